@@ -1,0 +1,218 @@
+/* common.c: verb dispatch, generated help, the one error printer. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct qs_verb *find_verb(const struct qs_cmd *cmd, const char *name)
+{
+    /* Exact names only, never unique prefixes (STYLE.md). */
+    for (const struct qs_verb *v = cmd->verbs; v->name; v++)
+        if (strcmp(v->name, name) == 0)
+            return v;
+    return NULL;
+}
+
+static int single_verb(const struct qs_cmd *cmd)
+{
+    return cmd->verbs[0].name && cmd->verbs[0].name[0] == '\0';
+}
+
+static void print_opts(const struct qs_opt *o, FILE *fp)
+{
+    if (!o || !o->name)
+        return;
+    fputs("\noptions:\n", fp);
+    for (; o->name; o++) {
+        char left[64];
+        if (o->val > 0 && o->val < 256)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", o->val, o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        fprintf(fp, "  %-28s %s\n", left, o->help);
+    }
+}
+
+void cmd_verb_help(const struct qs_cmd *cmd, const struct qs_verb *v, FILE *fp)
+{
+    fprintf(fp, "usage: qs %s%s%s\n", cmd->name, v->usage[0] ? " " : "", v->usage);
+    fprintf(fp, "\n%s\n", v->summary);
+    if (!v->fn)
+        fputs("(planned: not built yet)\n", fp);
+    print_opts(v->opts, fp);
+    fprintf(fp, "\nSee qs-%s(1) for the full description.\n", cmd->name);
+}
+
+void cmd_help(const struct qs_cmd *cmd, FILE *fp)
+{
+    if (single_verb(cmd)) {
+        cmd_verb_help(cmd, &cmd->verbs[0], fp);
+        return;
+    }
+    fprintf(fp, "usage: qs %s VERB [OPTIONS] [ARGS]\n\n%s\n\nverbs:\n", cmd->name, cmd->summary);
+    for (const struct qs_verb *v = cmd->verbs; v->name; v++)
+        fprintf(fp, "  %-10s %s%s\n", v->name, v->summary, v->fn ? "" : " (planned)");
+    fprintf(fp, "\n'qs %s VERB --help' shows a verb's options; qs-%s(1) has the details.\n",
+            cmd->name, cmd->name);
+}
+
+void cmd_getopt_init(struct cmd_getopt *g, const struct qs_ctx *ctx, const struct qs_cmd *cmd,
+                     const struct qs_verb *v)
+{
+    size_t nl = 0, ns = 0;
+    memset(g, 0, sizeof *g);
+    g->cmd = cmd;
+    g->verb = v;
+    g->ctx = ctx;
+    g->so[ns++] = '+'; /* options before operands only: "qs note send -- -x" stays an operand */
+    g->so[ns++] = ':';
+    for (const struct qs_opt *o = v->opts; o && o->name; o++) {
+        if (nl + 1 >= sizeof g->lo / sizeof g->lo[0] || ns + 3 >= sizeof g->so)
+            break;
+        g->lo[nl++] = (struct option){o->name, o->has_arg, NULL, o->val};
+        if (o->val > 0 && o->val < 256) {
+            g->so[ns++] = (char)o->val;
+            if (o->has_arg == required_argument)
+                g->so[ns++] = ':';
+        }
+    }
+    g->lo[nl] = (struct option){0, 0, 0, 0};
+    g->so[ns] = '\0';
+    optind = 1; /* argv[0] is the verb */
+    opterr = 0;
+}
+
+int cmd_getopt(struct cmd_getopt *g, int argc, char **argv)
+{
+    int c = getopt_long(argc, argv, g->so, g->lo, NULL);
+    if (c == '?' || c == ':') {
+        const char *bad = argv[optind - 1];
+        if (c == ':')
+            cmd_usage(g->ctx, g->cmd, g->verb, "option %s needs an argument", bad);
+        else
+            cmd_usage(g->ctx, g->cmd, g->verb, "unknown option %s", bad);
+        return '?';
+    }
+    return c;
+}
+
+int cmd_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e)
+{
+    char buf[2048];
+    fprintf(stderr, "%s\n", err_format(e, ctx->prog, buf, sizeof buf));
+    return err_exit_code(rc);
+}
+
+void cmd_warn(const struct qs_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", ctx->prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cmd_usage(const struct qs_ctx *ctx, const struct qs_cmd *cmd, const struct qs_verb *v,
+              const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", ctx->prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (v)
+        fprintf(stderr, "usage: qs %s%s%s\n", cmd->name, v->usage[0] ? " " : "", v->usage);
+    else
+        fprintf(stderr, "usage: qs %s VERB [OPTIONS] [ARGS]; see 'qs %s --help'\n", cmd->name,
+                cmd->name);
+    return QS_EX_USAGE;
+}
+
+const char *cmd_tz(const struct qs_ctx *ctx)
+{
+    if (ctx->tz)
+        return ctx->tz;
+    if (ctx->shop.tz[0])
+        return ctx->shop.tz;
+    return SHOP_DEFAULT_TZ;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int setup(const struct qs_verb *v, struct qs_ctx *ctx)
+{
+    struct qs_err e;
+    int rc;
+    err_clear(&e);
+    if (!(v->flags & (QS_NEEDS_STORE | QS_NEEDS_SHOP)))
+        return 0;
+    rc = store_open(ctx->store_path, &ctx->store, &e);
+    if (rc < 0)
+        return cmd_fail(ctx, rc, &e);
+    if (v->flags & QS_NEEDS_SHOP) {
+        rc = shop_resolve(ctx->store, ctx->shop_name, &ctx->shop, &e);
+        if (rc < 0)
+            return cmd_fail(ctx, rc, &e);
+    }
+    return 0;
+}
+
+int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv)
+{
+    /* argv[0] is the command name. */
+    const struct qs_verb *v;
+    int vargc;
+    char **vargv;
+    int rc;
+
+    if (single_verb(cmd)) {
+        v = &cmd->verbs[0];
+        vargc = argc;
+        vargv = argv;
+    } else {
+        if (argc < 2) {
+            cmd_usage(ctx, cmd, NULL, "a verb is needed");
+            return QS_EX_USAGE;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+            strcmp(argv[1], "help") == 0) {
+            cmd_help(cmd, stdout);
+            return 0;
+        }
+        v = find_verb(cmd, argv[1]);
+        if (!v)
+            return cmd_usage(ctx, cmd, NULL, "unknown verb \"%s\"", argv[1]);
+        vargc = argc - 1;
+        vargv = argv + 1;
+    }
+    if (wants_help(vargc, vargv)) {
+        cmd_verb_help(cmd, v, stdout);
+        return 0;
+    }
+    if (!v->fn) {
+        if (v->name[0])
+            cmd_warn(ctx, "'%s %s' is planned but not built yet; see 'qs %s --help'", cmd->name,
+                     v->name, cmd->name);
+        else
+            cmd_warn(ctx, "'%s' is planned but not built yet", cmd->name);
+        return QS_EX_USAGE;
+    }
+    rc = setup(v, ctx);
+    if (rc)
+        return rc;
+    return v->fn(ctx, vargc, vargv);
+}

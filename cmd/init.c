@@ -1,0 +1,264 @@
+/* init.c: qs init -- create the store and a shop; idempotent. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "../libcore/xalloc.h"
+
+enum { OPT_SHOP = 256, OPT_TZ, OPT_SET, OPT_SECRET, OPT_DELIVER };
+
+static const struct qs_opt init_opts[] = {
+    {"shop", required_argument, OPT_SHOP, "NAME",
+     "the shop to create or update (or global --shop)"},
+    {"tz", required_argument, OPT_TZ, "ZONE", "the shop's IANA time zone (default Asia/Tokyo)"},
+    {"set", required_argument, OPT_SET, "KEY=VALUE", "set a shop setting (repeatable)"},
+    {"secret", required_argument, OPT_SECRET, "KEY",
+     "read secret KEY from a line of stdin (repeatable)"},
+    {"deliver", required_argument, OPT_DELIVER, "KIND=DELIVERY",
+     "deliver KIND by qapi, hook:COMMAND, file:DIR or smtp (repeatable)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+struct kv {
+    char *key, *value;
+};
+
+struct init_args {
+    const char *shop, *tz;
+    struct kv set[32];
+    int nset;
+    const char *secret[16];
+    int nsecret;
+};
+
+/* Reads one line of stdin into a malloc'd string without its newline. */
+static char *read_secret_line(void)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, stdin);
+    if (n < 0) {
+        free(line);
+        return NULL;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    return line;
+}
+
+struct list_ctx {
+    struct qs_ctx *ctx;
+    struct rec_writer *w;
+    struct rec *r;
+    char *settings;
+    struct qs_err *e;
+};
+
+static int add_setting(const char *key, const char *value, void *p)
+{
+    struct list_ctx *lc = p;
+    char *s = xasprintf("%s%s%s=%s", lc->settings ? lc->settings : "", lc->settings ? ";" : "", key,
+                        value);
+    free(lc->settings);
+    lc->settings = s;
+    return 0;
+}
+
+static int list_shop(const struct shop *sh, void *p)
+{
+    struct list_ctx *lc = p;
+    char n[16];
+    int secrets = 0, rc;
+
+    lc->settings = NULL;
+    if ((rc = shop_setting_each(lc->ctx->store, sh->name, add_setting, lc, lc->e)) < 0 ||
+        (rc = shop_secret_count(lc->ctx->store, sh->name, &secrets, lc->e)) < 0)
+        goto out;
+    rec_clear(lc->r);
+    rec_set(lc->r, "shop", sh->name);
+    rec_set(lc->r, "tz", sh->tz);
+    snprintf(n, sizeof n, "%d", secrets);
+    rec_set(lc->r, "secrets", n); /* a count: a secret's value is never printed */
+    rec_set(lc->r, "settings", lc->settings ? lc->settings : "");
+    rec_set(lc->r, "store", store_path(lc->ctx->store));
+    rc = rec_write(lc->w, lc->r, lc->e);
+out:
+    free(lc->settings);
+    return rc;
+}
+
+static int apply(struct qs_ctx *ctx, struct init_args *a, struct qs_err *e)
+{
+    struct shop old;
+    struct qs_err ignore;
+    int rc, created = 0, existed;
+    const char *tz;
+
+    if ((rc = store_begin(ctx->store, e)) < 0)
+        return rc;
+    existed = shop_resolve(ctx->store, a->shop, &old, &ignore) == 0;
+    tz = a->tz ? a->tz : existed ? old.tz : SHOP_DEFAULT_TZ;
+    if ((rc = shop_add(ctx->store, a->shop, tz, a->tz != NULL, &created, e)) < 0)
+        goto fail;
+    for (int i = 0; i < a->nset; i++)
+        if ((rc = shop_setting_set(ctx->store, a->shop, a->set[i].key, a->set[i].value, e)) < 0)
+            goto fail;
+    for (int i = 0; i < a->nsecret; i++) {
+        char *v = read_secret_line();
+        if (!v || !*v) {
+            free(v);
+            rc = err_set(e, QS_E_USAGE, NULL,
+                         "--secret %s: expected the value on a line of standard input",
+                         a->secret[i]);
+            goto fail;
+        }
+        rc = shop_secret_set(ctx->store, a->shop, a->secret[i], v, e);
+        free(v);
+        if (rc < 0)
+            goto fail;
+    }
+    if (ctx->dry_run) {
+        store_rollback(ctx->store);
+        if (ctx->verbosity >= 0)
+            fprintf(stderr, "%s: dry run: nothing written\n", ctx->prog);
+        return 0;
+    }
+    if ((rc = store_commit(ctx->store, e)) < 0)
+        goto fail;
+    if (ctx->verbosity < 0)
+        return 0;
+    if (created)
+        fprintf(stderr, "%s: created shop %s (%s) in %s\n", ctx->prog, a->shop, tz,
+                store_path(ctx->store));
+    else if (strcmp(old.tz, tz) != 0)
+        fprintf(stderr, "%s: shop %s: time zone %s -> %s\n", ctx->prog, a->shop, old.tz, tz);
+    else if (a->nset || a->nsecret)
+        fprintf(stderr, "%s: shop %s: %d setting(s), %d secret(s) set\n", ctx->prog, a->shop,
+                a->nset, a->nsecret);
+    else
+        fprintf(stderr, "%s: shop %s unchanged (%s) in %s\n", ctx->prog, a->shop, tz,
+                store_path(ctx->store));
+    return 0;
+fail:
+    store_rollback(ctx->store);
+    return rc;
+}
+
+static int init_main(struct qs_ctx *ctx, int argc, char **argv)
+{
+    struct cmd_getopt g;
+    struct init_args a;
+    struct qs_err e;
+    struct rec_writer *w = NULL;
+    struct rec_writer_opts wo = {ctx->format, REC_ENC_UTF8, 0};
+    struct list_ctx lc = {0};
+    int c, rc = 0;
+    char *eq;
+
+    memset(&a, 0, sizeof a);
+    err_clear(&e);
+    a.shop = ctx->shop_name;
+    a.tz = ctx->tz;
+    cmd_getopt_init(&g, ctx, &qs_cmd_init, &qs_cmd_init.verbs[0]);
+    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
+        switch (c) {
+        case OPT_SHOP:
+            a.shop = optarg;
+            break;
+        case OPT_TZ:
+            a.tz = optarg;
+            break;
+        case OPT_SET:
+        case OPT_DELIVER:
+            eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || a.nset == 32)
+                return cmd_usage(ctx, &qs_cmd_init, g.verb, "--%s wants KEY=VALUE, got \"%s\"",
+                                 c == OPT_SET ? "set" : "deliver", optarg);
+            a.set[a.nset].key = c == OPT_SET
+                                    ? xstrndup(optarg, (size_t)(eq - optarg))
+                                    : xasprintf("deliver.%.*s", (int)(eq - optarg), optarg);
+            a.set[a.nset].value = xstrdup(eq + 1);
+            a.nset++;
+            if (!shop_key_valid(a.set[a.nset - 1].key)) {
+                rc = cmd_usage(ctx, &qs_cmd_init, g.verb,
+                               "setting name \"%s\" is not valid; use a-z 0-9 . _ -",
+                               a.set[a.nset - 1].key);
+                goto out;
+            }
+            if (c == OPT_DELIVER && !shop_delivery_valid(eq + 1)) {
+                rc = cmd_usage(ctx, &qs_cmd_init, g.verb,
+                               "delivery \"%s\" is not qapi, smtp, hook:COMMAND or file:DIR",
+                               eq + 1);
+                goto out;
+            }
+            break;
+        case OPT_SECRET:
+            if (!shop_key_valid(optarg) || a.nsecret == 16) {
+                rc = cmd_usage(ctx, &qs_cmd_init, g.verb,
+                               "secret name \"%s\" is not valid; use a-z 0-9 . _ -", optarg);
+                goto out;
+            }
+            a.secret[a.nsecret++] = optarg;
+            break;
+        default:
+            rc = QS_EX_USAGE;
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        rc = cmd_usage(ctx, &qs_cmd_init, g.verb, "unexpected argument \"%s\"", argv[optind]);
+        goto out;
+    }
+    if (!a.shop) {
+        /* Re-running plain `qs init` on a one-shop store is harmless. */
+        struct shop only;
+        if (shop_resolve(ctx->store, NULL, &only, &e) < 0) {
+            rc = cmd_usage(ctx, &qs_cmd_init, g.verb, "name the shop with --shop NAME");
+            goto out;
+        }
+        snprintf(ctx->shop.name, sizeof ctx->shop.name, "%s", only.name);
+        a.shop = ctx->shop.name;
+    }
+    if ((rc = apply(ctx, &a, &e)) < 0) {
+        rc = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    if ((rc = rec_writer_open(stdout, &wo, NULL, 0, &w, &e)) < 0) {
+        rc = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    lc.ctx = ctx;
+    lc.w = w;
+    lc.r = rec_new();
+    lc.e = &e;
+    rc = shop_each(ctx->store, list_shop, &lc, &e);
+    rec_free(lc.r);
+    if (rc < 0) {
+        rec_writer_close(w, &e);
+        rc = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    if ((rc = rec_writer_close(w, &e)) < 0)
+        rc = cmd_fail(ctx, rc, &e);
+out:
+    for (int i = 0; i < a.nset; i++) {
+        free(a.set[i].key);
+        free(a.set[i].value);
+    }
+    return rc;
+}
+
+static const struct qs_verb init_verbs[] = {
+    {"", init_main,
+     "[--shop NAME] [--tz ZONE] [--set KEY=VALUE]... [--secret KEY]... "
+     "[--deliver KIND=DELIVERY]...",
+     "create the store and a shop, or update the shop; idempotent", QS_NEEDS_STORE, init_opts},
+    {NULL, NULL, NULL, NULL, 0, NULL},
+};
+
+const struct qs_cmd qs_cmd_init = {
+    "init",
+    "create the store and a shop",
+    init_verbs,
+};

@@ -1,0 +1,202 @@
+/* main.c: the command table and the global options (SPEC 1.1); nothing else.
+ *
+ * Adding a command:
+ *   1. write cmd/<name>.c defining `const struct qs_cmd qs_cmd_<name>` with its verb
+ *      table (see cmd.h; a verb's fn is NULL while it is only planned);
+ *   2. declare it in cmd.h and add one line to qs_commands[] below;
+ *   3. add it to cmd/meson.build, man/qs-<name>.1 and the three completions.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "../libcore/tm.h"
+#include "../libcore/xalloc.h"
+
+const struct qs_cmd *const qs_commands[] = {
+    &qs_cmd_init,  &qs_cmd_import,  &qs_cmd_publish, &qs_cmd_note, &qs_cmd_coupon,
+    &qs_cmd_stock, &qs_cmd_inbound, &qs_cmd_sync,    NULL,
+};
+
+#define GLOBAL_USAGE                                                                               \
+    "usage: qs [--store PATH] [--shop NAME] [--format csv|json|table] [--tz ZONE]\n"               \
+    "          [--dry-run] [-q|-v] COMMAND [VERB] [OPTIONS] [ARGS]\n"
+
+static void usage(FILE *fp)
+{
+    fputs(GLOBAL_USAGE, fp);
+    fputs("\nA seller's toolkit for the Qoo10 Japan marketplace.\n\ncommands:\n", fp);
+    for (const struct qs_cmd *const *c = qs_commands; *c; c++)
+        fprintf(fp, "  %-8s %s\n", (*c)->name, (*c)->summary);
+    fputs("  help     show help for qs or a command\n"
+          "  version  print the version\n"
+          "\nglobal options:\n"
+          "  --store PATH       the store file (env QS_STORE)\n"
+          "  --shop NAME        the shop to act on (env QS_SHOP)\n"
+          "  --format FORMAT    output records as csv, json (JSON Lines) or table\n"
+          "  --tz ZONE          read and print times in this IANA zone (env QS_TZ)\n"
+          "  --dry-run          print what would be sent or written; change nothing\n"
+          "  -q, --quiet        only errors on stderr\n"
+          "  -v, --verbose      more detail on stderr\n"
+          "  -h, --help         this help\n"
+          "\n'qs help COMMAND' or 'qs COMMAND --help' for a command; qs(1) for all.\n",
+          fp);
+}
+
+static const struct qs_cmd *find_cmd(const char *name)
+{
+    for (const struct qs_cmd *const *c = qs_commands; *c; c++)
+        if (strcmp((*c)->name, name) == 0)
+            return *c;
+    return NULL;
+}
+
+static int help(int argc, char **argv)
+{
+    const struct qs_cmd *c;
+    if (argc < 2) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "version") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    c = find_cmd(argv[1]);
+    if (!c) {
+        fprintf(stderr, "qs help: unknown command \"%s\"; 'qs help' lists them\n", argv[1]);
+        return QS_EX_USAGE;
+    }
+    cmd_help(c, stdout);
+    return 0;
+}
+
+/* Flushes stdout and reports a write error; a closed pipe (qs ... | head) ends quietly. */
+static int close_stdout(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno == EPIPE)
+            return rc;
+        fprintf(stderr, "qs: cannot write to standard output: %s\n", strerror(errno));
+        return rc ? rc : QS_EX_IOERR;
+    }
+    return rc;
+}
+
+enum { OPT_STORE = 256, OPT_SHOP, OPT_FORMAT, OPT_TZ, OPT_DRY_RUN, OPT_VERSION };
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"store", required_argument, NULL, OPT_STORE},
+        {"shop", required_argument, NULL, OPT_SHOP},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"tz", required_argument, NULL, OPT_TZ},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    struct qs_ctx ctx;
+    const struct qs_cmd *cmd;
+    const char *store = NULL, *env;
+    char prog[64];
+    int c, rc;
+
+    /* Writing into a closed pipe must end with EPIPE, not a signal mid-transaction. */
+    signal(SIGPIPE, SIG_IGN);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.prog = "qs";
+    ctx.format = isatty(STDOUT_FILENO) ? REC_TABLE : REC_CSV;
+    ctx.shop_name = (env = getenv("QS_SHOP")) && *env ? env : NULL;
+    ctx.tz = (env = getenv("QS_TZ")) && *env ? env : NULL;
+    if ((env = getenv("QS_FORMAT")) && *env) {
+        if (rec_format_parse(env, &ctx.format) < 0) {
+            fprintf(stderr, "qs: QS_FORMAT=\"%s\" is not csv, json or table\n", env);
+            return QS_EX_USAGE;
+        }
+    }
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:qvh", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_STORE:
+            store = optarg;
+            break;
+        case OPT_SHOP:
+            ctx.shop_name = optarg;
+            break;
+        case OPT_FORMAT:
+            if (rec_format_parse(optarg, &ctx.format) < 0) {
+                fprintf(stderr, "qs: --format \"%s\" is not csv, json or table\n", optarg);
+                fputs(GLOBAL_USAGE, stderr);
+                return QS_EX_USAGE;
+            }
+            break;
+        case OPT_TZ:
+            ctx.tz = optarg;
+            break;
+        case OPT_DRY_RUN:
+            ctx.dry_run = 1;
+            break;
+        case 'q':
+            ctx.verbosity = -1;
+            break;
+        case 'v':
+            ctx.verbosity = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return close_stdout(0);
+        case OPT_VERSION:
+            printf("qs %s\n", QS_VERSION);
+            return close_stdout(0);
+        case ':':
+            fprintf(stderr, "qs: option %s needs an argument\n", argv[optind - 1]);
+            fputs(GLOBAL_USAGE, stderr);
+            return QS_EX_USAGE;
+        default:
+            fprintf(stderr, "qs: unknown option %s\n", argv[optind - 1]);
+            fputs(GLOBAL_USAGE, stderr);
+            return QS_EX_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fputs("qs: a command is needed; 'qs help' lists them\n", stderr);
+        fputs(GLOBAL_USAGE, stderr);
+        return QS_EX_USAGE;
+    }
+    if (ctx.tz && !tm_zone_valid(ctx.tz)) {
+        fprintf(stderr, "qs: unknown time zone \"%s\"; use an IANA name like Asia/Tokyo\n", ctx.tz);
+        return QS_EX_USAGE;
+    }
+    argc -= optind;
+    argv += optind;
+    if (strcmp(argv[0], "help") == 0)
+        return close_stdout(help(argc, argv));
+    if (strcmp(argv[0], "version") == 0) {
+        printf("qs %s\n", QS_VERSION);
+        return close_stdout(0);
+    }
+    cmd = find_cmd(argv[0]);
+    if (!cmd) {
+        fprintf(stderr, "qs: unknown command \"%s\"; 'qs help' lists them\n", argv[0]);
+        fputs(GLOBAL_USAGE, stderr);
+        return QS_EX_USAGE;
+    }
+    ctx.store_path = store ? xstrdup(store) : store_default_path();
+    snprintf(prog, sizeof prog, "qs %s", cmd->name);
+    ctx.prog = prog;
+    rc = cmd_run(cmd, &ctx, argc, argv);
+    store_close(ctx.store);
+    free(ctx.store_path);
+    return close_stdout(rc);
+}

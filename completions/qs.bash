@@ -1,0 +1,212 @@
+# bash completion for qs(1)                                  -*- shell-script -*-
+# Commands and verbs mirror the tables in cmd/main.c and cmd/*.c;
+# tests/cli/t0020-docs.sh fails when they drift apart.
+
+_qs_commands="init import publish note coupon stock inbound sync help version"
+
+_qs_global_opts="--store --shop --format --tz --dry-run -q --quiet -v --verbose
+    -h --help --version"
+
+# Verbs of each command ("" for a command without verbs).
+_qs_verbs() {
+    case $1 in
+    import) echo "products upc pools words" ;;
+    publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check" ;;
+    note) echo "send template rule run inbox reply delay blacklist customers" ;;
+    coupon) echo "add list push cancel preview history" ;;
+    stock) echo "item link list alloc sync fees labels" ;;
+    inbound) echo "add bundle ship complete list order" ;;
+    sync) echo "orders products ship confirm cancel stock export notify doctor log" ;;
+    esac
+}
+
+# Options of a verb ("init" for qs init); --help is always offered.
+_qs_verb_opts() {
+    case $1/$2 in
+    init/) echo "--shop --tz --set --secret --deliver" ;;
+    import/products) echo "--template --update --group --assign-upc --skip-bad --rejects --encoding --encoding-errors" ;;
+    import/upc) echo "--pool --type --encoding" ;;
+    publish/list) echo "--state --group" ;;
+    publish/every | publish/spread) echo "--from --to" ;;
+    publish/edit) echo "--price --quantity --shipping" ;;
+    publish/copy) echo "--suffix" ;;
+    note/send) echo "--order --template --title --body" ;;
+    note/inbox) echo "--since" ;;
+    note/delay) echo "--ship-by --reason --memo" ;;
+    coupon/add) echo "--code --discount --from --to" ;;
+    coupon/push) echo "--type --at" ;;
+    stock/alloc) echo "--undo" ;;
+    stock/sync) echo "--buffer --max" ;;
+    stock/fees) echo "--month --forecast" ;;
+    inbound/bundle) echo "--arrival" ;;
+    inbound/ship) echo "--carrier --tracking --boxes" ;;
+    inbound/list) echo "--late" ;;
+    sync/orders) echo "--since --status" ;;
+    sync/cancel) echo "--reason" ;;
+    sync/log) echo "--since" ;;
+    esac
+    echo "--help"
+}
+
+# Words that may follow a verb that has sub-actions.
+_qs_actions() {
+    case $1/$2 in
+    note/template) echo "add list show edit" ;;
+    note/rule) echo "add list enable disable" ;;
+    note/blacklist) echo "add rm list" ;;
+    stock/item) echo "add list" ;;
+    sync/export) echo "goods inventory" ;;
+    esac
+}
+
+# True when option $1 takes its argument in the next word.
+_qs_takes_arg() {
+    case $1 in
+    --store | --shop | --format | --tz | --template | --group | --assign-upc | --rejects | \
+        --pool | --type | --state | --from | --to | --price | --quantity | --shipping | \
+        --suffix | --order | --title | --body | --since | --ship-by | --reason | --memo | --code | --discount | \
+        --at | --buffer | --max | --month | --arrival | --carrier | --tracking | --boxes | \
+        --status | --reason | --set | --secret | --deliver | --encoding | --encoding-errors)
+        return 0
+        ;;
+    esac
+    return 1
+}
+
+_qs_zones() {
+    local dir=${TZDIR:-/usr/share/zoneinfo}
+    [[ -d $dir ]] || return
+    (cd "$dir" && find . -type f -name '[A-Z]*' ! -name '*.tab' 2>/dev/null) |
+        sed 's|^\./||' | grep -v '^posix/\|^right/'
+}
+
+# Completes file names into COMPREPLY (bash-completion's _filedir when loaded).
+_qs_files() {
+    if declare -F _filedir >/dev/null; then
+        _filedir
+    else
+        local IFS=$'\n'
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+
+_qs() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=
+    local i w cmd= verb= nargs=0
+    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+    COMPREPLY=()
+
+    # Find the command and the verb before the cursor, skipping options and
+    # the arguments of the options that take one.
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        if [[ $w == -* ]]; then
+            _qs_takes_arg "$w" && ((i++))
+            continue
+        fi
+        if [[ -z $cmd ]]; then
+            cmd=$w
+        elif [[ -z $verb && -n $(_qs_verbs "$cmd") ]]; then
+            verb=$w
+        else
+            nargs=$((nargs + 1))
+        fi
+    done
+
+    # The argument of an option.
+    case $prev in
+    --store | --rejects)
+        _qs_files
+        return
+        ;;
+    --format)
+        [[ -z $cmd ]] && COMPREPLY=($(compgen -W "csv json table" -- "$cur"))
+        return
+        ;;
+    --tz)
+        COMPREPLY=($(compgen -W "$(_qs_zones)" -- "$cur"))
+        return
+        ;;
+    --template)
+        [[ $cmd/$verb == import/products ]] &&
+            COMPREPLY=($(compgen -W "generic qoo10 qs" -- "$cur"))
+        return
+        ;;
+    --type)
+        case $cmd/$verb in
+        import/upc) COMPREPLY=($(compgen -W "jan upc ean isbn other" -- "$cur")) ;;
+        coupon/push) COMPREPLY=($(compgen -W "ad comp" -- "$cur")) ;;
+        esac
+        return
+        ;;
+    --state)
+        [[ $cmd/$verb == publish/list ]] &&
+            COMPREPLY=($(compgen -W "pending scheduled publishing online failed offline" -- "$cur"))
+        return
+        ;;
+    --encoding)
+        COMPREPLY=($(compgen -W "auto utf-8 cp932" -- "$cur"))
+        return
+        ;;
+    --encoding-errors)
+        COMPREPLY=($(compgen -W "replace" -- "$cur"))
+        return
+        ;;
+    --shop | --group | --assign-upc | --pool | --from | --to | --price | \
+        --quantity | --shipping | --suffix | --order | --title | --body | --since | \
+        --ship-by | --memo | --code | --discount | --at | --buffer | --max | --month | --arrival | \
+        --carrier | --tracking | --boxes | --status | --reason | --set | --secret | --deliver)
+        return
+        ;;
+    esac
+
+    # No command yet: global options or commands.
+    if [[ -z $cmd ]]; then
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "$_qs_global_opts" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "$_qs_commands" -- "$cur"))
+        fi
+        return
+    fi
+
+    case $cmd in
+    help)
+        ((nargs == 0)) && [[ -z $verb ]] &&
+            COMPREPLY=($(compgen -W "${_qs_commands% help version}" -- "$cur"))
+        return
+        ;;
+    version) return ;;
+    init)
+        COMPREPLY=($(compgen -W "$(_qs_verb_opts init "")" -- "$cur"))
+        return
+        ;;
+    esac
+
+    local verbs
+    verbs=$(_qs_verbs "$cmd")
+    [[ -n $verbs ]] || return
+    if [[ -z $verb ]]; then
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "--help" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
+        fi
+        return
+    fi
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$(_qs_verb_opts "$cmd" "$verb")" -- "$cur"))
+        return
+    fi
+    local actions
+    actions=$(_qs_actions "$cmd" "$verb")
+    if [[ -n $actions ]] && ((nargs == 0)); then
+        COMPREPLY=($(compgen -W "$actions" -- "$cur"))
+        return
+    fi
+    # Operands: files (or - for standard input).
+    _qs_files
+} &&
+    complete -F _qs qs
+
+# ex: filetype=sh

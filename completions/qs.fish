@@ -1,0 +1,194 @@
+# fish completion for qs(1).
+# Commands and verbs mirror the tables in cmd/main.c and cmd/*.c;
+# tests/cli/t0020-docs.sh fails when they drift apart.
+
+set -l qs_commands init import publish note coupon stock inbound sync help version
+
+# Verbs per command.
+set -l qs_import_verbs products upc pools words
+set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check
+set -l qs_note_verbs send template rule run inbox reply delay blacklist customers
+set -l qs_coupon_verbs add list push cancel preview history
+set -l qs_stock_verbs item link list alloc sync fees labels
+set -l qs_inbound_verbs add bundle ship complete list order
+set -l qs_sync_verbs orders products ship confirm cancel stock export notify doctor log
+
+# True when the command line holds command $argv[1] and verb $argv[2]
+# (or just the command when no verb is given).
+function __qs_using
+    set -l words (commandline -opc)
+    set -l cmd
+    set -l verb
+    set -e words[1]
+    while set -q words[1]
+        switch $words[1]
+            case --store --shop --format --tz
+                if test -z "$cmd"
+                    set -e words[1]
+                end
+            case '-*'
+            case '*'
+                if test -z "$cmd"
+                    set cmd $words[1]
+                else if test -z "$verb"
+                    set verb $words[1]
+                end
+        end
+        set -e words[1]
+    end
+    test "$cmd" = "$argv[1]"; or return 1
+    if set -q argv[2]
+        test "$verb" = "$argv[2]"
+    else
+        return 0
+    end
+end
+
+# True when the command is $argv[1] and no verb is given yet.
+function __qs_needs_verb
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l cmd
+    while set -q words[1]
+        switch $words[1]
+            case --store --shop --format --tz
+                if test -z "$cmd"
+                    set -e words[1]
+                end
+            case '-*'
+            case '*'
+                if test -z "$cmd"
+                    set cmd $words[1]
+                else
+                    return 1
+                end
+        end
+        set -e words[1]
+    end
+    test "$cmd" = "$argv[1]"
+end
+
+# True when no command is given yet (global options and their arguments skipped).
+function __qs_needs_command
+    set -l words (commandline -opc)
+    set -e words[1]
+    while set -q words[1]
+        switch $words[1]
+            case --store --shop --format --tz
+                set -e words[1]
+            case '-*'
+            case '*'
+                return 1
+        end
+        set -e words[1]
+    end
+    return 0
+end
+
+function __qs_zones
+    set -l dir /usr/share/zoneinfo
+    set -q TZDIR; and set dir $TZDIR
+    test -d $dir; or return
+    find $dir -type f -name '[A-Z]*' ! -name '*.tab' 2>/dev/null | string replace "$dir/" '' | string match -rv '^(posix|right)/'
+end
+
+complete -c qs -f
+
+# Global options, before the command.
+complete -c qs -n __qs_needs_command -l store -r -F -d 'the store file'
+complete -c qs -n __qs_needs_command -l shop -x -d 'the shop to act on'
+complete -c qs -n __qs_needs_command -l format -x -a 'csv json table' -d 'output format'
+complete -c qs -n __qs_needs_command -l tz -x -a '(__qs_zones)' -d 'time zone'
+complete -c qs -n __qs_needs_command -l dry-run -d 'change nothing, send nothing'
+complete -c qs -n __qs_needs_command -s q -l quiet -d 'only errors on stderr'
+complete -c qs -n __qs_needs_command -s v -l verbose -d 'more detail on stderr'
+complete -c qs -n __qs_needs_command -s h -l help -d 'show the usage'
+complete -c qs -n __qs_needs_command -l version -d 'print the version'
+
+# Commands.
+complete -c qs -n __qs_needs_command -a init -d 'create the store and a shop'
+complete -c qs -n __qs_needs_command -a import -d 'bring products, code pools and word lists in'
+complete -c qs -n __qs_needs_command -a publish -d 'schedule, publish and edit listings'
+complete -c qs -n __qs_needs_command -a note -d 'message buyers'
+complete -c qs -n __qs_needs_command -a coupon -d 'create and push shop coupons'
+complete -c qs -n __qs_needs_command -a stock -d 'warehouse (QWMS) inventory'
+complete -c qs -n __qs_needs_command -a inbound -d 'inbound shipments to the warehouse'
+complete -c qs -n __qs_needs_command -a sync -d 'sync with the marketplace'
+complete -c qs -n __qs_needs_command -a help -d 'show help for qs or a command'
+complete -c qs -n __qs_needs_command -a version -d 'print the version'
+
+complete -c qs -n '__qs_needs_verb help' -a "init import publish note coupon stock inbound sync"
+
+# qs init
+complete -c qs -n '__qs_using init' -l shop -x -d 'the shop to create or update'
+complete -c qs -n '__qs_using init' -l tz -x -a '(__qs_zones)' -d "the shop's time zone"
+complete -c qs -n '__qs_using init' -l set -x -d 'set a shop setting KEY=VALUE'
+complete -c qs -n '__qs_using init' -l secret -x -d 'read secret KEY from a line of stdin'
+complete -c qs -n '__qs_using init' -l deliver -x -d 'KIND=qapi|hook:COMMAND|file:DIR|smtp'
+complete -c qs -n '__qs_using init' -s h -l help -d 'show the usage'
+
+# Verbs of each command.
+complete -c qs -n '__qs_needs_verb import' -a "$qs_import_verbs"
+complete -c qs -n '__qs_needs_verb publish' -a "$qs_publish_verbs"
+complete -c qs -n '__qs_needs_verb note' -a "$qs_note_verbs"
+complete -c qs -n '__qs_needs_verb coupon' -a "$qs_coupon_verbs"
+complete -c qs -n '__qs_needs_verb stock' -a "$qs_stock_verbs"
+complete -c qs -n '__qs_needs_verb inbound' -a "$qs_inbound_verbs"
+complete -c qs -n '__qs_needs_verb sync' -a "$qs_sync_verbs"
+for c in import publish note coupon stock inbound sync
+    complete -c qs -n "__qs_using $c" -s h -l help -d 'show the usage'
+end
+
+# Options and operands of verbs (planned verbs included; see qs-COMMAND(1)).
+complete -c qs -n '__qs_using import products' -l template -x -a 'generic qoo10 qs'
+complete -c qs -n '__qs_using import products' -l update -d 'update SKUs that exist'
+complete -c qs -n '__qs_using import products' -l group -x
+complete -c qs -n '__qs_using import products' -l assign-upc -x -d 'code pool'
+complete -c qs -n '__qs_using import products' -l skip-bad -d 'let valid rows in'
+complete -c qs -n '__qs_using import products' -l rejects -r -F
+complete -c qs -n '__qs_using import products' -F
+complete -c qs -n '__qs_using import products; or __qs_using import upc' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using import upc' -l pool -x
+complete -c qs -n '__qs_using import upc' -l type -x -a 'jan upc ean isbn other'
+complete -c qs -n '__qs_using import upc; or __qs_using import words' -F
+complete -c qs -n '__qs_using publish list' -l state -x -a 'pending scheduled publishing online failed offline'
+complete -c qs -n '__qs_using publish list' -l group -x
+complete -c qs -n '__qs_using publish every; or __qs_using publish spread' -l from -x
+complete -c qs -n '__qs_using publish spread' -l to -x
+complete -c qs -n '__qs_using publish edit' -l price -x
+complete -c qs -n '__qs_using publish edit' -l quantity -x
+complete -c qs -n '__qs_using publish edit' -l shipping -x
+complete -c qs -n '__qs_using publish copy' -l suffix -x
+complete -c qs -n '__qs_using note send' -l order -x
+complete -c qs -n '__qs_using note send' -l template -x
+complete -c qs -n '__qs_using note send' -l title -x
+complete -c qs -n '__qs_using note send' -l body -x
+complete -c qs -n '__qs_using note template' -a 'add list show edit'
+complete -c qs -n '__qs_using note rule' -a 'add list enable disable'
+complete -c qs -n '__qs_using note blacklist' -a 'add rm list'
+complete -c qs -n '__qs_using note inbox; or __qs_using sync log; or __qs_using sync orders' -l since -x
+complete -c qs -n '__qs_using note delay' -l ship-by -x
+complete -c qs -n '__qs_using note delay' -l reason -x -a 'preparing made-to-order buyer-request other'
+complete -c qs -n '__qs_using note delay' -l memo -x
+complete -c qs -n '__qs_using coupon add' -l code -x
+complete -c qs -n '__qs_using coupon add' -l discount -x
+complete -c qs -n '__qs_using coupon add' -l from -x
+complete -c qs -n '__qs_using coupon add' -l to -x
+complete -c qs -n '__qs_using coupon push' -l type -x -a 'ad comp'
+complete -c qs -n '__qs_using coupon push' -l at -x
+complete -c qs -n '__qs_using stock item' -a 'add list'
+complete -c qs -n '__qs_using stock item; or __qs_using stock link; or __qs_using stock labels' -F
+complete -c qs -n '__qs_using stock alloc' -l undo
+complete -c qs -n '__qs_using stock sync' -l buffer -x
+complete -c qs -n '__qs_using stock sync' -l max -x
+complete -c qs -n '__qs_using stock fees' -l month -x
+complete -c qs -n '__qs_using stock fees' -l forecast
+complete -c qs -n '__qs_using inbound add; or __qs_using inbound order' -F
+complete -c qs -n '__qs_using inbound bundle' -l arrival -x
+complete -c qs -n '__qs_using inbound ship' -l carrier -x
+complete -c qs -n '__qs_using inbound ship' -l tracking -x
+complete -c qs -n '__qs_using inbound ship' -l boxes -x
+complete -c qs -n '__qs_using inbound list' -l late
+complete -c qs -n '__qs_using sync orders' -l status -x
+complete -c qs -n '__qs_using sync cancel' -l reason -x
+complete -c qs -n '__qs_using sync export' -a 'goods inventory'

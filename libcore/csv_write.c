@@ -1,0 +1,126 @@
+/* csv_write: the CSV writer of SPEC 1.2. A header row, then one row per record, quoted
+ * only where RFC 4180 needs it, so a file in that style is written back byte for byte.
+ * UTF-8 with LF line ends; CP932 with CRLF for files meant for QSM and Excel. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rec_internal.h"
+
+/* Quotes when a reader could take the field apart: a comma, quote, CR or LF inside, or a
+ * space at either end (which many readers trim). */
+static int csvw_needs_quotes(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (s[0] == ' ' || s[n - 1] == ' ')
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == ',' || c == '"' || c == '\r' || c == '\n')
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends one field. CP932 text is scanned like UTF-8: its trail bytes (0x40-0xFC) are
+ * never a comma, quote, CR, LF or space. */
+static void csvw_field(struct rbuf *b, const char *s, size_t n)
+{
+    if (!csvw_needs_quotes(s, n)) {
+        rbuf_add(b, s, n);
+        return;
+    }
+    rbuf_need(b, 2 * n + 3);
+    b->p[b->len++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            b->p[b->len++] = '"';
+        b->p[b->len++] = s[i];
+    }
+    b->p[b->len++] = '"';
+}
+
+/* The length of at most max bytes of s that ends on a character boundary. */
+static int csvw_clip(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (s[n]) {
+        size_t k = enc_utf8_len((unsigned char)s[n]);
+        if (n + k > max)
+            break;
+        n += k;
+    }
+    return (int)n;
+}
+
+/* Appends value (of column col) in the output encoding. */
+static int csvw_put(struct rec_writer *w, const char *col, const char *s, size_t n,
+                    struct qs_err *e)
+{
+    if (w->cd != (iconv_t)-1) {
+        size_t bad;
+        w->tmp.len = 0;
+        if (enc_to_cp932(w->cd, s, n, w->replace, &w->tmp, &bad) < 0) {
+            const char *c = s + bad;
+            int k = (int)enc_utf8_len((unsigned char)*c);
+            return err_set(e, QS_E_DATA, NULL,
+                           "column \"%s\": \"%.*s\" in \"%.*s\" cannot be written in CP932; "
+                           "use --encoding-errors=replace to write '?' instead",
+                           col, k, c, csvw_clip(s, 80), s);
+        }
+        s = w->tmp.p;
+        n = w->tmp.len;
+    }
+    csvw_field(&w->line, s, n);
+    return 0;
+}
+
+static void csvw_eol(struct rec_writer *w)
+{
+    if (w->enc == REC_ENC_CP932)
+        rbuf_add(&w->line, "\r\n", 2);
+    else
+        rbuf_addc(&w->line, '\n');
+}
+
+int csvw_header(struct rec_writer *w, struct qs_err *e)
+{
+    int rc;
+    if (w->started)
+        return 0;
+    w->started = 1;
+    w->line.len = 0;
+    for (size_t i = 0; i < w->ncols; i++) {
+        if (i)
+            rbuf_addc(&w->line, ',');
+        if ((rc = csvw_put(w, w->cols[i], w->cols[i], strlen(w->cols[i]), e)) < 0)
+            return rc;
+    }
+    if (w->ncols == 1 && w->cols[0][0] == '\0')
+        rbuf_add(&w->line, "\"\"", 2);
+    csvw_eol(w);
+    return rec_out(w, &w->line, e);
+}
+
+int csvw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
+{
+    int rc;
+    if ((rc = csvw_header(w, e)) < 0)
+        return rc;
+    w->line.len = 0;
+    for (size_t i = 0; i < w->ncols; i++) {
+        const struct rec_field *f = rec_col(r, w->cols[i], i);
+        if (i)
+            rbuf_addc(&w->line, ',');
+        if (f && (rc = csvw_put(w, w->cols[i], f->value, f->len, e)) < 0) {
+            w->line.len = 0;
+            return rc;
+        }
+    }
+    /* An empty line would be skipped when read back: one empty column is written "". */
+    if (w->ncols == 1 && w->line.len == 0)
+        rbuf_add(&w->line, "\"\"", 2);
+    csvw_eol(w);
+    return rec_out(w, &w->line, e);
+}

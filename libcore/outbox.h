@@ -1,0 +1,96 @@
+/* outbox: the generic engine of SPEC 1.6 for every piece of work that leaves qs.
+ * A row is written before the send, keyed by (shop, kind, key); claimed by one
+ * process at a time; marked done only after the answer; recovered when the
+ * process that claimed it died. */
+#ifndef QS_OUTBOX_H
+#define QS_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+#include "store.h"
+
+enum outbox_state {
+    OUTBOX_PENDING,    /* waiting; due at next_at */
+    OUTBOX_CLAIMED,    /* taken by a live process, in flight */
+    OUTBOX_DONE,       /* answered ok */
+    OUTBOX_RETRY,      /* failed, retryable: due again at next_at (backoff) */
+    OUTBOX_FAILED,     /* failed, not retryable (or out of attempts) */
+    OUTBOX_UNKNOWN,    /* was in flight when its process died, no way to tell */
+    OUTBOX_HANDED_OFF, /* written to a hand-off file, awaiting confirm */
+};
+#define OUTBOX_NSTATES 7 /* number of states above */
+
+struct outbox_item {
+    int64_t id;
+    char *shop, *kind, *key, *payload, *ref, *last_error; /* owned by the item */
+    enum outbox_state state;
+    int attempts;   /* sends started so far, this one included once claimed */
+    time_t next_at; /* when due */
+};
+
+/* Name of a state ("pending", "claimed", ...). */
+const char *outbox_state_name(enum outbox_state s);
+/* Parses a state name; returns 0 or -1. */
+int outbox_state_parse(const char *name, enum outbox_state *out);
+
+/* Adds an item due at due. A second enqueue of the same (shop, kind, key) is a no-op.
+ * Returns 1 when added, 0 when it existed, negative QS_E_* on error; *id (may be NULL)
+ * gets the row id either way. */
+int outbox_enqueue(struct store *s, const char *shop, const char *kind, const char *key,
+                   const char *payload, time_t due, int64_t *id, struct qs_err *e);
+
+struct outbox_claim_opts {
+    const char *shop; /* NULL: any shop */
+    const char *kind; /* NULL: any kind */
+    size_t max;       /* at most this many items (0 = 1) */
+    int retry_failed; /* --retry-failed: also take failed and not-yet-due retry items */
+    time_t now;
+};
+
+/* Atomically claims due items for this process: no two processes ever hold the same
+ * item. Runs in its own BEGIN IMMEDIATE transaction (or joins the caller's), oldest due
+ * first. *items is a malloc'd array of *n items; free with outbox_items_free. */
+int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outbox_item **items,
+                 size_t *n, struct qs_err *e);
+/* Frees an array returned by outbox_claim or outbox_list. */
+void outbox_items_free(struct outbox_item *items, size_t n);
+
+/* Marks a claimed item done with the other side's reference (may be NULL). */
+int outbox_done(struct store *s, int64_t id, const char *ref, struct qs_err *e);
+/* Marks a claimed item failed. retryable: state retry, due again after an exponential
+ * backoff with jitter (failed after OUTBOX_MAX_ATTEMPTS); otherwise state failed. */
+int outbox_fail(struct store *s, int64_t id, const char *msg, int retryable, time_t now,
+                struct qs_err *e);
+#define OUTBOX_MAX_ATTEMPTS 12
+/* Seconds to wait before attempt number attempts+1 (without jitter): 30s doubling,
+ * capped at 6 hours. */
+long outbox_backoff(int attempts);
+/* Sets a claimed or pending item handed-off (file: delivery). */
+int outbox_handed_off(struct store *s, int64_t id, const char *ref, struct qs_err *e);
+
+/* What a reconcile callback found out about an orphaned item. */
+enum outbox_recon { OUTBOX_RECON_SENT, OUTBOX_RECON_NOT_SENT, OUTBOX_RECON_UNKNOWN };
+/* Asks the other side whether it got item; may fill *ref (malloc'd, freed by the engine). */
+typedef enum outbox_recon (*outbox_reconcile_fn)(const struct outbox_item *item, char **ref,
+                                                 void *ctx);
+/* Finds items claimed by processes that no longer run and settles each through
+ * reconcile (NULL: every orphan becomes unknown): sent -> done, not sent -> pending
+ * (due now), unknown -> unknown. Items of live processes and of other hosts are left
+ * alone. reconcile runs outside any transaction; each orphan is settled in its own,
+ * with an audit row. *recovered (may be NULL) gets their number. */
+int outbox_recover(struct store *s, const char *shop, const char *kind,
+                   outbox_reconcile_fn reconcile, void *ctx, size_t *recovered, struct qs_err *e);
+/* Puts unknown items of shop/kind back to pending (--resend-unknown). */
+int outbox_resend_unknown(struct store *s, const char *shop, const char *kind, size_t *n,
+                          struct qs_err *e);
+/* Lists items of shop/kind (NULL = any) in state (negative = any state), oldest first. */
+int outbox_list(struct store *s, const char *shop, const char *kind, int state,
+                struct outbox_item **items, size_t *n, struct qs_err *e);
+/* Counts items of shop/kind (NULL = any) per state: counts[state]. */
+int outbox_count(struct store *s, const char *shop, const char *kind, size_t counts[OUTBOX_NSTATES],
+                 struct qs_err *e);
+
+#endif

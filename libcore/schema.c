@@ -1,0 +1,58 @@
+#include "schema.h"
+
+/* Times are UTC ISO-8601 text ("2026-11-25T06:41:00Z"), which sorts as time (SPEC 1.5). */
+const char *const schema_migrations[] = {
+    /* 1: shops, their settings and secrets (module shop); outbox (module outbox);
+     *    audit (module audit). */
+    "CREATE TABLE shop ("
+    "  name TEXT PRIMARY KEY,"
+    "  tz TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE shop_setting ("
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (shop, key)"
+    ");"
+    /* Secrets apart from settings, so no listing of settings can ever show one. */
+    "CREATE TABLE shop_secret ("
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (shop, key)"
+    ");"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  shop TEXT NOT NULL REFERENCES shop(name),"
+    "  kind TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  payload TEXT NOT NULL DEFAULT '{}',"
+    "  state TEXT NOT NULL DEFAULT 'pending',"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at TEXT NOT NULL,"
+    "  owner TEXT,"
+    "  claimed_at TEXT,"
+    "  ref TEXT,"
+    "  last_error TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  UNIQUE (shop, kind, key)"
+    ");"
+    "CREATE INDEX outbox_due ON outbox(state, next_at);"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  shop TEXT,"
+    "  kind TEXT NOT NULL,"
+    "  key TEXT,"
+    "  attempt INTEGER NOT NULL DEFAULT 0,"
+    "  result TEXT NOT NULL,"
+    "  code TEXT,"
+    "  latency_ms INTEGER NOT NULL DEFAULT 0,"
+    "  detail TEXT"
+    ");"
+    "CREATE INDEX audit_at ON audit(at);",
+};
+
+const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -1,0 +1,40 @@
+/* store: the one SQLite database (SPEC 1.4): open/create, WAL, foreign keys,
+ * busy timeout, transactions, migrations by PRAGMA user_version. */
+#ifndef QS_STORE_H
+#define QS_STORE_H
+
+#include <sqlite3.h>
+
+#include "err.h"
+
+struct store;
+
+/* The default store path: $QS_STORE, else $XDG_DATA_HOME/qs/qs.db, else
+ * ~/.local/share/qs/qs.db. Returns a malloc'd string; the caller frees it. */
+char *store_default_path(void);
+/* Opens (creating file 0600 and parent folders 0700 when missing) and migrates the
+ * store at path. Returns 0 or a QS_E_* code. */
+int store_open(const char *path, struct store **out, struct qs_err *e);
+/* Closes s; store_close(NULL) is a no-op. */
+void store_close(struct store *s);
+/* The SQLite handle, for libcore modules that own tables. */
+sqlite3 *store_db(struct store *s);
+/* The path s was opened with. */
+const char *store_path(const struct store *s);
+/* The schema version of the open store (PRAGMA user_version). */
+int store_version(struct store *s);
+/* The schema version this build migrates to. */
+int store_schema_version(void);
+/* Starts a write transaction (BEGIN IMMEDIATE, waiting up to the busy timeout). */
+int store_begin(struct store *s, struct qs_err *e);
+/* Commits the transaction. */
+int store_commit(struct store *s, struct qs_err *e);
+/* Rolls back the transaction, if any. */
+void store_rollback(struct store *s);
+/* Runs sql (no parameters, no rows) on s. */
+int store_exec(struct store *s, const char *sql, struct qs_err *e);
+/* Fills e from SQLite's last error on s, prefixed by what; returns the QS_E_* code
+ * (busy/locked -> QS_E_TEMP, I/O/full -> QS_E_IO, else QS_E_SOFTWARE). */
+int store_sqlerr(struct store *s, struct qs_err *e, const char *what);
+
+#endif

@@ -1,0 +1,38 @@
+/* tm: time as SPEC 1.5 wants it -- stored UTC, read and printed in any IANA zone. */
+#ifndef QS_TM_H
+#define QS_TM_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+/* 1 when tz names an IANA zone known to this system (e.g. "Asia/Tokyo", "UTC"). */
+int tm_zone_valid(const char *tz);
+/* Parses a time given by a user, in zone tz, relative to now:
+ *   "now"; "YYYY-MM-DD HH:MM[:SS]" (also with 'T'); "YYYY-MM-DD" (midnight);
+ *   "HH:MM[:SS]" (today in tz, or tomorrow if already past);
+ *   ISO-8601 with "Z" or a "+HH:MM"/"-HH:MM" offset (tz then ignored).
+ * A local time skipped by a DST change is moved forward by the gap; an ambiguous
+ * one takes the earlier instant. Returns 0, or QS_E_USAGE with a message. */
+int tm_parse(const char *s, const char *tz, time_t now, time_t *out, struct qs_err *e);
+/* Converts a local wall time in tz to UTC (rules of tm_parse). Returns 0 or QS_E_USAGE. */
+int tm_from_local(int year, int mon, int day, int hour, int min, int sec, const char *tz,
+                  time_t *out, struct qs_err *e);
+/* Writes t as UTC ISO-8601 "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL) into buf. */
+char *tm_utc_iso(time_t t, char *buf, size_t size);
+/* Parses what tm_utc_iso writes. Returns 0 or -1. */
+int tm_parse_utc_iso(const char *s, time_t *out);
+/* Writes t as "YYYY-MM-DD HH:MM:SS" in zone tz, followed by " +09:00"-style offset when
+ * with_offset. Returns 0, or -1 when tz is unknown. */
+int tm_format(time_t t, const char *tz, int with_offset, char *buf, size_t size);
+
+/* Parses a Qoo10 QAPI date, Japan time (Asia/Tokyo, UTC+9, no DST): "yyyy-MM-dd HH:mm:ss"
+ * (also with '/' and a ".fff" fraction), "yyyy-MM-dd", "yyyyMMdd", "yyyyMMddHHmmss",
+ * "yyyy/MM/dd". Returns 0, or -1 (out unchanged) when s is empty or not one of these. */
+int tm_parse_jst(const char *s, time_t *out);
+/* Formats t in Japan time with strftime's fmt (e.g. "%Y%m%d%H%M%S"; %z gives +0900).
+ * Returns buf; buf is "" when the result does not fit. */
+char *tm_format_jst(time_t t, const char *fmt, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The dispatcher: commands, global options, usage errors (SPEC 1.1, 1.3).
+. "$(dirname "$0")/lib.sh"
+
+test_expect "SPEC 1.3: unknown command exits 64, usage hint on stderr, nothing on stdout" '
+    expect_code 64 qs bogus &&
+    empty out && grep_q "unknown command \"bogus\"" err && grep_q "^usage: qs" err
+'
+test_expect "no unique-prefix matching: qs imp is not qs import" '
+    expect_code 64 qs imp && empty out
+'
+test_expect "SPEC 1.3: no command at all exits 64" '
+    expect_code 64 qs && empty out && grep_q "a command is needed" err
+'
+test_expect "qs version and qs --version print the version" '
+    expect_code 0 qs version && grep_q "^qs [0-9][0-9.]*$" out && empty err &&
+    expect_code 0 qs --version && grep_q "^qs [0-9]" out
+'
+test_expect "SPEC 1.3: a command without its verb exits 64 with the command usage" '
+    expect_code 64 qs import && empty out && grep_q "usage: qs import VERB" err
+'
+test_expect "SPEC 1.3: an unknown verb exits 64" '
+    expect_code 64 qs publish bogus && empty out && grep_q "unknown verb \"bogus\"" err
+'
+test_expect "a planned verb says it is not built yet and exits 64, no output" '
+    expect_code 64 qs import products catalog.csv && empty out &&
+    grep_q "planned but not built yet" err &&
+    test ! -e "$QS_STORE"
+'
+test_expect "SPEC 1.1: --format accepts csv, json, table only" '
+    expect_code 64 qs --format xml init --shop a && empty out && grep_q "not csv, json or table" err &&
+    test ! -e "$QS_STORE"
+'
+test_expect "SPEC 1.1: QS_FORMAT is checked too" '
+    QS_FORMAT=yaml expect_code 64 qs init --shop a && grep_q QS_FORMAT err
+'
+test_expect "SPEC 1.5: --tz must be an IANA zone" '
+    expect_code 64 qs --tz Mars/Olympus init --shop a && grep_q "unknown time zone" err &&
+    test ! -e "$QS_STORE"
+'
+test_expect "unknown global option exits 64" '
+    expect_code 64 qs --bogus init && grep_q "unknown option --bogus" err
+'
+test_expect "a global option without its argument exits 64" '
+    expect_code 64 qs --store && grep_q "needs an argument" err
+'
+test_expect "an unknown verb option exits 64 with the verb usage" '
+    expect_code 64 qs init --bogus && grep_q "unknown option --bogus" err && grep_q "usage: qs init" err
+'
+test_expect "stdout closed early (qs ... | head) ends quietly" '
+    qs --help 2>err | head -n 1 >out && grep_q "^usage" out && empty err
+'
+test_expect "SPEC 1.3: a write error on stdout is reported, exit 74" '
+    expect_code 74 sh -c "\"$QS\" --help >/dev/full" && grep_q "cannot write to standard output" err
+'
+test_done

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Hostile input (SPEC 1.2, 1.3): every bad file exits 65 with file:line[:field] and the
+# fix, and leaves the store as it was (the rows are loaded in one transaction).
+. "$(dirname "$0")/lib.sh"
+: "${QS_RECCAT:?QS_RECCAT must point at the reccat test tool}"
+R="$FIX/record"
+reccat() { "$QS_RECCAT" "$@"; }
+rows() { sqlite3 "$QS_STORE" "select count(*) from reccat_rows"; }
+
+# hostile WHAT [OPTIONS] FILE: exit 65, WHAT on stderr, and the store still holds the
+# five rows of the good load below.
+hostile() {
+    local what=$1
+    shift
+    expect_code 65 reccat --load "$QS_STORE" "$@" && grep_q "$what" err && test "$(rows)" = 5
+}
+
+test_expect "setup: a good file loads five rows" '
+    expect_code 0 reccat --load "$QS_STORE" "$R/roundtrip.csv" && test "$(rows)" = 5
+'
+test_expect "SPEC 1.3: an unterminated quote names the line where the quoted field starts; store unchanged" '
+    hostile "unterminated.csv:3:2: quoted field never ends" "$R/unterminated.csv"
+'
+test_expect "SPEC 1.3: a NUL byte is refused with its line and field; store unchanged" '
+    hostile "nul.csv:3:2: NUL byte" "$R/nul.csv"
+'
+test_expect "SPEC 1.3: a 10 MB field is refused (max 1 MiB) without buffering it; store unchanged" '
+    { echo sku,title; printf "00001,\""; head -c 10485760 /dev/zero | tr "\0" x; echo "\""; } >huge.csv &&
+    hostile "huge.csv:2:2: field is longer than 1048576 bytes" huge.csv
+'
+test_expect "SPEC 1.2: invalid UTF-8 with --encoding utf-8 names the line; store unchanged" '
+    hostile "bad-utf8.csv:3:2: invalid UTF-8 byte 0xe9" --encoding utf-8 "$R/bad-utf8.csv"
+'
+test_expect "SPEC 1.2: a file that is neither UTF-8 nor CP932 (auto) names the line; store unchanged" '
+    hostile "bad-utf8.csv:3:2: invalid CP932 bytes 0xe9 0x0a" "$R/bad-utf8.csv"
+'
+test_expect "SPEC 1.2: invalid CP932 names the line; store unchanged" '
+    hostile "bad-cp932.csv:3:2: invalid CP932 bytes 0x82 0x20" --encoding cp932 "$R/bad-cp932.csv"
+'
+test_expect "SPEC 1.2: a pipe that is UTF-8 for its first MiB and CP932 later is exit 65 at that line; store unchanged" '
+    { echo sku,title; seq -f "%06g,plain ascii title text" 1 40000
+      printf "tail,\x93\xfa\x96\x7b\n"; } >late.csv &&
+    cat late.csv | hostile "^reccat: -:40002:2: invalid UTF-8 byte 0x93 after the first 1 MiB" -
+'
+test_expect "SPEC 1.3: a row with more fields than the header; store unchanged" '
+    hostile "ragged-more.csv:3:3: row has 3 fields, header has 2" "$R/ragged-more.csv"
+'
+test_expect "SPEC 1.3: a row with fewer fields than the header; store unchanged" '
+    hostile "ragged-fewer.csv:3:3: row has 2 fields, header has 3" "$R/ragged-fewer.csv"
+'
+test_expect "SPEC 1.3: an empty column name in the header; store unchanged" '
+    hostile "empty-header.csv:1:2: column 2 of the header has no name" "$R/empty-header.csv"
+'
+test_expect "SPEC 1.3: a repeated column name in the header; store unchanged" '
+    hostile "dup-header.csv:1:3: column \"sku\" repeats column 1" "$R/dup-header.csv"
+'
+test_expect "SPEC 1.2: a stray quote in an unquoted field (RFC 4180 strict); store unchanged" '
+    hostile "stray-quote.csv:3:2: quote inside an unquoted field" "$R/stray-quote.csv"
+'
+test_expect "SPEC 1.3: binary garbage is refused with a line; store unchanged" '
+    hostile "garbage.bin:3:1: NUL byte" "$R/garbage.bin" &&
+    cat "$R/garbage.bin" | hostile "^reccat: -:3:1: NUL byte" -
+'
+test_expect "SPEC 1.2: a JSON Lines line that is not valid JSON names line and column; store unchanged" '
+    hostile "bad.jsonl:2:16: invalid JSON" "$R/bad.jsonl"
+'
+test_expect "SPEC 1.2: a JSON Lines line that is not an object; store unchanged" '
+    hostile "notobj.jsonl:2:1: line is not a JSON object" "$R/notobj.jsonl"
+'
+test_expect "the store still holds exactly the rows of the good load" '
+    test "$(sqlite3 "$QS_STORE" "select group_concat(line) from reccat_rows")" = "2,3,5,7,8"
+'
+test_done

@@ -1,0 +1,633 @@
+/* Unit tests of the record module (SPEC 1.2): struct rec, the CSV and JSON Lines
+ * readers (quoting, encodings, line numbers, hostile input) and the CSV, JSON Lines and
+ * table writers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "record.h"
+
+/* "日本語①㈱～" in CP932. */
+static const char cp932_text[] = "\x93\xfa\x96\x7b\x8c\xea\x87\x40\x87\x8a\x81\x60";
+static const char utf8_text[] = "日本語①㈱～";
+
+/* A stream holding data: a regular file (tmpfile) or, when pipe_like, a memory stream,
+ * which the reader treats like a pipe. */
+static FILE *input(const char *data, size_t n, int pipe_like)
+{
+    FILE *fp;
+    if (pipe_like && n) {
+        fp = fmemopen((void *)data, n, "r");
+    } else {
+        fp = tmpfile();
+        assert_non_null(fp);
+        assert_int_equal(fwrite(data, 1, n, fp), n);
+        rewind(fp);
+    }
+    assert_non_null(fp);
+    return fp;
+}
+
+/* Reads every record of fp and dumps them as "@LINE name=value|name=value\n".
+ * Returns the last rec_read result; *out is malloc'd. */
+static int dump_fp(FILE *fp, enum rec_enc enc, size_t max_field, char **out, struct qs_err *e)
+{
+    struct rec_reader_opts o = {enc, max_field};
+    struct rec_reader *rd;
+    struct rec *r = rec_new();
+    size_t size;
+    FILE *m = open_memstream(out, &size);
+    int rc;
+    err_clear(e);
+    assert_int_equal(rec_reader_open(fp, "in.csv", &o, &rd, e), 0);
+    while ((rc = rec_read(rd, r, e)) > 0) {
+        fprintf(m, "@%ld", rec_reader_line(rd));
+        for (size_t i = 0; i < r->n; i++)
+            fprintf(m, "%c%s=%s", i ? '|' : ' ', r->f[i].name, r->f[i].value);
+        fputc('\n', m);
+    }
+    if (rc < 0)
+        assert_int_equal(rec_read(rd, r, e), rc); /* the error sticks */
+    rec_reader_close(rd);
+    rec_free(r);
+    fclose(m);
+    return rc;
+}
+
+static int dump(const char *data, size_t n, enum rec_enc enc, char **out, struct qs_err *e)
+{
+    FILE *fp = input(data, n, 0);
+    int rc = dump_fp(fp, enc, 0, out, e);
+    fclose(fp);
+    return rc;
+}
+
+static void expect_dump(const char *data, const char *want)
+{
+    struct qs_err e;
+    char *got;
+    int rc = dump(data, strlen(data), REC_ENC_AUTO, &got, &e);
+    if (rc != 0)
+        fail_msg("rec_read failed: %s:%ld:%ld: %s", e.file, e.line, e.col, e.msg);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* Reading data fails with QS_E_DATA at line:col with a message containing what. */
+static void expect_bad(const char *data, size_t n, enum rec_enc enc, size_t max_field, long line,
+                       long col, const char *what)
+{
+    struct qs_err e;
+    char *got;
+    FILE *fp = input(data, n, 0);
+    int rc = dump_fp(fp, enc, max_field, &got, &e);
+    fclose(fp);
+    free(got);
+    assert_int_equal(rc, QS_E_DATA);
+    assert_string_equal(e.file, "in.csv");
+    if (e.line != line || (col && e.col != col) || !strstr(e.msg, what))
+        fail_msg("expected %ld:%ld: ...%s..., got %ld:%ld: %s", line, col, what, e.line, e.col,
+                 e.msg);
+}
+
+/* Writes records (given as CSV text) with the writer options; returns the output. */
+static int write_out(const char *csv, const struct rec_writer_opts *wo, const char *const *cols,
+                     size_t ncols, char **out, struct qs_err *e)
+{
+    FILE *in = input(csv, strlen(csv), 0);
+    struct rec_reader *rd;
+    struct rec_writer *w;
+    struct rec *r = rec_new();
+    size_t size;
+    FILE *m = open_memstream(out, &size);
+    int rc;
+    err_clear(e);
+    assert_int_equal(rec_reader_open(in, "in", NULL, &rd, e), 0);
+    assert_int_equal(rec_writer_open(m, wo, cols, ncols, &w, e), 0);
+    while ((rc = rec_read(rd, r, e)) > 0)
+        if ((rc = rec_write(w, r, e)) < 0)
+            break;
+    assert_true(rc <= 0);
+    struct qs_err ce;
+    int crc = rec_writer_close(w, &ce);
+    if (rc == 0)
+        rc = crc;
+    rec_reader_close(rd);
+    rec_free(r);
+    fclose(in);
+    fclose(m);
+    return rc;
+}
+
+static void expect_write(const char *csv, enum rec_format fmt, const char *want)
+{
+    struct rec_writer_opts wo = {fmt, REC_ENC_UTF8, 0};
+    struct qs_err e;
+    char *got;
+    int rc = write_out(csv, &wo, NULL, 0, &got, &e);
+    if (rc != 0)
+        fail_msg("write failed: %s", e.msg);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* ---- struct rec ---- */
+
+static void test_rec_fields(void **state)
+{
+    (void)state;
+    struct rec *r = rec_new();
+    rec_set(r, "sku", "00001");
+    rec_set(r, "title", "日本語");
+    rec_set_typed(r, "price", "1200", REC_NUM);
+    rec_set(r, "sku", "00002"); /* replaced in place */
+    assert_int_equal(r->n, 3);
+    assert_string_equal(r->f[0].name, "sku");
+    assert_string_equal(rec_get(r, "sku"), "00002");
+    assert_int_equal(rec_field(r, "title")->len, strlen("日本語"));
+    assert_int_equal(rec_field(r, "price")->type, REC_NUM);
+    assert_null(rec_get(r, "nope"));
+    assert_null(rec_field(r, "nope"));
+    char *json = rec_to_json(r);
+    assert_string_equal(json, "{\"sku\":\"00002\",\"title\":\"日本語\",\"price\":1200}");
+    free(json);
+
+    /* Streaming reuse: clearing keeps the buffers, refilling does not allocate anew. */
+    struct rec_field *f = r->f;
+    char *v0 = r->f[0].value, *n1 = r->f[1].name;
+    rec_clear(r);
+    assert_int_equal(r->n, 0);
+    assert_null(rec_get(r, "sku"));
+    rec_set(r, "sku", "00003");
+    rec_set(r, "title", "x");
+    assert_ptr_equal(r->f, f);
+    assert_ptr_equal(r->f[0].value, v0);
+    assert_ptr_equal(r->f[1].name, n1);
+    assert_string_equal(rec_get(r, "title"), "x");
+    for (int i = 0; i < 100; i++) { /* growth past the first allocation */
+        char name[16];
+        snprintf(name, sizeof name, "c%d", i);
+        rec_set(r, name, name);
+    }
+    assert_string_equal(rec_get(r, "c99"), "c99");
+    assert_string_equal(rec_get(r, "sku"), "00003");
+    rec_free(r);
+    rec_free(NULL);
+}
+
+static void test_parse_names(void **state)
+{
+    (void)state;
+    enum rec_format f;
+    enum rec_enc c;
+    assert_int_equal(rec_format_parse("csv", &f), 0);
+    assert_int_equal(f, REC_CSV);
+    assert_int_equal(rec_format_parse("json", &f), 0);
+    assert_int_equal(f, REC_JSON);
+    assert_int_equal(rec_format_parse("table", &f), 0);
+    assert_int_equal(f, REC_TABLE);
+    assert_int_equal(rec_format_parse("xml", &f), -1);
+    assert_int_equal(rec_enc_parse("auto", &c), 0);
+    assert_int_equal(c, REC_ENC_AUTO);
+    assert_int_equal(rec_enc_parse("utf8", &c), 0);
+    assert_int_equal(c, REC_ENC_UTF8);
+    assert_int_equal(rec_enc_parse("Shift_JIS", &c), 0);
+    assert_int_equal(c, REC_ENC_CP932);
+    assert_int_equal(rec_enc_parse("latin1", &c), -1);
+}
+
+/* ---- CSV reading ---- */
+
+static void test_csv_quoting(void **state)
+{
+    (void)state;
+    /* RFC 4180: commas, doubled quotes, LF and CRLF inside quotes; spaces kept. */
+    expect_dump("sku,title,note\n"
+                "00001,\"Hello, world\",\"say \"\"hi\"\"\"\n"
+                "A-2,\"line1\nline2\",\"crlf\r\nkept\"\n"
+                "B-3, spaced ,\n",
+                "@2 sku=00001|title=Hello, world|note=say \"hi\"\n"
+                "@3 sku=A-2|title=line1\nline2|note=crlf\r\nkept\n"
+                "@6 sku=B-3|title= spaced |note=\n");
+    /* CRLF records, blank lines skipped, the last line without its line end. */
+    expect_dump("a,b\r\n1,2\r\n\r\n\n3,\"\"\r\n4,5", "@2 a=1|b=2\n@5 a=3|b=\n@6 a=4|b=5\n");
+    /* Header only, or nothing at all: no records. */
+    expect_dump("a,b\n", "");
+    expect_dump("", "");
+    expect_dump("\n\n", "");
+}
+
+static void test_csv_columns(void **state)
+{
+    (void)state;
+    FILE *fp = input("id,name\n1,x\n", 12, 0);
+    struct rec_reader *rd;
+    struct rec *r = rec_new();
+    struct qs_err e;
+    size_t n;
+    assert_int_equal(rec_reader_open(fp, "f", NULL, &rd, &e), 0);
+    assert_null(rec_reader_columns(rd, &n));
+    assert_int_equal(rec_read(rd, r, &e), 1);
+    assert_int_equal(rec_reader_format(rd), REC_CSV);
+    assert_string_equal(rec_reader_name(rd), "f");
+    const char *const *cols = rec_reader_columns(rd, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(cols[1], "name");
+    assert_int_equal(rec_read(rd, r, &e), 0);
+    assert_int_equal(rec_read(rd, r, &e), 0);
+    rec_reader_close(rd);
+    rec_reader_close(NULL);
+    rec_free(r);
+    fclose(fp);
+}
+
+static void test_bom(void **state)
+{
+    (void)state;
+    /* SPEC 1.2: a UTF-8 BOM is accepted and dropped. */
+    expect_dump("\xEF\xBB\xBFsku,t\n1,日本\n", "@2 sku=1|t=日本\n");
+    struct qs_err e;
+    char *got;
+    assert_int_equal(dump("\xEF\xBB\xBFsku\n1\n", 9, REC_ENC_UTF8, &got, &e), 0);
+    assert_string_equal(got, "@2 sku=1\n");
+    free(got);
+}
+
+static void test_cp932(void **state)
+{
+    (void)state;
+    char in[128], want[128], *got;
+    struct qs_err e;
+    int n = snprintf(in, sizeof in, "name,v\n%s,1\n", cp932_text);
+    snprintf(want, sizeof want, "@2 name=%s|v=1\n", utf8_text);
+    /* Explicit --encoding cp932, and auto on a regular file and on a pipe-like stream. */
+    for (int mode = 0; mode < 3; mode++) {
+        FILE *fp = input(in, (size_t)n, mode == 2);
+        int rc = dump_fp(fp, mode == 0 ? REC_ENC_CP932 : REC_ENC_AUTO, 0, &got, &e);
+        fclose(fp);
+        assert_int_equal(rc, 0);
+        assert_string_equal(got, want);
+        free(got);
+    }
+}
+
+/* Text of count copies of unit after a one-column header, for chunk-boundary tests. */
+static char *repeat_field(const char *unit, size_t count, size_t *len)
+{
+    size_t u = strlen(unit);
+    char *s = malloc(count * u + 8);
+    memcpy(s, "a\n", 2);
+    for (size_t i = 0; i < count; i++)
+        memcpy(s + 2 + i * u, unit, u);
+    memcpy(s + 2 + count * u, "\n", 2);
+    *len = 2 + count * u + 1;
+    return s;
+}
+
+static void test_split_chars(void **state)
+{
+    (void)state;
+    /* Multibyte characters split across read chunks (256 KiB): 300000 x 日. */
+    size_t n, m;
+    char *u8 = repeat_field("日", 300000, &n);
+    char *sj = repeat_field("\x93\xfa", 300000, &m);
+    char *want = malloc(n + 16);
+    snprintf(want, n + 16, "@2 a=%.*s\n", (int)(n - 3), u8 + 2);
+    for (int mode = 0; mode < 4; mode++) {
+        struct qs_err e;
+        char *got;
+        FILE *fp = mode < 2 ? input(u8, n, mode) : input(sj, m, mode - 2);
+        int rc = dump_fp(fp, mode < 2 ? REC_ENC_UTF8 : REC_ENC_CP932, 0, &got, &e);
+        fclose(fp);
+        if (rc != 0)
+            fail_msg("mode %d: %s", mode, e.msg);
+        assert_true(strcmp(got, want) == 0);
+        free(got);
+    }
+    free(u8);
+    free(sj);
+    free(want);
+}
+
+/* Big input: 1 MiB+ of ASCII lines, then tail. */
+static char *big_input(const char *tail, size_t *len, long *lines)
+{
+    size_t cap = 1200 * 1024 + strlen(tail), n = 0;
+    char *s = malloc(cap + 64);
+    n += (size_t)sprintf(s, "id,text\n");
+    *lines = 1;
+    while (n < 1100 * 1024) {
+        n += (size_t)sprintf(s + n, "%ld,some plain ascii text here\n", *lines);
+        (*lines)++;
+    }
+    memcpy(s + n, tail, strlen(tail));
+    *len = n + strlen(tail);
+    return s;
+}
+
+static void test_auto_regular(void **state)
+{
+    (void)state;
+    /* A regular file is validated whole: CP932 past the first MiB still decides CP932. */
+    char tail[64], *got;
+    long lines;
+    size_t n;
+    struct qs_err e;
+    snprintf(tail, sizeof tail, "x,%s\n", cp932_text);
+    char *s = big_input(tail, &n, &lines);
+    FILE *fp = input(s, n, 0);
+    assert_int_equal(dump_fp(fp, REC_ENC_AUTO, 0, &got, &e), 0);
+    char want[128];
+    snprintf(want, sizeof want, "@%ld id=x|text=%s\n", lines + 1, utf8_text);
+    assert_non_null(strstr(got, want));
+    free(got);
+    fclose(fp);
+    /* ...and as explicit UTF-8 that byte is an error on its line. */
+    expect_bad(s, n, REC_ENC_UTF8, 0, lines + 1, 2, "invalid UTF-8 byte 0x93");
+    free(s);
+}
+
+/* Reads data written by a child process into a pipe. */
+static int dump_pipe(const char *data, size_t n, char **out, struct qs_err *e)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        size_t off = 0;
+        while (off < n) {
+            ssize_t w = write(fds[1], data + off, n - off > 4096 ? 4096 : n - off);
+            if (w <= 0)
+                _exit(1);
+            off += (size_t)w;
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    FILE *fp = fdopen(fds[0], "r");
+    int rc = dump_fp(fp, REC_ENC_AUTO, 0, out, e);
+    fclose(fp);
+    int st;
+    waitpid(pid, &st, 0);
+    return rc;
+}
+
+static void test_auto_pipe(void **state)
+{
+    (void)state;
+    char tail[64], *got, in[128], want[128];
+    long lines;
+    size_t n;
+    struct qs_err e;
+    /* CP932 within the first MiB of a pipe: converted. */
+    int k = snprintf(in, sizeof in, "name\n%s\n", cp932_text);
+    assert_int_equal(dump_pipe(in, (size_t)k, &got, &e), 0);
+    snprintf(want, sizeof want, "@2 name=%s\n", utf8_text);
+    assert_string_equal(got, want);
+    free(got);
+    /* SPEC 1.2: UTF-8 in the first MiB, CP932 after it: an error (65) on its line. */
+    snprintf(tail, sizeof tail, "x,%s\n", cp932_text);
+    char *s = big_input(tail, &n, &lines);
+    assert_int_equal(dump_pipe(s, n, &got, &e), QS_E_DATA);
+    free(got);
+    assert_int_equal(e.line, lines + 1);
+    assert_int_equal(e.col, 2);
+    assert_non_null(strstr(e.msg, "after the first 1 MiB"));
+    free(s);
+}
+
+static void test_hostile(void **state)
+{
+    (void)state;
+    /* Each case names the line (and field) where the problem is. */
+    expect_bad("a,b\n1,2\n3,\"open\n\nmore\n", 22, REC_ENC_AUTO, 0, 3, 2,
+               "quoted field never ends");
+    expect_bad("a,b\n1,2\n3,x\0y\n", 14, REC_ENC_AUTO, 0, 3, 2, "NUL byte");
+    expect_bad("a,b\n1,2\n3,4,5\n", 14, REC_ENC_AUTO, 0, 3, 3, "row has 3 fields, header has 2");
+    expect_bad("a,b\n1,2\n\n3\n", 11, REC_ENC_AUTO, 0, 4, 2, "row has 1 fields, header has 2");
+    expect_bad("a,,c\n1,2,3\n", 11, REC_ENC_AUTO, 0, 1, 2, "column 2 of the header has no name");
+    expect_bad("\na,b,a\n1,2,3\n", 13, REC_ENC_AUTO, 0, 2, 3, "column \"a\" repeats column 1");
+    expect_bad("a,b\n1,x\"y\n", 10, REC_ENC_AUTO, 0, 2, 2, "quote inside an unquoted field");
+    expect_bad("a,b\n1,\"x\"y\n", 11, REC_ENC_AUTO, 0, 2, 2, "'y' after the closing quote");
+    expect_bad("a,b\n\"x\ny\",\xff\n", 12, REC_ENC_UTF8, 0, 3, 2, "invalid UTF-8 byte 0xff");
+    expect_bad("a,b\n1,\xe6\x97", 8, REC_ENC_UTF8, 0, 2, 2, "ends inside a UTF-8 character");
+    expect_bad("a,b\n1,2\n\x93\xfa,\x80\n", 13, REC_ENC_CP932, 0, 3, 2, "invalid CP932 byte 0x80");
+    expect_bad("a,b\n1,\x93", 7, REC_ENC_CP932, 0, 2, 2, "ends inside a CP932 character");
+    /* A field past max_field is refused before it is buffered whole. */
+    expect_bad("a,b\n1,\"0123456789\nabcdef\"\n", 26, REC_ENC_AUTO, 8, 2, 2, "longer than 8");
+    size_t n;
+    char *big = repeat_field("x", 3 * 1024 * 1024, &n);
+    expect_bad(big, n, REC_ENC_AUTO, 0, 2, 1, "longer than 1048576 bytes");
+    free(big);
+    /* Binary garbage: not UTF-8, not CP932. */
+    expect_bad("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xff", 18, REC_ENC_AUTO, 0, 3, 1, "NUL byte");
+    expect_bad("\x89PNG\r\nIHDR\xff\xff", 12, REC_ENC_AUTO, 0, 2, 1, "invalid CP932 byte 0xff");
+}
+
+/* ---- JSON Lines ---- */
+
+static void test_json_read(void **state)
+{
+    (void)state;
+    const char *in = "\n{\"sku\": \"00001\", \"price\": 1.50, \"big\": 12345678901234567890123,"
+                     "  \"ok\": true, \"no\": false, \"gone\": null, \"tags\": [\"a\", {\"b\": 1}],"
+                     " \"t\": \"日本\\u8a9e\\n\"}\n   \n{\"x\":-1e3}\r\n";
+    FILE *fp = input(in, strlen(in), 0);
+    struct rec_reader *rd;
+    struct rec *r = rec_new();
+    struct qs_err e;
+    assert_int_equal(rec_reader_open(fp, "in.jsonl", NULL, &rd, &e), 0);
+    assert_int_equal(rec_read(rd, r, &e), 1);
+    assert_int_equal(rec_reader_format(rd), REC_JSON);
+    assert_int_equal(rec_reader_line(rd), 2);
+    static const struct {
+        const char *name, *value;
+        enum rec_type type;
+    } want[] = {
+        {"sku", "00001", REC_STR},
+        {"price", "1.50", REC_NUM},
+        {"big", "12345678901234567890123", REC_NUM},
+        {"ok", "true", REC_BOOL},
+        {"no", "false", REC_BOOL},
+        {"gone", "", REC_NULL},
+        {"tags", "[\"a\",{\"b\":1}]", REC_RAW},
+        {"t", "日本語\n", REC_STR},
+    };
+    assert_int_equal(r->n, sizeof want / sizeof *want);
+    for (size_t i = 0; i < r->n; i++) {
+        assert_string_equal(r->f[i].name, want[i].name);
+        assert_string_equal(r->f[i].value, want[i].value);
+        assert_int_equal(r->f[i].type, want[i].type);
+    }
+    assert_int_equal(rec_read(rd, r, &e), 1);
+    assert_int_equal(rec_reader_line(rd), 4);
+    assert_string_equal(rec_get(r, "x"), "-1e3");
+    assert_int_equal(rec_read(rd, r, &e), 0);
+    rec_reader_close(rd);
+    rec_free(r);
+    fclose(fp);
+}
+
+static void test_json_bad(void **state)
+{
+    (void)state;
+    expect_bad("{\"a\":1}\n{\"a\":2,}\n", 17, REC_ENC_AUTO, 0, 2, 8, "invalid JSON");
+    expect_bad("{\"a\":1}\n\n  [1,2]\n", 17, REC_ENC_AUTO, 0, 3, 3, "not a JSON object");
+    expect_bad("{\"a\":1}\n\"x\"\n", 12, REC_ENC_AUTO, 0, 2, 0, "invalid JSON");
+    expect_bad("{\"a\":1, \"a\":2}\n", 15, REC_ENC_AUTO, 0, 1, 0, "duplicate object key");
+    expect_bad("{\"a\":\"x\\u0000y\"}\n", 17, REC_ENC_AUTO, 0, 1, 0, "invalid JSON");
+    expect_bad("{\"a\":\"0123456789\"}\n", 19, REC_ENC_AUTO, 4, 1, 6, "longer than 4 bytes");
+    expect_bad("{\"a\":1}\n{\"a\":\"\xff\"}\n", 18, REC_ENC_UTF8, 0, 2, 7, "invalid UTF-8");
+}
+
+/* ---- writers ---- */
+
+static void test_csv_write(void **state)
+{
+    (void)state;
+    /* Quotes only where needed; a file in that style round-trips byte for byte. */
+    const char *csv = "sku,title,note\n"
+                      "00001,\"Hello, world\",\"say \"\"hi\"\"\"\n"
+                      "A-2,\"line1\nline2\",\"crlf\r\nkept\"\n"
+                      "B-3,\" spaced \",日本語\n"
+                      ",,\n";
+    expect_write(csv, REC_CSV, csv);
+    /* A BOM input writes the same bytes without it. */
+    char bom[256];
+    snprintf(bom, sizeof bom, "\xEF\xBB\xBF%s", csv);
+    expect_write(bom, REC_CSV, csv);
+    /* One empty column is written "" so that the line is not blank. */
+    expect_write("a\n\"\"\nx\n", REC_CSV, "a\n\"\"\nx\n");
+}
+
+static void test_csv_write_cols(void **state)
+{
+    (void)state;
+    struct rec_writer_opts wo = {REC_CSV, REC_ENC_UTF8, 0};
+    static const char *const cols[] = {"b", "zz", "a"};
+    struct qs_err e;
+    char *got;
+    /* Fixed columns: reordered, missing ones empty, extra fields dropped. */
+    assert_int_equal(write_out("a,b,c\n1,2,3\n", &wo, cols, 3, &got, &e), 0);
+    assert_string_equal(got, "b,zz,a\n2,,1\n");
+    free(got);
+    /* No records: the header alone. */
+    assert_int_equal(write_out("a,b\n", &wo, cols, 3, &got, &e), 0);
+    assert_string_equal(got, "b,zz,a\n");
+    free(got);
+}
+
+static void test_csv_write_cp932(void **state)
+{
+    (void)state;
+    struct rec_writer_opts wo = {REC_CSV, REC_ENC_CP932, 0};
+    struct qs_err e;
+    char in[128], want[128], *got;
+    snprintf(in, sizeof in, "name,v\n%s,\"a,b\"\n", utf8_text);
+    snprintf(want, sizeof want, "name,v\r\n%s,\"a,b\"\r\n", cp932_text);
+    assert_int_equal(write_out(in, &wo, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, want);
+    free(got);
+    /* Hangul has no CP932 code: an error naming the column and the value... */
+    assert_int_equal(write_out("name,title\nx,abc한국\n", &wo, NULL, 0, &got, &e), QS_E_DATA);
+    free(got);
+    assert_non_null(strstr(e.msg, "column \"title\""));
+    assert_non_null(strstr(e.msg, "\"한\" in \"abc한국\""));
+    /* ...or '?' with replace. */
+    wo.replace_unmappable = 1;
+    assert_int_equal(write_out("name,title\nx,abc한국\n", &wo, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, "name,title\r\nx,abc??\r\n");
+    free(got);
+}
+
+static void test_json_write(void **state)
+{
+    (void)state;
+    expect_write("sku,t\n00001,\"日本\n\"\"x\"\"\t\\\x01\"\n", REC_JSON,
+                 "{\"sku\":\"00001\",\"t\":\"日本\\n\\\"x\\\"\\t\\\\\\u0001\"}\n");
+    /* Types written back as their JSON text; a JSON Lines file round-trips. */
+    const char *jl = "{\"a\":1.50,\"b\":true,\"c\":null,\"d\":{\"x\":[1,2]},\"e\":\"𠮷\"}\n";
+    expect_write(jl, REC_JSON, jl);
+    /* Fixed columns first, then the record's other fields. */
+    struct rec_writer_opts wo = {REC_JSON, REC_ENC_UTF8, 0};
+    static const char *const cols[] = {"b", "zz"};
+    struct qs_err e;
+    char *got;
+    assert_int_equal(write_out("a,b\n1,2\n", &wo, cols, 2, &got, &e), 0);
+    assert_string_equal(got, "{\"b\":\"2\",\"zz\":\"\",\"a\":\"1\"}\n");
+    free(got);
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    /* Japanese counts two cells per character; newlines are escaped; two spaces apart. */
+    expect_write("sku,title,qty\n"
+                 "A-1,日本語のタイトル,1\n"
+                 "B-22,\"two\nlines\",100\n"
+                 "C,ＡＢ,\n",
+                 REC_TABLE,
+                 "sku   title             qty\n"
+                 "A-1   日本語のタイトル  1\n"
+                 "B-22  two\\nlines        100\n"
+                 "C     ＡＢ              \n");
+}
+
+static void test_write_error(void **state)
+{
+    (void)state;
+    FILE *fp = fopen("/dev/full", "w");
+    if (!fp)
+        skip();
+    struct rec_writer_opts wo = {REC_CSV, REC_ENC_UTF8, 0};
+    struct rec_writer *w;
+    struct rec *r = rec_new();
+    struct qs_err e;
+    int rc = 0;
+    assert_int_equal(rec_writer_open(fp, &wo, NULL, 0, &w, &e), 0);
+    rec_set(r, "a", "some text");
+    for (int i = 0; i < 10000 && rc == 0; i++)
+        rc = rec_write(w, r, &e);
+    int crc = rec_writer_close(w, &e);
+    assert_true(rc == QS_E_IO || crc == QS_E_IO);
+    assert_non_null(strstr(e.msg, "write error"));
+    rec_free(r);
+    fclose(fp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rec_fields),
+        cmocka_unit_test(test_parse_names),
+        cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_csv_columns),
+        cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_cp932),
+        cmocka_unit_test(test_split_chars),
+        cmocka_unit_test(test_auto_regular),
+        cmocka_unit_test(test_auto_pipe),
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_json_read),
+        cmocka_unit_test(test_json_bad),
+        cmocka_unit_test(test_csv_write),
+        cmocka_unit_test(test_csv_write_cols),
+        cmocka_unit_test(test_csv_write_cp932),
+        cmocka_unit_test(test_json_write),
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_write_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,221 @@
+/* Unit tests of libcore/store (SPEC 1.4): creation, mode, WAL, migrations, backups. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "xalloc.h"
+
+static char *scratch(void)
+{
+    char tmpl[] = "/tmp/qs-store-test.XXXXXX";
+    char *d = mkdtemp(tmpl);
+    assert_non_null(d);
+    return xstrdup(d);
+}
+
+static void rmtree(const char *dir)
+{
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+static int query_int(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void creates_file_0600_and_parents(void **state)
+{
+    char *dir = scratch(), *path = xasprintf("%s/a/b/qs.db", dir);
+    struct store *s = NULL;
+    struct qs_err e;
+    struct stat sb;
+    (void)state;
+    err_clear(&e);
+    umask(022);
+    assert_int_equal(store_open(path, &s, &e), 0);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(store_version(s), store_schema_version());
+    store_close(s);
+    free(path);
+    rmtree(dir);
+    free(dir);
+}
+
+static void wal_foreign_keys_busy_timeout(void **state)
+{
+    char *dir = scratch(), *path = xasprintf("%s/qs.db", dir);
+    struct store *s = NULL;
+    struct qs_err e;
+    sqlite3_stmt *st;
+    (void)state;
+    assert_int_equal(store_open(path, &s, &e), 0);
+    assert_int_equal(sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1, &st, NULL), 0);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    assert_int_equal(query_int(s, "PRAGMA foreign_keys"), 1);
+    assert_true(query_int(s, "PRAGMA busy_timeout") >= 1000);
+    store_close(s);
+    free(path);
+    rmtree(dir);
+    free(dir);
+}
+
+static void transaction_rolls_back(void **state)
+{
+    char *dir = scratch(), *path = xasprintf("%s/qs.db", dir);
+    struct store *s = NULL;
+    struct qs_err e;
+    (void)state;
+    assert_int_equal(store_open(path, &s, &e), 0);
+    assert_int_equal(store_exec(s, "CREATE TABLE t(x)", &e), 0);
+    assert_int_equal(store_begin(s, &e), 0);
+    assert_int_equal(store_exec(s, "INSERT INTO t VALUES (1)", &e), 0);
+    store_rollback(s);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM t"), 0);
+    assert_int_equal(store_begin(s, &e), 0);
+    assert_int_equal(store_exec(s, "INSERT INTO t VALUES (1)", &e), 0);
+    assert_int_equal(store_commit(s, &e), 0);
+    assert_int_equal(query_int(s, "SELECT count(*) FROM t"), 1);
+    /* A bad statement reports SQLite's message. */
+    assert_int_equal(store_exec(s, "INSERT INTO nosuch VALUES (1)", &e), QS_E_SOFTWARE);
+    assert_non_null(strstr(e.msg, "nosuch"));
+    store_close(s);
+    free(path);
+    rmtree(dir);
+    free(dir);
+}
+
+static void migrates_old_store_with_backup(void **state)
+{
+    char *dir = scratch(), *path = xasprintf("%s/qs.db", dir), *bak = xasprintf("%s.bak-v0", path);
+    char *dir2 = scratch(), *fresh = xasprintf("%s/qs.db", dir2),
+         *fbak = xasprintf("%s.bak-v0", fresh);
+    struct store *s = NULL;
+    struct qs_err e;
+    sqlite3 *raw;
+    struct stat sb;
+    (void)state;
+    /* A store at version 0 that holds data: migrating backs it up first. */
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "CREATE TABLE keepme(x); INSERT INTO keepme VALUES (42)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(store_open(path, &s, &e), 0);
+    assert_int_equal(store_version(s), store_schema_version());
+    assert_int_equal(query_int(s, "SELECT x FROM keepme"), 42);
+    store_close(s);
+    assert_int_equal(stat(bak, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(sqlite3_open(bak, &raw), SQLITE_OK);
+    {
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(raw, "SELECT x FROM keepme", -1, &st, NULL), 0);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 42);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(raw);
+    /* A fresh store needs no backup; reopening a current one migrates nothing. */
+    assert_int_equal(store_open(fresh, &s, &e), 0);
+    store_close(s);
+    assert_int_equal(store_open(fresh, &s, &e), 0);
+    store_close(s);
+    assert_int_not_equal(stat(fbak, &sb), 0);
+    free(bak);
+    free(fbak);
+    free(path);
+    free(fresh);
+    rmtree(dir);
+    rmtree(dir2);
+    free(dir);
+    free(dir2);
+}
+
+static void refuses_newer_schema(void **state)
+{
+    char *dir = scratch(), *path = xasprintf("%s/qs.db", dir);
+    struct store *s = NULL;
+    struct qs_err e;
+    sqlite3 *raw;
+    (void)state;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(store_open(path, &s, &e), QS_E_DATA);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, "newer"));
+    free(path);
+    rmtree(dir);
+    free(dir);
+}
+
+static void not_a_database(void **state)
+{
+    char *dir = scratch(), *path = xasprintf("%s/qs.db", dir);
+    struct store *s = NULL;
+    struct qs_err e;
+    FILE *fp = fopen(path, "w");
+    (void)state;
+    assert_non_null(fp);
+    fputs("this is not an sqlite file, just text that is long enough to have a header......\n", fp);
+    fclose(fp);
+    assert_true(store_open(path, &s, &e) < 0);
+    assert_null(s);
+    assert_string_equal(e.file, path);
+    free(path);
+    rmtree(dir);
+    free(dir);
+}
+
+static void default_path_order(void **state)
+{
+    char *p;
+    (void)state;
+    setenv("QS_STORE", "/x/y.db", 1);
+    p = store_default_path();
+    assert_string_equal(p, "/x/y.db");
+    free(p);
+    unsetenv("QS_STORE");
+    setenv("XDG_DATA_HOME", "/data", 1);
+    p = store_default_path();
+    assert_string_equal(p, "/data/qs/qs.db");
+    free(p);
+    unsetenv("XDG_DATA_HOME");
+    setenv("HOME", "/home/u", 1);
+    p = store_default_path();
+    assert_string_equal(p, "/home/u/.local/share/qs/qs.db");
+    free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(creates_file_0600_and_parents),
+        cmocka_unit_test(wal_foreign_keys_busy_timeout),
+        cmocka_unit_test(transaction_rolls_back),
+        cmocka_unit_test(migrates_old_store_with_backup),
+        cmocka_unit_test(refuses_newer_schema),
+        cmocka_unit_test(not_a_database),
+        cmocka_unit_test(default_path_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
