@@ -24,8 +24,9 @@ _qs_verbs() {
 _qs_verb_opts() {
     case $1/$2 in
     init/) echo "--shop --tz --set --secret --deliver" ;;
-    import/products) echo "--template --update --group --assign-upc --skip-bad --rejects --encoding --encoding-errors" ;;
+    import/products) echo "--template --update --group --assign-upc --skip-bad --rejects --strict --fx --encoding" ;;
     import/upc) echo "--pool --type --encoding" ;;
+    import/words) echo "--encoding" ;;
     publish/list) echo "--state --group" ;;
     publish/every | publish/spread) echo "--from --to" ;;
     publish/edit) echo "--price --quantity --shipping" ;;
@@ -41,9 +42,12 @@ _qs_verb_opts() {
     inbound/bundle) echo "--arrival" ;;
     inbound/ship) echo "--carrier --tracking --boxes" ;;
     inbound/list) echo "--late" ;;
-    sync/orders) echo "--since --status" ;;
+    sync/orders) echo "--since --status --all" ;;
+    sync/products) echo "--full" ;;
+    sync/ship) echo "--skip-bad --rejects --retry-failed --encoding" ;;
+    sync/confirm) echo "--ship-by --skip-bad --rejects --retry-failed --encoding" ;;
     sync/cancel) echo "--reason" ;;
-    sync/log) echo "--since" ;;
+    sync/log) echo "--since --kind" ;;
     esac
     echo "--help"
 }
@@ -62,11 +66,11 @@ _qs_actions() {
 # True when option $1 takes its argument in the next word.
 _qs_takes_arg() {
     case $1 in
-    --store | --shop | --format | --tz | --template | --group | --assign-upc | --rejects | \
+    --store | --shop | --format | --tz | --template | --group | --assign-upc | --rejects | --fx | \
         --pool | --type | --state | --from | --to | --price | --quantity | --shipping | \
         --suffix | --order | --title | --body | --since | --ship-by | --reason | --memo | --code | --discount | \
         --at | --buffer | --max | --month | --arrival | --carrier | --tracking | --boxes | \
-        --status | --reason | --set | --secret | --deliver | --encoding | --encoding-errors)
+        --status | --reason | --set | --secret | --deliver | --encoding | --encoding-errors | --kind)
         return 0
         ;;
     esac
@@ -148,14 +152,19 @@ _qs() {
         COMPREPLY=($(compgen -W "auto utf-8 cp932" -- "$cur"))
         return
         ;;
+    --status)
+        [[ $cmd/$verb == sync/orders ]] &&
+            COMPREPLY=($(compgen -W "unpaid paid confirmed shipped delivered" -- "$cur"))
+        return
+        ;;
     --encoding-errors)
         COMPREPLY=($(compgen -W "replace" -- "$cur"))
         return
         ;;
-    --shop | --group | --assign-upc | --pool | --from | --to | --price | \
+    --shop | --group | --assign-upc | --fx | --pool | --from | --to | --price | \
         --quantity | --shipping | --suffix | --order | --title | --body | --since | \
         --ship-by | --memo | --code | --discount | --at | --buffer | --max | --month | --arrival | \
-        --carrier | --tracking | --boxes | --status | --reason | --set | --secret | --deliver)
+        --carrier | --tracking | --boxes | --reason | --set | --secret | --deliver | --kind)
         return
         ;;
     esac

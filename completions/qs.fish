@@ -146,8 +146,10 @@ complete -c qs -n '__qs_using import products' -l group -x
 complete -c qs -n '__qs_using import products' -l assign-upc -x -d 'code pool'
 complete -c qs -n '__qs_using import products' -l skip-bad -d 'let valid rows in'
 complete -c qs -n '__qs_using import products' -l rejects -r -F
+complete -c qs -n '__qs_using import products' -l strict -d 'treat warnings as errors'
+complete -c qs -n '__qs_using import products' -l fx -x -d 'exchange rate to yen'
 complete -c qs -n '__qs_using import products' -F
-complete -c qs -n '__qs_using import products; or __qs_using import upc' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using import products; or __qs_using import upc; or __qs_using import words' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using import upc' -l pool -x
 complete -c qs -n '__qs_using import upc' -l type -x -a 'jan upc ean isbn other'
 complete -c qs -n '__qs_using import upc; or __qs_using import words' -F
@@ -189,6 +191,15 @@ complete -c qs -n '__qs_using inbound ship' -l carrier -x
 complete -c qs -n '__qs_using inbound ship' -l tracking -x
 complete -c qs -n '__qs_using inbound ship' -l boxes -x
 complete -c qs -n '__qs_using inbound list' -l late
-complete -c qs -n '__qs_using sync orders' -l status -x
+complete -c qs -n '__qs_using sync orders' -l status -x -a 'unpaid paid confirmed shipped delivered'
+complete -c qs -n '__qs_using sync orders' -l all -d 'print every stored line'
+complete -c qs -n '__qs_using sync products' -l full -d 'read every item\'s details'
+complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l skip-bad -d 'send the good lines'
+complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l rejects -r -F
+complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l retry-failed -d 'send again now'
+complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using sync ship' -F
+complete -c qs -n '__qs_using sync confirm' -l ship-by -x
+complete -c qs -n '__qs_using sync log' -l kind -x
 complete -c qs -n '__qs_using sync cancel' -l reason -x
 complete -c qs -n '__qs_using sync export' -a 'goods inventory'

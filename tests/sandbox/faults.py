@@ -37,8 +37,9 @@ class Faults:
 
     Not locked on its own: callers hold Sandbox.lock."""
 
-    def __init__(self, seed=None):
-        self.set({"seed": seed})
+    def __init__(self, default_seed=None):
+        self.default_seed = default_seed   # the server's --seed
+        self.set({})
 
     def set(self, d):
         """Replace the whole configuration with `d` (missing = off)."""
@@ -94,7 +95,7 @@ class Faults:
         self.reject_keys = frozenset(str(k) for k in reject.get("keys", []))
         self.reject_orders = frozenset(str(k) for k in reject.get("orders", []))
         self.reject_error = str(reject.get("error", "rejected by the sandbox"))
-        self.rng = random.Random(d.get("seed"))
+        self.rng = random.Random(d.get("seed", self.default_seed))
         self.active = bool(error_rate or drop_rate or lat[1] or self.fail_next
                            or self.drop_next)
 

@@ -7,7 +7,7 @@ e-mails (example.jp) and phone numbers are fictitious.
 """
 
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from state import (CANCELLING_CLAIMS, INQUIRY_FIELDS, ORDER_FIELDS,
                    ORDER_INT_FIELDS, STATUS_LABELS, fmt_dt, parse_dt)
@@ -481,12 +481,7 @@ def seed(sb, body, default_user):
         items = [make_item(sb, d, uid) for d in body.get("items", [])]
     except Exception:
         for o in staged:  # roll back the orders staged above
-            sb.orders.pop(o["OrderNo"], None)
-            lst = sb.packs.get(o["PackNo"], [])
-            if o["OrderNo"] in lst:
-                lst.remove(o["OrderNo"])
-            if not lst:
-                sb.packs.pop(o["PackNo"], None)
+            sb.remove_order(o["OrderNo"])
         raise
     for c in claims:
         sb.apply_claim(c)

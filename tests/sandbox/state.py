@@ -11,6 +11,7 @@ QAPI answers with, reference 1.5); such strings sort like the times they name,
 so window searches compare strings and never parse per row.
 """
 
+import bisect
 import random
 import threading
 import time
@@ -57,16 +58,6 @@ ORDER_INT_FIELDS = frozenset((
     "SellerDiscount", "ShippingRate", "CartDiscountSeller", "CartDiscountQoo10",
     "SettlePrice",
 ))
-
-# Claim fields stored on the claim itself (the rest of a GetClaimInfo_V3 row
-# comes from the order line).
-CLAIM_OWN_FIELDS = (
-    "claimStatus", "cancelRefundDate", "reason", "requestDate",
-    "deliveryCompanyReturn", "trackingNoReturn", "pickupAddress",
-    "paymentReturnShipping", "itemCondition", "CODCancelPrice",
-    "CODQrefundPrice", "CODCancelRelatedOrder", "nrDutyTarget", "nrSolType",
-    "nrPartRefundCnt", "nrPartRefundBalance",
-)
 
 INQUIRY_FIELDS = (
     "INQ_TYPE", "SEQ_NO", "QUESTION_NO", "INQ_DT", "CUST_NM", "CATE_NM",
@@ -227,12 +218,17 @@ class Sandbox:
         self.lock = threading.RLock()
         self.seed = seed
         self.started = time.time()
+        self.resets = 0
         self.reset()
 
     # ------------------------------------------------------------------ reset
     def reset(self):
         with self.lock:
-            self.rng = random.Random(self.seed)
+            # Keys are deterministic for a --seed, yet differ after each reset
+            # (a key from before a reset must not come back to life).
+            self.resets += 1
+            self.rng = random.Random(None if self.seed is None
+                                     else "%s:%d" % (self.seed, self.resets))
             self.config = {k: (list(v) if isinstance(v, list) else v)
                            for k, v in DEFAULT_CONFIG.items()}
             self.clock = Clock()
@@ -247,6 +243,8 @@ class Sandbox:
             self.items_by_sc = {}  # (user_id, SellerCode) -> ItemCode
             self.orders = {}       # OrderNo (int) -> order line dict
             self.packs = {}        # PackNo (int) -> [OrderNo, ...]
+            self.by_order_date = []  # sorted [(OrderDate, OrderNo)], see orders_between
+            self.by_order_date_dirty = False
             self.claims = {}       # OrderNo (int) -> claim dict
             self.inquiries = {}    # QUESTION_NO (int) -> inquiry dict
             self.fans = []
@@ -353,7 +351,33 @@ class Sandbox:
         no = o["OrderNo"]
         self.orders[no] = o
         self.packs.setdefault(o["PackNo"], []).append(no)
+        self.by_order_date.append((o["OrderDate"], no))
+        self.by_order_date_dirty = True
         return o
+
+    def remove_order(self, no):
+        o = self.orders.pop(no, None)
+        if o is None:
+            return
+        lst = self.packs.get(o["PackNo"], [])
+        if no in lst:
+            lst.remove(no)
+        if not lst:
+            self.packs.pop(o["PackNo"], None)
+        self.by_order_date = [(d, n) for d, n in self.by_order_date if n != no]
+
+    def orders_between(self, start, end):
+        """Order lines whose OrderDate lies in [start, end], in (OrderDate,
+        OrderNo) order.  OrderDate never changes, so a sorted index (sorted
+        lazily after seeding) answers the common lookup without a scan."""
+        if self.by_order_date_dirty:
+            self.by_order_date.sort()
+            self.by_order_date_dirty = False
+        idx = self.by_order_date
+        lo = bisect.bisect_left(idx, (start, -1))
+        hi = bisect.bisect_right(idx, (end, float("inf")))
+        orders = self.orders
+        return [orders[n] for _, n in idx[lo:hi]]
 
     def set_status(self, o, status):
         o["_status"] = status

@@ -1,0 +1,51 @@
+/* deliver_int: what deliver.c, deliver_hook.c and deliver_file.c share; not for callers. */
+#ifndef QS_DELIVER_INT_H
+#define QS_DELIVER_INT_H
+
+#include <sys/types.h>
+
+#include "deliver.h"
+
+/* One run in progress: the items it claimed and where its outcomes go. */
+struct dlv_run {
+    struct store *s;
+    const char *shop, *kind;
+    const struct deliver_opts *o;
+    const struct deliver_spec *spec;
+    struct deliver_report *rep;
+    struct outbox_item *items; /* claimed by this process, n of them */
+    size_t n;
+    size_t total; /* claimed in this run so far (o->max caps it) */
+};
+
+/* Settles claimed item it (outbox_done / _fail / _handed_off), adds its audit row, counts
+ * it in the report and tells on_result. The caller holds the transaction. */
+int dlv_settle(struct dlv_run *r, const struct outbox_item *it, enum deliver_status st,
+               const char *ref, const char *error, const char *code, long latency_ms,
+               struct qs_err *e);
+/* Prints "PROG: MSG" on the run's diagnostics stream. */
+void dlv_warn(const struct dlv_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), nonnull(2)));
+/* Milliseconds of a monotonic clock. */
+long long dlv_now_ms(void);
+
+/* The absolute folder of the store file (relative file: folders start there); malloc'd. */
+char *dlv_store_folder(struct store *s);
+
+/* Starts /bin/sh -c cmd in its own process group, SIGPIPE back to default, its stderr
+ * ours; *in_fd (its stdin) and *out_fd (its stdout) are non-blocking, close-on-exec. */
+int dlv_spawn(const char *cmd, pid_t *pid, int *in_fd, int *out_fd, struct qs_err *e);
+/* write() that never raises SIGPIPE: EPIPE instead, even where SIGPIPE is not ignored. */
+ssize_t dlv_write_nosig(int fd, const void *buf, size_t n);
+/* Waits for pid to end, calling drain(ctx) whenever *fd (if >= 0) is readable; after
+ * grace_ms sends its process group SIGTERM, a second later SIGKILL. Returns its exit
+ * status, 128+N for signal N, -1 when it cannot tell. */
+int dlv_reap(const struct dlv_run *r, pid_t pid, long grace_ms, int *fd, void (*drain)(void *ctx),
+             void *ctx);
+
+/* Sends r's items through the hook r->spec->arg (deliver_hook.c). */
+int dlv_hook_run(struct dlv_run *r, struct qs_err *e);
+/* Writes r's items to a hand-off folder under r->spec->arg (deliver_file.c). */
+int dlv_file_run(struct dlv_run *r, struct qs_err *e);
+
+#endif

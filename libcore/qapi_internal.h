@@ -1,0 +1,79 @@
+/* qapi_internal: what qapi.c (calls, SAK, retries, audit, dry run), qapi_http.c (the
+ * libcurl side, rate limit, envelope parsing) and qapi_bulk.c share. Not a public API. */
+#ifndef QS_QAPI_INTERNAL_H
+#define QS_QAPI_INTERNAL_H
+
+#include <curl/curl.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "qapi.h"
+
+/* Largest answer kept in memory; a bigger one is refused, not retried. */
+#define QAPI_MAX_BODY (64L << 20)
+
+struct qapi_buf {
+    char *data;
+    size_t len, cap;
+    int too_big;
+};
+
+struct qapi {
+    struct store *s;
+    char *shop;
+    char *base;                        /* base URL without a trailing '/' */
+    char *key, *user, *password, *sak; /* secrets, malloc'd, NULL when unset */
+    int dry_run;
+    FILE *dry_out;
+    double rate;               /* requests per second, <= 0: unlimited */
+    struct timespec next_slot; /* earliest start of the next request (CLOCK_MONOTONIC) */
+    int have_slot;
+    long timeout_s;
+    int retries;
+    long backoff_base_ms, backoff_cap_ms;
+    int reuse;
+    int global_init; /* curl_global_init succeeded: pair it with curl_global_cleanup */
+    CURL *curl;
+    char errbuf[CURL_ERROR_SIZE];
+    struct qapi_buf resp;
+    long requests, connections;
+    uint64_t rng; /* jitter only: xorshift64 */
+};
+
+/* What one HTTP attempt gave. */
+struct qapi_attempt {
+    int curl_code;    /* CURLE_OK when an HTTP answer came */
+    long http_status; /* 0 when no answer */
+    long latency_ms;
+    int code;        /* ResultCode/ErrorCode, QAPI_CODE_NONE when there is none */
+    int error_shape; /* the answer was {ErrorCode, ErrorMsg} */
+    char *msg;       /* ResultMsg/ErrorMsg (malloc'd, unredacted), may be NULL */
+    json_t *body;    /* the parsed answer, may be NULL */
+    char why[512];   /* why there is no usable envelope (transport, HTTP, not JSON) */
+    enum qapi_class cls;
+};
+
+/* Sets up q->curl's options that hold for every request. */
+int qapi_http_init(struct qapi *q, struct qs_err *e);
+/* Waits for the rate limit, POSTs params to <base>/<method> with cert in the
+ * GiosisCertificationKey header and parses the answer into a (which the caller
+ * releases with qapi_attempt_clear). A transport or HTTP failure is not an error here:
+ * it is described in a. Returns 0, or QS_E_SOFTWARE when the request could not be built. */
+int qapi_http_post(struct qapi *q, const char *method, const char *cert,
+                   const struct qapi_param *params, size_t n, struct qapi_attempt *a,
+                   struct qs_err *e);
+/* Parses an answer body into a's code, msg, body and why. */
+void qapi_parse_answer(const char *data, size_t len, const char *ctype, struct qapi_attempt *a);
+/* A ResultCode as an int, a numeric string or an integral real; QAPI_CODE_NONE else. */
+int qapi_code_of(const json_t *v);
+/* Frees what a holds and clears it. */
+void qapi_attempt_clear(struct qapi_attempt *a);
+/* Sleeps ms milliseconds (restarting on EINTR). */
+void qapi_sleep_ms(long ms);
+/* Milliseconds on CLOCK_MONOTONIC. */
+long long qapi_now_ms(void);
+
+/* A malloc'd copy of s with every secret q knows replaced by "***"; NULL for NULL. */
+char *qapi_redact(const struct qapi *q, const char *s);
+
+#endif

@@ -1,0 +1,182 @@
+/* sync: the store's copy of the marketplace and the order actions that reach it
+ * (SPEC 7: R-SYN-1 orders and claims, R-SYN-1c windows, R-SYN-2 items, R-SYN-1b ship and
+ * confirm through the outbox). Owns the tables order_line, order_event, sync_mark and
+ * market_item; other modules read them through the functions below. */
+#ifndef QS_SYNC_H
+#define QS_SYNC_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "qapi.h"
+#include "store.h"
+
+/* ---- pure parts ------------------------------------------------------------------ */
+
+#define SYNC_MAX_WINDOW  (90L * 86400) /* longest search window, seconds (qapi.md 1.8) */
+#define SYNC_DEFAULT_CAP 1000          /* setting sync.window_cap: the sandbox's row cap */
+#define SYNC_OVERLAP     (86400L)      /* incremental streams restart one day back */
+#define SYNC_INFLIGHT_S  5             /* setting sync.inflight_s: see sync_send_run */
+
+/* A search window, both ends included, whole seconds (yyyyMMddHHmmss in JST). */
+struct sync_window {
+    time_t from, to;
+};
+
+/* Cuts [from, to] into consecutive windows of at most max_span seconds, oldest first.
+ * Writes at most n into out; returns how many there are in all (0 when from > to). */
+size_t sync_windows(time_t from, time_t to, long max_span, struct sync_window *out, size_t n);
+/* Halves w into a (older) and b (newer), which together cover w exactly once. Returns 0,
+ * or -1 when w is a single second and cannot be split. */
+int sync_window_split(const struct sync_window *w, struct sync_window *a, struct sync_window *b);
+
+/* Order status names of SPEC 7 for codes 1-5: unpaid, paid, confirmed, shipped, delivered
+ * ("" for any other code). */
+const char *sync_status_name(int code);
+/* Parses a status name or code 1-5; returns the code or -1. */
+int sync_status_parse(const char *s);
+/* Claim status name for a claim code of qapi.md section 4 ("cancel-requested", ...), ""
+ * for 0; "claim-N" for a code the reference does not know. Writes into buf. */
+const char *sync_claim_name(int code, char *buf, size_t size);
+/* Converts a QAPI date (Japan time, no offset) to UTC ISO-8601 into buf; buf is "" when
+ * jst is empty or not a date. Returns buf. */
+char *sync_jst_to_utc(const char *jst, char *buf, size_t size);
+
+/* ---- orders (R-SYN-1, R-SYN-1c) ---------------------------------------------------- */
+
+struct sync_orders_opts {
+    time_t now;   /* the run's clock */
+    time_t since; /* --since, 0 when not given: windows start no later than this */
+    long cap;     /* rows per window taken as "maybe truncated" (sync.window_cap) */
+    int quiet;    /* no progress bar */
+};
+
+struct sync_orders_stats {
+    long calls;     /* lookups answered */
+    long windows;   /* windows fetched and kept */
+    long splits;    /* windows split because they reached the cap */
+    long truncated; /* one-second windows still at the cap (rows may be missing) */
+    long rows;      /* rows received in kept windows */
+    long lines_new, lines_changed, events;
+};
+
+/* Pulls order lines (GetShippingInfo_v3) and claims (GetClaimInfo_V3) of shop into the
+ * store, window by window, committing each window. Remembers the lines seen, for
+ * sync_lines_each(seen_only) on the same store handle. */
+int sync_orders_pull(struct store *s, struct qapi *q, const char *shop,
+                     const struct sync_orders_opts *o, struct sync_orders_stats *st,
+                     struct qs_err *e);
+
+/* One stored order line; strings belong to the caller of the callback's loop. Dates are
+ * UTC ISO-8601 or "". */
+struct sync_line {
+    const char *order_no, *pack_no;
+    int status, claim;
+    const char *item_code, *seller_code, *option_code, *title;
+    long long qty, total;
+    const char *buyer, *order_date, *paid_date, *ship_by, *shipped_date;
+    const char *carrier, *tracking;
+    const char *change; /* new, changed or same for lines of the last pull; "" otherwise */
+};
+typedef int (*sync_line_fn)(const struct sync_line *l, void *ctx);
+/* Calls fn for each stored line of shop, by order date then order number: only those
+ * seen by the last sync_orders_pull on s when seen_only; unless status_mask is 0, only
+ * lines whose status bit (1 << code) is in it and that no cancel claim (1, 2, 3, 16) holds.
+ * Stops when fn returns non-zero. */
+int sync_lines_each(struct store *s, const char *shop, int seen_only, unsigned status_mask,
+                    sync_line_fn fn, void *ctx, struct qs_err *e);
+
+/* ---- products (R-SYN-2) ---------------------------------------------------------- */
+
+struct sync_products_opts {
+    int full;  /* read every item's details, not only new or changed ones */
+    int quiet; /* no progress bar */
+};
+struct sync_item {
+    const char *item_code, *seller_code, *status, *title;
+    long long price, qty;
+    const char *change; /* new, changed, same or gone */
+};
+typedef int (*sync_item_fn)(const struct sync_item *it, void *ctx);
+struct sync_products_stats {
+    long calls, items, details, items_new, items_changed, items_gone;
+};
+/* Pulls the marketplace's items (GetAllGoodsInfo by status, GetItemDetailInfo for new or
+ * changed ones) into the store, one way: the marketplace wins. Calls fn for each item
+ * seen, and for each stored item the marketplace no longer lists. */
+int sync_products_pull(struct store *s, struct qapi *q, const char *shop,
+                       const struct sync_products_opts *o, sync_item_fn fn, void *ctx,
+                       struct sync_products_stats *st, struct qs_err *e);
+
+/* ---- ship and confirm (R-SYN-1b) ------------------------------------------------- */
+
+enum sync_action { SYNC_SHIP, SYNC_CONFIRM };
+
+/* One input record: order_no, and for ship carrier and tracking. */
+struct sync_req {
+    char *order_no, *carrier, *tracking; /* owned by the caller */
+    long line;                           /* input line, 0 for a command-line argument */
+};
+
+struct sync_send_opts {
+    enum sync_action action;
+    const char *shop;
+    const char *file; /* input name for messages ("-" for stdin) */
+    char est[16];     /* confirm: EstShipDt, yyyyMMdd */
+    int retry_failed; /* --retry-failed */
+    int skip_bad;     /* --skip-bad: send the good lines, report the bad ones */
+    int dry_run;      /* the caller holds a transaction it rolls back */
+    int quiet;
+    long cap;        /* window cap for reconciling reads */
+    long inflight_s; /* how long a request may still be processed after its sender died */
+    time_t now;
+};
+
+/* A rejected input record: r, and e with its location, message and rule. */
+typedef void (*sync_reject_fn)(const struct sync_req *r, const struct qs_err *e, void *ctx);
+
+struct sync_result {
+    const char *order_no;
+    const char *result; /* ok, failed, retry, unknown */
+    const char *code;   /* the marketplace's result code, "" when none */
+    const char *message;
+};
+typedef int (*sync_result_fn)(const struct sync_result *r, void *ctx);
+
+struct sync_send_stats {
+    long rejected;               /* bad input records */
+    long sent, failed, retry;    /* lines settled by this run, by result */
+    long unknown;                /* lines whose state could not be told */
+    long calls_ok, calls_failed; /* marketplace calls answered / not answered */
+};
+
+struct sync_send;
+/* Validates reqs against the store (R-SYN-1b): known order line, a state that allows the
+ * action, carrier and tracking present, no conflicting duplicate, not already done with
+ * other values; for ship adds every other line of each cart. Calls rej for each bad
+ * record; returns QS_E_DATA when there is one and !o->skip_bad. *out is freed with
+ * sync_send_free. */
+int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
+                   size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
+                   struct sync_send_stats *st, struct qs_err *e);
+/* Writes the planned lines into the outbox, all in one transaction (or the caller's). */
+int sync_send_enqueue(struct sync_send *p, struct qs_err *e);
+/* Reconciles items left in flight by dead runs (reading the marketplace once the dead
+ * run's last request has had o->inflight_s seconds to be processed), then sends every
+ * due item of the action in bulk chunks of at most 500, settling each line from its own
+ * result; an item sent before without an answer is read back before it is sent again.
+ * Then waits (up to a minute) for items other live runs hold. */
+int sync_send_run(struct sync_send *p, struct qapi *q, struct sync_send_stats *st,
+                  struct qs_err *e);
+/* Calls fn with the result of each planned line and of each other item this run settled. */
+int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e);
+/* Frees p; sync_send_free(NULL) is a no-op. */
+void sync_send_free(struct sync_send *p);
+
+/* Checks an EstShipDt for confirm: date (yyyy-mm-dd or anything tm_parse takes) must be
+ * after today in Japan and at most 30 days ahead; writes yyyyMMdd into est. NULL date:
+ * tomorrow. Returns 0 or QS_E_USAGE. */
+int sync_est_ship_date(const char *date, time_t now, char est[16], struct qs_err *e);
+
+#endif

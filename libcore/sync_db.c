@@ -1,0 +1,576 @@
+/* sync_db: the SQL of the sync module on order_line, order_event and sync_mark, and on its
+ * per-connection TEMP tables of what a run saw; the statement cache of a run and its
+ * helpers (market_item's statements are in sync_db_items.c). */
+#include "sync_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+const char *const sync_change_names[3] = {"same", "changed", "new"};
+
+#define LINE_COLS                                                                                  \
+    "pack_no, status, item_code, seller_code, option_code, option_text, title, qty, price,"        \
+    " discount, total, buyer, buyer_email, buyer_tel, receiver, receiver_tel, zip, address,"       \
+    " payment_method, order_date, paid_date, ship_by, shipped_date, delivered_date, carrier,"      \
+    " tracking, related, raw"
+
+static const char *const sql[ST_COUNT] = {
+    [ST_LINE_GET] = "SELECT status, claim, pack_no, carrier, tracking, related, order_date,"
+                    " claim_raw, raw FROM order_line WHERE shop = ?1 AND order_no = ?2",
+    [ST_LINE_INS] = "INSERT INTO order_line(shop, order_no, " LINE_COLS ", created_at, updated_at)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                    " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
+                    " ?31, ?31)",
+    [ST_LINE_UPD] = "UPDATE order_line SET pack_no = ?3, status = ?4, item_code = ?5,"
+                    " seller_code = ?6, option_code = ?7, option_text = ?8, title = ?9, qty = ?10,"
+                    " price = ?11, discount = ?12, total = ?13, buyer = ?14, buyer_email = ?15,"
+                    " buyer_tel = ?16, receiver = ?17, receiver_tel = ?18, zip = ?19,"
+                    " address = ?20, payment_method = ?21, order_date = ?22, paid_date = ?23,"
+                    " ship_by = ?24, shipped_date = ?25, delivered_date = ?26, carrier = ?27,"
+                    " tracking = ?28, related = ?29, raw = ?30, updated_at = ?31"
+                    " WHERE shop = ?1 AND order_no = ?2",
+    [ST_EVENT] = "INSERT INTO order_event(shop, order_no, at, kind, old, new)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_SEEN] = "INSERT INTO temp.sync_seen(shop, order_no, change) VALUES (?1, ?2, ?3)"
+                " ON CONFLICT(shop, order_no) DO UPDATE SET change = max(change, excluded.change)",
+    [ST_CLAIM_UPD] = "UPDATE order_line SET claim = ?3, claim_reason = ?4, claim_date = ?5,"
+                     " claim_raw = ?6, updated_at = ?7 WHERE shop = ?1 AND order_no = ?2",
+    [ST_STATUS_UPD] = "UPDATE order_line SET status = ?3, carrier = ?4, tracking = ?5,"
+                      " updated_at = ?6 WHERE shop = ?1 AND order_no = ?2",
+    [ST_CART] = "SELECT order_no FROM order_line WHERE shop = ?1 AND pack_no = ?2"
+                " AND pack_no <> '' AND order_no <> ?3 ORDER BY order_no",
+    [ST_SHIPPED] = "UPDATE order_line SET status = max(status, 4), carrier = ?3, tracking = ?4,"
+                   " shipped_date = ?5, updated_at = ?5 WHERE shop = ?1 AND order_no = ?2",
+    [ST_CONFIRMED] = "UPDATE order_line SET status = max(status, 3), ship_by = ?3,"
+                     " updated_at = ?4 WHERE shop = ?1 AND order_no = ?2",
+    [ST_MARK_GET] = "SELECT mark FROM sync_mark WHERE shop = ?1 AND stream = ?2",
+    [ST_MARK_SET] = "INSERT INTO sync_mark(shop, stream, mark, updated_at) VALUES (?1, ?2, ?3, ?4)"
+                    " ON CONFLICT(shop, stream) DO UPDATE SET mark = excluded.mark,"
+                    " updated_at = excluded.updated_at",
+};
+
+struct syncdb {
+    struct store *s;
+    char *shop;
+    sqlite3_stmt *st[ST_COUNT];
+};
+
+struct syncdb *syncdb_new(struct store *s, const char *shop)
+{
+    struct syncdb *d = xcalloc(1, sizeof *d);
+    d->s = s;
+    d->shop = xstrdup(shop);
+    return d;
+}
+
+void syncdb_free(struct syncdb *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(d->st[i]);
+    free(d->shop);
+    free(d);
+}
+
+struct store *syncdb_store(struct syncdb *d)
+{
+    return d->s;
+}
+
+const char *syncdb_shop(const struct syncdb *d)
+{
+    return d->shop;
+}
+
+/* The TEMP tables of what this connection's run saw: private to the connection, so two
+ * runs never mix, and they need no lock on the store. */
+int syncdb_temp_tables(struct syncdb *d, struct qs_err *e)
+{
+    return store_exec(d->s,
+                      "CREATE TEMP TABLE IF NOT EXISTS sync_seen (shop TEXT NOT NULL,"
+                      " order_no TEXT NOT NULL, change INTEGER NOT NULL,"
+                      " PRIMARY KEY (shop, order_no));"
+                      "CREATE TEMP TABLE IF NOT EXISTS sync_seen_item (shop TEXT NOT NULL,"
+                      " item_code TEXT NOT NULL, change INTEGER NOT NULL,"
+                      " PRIMARY KEY (shop, item_code));",
+                      e);
+}
+
+/* Statement i, prepared once per run, reset and with the shop bound as ?1. */
+sqlite3_stmt *syncdb_stmt(struct syncdb *d, int i, const char *text, struct qs_err *e)
+{
+    sqlite3_stmt *st = d->st[i];
+    if (!st) {
+        if ((i == ST_SEEN || i == ST_ITEM_SEEN) && syncdb_temp_tables(d, e) < 0)
+            return NULL;
+        if (sqlite3_prepare_v2(store_db(d->s), text ? text : sql[i], -1, &d->st[i], NULL) !=
+            SQLITE_OK) {
+            store_sqlerr(d->s, e, "sync");
+            return NULL;
+        }
+        st = d->st[i];
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (sqlite3_bind_text(st, 1, d->shop, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+        store_sqlerr(d->s, e, "sync");
+        return NULL;
+    }
+    return st;
+}
+
+int syncdb_bt(sqlite3_stmt *st, int i, const char *v)
+{
+    return sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_TRANSIENT) != SQLITE_OK;
+}
+
+int syncdb_bi(sqlite3_stmt *st, int i, long long v)
+{
+    return sqlite3_bind_int64(st, i, v) != SQLITE_OK;
+}
+
+char *syncdb_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *v = sqlite3_column_text(st, i);
+    return xstrdup(v ? (const char *)v : "");
+}
+
+/* Steps a statement that returns no row. */
+int syncdb_done(struct syncdb *d, sqlite3_stmt *st, int bind_failed, struct qs_err *e)
+{
+    int rc = 0;
+    if (bind_failed || sqlite3_step(st) != SQLITE_DONE)
+        rc = store_sqlerr(d->s, e, "sync");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int syncdb_tx_begin(struct store *s, int *own, struct qs_err *e)
+{
+    *own = sqlite3_get_autocommit(store_db(s));
+    return *own ? store_begin(s, e) : 0;
+}
+
+int syncdb_tx_end(struct store *s, int own, int rc, struct qs_err *e)
+{
+    if (!own)
+        return rc;
+    if (rc < 0) {
+        store_rollback(s);
+        return rc;
+    }
+    if ((rc = store_commit(s, e)) < 0)
+        store_rollback(s);
+    return rc;
+}
+
+static int event(struct syncdb *d, const char *order_no, const char *now, const char *kind,
+                 const char *old, const char *new, long *events, struct qs_err *e)
+{
+    sqlite3_stmt *st = syncdb_stmt(d, ST_EVENT, NULL, e);
+    if (!st)
+        return e->code;
+    if (events)
+        (*events)++;
+    return syncdb_done(d, st,
+                       syncdb_bt(st, 2, order_no) || syncdb_bt(st, 3, now) ||
+                           syncdb_bt(st, 4, kind) || syncdb_bt(st, 5, old) || syncdb_bt(st, 6, new),
+                       e);
+}
+
+static int status_event(struct syncdb *d, const char *order_no, int old, int new, const char *now,
+                        long *events, struct qs_err *e)
+{
+    char a[16], b[16];
+    snprintf(a, sizeof a, "%d", old);
+    snprintf(b, sizeof b, "%d", new);
+    return event(d, order_no, now, old ? "status" : "new", old ? a : "", b, events, e);
+}
+
+static int seen(struct syncdb *d, const char *order_no, enum sync_change chg, struct qs_err *e)
+{
+    sqlite3_stmt *st = syncdb_stmt(d, ST_SEEN, NULL, e);
+    if (!st)
+        return e->code;
+    return syncdb_done(d, st, syncdb_bt(st, 2, order_no) || syncdb_bi(st, 3, chg), e);
+}
+
+int syncdb_seen_reset(struct syncdb *d, struct qs_err *e)
+{
+    int rc = syncdb_temp_tables(d, e);
+    if (rc == 0)
+        rc = store_exec(d->s, "DELETE FROM temp.sync_seen; DELETE FROM temp.sync_seen_item;", e);
+    return rc;
+}
+
+int syncdb_line_get(struct syncdb *d, const char *order_no, struct syncdb_line *l, struct qs_err *e)
+{
+    sqlite3_stmt *st = syncdb_stmt(d, ST_LINE_GET, NULL, e);
+    int step;
+
+    memset(l, 0, sizeof *l);
+    if (!st)
+        return e->code;
+    if (syncdb_bt(st, 2, order_no))
+        return store_sqlerr(d->s, e, "sync");
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        l->found = 1;
+        l->status = sqlite3_column_int(st, 0);
+        l->claim = sqlite3_column_int(st, 1);
+        l->pack_no = syncdb_col(st, 2);
+        l->carrier = syncdb_col(st, 3);
+        l->tracking = syncdb_col(st, 4);
+        l->related = syncdb_col(st, 5);
+        l->order_date = syncdb_col(st, 6);
+        l->claim_raw = syncdb_col(st, 7);
+        l->raw = syncdb_col(st, 8);
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_sqlerr(d->s, e, "sync");
+}
+
+void syncdb_line_clear(struct syncdb_line *l)
+{
+    free(l->pack_no);
+    free(l->carrier);
+    free(l->tracking);
+    free(l->related);
+    free(l->order_date);
+    free(l->claim_raw);
+    free(l->raw);
+    memset(l, 0, sizeof *l);
+}
+
+static int bind_order(sqlite3_stmt *st, const struct sync_order *o, const char *now)
+{
+    return syncdb_bt(st, 2, o->order_no) || syncdb_bt(st, 3, o->pack_no) ||
+           syncdb_bi(st, 4, o->status) || syncdb_bt(st, 5, o->item_code) ||
+           syncdb_bt(st, 6, o->seller_code) || syncdb_bt(st, 7, o->option_code) ||
+           syncdb_bt(st, 8, o->option_text) || syncdb_bt(st, 9, o->title) ||
+           syncdb_bi(st, 10, o->qty) || syncdb_bi(st, 11, o->price) ||
+           syncdb_bi(st, 12, o->discount) || syncdb_bi(st, 13, o->total) ||
+           syncdb_bt(st, 14, o->buyer) || syncdb_bt(st, 15, o->buyer_email) ||
+           syncdb_bt(st, 16, o->buyer_tel) || syncdb_bt(st, 17, o->receiver) ||
+           syncdb_bt(st, 18, o->receiver_tel) || syncdb_bt(st, 19, o->zip) ||
+           syncdb_bt(st, 20, o->address) || syncdb_bt(st, 21, o->payment_method) ||
+           syncdb_bt(st, 22, o->order_date) || syncdb_bt(st, 23, o->paid_date) ||
+           syncdb_bt(st, 24, o->ship_by) || syncdb_bt(st, 25, o->shipped_date) ||
+           syncdb_bt(st, 26, o->delivered_date) || syncdb_bt(st, 27, o->carrier) ||
+           syncdb_bt(st, 28, o->tracking) || syncdb_bt(st, 29, o->related) ||
+           syncdb_bt(st, 30, o->raw) || syncdb_bt(st, 31, now);
+}
+
+int syncdb_order_upsert(struct syncdb *d, const struct sync_order *o, const char *now,
+                        enum sync_change *chg, long *events, struct qs_err *e)
+{
+    struct syncdb_line old;
+    sqlite3_stmt *st;
+    int rc;
+
+    *chg = SYNC_SAME;
+    if ((rc = syncdb_line_get(d, o->order_no, &old, e)) < 0)
+        return rc;
+    if (old.found && old.status == o->status && strcmp(old.raw, o->raw) == 0)
+        goto seen; /* re-running is harmless: nothing written, no event */
+    *chg = old.found ? SYNC_CHANGED : SYNC_NEW;
+    if (!(st = syncdb_stmt(d, old.found ? ST_LINE_UPD : ST_LINE_INS, NULL, e))) {
+        rc = e->code;
+        goto out;
+    }
+    if ((rc = syncdb_done(d, st, bind_order(st, o, now), e)) < 0)
+        goto out;
+    /* R-SYN-1: one event per state change. */
+    if (!old.found || old.status != o->status)
+        if ((rc = status_event(d, o->order_no, old.found ? old.status : 0, o->status, now, events,
+                               e)) < 0)
+            goto out;
+    if (o->tracking && *o->tracking && (!old.found || strcmp(old.tracking, o->tracking) != 0))
+        if ((rc = event(d, o->order_no, now, "tracking", old.found ? old.tracking : "", o->tracking,
+                        events, e)) < 0)
+            goto out;
+seen:
+    rc = seen(d, o->order_no, *chg, e);
+out:
+    syncdb_line_clear(&old);
+    return rc;
+}
+
+int syncdb_line_status(struct syncdb *d, const char *order_no, int status, const char *carrier,
+                       const char *tracking, const char *now, long *events, struct qs_err *e)
+{
+    struct syncdb_line old;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0 || !old.found)
+        goto out;
+    if (!carrier || !*carrier)
+        carrier = old.carrier;
+    if (!tracking || !*tracking)
+        tracking = old.tracking;
+    if (old.status == status && strcmp(old.tracking, tracking) == 0 &&
+        strcmp(old.carrier, carrier) == 0)
+        goto out;
+    if (!(st = syncdb_stmt(d, ST_STATUS_UPD, NULL, e))) {
+        rc = e->code;
+        goto out;
+    }
+    if ((rc = syncdb_done(d, st,
+                          syncdb_bi(st, 3, status) || syncdb_bt(st, 4, carrier) ||
+                              syncdb_bt(st, 5, tracking) || syncdb_bt(st, 6, now),
+                          e)) < 0)
+        goto out;
+    if (old.status != status &&
+        (rc = status_event(d, order_no, old.status, status, now, events, e)) < 0)
+        goto out;
+    if (strcmp(old.tracking, tracking) != 0 &&
+        (rc = event(d, order_no, now, "tracking", old.tracking, tracking, events, e)) < 0)
+        goto out;
+    rc = seen(d, order_no, SYNC_CHANGED, e);
+out:
+    syncdb_line_clear(&old);
+    return rc;
+}
+
+int syncdb_claim_set(struct syncdb *d, const char *order_no, int claim, const char *reason,
+                     const char *date, const char *raw, const char *now, enum sync_change *chg,
+                     long *events, struct qs_err *e)
+{
+    struct syncdb_line old;
+    sqlite3_stmt *st;
+    int rc;
+
+    *chg = SYNC_SAME;
+    if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0)
+        return rc;
+    if (!old.found)
+        goto out; /* the caller inserts the line first */
+    if (old.claim == claim && strcmp(old.claim_raw, raw) == 0)
+        goto mark;
+    *chg = SYNC_CHANGED;
+    if (!(st = syncdb_stmt(d, ST_CLAIM_UPD, NULL, e))) {
+        rc = e->code;
+        goto out;
+    }
+    if ((rc = syncdb_done(d, st,
+                          syncdb_bt(st, 2, order_no) || syncdb_bi(st, 3, claim) ||
+                              syncdb_bt(st, 4, reason) || syncdb_bt(st, 5, date) ||
+                              syncdb_bt(st, 6, raw) || syncdb_bt(st, 7, now),
+                          e)) < 0)
+        goto out;
+    if (old.claim != claim) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", old.claim);
+        snprintf(b, sizeof b, "%d", claim);
+        if ((rc = event(d, order_no, now, "claim", old.claim ? a : "", b, events, e)) < 0)
+            goto out;
+    }
+mark:
+    rc = seen(d, order_no, *chg, e);
+out:
+    syncdb_line_clear(&old);
+    return rc;
+}
+
+int syncdb_cart_each(struct syncdb *d, const char *order_no,
+                     int (*fn)(const char *order_no, void *ctx), void *ctx, struct qs_err *e)
+{
+    struct syncdb_line l;
+    sqlite3_stmt *st;
+    char **nos = NULL, *p, *save = NULL;
+    size_t n = 0, cap = 0;
+    int rc, step;
+
+    if ((rc = syncdb_line_get(d, order_no, &l, e)) < 0 || !l.found)
+        goto out;
+    if (!(st = syncdb_stmt(d, ST_CART, NULL, e))) {
+        rc = e->code;
+        goto out;
+    }
+    if (syncdb_bt(st, 2, l.pack_no) || syncdb_bt(st, 3, order_no)) {
+        rc = store_sqlerr(d->s, e, "sync");
+        goto out;
+    }
+    /* Collect first: fn may run other statements of this run. */
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap)
+            nos = xrealloc(nos, (cap = cap ? 2 * cap : 8) * sizeof *nos);
+        nos[n++] = syncdb_col(st, 0);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        rc = store_sqlerr(d->s, e, "sync");
+        goto out;
+    }
+    /* RelatedOrder: the cart's order numbers, comma-separated (reference 1.11). */
+    for (p = strtok_r(l.related, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
+        int dup = strcmp(p, order_no) == 0;
+        for (size_t i = 0; i < n && !dup; i++)
+            dup = strcmp(nos[i], p) == 0;
+        if (dup)
+            continue;
+        if (n == cap)
+            nos = xrealloc(nos, (cap = cap ? 2 * cap : 8) * sizeof *nos);
+        nos[n++] = xstrdup(p);
+    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = fn(nos[i], ctx);
+out:
+    for (size_t i = 0; i < n; i++)
+        free(nos[i]);
+    free(nos);
+    syncdb_line_clear(&l);
+    return rc;
+}
+
+int syncdb_line_shipped(struct syncdb *d, const char *order_no, const char *carrier,
+                        const char *tracking, const char *now, struct qs_err *e)
+{
+    struct syncdb_line old;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0 || !old.found)
+        goto out;
+    if (!(st = syncdb_stmt(d, ST_SHIPPED, NULL, e))) {
+        rc = e->code;
+        goto out;
+    }
+    if ((rc = syncdb_done(d, st,
+                          syncdb_bt(st, 2, order_no) || syncdb_bt(st, 3, carrier) ||
+                              syncdb_bt(st, 4, tracking) || syncdb_bt(st, 5, now),
+                          e)) < 0)
+        goto out;
+    if (old.status < 4 && (rc = status_event(d, order_no, old.status, 4, now, NULL, e)) < 0)
+        goto out;
+    if (strcmp(old.tracking, tracking) != 0)
+        rc = event(d, order_no, now, "tracking", old.tracking, tracking, NULL, e);
+out:
+    syncdb_line_clear(&old);
+    return rc;
+}
+
+int syncdb_line_confirmed(struct syncdb *d, const char *order_no, const char *ship_by,
+                          const char *now, struct qs_err *e)
+{
+    struct syncdb_line old;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0 || !old.found)
+        goto out;
+    if (!(st = syncdb_stmt(d, ST_CONFIRMED, NULL, e))) {
+        rc = e->code;
+        goto out;
+    }
+    if ((rc = syncdb_done(
+             d, st,
+             syncdb_bt(st, 2, order_no) || syncdb_bt(st, 3, ship_by) || syncdb_bt(st, 4, now), e)) <
+        0)
+        goto out;
+    if (old.status < 3)
+        rc = status_event(d, order_no, old.status, 3, now, NULL, e);
+out:
+    syncdb_line_clear(&old);
+    return rc;
+}
+
+int syncdb_mark_get(struct syncdb *d, const char *stream, char *buf, size_t size, struct qs_err *e)
+{
+    sqlite3_stmt *st = syncdb_stmt(d, ST_MARK_GET, NULL, e);
+    int step;
+
+    buf[0] = '\0';
+    if (!st)
+        return e->code;
+    if (syncdb_bt(st, 2, stream))
+        return store_sqlerr(d->s, e, "sync");
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_sqlerr(d->s, e, "sync");
+}
+
+int syncdb_mark_set(struct syncdb *d, const char *stream, const char *mark, const char *now,
+                    struct qs_err *e)
+{
+    sqlite3_stmt *st = syncdb_stmt(d, ST_MARK_SET, NULL, e);
+    if (!st)
+        return e->code;
+    return syncdb_done(
+        d, st, syncdb_bt(st, 2, stream) || syncdb_bt(st, 3, mark) || syncdb_bt(st, 4, now), e);
+}
+
+/* ---- lines for output ------------------------------------------------------------ */
+
+int sync_lines_each(struct store *s, const char *shop, int seen_only, unsigned status_mask,
+                    sync_line_fn fn, void *ctx, struct qs_err *e)
+{
+    static const char all[] =
+        "SELECT l.order_no, l.pack_no, l.status, l.claim, l.item_code, l.seller_code,"
+        " l.option_code, l.title, l.qty, l.total, l.buyer, l.order_date, l.paid_date,"
+        " l.ship_by, l.shipped_date, l.carrier, l.tracking, %s FROM order_line l %s"
+        " WHERE l.shop = ?1 AND (?2 = 0 OR (((?2 >> l.status) & 1) AND l.claim NOT IN (1, 2, 3, "
+        "16)))"
+        " ORDER BY l.order_date, l.order_no";
+    struct syncdb *d = syncdb_new(s, shop);
+    sqlite3_stmt *st = NULL;
+    char *q;
+    int rc = 0, step;
+
+    /* A status filter leaves out lines being cancelled (claims 1, 2, 3, 16): "paid" then
+     * means "paid and to be acted on", so `--status paid | qs sync confirm` goes through. */
+    if (seen_only && (rc = syncdb_temp_tables(d, e)) < 0)
+        goto out;
+    q = seen_only
+            ? xasprintf(all, "v.change",
+                        "JOIN temp.sync_seen v ON v.shop = l.shop AND v.order_no = l.order_no")
+            : xasprintf(all, "-1", "");
+    if (sqlite3_prepare_v2(store_db(s), q, -1, &st, NULL) != SQLITE_OK)
+        rc = store_sqlerr(s, e, "sync");
+    free(q);
+    if (rc < 0)
+        goto out;
+    if (syncdb_bt(st, 1, shop) || syncdb_bi(st, 2, status_mask)) {
+        rc = store_sqlerr(s, e, "sync");
+        goto out;
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+#define C(i) ((const char *)sqlite3_column_text(st, i))
+        int chg = sqlite3_column_int(st, 17);
+        struct sync_line l = {
+            .order_no = C(0),
+            .pack_no = C(1),
+            .status = sqlite3_column_int(st, 2),
+            .claim = sqlite3_column_int(st, 3),
+            .item_code = C(4),
+            .seller_code = C(5),
+            .option_code = C(6),
+            .title = C(7),
+            .qty = sqlite3_column_int64(st, 8),
+            .total = sqlite3_column_int64(st, 9),
+            .buyer = C(10),
+            .order_date = C(11),
+            .paid_date = C(12),
+            .ship_by = C(13),
+            .shipped_date = C(14),
+            .carrier = C(15),
+            .tracking = C(16),
+            .change = chg >= 0 && chg <= 2 ? sync_change_names[chg] : "",
+        };
+#undef C
+        if ((rc = fn(&l, ctx)) != 0)
+            goto out;
+    }
+    if (step != SQLITE_DONE)
+        rc = store_sqlerr(s, e, "sync");
+out:
+    sqlite3_finalize(st);
+    syncdb_free(d);
+    return rc;
+}

@@ -1,0 +1,220 @@
+/* sync_internal: what the files of the sync module share (sync.c: pure parts and the
+ * window fetcher; sync_db.c: every SQL statement on the module's tables; sync_orders.c,
+ * sync_products.c, sync_send.c: the verbs). Not a public API. */
+#ifndef QS_SYNC_INTERNAL_H
+#define QS_SYNC_INTERNAL_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "sync.h"
+
+/* ---- JSON rows --------------------------------------------------------------------- */
+
+/* The string form of member name (first of the NULL-terminated aliases present and not
+ * empty) of a QAPI row: strings as they are, integers in decimal, reals as %.15g, else
+ * "". Returns a malloc'd string; the caller frees it. */
+char *sync_jstr(const json_t *row, const char *const *names);
+/* As sync_jstr for one name. */
+char *sync_jget(const json_t *row, const char *name);
+/* The rows of a list lookup's ResultObject: the array itself, or the first array member
+ * of an object ({ClaimInfo: [...]}); NULL when there are none. Borrowed. */
+json_t *sync_rows(json_t *object);
+/* row as compact JSON with sorted keys, to compare answers. Returns a malloc'd string. */
+char *sync_json_text(const json_t *row);
+/* A whole number in s ("1,980" and "1980.0" too); 0 when there is none. */
+long long sync_num(const char *s);
+
+/* ---- order lines parsed from an answer ---------------------------------------------- */
+
+struct sync_order {
+    char *order_no, *pack_no, *item_code, *seller_code, *option_code, *option_text, *title;
+    char *buyer, *buyer_email, *buyer_tel, *receiver, *receiver_tel, *zip, *address;
+    char *payment_method, *carrier, *tracking, *related;
+    char order_date[32], paid_date[32], ship_by[32], shipped_date[32], delivered_date[32];
+    int status; /* 1-5, 0 when the row has none */
+    long long qty, price, discount, total;
+    char *raw; /* the row, sync_json_text */
+};
+/* Fills o from a GetShippingInfo_v3 row, a GetShippingAndClaimInfoByOrderNo_V2 row or a
+ * GetClaimInfo_V3 row (their names differ in case and spelling). */
+void sync_order_from_row(struct sync_order *o, const json_t *row);
+/* Fills the empty fields of o from another row of the same line. */
+void sync_order_fill(struct sync_order *o, const json_t *row);
+/* Frees what o holds and zeroes it. */
+void sync_order_clear(struct sync_order *o);
+
+/* ---- window fetcher (R-SYN-1c) ------------------------------------------------------ */
+
+/* A lookup by date window: GetShippingInfo_v3 or GetClaimInfo_V3. */
+struct sync_query {
+    const char *method;
+    const char *status_name, *status; /* "ShippingStatus", "4" */
+    const char *start_name, *end_name, *cond_name, *cond;
+};
+extern const struct sync_query SYNC_Q_ORDERS_OPEN, SYNC_Q_ORDERS_SHIPPED, SYNC_Q_ORDERS_DELIVERED,
+    SYNC_Q_CLAIMS_REQUESTED, SYNC_Q_CLAIMS_DONE;
+
+struct sync_fetch_stats {
+    long calls, windows, splits, truncated, rows;
+};
+/* Called with the rows of each window kept (rows may be NULL: none), oldest first. */
+typedef int (*sync_window_fn)(const struct sync_window *w, json_t *rows, void *ctx);
+/* Fetches [from, to] in windows of at most 90 days; a window whose row count reaches cap
+ * is split in half and fetched again, down to one second (R-SYN-1c). status overrides
+ * the query's status when not NULL. */
+int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status, time_t from,
+               time_t to, long cap, sync_window_fn fn, void *ctx, struct sync_fetch_stats *st,
+               struct qs_err *e);
+
+/* ---- the module's SQL (sync_db.c, sync_db_items.c) ----------------------------------- */
+
+enum sync_change { SYNC_SAME, SYNC_CHANGED, SYNC_NEW };
+extern const char *const sync_change_names[3];
+
+struct syncdb; /* prepared statements of one run */
+
+/* Statement slots of a run's cache. */
+enum syncdb_slot {
+    ST_LINE_GET,
+    ST_LINE_INS,
+    ST_LINE_UPD,
+    ST_EVENT,
+    ST_SEEN,
+    ST_CLAIM_UPD,
+    ST_STATUS_UPD,
+    ST_CART,
+    ST_SHIPPED,
+    ST_CONFIRMED,
+    ST_MARK_GET,
+    ST_MARK_SET,
+    ST_ITEM_GET,
+    ST_ITEM_INS,
+    ST_ITEM_UPD,
+    ST_ITEM_UPD_LIGHT,
+    ST_ITEM_SEEN,
+    ST_ITEM_GONE,
+    ST_COUNT
+};
+/* Statement slot i, prepared from text (NULL: sync_db.c's own) the first time, reset and
+ * with the shop bound as ?1; NULL with e set on error. */
+sqlite3_stmt *syncdb_stmt(struct syncdb *d, int i, const char *text, struct qs_err *e);
+/* Binds text (NULL as "") / an integer; non-zero on failure. */
+int syncdb_bt(sqlite3_stmt *st, int i, const char *v);
+int syncdb_bi(sqlite3_stmt *st, int i, long long v);
+/* Column i as a malloc'd string ("" for NULL). */
+char *syncdb_col(sqlite3_stmt *st, int i);
+/* Steps a statement that returns no row (bind_failed: report the binding's error). */
+int syncdb_done(struct syncdb *d, sqlite3_stmt *st, int bind_failed, struct qs_err *e);
+/* Creates this connection's TEMP tables of what a run saw, when missing. */
+int syncdb_temp_tables(struct syncdb *d, struct qs_err *e);
+struct syncdb *syncdb_new(struct store *s, const char *shop);
+void syncdb_free(struct syncdb *d);
+struct store *syncdb_store(struct syncdb *d);
+const char *syncdb_shop(const struct syncdb *d);
+
+/* Inserts or updates an order line from o; records an event per state change (new,
+ * status, tracking) at now; *chg says what happened. Marks the line seen. */
+int syncdb_order_upsert(struct syncdb *d, const struct sync_order *o, const char *now,
+                        enum sync_change *chg, long *events, struct qs_err *e);
+/* The stored state of a line: *found 0 when unknown. Any out pointer may be NULL;
+ * strings are malloc'd. */
+struct syncdb_line {
+    int found, status, claim;
+    char *pack_no, *carrier, *tracking, *related, *order_date, *claim_raw, *raw;
+};
+int syncdb_line_get(struct syncdb *d, const char *order_no, struct syncdb_line *l,
+                    struct qs_err *e);
+void syncdb_line_clear(struct syncdb_line *l);
+/* Sets the status (and carrier, tracking when not empty) of a stored line, with its
+ * events; nothing when the line is unknown or unchanged. */
+int syncdb_line_status(struct syncdb *d, const char *order_no, int status, const char *carrier,
+                       const char *tracking, const char *now, long *events, struct qs_err *e);
+/* Sets the claim of a stored line from a GetClaimInfo_V3 row (event when the claim
+ * status changed); marks the line seen. */
+int syncdb_claim_set(struct syncdb *d, const char *order_no, int claim, const char *reason,
+                     const char *date, const char *raw, const char *now, enum sync_change *chg,
+                     long *events, struct qs_err *e);
+/* Calls fn with the order numbers of the other lines of order_no's cart (same pack_no,
+ * or named in its RelatedOrder). */
+int syncdb_cart_each(struct syncdb *d, const char *order_no,
+                     int (*fn)(const char *order_no, void *ctx), void *ctx, struct qs_err *e);
+/* After a confirmed send: the line is shipped (status 4, carrier, tracking) or
+ * confirmed (status 3, ship_by), with its events. */
+int syncdb_line_shipped(struct syncdb *d, const char *order_no, const char *carrier,
+                        const char *tracking, const char *now, struct qs_err *e);
+int syncdb_line_confirmed(struct syncdb *d, const char *order_no, const char *ship_by,
+                          const char *now, struct qs_err *e);
+/* Empties the seen set of the run (a TEMP table of this connection). */
+int syncdb_seen_reset(struct syncdb *d, struct qs_err *e);
+/* The high-water mark of stream (UTC ISO into buf, "" when none) / set it. */
+int syncdb_mark_get(struct syncdb *d, const char *stream, char *buf, size_t size, struct qs_err *e);
+int syncdb_mark_set(struct syncdb *d, const char *stream, const char *mark, const char *now,
+                    struct qs_err *e);
+
+/* Items (R-SYN-2). */
+struct syncdb_item {
+    int found;
+    char *seller_code, *status, *title;
+    long long price, qty;
+};
+int syncdb_item_get(struct syncdb *d, const char *item_code, struct syncdb_item *it,
+                    struct qs_err *e);
+void syncdb_item_clear(struct syncdb_item *it);
+/* Inserts or updates an item; detail (GetItemDetailInfo object) may be NULL: then only
+ * seller code and status change. Marks the item seen. */
+int syncdb_item_upsert(struct syncdb *d, const char *item_code, const char *seller_code,
+                       const char *status, const json_t *detail, const char *now,
+                       enum sync_change *chg, struct qs_err *e);
+/* Calls fn with the item codes of stored items not seen in this run (status not ""). */
+int syncdb_items_unseen(struct syncdb *d, int (*fn)(const char *item_code, void *ctx), void *ctx,
+                        struct qs_err *e);
+/* Marks an item the marketplace no longer knows: status "". */
+int syncdb_item_gone(struct syncdb *d, const char *item_code, const char *now, struct qs_err *e);
+
+/* Starts a write transaction, or joins the caller's (*own 0); ends it with rc: commit
+ * when 0, roll back otherwise (only when own). Returns rc or the commit's error. */
+int syncdb_tx_begin(struct store *s, int *own, struct qs_err *e);
+int syncdb_tx_end(struct store *s, int own, int rc, struct qs_err *e);
+
+/* ---- ship and confirm (sync_send.c plans and reports, sync_send_run.c sends) --------- */
+
+#include "outbox.h"
+
+/* One order line of a send run. */
+struct sync_pline {
+    char *order_no, *carrier, *tracking; /* carrier, tracking: ship only */
+    char *order_date;                    /* UTC ISO, from the store */
+    char *key;                           /* its outbox key */
+    long line;                           /* input line; 0: another line of a cart, or an argument */
+    const char *pre;                     /* settled without a send ("ok"), else NULL */
+    char *pre_msg;
+};
+
+/* An item this run settled. */
+struct sync_settled {
+    char *key, *order_no, *code, *msg;
+    const char *result; /* ok, failed, retry, unknown */
+};
+
+struct sync_send {
+    struct store *s;
+    struct syncdb *d;
+    struct sync_send_opts o;
+    const char *kind; /* outbox kind: "ship" or "confirm" */
+    struct sync_pline *l;
+    size_t n, cap;
+    struct sync_settled *set;
+    size_t nset, capset;
+    struct outbox_item *box; /* the kind's items when planning, sorted by key */
+    size_t nbox;
+    char now[32];
+};
+
+/* Records a result of this run. */
+void sync_send_settled(struct sync_send *p, const char *key, const char *order_no,
+                       const char *result, const char *code, const char *msg);
+/* The order number an outbox key is for ("300000001#2" -> "300000001"), into buf. */
+const char *sync_key_order(const char *key, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,253 @@
+/* sync_orders: `qs sync orders` -- order lines and claims pulled into the store by
+ * streams of date windows (R-SYN-1, R-SYN-1c). */
+#include "sync_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "progress.h"
+#include "tm.h"
+#include "xalloc.h"
+
+/* Dates the marketplace stamps may run a little ahead of our clock: windows end this
+ * much after now (the next run re-reads them anyway). */
+#define SYNC_SKEW 3600
+
+/* R-SYN-1c: the streams of a run, in this order (claims last, so that the lines they
+ * name are already stored). A stream without a mark rescans the last 90 days. */
+static const struct stream {
+    const char *name; /* for messages and the mark */
+    const struct sync_query *q;
+    const char *mark; /* sync_mark stream, NULL: rescanned each run */
+    int claims;
+} streams[] = {
+    {"unpaid, paid and confirmed lines by order date", &SYNC_Q_ORDERS_OPEN, NULL, 0},
+    {"shipped lines by shipping date", &SYNC_Q_ORDERS_SHIPPED, "orders.shipped", 0},
+    {"delivered lines by delivery date", &SYNC_Q_ORDERS_DELIVERED, "orders.delivered", 0},
+    {"claims by request date", &SYNC_Q_CLAIMS_REQUESTED, "claims.requested", 1},
+    /* Not in R-SYN-1c's words, but a claim requested long ago and completed now (a cancel
+     * that went through) is found only by its completion date. */
+    {"claims by completion date", &SYNC_Q_CLAIMS_DONE, "claims.completed", 1},
+};
+
+struct pull {
+    struct store *s;
+    struct qapi *q;
+    struct syncdb *d;
+    const struct stream *str;
+    const struct sync_orders_opts *o;
+    struct sync_orders_stats *st;
+    struct progress *pg;
+    char now[32];
+    struct qs_err *e;
+};
+
+/* The stream's mark after window w: how far it got, never past now. */
+static int mark_after(struct pull *p, const struct sync_window *w)
+{
+    char mark[32];
+    if (!p->str->mark)
+        return 0;
+    tm_utc_iso(w->to < p->o->now ? w->to : p->o->now, mark, sizeof mark);
+    return syncdb_mark_set(p->d, p->str->mark, mark, p->now, p->e);
+}
+
+static void count(struct pull *p, enum sync_change chg)
+{
+    if (chg == SYNC_NEW)
+        p->st->lines_new++;
+    else if (chg == SYNC_CHANGED)
+        p->st->lines_changed++;
+}
+
+/* One window of order lines, in one transaction: the run resumes from here. */
+static int orders_window(const struct sync_window *w, json_t *rows, void *ctx)
+{
+    struct pull *p = ctx;
+    struct sync_order o = {0};
+    int rc, own, fallback = sync_status_parse(p->str->q->status);
+    size_t i;
+    json_t *row;
+
+    if ((rc = syncdb_tx_begin(p->s, &own, p->e)) < 0)
+        return rc;
+    json_array_foreach(rows, i, row)
+    {
+        enum sync_change chg;
+        sync_order_from_row(&o, row);
+        if (!o.status)
+            o.status = fallback > 0 ? fallback : 0;
+        if (!*o.order_no || !o.status)
+            continue; /* not an order line: nothing to key it by */
+        if ((rc = syncdb_order_upsert(p->d, &o, p->now, &chg, &p->st->events, p->e)) < 0)
+            break;
+        count(p, chg);
+    }
+    sync_order_clear(&o);
+    if (rc == 0)
+        rc = mark_after(p, w);
+    rc = syncdb_tx_end(p->s, own, rc, p->e);
+    progress_add(p->pg, rows ? (long)json_array_size(rows) : 0);
+    return rc;
+}
+
+static int claim_code(const json_t *row)
+{
+    char *s =
+        sync_jstr(row, (const char *const[]){"claimStatus", "ClaimStatus", "ClaimStat", NULL});
+    int v = (int)sync_num(s);
+    free(s);
+    return v;
+}
+
+/* The line's own record, for a claim whose line we do not know, or that cancelled it: a
+ * cancelled line no longer shows under statuses 1-5 (reference 3.8), so this is the last
+ * chance to learn its state. NULL (and 0) when the marketplace does not know it. */
+static int line_lookup(struct pull *p, const char *order_no, json_t **out)
+{
+    const struct qapi_param prm[] = {{"OrderNo", order_no}};
+    struct qapi_result res;
+    json_t *rows;
+    int rc;
+
+    *out = NULL;
+    rc = qapi_call(p->q, "ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2", prm, 1, order_no,
+                   &res, p->e);
+    if (rc == 0) {
+        p->st->calls++;
+        rows = sync_rows(res.object);
+        if (rows)
+            *out = json_incref(json_array_get(rows, 0));
+        else if (json_is_object(res.object))
+            *out = json_incref(res.object);
+    } else if (rc == QS_E_FAIL && res.cls == QAPI_INVALID) {
+        p->st->calls++;
+        rc = 0; /* unknown there: the claim row is all there is */
+        err_clear(p->e);
+    }
+    qapi_result_free(&res);
+    return rc;
+}
+
+/* One window of claims: look up what needs it (outside any transaction), then write. */
+static int claims_window(const struct sync_window *w, json_t *rows, void *ctx)
+{
+    struct pull *p = ctx;
+    size_t n = rows ? json_array_size(rows) : 0, i;
+    json_t **lookups = xcalloc(n ? n : 1, sizeof *lookups);
+    int *known = xcalloc(n ? n : 1, sizeof *known);
+    struct sync_order o = {0};
+    int rc = 0, own = 0, began = 0;
+
+    for (i = 0; i < n && rc == 0; i++) {
+        json_t *row = json_array_get(rows, i);
+        char *no = sync_jstr(row, (const char *const[]){"orderNo", "OrderNo", NULL});
+        struct syncdb_line l;
+        if (*no && (rc = syncdb_line_get(p->d, no, &l, p->e)) == 0) {
+            known[i] = l.found;
+            int claim = claim_code(row);
+            /* Only a cancel takes the line out of the streams; other claims leave it
+             * there, where its state is read anyway. */
+            if (!l.found || (l.claim != claim && (claim == 3 || claim == 16)))
+                rc = line_lookup(p, no, &lookups[i]);
+            syncdb_line_clear(&l);
+        }
+        free(no);
+    }
+    if (rc == 0 && (rc = syncdb_tx_begin(p->s, &own, p->e)) == 0)
+        began = 1;
+    for (i = 0; i < n && rc == 0; i++) {
+        json_t *row = json_array_get(rows, i);
+        char date[32], *reason, *raw;
+        enum sync_change chg, chg2;
+        int claim = claim_code(row);
+
+        sync_order_from_row(&o, lookups[i] ? lookups[i] : row);
+        if (!*o.order_no)
+            continue;
+        if (!known[i]) {
+            sync_order_fill(&o, row);
+            if ((rc = syncdb_order_upsert(p->d, &o, p->now, &chg, &p->st->events, p->e)) < 0)
+                break;
+            count(p, chg);
+        } else if (lookups[i] && o.status &&
+                   (rc = syncdb_line_status(p->d, o.order_no, o.status, o.carrier, o.tracking,
+                                            p->now, &p->st->events, p->e)) < 0) {
+            break;
+        }
+        reason = sync_jget(row, "reason");
+        raw = sync_json_text(row);
+        {
+            char *req = sync_jget(row, "requestDate");
+            sync_jst_to_utc(req, date, sizeof date);
+            free(req);
+        }
+        rc = syncdb_claim_set(p->d, o.order_no, claim, reason, date, raw, p->now, &chg2,
+                              &p->st->events, p->e);
+        free(reason);
+        free(raw);
+        if (rc == 0 && known[i])
+            count(p, chg2);
+    }
+    sync_order_clear(&o);
+    if (rc == 0)
+        rc = mark_after(p, w);
+    if (began)
+        rc = syncdb_tx_end(p->s, own, rc, p->e);
+    for (i = 0; i < n; i++)
+        json_decref(lookups[i]);
+    free(lookups);
+    free(known);
+    progress_add(p->pg, (long)n);
+    return rc;
+}
+
+int sync_orders_pull(struct store *s, struct qapi *q, const char *shop,
+                     const struct sync_orders_opts *o, struct sync_orders_stats *st,
+                     struct qs_err *e)
+{
+    struct pull p = {.s = s, .q = q, .o = o, .st = st, .e = e};
+    struct sync_fetch_stats fs = {0};
+    time_t to = o->now + SYNC_SKEW;
+    int rc = 0;
+
+    memset(st, 0, sizeof *st);
+    p.d = syncdb_new(s, shop);
+    tm_utc_iso(o->now, p.now, sizeof p.now);
+    if ((rc = syncdb_seen_reset(p.d, e)) < 0)
+        goto out;
+    p.pg = progress_new("orders", 0, o->quiet);
+    for (size_t i = 0; i < sizeof streams / sizeof streams[0] && rc == 0; i++) {
+        const struct stream *str = &streams[i];
+        char mark[32];
+        time_t from = to - SYNC_MAX_WINDOW, m;
+
+        p.str = str;
+        /* R-SYN-1c: statuses 1-3 over the last 90 days; the others from the high-water
+         * mark minus one day, the first time from --since or 90 days back. Past the
+         * first time, --since only reaches further back: starting later than the mark
+         * would skip lines. */
+        mark[0] = '\0';
+        if (str->mark && (rc = syncdb_mark_get(p.d, str->mark, mark, sizeof mark, e)) < 0)
+            break;
+        if (mark[0] && tm_parse_utc_iso(mark, &m) == 0)
+            from = m - SYNC_OVERLAP;
+        else if (str->mark && o->since)
+            from = o->since;
+        if (o->since && o->since < from)
+            from = o->since;
+        rc = sync_fetch(q, str->q, NULL, from, to, o->cap > 0 ? o->cap : SYNC_DEFAULT_CAP,
+                        str->claims ? claims_window : orders_window, &p, &fs, e);
+        if (rc < 0 && !e->record[0])
+            err_record(e, str->name);
+    }
+    progress_end(p.pg);
+out:
+    st->calls += fs.calls;
+    st->windows = fs.windows;
+    st->splits = fs.splits;
+    st->truncated = fs.truncated;
+    st->rows = fs.rows;
+    syncdb_free(p.d);
+    return rc;
+}

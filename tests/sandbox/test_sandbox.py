@@ -1,0 +1,705 @@
+#!/usr/bin/python3
+"""Tests of the sandbox marketplace (standard library only).
+
+Run: python3 tests/sandbox/test_sandbox.py [-v]
+Starts server.py on a free loopback port, exercises the QAPI methods, the
+control interface, faults and the hook, then stops it.  Exits non-zero and
+names the failing tests when anything fails.
+"""
+
+import sys
+
+sys.dont_write_bytecode = True
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = sys.executable
+QAPI = "/GMKT.INC.Front.QAPIService/ebayjapan.qapi"
+API_KEY, USER, PWD = "sandbox-api-key", "sandbox-user", "sandbox-pass"
+VERSIONS = {"ItemsBasic.SetNewGoods": "1.1", "ItemsBasic.UpdateGoods": "1.1",
+            "ItemsLookup.GetItemDetailInfo": "1.2", "ItemsContents.EditGoodsImage": "1.1"}
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+SERVER = {}
+
+
+def start_server(extra=(), tmp=None):
+    tmp = tmp or tempfile.mkdtemp(prefix="qs-sandbox-test-")
+    portf = os.path.join(tmp, "port")
+    p = subprocess.Popen([PY, os.path.join(HERE, "server.py"), "--port", "0",
+                          "--port-file", portf, "--seed", "1"] + list(extra),
+                         stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+    line = p.stdout.readline()
+    m = re.match(r"sandbox listening on http://127\.0\.0\.1:(\d+)$", line.strip())
+    if not m:
+        p.kill()
+        raise RuntimeError("server did not start: %r" % line)
+    port = int(m.group(1))
+    with open(portf) as f:
+        assert int(f.read()) == port
+    return p, port, tmp
+
+
+def setUpModule():
+    p, port, tmp = start_server()
+    SERVER.update(proc=p, port=port, tmp=tmp)
+
+
+def tearDownModule():
+    p = SERVER["proc"]
+    p.send_signal(signal.SIGTERM)
+    p.wait(10)
+    p.stdout.close()
+    shutil.rmtree(SERVER["tmp"], ignore_errors=True)
+
+
+class Client:
+    """One keep-alive connection to the sandbox."""
+
+    def __init__(self, port=None):
+        self.port = port or SERVER["port"]
+        self.c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def close(self):
+        self.c.close()
+
+    def raw(self, method, path, body=None, headers=None):
+        self.c.request(method, path, body=body, headers=headers or {})
+        r = self.c.getresponse()
+        return r.status, r, r.read()
+
+    def qapi(self, method, params=None, key=None, version=None, ctype=None, base=QAPI):
+        headers = {"Content-Type": ctype or "application/x-www-form-urlencoded; charset=UTF-8",
+                   "QAPIVersion": version or VERSIONS.get(method, "1.0")}
+        if key is not None:
+            headers["GiosisCertificationKey"] = key
+        params = dict(params or {})
+        params.setdefault("returnType", "application/json")
+        body = urllib.parse.urlencode(params)
+        status, r, data = self.raw("POST", base + "/" + method, body, headers)
+        if status != 200:
+            return status, data
+        return status, json.loads(data.decode("utf-8"))
+
+    def ctl(self, name, body=None, method=None):
+        method = method or ("GET" if body is None else "POST")
+        data = None if body is None else json.dumps(body)
+        status, r, out = self.raw(method, "/_control/" + name, data,
+                                  {"Content-Type": "application/json"})
+        return status, json.loads(out.decode("utf-8"))
+
+    def hook(self, kind, req):
+        status, r, out = self.raw("POST", "/_hook/" + kind, json.dumps(req),
+                                  {"Content-Type": "application/json"})
+        return status, json.loads(out.decode("utf-8")) if status < 500 else out
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.cl = Client()
+        st, _ = self.cl.ctl("reset", {})
+        self.assertEqual(st, 200)
+
+    def tearDown(self):
+        self.cl.close()
+
+    def sak(self):
+        st, env = self.cl.qapi("CertificationAPI.CreateCertificationKey",
+                               {"user_id": USER, "pwd": PWD}, key=API_KEY)
+        self.assertEqual(env["ResultCode"], 0, env)
+        return env["ResultObject"]
+
+    def call(self, method, params=None, key=None, **kw):
+        st, env = self.cl.qapi(method, params, key=key if key is not None else self.key, **kw)
+        self.assertEqual(st, 200, env)
+        return env
+
+    def ok(self, method, params=None, **kw):
+        env = self.call(method, params, **kw)
+        self.assertEqual(env.get("ResultCode"), 0, env)
+        return env
+
+    def counters(self):
+        return self.cl.ctl("counters")[1]
+
+    def new_goods(self, sc, price=1000, item_type="", **extra):
+        p = {"SecondSubCat": "320001234", "ItemTitle": "テスト商品 " + sc,
+             "ItemPrice": str(price), "ItemQty": "10", "AvailableDateType": "0",
+             "AvailableDateValue": "2", "SellerCode": sc, "ItemType": item_type,
+             "StandardImage": "https://example.jp/a.jpg"}
+        p.update(extra)
+        return self.call("ItemsBasic.SetNewGoods", p)
+
+
+class TestTransport(Base):
+    key = ""
+
+    def test_keepalive_two_requests_one_connection(self):
+        st, r, _ = self.cl.raw("GET", "/_control/health")
+        self.assertEqual(st, 200)
+        sock = self.cl.c.sock
+        self.assertIsNotNone(sock)
+        self.assertEqual(r.getheader("Connection"), "keep-alive")
+        st, env = self.cl.qapi("CertificationAPI.CreateCertificationKey",
+                               {"user_id": USER, "pwd": PWD}, key=API_KEY)
+        self.assertEqual(env["ResultCode"], 0)
+        self.assertIs(self.cl.c.sock, sock, "the connection was not reused")
+
+    def test_root_base_legacy_form_and_case(self):
+        self.key = self.sak()
+        env = self.ok("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"}, base="")
+        self.assertEqual(env["ResultMsg"], "SUCCESS. But No Result")
+        env = self.ok("itemslookup.getallgoodsinfo", {"ItemStatus": "S2"})
+        q = urllib.parse.urlencode({"method": "ItemsLookup.GetAllGoodsInfo", "key": self.key,
+                                    "v": "1.0", "ItemStatus": "S2", "returnType": "json"})
+        st, r, data = self.cl.raw("GET", QAPI + "?" + q)
+        self.assertEqual(json.loads(data)["ResultCode"], 0)
+
+    def test_version_and_unknown_method(self):
+        self.key = self.sak()
+        env = self.call("ItemsBasic.SetNewGoods", {}, version="1.0")
+        self.assertEqual(env.get("ErrorCode"), -90001, env)
+        env = self.call("ItemsBasic.NoSuchMethod", {})
+        self.assertEqual(env.get("ErrorCode"), -90001, env)
+        env = self.call("ItemsLookup.GetItemDetailInfo", {"ItemCode": "1"}, version="1.1")
+        self.assertEqual(env.get("ResultCode"), -10001)   # 1.1 also served
+
+    def test_body_checks_and_xml(self):
+        self.key = self.sak()
+        st, env = self.cl.qapi("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2", "x": "日本"},
+                               key=self.key, ctype="application/x-www-form-urlencoded")
+        self.assertEqual(env["ResultCode"], -10101)
+        st, r, data = self.cl.raw("POST", QAPI + "/ItemsLookup.GetAllGoodsInfo",
+                                  json.dumps({"ItemStatus": "S2"}),
+                                  {"Content-Type": "application/json", "QAPIVersion": "1.0",
+                                   "GiosisCertificationKey": self.key})
+        self.assertEqual(json.loads(data)["ResultCode"], -10003)
+        st, r, data = self.cl.raw("POST", QAPI + "/ItemsLookup.GetAllGoodsInfo",
+                                  "ItemStatus=S2&returnType=text%2Fxml",
+                                  {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+                                   "QAPIVersion": "1.0", "GiosisCertificationKey": self.key})
+        self.assertTrue(r.getheader("Content-Type").startswith("text/xml"))
+        self.assertIn(b"<ResultCode>0</ResultCode>", data)
+
+
+class TestAuth(Base):
+    key = ""
+
+    def test_certification_flow_and_codes(self):
+        sak = self.sak()
+        self.assertIn("_g_1_", sak)
+        cases = [({"user_id": USER, "pwd": "wrong"}, API_KEY, -10001),
+                 ({"pwd": PWD}, API_KEY, -99),
+                 ({"user_id": USER, "pwd": PWD}, "nope", -10000)]
+        for params, key, code in cases:
+            st, env = self.cl.qapi("CertificationAPI.CreateCertificationKey", params, key=key)
+            self.assertEqual(env["ResultCode"], code, (params, env))
+        self.key = sak
+        self.ok("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"})
+        self.assertEqual(self.call("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"},
+                                   key="")["ResultCode"], -10000)
+        self.assertEqual(self.call("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"},
+                                   key="garbage")["ErrorCode"], -90001)
+        self.assertEqual(self.call("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"},
+                                   key=API_KEY)["ResultCode"], -99)
+
+    def test_expiry(self):
+        self.key = self.sak()
+        st, out = self.cl.ctl("expire_keys", {})
+        self.assertEqual(out["expired"], 1)
+        env = self.call("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"})
+        self.assertEqual(env["ResultCode"], -90004, env)
+        old = self.key
+        self.key = self.sak()          # a new key works at once
+        self.assertNotEqual(old, self.key)
+        self.ok("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"})
+        self.cl.ctl("expire-keys", {"after_calls": 2, "code": -90005})
+        self.ok("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"})
+        self.ok("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"})
+        env = self.call("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"})
+        self.assertEqual(env["ResultCode"], -90005, env)
+        # A new password invalidates the seller's keys.
+        self.key = self.sak()
+        self.cl.ctl("seller", {"api_key": API_KEY, "user_id": USER, "password": "new"})
+        self.assertEqual(self.call("ItemsLookup.GetAllGoodsInfo",
+                                   {"ItemStatus": "S2"})["ResultCode"], -90005)
+        st, env = self.cl.qapi("CertificationAPI.CreateCertificationKey",
+                               {"user_id": USER, "pwd": "new"}, key=API_KEY)
+        self.assertEqual(env["ResultCode"], 0)
+
+
+class TestItems(Base):
+    def setUp(self):
+        Base.setUp(self)
+        self.key = self.sak()
+
+    def test_set_new_goods_validation(self):
+        env = self.new_goods("P-1", 1000, "カラー||*赤||*サイズ||*M||*0||*3||*P-1-RM$$"
+                                           "カラー||*青||*サイズ||*L||*500||*2||*P-1-BL")
+        self.assertEqual(env["ResultCode"], 0, env)
+        code = env["ResultObject"]["GdNo"]
+        self.assertRegex(code, r"^\d{9,10}$")
+        env = self.new_goods("P-1")
+        self.assertEqual(env["ResultCode"], -10001, env)
+        env = self.new_goods("P-2", 1000, "カラー||*赤||*0||*3||*A$$カラー||*青||*501||*3||*B")
+        self.assertEqual(env["ResultCode"], -10101)
+        self.assertIn("50%", env["ResultMsg"])
+        env = self.new_goods("P-3", 1000, "カラー||*赤||*-500||*3||*A$$カラー||*青||*500||*3||*B")
+        self.assertEqual(env["ResultCode"], -10101)   # no option at extra price 0
+        env = self.new_goods("P-4", 1000, "カラー||*赤||*0||*3||*A$$カラー||*青||*-500||*3||*B")
+        self.assertEqual(env["ResultCode"], 0, env)   # -50% is allowed
+        env = self.new_goods("P-5", ItemTitle="")
+        self.assertEqual(env["ResultCode"], -10101)
+        self.assertIn("ItemTitle", env["ResultMsg"])
+        self.assertEqual(self.new_goods("P-6", ItemTitle="あ" * 101)["ResultCode"], -10101)
+        self.assertEqual(self.new_goods("P-6", ItemTitle="あ" * 100)["ResultCode"], 0)
+        self.assertEqual(self.new_goods("P-7", 1000000000)["ResultCode"], -10101)
+        self.assertEqual(self.new_goods("P-8", AvailableDateValue="5")["ResultCode"], -10005)
+        self.assertEqual(self.new_goods("P-9", Keyword=",".join(["k"] * 11))["ResultCode"], -10101)
+        self.assertEqual(self.new_goods("P-10", ItemType="a||*b||*0")["ResultCode"], -10101)
+        c = self.counters()
+        self.assertEqual(c["by_key"]["SetNewGoods"]["P-1"], {"calls": 2, "ok": 1, "failed": 1})
+        self.assertEqual(c["methods"]["ItemsBasic.SetNewGoods"]["calls"], 12)
+        inv = self.ok("ItemsLookup.GetGoodsInventoryInfo", {"ItemCode": code})["ResultObject"]
+        self.assertEqual([(r["Name1"], r["Value1"], r["Name2"], r["Value2"], r["Price"], r["ItemTypeCode"])
+                          for r in inv],
+                         [("カラー", "赤", "サイズ", "M", 0, "P-1-RM"),
+                          ("カラー", "青", "サイズ", "L", 500, "P-1-BL")])
+        d = self.ok("ItemsLookup.GetItemDetailInfo", {"SellerCode": "P-1"})["ResultObject"][0]
+        self.assertEqual((d["ItemCode"], d["ItemStatus"], d["ItemPrice"]), (code, "S1", "1000"))
+        self.assertIn("OptionShippingNo1", d)
+
+    def test_item_setters(self):
+        code = self.new_goods("S-1", 1000, "色||*赤||*0||*3||*A$$色||*青||*400||*3||*B")["ResultObject"]["GdNo"]
+        self.ok("ItemsBasic.EditGoodsStatus", {"ItemCode": code, "Status": "2"})
+        self.assertEqual(self.call("ItemsBasic.EditGoodsStatus",
+                                   {"ItemCode": code, "Status": "9"})["ResultCode"], -10006)
+        self.assertEqual(self.call("ItemsBasic.EditGoodsStatus",
+                                   {"ItemCode": "1", "Status": "2"})["ResultCode"], -10001)
+        items = self.ok("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"})["ResultObject"]
+        self.assertEqual((items["TotalItems"], items["Items"][0]["SellerCode"]), (1, "S-1"))
+        # Price 700 would put the +400 option beyond 50%.
+        self.assertEqual(self.call("ItemsOrder.SetGoodsPriceQty",
+                                   {"ItemCode": code, "Price": "700"})["ResultCode"], -10101)
+        self.ok("ItemsOrder.SetGoodsPriceQty", {"SellerCode": "S-1", "Price": "900", "Qty": "7",
+                                                "ExpireDate": "2030-12-31"})
+        d = self.ok("ItemsLookup.GetItemDetailInfo", {"ItemCode": code})["ResultObject"][0]
+        self.assertEqual((d["ItemPrice"], d["ItemQty"], d["ExpireDate"]), ("900", "7", "2030-12-31"))
+        self.assertEqual(self.call("ItemsOptions.EditGoodsInventory",
+                                   {"ItemCode": code, "InventoryInfo": "色||*赤||*0||*1||*A$$色||*青"}
+                                   )["ResultCode"], -10002)
+        self.ok("ItemsOptions.EditGoodsInventory",
+                {"ItemCode": code, "InventoryInfo": "色||*白||*0||*1||*W$$色||*黒||*450||*2||*K"})
+        env = self.call("ItemsOptions.UpdateInventoryDataBulk", {"ItemInfoJson": json.dumps([
+            {"ItemCode": code, "OptionName": "色", "OptionValue": "黒", "OptionCode": "K",
+             "Price": "100", "Qty": "9"},
+            {"ItemCode": code, "OptionName": "色", "OptionValue": "緑", "Price": "0", "Qty": "1"}])})
+        self.assertEqual(env["ResultCode"], -1)
+        self.assertEqual([v["ResultCode"] for v in env["ResultObject"]["Values"]], [0, -10002])
+        self.ok("ItemsContents.EditGoodsMultiImage", {"ItemCode": code,
+                                                      "EnlargedImage1": "https://example.jp/1.jpg"})
+        self.assertEqual(self.call("ItemsContents.EditGoodsMultiImage",
+                                   {"ItemCode": code, "EnlargedImage1": "ftp://x"})["ResultCode"], -10002)
+        base = {"ItemCode": code, "SecondSubCat": "320001234", "ItemTitle": "新タイトル",
+                "ProductionPlaceType": "1", "ProductionPlace": "TOKYO", "AdultYN": "N",
+                "AvailableDateType": "0", "AvailableDateValue": "3"}
+        self.ok("ItemsBasic.UpdateGoods", base)
+        self.assertEqual(self.call("ItemsBasic.UpdateGoods",
+                                   dict(base, SecondSubCat=""))["ResultCode"], -99)
+        self.assertEqual(self.call("ItemsBasic.UpdateGoods",
+                                   dict(base, ProductionPlace=""))["ResultCode"], -10004)
+        self.assertEqual(self.call("ItemsBasic.UpdateGoods",
+                                   dict(base, AvailableDateValue="9"))["ResultCode"], -10003)
+        st = self.cl.ctl("state", method="GET")[1]
+        it = st["items"][0]
+        self.assertEqual((it["ItemTitle"], it["MultiImages"], it["Inventory"][1]["qty"]),
+                         ("新タイトル", ["https://example.jp/1.jpg"], 9))
+
+    def test_bulk_limits(self):
+        many = json.dumps([{"ItemCode": str(i), "Price": "100", "Qty": "1"} for i in range(501)])
+        env = self.call("ItemsOrder.SetGoodsPriceQtyBulk", {"ItemInfoJson": many})
+        self.assertEqual(env["ResultCode"], -2, env)
+        env = self.call("ItemsOrder.SetGoodsPriceQtyBulk",
+                        {"ItemInfoJson": json.dumps(json.loads(many)[:500])})
+        self.assertEqual((env["ResultCode"], env["ResultObject"]["Count"]), (-1, 500))
+        ship = json.dumps([{"OrderNo": str(i), "ShippingCorp": "Yamato", "TrackingNo": "1"}
+                           for i in range(501)])
+        self.assertEqual(self.call("ShippingBasic.SetSendingInfoBulk",
+                                   {"ShippingInfoJson": ship})["ResultCode"], -2)
+        self.assertEqual(self.call("ItemsOptions.UpdateInventoryDataBulk",
+                                   {"ItemInfoJson": many})["ResultCode"], -2)
+        plan = json.dumps([{"OrderNo": str(i), "EstShipDt": "20300101"} for i in range(501)])
+        self.assertEqual(self.call("ShippingBasic.SetSellerCheckYNBulk",
+                                   {"SendPlanDtInfoJson": plan})["ResultCode"], -10011)
+        # A rejected bulk call counts no lines.
+        c = self.counters()
+        self.assertEqual(sum(v["calls"] for v in c["by_key"]["SetGoodsPriceQty"].values()), 500)
+
+
+class TestOrders(Base):
+    def setUp(self):
+        Base.setUp(self)
+        self.key = self.sak()
+        self.cl.ctl("clock", {"now": "2025-03-01 12:00:00"})
+
+    def seed_orders(self, n, **kw):
+        body = {"generate_orders": n, "seed": 5, "start": "2025-01-01", "days": 30}
+        body.update(kw)
+        st, out = self.cl.ctl("seed", body)
+        self.assertEqual(st, 200, out)
+        return out["order_nos"]
+
+    def fetch(self, status, s, e, cond="1"):
+        env = self.ok("ShippingBasic.GetShippingInfo_v3",
+                      {"ShippingStatus": status, "SearchStartDate": s, "SearchEndDate": e,
+                       "SearchCondition": cond})
+        return env["ResultObject"]
+
+    def test_windows_and_row_cap(self):
+        nos = self.seed_orders(600, statuses={"1": 1, "2": 3, "3": 1, "4": 1, "5": 1})
+        self.cl.ctl("config", {"max_rows": 100})
+        rows = self.fetch("2", "20250101", "20250131")
+        self.assertEqual(len(rows), 100)      # capped, silently
+        self.assertEqual([r["OrderDate"] for r in rows], sorted(r["OrderDate"] for r in rows))
+        r0 = rows[0]
+        self.assertEqual(r0["ShippingStatus"], "On request(2)")
+        for f in ("OrderDate", "PaymentDate"):
+            self.assertRegex(r0[f], DATE_RE)
+        self.assertIn(str(r0["OrderNo"]), r0["RelatedOrder"].split(","))
+        self.assertEqual(r0["Total"], r0["OrderPrice"] * r0["OrderQty"] - r0["Discount"])
+
+        def collect(s, e):   # split a window until it is under the cap
+            rows = self.fetch("2", s.strftime("%Y%m%d%H%M%S"), e.strftime("%Y%m%d%H%M%S"))
+            if len(rows) < 100:
+                return rows
+            from datetime import timedelta
+            mid = s + (e - s) / 2
+            mid = mid.replace(microsecond=0)
+            return collect(s, mid) + collect(mid + timedelta(seconds=1), e)
+
+        from datetime import datetime
+        got = collect(datetime(2025, 1, 1), datetime(2025, 1, 31, 23, 59, 59))
+        state = self.cl.ctl("state?sections=orders", method="GET")[1]["orders"]
+        want = {o["OrderNo"] for o in state if o["_status"] == 2}
+        self.assertEqual({r["OrderNo"] for r in got}, want)
+        self.assertEqual(len(got), len(want))
+        # statuses 0 = 1..3; windows over 90 days; malformed dates
+        self.cl.ctl("config", {"max_rows": 0})
+        s123 = self.fetch("0", "20250101", "20250131")
+        self.assertEqual({r["ShippingStatus"] for r in s123},
+                         {"Awaiting shipping(1)", "On request(2)", "Seller confirm(3)"})
+        env = self.call("ShippingBasic.GetShippingInfo_v3",
+                        {"ShippingStatus": "2", "SearchStartDate": "20250101", "SearchEndDate": "20250401"})
+        self.assertEqual(env["ResultCode"], -10003)
+        env = self.call("ShippingBasic.GetShippingInfo_v3",
+                        {"ShippingStatus": "2", "SearchStartDate": "2025-01-01", "SearchEndDate": "20250131"})
+        self.assertEqual(env["ResultCode"], -10002)
+        empty = self.fetch("2", "20240101", "20240131")
+        self.assertEqual(empty, [])
+        shipped = self.fetch("4", "20250101", "20250228", cond="3")
+        self.assertTrue(shipped and all(r["TrackingNo"] and r["ShippingDate"] for r in shipped))
+        self.assertEqual(len(nos), 600)
+
+    def test_send_exactly_once_counters(self):
+        a, b = self.seed_orders(2, statuses=[2])
+        p = {"OrderNo": str(a), "ShippingCorp": "ヤマト宅急便", "TrackingNo": "123456789012"}
+        self.ok("ShippingBasic.SetSendingInfo", p)
+        env = self.call("ShippingBasic.SetSendingInfo", p)
+        self.assertEqual(env["ResultCode"], -10012, env)
+        env = self.call("ShippingBasic.SetSendingInfo", dict(p, OrderNo=str(b), ShippingCorp="UnknownCorp"))
+        self.assertEqual(env["ResultCode"], -10002)
+        env = self.call("ShippingBasic.SetSendingInfoBulk", {"ShippingInfoJson": json.dumps(
+            [dict(p, OrderNo=str(b)), p])})
+        self.assertEqual(env["ResultCode"], -1)
+        self.assertEqual([(x["contr_no"], x["result_cd"]) for x in env["ResultObject"]],
+                         [(str(b), 0), (str(a), -10012)])
+        c = self.counters()["by_key"]["SetSendingInfo"]
+        self.assertEqual(c[str(a)], {"calls": 3, "ok": 1, "failed": 2})
+        self.assertEqual(c[str(b)], {"calls": 2, "ok": 1, "failed": 1})
+        rows = self.fetch("4", "20250301", "20250301", cond="3")
+        self.assertEqual({(r["OrderNo"], r["ShippingStatus"]) for r in rows},
+                         {(a, "On delivery(4)"), (b, "On delivery(4)")})
+        self.assertEqual(rows[0]["ShippingDate"], "2025-03-01 12:00:00")
+
+    def test_confirm_cancel_claims(self):
+        a, b, c = self.seed_orders(3, statuses=[2])
+        chk = lambda no, d: self.call("ShippingBasic.SetSellerCheckYN_V2",
+                                      {"OrderNo": str(no), "EstShipDt": d, "DelayType": "1"})["ResultCode"]
+        self.assertEqual(chk(a, "20250301"), -10018)
+        self.assertEqual(chk(a, "20250401"), -10017)
+        self.assertEqual(chk(a, ""), -10016)
+        self.assertEqual(chk(a, "20250303"), 0)
+        self.assertEqual(chk(a, "20250303"), -10012)
+        row = [r for r in self.fetch("3", "20250101", "20250131") if r["OrderNo"] == a][0]
+        self.assertEqual(row["EstimatedShippingDate"], "2025-03-03 00:00:00")
+        cancel = lambda no: self.call("Claim.SetCancelProcess",
+                                      {"ContrNo": str(no), "CancelReason": "1"})["ResultCode"]
+        self.assertEqual(cancel(a), 0)
+        self.assertEqual(cancel(a), -10004)
+        self.assertEqual(cancel("x"), -10001)
+        self.assertEqual(cancel(1), -10002)
+        self.cl.ctl("seller", {"api_key": "k2", "user_id": "other", "password": "p"})
+        self.cl.ctl("seed", {"orders": [{"OrderNo": 42, "seller": "other", "status": 2}]})
+        self.assertEqual(cancel(42), -10003)
+        self.assertNotIn(a, [r["OrderNo"] for r in self.fetch("0", "20250101", "20250131")])
+        claims = self.ok("ShippingBasic.GetClaimInfo_V3",
+                         {"ClaimStat": "3", "search_Sdate": "20250301", "search_Edate": "20250301",
+                          "search_condition": "2"})["ResultObject"]
+        self.assertEqual([(x["orderNo"], x["claimStatus"]) for x in claims], [(a, 3)])
+        env = self.call("ShippingBasic.GetClaimInfo_V3",
+                        {"search_Sdate": "20241101", "search_Edate": "20250301"})
+        self.assertEqual(env["ResultCode"], -10003)
+        # Control: advance order b to delivered; c to "cancelled".
+        self.cl.ctl("advance", {"orders": [b], "to": 5})
+        self.cl.ctl("advance", {"orders": [c], "to": "cancelled"})
+        st = {o["OrderNo"]: o for o in self.cl.ctl("state?sections=orders", method="GET")[1]["orders"]}
+        self.assertEqual(st[b]["ShippingStatus"], "Delivered(5)")
+        self.assertTrue(st[b]["TrackingNo"] and st[b]["DeliveredDate"] == "2025-03-01 12:00:00")
+        self.assertTrue(st[c]["_cancelled"])
+
+    def test_advance_one_step_and_orders_view(self):
+        (a,) = self.seed_orders(1, statuses=[1])
+        self.cl.ctl("advance", {})
+        o = self.cl.ctl("orders")[1]["orders"][0]
+        self.assertEqual((o["OrderNo"], o["ShippingStatus"], o["PaymentDate"], o["status"]),
+                         (a, "On request(2)", "2025-03-01 12:00:00", 2))
+        row = self.fetch("2", "20250101", "20250131")[0]
+        self.assertEqual(row, {k: v for k, v in o.items() if k not in ("status", "cancelled")})
+        self.cl.ctl("config", {"numbers_as_strings": True})
+        self.assertEqual(self.fetch("2", "20250101", "20250131")[0]["OrderNo"], str(a))
+        c = self.cl.ctl("counters", {"reset": True})[1]
+        self.assertEqual(c["methods"], {})
+
+    def test_inquiries(self):
+        st, out = self.cl.ctl("seed", {"inquiries": [
+            {"INQ_TYPE": "ITEM", "TITLE": "サイズ", "CONTENTS": "Mはありますか", "INQ_DT": "2025-02-27 10:00:00"},
+            {"INQ_TYPE": "MSG", "TITLE": "発送", "CONTENTS": "いつ？", "INQ_DT": "2025-02-28 10:00:00",
+             "STATUS": "S3"}]})
+        q1 = out["question_nos"][0]
+        rows = self.ok("CSCenter.GetInquiryMessage", {"search_start_dt": "20250201",
+                                                      "search_end_dt": "20250301",
+                                                      "proc_status": "S1"})["ResultObject"]
+        self.assertEqual([r["QUESTION_NO"] for r in rows], [q1])
+        env = self.ok("CSCenter.SetInquiryMessage", {"inq_type": "ITEM", "question_no": str(q1),
+                                                     "seq_no": str(rows[0]["SEQ_NO"]),
+                                                     "contents": "ございます。"})
+        self.assertIn("SEQ_NO", env["ResultObject"])
+        self.assertEqual(self.call("CSCenter.SetInquiryMessage",
+                                   {"question_no": "999", "contents": "x"})["ResultCode"], -10001)
+        self.assertEqual(self.call("CSCenter.SetInquiryMessage",
+                                   {"question_no": str(q1), "contents": "x" * 4001})["ResultCode"], -10001)
+        self.assertEqual(self.counters()["by_key"]["SetInquiryMessage"][str(q1)]["ok"], 1)
+
+
+class TestFaults(Base):
+    def setUp(self):
+        Base.setUp(self)
+        self.key = self.sak()
+
+    def test_error_rate_is_roughly_honoured(self):
+        self.cl.ctl("faults", {"error_rate": 0.2, "seed": 7, "methods": ["GetAllGoodsInfo"]})
+        n, errors = 500, 0
+        for _ in range(n):
+            st, env = self.cl.qapi("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"}, key=self.key)
+            if st == 500:
+                errors += 1
+                self.assertIn(b"<html>", env)
+        self.assertTrue(0.14 * n < errors < 0.26 * n, errors)
+        m = self.counters()["methods"]["ItemsLookup.GetAllGoodsInfo"]
+        self.assertEqual((m["calls"], m["faulted"], m["ok"]), (n, errors, n - errors))
+        # other methods are not in the filter
+        for _ in range(50):
+            st, env = self.cl.qapi("ItemsLookup.GetItemDetailInfo", {"ItemCode": "1"},
+                                   key=self.key, version="1.2")
+            self.assertEqual(st, 200)
+
+    def test_drop_closes_connection(self):
+        self.cl.ctl("faults", {"drop_next": 1})
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            self.cl.qapi("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"}, key=self.key)
+        self.cl.close()
+        self.cl = Client()
+        st, env = self.cl.qapi("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"}, key=self.key)
+        self.assertEqual(env["ResultCode"], 0)
+        self.assertEqual(self.counters()["methods"]["ItemsLookup.GetAllGoodsInfo"]["dropped"], 1)
+
+    def test_fault_after_effect_and_latency(self):
+        st, out = self.cl.ctl("seed", {"orders": [{"status": 2, "OrderPrice": 100}]})
+        no = str(out["order_nos"][0])
+        self.cl.ctl("faults", {"fail_next": 1, "phase": "after", "methods": ["SetSendingInfo"]})
+        p = {"OrderNo": no, "ShippingCorp": "Sagawa", "TrackingNo": "1"}
+        st, _ = self.cl.qapi("ShippingBasic.SetSendingInfo", p, key=self.key)
+        self.assertEqual(st, 500)
+        o = self.cl.ctl("state?sections=orders", method="GET")[1]["orders"][0]
+        self.assertEqual(o["ShippingStatus"], "On delivery(4)")   # applied, answer lost
+        self.assertEqual(self.call("ShippingBasic.SetSendingInfo", p)["ResultCode"], -10012)
+        self.assertEqual(self.counters()["by_key"]["SetSendingInfo"][no]["calls"], 2)
+        self.cl.ctl("faults", {"latency_ms": [80, 80]})
+        t = time.time()
+        self.ok("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"})
+        self.assertGreaterEqual(time.time() - t, 0.075)
+        st, out = self.cl.ctl("faults", {"error_rate": 2})
+        self.assertEqual(st, 400)
+
+
+class TestHook(Base):
+    key = ""
+
+    def test_same_key_same_ref(self):
+        req = {"id": "1", "kind": "note", "key": "k1", "shop": "s", "order_no": "300000001",
+               "title": "t", "body": "b"}
+        st, a = self.cl.hook("note", req)
+        self.assertEqual((st, a["ok"], a["id"]), (200, True, "1"))
+        st, b = self.cl.hook("note", dict(req, id="2"))
+        self.assertEqual((b["ref"], b["id"]), (a["ref"], "2"))
+        st, c = self.cl.hook("note", dict(req, key="k2", order_no="300000002"))
+        self.assertNotEqual(c["ref"], a["ref"])
+        st, d = self.cl.hook("note", {"id": "3", "kind": "note"})
+        self.assertEqual((st, d["retry"]), (400, False))
+        self.cl.ctl("faults", {"reject": {"orders": ["9"], "error": "no such buyer"}})
+        st, e = self.cl.hook("note", {"id": "4", "key": "k9", "orders": [{"order_no": 9}]})
+        self.assertEqual((st, e["ok"], e["retry"], e["error"]), (422, False, False, "no such buyer"))
+        cn = self.counters()
+        self.assertEqual((cn["hook_calls"]["k1"], cn["hook_effects"]["k1"]), (2, 1))
+        self.assertEqual(cn["hook_orders"]["note"]["300000001"], {"calls": 2, "effects": 1})
+        self.assertEqual(cn["hook_totals"], {"calls": 4, "effects": 2, "repeats": 2})
+        dl = self.cl.ctl("state?sections=hook_deliveries", method="GET")[1]["hook_deliveries"]
+        self.assertEqual([(x["key"], x["attempts"]) for x in dl], [("k1", 2), ("k2", 1)])
+
+    def test_hook_program_with_faults(self):
+        self.cl.ctl("faults", {"error_rate": 0.2, "drop_rate": 0.05, "seed": 3,
+                               "phase": "mixed", "latency_ms": [0, 3]})
+        url = "http://127.0.0.1:%d" % SERVER["port"]
+        pending = {str(i): {"id": str(i), "kind": "note", "key": "note-%d" % (i % 150),
+                            "shop": "s", "order_no": str(300000000 + i % 150), "title": "t"}
+                   for i in range(200)}
+        refs = {}
+        for _ in range(30):
+            if not pending:
+                break
+            lines = "".join(json.dumps(r) + "\n" for r in pending.values())
+            if _ == 0:
+                lines += "not json\n"
+            p = subprocess.run([PY, os.path.join(HERE, "hook.py"), "--url", url + QAPI, "--workers", "3"],
+                               input=lines, capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            answers = [json.loads(x) for x in p.stdout.splitlines()]
+            ids = [a["id"] for a in answers if a["id"] is not None]
+            self.assertEqual(sorted(ids), sorted(pending), "each request answered exactly once")
+            if _ == 0:
+                self.assertIn({"id": None, "ok": False, "error": "request is not a JSON object",
+                               "retry": False}, answers)
+            for a in answers:
+                if a["id"] is None:
+                    continue
+                if a["ok"]:
+                    key = pending[a["id"]]["key"]
+                    self.assertEqual(refs.setdefault(key, a["ref"]), a["ref"])
+                    del pending[a["id"]]
+                else:
+                    self.assertTrue(a["retry"], a)
+        self.assertFalse(pending, "hook deliveries never succeeded")
+        self.cl.ctl("faults", {})
+        cn = self.counters()
+        self.assertEqual(len(cn["hook_effects"]), 150)
+        self.assertTrue(all(v["effects"] == 1 for v in cn["hook_orders"]["note"].values()))
+        self.assertGreater(cn["methods"]["hook:note"]["faulted"], 0)
+
+
+class TestControl(Base):
+    key = ""
+
+    def test_reset(self):
+        self.cl.ctl("seed", {"generate_orders": 10, "generate_fans": 3, "generate_inquiries": 2,
+                             "items": [{"ItemTitle": "x", "ItemPrice": 100, "SellerCode": "Z"}]})
+        self.cl.ctl("faults", {"error_rate": 0.5})
+        self.cl.ctl("config", {"max_rows": 5})
+        self.cl.hook("note", {"key": "a"})
+        s = self.cl.ctl("state", method="GET")[1]
+        self.assertEqual((len(s["orders"]), len(s["fans"]), len(s["items"]), len(s["inquiries"])),
+                         (10, 3, 1, 2))
+        self.cl.ctl("reset", {})
+        s = self.cl.ctl("state", method="GET")[1]
+        for k in ("orders", "fans", "items", "inquiries", "hook_deliveries", "claims", "keys"):
+            self.assertEqual(s[k], [], k)
+        self.assertEqual(s["counters"]["methods"], {})
+        self.assertEqual(s["config"]["max_rows"], 1000)
+        self.assertEqual([x["user_id"] for x in s["sellers"]], [USER])
+        self.assertEqual(self.cl.ctl("faults")[1]["faults"].get("error_rate", 0), 0)
+        self.assertEqual(self.cl.ctl("bogus", {})[0], 404)
+        self.assertEqual(self.cl.ctl("orders")[1], {"orders": []})
+        self.assertEqual(self.cl.ctl("seed", {"orders": [{"status": 9}]})[0], 400)
+
+    def test_generator_is_realistic_and_deterministic(self):
+        out1 = self.cl.ctl("seed", {"generate_orders": 300, "seed": 11, "start": "2025-01-01"})[1]
+        s1 = self.cl.ctl("state?sections=orders", method="GET")[1]["orders"]
+        self.cl.ctl("reset", {})
+        self.cl.ctl("seed", {"generate_orders": 300, "seed": 11, "start": "2025-01-01"})
+        s2 = self.cl.ctl("state?sections=orders", method="GET")[1]["orders"]
+        self.assertEqual(s1, s2)
+        self.assertLess(out1["packs"], 300)    # some carts have several lines
+        multi = [o for o in s1 if "," in o["RelatedOrder"]]
+        self.assertTrue(multi)
+        self.assertEqual({o["_status"] for o in s1}, {1, 2, 3, 4, 5})
+        self.assertTrue(all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", o["Buyer"]) for o in s1))
+        self.assertTrue(all(o["OrderDate"].startswith("2025-01") for o in s1))
+        nos = [o["OrderNo"] for o in sorted(s1, key=lambda o: (o["OrderDate"], o["OrderNo"]))]
+        self.assertEqual(nos, sorted(nos))
+
+    def test_sandboxctl_and_state_file(self):
+        d = tempfile.mkdtemp(prefix="qs-sandboxctl-")
+        try:
+            ctl = os.path.join(HERE, "sandboxctl")
+            st = os.path.join(d, "state.json")
+            p = subprocess.run([ctl, "start", d, "--state", st], capture_output=True, text=True, timeout=30)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            url = p.stdout.strip()
+            self.assertRegex(url, r"^http://127\.0\.0\.1:\d+$")
+            with open(os.path.join(d, "sandbox.url")) as f:
+                self.assertEqual(f.read().strip(), url)
+            run = lambda *a: subprocess.run([ctl, "call", d] + list(a), capture_output=True,
+                                            text=True, timeout=30)
+            self.assertEqual(json.loads(run("seed", '{"generate_orders": 7}').stdout)["orders"], 7)
+            self.assertEqual(json.loads(run("counters").stdout)["totals"]["calls"], 0)
+            self.assertEqual(run("faults", '{"error_rate": 7}').returncode, 1)
+            with open(os.path.join(d, "sandbox.pid")) as f:
+                pid = int(f.read())
+            self.assertEqual(subprocess.run([ctl, "stop", d], timeout=30).returncode, 0)
+            self.assertFalse(os.path.exists(os.path.join(d, "sandbox.pid")))
+            with self.assertRaises(OSError):
+                os.kill(pid, 0)
+            # the state file carries the orders into the next start
+            subprocess.run([ctl, "start", d, "--state", st], capture_output=True, timeout=30, check=True)
+            s = json.loads(run("state").stdout)
+            self.assertEqual(len(s["orders"]), 7)
+            subprocess.run([ctl, "stop", d], timeout=30, check=True)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class TestSpeed(Base):
+    def test_requests_per_second(self):
+        self.key = self.sak()
+        self.cl.ctl("seed", {"generate_orders": 2000, "seed": 2})
+        n = 1000
+        t = time.time()
+        for i in range(n):
+            st, env = self.cl.qapi("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"}, key=self.key)
+        rate = n / (time.time() - t)
+        sys.stderr.write("\n    sandbox: %d sequential keep-alive requests/s\n" % rate)
+        self.assertGreater(rate, 500)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2 if "-v" in sys.argv else 1)
