@@ -377,69 +377,8 @@ int dlv_file_run(struct dlv_run *r, struct qs_err *e)
     return wrc < 0 ? wrc : rc;
 }
 
-/* Confirm: SQL on the outbox table, which outbox.c owns; outbox.h has no call from
- * handed-off to done yet. TODO(lead): move into outbox.c as outbox_confirm(). */
 int deliver_confirm(struct store *s, const char *shop, const char *kind, const char *const *keys,
                     size_t nkeys, const char *ref, size_t *confirmed, struct qs_err *e)
 {
-    static const char upd[] =
-        "UPDATE outbox SET state = 'done', updated_at = ?4 WHERE shop = ?1 AND kind = ?2"
-        " AND state = 'handed-off' AND (?3 IS NULL OR key = ?3) AND (?5 IS NULL OR ref = ?5)"
-        " RETURNING key, attempts, ref";
-    sqlite3_stmt *st = NULL;
-    char now[32];
-    int rc, step;
-    size_t n = 0, rounds = keys ? nkeys : 1;
-
-    if (confirmed)
-        *confirmed = 0;
-    if ((rc = store_begin(s, e)) < 0)
-        return rc;
-    if (sqlite3_prepare_v2(store_db(s), upd, -1, &st, NULL) != SQLITE_OK) {
-        rc = store_sqlerr(s, e, "outbox");
-        goto fail;
-    }
-    tm_utc_iso(time(NULL), now, sizeof now);
-    for (size_t k = 0; k < rounds; k++) {
-        sqlite3_reset(st);
-        if (sqlite3_bind_text(st, 1, shop, -1, SQLITE_TRANSIENT) ||
-            sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT) ||
-            (keys ? sqlite3_bind_text(st, 3, keys[k], -1, SQLITE_TRANSIENT)
-                  : sqlite3_bind_null(st, 3)) ||
-            sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT) ||
-            (ref ? sqlite3_bind_text(st, 5, ref, -1, SQLITE_TRANSIENT)
-                 : sqlite3_bind_null(st, 5))) {
-            rc = store_sqlerr(s, e, "outbox");
-            goto fail;
-        }
-        /* RETURNING rows are computed by the first step: adding audit rows meanwhile is
-         * safe. */
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            struct audit_entry a = {.at = time(NULL),
-                                    .shop = shop,
-                                    .kind = kind,
-                                    .key = (const char *)sqlite3_column_text(st, 0),
-                                    .attempt = sqlite3_column_int(st, 1),
-                                    .result = "confirmed",
-                                    .detail = (const char *)sqlite3_column_text(st, 2)};
-            if ((rc = audit_add(s, &a, e)) < 0)
-                goto fail;
-            n++;
-        }
-        if (step != SQLITE_DONE) {
-            rc = store_sqlerr(s, e, "outbox");
-            goto fail;
-        }
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if ((rc = store_commit(s, e)) < 0)
-        goto fail;
-    if (confirmed)
-        *confirmed = n;
-    return 0;
-fail:
-    sqlite3_finalize(st);
-    store_rollback(s);
-    return rc;
+    return outbox_confirm(s, shop, kind, keys, nkeys, ref, confirmed, e);
 }

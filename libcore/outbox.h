@@ -71,6 +71,12 @@ long outbox_backoff(int attempts);
 /* Sets a claimed or pending item handed-off (file: delivery). */
 int outbox_handed_off(struct store *s, int64_t id, const char *ref, struct qs_err *e);
 
+/* Turns handed-off items of shop/kind done: those with the given keys (keys NULL: all),
+ * and only those whose ref is ref when ref is not NULL; one audit row each. *confirmed
+ * (may be NULL) gets their number. */
+int outbox_confirm(struct store *s, const char *shop, const char *kind, const char *const *keys,
+                   size_t nkeys, const char *ref, size_t *confirmed, struct qs_err *e);
+
 /* What a reconcile callback found out about an orphaned item. */
 enum outbox_recon { OUTBOX_RECON_SENT, OUTBOX_RECON_NOT_SENT, OUTBOX_RECON_UNKNOWN };
 /* Asks the other side whether it got item; may fill *ref (malloc'd, freed by the engine). */
