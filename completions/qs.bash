@@ -12,7 +12,7 @@ _qs_verbs() {
     case $1 in
     import) echo "products upc pools words" ;;
     publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check" ;;
-    note) echo "send template rule run inbox reply delay blacklist customers" ;;
+    note) echo "send template rule run inbox reply delay blacklist customers confirm" ;;
     coupon) echo "add list push cancel preview history" ;;
     stock) echo "item link list alloc sync fees labels" ;;
     inbound) echo "add bundle ship complete list order" ;;
@@ -31,9 +31,19 @@ _qs_verb_opts() {
     publish/every | publish/spread) echo "--from --to" ;;
     publish/edit) echo "--price --quantity --shipping" ;;
     publish/copy) echo "--suffix" ;;
-    note/send) echo "--order --template --title --body" ;;
-    note/inbox) echo "--since" ;;
-    note/delay) echo "--ship-by --reason --memo" ;;
+    note/send) echo "--order --template --title --body --body-file --category --attach --no-email
+        --help-centre --allow-personal --resend --batch-size --status --item --ship-by-before
+        --retry-failed --resend-unknown --encoding --timeout" ;;
+    note/template) echo "--title --body --body-file --category --allow-personal" ;;
+    note/rule) echo "--kind --after --template --title --body --body-file --category --min-amount
+        --max-amount --country --max-age --since --allow-personal" ;;
+    note/run) echo "--now --cap --retry-failed --timeout" ;;
+    note/inbox) echo "--since --status --no-pull" ;;
+    note/reply) echo "--body --body-file --template --allow-personal --retry-failed --resend-unknown --encoding" ;;
+    note/delay) echo "--ship-by --reason --memo --allow-personal --retry-failed --encoding" ;;
+    note/blacklist) echo "--email --name --phone --reason --orders --encoding" ;;
+    note/customers) echo "--blacklisted" ;;
+    note/confirm) echo "--handoff" ;;
     coupon/add) echo "--code --discount --from --to" ;;
     coupon/push) echo "--type --at" ;;
     stock/alloc) echo "--undo" ;;
@@ -70,7 +80,10 @@ _qs_takes_arg() {
         --pool | --type | --state | --from | --to | --price | --quantity | --shipping | \
         --suffix | --order | --title | --body | --since | --ship-by | --reason | --memo | --code | --discount | \
         --at | --buffer | --max | --month | --arrival | --carrier | --tracking | --boxes | \
-        --status | --reason | --set | --secret | --deliver | --encoding | --encoding-errors | --kind)
+        --status | --reason | --set | --secret | --deliver | --encoding | --encoding-errors | --kind | \
+        --body-file | --category | --attach | --batch-size | --item | --ship-by-before | --timeout | \
+        --handoff | --after | --min-amount | --max-amount | --country | --max-age | --now | --cap | \
+        --email | --name | --phone)
         return 0
         ;;
     esac

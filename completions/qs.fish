@@ -7,7 +7,7 @@ set -l qs_commands init import publish note coupon stock inbound sync help versi
 # Verbs per command.
 set -l qs_import_verbs products upc pools words
 set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check
-set -l qs_note_verbs send template rule run inbox reply delay blacklist customers
+set -l qs_note_verbs send template rule run inbox reply delay blacklist customers confirm
 set -l qs_coupon_verbs add list push cancel preview history
 set -l qs_stock_verbs item link list alloc sync fees labels
 set -l qs_inbound_verbs add bundle ship complete list order
@@ -162,13 +162,46 @@ complete -c qs -n '__qs_using publish edit' -l quantity -x
 complete -c qs -n '__qs_using publish edit' -l shipping -x
 complete -c qs -n '__qs_using publish copy' -l suffix -x
 complete -c qs -n '__qs_using note send' -l order -x
-complete -c qs -n '__qs_using note send' -l template -x
-complete -c qs -n '__qs_using note send' -l title -x
-complete -c qs -n '__qs_using note send' -l body -x
+complete -c qs -n '__qs_using note send; or __qs_using note rule; or __qs_using note reply' -l template -x
+complete -c qs -n '__qs_using note send; or __qs_using note template; or __qs_using note rule' -l title -x
+complete -c qs -n '__qs_using note send; or __qs_using note template; or __qs_using note rule; or __qs_using note reply' -l body -x
+complete -c qs -n '__qs_using note send; or __qs_using note template; or __qs_using note rule; or __qs_using note reply' -l body-file -r -F
+complete -c qs -n '__qs_using note send; or __qs_using note template; or __qs_using note rule' -l category -x -a 'shipping cancel return item seller-board other'
+complete -c qs -n '__qs_using note send' -l attach -r -F
+complete -c qs -n '__qs_using note send' -l no-email
+complete -c qs -n '__qs_using note send' -l help-centre
+complete -c qs -n '__qs_using note send; or __qs_using note template; or __qs_using note rule; or __qs_using note reply; or __qs_using note delay' -l allow-personal
+complete -c qs -n '__qs_using note send' -l resend
+complete -c qs -n '__qs_using note send' -l batch-size -x
+complete -c qs -n '__qs_using note send' -l status -x -a 'paid confirmed shipped delivered'
+complete -c qs -n '__qs_using note send' -l item -x
+complete -c qs -n '__qs_using note send' -l ship-by-before -x
+complete -c qs -n '__qs_using note send; or __qs_using note run; or __qs_using note reply; or __qs_using note delay' -l retry-failed
+complete -c qs -n '__qs_using note send; or __qs_using note reply' -l resend-unknown
+complete -c qs -n '__qs_using note send; or __qs_using note reply; or __qs_using note delay; or __qs_using note blacklist' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using note send; or __qs_using note run' -l timeout -x
 complete -c qs -n '__qs_using note template' -a 'add list show edit'
 complete -c qs -n '__qs_using note rule' -a 'add list enable disable'
+complete -c qs -n '__qs_using note rule' -l kind -x -a 'shipped unpaid paid delayed delivered stalled arrived delivery-failed no-tracking'
+complete -c qs -n '__qs_using note rule' -l after -x
+complete -c qs -n '__qs_using note rule' -l min-amount -x
+complete -c qs -n '__qs_using note rule' -l max-amount -x
+complete -c qs -n '__qs_using note rule' -l country -x
+complete -c qs -n '__qs_using note rule' -l max-age -x
+complete -c qs -n '__qs_using note rule' -l since -x
+complete -c qs -n '__qs_using note run' -l now -x
+complete -c qs -n '__qs_using note run' -l cap -x
 complete -c qs -n '__qs_using note blacklist' -a 'add rm list'
+complete -c qs -n '__qs_using note blacklist' -l email -x
+complete -c qs -n '__qs_using note blacklist' -l name -x
+complete -c qs -n '__qs_using note blacklist' -l phone -x
+complete -c qs -n '__qs_using note blacklist' -l reason -x
+complete -c qs -n '__qs_using note blacklist' -l orders
+complete -c qs -n '__qs_using note customers' -l blacklisted
+complete -c qs -n '__qs_using note confirm' -l handoff -r -a '(__fish_complete_directories)'
 complete -c qs -n '__qs_using note inbox; or __qs_using sync log; or __qs_using sync orders' -l since -x
+complete -c qs -n '__qs_using note inbox' -l status -x -a 'unanswered in-progress done all'
+complete -c qs -n '__qs_using note inbox' -l no-pull
 complete -c qs -n '__qs_using note delay' -l ship-by -x
 complete -c qs -n '__qs_using note delay' -l reason -x -a 'preparing made-to-order buyer-request other'
 complete -c qs -n '__qs_using note delay' -l memo -x

@@ -193,6 +193,11 @@ void qapi_set_backoff(struct qapi *q, long base_ms, long cap_ms)
     q->backoff_cap_ms = cap_ms > q->backoff_base_ms ? cap_ms : q->backoff_base_ms;
 }
 
+void qapi_set_retries(struct qapi *q, int retries)
+{
+    q->retries = retries > 0 ? retries : 0;
+}
+
 void qapi_stats(const struct qapi *q, long *requests, long *connections)
 {
     if (requests)

@@ -70,6 +70,10 @@ void qapi_set_rate(struct qapi *q, double per_second);
 /* Overrides the retry backoff: base_ms doubling per retry up to cap_ms, with jitter
  * (default 200 ms and 10 s; tests and benchmarks shorten it). */
 void qapi_set_backoff(struct qapi *q, long base_ms, long cap_ms);
+/* Overrides the retries after a retryable error (setting qapi.retries). 0: a write whose
+ * answer is lost is never sent again by the client -- for calls that cannot be read back
+ * (an inquiry reply, R-NOTE-12). */
+void qapi_set_retries(struct qapi *q, int retries);
 
 /* Calls method ("ShippingBasic.GetShippingInfo_v3") with params. audit_key names the
  * record the call is about (order no, seller code; never a secret), may be NULL.

@@ -78,6 +78,10 @@ struct sync_line {
     const char *buyer, *order_date, *paid_date, *ship_by, *shipped_date;
     const char *carrier, *tracking;
     const char *change; /* new, changed or same for lines of the last pull; "" otherwise */
+    /* For qs note (R-NOTE-9, R-NOTE-10): the delivered date, the buyer's email and phone,
+     * and the shipping country from the row (ShippingCountry, shippingCountry,
+     * PaymentNation; "JP" when the row names none). */
+    const char *delivered_date, *buyer_email, *buyer_tel, *country;
 };
 typedef int (*sync_line_fn)(const struct sync_line *l, void *ctx);
 /* Calls fn for each stored line of shop, by order date then order number: only those
@@ -124,6 +128,11 @@ struct sync_send_opts {
     const char *shop;
     const char *file; /* input name for messages ("-" for stdin) */
     char est[16];     /* confirm: EstShipDt, yyyyMMdd */
+    /* R-NOTE-13 (qs note delay): DelayType 1-4 makes the confirm a delay notice -- the same
+     * call, so once per order and refused once the order is confirmed; 0: a plain confirm.
+     * delay_memo is its DelayMemo. */
+    int delay_type;
+    const char *delay_memo;
     int retry_failed; /* --retry-failed */
     int skip_bad;     /* --skip-bad: send the good lines, report the bad ones */
     int dry_run;      /* the caller holds a transaction it rolls back */

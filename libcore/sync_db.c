@@ -514,7 +514,10 @@ int sync_lines_each(struct store *s, const char *shop, int seen_only, unsigned s
     static const char all[] =
         "SELECT l.order_no, l.pack_no, l.status, l.claim, l.item_code, l.seller_code,"
         " l.option_code, l.title, l.qty, l.total, l.buyer, l.order_date, l.paid_date,"
-        " l.ship_by, l.shipped_date, l.carrier, l.tracking, %s FROM order_line l %s"
+        " l.ship_by, l.shipped_date, l.carrier, l.tracking, %s, l.delivered_date,"
+        " l.buyer_email, l.buyer_tel, coalesce(nullif(json_extract(l.raw, '$.ShippingCountry'),"
+        " ''), nullif(json_extract(l.raw, '$.shippingCountry'), ''),"
+        " nullif(json_extract(l.raw, '$.PaymentNation'), ''), 'JP') FROM order_line l %s"
         " WHERE l.shop = ?1 AND (?2 = 0 OR (((?2 >> l.status) & 1) AND l.claim NOT IN (1, 2, 3, "
         "16)))"
         " ORDER BY l.order_date, l.order_no";
@@ -562,6 +565,10 @@ int sync_lines_each(struct store *s, const char *shop, int seen_only, unsigned s
             .carrier = C(15),
             .tracking = C(16),
             .change = chg >= 0 && chg <= 2 ? sync_change_names[chg] : "",
+            .delivered_date = C(18),
+            .buyer_email = C(19),
+            .buyer_tel = C(20),
+            .country = C(21),
         };
 #undef C
         if ((rc = fn(&l, ctx)) != 0)

@@ -106,9 +106,15 @@ static int same_payload(const struct sync_send *p, const struct outbox_item *it,
 {
     int same;
     if (p->o.action == SYNC_CONFIRM) {
-        char *est = payload_get(it->payload, "est");
-        same = strcmp(est, p->o.est) == 0;
+        char *est = payload_get(it->payload, "est"), *dt = payload_get(it->payload, "delay_type"),
+             *dm = payload_get(it->payload, "delay_memo"), want[16] = "";
+        if (p->o.delay_type)
+            snprintf(want, sizeof want, "%d", p->o.delay_type);
+        same = strcmp(est, p->o.est) == 0 && strcmp(dt, want) == 0 &&
+               strcmp(dm, p->o.delay_type && p->o.delay_memo ? p->o.delay_memo : "") == 0;
         free(est);
+        free(dt);
+        free(dm);
         return same;
     }
     char *c = payload_get(it->payload, "carrier"), *t = payload_get(it->payload, "tracking");
@@ -154,6 +160,10 @@ static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *
     }
     same = same_payload(p, it, l->carrier, l->tracking);
     if (it->state == OUTBOX_DONE) {
+        if (!same && p->o.delay_type)
+            return err_set(e, QS_E_DATA, "R-NOTE-13",
+                           "already confirmed by qs: a delay notice is the order confirmation "
+                           "and works once per order");
         if (same || p->o.action == SYNC_CONFIRM) {
             pline_pre(l, p->o.action == SYNC_SHIP ? "already sent" : "already confirmed");
             return 0;
@@ -169,6 +179,11 @@ static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *
         l->key = xasprintf("%s#%d", l->order_no, key_rev(it->key) + 1);
         return 0;
     }
+    if (!same && p->o.delay_type && it->state != OUTBOX_FAILED)
+        return err_set(e, QS_E_DATA, "R-NOTE-13",
+                       "a confirmation of this order is already queued (%s); a delay notice is "
+                       "the order confirmation and works once per order",
+                       outbox_state_name(it->state));
     if (!same && p->o.action == SYNC_SHIP) {
         char *t = payload_get(it->payload, "tracking");
         err_set(e, QS_E_DATA, RULE, "is already queued with tracking number %s (%s)", t,
@@ -242,6 +257,20 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         pline_drop(p);
         *out = NULL;
         return bad(e, "already shipped with tracking number %s", sl->tracking);
+    }
+    if (p->o.action == SYNC_CONFIRM && sl->status >= 3 && p->o.delay_type) {
+        /* The same notice sent by qs before: done. Anything else: too late. */
+        struct outbox_item *it = box_current(p->box, p->nbox, no);
+        if (it && it->state == OUTBOX_DONE && same_payload(p, it, "", "")) {
+            pline_pre(l, "already sent");
+            return 0;
+        }
+        pline_drop(p);
+        *out = NULL;
+        return err_set(e, QS_E_DATA, "R-NOTE-13",
+                       "the order is already %s: a delay notice is the order confirmation and "
+                       "works only before qs sync confirm",
+                       sl->status == 3 ? "confirmed" : "shipped");
     }
     if (p->o.action == SYNC_CONFIRM && sl->status >= 3) {
         pline_pre(l, sl->status == 3 ? "already confirmed" : "already shipped");
@@ -380,6 +409,13 @@ int sync_send_enqueue(struct sync_send *p, struct qs_err *e)
         else
             pl = json_pack("{s:s, s:s, s:s, s:s}", "order_no", l->order_no, "est", p->o.est,
                            "order_date", l->order_date, "at", p->now);
+        if (pl && p->o.action == SYNC_CONFIRM && p->o.delay_type) { /* R-NOTE-13 */
+            char dt[16];
+            snprintf(dt, sizeof dt, "%d", p->o.delay_type);
+            json_object_set_new(pl, "delay_type", json_string(dt));
+            json_object_set_new(pl, "delay_memo",
+                                json_string(p->o.delay_memo ? p->o.delay_memo : ""));
+        }
         text = pl ? json_dumps(pl, JSON_COMPACT) : NULL;
         json_decref(pl);
         if (!text) {

@@ -323,7 +323,12 @@ static int already(struct run *r, struct outbox_item **items, struct lres *res, 
         if (!res[i].result || res[i].code != -10012)
             continue;
         if (r->p->o.action == SYNC_CONFIRM) {
-            lres_set(&res[i], "ok", -10012, "already confirmed");
+            /* R-NOTE-13: a delay notice on a line confirmed by someone else did not reach
+             * the buyer: it stays refused, with the marketplace's reason. */
+            char *dt = pget(items[i], "delay_type");
+            if (!*dt)
+                lres_set(&res[i], "ok", -10012, "already confirmed");
+            free(dt);
             continue;
         }
         item_bounds(r, items[i], &from, &to);
@@ -374,10 +379,11 @@ static int send(struct run *r, struct outbox_item **items, size_t n)
 
     if (n == 1) {
         char *no = pget(items[0], "order_no"), *a = pget(items[0], ship ? "carrier" : "est"),
-             *b = ship ? pget(items[0], "tracking") : xstrdup("");
+             *b = ship ? pget(items[0], "tracking") : xstrdup(""),
+             *dt = pget(items[0], "delay_type"), *dm = pget(items[0], "delay_memo");
         const struct qapi_param ps[] = {{"OrderNo", no}, {"ShippingCorp", a}, {"TrackingNo", b}};
         const struct qapi_param pc[] = {
-            {"OrderNo", no}, {"EstShipDt", a}, {"DelayType", ""}, {"DelayMemo", ""}};
+            {"OrderNo", no}, {"EstShipDt", a}, {"DelayType", dt}, {"DelayMemo", dm}};
         struct qapi_result qr;
         rc = ship ? qapi_call(r->q, "ShippingBasic.SetSendingInfo", ps, 3, items[0]->key, &qr, r->e)
                   : qapi_call(r->q, "ShippingBasic.SetSellerCheckYN_V2", pc, 4, items[0]->key, &qr,
@@ -392,20 +398,24 @@ static int send(struct run *r, struct outbox_item **items, size_t n)
         free(no);
         free(a);
         free(b);
+        free(dt);
+        free(dm);
     } else {
         json_t *lines = json_array();
         struct bulk_ctx b = {res, n};
         for (size_t i = 0; i < n; i++) {
             char *no = pget(items[i], "order_no"), *a = pget(items[i], ship ? "carrier" : "est"),
-                 *t = ship ? pget(items[i], "tracking") : NULL;
+                 *t = pget(items[i], ship ? "tracking" : "delay_type"),
+                 *dm = pget(items[i], "delay_memo");
             json_t *o = ship ? json_pack("{s:s, s:s, s:s}", "OrderNo", no, "ShippingCorp", a,
                                          "TrackingNo", t)
                              : json_pack("{s:s, s:s, s:s, s:s}", "OrderNo", no, "EstShipDt", a,
-                                         "DelayType", "", "DelayMemo", "");
+                                         "DelayType", t, "DelayMemo", dm);
             json_array_append_new(lines, o);
             free(no);
             free(a);
             free(t);
+            free(dm);
         }
         rc = qapi_bulk(
             r->q, ship ? "ShippingBasic.SetSendingInfoBulk" : "ShippingBasic.SetSellerCheckYNBulk",
