@@ -92,6 +92,14 @@ void cmd_warn(const struct qs_ctx *ctx, const char *fmt, ...) __attribute__((for
 /* Prints a usage error for verb v ("prog: msg" then the usage line) and returns 64. */
 int cmd_usage(const struct qs_ctx *ctx, const struct qs_cmd *cmd, const struct qs_verb *v,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Reads the records of file ("-": stdin; CSV or JSON Lines, SPEC 1.2) and calls fn with
+ * each record and the line it starts on; stops at fn's first negative return, whose
+ * error gets file:line of that record. */
+int cmd_each_record(const char *file, enum rec_enc enc,
+                    int (*fn)(const struct rec *r, long line, void *ctx), void *ctx,
+                    struct qs_err *e);
+/* The value of the first of names (NULL-terminated) the record has, or NULL. */
+const char *cmd_field(const struct rec *r, const char *const *names);
 /* The zone to print and read times in: --tz, else the shop's, else Asia/Tokyo. */
 const char *cmd_tz(const struct qs_ctx *ctx);
 

@@ -1,4 +1,5 @@
 /* common.c: verb dispatch, generated help, the one error printer. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -215,4 +216,43 @@ int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     return v->fn(ctx, vargc, vargv);
+}
+
+int cmd_each_record(const char *file, enum rec_enc enc,
+                    int (*fn)(const struct rec *r, long line, void *ctx), void *ctx,
+                    struct qs_err *e)
+{
+    struct rec_reader_opts ro = {enc, 0};
+    struct rec_reader *rd = NULL;
+    struct rec *r = rec_new();
+    FILE *fp = stdin;
+    int rc;
+
+    if (strcmp(file, "-") != 0 && !(fp = fopen(file, "r"))) {
+        rec_free(r);
+        return err_set(e, QS_E_IO, NULL, "cannot open %s: %s", file, strerror(errno));
+    }
+    if ((rc = rec_reader_open(fp, file, &ro, &rd, e)) < 0)
+        goto out;
+    while ((rc = rec_read(rd, r, e)) == 1)
+        if ((rc = fn(r, rec_reader_line(rd), ctx)) < 0) {
+            err_at(e, file, rec_reader_line(rd), 0);
+            break;
+        }
+out:
+    rec_reader_close(rd);
+    rec_free(r);
+    if (fp != stdin)
+        fclose(fp);
+    return rc < 0 ? rc : 0;
+}
+
+const char *cmd_field(const struct rec *r, const char *const *names)
+{
+    for (; *names; names++) {
+        const char *v = rec_get(r, *names);
+        if (v)
+            return v;
+    }
+    return NULL;
 }

@@ -97,46 +97,6 @@ long nc_parse_long(const char *s, long min, long max, int *ok)
     return v;
 }
 
-/* Records from file ("-": stdin): calls fn with each record and its line. */
-int nc_each_record(const char *file, enum rec_enc enc,
-                   int (*fn)(const struct rec *r, long line, void *ctx), void *ctx,
-                   struct qs_err *e)
-{
-    struct rec_reader_opts ro = {enc, 0};
-    struct rec_reader *rd = NULL;
-    struct rec *r = rec_new();
-    FILE *fp = stdin;
-    int rc;
-
-    if (strcmp(file, "-") != 0 && !(fp = fopen(file, "r"))) {
-        rec_free(r);
-        return err_set(e, QS_E_IO, NULL, "cannot open %s: %s", file, strerror(errno));
-    }
-    if ((rc = rec_reader_open(fp, file, &ro, &rd, e)) < 0)
-        goto out;
-    while ((rc = rec_read(rd, r, e)) == 1)
-        if ((rc = fn(r, rec_reader_line(rd), ctx)) < 0) {
-            err_at(e, file, rec_reader_line(rd), 0);
-            break;
-        }
-out:
-    rec_reader_close(rd);
-    rec_free(r);
-    if (fp != stdin)
-        fclose(fp);
-    return rc < 0 ? rc : 0;
-}
-
-const char *nc_field(const struct rec *r, const char *const *names)
-{
-    for (; *names; names++) {
-        const char *v = rec_get(r, *names);
-        if (v)
-            return v;
-    }
-    return NULL;
-}
-
 const char *const nc_no_names[] = {"order_no", "OrderNo", "orderNo", "ContrNo", "CONTR_NO", NULL};
 
 void nc_strs_add(struct nc_strs *s, const char *v, long line, const char *body)
@@ -165,11 +125,11 @@ const char *const nc_body_names[] = {"body", "reply", "contents", NULL};
 int nc_strs_rec(const struct rec *r, long line, void *ctx)
 {
     struct nc_strs *s = ctx;
-    const char *v = nc_field(r, s->names);
+    const char *v = cmd_field(r, s->names);
     (void)line;
     if (!v)
         return err_set(s->e, QS_E_DATA, s->rule, "the input has no %s column", s->what);
-    nc_strs_add(s, v, line, s->names != nc_no_names ? nc_field(r, nc_body_names) : NULL);
+    nc_strs_add(s, v, line, s->names != nc_no_names ? cmd_field(r, nc_body_names) : NULL);
     return 0;
 }
 
@@ -186,7 +146,7 @@ int nc_read_operands(struct qs_ctx *ctx, const char *vname, int argc, char **arg
             return QS_E_USAGE;
         }
         s->e = e;
-        return nc_each_record(argv[from], enc, nc_strs_rec, s, e);
+        return cmd_each_record(argv[from], enc, nc_strs_rec, s, e);
     }
     for (int i = from; i < argc; i++)
         nc_strs_add(s, argv[i], 0, NULL);

@@ -80,8 +80,8 @@ static int bl_rec(const struct rec *r, long line, void *p)
     static const char *const email_n[] = {"email", "buyer_email", "BuyerEmail", NULL};
     static const char *const name_n[] = {"name", "buyer", "Buyer", NULL};
     static const char *const tel_n[] = {"phone", "buyer_tel", "BuyerTel", "BuyerMobile", NULL};
-    const char *email = nc_field(r, email_n), *name = nc_field(r, name_n),
-               *tel = nc_field(r, tel_n), *no = nc_field(r, nc_no_names);
+    const char *email = cmd_field(r, email_n), *name = cmd_field(r, name_n),
+               *tel = cmd_field(r, tel_n), *no = cmd_field(r, nc_no_names);
     struct note_buyer nb;
     (void)line;
     if ((email && *email) || (name && *name && tel && *tel))
@@ -176,7 +176,7 @@ int note_blacklist_verb(struct qs_ctx *ctx, int argc, char **argv)
     } else if (optind >= argc || strcmp(argv[optind], "-") == 0 ||
                (strspn(argv[optind], "0123456789") != strlen(argv[optind]) &&
                 access(argv[optind], R_OK) == 0)) {
-        rc = nc_each_record(optind < argc ? argv[optind] : "-", enc, bl_rec, &b, &e);
+        rc = cmd_each_record(optind < argc ? argv[optind] : "-", enc, bl_rec, &b, &e);
     } else {
         for (int i = optind; i < argc && rc == 0; i++) {
             struct note_buyer nb;

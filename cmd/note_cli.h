@@ -94,12 +94,6 @@ int nc_open_writer(struct qs_ctx *ctx, const char *const *cols, size_t n, struct
 int nc_read_file(const char *path, char **out, struct qs_err *e);
 /* A whole number in [min, max]; *ok 0 when s is not one. */
 long nc_parse_long(const char *s, long min, long max, int *ok);
-/* Calls fn with each record of file ("-": stdin) and its line. */
-int nc_each_record(const char *file, enum rec_enc enc,
-                   int (*fn)(const struct rec *r, long line, void *ctx), void *ctx,
-                   struct qs_err *e);
-/* The value of the first of names the record has, or NULL. */
-const char *nc_field(const struct rec *r, const char *const *names);
 /* Adds a copy of v (from input line line, with its own text body or NULL) to s. */
 void nc_strs_add(struct nc_strs *s, const char *v, long line, const char *body);
 /* Frees what s holds. */

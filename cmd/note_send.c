@@ -234,7 +234,7 @@ int note_send_verb(struct qs_ctx *ctx, int argc, char **argv)
             goto out;
         }
         orders.e = &e;
-        if ((rc = nc_each_record(file, enc, nc_strs_rec, &orders, &e)) < 0) {
+        if ((rc = cmd_each_record(file, enc, nc_strs_rec, &orders, &e)) < 0) {
             code = cmd_fail(ctx, rc, &e);
             goto out;
         }

@@ -393,55 +393,35 @@ static void reqs_free(struct send_cli *c)
     free(c->reqs);
 }
 
-/* The first of names the record has. */
-static const char *field(const struct rec *r, const char *const *names)
-{
-    for (; *names; names++) {
-        const char *v = rec_get(r, *names);
-        if (v)
-            return v;
-    }
-    return NULL;
-}
-
 static const char *const no_names[] = {"order_no", "OrderNo", "orderNo", "ContrNo", NULL};
 static const char *const carrier_names[] = {"carrier", "ShippingCorp", "DeliveryCompany", NULL};
 static const char *const tracking_names[] = {"tracking", "TrackingNo", "trackingNo", NULL};
+
+struct reqs_ctx {
+    struct send_cli *c;
+    int ship;
+    struct qs_err *e;
+};
+
+static int req_rec(const struct rec *r, long line, void *p)
+{
+    struct reqs_ctx *rc = p;
+    const char *no = cmd_field(r, no_names);
+    if (!no) /* cmd_each_record adds the file and line */
+        return err_set(rc->e, QS_E_DATA, "R-SYN-1b", "the input has no order_no column%s",
+                       rc->ship ? " (also needed: carrier, tracking)" : "");
+    req_add(rc->c, no, rc->ship ? cmd_field(r, carrier_names) : NULL,
+            rc->ship ? cmd_field(r, tracking_names) : NULL, line);
+    return 0;
+}
 
 /* Reads the input records: order_no (and carrier, tracking for ship), by SPEC 1.2's
  * names or QSM's. */
 static int read_reqs(struct send_cli *c, const char *file, enum rec_enc enc, int ship,
                      struct qs_err *e)
 {
-    struct rec_reader_opts ro = {enc, 0};
-    struct rec_reader *rd = NULL;
-    struct rec *r = rec_new();
-    FILE *fp = stdin;
-    int rc;
-
-    if (strcmp(file, "-") != 0 && !(fp = fopen(file, "r"))) {
-        rec_free(r);
-        return err_set(e, QS_E_IO, NULL, "cannot open %s: %s", file, strerror(errno));
-    }
-    if ((rc = rec_reader_open(fp, file, &ro, &rd, e)) < 0)
-        goto out;
-    while ((rc = rec_read(rd, r, e)) == 1) {
-        const char *no = field(r, no_names);
-        if (!no) {
-            rc = err_set(e, QS_E_DATA, "R-SYN-1b", "the input has no order_no column%s",
-                         ship ? " (also needed: carrier, tracking)" : "");
-            err_at(e, file, rec_reader_line(rd), 0);
-            break;
-        }
-        req_add(c, no, ship ? field(r, carrier_names) : NULL,
-                ship ? field(r, tracking_names) : NULL, rec_reader_line(rd));
-    }
-out:
-    rec_reader_close(rd);
-    rec_free(r);
-    if (fp != stdin)
-        fclose(fp);
-    return rc < 0 ? rc : 0;
+    struct reqs_ctx rc = {c, ship, e};
+    return cmd_each_record(file, enc, req_rec, &rc, e);
 }
 
 static void reject(const struct sync_req *r, const struct qs_err *e, void *p)
