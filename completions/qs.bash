@@ -28,9 +28,14 @@ _qs_verb_opts() {
     import/upc) echo "--pool --type --encoding" ;;
     import/words) echo "--encoding" ;;
     publish/list) echo "--state --group" ;;
-    publish/every | publish/spread) echo "--from --to" ;;
-    publish/edit) echo "--price --quantity --shipping" ;;
-    publish/copy) echo "--suffix" ;;
+    publish/now | publish/at | publish/cancel | publish/withdraw | publish/check)
+        echo "--group --state --encoding" ;;
+    publish/every) echo "--from --group --state --encoding" ;;
+    publish/spread) echo "--from --to --group --state --encoding" ;;
+    publish/run) echo "--due-by --retry-failed" ;;
+    publish/edit) echo "--price --quantity --shipping --group --state --encoding" ;;
+    publish/copy) echo "--suffix --group --state --encoding" ;;
+    publish/profile) echo "--group --sku --brand --brands" ;;
     note/send) echo "--order --template --title --body --body-file --category --attach --no-email
         --help-centre --allow-personal --resend --batch-size --status --item --ship-by-before
         --retry-failed --resend-unknown --encoding --timeout" ;;
@@ -157,7 +162,7 @@ _qs() {
         return
         ;;
     --state)
-        [[ $cmd/$verb == publish/list ]] &&
+        [[ $cmd == publish ]] &&
             COMPREPLY=($(compgen -W "pending scheduled publishing online failed offline" -- "$cur"))
         return
         ;;

@@ -155,12 +155,23 @@ complete -c qs -n '__qs_using import upc' -l type -x -a 'jan upc ean isbn other'
 complete -c qs -n '__qs_using import upc; or __qs_using import words' -F
 complete -c qs -n '__qs_using publish list' -l state -x -a 'pending scheduled publishing online failed offline'
 complete -c qs -n '__qs_using publish list' -l group -x
+for v in now at every spread cancel edit copy withdraw check
+    complete -c qs -n "__qs_using publish $v" -l group -x -d 'only products of the group'
+    complete -c qs -n "__qs_using publish $v" -l state -x -a 'pending scheduled publishing online failed offline'
+    complete -c qs -n "__qs_using publish $v" -l encoding -x -a 'auto utf-8 cp932'
+end
 complete -c qs -n '__qs_using publish every; or __qs_using publish spread' -l from -x
 complete -c qs -n '__qs_using publish spread' -l to -x
+complete -c qs -n '__qs_using publish run' -l due-by -x -d 'publish what is scheduled up to this time'
+complete -c qs -n '__qs_using publish run' -l retry-failed -d 'retry failed products now'
 complete -c qs -n '__qs_using publish edit' -l price -x
 complete -c qs -n '__qs_using publish edit' -l quantity -x
 complete -c qs -n '__qs_using publish edit' -l shipping -x
 complete -c qs -n '__qs_using publish copy' -l suffix -x
+complete -c qs -n '__qs_using publish profile' -l group -x -d 'group that uses the profile'
+complete -c qs -n '__qs_using publish profile' -l sku -x -d 'product that uses the profile'
+complete -c qs -n '__qs_using publish profile' -l brand -x -d 'brand NAME=BRANDNO'
+complete -c qs -n '__qs_using publish profile' -l brands -d 'list the brand table'
 complete -c qs -n '__qs_using note send' -l order -x
 complete -c qs -n '__qs_using note send; or __qs_using note rule; or __qs_using note reply' -l template -x
 complete -c qs -n '__qs_using note send; or __qs_using note template; or __qs_using note rule' -l title -x

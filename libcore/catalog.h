@@ -24,6 +24,8 @@
  *     step         last publish step done (a retry resumes after it)
  *     error        the marketplace's message of the last failure
  *     batch        the last batch that changed the product (publish undo)
+ *     create_sent_at when a SetNewGoods was sent whose answer is not known yet (R-PUB-7:
+ *                  the product is looked up by SellerCode before any resend; publish_run.c)
  *     import_id    the last import that touched it (import_run.id)
  *     created_at, updated_at
  *

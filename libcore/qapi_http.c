@@ -182,7 +182,11 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
         curl_easy_setopt(q->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form.len) != CURLE_OK ||
         curl_easy_setopt(q->curl, CURLOPT_POSTFIELDS, form.data ? form.data : "") != CURLE_OK ||
         curl_easy_setopt(q->curl, CURLOPT_FORBID_REUSE, q->reuse ? 0L : 1L) != CURLE_OK ||
-        curl_easy_setopt(q->curl, CURLOPT_FRESH_CONNECT, q->reuse ? 0L : 1L) != CURLE_OK) {
+        /* A write never goes out on a reused connection: libcurl silently sends a request
+         * again when a reused connection turns out dead before any answer -- and the
+         * marketplace may have acted on the first (SPEC 1.6: nothing sent twice). */
+        curl_easy_setopt(q->curl, CURLOPT_FRESH_CONNECT,
+                         q->reuse && !qapi_is_write(method) ? 0L : 1L) != CURLE_OK) {
         rc = err_set(e, QS_E_SOFTWARE, NULL, "qapi: libcurl refused the request options");
         goto out;
     }

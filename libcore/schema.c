@@ -356,6 +356,28 @@ const char *const schema_migrations[] = {
     "    FROM (SELECT replace(replace(replace(replace(replace(replace(NEW.buyer_tel, '-', ''),"
     "     ' ', ''), '(', ''), ')', ''), '+', ''), '.', '') AS d))));"
     "END;",
+    /* publish (modules catalog/publish and profile, SPEC 2.3): when a SetNewGoods was sent
+     *    whose answer is not known yet (R-PUB-7: the product is looked up by SellerCode
+     *    before any resend); item codes across shops (R-PUB-10: a lookup never adopts an
+     *    item another product holds); listing profiles and the brand table (R-PUB-15). */
+    "ALTER TABLE product ADD COLUMN create_sent_at TEXT;"
+    "CREATE INDEX product_item ON product(item_code) WHERE item_code IS NOT NULL;"
+    "CREATE INDEX catalog_change_product ON catalog_change(product_id);"
+    "CREATE TABLE listing_profile ("
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY (shop, name, field)"
+    ");"
+    "CREATE TABLE listing_brand ("
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  brand TEXT NOT NULL,"
+    "  brand_no TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY (shop, brand)"
+    ");",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -21,6 +21,8 @@ test_expect "qs help bogus exits 64" '
 '
 test_expect "a verb --help shows its usage and options, even when planned" '
     expect_code 0 qs publish spread --help && grep_q "^usage: qs publish spread --from TIME --to TIME" out &&
+    grep_q -- "--from TIME" out && empty err &&
+    expect_code 0 qs coupon push --help && grep_q "^usage: qs coupon push COUPON" out &&
     grep_q "planned" out && empty err
 '
 test_expect "qs init --help shows its options with their help text" '

@@ -1147,6 +1147,41 @@ static void secrets_redacted(void **state)
     free(out);
 }
 
+/* SPEC 1.6: a write whose answer is lost after the marketplace acted is not sent again
+ * behind our back (libcurl resends on a reused connection found dead). */
+static void write_not_resent_by_libcurl(void **state)
+{
+    struct fx *f = *state;
+    struct qapi *q = open_q(f->s, 0, NULL);
+    struct qapi_result res;
+    struct qs_err e;
+    json_t *seed = ctl("seed", "{\"generate_orders\": 1, \"statuses\": [2], \"seed\": 5}");
+    char no[32];
+    long before;
+
+    snprintf(no, sizeof no, "%" JSON_INTEGER_FORMAT,
+             json_integer_value(json_array_get(json_object_get(seed, "order_nos"), 0)));
+    if (json_is_string(json_array_get(json_object_get(seed, "order_nos"), 0)))
+        snprintf(no, sizeof no, "%s",
+                 json_string_value(json_array_get(json_object_get(seed, "order_nos"), 0)));
+    json_decref(seed);
+    qapi_set_retries(q, 0);
+    read_ok(q); /* a kept-alive connection now exists */
+    before = calls("ShippingBasic.SetSendingInfo");
+    ctl0("faults", "{\"drop_next\": 1, \"phase\": \"after\", \"methods\": [\"SetSendingInfo\"]}");
+    {
+        const struct qapi_param p[] = {
+            {"OrderNo", no}, {"ShippingCorp", "Qxpress"}, {"TrackingNo", "T-LOST-1"}};
+        assert_true(qapi_call(q, "ShippingBasic.SetSendingInfo", p, 3, no, &res, &e) < 0);
+    }
+    assert_int_equal(res.attempts, 1);
+    qapi_result_free(&res);
+    assert_int_equal(calls("ShippingBasic.SetSendingInfo") - before, 1);
+    /* reads still reuse the connection */
+    read_ok(q);
+    qapi_close(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1166,6 +1201,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bulk_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(connection_reuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_not_resent_by_libcurl, setup, teardown),
         cmocka_unit_test_setup_teardown(dry_run, setup, teardown),
         cmocka_unit_test_setup_teardown(secrets_redacted, setup, teardown),
         cmocka_unit_test_setup_teardown(redaction_edge, setup, teardown),

@@ -1,0 +1,250 @@
+/* publish: listing the catalog on Qoo10 (SPEC 2.3, R-PUB-1..15) -- the publishing half of
+ * the catalog module: it shares product, variant, product_group, catalog_batch and
+ * catalog_change with catalog_*.c (columns in catalog.h) and adds product.create_sent_at
+ * (when a SetNewGoods was sent whose answer is not known yet, R-PUB-7).
+ *
+ *   publish_map.c    pure: a product and its profile -> the QAPI calls, every check of
+ *                    R-PUB-11/12/14/15 done before any call; price edits
+ *   publish_db.c     loading products, selection (SKUs, stdin records, group, state),
+ *                    batches (R-PUB-13)
+ *   publish_sched.c  now / at / every / spread / cancel (R-PUB-1..6)
+ *   publish_run.c    run: due products -> the marketplace, step by step, exactly once
+ *                    (R-PUB-7, R-PUB-10, R-PUB-11)
+ *   publish_job.c    changes to listings already on the marketplace: status, price,
+ *                    quantity, shipping (R-PUB-9, R-PUB-13)
+ *   publish_edit.c   edit, withdraw, undo, copy, category, profile assignment
+ *   publish_check.c  check: R-IMP-9, R-IMP-10 and the pre-flight of publish
+ * Time math is in schedule.c, profiles in profile.c. */
+#ifndef QS_PUBLISH_H
+#define QS_PUBLISH_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "err.h"
+#include "profile.h"
+#include "qapi.h"
+#include "record.h"
+#include "store.h"
+
+/* Publish steps, in order; product.step holds the last one done (NULL: none). */
+#define PUB_STEP_CREATE "create" /* ItemsBasic.SetNewGoods: item, options, main image */
+#define PUB_STEP_IMAGES "images" /* ItemsContents.EditGoodsMultiImage: extra images */
+#define PUB_STEP_STATUS "status" /* ItemsBasic.EditGoodsStatus 2: on sale */
+#define PUB_STEP_CHECK  "check"  /* (a failure only) the checks before any call */
+
+/* What a verb tells its caller. Either function may be NULL. */
+typedef int (*pub_row_fn)(void *ctx, const struct rec *r, struct qs_err *e);
+typedef void (*pub_diag_fn)(void *ctx, const struct qs_err *e, int warning);
+struct pub_cb {
+    void *ctx;
+    pub_row_fn row;   /* an output record (stdout) */
+    pub_diag_fn diag; /* an error or warning about one product or input line (stderr) */
+};
+
+/* ---- pure parts (publish_map.c) ------------------------------------------------- */
+
+/* Characters (UTF-8 code points) of s. */
+size_t pub_chars(const char *s);
+/* R-PUB-14: 1 when s holds "||*" or "$$", the QAPI's separators. */
+int pub_has_sep(const char *s);
+
+/* A --price of `qs publish edit` (R-PUB-9): a price, or a change in percent. */
+struct pub_price_edit {
+    int relative;     /* 0: set yen; 1: +/- percent */
+    long long yen;    /* the price when !relative */
+    long long pct100; /* percent x 100 (+10% = 1000, -7.5% = -750) when relative */
+};
+/* Parses "1980", "+10%", "-7.5%" (at most two decimals). Returns 0 or -1. */
+int pub_price_edit_parse(const char *s, struct pub_price_edit *pe);
+/* Applies pe to price, rounding half up to whole yen. Returns 0, or -1 when the result
+ * is outside 1..999,999,999 (R-PUB-14). */
+int pub_price_apply(const struct pub_price_edit *pe, long long price, long long *out);
+/* R-PUB-15: AvailableDateType/Value from delivery days: 1-3 -> 0 and the days (ships
+ * within), 4-14 -> 1 and the days (preparation days); 0 counts as 1. Returns 0, or -1 for
+ * more than 14 days (the profile must say). */
+int pub_avail_from_days(long long days, char type[2], char value[4]);
+/* Qoo10's IndustrialCodeType for a code type of the catalog ("jan" -> "J", "upc" -> "U",
+ * "ean" -> "E", "isbn" -> "I"); NULL for other codes (not sent). */
+const char *pub_code_type_letter(const char *code_type);
+
+/* A product as publishing sees it (publish_db.c loads it). */
+struct pub_variant {
+    long long id;
+    char *sku, *color, *size, *main_image, *extra_images;     /* images: LF-separated */
+    long long price, qty, msrp, shipping, min_days, max_days; /* -1 when empty */
+};
+struct pub_product {
+    long long id, batch;
+    char *shop, *parent_sku, *title, *description, *tags, *brand, *code, *code_type;
+    char *grp, *category, *profile, *grp_category, *grp_profile;
+    char *state, *publish_at, *item_code, *step, *error, *create_sent_at;
+    struct pub_variant *v;
+    size_t nv;
+};
+void pub_product_free(struct pub_product *p);
+
+/* QAPI parameters; names and values are copied (owned). */
+struct pub_params {
+    struct qapi_param *p;
+    char **own;
+    size_t n, cap;
+};
+void pub_params_add(struct pub_params *pp, const char *name, const char *value);
+/* The value of name, or NULL. */
+const char *pub_params_get(const struct pub_params *pp, const char *name);
+void pub_params_free(struct pub_params *pp);
+
+/* A problem found before any call: rule, the field or column, the SKU (may be NULL). */
+typedef void (*pub_issue_fn)(void *ctx, const char *rule, const char *field, const char *sku,
+                             const char *msg);
+/* Resolves a ShippingNo for a shipping fee when the profile sets none: 0 with no filled,
+ * 1 when no delivery template charges fee, 2 when it cannot tell now (not an issue). */
+typedef int (*pub_ship_fn)(void *ctx, long long fee, char no[16]);
+/* R-PUB-11, R-PUB-12, R-PUB-14, R-PUB-15: maps p (with its resolved profile pf and the
+ * BrandNo of its brand, may be NULL) to the SetNewGoods parameters (item) and the
+ * EditGoodsMultiImage ones (images, empty when it has no extra image). Every problem is
+ * reported through issue; returns their number (0: ready to send). ship may be NULL. */
+int pub_map(const struct pub_product *p, const struct prof *pf, const char *brand_no,
+            pub_ship_fn ship, void *ship_ctx, struct pub_params *item, struct pub_params *images,
+            pub_issue_fn issue, void *ctx);
+/* R-PUB-11: the combination options of p as EditGoodsInventory's InventoryInfo with the
+ * item price *item_price, quantities from qty (by variant index; NULL: the variants' own).
+ * Returns a malloc'd string ("" for an item without options); NULL when p cannot be
+ * mapped (pub_map reports why). */
+char *pub_inventory(const struct pub_product *p, const struct prof *pf, const long long *qty,
+                    long long *item_price);
+
+/* ---- selection (publish_db.c) --------------------------------------------------- */
+
+/* Products by id, in the order given (each once); and which were named by some of their
+ * SKUs only (an edit then changes those variants only). */
+struct pub_sel {
+    long long *id;
+    size_t n, cap;
+    long long *vid, *whole; /* variants named by SKU; products named by Parent SKU */
+    size_t nv, nw;
+};
+void pub_sel_free(struct pub_sel *s);
+/* 1 when an edit of the selection applies to variant of product: the product was named
+ * as a whole (Parent SKU, --group, --state) or this SKU was named. */
+int pub_sel_applies(const struct pub_sel *s, long long product, const long long *variants,
+                    size_t nvariants, long long variant);
+
+struct pub_select_opts {
+    char **args; /* SKUs or Parent SKUs; "-" reads records from in */
+    int nargs;
+    FILE *in;            /* records (CSV or JSON Lines) with a sku or parent_sku column */
+    const char *in_name; /* for messages ("-") */
+    enum rec_enc enc;
+    const char *group; /* --group: only products of the group */
+    const char *state; /* --state: only products in the state */
+};
+/* Selects products of shop: those named by args and records (each SKU or Parent SKU; a
+ * product once, in the order first named), or every product when neither is given;
+ * --group and --state filter. Every unknown name is reported through cb->diag; then
+ * QS_E_DATA. A bad --state is QS_E_USAGE. */
+int pub_select(struct store *s, const char *shop, const struct pub_select_opts *o,
+               const struct pub_cb *cb, struct pub_sel *out, struct qs_err *e);
+/* 1 when state names a listing state. */
+int pub_state_valid(const char *state);
+
+/* ---- schedule (publish_sched.c) ------------------------------------------------- */
+
+enum pub_when { PUB_NOW, PUB_AT, PUB_EVERY, PUB_SPREAD };
+struct pub_sched_opts {
+    enum pub_when when;
+    time_t at;      /* at: the time; every: the first; spread: the window's start */
+    time_t to;      /* spread: the window's end */
+    long minutes;   /* every */
+    const char *tz; /* zone of the times printed */
+    time_t now;
+    int dry_run; /* check and print; write nothing */
+};
+struct pub_sched_stats {
+    long scheduled, skipped;
+    long long batch;
+};
+/* R-PUB-1..5, R-PUB-13: schedules the selected products (pending, scheduled, failed or
+ * offline ones; online and publishing ones are skipped with a warning), in one batch,
+ * after the checks a publish makes before any call (R-PUB-11, 12, 14, 15): a product
+ * failing them is reported and nothing is scheduled (QS_E_DATA). Rows: parent_sku,
+ * state, publish_at (in tz), batch. */
+int pub_schedule(struct store *s, const char *shop, const struct pub_sel *sel,
+                 const struct pub_sched_opts *o, const struct pub_cb *cb,
+                 struct pub_sched_stats *st, struct qs_err *e);
+/* R-PUB-6, R-PUB-13: scheduled -> pending, in one batch; others skipped with a warning. */
+int pub_cancel(struct store *s, const char *shop, const struct pub_sel *sel, const char *tz,
+               int dry_run, const struct pub_cb *cb, struct pub_sched_stats *st, struct qs_err *e);
+
+/* ---- run (publish_run.c, publish_job.c) ----------------------------------------- */
+
+struct pub_run_opts {
+    time_t now;
+    time_t due_by;    /* products scheduled at or before this are due (default now) */
+    int retry_failed; /* --retry-failed: failed products of their batch again, now */
+    int dry_run;      /* print the requests of due products; send and write nothing */
+    int quiet;
+    long inflight_s; /* setting publish.inflight_s: how long a send may still be processed */
+    int max_sends;   /* unanswered sends of one step tried per run (default 3) */
+};
+struct pub_run_stats {
+    long online, failed, retry, superseded, changed;
+    long calls_ok, calls_failed;
+};
+/* R-PUB-7: publishes every due product of shop (state scheduled, publish_at <= due_by),
+ * and resumes products left publishing by a dead run, step by step (PUB_STEP_*), with
+ * SellerCode as the idempotency key: a SetNewGoods whose answer was lost is never sent
+ * again before GetItemDetailInfo by SellerCode shows the item does not exist (R-PUB-10:
+ * an item another product holds is never adopted). Also sends the queued listing
+ * changes (publish_job.c). Rows: parent_sku, item_code, state, step, result, message. */
+int pub_run(struct store *s, struct qapi *q, const char *shop, const struct pub_run_opts *o,
+            const struct pub_cb *cb, struct pub_run_stats *st, struct qs_err *e);
+
+/* ---- edits of listings (publish_edit.c) ------------------------------------------ */
+
+struct pub_edit_opts {
+    int has_price, has_qty, has_shipping;
+    struct pub_price_edit price;
+    long long qty, shipping;
+    int dry_run;
+};
+/* R-PUB-9, R-PUB-13: edits price, quantity and shipping of the selected products' variants
+ * (pending, scheduled, failed, online, offline; publishing ones are refused), checked
+ * first (R-PUB-14, R-IMP-9 spread) and written in one batch; products on the marketplace
+ * get their changes queued and sent (q). Rows per variant: sku, parent_sku, state, price,
+ * quantity, shipping, batch, result, message. */
+int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub_sel *sel,
+             const struct pub_edit_opts *o, const struct pub_run_opts *ro, const struct pub_cb *cb,
+             struct pub_run_stats *rst, long long *batch, struct qs_err *e);
+/* Takes the selected online products offline (EditGoodsStatus 1), in one batch. */
+int pub_withdraw(struct store *s, struct qapi *q, const char *shop, const struct pub_sel *sel,
+                 const struct pub_run_opts *ro, const struct pub_cb *cb, struct pub_run_stats *rst,
+                 long long *batch, struct qs_err *e);
+/* R-PUB-13: restores what batch changed, on the marketplace too (a publish undone stops
+ * the sale: status 1, offline; a quantity only where the marketplace still holds the
+ * value the batch set). Rows: parent_sku, sku, field, old, new, result, message. */
+int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
+             const struct pub_run_opts *ro, const struct pub_cb *cb, struct pub_run_stats *rst,
+             struct qs_err *e);
+/* R-PUB-10: copies the selected products as new pending ones, suffix appended to the
+ * Parent SKU and every SKU, in one batch. Rows: sku, parent_sku, state. */
+int pub_copy(struct store *s, const char *shop, const struct pub_sel *sel, const char *suffix,
+             int dry_run, const struct pub_cb *cb, long long *batch, struct qs_err *e);
+/* R-PUB-12: sets the leaf category of group target, else of the product with SKU or
+ * Parent SKU target. *what gets "group" or "product". */
+int pub_category(struct store *s, const char *shop, const char *target, const char *code,
+                 const char **what, struct qs_err *e);
+/* R-PUB-15: makes the selected products use profile name (NULL: none). */
+int pub_profile_assign(struct store *s, const char *shop, const struct pub_sel *sel,
+                       const char *name, struct qs_err *e);
+
+/* ---- check (publish_check.c) ---------------------------------------------------- */
+
+/* R-IMP-9, R-IMP-10, R-PUB-11, 12, 14, 15: checks the selected products as publish would,
+ * without any call. Rows: parent_sku, sku, rule, field, message. *problems gets their
+ * number. */
+int pub_check(struct store *s, const char *shop, const struct pub_sel *sel, const struct pub_cb *cb,
+              long *problems, struct qs_err *e);
+
+#endif

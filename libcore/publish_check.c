@@ -1,0 +1,87 @@
+/* publish_check: qs publish check -- the selected products against what publishing checks
+ * before any call (R-PUB-11, 12, 14, 15), the price spread (R-IMP-9) and the sensitive
+ * words (R-IMP-10), without any call. */
+#include "publish_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "words.h"
+#include "xalloc.h"
+
+struct check {
+    const struct pub_cb *cb;
+    struct rec *r;
+    const char *parent;
+    long problems;
+    int rc;
+    struct qs_err *e;
+};
+
+static void row(struct check *c, const char *rule, const char *field, const char *sku,
+                const char *msg)
+{
+    c->problems++;
+    if (c->rc < 0 || !c->cb || !c->cb->row)
+        return;
+    rec_clear(c->r);
+    rec_set(c->r, "parent_sku", c->parent);
+    rec_set(c->r, "sku", sku ? sku : "");
+    rec_set(c->r, "rule", rule);
+    rec_set(c->r, "field", field);
+    rec_set(c->r, "message", msg);
+    c->rc = c->cb->row(c->cb->ctx, c->r, c->e);
+}
+
+static void issue(void *ctx, const char *rule, const char *field, const char *sku, const char *msg)
+{
+    /* The price spread is R-IMP-9's rule, which publishing enforces (R-PUB-11). */
+    if (strcmp(rule, "R-PUB-11") == 0 && strcmp(field, "Price") == 0)
+        rule = "R-IMP-9";
+    row(ctx, rule, field, sku, msg);
+}
+
+static void word(void *ctx, const char *field, const char *w)
+{
+    char msg[512];
+    /* R-IMP-10: the word and the field it is in. */
+    snprintf(msg, sizeof msg, "%s holds the sensitive word \"%s\"", field, w);
+    row(ctx, "R-IMP-10", field, NULL, msg);
+}
+
+int pub_check(struct store *s, const char *shop, const struct pub_sel *sel, const struct pub_cb *cb,
+              long *problems, struct qs_err *e)
+{
+    struct check c = {cb, rec_new(), NULL, 0, 0, e};
+    struct words *w = NULL;
+    int rc;
+
+    if ((rc = words_load(s, &w, e)) < 0)
+        goto out;
+    for (size_t i = 0; i < sel->n && rc == 0 && c.rc == 0; i++) {
+        struct pub_product p;
+        struct prof pf;
+        struct pub_params item = {0}, images = {0};
+        char *brand_no = NULL;
+        if ((rc = pub_product_load(s, sel->id[i], &p, e)) < 0)
+            break;
+        c.parent = p.parent_sku;
+        if ((rc = prof_resolve(s, shop, p.grp_profile, p.profile, &pf, e)) == 0) {
+            if ((rc = prof_brand_get(s, shop, p.brand, &brand_no, e)) == 0)
+                pub_map(&p, &pf, brand_no, NULL, NULL, &item, &images, issue, &c);
+            words_check(w, p.title, p.description, p.tags, word, &c);
+            prof_clear(&pf);
+        }
+        free(brand_no);
+        pub_params_free(&item);
+        pub_params_free(&images);
+        pub_product_free(&p);
+    }
+    if (rc == 0)
+        rc = c.rc;
+out:
+    *problems = c.problems;
+    words_free(w);
+    rec_free(c.r);
+    return rc;
+}

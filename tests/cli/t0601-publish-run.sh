@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# qs publish run against the sandbox marketplace: every due product published exactly
+# once -- one SetNewGoods per SellerCode -- under injected faults, SIGKILL mid-run and two
+# concurrent runs; the item and option mapping; steps and their resumption; checks before
+# any call; moving listings between shops (SPEC 2.3: R-PUB-1, R-PUB-7, R-PUB-8,
+# R-PUB-10, R-PUB-11, R-PUB-12, R-PUB-14, R-PUB-15; SPEC 1.6).
+. "$(dirname "$0")/lib.sh"
+. "$QS_SRC/tests/cli/sync-lib.sh"
+. "$QS_SRC/tests/cli/publish-lib.sh"
+
+sb_start
+
+# fresh N: a reset sandbox, a new store with N products scheduled one a minute from an
+# hour ahead (R-PUB-5: never in the past); the runs bring them forward with --due-by.
+fresh() {
+    sb reset >/dev/null && rm -f "$QS_STORE" "$QS_STORE"-* &&
+        shop_init --set publish.inflight_s=1 && gen_catalog "$1" &&
+        qs -q import products --group g catalog.csv >/dev/null && pub_profile &&
+        qs -q --tz UTC publish every 1 --from "$(date -u -d '+1 hour' '+%Y-%m-%d %H:%M')" --group g >/dev/null
+}
+LATER=$(date -u -d '+2 days' '+%Y-%m-%dT%H:%M:%SZ')
+
+# converge: runs qs publish run (retrying what failed, now) until nothing is left to do.
+converge() {
+    local i
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+        qs publish run --due-by "$LATER" --retry-failed >>runs.out 2>>runs.err
+        [ "$(sql "SELECT count(*) FROM product WHERE state <> 'online'")" = 0 ] && return 0
+    done
+    echo "not converged after 12 runs: $(states)"
+    tail -5 runs.err
+    return 1
+}
+
+alive() { [ -d "/proc/$1" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
+# run_killed: starts a run and kill -9s it at a random moment while it runs.
+run_killed() {
+    local try pid ms
+    for try in 1 2 3 4 5 6; do
+        ms=$((50 + RANDOM % (600 / try)))
+        "$QS" publish run --due-by "$LATER" >killed.out 2>killed.err &
+        pid=$!
+        sleep "$(printf '0.%03d' "$ms")"
+        if alive "$pid" && kill -9 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null
+            echo "killed after ${ms} ms: $(states)"
+            return 0
+        fi
+        wait "$pid"
+    done
+    echo "qs publish run always finished before it could be killed"
+    return 1
+}
+
+test_expect 'R-PUB-7, R-PUB-11: a run publishes what is due, one SetNewGoods per SellerCode, options mapped' '
+    fresh 6 &&
+    expect_code 0 qs publish run --due-by "$LATER" &&
+    test "$(grep -c ",online,status,online,item " out)" = 6 &&
+    grep_q "6 online, 0 failed, 0 to retry" err &&
+    once SetNewGoods 6 &&
+    test "$(states)" = "online=6 " &&
+    test "$(item P001 ItemPrice)" = 1001 &&
+    test "$(item P001 ItemStatus)" = "\"S2\"" &&
+    item P001 Inventory >inv &&
+    grep_q "\"code\": \"P001-R\", \"names\": \[\"カラー\"\], \"price\": 0, \"qty\": 6, \"values\": \[\"Red\"\]" inv &&
+    grep_q "\"code\": \"P001-B\", \"names\": \[\"カラー\"\], \"price\": 200, \"qty\": 3, \"values\": \[\"Blue\"\]" inv &&
+    test "$(item P001 MultiImages)" = "[\"https://img.example.jp/P001-x.jpg\", \"https://img.example.jp/P001-b.jpg\"]" &&
+    test "$(item P002 Inventory)" = "[]" && test "$(item P002 ItemQty)" = 7 &&
+    test "$(item P002 SecondSubCat)" = "\"320001234\"" &&
+    test "$(sql "SELECT item_code FROM product WHERE parent_sku = '"'"'P001'"'"'")" = "$(item P001 ItemCode | tr -d \")" &&
+    expect_code 0 qs publish run --due-by "$LATER" && test "$(wc -l <out)" = 1 &&
+    once SetNewGoods 6
+'
+
+test_expect 'SPEC 1.6: --dry-run prints the requests of due products and changes nothing' '
+    fresh 2 &&
+    expect_code 0 qs --dry-run publish run --due-by "$LATER" &&
+    test "$(grep -c "^{\"method\":\"ItemsBasic.SetNewGoods\",\"version\":\"1.1\",\"params\":{\"SecondSubCat\":\"320001234\"" out)" = 2 &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 0 && test "$(states)" = "scheduled=2 "
+'
+
+test_expect 'R-PUB-7: 40 products under 20% injected faults (lost answers too): each created exactly once' '
+    fresh 40 &&
+    sb faults "{\"error_rate\": 0.2, \"drop_rate\": 0.05, \"phase\": \"mixed\", \"after_ratio\": 0.5, \"methods\": [\"qapi\"], \"seed\": 11}" >/dev/null &&
+    converge && sb faults "{}" >/dev/null &&
+    once SetNewGoods 40 &&
+    test "$(nitems)" = 40 &&
+    test "$(sql "SELECT count(DISTINCT item_code) FROM product WHERE state = '"'"'online'"'"'")" = 40 &&
+    sb counters | "$PY" -c "import json,sys; m=json.load(sys.stdin)[\"methods\"]; f=sum(v[\"faulted\"]+v[\"dropped\"] for v in m.values()); print(\"faults injected:\", f); sys.exit(0 if f > 0 else 1)"
+'
+
+test_expect 'R-PUB-7: killed with SIGKILL mid-run, twice, under 20% faults, then run again: each product created exactly once' '
+    fresh 30 &&
+    sb faults "{\"latency_ms\": [50, 200], \"error_rate\": 0.2, \"phase\": \"mixed\", \"methods\": [\"qapi\"], \"seed\": 3}" >/dev/null &&
+    run_killed && run_killed &&
+    converge && sb faults "{}" >/dev/null &&
+    once SetNewGoods 30 && test "$(nitems)" = 30 &&
+    test "$(sql "SELECT count(*) FROM product WHERE create_sent_at IS NOT NULL")" = 0
+'
+
+test_expect 'R-PUB-7: two concurrent runs (from cron, every minute) under 20% faults publish each product exactly once' '
+    fresh 40 &&
+    sb faults "{\"latency_ms\": [10, 60], \"error_rate\": 0.2, \"phase\": \"mixed\", \"methods\": [\"qapi\"], \"seed\": 5}" >/dev/null &&
+    { "$QS" publish run --due-by "$LATER" >a.out 2>a.err & pa=$!; } &&
+    { "$QS" publish run --due-by "$LATER" >b.out 2>b.err & pb=$!; } &&
+    wait $pa; wait $pb;
+    converge && sb faults "{}" >/dev/null &&
+    once SetNewGoods 40 && test "$(nitems)" = 40 &&
+    test "$(cat a.out b.out | grep -c ",online,status,online,")" -ge 1
+'
+
+test_expect 'R-PUB-11: a step that gets no answer leaves the product publishing, the step named; a retry resumes from it' '
+    fresh 1 && qs -q init --shop demo --set qapi.retries=1 >/dev/null &&
+    sb faults "{\"fail_next\": 2, \"methods\": [\"EditGoodsMultiImage\"]}" >/dev/null &&
+    expect_code 75 qs publish run --due-by "$LATER" &&
+    grep_q "^P001,[0-9]*,publishing,images,retry,\"step images: ItemsContents.EditGoodsMultiImage: still failing after 2 attempts: HTTP 500.* (will retry)\"\$" out &&
+    test "$(sql "SELECT step FROM product")" = create &&
+    expect_code 0 qs publish run --retry-failed &&
+    grep_q "^P001,[0-9]*,online,status,online," out &&
+    once SetNewGoods 1 && test "$(calls ItemsContents.EditGoodsMultiImage)" = 3
+'
+
+test_expect 'R-PUB-11: a step the marketplace refuses fails the product with the step named; a retry resumes there' '
+    fresh 2 && sb config "{\"new_item_status\": \"S0\"}" >/dev/null &&
+    expect_code 1 qs publish run --due-by "$LATER" &&
+    grep_q "^P001,[0-9]*,failed,status,failed,step status: ItemsBasic.EditGoodsStatus refused: -10002 The item is under review\$" out &&
+    test "$(sql "SELECT state || \" \" || step FROM product WHERE parent_sku = '"'"'P002'"'"'")" = "failed images" &&
+    sb config "{\"new_item_status\": \"S1\"}" >/dev/null &&
+    code=$(sql "SELECT item_code FROM product WHERE parent_sku = '"'"'P002'"'"'") &&
+    expect_code 1 qs publish now P002 &&
+    grep_q "^P002,$code,failed,status,failed,step status: " out &&
+    test "$(key_calls SetNewGoods P002)" = 1 && test "$(key_calls EditGoodsStatus "$code")" = 2
+'
+
+test_expect 'R-PUB-1, R-PUB-12, R-PUB-15: publish now; a product that lost its category is refused at run time before any call' '
+    fresh 3 &&
+    expect_code 0 qs publish now P003 && grep_q "^P003,[0-9]*,online,status,online,item " out &&
+    qs -q publish profile SecondSubCat= >/dev/null &&
+    expect_code 1 qs publish run --due-by "$LATER" &&
+    grep_q "^P001,,failed,check,failed,\"step check: Parent SKU \"\"P001\"\" has no Qoo10 leaf category.*(R-PUB-12)" out &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 1 &&
+    qs -q publish profile SecondSubCat=320001234 ProductionPlaceType= >/dev/null &&
+    expect_code 1 qs publish run --retry-failed &&
+    grep_q "^P001,,failed,check,failed,step check: the listing profile sets no ProductionPlaceType and ProductionPlace .*(R-PUB-15)" out &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 1
+'
+
+test_expect 'R-PUB-14: limits are checked before any call: a title over 100 characters is refused' '
+    fresh 1 &&
+    printf "%s\n" "Parent SKU,SKU,Title,Description,Tags,Price,Shipping,Quantity,Main Image URL" \
+        "LONG,LONG,$(printf "%0101d" 0),d,t,1000,0,1,https://img.example.jp/l.jpg" >long.csv &&
+    qs -q import products long.csv >/dev/null &&
+    expect_code 65 qs publish now LONG &&
+    grep_q "title of Parent SKU \"LONG\" has 101 characters; Qoo10 takes at most 100 (R-PUB-14)" err &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 0
+'
+
+test_expect 'R-PUB-8, R-PUB-10: publish list --shop A | import products --shop B moves listings; B never adopts A'"'"'s item' '
+    fresh 4 && expect_code 0 qs publish run --due-by "$LATER" &&
+    printf "%s\n%s\n%s\n" "$SB_KEY" "$SB_USER" "$SB_PASS" |
+        qs -q init --shop b --secret qapi.key --secret qapi.user --secret qapi.password --set qapi.rate=0 >/dev/null &&
+    qs -q --shop b publish profile ProductionPlaceType=1 ProductionPlace=TOKYO SecondSubCat=320001234 >/dev/null &&
+    qs --shop demo publish list | qs --shop b import products >moved.out 2>moved.err &&
+    test "$(sql "SELECT count(*) FROM variant WHERE shop = '"'"'b'"'"'")" = 6 &&
+    qs --shop demo publish list | cut -d, -f1-21 >a.csv && qs --shop b publish list | cut -d, -f1-21 >b.csv &&
+    test_cmp a.csv b.csv &&
+    test "$(sql "SELECT DISTINCT state FROM product WHERE shop = '"'"'b'"'"'")" = pending &&
+    a=$(sql "SELECT item_code FROM product WHERE shop = '"'"'demo'"'"' AND parent_sku = '"'"'P001'"'"'") &&
+    expect_code 1 qs --shop b publish now P001 &&
+    grep_q "^P001,,failed,create,failed,\"step create: SellerCode P001 is already item $a of Parent SKU \"\"P001\"\" of shop demo; the item is not taken over (R-PUB-10)" out &&
+    test -z "$(sql "SELECT item_code FROM product WHERE shop = '"'"'b'"'"' AND parent_sku = '"'"'P001'"'"'")" &&
+    test "$(nitems)" = 4
+'
+test_done
