@@ -1,6 +1,6 @@
-/* note_cli: what the files of qs note share (cmd/note.c: the verb table and helpers;
- * note_send.c: send, confirm, template; note_rules.c: rule, run; note_cs.c: inbox,
- * reply, delay; note_buyers.c: blacklist, customers). Not for other commands. */
+/* note_cli: the declarations cmd/note.c shares between its parts (the verb table and
+ * helpers; send, confirm, template; rule, run; inbox, reply, delay; blacklist,
+ * customers). Not for other commands. */
 #ifndef QS_NOTE_CLI_H
 #define QS_NOTE_CLI_H
 
@@ -114,7 +114,7 @@ void nc_summary(struct qs_ctx *ctx, const char *verb_done, const struct note_sen
 /* Sets field name to UTC ISO iso written in the output zone ("" stays ""). */
 void nc_set_time(struct qs_ctx *ctx, struct rec *r, const char *name, const char *iso);
 
-/* The verbs and their options (note_send.c, note_rules.c, note_cs.c, note_buyers.c). */
+/* The verbs and their options (cmd/note.c). */
 int note_send_verb(struct qs_ctx *ctx, int argc, char **argv);
 int note_confirm_verb(struct qs_ctx *ctx, int argc, char **argv);
 int note_template_verb(struct qs_ctx *ctx, int argc, char **argv);

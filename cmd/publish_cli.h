@@ -1,5 +1,5 @@
-/* publish_cli: what the files of qs publish share (cmd/publish.c: the verb table, output,
- * selection, list, now/at/every/spread, cancel, run; publish_edit.c: edit, copy, category,
+/* publish_cli: the declarations cmd/publish.c shares between its parts (the verb table,
+ * output, selection, list, now/at/every/spread, cancel, run; then edit, copy, category,
  * profile, undo, withdraw, check). Not for other commands. */
 #ifndef QS_PUBLISH_CLI_H
 #define QS_PUBLISH_CLI_H
@@ -78,7 +78,7 @@ void pc_run_opts_init(struct qs_ctx *ctx, struct pub_run_opts *ro);
 int pc_run_exit(const struct pub_run_stats *st);
 void pc_run_summary(struct qs_ctx *ctx, const struct pub_run_stats *st);
 
-/* The verbs of publish_edit.c. */
+/* The editing verbs (the second part of cmd/publish.c). */
 int publish_edit(struct qs_ctx *ctx, int argc, char **argv);
 int publish_copy(struct qs_ctx *ctx, int argc, char **argv);
 int publish_category(struct qs_ctx *ctx, int argc, char **argv);
