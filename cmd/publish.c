@@ -241,6 +241,21 @@ void pc_run_summary(struct qs_ctx *ctx, const struct pub_run_stats *st)
             ctx->dry_run ? " (dry run: requests printed, nothing sent)" : "");
 }
 
+int pc_finish(struct qs_ctx *ctx, struct pc_out *o, int rc, struct qs_err *e, long long batch,
+              const struct pub_run_stats *st)
+{
+    if (rc == 0)
+        rc = pc_out_close(o, e);
+    else
+        pc_out_close(o, NULL);
+    if (rc < 0)
+        return cmd_fail(ctx, rc, e);
+    if (ctx->verbosity >= 0 && batch)
+        fprintf(stderr, "%s: batch %lld (undo: qs publish undo %lld)\n", ctx->prog, batch, batch);
+    pc_run_summary(ctx, st);
+    return pc_run_exit(st);
+}
+
 /* ---- list (R-PUB-8) ---- */
 
 static int publish_list(struct qs_ctx *ctx, int argc, char **argv)
@@ -617,16 +632,7 @@ int publish_edit(struct qs_ctx *ctx, int argc, char **argv)
         rc = pub_edit(ctx->store, q, ctx->shop.name, &sel, &eo, &ro, &cb, &st, &batch, &e);
     qapi_close(q);
     pub_sel_free(&sel);
-    if (rc == 0)
-        rc = pc_out_close(&o, &e);
-    else
-        pc_out_close(&o, NULL);
-    if (rc < 0)
-        return cmd_fail(ctx, rc, &e);
-    if (ctx->verbosity >= 0 && batch)
-        fprintf(stderr, "%s: batch %lld (undo: qs publish undo %lld)\n", ctx->prog, batch, batch);
-    pc_run_summary(ctx, &st);
-    return pc_run_exit(&st);
+    return pc_finish(ctx, &o, rc, &e, batch, &st);
 }
 
 /* ---- copy (R-PUB-10) ---- */
@@ -902,14 +908,7 @@ int publish_undo(struct qs_ctx *ctx, int argc, char **argv)
     if ((q = pc_open_qapi(ctx, &e, &rc)))
         rc = pub_undo(ctx->store, q, ctx->shop.name, batch, &ro, &cb, &st, &e);
     qapi_close(q);
-    if (rc == 0)
-        rc = pc_out_close(&o, &e);
-    else
-        pc_out_close(&o, NULL);
-    if (rc < 0)
-        return cmd_fail(ctx, rc, &e);
-    pc_run_summary(ctx, &st);
-    return pc_run_exit(&st);
+    return pc_finish(ctx, &o, rc, &e, 0, &st);
 }
 
 /* ---- withdraw ---- */
@@ -943,16 +942,7 @@ int publish_withdraw(struct qs_ctx *ctx, int argc, char **argv)
         rc = pub_withdraw(ctx->store, q, ctx->shop.name, &sel, &ro, &cb, &st, &batch, &e);
     qapi_close(q);
     pub_sel_free(&sel);
-    if (rc == 0)
-        rc = pc_out_close(&o, &e);
-    else
-        pc_out_close(&o, NULL);
-    if (rc < 0)
-        return cmd_fail(ctx, rc, &e);
-    if (ctx->verbosity >= 0 && batch)
-        fprintf(stderr, "%s: batch %lld (undo: qs publish undo %lld)\n", ctx->prog, batch, batch);
-    pc_run_summary(ctx, &st);
-    return pc_run_exit(&st);
+    return pc_finish(ctx, &o, rc, &e, batch, &st);
 }
 
 /* ---- check (R-IMP-9, R-IMP-10, R-PUB-11, 12, 14, 15) ---- */

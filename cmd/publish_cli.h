@@ -77,6 +77,11 @@ void pc_run_opts_init(struct qs_ctx *ctx, struct pub_run_opts *ro);
 /* SPEC 1.3 for what a run or a listing change did. */
 int pc_run_exit(const struct pub_run_stats *st);
 void pc_run_summary(struct qs_ctx *ctx, const struct pub_run_stats *st);
+/* Ends a verb that sent listing changes: closes o (only flushing it when rc is 0), reports
+ * an error, names the batch to undo (when batch > 0), prints the summary; returns the
+ * exit code. */
+int pc_finish(struct qs_ctx *ctx, struct pc_out *o, int rc, struct qs_err *e, long long batch,
+              const struct pub_run_stats *st);
 
 /* The editing verbs (the second part of cmd/publish.c). */
 int publish_edit(struct qs_ctx *ctx, int argc, char **argv);
