@@ -311,13 +311,10 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
         p->create_sent_at = xstrdup(now);
         struct qapi_result res;
         int answered, rc;
-        /* The client must not resend on its own: a lost answer is read back first. Nor
-         * may libcurl, which silently sends a request again when a kept-alive connection
-         * turns out closed: the one send goes on a fresh connection. */
+        /* The client must not resend on its own: a lost answer is read back first (and
+         * qapi sends every write on a fresh connection, so libcurl does not either). */
         qapi_set_retries(r->q, 0);
-        qapi_set_reuse(r->q, 0);
         rc = pub_call(r, "ItemsBasic.SetNewGoods", item, p->parent_sku, &res, &answered);
-        qapi_set_reuse(r->q, 1);
         qapi_set_retries(r->q, r->retries);
         sends++;
         if (rc == 0) {
