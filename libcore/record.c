@@ -293,6 +293,33 @@ const char *const *rec_reader_columns(const struct rec_reader *r, size_t *n)
     return r->csv ? csvr_columns(r->csv, n) : NULL;
 }
 
+size_t rec_reader_column_index(const struct rec_reader *r, const char *name)
+{
+    size_t n;
+    const char *const *cols = rec_reader_columns(r, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cols[i], name) == 0)
+            return i + 1;
+    return 0;
+}
+
+char *rec_col_letters(size_t col, char *buf, size_t size)
+{
+    char tmp[24];
+    size_t n = 0, k = 0;
+    if (col == 0) {
+        snprintf(buf, size, "?");
+        return buf;
+    }
+    /* Bijective base 26, as spreadsheets number their columns. */
+    for (; col > 0 && n < sizeof tmp; col = (col - 1) / 26)
+        tmp[n++] = (char)('A' + (col - 1) % 26);
+    for (; k < n && k + 1 < size; k++)
+        buf[k] = tmp[n - 1 - k];
+    buf[k] = '\0';
+    return buf;
+}
+
 void rec_reader_close(struct rec_reader *r)
 {
     if (!r)

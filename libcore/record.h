@@ -69,6 +69,12 @@ enum rec_format rec_reader_format(const struct rec_reader *r);
 /* The CSV header's column names, in order (*n of them); NULL with *n = 0 for JSON Lines or
  * before the first rec_read. Owned by r. */
 const char *const *rec_reader_columns(const struct rec_reader *r, size_t *n);
+/* The 1-based position of CSV header column name, or 0 (JSON Lines, before the first
+ * rec_read, or no such column). */
+size_t rec_reader_column_index(const struct rec_reader *r, const char *name);
+/* Writes the spreadsheet letters of 1-based column col (1 = A, 26 = Z, 27 = AA) into
+ * buf (at least 8 bytes) and returns buf; "?" for 0. */
+char *rec_col_letters(size_t col, char *buf, size_t size);
 /* The input file name given to rec_reader_open. */
 const char *rec_reader_name(const struct rec_reader *r);
 /* Frees r; rec_reader_close(NULL) is a no-op. */

@@ -243,12 +243,31 @@ static void test_csv_columns(void **state)
     const char *const *cols = rec_reader_columns(rd, &n);
     assert_int_equal(n, 2);
     assert_string_equal(cols[1], "name");
+    assert_int_equal(rec_reader_column_index(rd, "name"), 2);
+    assert_int_equal(rec_reader_column_index(rd, "nope"), 0);
     assert_int_equal(rec_read(rd, r, &e), 0);
     assert_int_equal(rec_read(rd, r, &e), 0);
     rec_reader_close(rd);
     rec_reader_close(NULL);
     rec_free(r);
     fclose(fp);
+}
+
+/* Issue 8 item 17: errors name the spreadsheet column (1 = A, 27 = AA). */
+static void test_col_letters(void **state)
+{
+    (void)state;
+    char b[8];
+    assert_string_equal(rec_col_letters(1, b, sizeof b), "A");
+    assert_string_equal(rec_col_letters(13, b, sizeof b), "M");
+    assert_string_equal(rec_col_letters(26, b, sizeof b), "Z");
+    assert_string_equal(rec_col_letters(27, b, sizeof b), "AA");
+    assert_string_equal(rec_col_letters(52, b, sizeof b), "AZ");
+    assert_string_equal(rec_col_letters(53, b, sizeof b), "BA");
+    assert_string_equal(rec_col_letters(702, b, sizeof b), "ZZ");
+    assert_string_equal(rec_col_letters(703, b, sizeof b), "AAA");
+    assert_string_equal(rec_col_letters(16384, b, sizeof b), "XFD");
+    assert_string_equal(rec_col_letters(0, b, sizeof b), "?");
 }
 
 static void test_bom(void **state)
@@ -609,11 +628,13 @@ static void test_write_error(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rec_fields),
         cmocka_unit_test(test_parse_names),
         cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_csv_columns),
+        cmocka_unit_test(test_col_letters),
         cmocka_unit_test(test_bom),
         cmocka_unit_test(test_cp932),
         cmocka_unit_test(test_split_chars),
@@ -629,5 +650,6 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_write_error),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
