@@ -32,10 +32,10 @@
  * SIGTERM, then SIGKILL (its whole process group).
  *
  * The file: hand-off: one new folder DIR/<UTC YYYYMMDDTHHMMSSZ>-<kind>[-N]/ per run, 0700,
- * holding checklist.csv (columns list, group, key, then opts.columns; items grouped by
- * opts.group_by, lists of at most opts.chunk) and summary.json (shop, kind, created,
- * count, and per group its shared payload fields and its lists of keys). Each
- * item's ref is that folder, and it stays handed-off until deliver_confirm.
+ * holding checklist.csv (columns list, group, key, then opts.columns and opts.shared; items grouped
+ * by opts.group_by, lists of at most opts.chunk) and summary.json (shop, kind, created, count, and
+ * per group its shared payload fields and its lists of keys). Each item's ref is that folder, and
+ * it stays handed-off until deliver_confirm.
  *
  * Claims: hook and file runs claim all their items (up to max) before sending -- a hook
  * may answer only after reading everything, and a hand-off is one folder; built-in
@@ -132,6 +132,10 @@ struct deliver_opts {
     const char *group_by;
     const char *const *columns; /* file: payload fields listed per item (e.g. order_no) */
     size_t ncolumns;
+    /* file: fields the items of a group share, written on every checklist row after the
+     * columns (e.g. a note's title and body, so the checklist holds what to paste) */
+    const char *const *shared;
+    size_t nshared;
     size_t chunk;                /* file: at most this many items per list; 0 = no limit */
     deliver_result_fn on_result; /* may be NULL */
     void *result_ctx;

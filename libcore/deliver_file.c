@@ -169,12 +169,13 @@ static int finish(FILE *f, const char *path, int rc, struct qs_err *e)
     return rc;
 }
 
-/* checklist.csv: list, group, key, then the caller's columns; one row per item. */
+/* checklist.csv: list, group, key, then the caller's columns and shared fields; one row
+ * per item. */
 static int write_checklist(const struct dlv_run *r, const struct fplan *p, const char *dir,
                            struct qs_err *e)
 {
     const struct deliver_opts *o = r->o;
-    size_t ncols = 3 + o->ncolumns, list = 0, chunk = o->chunk ? o->chunk : (size_t)-1;
+    size_t ncols = 3 + o->ncolumns + o->nshared, list = 0, chunk = o->chunk ? o->chunk : (size_t)-1;
     const char **cols = xcalloc(ncols, sizeof *cols);
     struct rec_writer *w = NULL;
     struct rec *rec = rec_new();
@@ -185,6 +186,8 @@ static int write_checklist(const struct dlv_run *r, const struct fplan *p, const
     cols[0] = "list", cols[1] = "group", cols[2] = "key";
     for (size_t k = 0; k < o->ncolumns; k++)
         cols[3 + k] = o->columns[k];
+    for (size_t k = 0; k < o->nshared; k++)
+        cols[3 + o->ncolumns + k] = o->shared[k];
     if (!(f = create(dir, "checklist.csv", &path, e))) {
         rc = QS_E_IO;
         goto out;
@@ -201,9 +204,10 @@ static int write_checklist(const struct dlv_run *r, const struct fplan *p, const
             snprintf(num, sizeof num, "%zu", g + 1);
             rec_set(rec, "group", num);
             rec_set(rec, "key", r->items[i].key);
-            for (size_t c = 0; c < o->ncolumns; c++) {
-                char *v = value_text(json_object_get(p->pl[i], o->columns[c]));
-                rec_set(rec, o->columns[c], v);
+            for (size_t c = 0; c < o->ncolumns + o->nshared; c++) {
+                const char *name = cols[3 + c];
+                char *v = value_text(json_object_get(p->pl[i], name));
+                rec_set(rec, name, v);
                 free(v);
             }
             rc = rec_write(w, rec, e);

@@ -502,6 +502,9 @@ static void report_add(struct deliver_report *a, const struct deliver_report *b)
         snprintf(a->handoff, sizeof a->handoff, "%s", b->handoff);
 }
 
+const char *const note_file_columns[NOTE_FILE_NCOLUMNS] = {"order_no"};
+const char *const note_file_shared[NOTE_FILE_NSHARED] = {"category", "title", "body", "email"};
+
 /* 1 while a planned note is held by another live run. */
 static int others_hold(struct note_send *p, struct qs_err *e, int *rc)
 {
@@ -517,7 +520,6 @@ static int others_hold(struct note_send *p, struct qs_err *e, int *rc)
 
 int note_send_run(struct note_send *p, struct deliver_report *rep, struct qs_err *e)
 {
-    static const char *const cols[] = {"order_no"};
     struct deliver_opts d = {
         .delivery = p->o.delivery,
         .batch = p->o.batch ? p->o.batch : NOTE_BATCH,
@@ -525,8 +527,10 @@ int note_send_run(struct note_send *p, struct deliver_report *rep, struct qs_err
         .resend_unknown = p->o.resend_unknown,
         .dry_run = p->o.dry_run,
         .timeout_ms = p->o.timeout_ms,
-        .columns = cols,
-        .ncolumns = 1,
+        .columns = note_file_columns,
+        .ncolumns = NOTE_FILE_NCOLUMNS,
+        .shared = note_file_shared,
+        .nshared = NOTE_FILE_NSHARED,
         .chunk = p->o.batch ? p->o.batch : NOTE_BATCH, /* R-NOTE-6 applies to each list */
         .on_result = on_result,
         .result_ctx = p,

@@ -23,14 +23,19 @@
 #include "store.h"
 #include "sync.h"
 
-#define NOTE_TITLE_MAX     100 /* R-NOTE-3, characters */
-#define NOTE_BODY_MAX      1000
-#define NOTE_REPLY_MAX     4000               /* R-NOTE-12 */
-#define NOTE_MEMO_MAX      1000               /* R-NOTE-13 */
-#define NOTE_ATTACH_MAX    (4L * 1024 * 1024) /* R-NOTE-3: QSM's "0MB / 4MB" */
-#define NOTE_BATCH         200                /* R-NOTE-6 */
-#define NOTE_BATCH_MAX     500
-#define NOTE_KIND          "note"  /* outbox kind of notes (hook: or file:) */
+#define NOTE_TITLE_MAX  100 /* R-NOTE-3, characters */
+#define NOTE_BODY_MAX   1000
+#define NOTE_REPLY_MAX  4000               /* R-NOTE-12 */
+#define NOTE_MEMO_MAX   1000               /* R-NOTE-13 */
+#define NOTE_ATTACH_MAX (4L * 1024 * 1024) /* R-NOTE-3: QSM's "0MB / 4MB" */
+#define NOTE_BATCH      200                /* R-NOTE-6 */
+#define NOTE_BATCH_MAX  500
+#define NOTE_KIND       "note" /* outbox kind of notes (hook: or file:) */
+/* The file: hand-off's checklist: the order per row, then the note it gets (R-NOTE-11). */
+extern const char *const note_file_columns[];
+#define NOTE_FILE_NCOLUMNS 1
+extern const char *const note_file_shared[];
+#define NOTE_FILE_NSHARED  4
 #define NOTE_REPLY_KIND    "reply" /* outbox kind of inquiry replies (qapi) */
 #define NOTE_WAIT_OTHERS_S 60      /* how long a run waits for notes another run holds */
 
@@ -273,7 +278,9 @@ struct note_run_opts {
     FILE *dry_run; /* evaluate and print what would fire and be sent; the caller rolls back */
 };
 
-/* One rule firing for one order. result: queued, held, dropped, failed. */
+/* One rule firing for one order. result: held, dropped, failed (its checks), or for a
+ * released one its note's delivery: sent, handed-off, retry, failed, queued (not
+ * delivered by this run). */
 struct note_fired {
     const char *rule, *order_no, *result, *message;
 };
@@ -288,7 +295,7 @@ struct note_run_stats {
  * oldest first within the daily cap (the rest are held for the next day, dropped when
  * older than the rule's max age or no longer matching), queues the released notes --
  * all in one transaction -- then delivers due notes (deliver_run; rep). fn (may be NULL)
- * gets each firing settled in this run. */
+ * then gets each firing settled in this run, in order, with its delivery's result. */
 int note_run(struct store *s, const struct note_run_opts *o, note_fired_fn fn, void *ctx,
              struct note_run_stats *st, struct deliver_report *rep, struct qs_err *e);
 

@@ -29,6 +29,18 @@ struct cand {
     long long total;
 };
 
+/* A firing settled in this run, told to the caller once its note's delivery is known:
+ * its result, or for a queued one (key set) the outcome of the delivery. */
+struct told {
+    char *rule, *order_no, *result, *message, *key;
+};
+
+/* The delivery outcome of a note queued by this run, from deliver_run's on_result. */
+struct sent {
+    char *key, *error;
+    enum deliver_status status;
+};
+
 struct eng {
     struct store *s;
     const struct note_run_opts *o;
@@ -43,6 +55,10 @@ struct eng {
     note_fired_fn fn;
     void *ctx;
     struct qs_err *e;
+    struct told *told; /* firings in the order they were settled */
+    size_t ntold, captold;
+    struct sent *sent; /* delivery outcomes, in delivery order */
+    size_t nsent, capsent;
 };
 
 static int load_rule(const struct note_rule *r, void *ctx)
@@ -234,10 +250,73 @@ static int set_state(struct eng *g, const struct held *h, const char *state, con
     return rc;
 }
 
-static int tell(struct eng *g, const struct held *h, const char *result, const char *msg)
+/* Records a settled firing; note run tells them all once the notes are delivered, so a
+ * queued note's row shows what became of it, not "queued". */
+static int tell(struct eng *g, const struct held *h, const char *result, const char *msg,
+                const char *key)
 {
-    struct note_fired f = {h->rule, h->order_no, result, msg};
-    return g->fn ? g->fn(&f, g->ctx) : 0;
+    if (!g->fn)
+        return 0;
+    if (g->ntold == g->captold)
+        g->told =
+            xrealloc(g->told, (g->captold = g->captold ? 2 * g->captold : 64) * sizeof *g->told);
+    g->told[g->ntold++] = (struct told){xstrdup(h->rule), xstrdup(h->order_no), xstrdup(result),
+                                        xstrdup(msg ? msg : ""), key ? xstrdup(key) : NULL};
+    return 0;
+}
+
+static void on_sent(const struct outbox_item *it, enum deliver_status status, const char *ref,
+                    const char *error, void *ctx)
+{
+    struct eng *g = ctx;
+    (void)ref;
+    if (g->nsent == g->capsent)
+        g->sent =
+            xrealloc(g->sent, (g->capsent = g->capsent ? 2 * g->capsent : 64) * sizeof *g->sent);
+    g->sent[g->nsent++] = (struct sent){xstrdup(it->key), error ? xstrdup(error) : NULL, status};
+}
+
+/* Issue 8 item 22: a released firing's row shows its note's delivery, as note send's do. */
+static void told_outcome(const struct eng *g, const struct told *t, const char **result,
+                         const char **msg)
+{
+    const struct sent *o = NULL;
+    for (size_t i = g->nsent; i-- > 0 && !o;)
+        if (strcmp(g->sent[i].key, t->key) == 0)
+            o = &g->sent[i];
+    *result = "queued";
+    *msg = "not delivered by this run (another qs run holds it); the next run delivers it";
+    if (!o)
+        return;
+    switch (o->status) {
+    case DELIVER_OK:
+        *result = "sent", *msg = t->key;
+        break;
+    case DELIVER_HANDED_OFF:
+        *result = "handed-off";
+        *msg = "in the hand-off folder for QSM's batch note form; qs note confirm once sent there";
+        break;
+    case DELIVER_FAILED:
+        *result = "failed", *msg = o->error ? o->error : "refused";
+        break;
+    default:
+        *result = "retry";
+        *msg = o->error ? o->error : "not answered; the next run retries it";
+        break;
+    }
+}
+
+static int tell_all(struct eng *g)
+{
+    int rc = 0;
+    for (size_t i = 0; i < g->ntold && rc == 0; i++) {
+        const struct told *t = &g->told[i];
+        struct note_fired f = {t->rule, t->order_no, t->result, t->message};
+        if (t->key)
+            told_outcome(g, t, &f.result, &f.message);
+        rc = g->fn(&f, g->ctx);
+    }
+    return rc;
 }
 
 /* Renders and queues one firing; a note that fails its checks is settled failed. */
@@ -271,12 +350,12 @@ static int release(struct eng *g, struct erule *x, const struct held *h)
         (rc = set_state(g, h, "queued", key, NULL)) < 0)
         goto out;
     g->st->queued++;
-    rc = tell(g, h, "queued", key);
+    rc = tell(g, h, "queued", key, key);
     goto out;
 failed:
     g->st->failed++;
     if ((rc = set_state(g, h, "failed", NULL, msg)) == 0)
-        rc = tell(g, h, "failed", msg);
+        rc = tell(g, h, "failed", msg, NULL);
 out:
     free(title);
     free(body);
@@ -367,7 +446,7 @@ static int release_all(struct eng *g, long cap)
         if (why) {
             g->st->dropped++;
             if ((rc = set_state(g, &h[i], "dropped", NULL, why)) == 0)
-                rc = tell(g, &h[i], "dropped", why);
+                rc = tell(g, &h[i], "dropped", why, NULL);
         } else if (left != 0) {
             rc = release(g, x, &h[i]);
             if (left > 0)
@@ -376,7 +455,7 @@ static int release_all(struct eng *g, long cap)
             g->st->held++;
             snprintf(msg, sizeof msg, "the daily cap of %ld is reached; held for the next day",
                      cap);
-            rc = tell(g, &h[i], "held", msg);
+            rc = tell(g, &h[i], "held", msg, NULL);
         }
     }
 out:
@@ -498,18 +577,25 @@ tx:
             store_rollback(s);
     }
     if (rc == 0) {
-        static const char *const cols[] = {"order_no"};
         struct deliver_opts d = {
             .delivery = o->delivery,
             .retry_failed = o->retry_failed,
             .dry_run = o->dry_run,
             .timeout_ms = o->timeout_ms,
-            .columns = cols,
-            .ncolumns = 1,
+            .columns = note_file_columns,
+            .ncolumns = NOTE_FILE_NCOLUMNS,
+            .shared = note_file_shared,
+            .nshared = NOTE_FILE_NSHARED,
             .chunk = NOTE_BATCH,
+            .on_result = on_sent,
+            .result_ctx = &g,
             .prog = o->prog,
         };
         rc = deliver_run(s, o->shop, NOTE_KIND, &d, rep, e);
+        /* The firings are settled even when the delivery could not run: tell them. */
+        int trc = g.fn ? tell_all(&g) : 0;
+        if (rc == 0)
+            rc = trc;
     }
 out:
     for (size_t i = 0; i < g.nrules; i++) {
@@ -524,6 +610,19 @@ out:
         free(g.c[i].order_date);
         free(g.c[i].title);
     }
+    for (size_t i = 0; i < g.ntold; i++) {
+        free(g.told[i].rule);
+        free(g.told[i].order_no);
+        free(g.told[i].result);
+        free(g.told[i].message);
+        free(g.told[i].key);
+    }
+    for (size_t i = 0; i < g.nsent; i++) {
+        free(g.sent[i].key);
+        free(g.sent[i].error);
+    }
+    free(g.told);
+    free(g.sent);
     free(g.c);
     free(g.rules);
     free(hook);

@@ -250,7 +250,7 @@ seed '{"orders": [
 ]}' file.csv
 qs -q sync orders >/dev/null
 
-test_expect 'R-NOTE-11: with file: delivery notes become a checklist per identical note, lists of --batch-size' '
+test_expect 'R-NOTE-11: with file: delivery notes become a checklist per identical note, lists of --batch-size; every row carries the note (issue 8 item 22)' '
     qs -q init --shop demo --deliver note=file:handoff >/dev/null &&
     calls=$(sb counters | "$PY" -c "import json,sys; print(json.load(sys.stdin)[\"hook_totals\"][\"calls\"])") &&
     expect_code 0 qs note send --item FILE --batch-size 2 --category shipping --title 出荷遅延 --body 明日発送します &&
@@ -258,7 +258,8 @@ test_expect 'R-NOTE-11: with file: delivery notes become a checklist per identic
     grep_q "handed off 5" err &&
     dir=$(ls -d "$TRASH"/handoff/*-note) &&
     test "$(($(wc -l <"$dir/checklist.csv") - 1))" = 5 &&
-    head -n 1 "$dir/checklist.csv" | grep -q "^list,group,key,order_no" &&
+    head -n 1 "$dir/checklist.csv" | grep -q "^list,group,key,order_no,category,title,body,email\$" &&
+    test "$(grep -c ",shipping,出荷遅延,明日発送します,true\$" "$dir/checklist.csv")" = 5 &&
     test "$(cut -d, -f1 "$dir/checklist.csv" | sort -u | grep -c "^[0-9]")" = 3 &&
     grep_q "明日発送します" "$dir/summary.json" &&
     test "$(sb counters | "$PY" -c "import json,sys; print(json.load(sys.stdin)[\"hook_totals\"][\"calls\"])")" = "$calls" &&

@@ -115,15 +115,15 @@ test_expect 'R-NOTE-9: the tracking kinds need a tracking hook' '
     grep_q "needs carrier events from a tracking hook.*(R-NOTE-9)" err
 '
 
-test_expect 'R-NOTE-9: paid (with an amount range), unpaid after N minutes (hook: delivery), delayed after N days' '
+test_expect 'R-NOTE-9: paid (with an amount range), unpaid after N minutes (hook: delivery), delayed after N days; rows show the delivery (issue 8 item 22)' '
     expect_code 0 qs note rule add --kind paid --min-amount 1000 --template paid $SINCE r-paid &&
     expect_code 0 qs note rule add --kind unpaid --after 31 --title お支払いのお願い --body "ご注文 #order id# のお支払いをお待ちしています" $SINCE r-unpaid &&
     expect_code 0 qs note rule add --kind delayed --after 3 --title 発送遅延 --body 申し訳ありません $SINCE r-delayed &&
     expect_code 0 qs note run &&
-    test "$(at 1001 r-paid)" = queued && test "$(at 1002 r-paid)" = "" &&
-    test "$(at 1006 r-paid)" = queued && test "$(at 1005 r-paid)" = queued &&
-    test "$(at 1003 r-unpaid)" = queued && test "$(at 1004 r-unpaid)" = "" &&
-    test "$(at 1005 r-delayed)" = queued && test "$(at 1006 r-delayed)" = "" &&
+    test "$(at 1001 r-paid)" = sent && test "$(at 1002 r-paid)" = "" &&
+    test "$(at 1006 r-paid)" = sent && test "$(at 1005 r-paid)" = sent &&
+    test "$(at 1003 r-unpaid)" = sent && test "$(at 1004 r-unpaid)" = "" &&
+    test "$(at 1005 r-delayed)" = sent && test "$(at 1006 r-delayed)" = "" &&
     test "$(effects 1003)" = 1 &&
     test "$(delivered 1003 body)" = "\"ご注文 1003 のお支払いをお待ちしています\"" &&
     test "$(delivered 1003 rule)" = "\"r-unpaid\""
@@ -132,7 +132,7 @@ test_expect 'R-NOTE-9: paid (with an amount range), unpaid after N minutes (hook
 test_expect 'R-NOTE-9: each rule fires at most once per order' '
     sql "SELECT count(*) FROM note_fire" >fires.before &&
     expect_code 0 qs note run &&
-    ! grep -q ",queued," out &&
+    ! grep -qE ",(queued|sent)," out &&
     sql "SELECT count(*) FROM note_fire" >fires.after && test_cmp fires.before fires.after &&
     test "$(effects 1003)" = 1 && test "$(effects 1005)" = 2
 '
@@ -142,12 +142,12 @@ test_expect 'R-NOTE-9: shipped fires only once a tracking number is known; deliv
     expect_code 0 qs note rule add --kind delivered --title 到着 --body ありがとうございました $SINCE r-delivered &&
     expect_code 0 qs note rule add --kind stalled --title 配送状況 --body 確認中です $SINCE r-stalled &&
     expect_code 0 qs note run &&
-    test "$(at 1007 r-shipped)" = "" && test "$(at 1009 r-shipped)" = queued &&
-    test "$(at 1008 r-delivered)" = queued && test "$(at 1008 r-shipped)" = queued &&
-    test "$(at 1009 r-stalled)" = queued && test "$(at 1010 r-stalled)" = "" &&
+    test "$(at 1007 r-shipped)" = "" && test "$(at 1009 r-shipped)" = sent &&
+    test "$(at 1008 r-delivered)" = sent && test "$(at 1008 r-shipped)" = sent &&
+    test "$(at 1009 r-stalled)" = sent && test "$(at 1010 r-stalled)" = "" &&
     sb advance "{\"orders\": [1006], \"to\": 4}" >/dev/null && qs -q sync orders >/dev/null &&
     expect_code 0 qs note run &&
-    test "$(at 1006 r-shipped)" = queued &&
+    test "$(at 1006 r-shipped)" = sent &&
     delivered 1006 body >body.json && grep_q "追跡番号: SBX[0-9]" body.json
 '
 
@@ -169,9 +169,9 @@ test_expect 'R-NOTE-9: arrived, delivery-failed and no-tracking (7 days) from a 
     expect_code 0 qs note rule add --kind no-tracking --title 追跡 --body 確認中 $SINCE r-notrack &&
     expect_code 0 qs note run &&
     grep_q "tracking hook: line [0-9]* is not an event; ignored" err &&
-    test "$(at 1011 r-arrived)" = queued && test "$(at 1012 r-arrived)" = "" &&
-    test "$(at 1012 r-failed)" = queued &&
-    test "$(at 1013 r-notrack)" = queued && test "$(at 1001 r-notrack)" = "" &&
+    test "$(at 1011 r-arrived)" = sent && test "$(at 1012 r-arrived)" = "" &&
+    test "$(at 1012 r-failed)" = sent &&
+    test "$(at 1013 r-notrack)" = sent && test "$(at 1001 r-notrack)" = "" &&
     test "$(at 1011 r-notrack)" = ""
 '
 
@@ -179,8 +179,18 @@ test_expect 'R-NOTE-9: countries filter the orders (all of this shop'"'"'s go to
     expect_code 0 qs note rule add --kind delivered --country kr --title x --body y $SINCE r-kr &&
     expect_code 0 qs note rule add --kind delivered --country KR,JP --title x --body z $SINCE r-jp &&
     expect_code 0 qs note run &&
-    test "$(at 1008 r-kr)" = "" && test "$(at 1008 r-jp)" = queued &&
+    test "$(at 1008 r-kr)" = "" && test "$(at 1008 r-jp)" = sent &&
     expect_code 0 qs note rule list && grep_q "^r-kr,delivered,.*,KR,3,yes," out
+'
+
+test_expect 'issue 8 item 22: a note run row shows the delivery result, not queued: a refusing hook gives retry and exit 75' '
+    sb faults "{\"error_rate\": 1.0, \"phase\": \"before\", \"methods\": [\"hook:note\"], \"seed\": 1}" >/dev/null &&
+    expect_code 0 qs note rule add --kind delivered --country JP --title 到着 --body 再送テスト $SINCE r-retry &&
+    expect_code 75 qs note run &&
+    test "$(at 1008 r-retry)" = retry && ! grep -q ",queued," out &&
+    sb faults "{}" >/dev/null &&
+    expect_code 0 qs note run --retry-failed &&
+    test "$(delivered 1008 body | grep -c 再送テスト)" = 1
 '
 
 # ---- the daily cap ------------------------------------------------------------------------
@@ -202,13 +212,13 @@ test_expect 'R-NOTE-9: the daily cap holds further sends, first in first out, fo
     expect_code 0 qs note rule list && ! grep -q ",yes," out &&
     expect_code 0 qs note rule add --kind paid --min-amount 7777 --max-amount 7777 --title 入金 --body 確認 $SINCE r-cap &&
     expect_code 0 qs note run --cap 2 --now "$D1 10:00" &&
-    test "$(at 2001 r-cap)" = queued && test "$(at 2002 r-cap)" = queued &&
+    test "$(at 2001 r-cap)" = sent && test "$(at 2002 r-cap)" = sent &&
     test "$(at 2003 r-cap)" = held && test "$(at 2004 r-cap)" = held && test "$(at 2005 r-cap)" = held &&
     grep_q "^r-cap,2003,held,the daily cap of 2 is reached; held for the next day\$" out &&
     expect_code 0 qs note run --cap 2 --now "$D1 18:00" &&
-    ! grep -q ",queued," out && test "$(grep -c ",held," out)" = 3 &&
+    ! grep -qE ",(queued|sent)," out && test "$(grep -c ",held," out)" = 3 &&
     expect_code 0 qs note run --cap 2 --now "$D2 09:00" &&
-    test "$(at 2003 r-cap)" = queued && test "$(at 2004 r-cap)" = queued && test "$(at 2005 r-cap)" = held &&
+    test "$(at 2003 r-cap)" = sent && test "$(at 2004 r-cap)" = sent && test "$(at 2005 r-cap)" = held &&
     test "$(effects 2005)" = 0 && test "$(effects 2003)" = 1
 '
 
@@ -225,7 +235,7 @@ test_expect 'R-NOTE-9: a disabled rule fires no more' '
     qs -q sync orders >/dev/null &&
     expect_code 0 qs note run && ! grep -q "^r-cap,2006" out &&
     expect_code 0 qs note rule enable r-cap && expect_code 0 qs note run &&
-    test "$(at 2006 r-cap)" = queued &&
+    test "$(at 2006 r-cap)" = sent &&
     expect_code 65 qs note rule enable nosuch
 '
 
@@ -241,7 +251,7 @@ test_expect 'R-NOTE-9: two runs at once through 20% hook failures, then re-runs:
     sb faults "{\"error_rate\": 0.2, \"phase\": \"mixed\", \"after_ratio\": 0.5, \"methods\": [\"hook:note\"], \"seed\": 4}" >/dev/null &&
     { qs note run >r1.out 2>r1.err & p1=$!; } && { qs note run >r2.out 2>r2.err & p2=$!; } &&
     { wait $p1; wait $p2; true; } &&
-    test "$(cat r1.out r2.out | grep -c "^r-bulk,.*,queued,")" = "$n" &&
+    test "$(cat r1.out r2.out | grep -cE "^r-bulk,[^,]*,(sent|retry|failed|queued),")" = "$n" &&
     sb faults "{}" >/dev/null &&
     for i in 1 2 3 4 5; do rc=0; qs note run --retry-failed >out 2>err || rc=$?; [ $rc = 0 ] && break; done &&
     test $rc = 0 &&
