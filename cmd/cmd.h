@@ -26,6 +26,10 @@ struct qs_ctx {
     const char *tz;         /* --tz, else the shop's zone */
     int dry_run;            /* --dry-run */
     int verbosity;          /* -q: -1, default 0, -v: 1 */
+    enum rec_enc enc;       /* --encoding: CSV in (auto by default) and out (cp932 or UTF-8) */
+    int enc_replace;        /* --encoding-errors=replace: '?' for what CP932 lacks */
+    int bom;                /* --bom: UTF-8 CSV output starts with a byte-order mark */
+    int excel_safe;         /* --excel-safe: no CSV cell starts like an Excel formula */
     struct store *store;    /* open when the verb has QS_NEEDS_STORE */
     struct shop shop;       /* resolved when the verb has QS_NEEDS_SHOP */
 };
@@ -62,8 +66,30 @@ extern const struct qs_cmd qs_cmd_init, qs_cmd_import, qs_cmd_publish, qs_cmd_no
 /* The command table of main.c, NULL-terminated. */
 extern const struct qs_cmd *const qs_commands[];
 
-/* Runs a command: finds the verb, handles --help, does the verb's setup, calls it.
- * Returns the exit code. */
+/* The vals of cmd_global_opts that are not letters. */
+enum {
+    CMD_OPT_STORE = 1000,
+    CMD_OPT_SHOP,
+    CMD_OPT_FORMAT,
+    CMD_OPT_TZ,
+    CMD_OPT_DRY_RUN,
+    CMD_OPT_ENCODING,
+    CMD_OPT_ENCODING_ERRORS,
+    CMD_OPT_BOM,
+    CMD_OPT_EXCEL_SAFE,
+    CMD_OPT_VERSION,
+};
+/* The global options of SPEC 1.1 (NULL-terminated getopt table); accepted before the
+ * command and after the verb. */
+extern const struct option cmd_global_opts[];
+/* Applies global option code (a val of cmd_global_opts) with argument arg to ctx.
+ * Returns 0, or 64 after printing the usage error. */
+int cmd_global_option(struct qs_ctx *ctx, int code, const char *arg);
+/* The options of the CSV/JSON/table writer on standard output: --format, --encoding,
+ * --encoding-errors, --bom, --excel-safe. */
+struct rec_writer_opts cmd_writer_opts(const struct qs_ctx *ctx);
+/* Runs a command: finds the verb, handles --help, takes the global options given after
+ * the verb, does the verb's setup, calls it. Returns the exit code. */
 int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv);
 /* Prints help for a command (all verbs) to fp. */
 void cmd_help(const struct qs_cmd *cmd, FILE *fp);

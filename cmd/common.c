@@ -2,9 +2,98 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "../libcore/tm.h"
+#include "../libcore/xalloc.h"
+
+const struct option cmd_global_opts[] = {
+    {"store", required_argument, NULL, CMD_OPT_STORE},
+    {"shop", required_argument, NULL, CMD_OPT_SHOP},
+    {"format", required_argument, NULL, CMD_OPT_FORMAT},
+    {"tz", required_argument, NULL, CMD_OPT_TZ},
+    {"dry-run", no_argument, NULL, CMD_OPT_DRY_RUN},
+    {"encoding", required_argument, NULL, CMD_OPT_ENCODING},
+    {"encoding-errors", required_argument, NULL, CMD_OPT_ENCODING_ERRORS},
+    {"bom", no_argument, NULL, CMD_OPT_BOM},
+    {"excel-safe", no_argument, NULL, CMD_OPT_EXCEL_SAFE},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, CMD_OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+int cmd_global_option(struct qs_ctx *ctx, int code, const char *arg)
+{
+    switch (code) {
+    case CMD_OPT_STORE:
+        free(ctx->store_path);
+        ctx->store_path = xstrdup(arg);
+        break;
+    case CMD_OPT_SHOP:
+        ctx->shop_name = arg;
+        break;
+    case CMD_OPT_FORMAT:
+        if (rec_format_parse(arg, &ctx->format) < 0) {
+            fprintf(stderr, "%s: --format \"%s\" is not csv, json or table\n", ctx->prog, arg);
+            return QS_EX_USAGE;
+        }
+        break;
+    case CMD_OPT_TZ:
+        if (!tm_zone_valid(arg)) {
+            fprintf(stderr, "%s: unknown time zone \"%s\"; use an IANA name like Asia/Tokyo\n",
+                    ctx->prog, arg);
+            return QS_EX_USAGE;
+        }
+        ctx->tz = arg;
+        break;
+    case CMD_OPT_DRY_RUN:
+        ctx->dry_run = 1;
+        break;
+    case CMD_OPT_ENCODING:
+        if (rec_enc_parse(arg, &ctx->enc) < 0) {
+            fprintf(stderr, "%s: --encoding \"%s\" is not auto, utf-8 or cp932\n", ctx->prog, arg);
+            return QS_EX_USAGE;
+        }
+        break;
+    case CMD_OPT_ENCODING_ERRORS:
+        if (strcmp(arg, "strict") != 0 && strcmp(arg, "replace") != 0) {
+            fprintf(stderr, "%s: --encoding-errors \"%s\" is not strict or replace\n", ctx->prog,
+                    arg);
+            return QS_EX_USAGE;
+        }
+        ctx->enc_replace = strcmp(arg, "replace") == 0;
+        break;
+    case CMD_OPT_BOM:
+        ctx->bom = 1;
+        break;
+    case CMD_OPT_EXCEL_SAFE:
+        ctx->excel_safe = 1;
+        break;
+    case 'q':
+        ctx->verbosity = -1;
+        break;
+    case 'v':
+        ctx->verbosity = 1;
+        break;
+    default:
+        return QS_EX_USAGE;
+    }
+    return 0;
+}
+
+struct rec_writer_opts cmd_writer_opts(const struct qs_ctx *ctx)
+{
+    struct rec_writer_opts o = {
+        .fmt = ctx->format,
+        .enc = ctx->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8,
+        .replace_unmappable = ctx->enc_replace,
+    };
+    return o;
+}
 
 static const struct qs_verb *find_verb(const struct qs_cmd *cmd, const char *name)
 {
@@ -154,6 +243,84 @@ static int wants_help(int argc, char **argv)
     return 0;
 }
 
+/* The verb's own option called name (long), or NULL. */
+static const struct qs_opt *verb_opt(const struct qs_verb *v, const char *name, size_t len)
+{
+    for (const struct qs_opt *o = v->opts; o && o->name; o++)
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+static const struct option *global_opt(const char *name, size_t len)
+{
+    for (const struct option *o = cmd_global_opts; o->name; o++)
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+/* SPEC 1.1: global options are accepted after the verb too. Takes them out of argv[1..]
+ * (up to the first operand or "--", as the verb's own parsing stops there) into ctx,
+ * leaving the verb's options, their arguments and the operands in order; *argc shrinks.
+ * An option the verb defines itself stays the verb's, except --encoding, whose value
+ * also sets the output's encoding (one option, one meaning: the run's CSV encoding). */
+static int take_globals(struct qs_ctx *ctx, const struct qs_verb *v, int *argc, char **argv)
+{
+    int in = 1, out = 1, rc = 0;
+    while (in < *argc) {
+        char *a = argv[in];
+        if (a[0] != '-' || a[1] == '\0' || strcmp(a, "--") == 0)
+            break;
+        if (a[1] != '-') { /* short options: -q, -v, or the verb's */
+            const struct qs_opt *vo = NULL;
+            for (const struct qs_opt *o = v->opts; o && o->name; o++)
+                if (o->val == a[1])
+                    vo = o;
+            if (!vo && (a[1] == 'q' || a[1] == 'v') && a[2] == '\0') {
+                cmd_global_option(ctx, a[1], NULL);
+                in++;
+                continue;
+            }
+            argv[out++] = argv[in++];
+            if (vo && vo->has_arg == required_argument && a[2] == '\0' && in < *argc)
+                argv[out++] = argv[in++];
+            continue;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const struct qs_opt *vo = verb_opt(v, name, len);
+        const struct option *go = global_opt(name, len);
+        const char *arg = eq ? eq + 1 : NULL;
+        int has_arg = vo ? vo->has_arg : go ? go->has_arg : no_argument;
+        int taken = has_arg == required_argument && !eq && in + 1 < *argc;
+        if (has_arg == required_argument && !eq)
+            arg = taken ? argv[in + 1] : NULL;
+        if (go && go->val == CMD_OPT_ENCODING && arg && (rc = cmd_global_option(ctx, go->val, arg)))
+            return rc;
+        if (go && !vo) {
+            if (go->val == 'h' || go->val == CMD_OPT_VERSION)
+                break; /* --help is the verb's business (handled before) */
+            if (go->has_arg == required_argument && !arg) {
+                fprintf(stderr, "%s: option %s needs an argument\n", ctx->prog, a);
+                return QS_EX_USAGE;
+            }
+            if (go->val != CMD_OPT_ENCODING && (rc = cmd_global_option(ctx, go->val, arg)) != 0)
+                return rc;
+            in += 1 + taken;
+            continue;
+        }
+        argv[out++] = argv[in++];
+        if (taken)
+            argv[out++] = argv[in++];
+    }
+    while (in < *argc)
+        argv[out++] = argv[in++];
+    argv[out] = NULL;
+    *argc = out;
+    return 0;
+}
+
 static int setup(const struct qs_verb *v, struct qs_ctx *ctx)
 {
     struct qs_err e;
@@ -204,6 +371,8 @@ int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv)
         cmd_verb_help(cmd, v, stdout);
         return 0;
     }
+    if ((rc = take_globals(ctx, v, &vargc, vargv)) != 0)
+        return rc;
     if (!v->fn) {
         if (v->name[0])
             cmd_warn(ctx, "'%s %s' is planned but not built yet; see 'qs %s --help'", cmd->name,

@@ -147,7 +147,7 @@ static int truncate_file(FILE *fp, const char *what, struct qs_err *e)
 
 static int open_out(struct prod_run *r, struct qs_err *e)
 {
-    struct rec_writer_opts wo = {r->ctx->format, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = cmd_writer_opts(r->ctx);
     return rec_writer_open(r->spool, &wo, out_cols, 3, &r->out, e);
 }
 
@@ -406,7 +406,7 @@ static int pool_row(void *p, const struct upc_pool_info *pi)
 static int import_pools(struct qs_ctx *ctx, int argc, char **argv)
 {
     static const char *const cols[] = {"name", "type", "available", "used", "last_import"};
-    struct rec_writer_opts wo = {ctx->format, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = cmd_writer_opts(ctx);
     struct pools_run pr = {ctx, NULL, NULL, NULL};
     struct cmd_getopt g;
     struct qs_err e, ignore;

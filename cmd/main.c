@@ -26,7 +26,8 @@ const struct qs_cmd *const qs_commands[] = {
 
 #define GLOBAL_USAGE                                                                               \
     "usage: qs [--store PATH] [--shop NAME] [--format csv|json|table] [--tz ZONE]\n"               \
-    "          [--dry-run] [-q|-v] COMMAND [VERB] [OPTIONS] [ARGS]\n"
+    "          [--encoding auto|utf-8|cp932] [--encoding-errors strict|replace] [--bom]\n"         \
+    "          [--excel-safe] [--dry-run] [-q|-v] COMMAND [VERB] [OPTIONS] [ARGS]\n"
 
 static void usage(FILE *fp)
 {
@@ -41,11 +42,17 @@ static void usage(FILE *fp)
           "  --shop NAME        the shop to act on (env QS_SHOP)\n"
           "  --format FORMAT    output records as csv, json (JSON Lines) or table\n"
           "  --tz ZONE          read and print times in this IANA zone (env QS_TZ)\n"
+          "  --encoding ENC     CSV in: auto (default), utf-8 or cp932; CSV out: cp932 or UTF-8\n"
+          "  --encoding-errors replace\n"
+          "                     write '?' for what CP932 cannot hold (default: an error)\n"
+          "  --bom              start UTF-8 CSV output with a byte-order mark (for Excel)\n"
+          "  --excel-safe       prefix CSV cells starting with = + - @ with ' (Excel formulas)\n"
           "  --dry-run          print what would be sent or written; change nothing\n"
           "  -q, --quiet        only errors on stderr\n"
           "  -v, --verbose      more detail on stderr\n"
           "  -h, --help         this help\n"
-          "\n'qs help COMMAND' or 'qs COMMAND --help' for a command; qs(1) for all.\n",
+          "\nGlobal options are also accepted after the verb: qs publish list --format json.\n"
+          "'qs help COMMAND' or 'qs COMMAND --help' for a command; qs(1) for all.\n",
           fp);
 }
 
@@ -89,25 +96,11 @@ static int close_stdout(int rc)
     return rc;
 }
 
-enum { OPT_STORE = 256, OPT_SHOP, OPT_FORMAT, OPT_TZ, OPT_DRY_RUN, OPT_VERSION };
-
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"store", required_argument, NULL, OPT_STORE},
-        {"shop", required_argument, NULL, OPT_SHOP},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"tz", required_argument, NULL, OPT_TZ},
-        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-        {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {NULL, 0, NULL, 0},
-    };
     struct qs_ctx ctx;
     const struct qs_cmd *cmd;
-    const char *store = NULL, *env;
+    const char *env;
     char prog[64];
     int c, rc;
 
@@ -126,73 +119,63 @@ int main(int argc, char **argv)
     }
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:qvh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:qvh", cmd_global_opts, NULL)) != -1) {
         switch (c) {
-        case OPT_STORE:
-            store = optarg;
-            break;
-        case OPT_SHOP:
-            ctx.shop_name = optarg;
-            break;
-        case OPT_FORMAT:
-            if (rec_format_parse(optarg, &ctx.format) < 0) {
-                fprintf(stderr, "qs: --format \"%s\" is not csv, json or table\n", optarg);
-                fputs(GLOBAL_USAGE, stderr);
-                return QS_EX_USAGE;
-            }
-            break;
-        case OPT_TZ:
-            ctx.tz = optarg;
-            break;
-        case OPT_DRY_RUN:
-            ctx.dry_run = 1;
-            break;
-        case 'q':
-            ctx.verbosity = -1;
-            break;
-        case 'v':
-            ctx.verbosity = 1;
-            break;
         case 'h':
             usage(stdout);
+            free(ctx.store_path);
             return close_stdout(0);
-        case OPT_VERSION:
+        case CMD_OPT_VERSION:
             printf("qs %s\n", QS_VERSION);
+            free(ctx.store_path);
             return close_stdout(0);
         case ':':
             fprintf(stderr, "qs: option %s needs an argument\n", argv[optind - 1]);
             fputs(GLOBAL_USAGE, stderr);
+            free(ctx.store_path);
             return QS_EX_USAGE;
-        default:
+        case '?':
             fprintf(stderr, "qs: unknown option %s\n", argv[optind - 1]);
             fputs(GLOBAL_USAGE, stderr);
+            free(ctx.store_path);
             return QS_EX_USAGE;
+        default:
+            if (cmd_global_option(&ctx, c, optarg) != 0) {
+                fputs(GLOBAL_USAGE, stderr);
+                free(ctx.store_path);
+                return QS_EX_USAGE;
+            }
         }
     }
     if (optind >= argc) {
         fputs("qs: a command is needed; 'qs help' lists them\n", stderr);
         fputs(GLOBAL_USAGE, stderr);
+        free(ctx.store_path);
         return QS_EX_USAGE;
     }
     if (ctx.tz && !tm_zone_valid(ctx.tz)) {
         fprintf(stderr, "qs: unknown time zone \"%s\"; use an IANA name like Asia/Tokyo\n", ctx.tz);
+        free(ctx.store_path);
         return QS_EX_USAGE;
     }
+    if (!ctx.store_path)
+        ctx.store_path = store_default_path();
     argc -= optind;
     argv += optind;
-    if (strcmp(argv[0], "help") == 0)
-        return close_stdout(help(argc, argv));
-    if (strcmp(argv[0], "version") == 0) {
-        printf("qs %s\n", QS_VERSION);
-        return close_stdout(0);
-    }
     cmd = find_cmd(argv[0]);
     if (!cmd) {
-        fprintf(stderr, "qs: unknown command \"%s\"; 'qs help' lists them\n", argv[0]);
-        fputs(GLOBAL_USAGE, stderr);
-        return QS_EX_USAGE;
+        if (strcmp(argv[0], "help") == 0)
+            rc = help(argc, argv);
+        else if (strcmp(argv[0], "version") == 0)
+            rc = printf("qs %s\n", QS_VERSION) < 0 ? QS_EX_IOERR : 0;
+        else {
+            fprintf(stderr, "qs: unknown command \"%s\"; 'qs help' lists them\n", argv[0]);
+            fputs(GLOBAL_USAGE, stderr);
+            rc = QS_EX_USAGE;
+        }
+        free(ctx.store_path);
+        return close_stdout(rc);
     }
-    ctx.store_path = store ? xstrdup(store) : store_default_path();
     snprintf(prog, sizeof prog, "qs %s", cmd->name);
     ctx.prog = prog;
     rc = cmd_run(cmd, &ctx, argc, argv);

@@ -4,8 +4,8 @@
 
 _qs_commands="init import publish note coupon stock inbound sync help version"
 
-_qs_global_opts="--store --shop --format --tz --dry-run -q --quiet -v --verbose
-    -h --help --version"
+_qs_global_opts="--store --shop --format --tz --encoding --encoding-errors --bom --excel-safe
+    --dry-run -q --quiet -v --verbose -h --help --version"
 
 # Verbs of each command ("" for a command without verbs).
 _qs_verbs() {
@@ -176,7 +176,7 @@ _qs() {
         return
         ;;
     --encoding-errors)
-        COMPREPLY=($(compgen -W "replace" -- "$cur"))
+        COMPREPLY=($(compgen -W "strict replace" -- "$cur"))
         return
         ;;
     --shop | --group | --assign-upc | --fx | --pool | --from | --to | --price | \

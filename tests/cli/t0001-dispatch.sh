@@ -38,6 +38,26 @@ test_expect "SPEC 1.5: --tz must be an IANA zone" '
     expect_code 64 qs --tz Mars/Olympus init --shop a && grep_q "unknown time zone" err &&
     test ! -e "$QS_STORE"
 '
+test_expect "SPEC 1.1: global options are accepted after the verb (--format, --shop, --store, -q)" '
+    qs -q init --shop a >/dev/null && qs -q init --shop b >/dev/null &&
+    expect_code 0 qs init --shop a --format json && grep_q "^{\"shop\":\"a\"" out &&
+    expect_code 0 qs sync log --shop b --format json && empty err &&
+    expect_code 0 qs sync log --format=json --shop b -q && empty err &&
+    expect_code 0 qs init --shop c --store other.db && test -s other.db &&
+    ! sqlite3 "$QS_STORE" "SELECT name FROM shop" | grep -qx c &&
+    expect_code 64 qs sync log --format xml --shop b && grep_q "not csv, json or table" err &&
+    expect_code 64 qs sync log --shop && grep_q "needs an argument" err &&
+    expect_code 64 qs sync log --tz Mars/Olympus --shop b && grep_q "unknown time zone" err
+'
+test_expect "SPEC 1.2: --encoding cp932 after the verb writes CP932 CSV with CRLF; --encoding-errors replace writes ? for what CP932 lacks" '
+    rm -f "$QS_STORE" && qs -q init --shop jp --set x.word=日本 >/dev/null &&
+    expect_code 0 qs init --shop jp --encoding cp932 &&
+    grep_q "x.word=$(printf "\\x93\\xfa\\x96\\x7b")," out && grep_q "$(printf "\\r")" out &&
+    qs -q init --shop jp --set x.word=한국 >/dev/null &&
+    expect_code 65 qs init --shop jp --encoding cp932 && grep_q "cannot be written in CP932" err &&
+    expect_code 0 qs init --shop jp --encoding cp932 --encoding-errors replace && grep_q "x.word=??," out &&
+    expect_code 64 qs init --shop jp --encoding-errors maybe && grep_q "not strict or replace" err
+'
 test_expect "unknown global option exits 64" '
     expect_code 64 qs --bogus init && grep_q "unknown option --bogus" err
 '
