@@ -215,6 +215,7 @@ void pc_run_opts_init(struct qs_ctx *ctx, struct pub_run_opts *ro)
 {
     memset(ro, 0, sizeof *ro);
     ro->now = time(NULL);
+    ro->tz = cmd_tz(ctx);
     ro->due_by = ro->now;
     ro->dry_run = ctx->dry_run;
     ro->quiet = ctx->verbosity < 0;
@@ -234,10 +235,18 @@ int pc_run_exit(const struct pub_run_stats *st)
 
 void pc_run_summary(struct qs_ctx *ctx, const struct pub_run_stats *st)
 {
+    char next[64] = "";
     if (ctx->verbosity < 0)
         return;
-    fprintf(stderr, "%s: %ld online, %ld failed, %ld to retry, %ld listing change%s sent%s\n",
-            ctx->prog, st->online, st->failed, st->retry, st->changed, st->changed == 1 ? "" : "s",
+    /* Issue 8 item 18: what waits for its backoff, and when it is tried next (in the
+     * shop's zone, SPEC 1.5). */
+    if (st->waiting && tm_format(st->next_try, cmd_tz(ctx), 0, next, sizeof next) < 0)
+        next[0] = '\0';
+    fprintf(stderr,
+            "%s: %ld online, %ld failed, %ld to retry, %ld waiting%s%s, %ld listing change%s "
+            "sent%s\n",
+            ctx->prog, st->online, st->failed, st->retry, st->waiting, *next ? ", next try " : "",
+            next, st->changed, st->changed == 1 ? "" : "s",
             ctx->dry_run ? " (dry run: requests printed, nothing sent)" : "");
 }
 
@@ -261,7 +270,9 @@ int pc_finish(struct qs_ctx *ctx, struct pc_out *o, int rc, struct qs_err *e, lo
 static int publish_list(struct qs_ctx *ctx, int argc, char **argv)
 {
     const struct qs_verb *v = &qs_cmd_publish.verbs[0];
-    struct pc_out o = {ctx, cat_qs_columns, cat_qs_ncolumns, NULL, 0, 0, 0};
+    static const char *const cols[] = {CAT_QS_COLUMNS, PUB_COL_NEXT_TRY};
+    struct pc_out o = PC_OUT(ctx, cols);
+    struct pub_cb cb = {&o, pc_out_row, pc_diag};
     struct pc_sel sa = {0};
     struct cmd_getopt g;
     struct qs_err e;
@@ -275,8 +286,7 @@ static int publish_list(struct qs_ctx *ctx, int argc, char **argv)
             return rc ? rc : QS_EX_USAGE;
     if (ops.n)
         return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
-    rc =
-        cat_export(ctx->store, ctx->shop.name, sa.state, sa.group, cmd_tz(ctx), pc_out_row, &o, &e);
+    rc = pub_list(ctx->store, ctx->shop.name, sa.state, sa.group, cmd_tz(ctx), &cb, &e);
     if (rc == 0)
         rc = pc_out_close(&o, &e);
     else

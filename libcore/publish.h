@@ -181,6 +181,7 @@ int pub_cancel(struct store *s, const char *shop, const struct pub_sel *sel, con
 
 struct pub_run_opts {
     time_t now;
+    const char *tz;   /* zone of the times in messages (SPEC 1.5; NULL: UTC) */
     time_t due_by;    /* products scheduled at or before this are due (default now) */
     int retry_failed; /* --retry-failed: failed products of their batch again, now */
     int dry_run;      /* print the requests of due products; send and write nothing */
@@ -191,6 +192,8 @@ struct pub_run_opts {
 struct pub_run_stats {
     long online, failed, retry, superseded, changed;
     long calls_ok, calls_failed;
+    long waiting;    /* items waiting for their backoff after the run (issue 8 item 18) */
+    time_t next_try; /* the earliest of their next tries (0: none) */
 };
 /* R-PUB-7: publishes every due product of shop (state scheduled, publish_at <= due_by),
  * and resumes products left publishing by a dead run, step by step (PUB_STEP_*), with
@@ -238,6 +241,21 @@ int pub_category(struct store *s, const char *shop, const char *target, const ch
 /* R-PUB-15: makes the selected products use profile name (NULL: none). */
 int pub_profile_assign(struct store *s, const char *shop, const struct pub_sel *sel,
                        const char *name, struct qs_err *e);
+
+/* ---- listings (publish_list.c) ------------------------------------------------ */
+
+/* The column publish list adds after the qs template (CAT_QS_COLUMNS): when a product whose
+ * publication or listing change failed and waits for its backoff is tried again. */
+#define PUB_COL_NEXT_TRY "next_try"
+/* R-PUB-8, issue 8 item 18: each variant of shop (state and group filter when not NULL) in
+ * the qs template, then next_try in tz ("" when nothing of the product waits); the error
+ * column holds the last error of its publication. */
+int pub_list(struct store *s, const char *shop, const char *state, const char *group,
+             const char *tz, const struct pub_cb *cb, struct qs_err *e);
+/* Issue 8 item 18: how many publications and listing changes of shop wait for a backoff
+ * at now (*n), and the earliest next try (*next, 0 when none). */
+int pub_waiting(struct store *s, const char *shop, time_t now, long *n, time_t *next,
+                struct qs_err *e);
 
 /* ---- check (publish_check.c) ---------------------------------------------------- */
 

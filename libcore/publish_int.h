@@ -47,6 +47,12 @@ int pub_change(struct store *s, long long batch, long long product, long long va
 void pub_diag(const struct pub_cb *cb, int warning, const char *rule, const char *record,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* A run that stops (the store, our credentials): outbox item id waits for its backoff and
+ * product keeps "step STEP: msg (will retry)" as its error, best effort (the store may be
+ * what failed). */
+void pub_fail_fatal(struct store *s, long long item, long long product, const char *step,
+                    const char *msg);
+
 /* The current time as UTC ISO-8601 into buf[32]. */
 char *pub_now_iso(char buf[32]);
 

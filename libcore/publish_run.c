@@ -566,10 +566,11 @@ static int process(struct pub_runner *r, const struct outbox_item *it)
     }
     oc = publish_product(r, &p, &pr);
     if (oc == OC_FATAL) {
-        /* The store or our credentials: the item waits for its backoff, the run ends. */
+        /* The store or our credentials: the item waits for its backoff, the run ends. The
+         * product keeps the reason, so that publish list shows why it is still publishing
+         * (issue 8 item 18). */
         struct qs_err keep = *r->e;
-        struct qs_err ignore;
-        outbox_fail(r->s, it->id, keep.msg, 1, time(NULL), &ignore);
+        pub_fail_fatal(r->s, it->id, p.id, p.step ? p.step : PUB_STEP_CREATE, keep.msg);
         *r->e = keep;
         pub_product_free(&p);
         return keep.code ? keep.code : QS_E_SOFTWARE;
@@ -788,6 +789,8 @@ int pub_run(struct store *s, struct qapi *q, const char *shop, const struct pub_
         goto out;
     if (!r.stop)
         rc = pub_jobs_drain(&r);
+    if (rc == 0)
+        rc = pub_waiting(s, shop, time(NULL), &st->waiting, &st->next_try, e);
 out:
     pub_runner_free(&r);
     return rc;

@@ -121,6 +121,35 @@ test_expect 'R-PUB-11: a step that gets no answer leaves the product publishing,
     once SetNewGoods 1 && test "$(calls ItemsContents.EditGoodsMultiImage)" = 3
 '
 
+# in_zone UTC-ISO: the time in the shop's zone (Asia/Tokyo), as qs prints it.
+in_zone() { TZ=Asia/Tokyo date -d "$1" '+%Y-%m-%d %H:%M:%S'; }
+
+test_expect 'issue 8 item 18, R-PUB-8: a publication waiting for its backoff (injected faults) shows its last error and next try in publish list; the next run counts it waiting' '
+    fresh 1 && qs -q init --shop demo --set qapi.retries=1 >/dev/null &&
+    sb faults "{\"fail_next\": 2, \"methods\": [\"EditGoodsMultiImage\"]}" >/dev/null &&
+    expect_code 75 qs publish run --due-by "$LATER" &&
+    next=$(in_zone "$(sql "SELECT next_at FROM outbox WHERE kind = '"'"'publish'"'"'")") &&
+    expect_code 0 qs publish run &&
+    grep_q "0 online, 0 failed, 0 to retry, 1 waiting, next try $next, 0 listing changes sent" err &&
+    expect_code 0 qs publish list &&
+    grep_q "^P001,P001-R,.*,publishing,[^,]*,[0-9]*,\"step images: ItemsContents.EditGoodsMultiImage: still failing after 2 attempts: HTTP 500.* (will retry)\",$next\$" out &&
+    expect_code 0 qs --format json publish list &&
+    grep_q "\"state\":\"publishing\",.*\"error\":\"step images: .*(will retry)\",\"next_try\":\"$next\"}" out
+'
+
+test_expect 'issue 8 item 18: a run stopped by the credentials leaves the product publishing with that error and its next try' '
+    fresh 1 &&
+    sb seller "{\"api_key\": \"$SB_KEY\", \"user_id\": \"$SB_USER\", \"password\": \"changed\"}" >/dev/null &&
+    expect_code 1 qs publish run --due-by "$LATER" &&
+    next=$(in_zone "$(sql "SELECT next_at FROM outbox WHERE kind = '"'"'publish'"'"'")") &&
+    expect_code 0 qs publish list &&
+    grep_q "^P001,P001-R,.*,publishing,[^,]*,,\"step create: cannot get a seller authorization key: .* (will retry)\",$next\$" out &&
+    sb seller "{\"api_key\": \"$SB_KEY\", \"user_id\": \"$SB_USER\", \"password\": \"$SB_PASS\"}" >/dev/null &&
+    expect_code 0 qs publish run &&
+    grep_q "0 to retry, 1 waiting, next try $next," err &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 0
+'
+
 test_expect 'R-PUB-11: a step the marketplace refuses fails the product with the step named; a retry resumes there' '
     fresh 2 && sb config "{\"new_item_status\": \"S0\"}" >/dev/null &&
     expect_code 1 qs publish run --due-by "$LATER" &&
@@ -163,6 +192,7 @@ test_expect 'R-PUB-8, R-PUB-10: publish list --shop A | import products --shop B
     qs -q --shop b publish profile ProductionPlaceType=1 ProductionPlace=TOKYO SecondSubCat=320001234 >/dev/null &&
     qs --shop demo publish list | qs --shop b import products >moved.out 2>moved.err &&
     test "$(sql "SELECT count(*) FROM variant WHERE shop = '"'"'b'"'"'")" = 6 &&
+    test "$(sql "SELECT count(*) FROM variant WHERE shop = '"'"'b'"'"' AND extra IS NOT NULL")" = 0 &&
     qs --shop demo publish list | cut -d, -f1-21 >a.csv && qs --shop b publish list | cut -d, -f1-21 >b.csv &&
     test_cmp a.csv b.csv &&
     test "$(sql "SELECT DISTINCT state FROM product WHERE shop = '"'"'b'"'"'")" = pending &&
