@@ -296,6 +296,25 @@ static int publish_list(struct qs_ctx *ctx, int argc, char **argv)
 
 /* ---- now / at / every / spread (R-PUB-1..5) ---- */
 
+/* Issue 8 item 20: a time of day that has passed today is tomorrow's (SPEC 1.5): says so,
+ * with the times it gives (to: the end of a window, 0 for none), in the shop's zone. */
+static void pc_tomorrow(struct qs_ctx *ctx, const char *given, time_t at, time_t to,
+                        const char *what)
+{
+    char a[64], b[64];
+    const char *tz = cmd_tz(ctx);
+    if (ctx->verbosity < 0 || tm_format(at, tz, 0, a, sizeof a) < 0 ||
+        (to && tm_format(to, tz, 0, b, sizeof b) < 0))
+        return;
+    /* The end's date only when it is not the start's. */
+    fprintf(stderr, "%s: %s has passed today; %s tomorrow, %s%s%s (%s)\n", ctx->prog, given, what,
+            a, to ? " to " : "",
+            !to                      ? ""
+            : strncmp(a, b, 11) == 0 ? b + 11
+                                     : b,
+            tz);
+}
+
 static void sched_summary(struct qs_ctx *ctx, const struct pub_sched_stats *st, const char *what)
 {
     if (ctx->verbosity < 0)
@@ -322,7 +341,7 @@ static int schedule_verb(struct qs_ctx *ctx, int argc, char **argv, int vi, enum
     struct cmd_getopt g;
     struct qs_err e;
     const char *from = NULL, *to = NULL, *tz = cmd_tz(ctx);
-    int c, rc;
+    int c, rc, tomorrow = 0;
 
     err_clear(&e);
     so.when = when;
@@ -348,9 +367,12 @@ static int schedule_verb(struct qs_ctx *ctx, int argc, char **argv, int vi, enum
         if (argc < 1)
             return cmd_usage(ctx, &qs_cmd_publish, v, "%s is needed",
                              when == PUB_AT ? "a TIME" : "MINUTES");
-        if (when == PUB_AT && (rc = sched_parse(argv[0], tz, so.now, "TIME", &so.at, &e)) < 0)
+        if (when == PUB_AT &&
+            (rc = sched_parse(argv[0], tz, so.now, "TIME", &so.at, &tomorrow, &e)) < 0)
             return cmd_usage(ctx, &qs_cmd_publish, v, "%s (%s)", e.msg,
                              e.rule[0] ? e.rule : "R-PUB-5");
+        if (when == PUB_AT && tomorrow)
+            pc_tomorrow(ctx, argv[0], so.at, 0, "the products go");
         if (when == PUB_EVERY && sched_minutes(argv[0], &so.minutes) < 0)
             return cmd_usage(ctx, &qs_cmd_publish, v,
                              "MINUTES \"%s\" is not a whole number of minutes from 1 to 10080 "
@@ -363,17 +385,15 @@ static int schedule_verb(struct qs_ctx *ctx, int argc, char **argv, int vi, enum
             return cmd_usage(ctx, &qs_cmd_publish, v, "%s needed",
                              when == PUB_SPREAD ? "--from TIME and --to TIME are"
                                                 : "--from TIME is");
-        if ((rc = sched_parse(from, tz, so.now, "--from", &so.at, &e)) < 0)
+        /* Issue 8 item 20: --from and --to are one window. */
+        rc = when == PUB_SPREAD ? sched_window(from, to, tz, so.now, &so.at, &so.to, &tomorrow, &e)
+                                : sched_parse(from, tz, so.now, "--from", &so.at, &tomorrow, &e);
+        if (rc < 0)
             return cmd_usage(ctx, &qs_cmd_publish, v, "%s (%s)", e.msg,
                              e.rule[0] ? e.rule : "R-PUB-5");
-        if (when == PUB_SPREAD) {
-            if ((rc = sched_parse(to, tz, so.now, "--to", &so.to, &e)) < 0)
-                return cmd_usage(ctx, &qs_cmd_publish, v, "%s (%s)", e.msg,
-                                 e.rule[0] ? e.rule : "R-PUB-5");
-            if (so.to <= so.at)
-                return cmd_usage(ctx, &qs_cmd_publish, v,
-                                 "--to %s is not after --from %s (R-PUB-4)", to, from);
-        }
+        if (tomorrow)
+            pc_tomorrow(ctx, from, so.at, when == PUB_SPREAD ? so.to : 0,
+                        when == PUB_SPREAD ? "the window is" : "the first goes");
     }
     if ((rc = pc_select(ctx, v, argc, argv, &sa, 1, &o, &sel)) != 0)
         return rc;
@@ -494,8 +514,12 @@ static int publish_run(struct qs_ctx *ctx, int argc, char **argv)
         if (c == OPT_DUE_BY) {
             /* A time ahead brings the schedule forward (catch-up, demos); a past one is
              * fine here: it only narrows what is due. */
-            if (tm_parse(optarg, cmd_tz(ctx), ro.now, &ro.due_by, &e) < 0)
+            int clock;
+            if (tm_parse_after(optarg, cmd_tz(ctx), ro.now, ro.now - ro.now % 60, &ro.due_by,
+                               &clock, &e) < 0)
                 return cmd_usage(ctx, &qs_cmd_publish, v, "--due-by: %s", e.msg);
+            if (clock == TM_CLOCK_NEXT_DAY)
+                pc_tomorrow(ctx, optarg, ro.due_by, 0, "due by");
         } else if (c == OPT_RETRY_FAILED) {
             ro.retry_failed = 1;
         } else {

@@ -73,6 +73,13 @@ test_expect 'R-PUB-7, R-PUB-11: a run publishes what is due, one SetNewGoods per
     once SetNewGoods 6
 '
 
+test_expect 'issue 8 item 20: run --due-by HH:MM already past is tomorrow'"'"'s, said on stderr' '
+    fresh 1 && z=$(noon_zone) &&
+    from=$(TZ=$z date -d "-30 min" +%H:%M) && day=$(TZ=$z date -d "+1 day" +%F) &&
+    expect_code 0 qs --tz "$z" publish run --due-by "$from" &&
+    grep_q "^qs publish: $from has passed today; due by tomorrow, $day $from:00 ($z)\$" err
+'
+
 test_expect 'SPEC 1.6: --dry-run prints the requests of due products and changes nothing' '
     fresh 2 &&
     expect_code 0 qs --dry-run publish run --due-by "$LATER" &&
