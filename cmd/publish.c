@@ -546,6 +546,12 @@ static int publish_run(struct qs_ctx *ctx, int argc, char **argv)
 
 #define SEL "[--group G] [--state S] [SKU...|-]"
 
+static const struct qs_opt shipping_opts[] = {
+    {"cached", no_argument, OPT_CACHED, NULL,
+     "the templates kept by the last read, without asking the marketplace"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
 static const struct qs_verb publish_verbs[] = {
     {"list", publish_list, "list [--state S] [--group G]",
      "list products in the qs template (R-PUB-8)", QS_NEEDS_SHOP, list_opts},
@@ -577,6 +583,10 @@ static const struct qs_verb publish_verbs[] = {
     {"check", publish_check, "check " SEL,
      "check products against marketplace rules and sensitive words", QS_NEEDS_SHOP | QS_READS_STDIN,
      sel_opts},
+    {"shipping", publish_shipping, "shipping [--cached]",
+     "list the shop's delivery templates (ShippingNo)", QS_NEEDS_SHOP, shipping_opts},
+    {"batches", publish_batches, "batches", "list the batches undo can restore", QS_NEEDS_SHOP,
+     NULL},
     {NULL, NULL, NULL, NULL, 0, NULL},
 };
 
@@ -981,6 +991,45 @@ int publish_withdraw(struct qs_ctx *ctx, int argc, char **argv)
 
 /* ---- check (R-IMP-9, R-IMP-10, R-PUB-11, 12, 14, 15) ---- */
 
+/* Issue 8 item 22: the delivery templates check resolves shipping fees against, as run
+ * does, the first time a product needs them: those the last read kept (offline), else
+ * read from the marketplace once and kept; when that fails too, fees are not checked,
+ * with a warning. */
+struct pc_ship {
+    struct qs_ctx *ctx;
+    struct pub_ship_list l;
+};
+
+static const struct pub_ship_list *pc_ship_get(void *p)
+{
+    struct pc_ship *sh = p;
+    struct qs_ctx *ctx = sh->ctx;
+    struct qapi *q = NULL;
+    struct qs_err e;
+    char when[64];
+    int rc;
+
+    err_clear(&e);
+    if ((rc = pub_ship_cached(ctx->store, ctx->shop.name, &sh->l, &e)) == 0 && !sh->l.have &&
+        (q = pc_open_qapi(ctx, &e, &rc)))
+        rc = pub_ship_fetch(ctx->store, q, ctx->shop.name, !ctx->dry_run, &sh->l, &e);
+    qapi_close(q);
+    if (rc < 0 || !sh->l.have) {
+        if (ctx->verbosity >= 0)
+            fprintf(stderr,
+                    "%s: warning: shipping fees not checked: the shop's delivery templates "
+                    "cannot be read (%s); qs publish shipping reads them\n",
+                    ctx->prog, e.msg);
+        return NULL;
+    }
+    if (ctx->verbosity >= 0 && tm_format(sh->l.at, cmd_tz(ctx), 0, when, sizeof when) == 0)
+        fprintf(stderr,
+                "%s: shipping fees checked against the %zu delivery templates read %s (%s); qs "
+                "publish shipping reads them again\n",
+                ctx->prog, json_array_size(sh->l.rows), when, cmd_tz(ctx));
+    return &sh->l;
+}
+
 int publish_check(struct qs_ctx *ctx, int argc, char **argv)
 {
     const struct qs_verb *v = &qs_cmd_publish.verbs[13];
@@ -988,6 +1037,7 @@ int publish_check(struct qs_ctx *ctx, int argc, char **argv)
     struct pub_cb cb = {&o, pc_out_row, pc_diag};
     struct pub_sel sel = {0};
     struct pc_sel sa = {0};
+    struct pc_ship ship = {ctx, {0}};
     struct cmd_getopt g;
     struct qs_err e;
     long problems = 0;
@@ -1001,7 +1051,8 @@ int publish_check(struct qs_ctx *ctx, int argc, char **argv)
             return rc ? rc : QS_EX_USAGE;
     if ((rc = pc_select(ctx, v, ops.n, ops.v, &sa, 0, &o, &sel)) != 0)
         return rc;
-    rc = pub_check(ctx->store, ctx->shop.name, &sel, &cb, &problems, &e);
+    rc = pub_check(ctx->store, ctx->shop.name, &sel, pc_ship_get, &ship, &cb, &problems, &e);
+    pub_ship_list_free(&ship.l);
     if (rc == 0)
         rc = pc_out_close(&o, &e);
     else
@@ -1015,4 +1066,77 @@ int publish_check(struct qs_ctx *ctx, int argc, char **argv)
                 sel.n == 1 ? "" : "s", problems, problems == 1 ? "" : "s");
     pub_sel_free(&sel);
     return problems ? QS_EX_FAIL : 0;
+}
+
+/* ---- shipping (R-PUB-15, issue 8 item 22) ---- */
+
+int publish_shipping(struct qs_ctx *ctx, int argc, char **argv)
+{
+    static const char *const cols[] = {"shipping_no", "fee",     "type",   "free_over",
+                                       "region",      "oversea", "carrier"};
+    const struct qs_verb *v = &qs_cmd_publish.verbs[14];
+    struct pc_out o = PC_OUT(ctx, cols);
+    struct pub_cb cb = {&o, pc_out_row, pc_diag};
+    struct pub_ship_list ship = {0};
+    struct cmd_getopt g;
+    struct qapi *q = NULL;
+    struct qs_err e;
+    int c, rc, cached = 0;
+
+    err_clear(&e);
+    struct pc_ops ops = {alloca((size_t)argc * sizeof(char *)), 0};
+    cmd_getopt_init(&g, ctx, &qs_cmd_publish, v);
+    while ((c = pc_next_opt(&g, argc, argv, &ops)) != -1) {
+        if (c != OPT_CACHED)
+            return QS_EX_USAGE;
+        cached = 1;
+    }
+    if (ops.n)
+        return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
+    if (cached) {
+        if ((rc = pub_ship_cached(ctx->store, ctx->shop.name, &ship, &e)) == 0 && !ship.have)
+            rc = err_set(&e, QS_E_USAGE, NULL,
+                         "no delivery templates of shop %s are kept yet; qs publish shipping "
+                         "(without --cached) reads them",
+                         ctx->shop.name);
+    } else if ((q = pc_open_qapi(ctx, &e, &rc))) {
+        /* Read and kept for qs publish check (not in a dry run, which writes nothing). */
+        rc = pub_ship_fetch(ctx->store, q, ctx->shop.name, !ctx->dry_run, &ship, &e);
+    }
+    qapi_close(q);
+    if (rc == 0)
+        rc = pub_ship_rows(&ship, &cb, &e);
+    pub_ship_list_free(&ship);
+    if (rc == 0)
+        rc = pc_out_close(&o, &e);
+    else
+        pc_out_close(&o, NULL);
+    return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
+}
+
+/* ---- batches (R-PUB-13, issue 8 item 22) ---- */
+
+int publish_batches(struct qs_ctx *ctx, int argc, char **argv)
+{
+    static const char *const cols[] = {"batch", "at", "verb", "products", "undone_at"};
+    const struct qs_verb *v = &qs_cmd_publish.verbs[15];
+    struct pc_out o = PC_OUT(ctx, cols);
+    struct pub_cb cb = {&o, pc_out_row, pc_diag};
+    struct cmd_getopt g;
+    struct qs_err e;
+    int c, rc;
+
+    err_clear(&e);
+    struct pc_ops ops = {alloca((size_t)argc * sizeof(char *)), 0};
+    cmd_getopt_init(&g, ctx, &qs_cmd_publish, v);
+    while ((c = pc_next_opt(&g, argc, argv, &ops)) != -1)
+        return QS_EX_USAGE;
+    if (ops.n)
+        return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
+    rc = pub_batches(ctx->store, ctx->shop.name, cmd_tz(ctx), &cb, &e);
+    if (rc == 0)
+        rc = pc_out_close(&o, &e);
+    else
+        pc_out_close(&o, NULL);
+    return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
 }

@@ -157,6 +157,41 @@ test_expect 'issue 8 item 18: a run stopped by the credentials leaves the produc
     test "$(calls ItemsBasic.SetNewGoods)" = 0
 '
 
+test_expect 'issue 8 item 22, R-PUB-15: publish shipping lists the delivery templates and keeps them; check then finds offline the fee no template charges, which run fails on' '
+    fresh 2 &&
+    expect_code 0 qs publish shipping &&
+    printf "%s\n" shipping_no,fee,type,free_over,region,oversea,carrier 0,0,X,0,N,N,ヤマト宅急便 \
+        480001,600,F,0,Y,N,佐川急便 480002,600,M,3980,Y,N,ヤマト宅急便 >want &&
+    test_cmp want out && test "$(calls ItemsLookup.GetSellerDeliveryGroupInfo)" = 1 &&
+    QS_QAPI_URL=http://127.0.0.1:1 expect_code 0 qs publish shipping --cached && test_cmp want out &&
+    qs -q publish edit --shipping 500 P001 >/dev/null &&
+    QS_QAPI_URL=http://127.0.0.1:1 expect_code 1 qs publish check &&
+    grep_q "^P001,P001-R,R-PUB-15,ShippingNo,\"no delivery template of the shop charges the 500 yen shipping of SKU \"\"P001-R\"\"; set ShippingNo in the listing profile\"\$" out &&
+    test "$(wc -l <out)" = 2 &&
+    grep_q "shipping fees checked against the 3 delivery templates read [-0-9]* [0-9:]* (Asia/Tokyo)" err &&
+    test "$(calls ItemsLookup.GetSellerDeliveryGroupInfo)" = 1 &&
+    expect_code 1 qs publish run --due-by "$LATER" &&
+    grep_q "^P001,,failed,check,failed,\"step check: no delivery template of the shop charges the 500 yen shipping" out &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 1
+'
+
+test_expect 'issue 8 item 22: check reads the templates once when none are kept; a profile ShippingNo none of them has is a problem; --cached without any is refused' '
+    fresh 1 &&
+    expect_code 64 qs publish shipping --cached && grep_q "no delivery templates of shop demo are kept yet" err &&
+    qs -q publish profile ShippingNo=999 >/dev/null &&
+    expect_code 1 qs publish check &&
+    grep_q "^P001,,R-PUB-15,ShippingNo,ShippingNo 999 of listing profile default is none of the shop'"'"'s delivery templates (qs publish shipping lists them)\$" out &&
+    test "$(calls ItemsLookup.GetSellerDeliveryGroupInfo)" = 1 &&
+    test "$(sql "SELECT count(*) FROM shop_setting WHERE key = '"'"'publish.delivery_cache'"'"'")" = 1 &&
+    qs -q publish profile ShippingNo=480002 >/dev/null &&
+    expect_code 0 qs publish check && test "$(calls ItemsLookup.GetSellerDeliveryGroupInfo)" = 1 &&
+    rm -f "$QS_STORE" "$QS_STORE"-* && shop_init && gen_catalog 1 &&
+    qs -q import products catalog.csv >/dev/null && pub_profile && qs -q publish edit --shipping 500 P001 >/dev/null &&
+    QS_QAPI_URL=http://127.0.0.1:1 expect_code 0 qs -q init --shop demo --set qapi.retries=0 &&
+    QS_QAPI_URL=http://127.0.0.1:1 expect_code 0 qs publish check &&
+    grep_q "warning: shipping fees not checked: the shop'"'"'s delivery templates cannot be read" err
+'
+
 test_expect 'R-PUB-11: a step the marketplace refuses fails the product with the step named; a retry resumes there' '
     fresh 2 && sb config "{\"new_item_status\": \"S0\"}" >/dev/null &&
     expect_code 1 qs publish run --due-by "$LATER" &&
