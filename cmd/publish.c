@@ -265,6 +265,17 @@ int pc_finish(struct qs_ctx *ctx, struct pc_out *o, int rc, struct qs_err *e, lo
     return pc_run_exit(st);
 }
 
+/* Ends a verb that only lists: closes o (flushing it when rc is 0), reports an error;
+ * returns the exit code. */
+static int pc_list_end(struct qs_ctx *ctx, struct pc_out *o, int rc, struct qs_err *e)
+{
+    if (rc == 0)
+        rc = pc_out_close(o, e);
+    else
+        pc_out_close(o, NULL);
+    return rc < 0 ? cmd_fail(ctx, rc, e) : 0;
+}
+
 /* ---- list (R-PUB-8) ---- */
 
 static int publish_list(struct qs_ctx *ctx, int argc, char **argv)
@@ -287,11 +298,7 @@ static int publish_list(struct qs_ctx *ctx, int argc, char **argv)
     if (ops.n)
         return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
     rc = pub_list(ctx->store, ctx->shop.name, sa.state, sa.group, cmd_tz(ctx), &cb, &e);
-    if (rc == 0)
-        rc = pc_out_close(&o, &e);
-    else
-        pc_out_close(&o, NULL);
-    return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
+    return pc_list_end(ctx, &o, rc, &e);
 }
 
 /* ---- now / at / every / spread (R-PUB-1..5) ---- */
@@ -1107,11 +1114,7 @@ int publish_shipping(struct qs_ctx *ctx, int argc, char **argv)
     if (rc == 0)
         rc = pub_ship_rows(&ship, &cb, &e);
     pub_ship_list_free(&ship);
-    if (rc == 0)
-        rc = pc_out_close(&o, &e);
-    else
-        pc_out_close(&o, NULL);
-    return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
+    return pc_list_end(ctx, &o, rc, &e);
 }
 
 /* ---- batches (R-PUB-13, issue 8 item 22) ---- */
@@ -1134,9 +1137,5 @@ int publish_batches(struct qs_ctx *ctx, int argc, char **argv)
     if (ops.n)
         return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
     rc = pub_batches(ctx->store, ctx->shop.name, cmd_tz(ctx), &cb, &e);
-    if (rc == 0)
-        rc = pc_out_close(&o, &e);
-    else
-        pc_out_close(&o, NULL);
-    return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
+    return pc_list_end(ctx, &o, rc, &e);
 }
