@@ -33,8 +33,16 @@ static void usage(FILE *fp)
 {
     fputs(GLOBAL_USAGE, fp);
     fputs("\nA seller's toolkit for the Qoo10 Japan marketplace.\n\ncommands:\n", fp);
-    for (const struct qs_cmd *const *c = qs_commands; *c; c++)
-        fprintf(fp, "  %-8s %s\n", (*c)->name, (*c)->summary);
+    for (const struct qs_cmd *const *c = qs_commands; *c; c++) {
+        /* Issue 8 item 22: which commands are only planned, whole or in part. */
+        size_t n = 0, planned = 0;
+        for (const struct qs_verb *v = (*c)->verbs; v && v->name; v++)
+            n++, planned += !v->fn;
+        fprintf(fp, "  %-8s %s%s\n", (*c)->name, (*c)->summary,
+                planned == 0   ? ""
+                : planned == n ? " (planned)"
+                               : " (some verbs planned)");
+    }
     fputs("  help     show help for qs or a command\n"
           "  version  print the version\n"
           "\nglobal options:\n"

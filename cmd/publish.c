@@ -215,6 +215,7 @@ void pc_run_opts_init(struct qs_ctx *ctx, struct pub_run_opts *ro)
 {
     memset(ro, 0, sizeof *ro);
     ro->now = time(NULL);
+    ro->tz = cmd_tz(ctx);
     ro->due_by = ro->now;
     ro->dry_run = ctx->dry_run;
     ro->quiet = ctx->verbosity < 0;
@@ -234,10 +235,18 @@ int pc_run_exit(const struct pub_run_stats *st)
 
 void pc_run_summary(struct qs_ctx *ctx, const struct pub_run_stats *st)
 {
+    char next[64] = "";
     if (ctx->verbosity < 0)
         return;
-    fprintf(stderr, "%s: %ld online, %ld failed, %ld to retry, %ld listing change%s sent%s\n",
-            ctx->prog, st->online, st->failed, st->retry, st->changed, st->changed == 1 ? "" : "s",
+    /* Issue 8 item 18: what waits for its backoff, and when it is tried next (in the
+     * shop's zone, SPEC 1.5). */
+    if (st->waiting && tm_format(st->next_try, cmd_tz(ctx), 0, next, sizeof next) < 0)
+        next[0] = '\0';
+    fprintf(stderr,
+            "%s: %ld online, %ld failed, %ld to retry, %ld waiting%s%s, %ld listing change%s "
+            "sent%s\n",
+            ctx->prog, st->online, st->failed, st->retry, st->waiting, *next ? ", next try " : "",
+            next, st->changed, st->changed == 1 ? "" : "s",
             ctx->dry_run ? " (dry run: requests printed, nothing sent)" : "");
 }
 
@@ -256,12 +265,25 @@ int pc_finish(struct qs_ctx *ctx, struct pc_out *o, int rc, struct qs_err *e, lo
     return pc_run_exit(st);
 }
 
+/* Ends a verb that only lists: closes o (flushing it when rc is 0), reports an error;
+ * returns the exit code. */
+static int pc_list_end(struct qs_ctx *ctx, struct pc_out *o, int rc, struct qs_err *e)
+{
+    if (rc == 0)
+        rc = pc_out_close(o, e);
+    else
+        pc_out_close(o, NULL);
+    return rc < 0 ? cmd_fail(ctx, rc, e) : 0;
+}
+
 /* ---- list (R-PUB-8) ---- */
 
 static int publish_list(struct qs_ctx *ctx, int argc, char **argv)
 {
     const struct qs_verb *v = &qs_cmd_publish.verbs[0];
-    struct pc_out o = {ctx, cat_qs_columns, cat_qs_ncolumns, NULL, 0, 0, 0};
+    static const char *const cols[] = {CAT_QS_COLUMNS, PUB_COL_NEXT_TRY};
+    struct pc_out o = PC_OUT(ctx, cols);
+    struct pub_cb cb = {&o, pc_out_row, pc_diag};
     struct pc_sel sa = {0};
     struct cmd_getopt g;
     struct qs_err e;
@@ -275,16 +297,30 @@ static int publish_list(struct qs_ctx *ctx, int argc, char **argv)
             return rc ? rc : QS_EX_USAGE;
     if (ops.n)
         return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
-    rc =
-        cat_export(ctx->store, ctx->shop.name, sa.state, sa.group, cmd_tz(ctx), pc_out_row, &o, &e);
-    if (rc == 0)
-        rc = pc_out_close(&o, &e);
-    else
-        pc_out_close(&o, NULL);
-    return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
+    rc = pub_list(ctx->store, ctx->shop.name, sa.state, sa.group, cmd_tz(ctx), &cb, &e);
+    return pc_list_end(ctx, &o, rc, &e);
 }
 
 /* ---- now / at / every / spread (R-PUB-1..5) ---- */
+
+/* Issue 8 item 20: a time of day that has passed today is tomorrow's (SPEC 1.5): says so,
+ * with the times it gives (to: the end of a window, 0 for none), in the shop's zone. */
+static void pc_tomorrow(struct qs_ctx *ctx, const char *given, time_t at, time_t to,
+                        const char *what)
+{
+    char a[64], b[64];
+    const char *tz = cmd_tz(ctx);
+    if (ctx->verbosity < 0 || tm_format(at, tz, 0, a, sizeof a) < 0 ||
+        (to && tm_format(to, tz, 0, b, sizeof b) < 0))
+        return;
+    /* The end's date only when it is not the start's. */
+    fprintf(stderr, "%s: %s has passed today; %s tomorrow, %s%s%s (%s)\n", ctx->prog, given, what,
+            a, to ? " to " : "",
+            !to                      ? ""
+            : strncmp(a, b, 11) == 0 ? b + 11
+                                     : b,
+            tz);
+}
 
 static void sched_summary(struct qs_ctx *ctx, const struct pub_sched_stats *st, const char *what)
 {
@@ -312,7 +348,7 @@ static int schedule_verb(struct qs_ctx *ctx, int argc, char **argv, int vi, enum
     struct cmd_getopt g;
     struct qs_err e;
     const char *from = NULL, *to = NULL, *tz = cmd_tz(ctx);
-    int c, rc;
+    int c, rc, tomorrow = 0;
 
     err_clear(&e);
     so.when = when;
@@ -338,9 +374,12 @@ static int schedule_verb(struct qs_ctx *ctx, int argc, char **argv, int vi, enum
         if (argc < 1)
             return cmd_usage(ctx, &qs_cmd_publish, v, "%s is needed",
                              when == PUB_AT ? "a TIME" : "MINUTES");
-        if (when == PUB_AT && (rc = sched_parse(argv[0], tz, so.now, "TIME", &so.at, &e)) < 0)
+        if (when == PUB_AT &&
+            (rc = sched_parse(argv[0], tz, so.now, "TIME", &so.at, &tomorrow, &e)) < 0)
             return cmd_usage(ctx, &qs_cmd_publish, v, "%s (%s)", e.msg,
                              e.rule[0] ? e.rule : "R-PUB-5");
+        if (when == PUB_AT && tomorrow)
+            pc_tomorrow(ctx, argv[0], so.at, 0, "the products go");
         if (when == PUB_EVERY && sched_minutes(argv[0], &so.minutes) < 0)
             return cmd_usage(ctx, &qs_cmd_publish, v,
                              "MINUTES \"%s\" is not a whole number of minutes from 1 to 10080 "
@@ -353,17 +392,15 @@ static int schedule_verb(struct qs_ctx *ctx, int argc, char **argv, int vi, enum
             return cmd_usage(ctx, &qs_cmd_publish, v, "%s needed",
                              when == PUB_SPREAD ? "--from TIME and --to TIME are"
                                                 : "--from TIME is");
-        if ((rc = sched_parse(from, tz, so.now, "--from", &so.at, &e)) < 0)
+        /* Issue 8 item 20: --from and --to are one window. */
+        rc = when == PUB_SPREAD ? sched_window(from, to, tz, so.now, &so.at, &so.to, &tomorrow, &e)
+                                : sched_parse(from, tz, so.now, "--from", &so.at, &tomorrow, &e);
+        if (rc < 0)
             return cmd_usage(ctx, &qs_cmd_publish, v, "%s (%s)", e.msg,
                              e.rule[0] ? e.rule : "R-PUB-5");
-        if (when == PUB_SPREAD) {
-            if ((rc = sched_parse(to, tz, so.now, "--to", &so.to, &e)) < 0)
-                return cmd_usage(ctx, &qs_cmd_publish, v, "%s (%s)", e.msg,
-                                 e.rule[0] ? e.rule : "R-PUB-5");
-            if (so.to <= so.at)
-                return cmd_usage(ctx, &qs_cmd_publish, v,
-                                 "--to %s is not after --from %s (R-PUB-4)", to, from);
-        }
+        if (tomorrow)
+            pc_tomorrow(ctx, from, so.at, when == PUB_SPREAD ? so.to : 0,
+                        when == PUB_SPREAD ? "the window is" : "the first goes");
     }
     if ((rc = pc_select(ctx, v, argc, argv, &sa, 1, &o, &sel)) != 0)
         return rc;
@@ -484,8 +521,12 @@ static int publish_run(struct qs_ctx *ctx, int argc, char **argv)
         if (c == OPT_DUE_BY) {
             /* A time ahead brings the schedule forward (catch-up, demos); a past one is
              * fine here: it only narrows what is due. */
-            if (tm_parse(optarg, cmd_tz(ctx), ro.now, &ro.due_by, &e) < 0)
+            int clock;
+            if (tm_parse_after(optarg, cmd_tz(ctx), ro.now, ro.now - ro.now % 60, &ro.due_by,
+                               &clock, &e) < 0)
                 return cmd_usage(ctx, &qs_cmd_publish, v, "--due-by: %s", e.msg);
+            if (clock == TM_CLOCK_NEXT_DAY)
+                pc_tomorrow(ctx, optarg, ro.due_by, 0, "due by");
         } else if (c == OPT_RETRY_FAILED) {
             ro.retry_failed = 1;
         } else {
@@ -511,6 +552,12 @@ static int publish_run(struct qs_ctx *ctx, int argc, char **argv)
 }
 
 #define SEL "[--group G] [--state S] [SKU...|-]"
+
+static const struct qs_opt shipping_opts[] = {
+    {"cached", no_argument, OPT_CACHED, NULL,
+     "the templates kept by the last read, without asking the marketplace"},
+    {NULL, 0, 0, NULL, NULL},
+};
 
 static const struct qs_verb publish_verbs[] = {
     {"list", publish_list, "list [--state S] [--group G]",
@@ -543,6 +590,10 @@ static const struct qs_verb publish_verbs[] = {
     {"check", publish_check, "check " SEL,
      "check products against marketplace rules and sensitive words", QS_NEEDS_SHOP | QS_READS_STDIN,
      sel_opts},
+    {"shipping", publish_shipping, "shipping [--cached]",
+     "list the shop's delivery templates (ShippingNo)", QS_NEEDS_SHOP, shipping_opts},
+    {"batches", publish_batches, "batches", "list the batches undo can restore", QS_NEEDS_SHOP,
+     NULL},
     {NULL, NULL, NULL, NULL, 0, NULL},
 };
 
@@ -947,6 +998,45 @@ int publish_withdraw(struct qs_ctx *ctx, int argc, char **argv)
 
 /* ---- check (R-IMP-9, R-IMP-10, R-PUB-11, 12, 14, 15) ---- */
 
+/* Issue 8 item 22: the delivery templates check resolves shipping fees against, as run
+ * does, the first time a product needs them: those the last read kept (offline), else
+ * read from the marketplace once and kept; when that fails too, fees are not checked,
+ * with a warning. */
+struct pc_ship {
+    struct qs_ctx *ctx;
+    struct pub_ship_list l;
+};
+
+static const struct pub_ship_list *pc_ship_get(void *p)
+{
+    struct pc_ship *sh = p;
+    struct qs_ctx *ctx = sh->ctx;
+    struct qapi *q = NULL;
+    struct qs_err e;
+    char when[64];
+    int rc;
+
+    err_clear(&e);
+    if ((rc = pub_ship_cached(ctx->store, ctx->shop.name, &sh->l, &e)) == 0 && !sh->l.have &&
+        (q = pc_open_qapi(ctx, &e, &rc)))
+        rc = pub_ship_fetch(ctx->store, q, ctx->shop.name, !ctx->dry_run, &sh->l, &e);
+    qapi_close(q);
+    if (rc < 0 || !sh->l.have) {
+        if (ctx->verbosity >= 0)
+            fprintf(stderr,
+                    "%s: warning: shipping fees not checked: the shop's delivery templates "
+                    "cannot be read (%s); qs publish shipping reads them\n",
+                    ctx->prog, e.msg);
+        return NULL;
+    }
+    if (ctx->verbosity >= 0 && tm_format(sh->l.at, cmd_tz(ctx), 0, when, sizeof when) == 0)
+        fprintf(stderr,
+                "%s: shipping fees checked against the %zu delivery templates read %s (%s); qs "
+                "publish shipping reads them again\n",
+                ctx->prog, json_array_size(sh->l.rows), when, cmd_tz(ctx));
+    return &sh->l;
+}
+
 int publish_check(struct qs_ctx *ctx, int argc, char **argv)
 {
     const struct qs_verb *v = &qs_cmd_publish.verbs[13];
@@ -954,6 +1044,7 @@ int publish_check(struct qs_ctx *ctx, int argc, char **argv)
     struct pub_cb cb = {&o, pc_out_row, pc_diag};
     struct pub_sel sel = {0};
     struct pc_sel sa = {0};
+    struct pc_ship ship = {ctx, {0}};
     struct cmd_getopt g;
     struct qs_err e;
     long problems = 0;
@@ -967,7 +1058,8 @@ int publish_check(struct qs_ctx *ctx, int argc, char **argv)
             return rc ? rc : QS_EX_USAGE;
     if ((rc = pc_select(ctx, v, ops.n, ops.v, &sa, 0, &o, &sel)) != 0)
         return rc;
-    rc = pub_check(ctx->store, ctx->shop.name, &sel, &cb, &problems, &e);
+    rc = pub_check(ctx->store, ctx->shop.name, &sel, pc_ship_get, &ship, &cb, &problems, &e);
+    pub_ship_list_free(&ship.l);
     if (rc == 0)
         rc = pc_out_close(&o, &e);
     else
@@ -981,4 +1073,69 @@ int publish_check(struct qs_ctx *ctx, int argc, char **argv)
                 sel.n == 1 ? "" : "s", problems, problems == 1 ? "" : "s");
     pub_sel_free(&sel);
     return problems ? QS_EX_FAIL : 0;
+}
+
+/* ---- shipping (R-PUB-15, issue 8 item 22) ---- */
+
+int publish_shipping(struct qs_ctx *ctx, int argc, char **argv)
+{
+    static const char *const cols[] = {"shipping_no", "fee",     "type",   "free_over",
+                                       "region",      "oversea", "carrier"};
+    const struct qs_verb *v = &qs_cmd_publish.verbs[14];
+    struct pc_out o = PC_OUT(ctx, cols);
+    struct pub_cb cb = {&o, pc_out_row, pc_diag};
+    struct pub_ship_list ship = {0};
+    struct cmd_getopt g;
+    struct qapi *q = NULL;
+    struct qs_err e;
+    int c, rc, cached = 0;
+
+    err_clear(&e);
+    struct pc_ops ops = {alloca((size_t)argc * sizeof(char *)), 0};
+    cmd_getopt_init(&g, ctx, &qs_cmd_publish, v);
+    while ((c = pc_next_opt(&g, argc, argv, &ops)) != -1) {
+        if (c != OPT_CACHED)
+            return QS_EX_USAGE;
+        cached = 1;
+    }
+    if (ops.n)
+        return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
+    if (cached) {
+        if ((rc = pub_ship_cached(ctx->store, ctx->shop.name, &ship, &e)) == 0 && !ship.have)
+            rc = err_set(&e, QS_E_USAGE, NULL,
+                         "no delivery templates of shop %s are kept yet; qs publish shipping "
+                         "(without --cached) reads them",
+                         ctx->shop.name);
+    } else if ((q = pc_open_qapi(ctx, &e, &rc))) {
+        /* Read and kept for qs publish check (not in a dry run, which writes nothing). */
+        rc = pub_ship_fetch(ctx->store, q, ctx->shop.name, !ctx->dry_run, &ship, &e);
+    }
+    qapi_close(q);
+    if (rc == 0)
+        rc = pub_ship_rows(&ship, &cb, &e);
+    pub_ship_list_free(&ship);
+    return pc_list_end(ctx, &o, rc, &e);
+}
+
+/* ---- batches (R-PUB-13, issue 8 item 22) ---- */
+
+int publish_batches(struct qs_ctx *ctx, int argc, char **argv)
+{
+    static const char *const cols[] = {"batch", "at", "verb", "products", "undone_at"};
+    const struct qs_verb *v = &qs_cmd_publish.verbs[15];
+    struct pc_out o = PC_OUT(ctx, cols);
+    struct pub_cb cb = {&o, pc_out_row, pc_diag};
+    struct cmd_getopt g;
+    struct qs_err e;
+    int c, rc;
+
+    err_clear(&e);
+    struct pc_ops ops = {alloca((size_t)argc * sizeof(char *)), 0};
+    cmd_getopt_init(&g, ctx, &qs_cmd_publish, v);
+    while ((c = pc_next_opt(&g, argc, argv, &ops)) != -1)
+        return QS_EX_USAGE;
+    if (ops.n)
+        return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
+    rc = pub_batches(ctx->store, ctx->shop.name, cmd_tz(ctx), &cb, &e);
+    return pc_list_end(ctx, &o, rc, &e);
 }

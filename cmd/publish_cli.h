@@ -23,6 +23,7 @@ enum {
     OPT_BRAND,
     OPT_BRANDS,
     OPT_ENCODING,
+    OPT_CACHED,
 };
 
 /* Records on standard output, through one writer opened at the first (or at the end, for
@@ -91,5 +92,7 @@ int publish_profile(struct qs_ctx *ctx, int argc, char **argv);
 int publish_undo(struct qs_ctx *ctx, int argc, char **argv);
 int publish_withdraw(struct qs_ctx *ctx, int argc, char **argv);
 int publish_check(struct qs_ctx *ctx, int argc, char **argv);
+int publish_shipping(struct qs_ctx *ctx, int argc, char **argv);
+int publish_batches(struct qs_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -11,7 +11,7 @@ _qs_global_opts="--store --shop --format --tz --encoding --encoding-errors --bom
 _qs_verbs() {
     case $1 in
     import) echo "products upc pools words" ;;
-    publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check" ;;
+    publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check shipping batches" ;;
     note) echo "send template rule run inbox reply delay blacklist customers confirm" ;;
     coupon) echo "add list push cancel preview history" ;;
     stock) echo "item link list alloc sync fees labels" ;;
@@ -36,6 +36,7 @@ _qs_verb_opts() {
     publish/edit) echo "--price --quantity --shipping --group --state --encoding" ;;
     publish/copy) echo "--suffix --group --state --encoding" ;;
     publish/profile) echo "--group --sku --brand --brands" ;;
+    publish/shipping) echo "--cached" ;;
     note/send) echo "--order --template --title --body --body-file --category --attach --no-email
         --help-centre --allow-personal --resend --batch-size --status --item --ship-by-before
         --retry-failed --resend-unknown --encoding --timeout" ;;

@@ -6,7 +6,7 @@ set -l qs_commands init import publish note coupon stock inbound sync help versi
 
 # Verbs per command.
 set -l qs_import_verbs products upc pools words
-set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check
+set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check shipping batches
 set -l qs_note_verbs send template rule run inbox reply delay blacklist customers confirm
 set -l qs_coupon_verbs add list push cancel preview history
 set -l qs_stock_verbs item link list alloc sync fees labels
@@ -176,6 +176,7 @@ complete -c qs -n '__qs_using publish profile' -l group -x -d 'group that uses t
 complete -c qs -n '__qs_using publish profile' -l sku -x -d 'product that uses the profile'
 complete -c qs -n '__qs_using publish profile' -l brand -x -d 'brand NAME=BRANDNO'
 complete -c qs -n '__qs_using publish profile' -l brands -d 'list the brand table'
+complete -c qs -n '__qs_using publish shipping' -l cached -d 'the templates kept by the last read'
 complete -c qs -n '__qs_using note send' -l order -x
 complete -c qs -n '__qs_using note send; or __qs_using note rule; or __qs_using note reply' -l template -x
 complete -c qs -n '__qs_using note send; or __qs_using note template; or __qs_using note rule' -l title -x

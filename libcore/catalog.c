@@ -377,7 +377,8 @@ static const struct alias aliases[] = {
     {CF_CODE_TYPE, "", "codetype", ""},
     {CF_EXTRA, "", "extra", ""},
     {CF_OPTIONS, "", "", "optioninfo|itemtype|オプション情報"},
-    {CF_OUTPUT, "", "state|publishat|itemcode|error", ""},
+    /* What publish list writes after the template (next_try: publish.h) is ignored too. */
+    {CF_OUTPUT, "", "state|publishat|itemcode|error|nexttry", ""},
 };
 
 /* Normalises a column name into out: ASCII lower case; spaces (also U+3000), '*', '_',

@@ -181,6 +181,7 @@ int pub_cancel(struct store *s, const char *shop, const struct pub_sel *sel, con
 
 struct pub_run_opts {
     time_t now;
+    const char *tz;   /* zone of the times in messages (SPEC 1.5; NULL: UTC) */
     time_t due_by;    /* products scheduled at or before this are due (default now) */
     int retry_failed; /* --retry-failed: failed products of their batch again, now */
     int dry_run;      /* print the requests of due products; send and write nothing */
@@ -191,6 +192,8 @@ struct pub_run_opts {
 struct pub_run_stats {
     long online, failed, retry, superseded, changed;
     long calls_ok, calls_failed;
+    long waiting;    /* items waiting for their backoff after the run (issue 8 item 18) */
+    time_t next_try; /* the earliest of their next tries (0: none) */
 };
 /* R-PUB-7: publishes every due product of shop (state scheduled, publish_at <= due_by),
  * and resumes products left publishing by a dead run, step by step (PUB_STEP_*), with
@@ -239,12 +242,66 @@ int pub_category(struct store *s, const char *shop, const char *target, const ch
 int pub_profile_assign(struct store *s, const char *shop, const struct pub_sel *sel,
                        const char *name, struct qs_err *e);
 
+/* ---- listings (publish_list.c) ------------------------------------------------ */
+
+/* The column publish list adds after the qs template (CAT_QS_COLUMNS): when a product whose
+ * publication or listing change failed and waits for its backoff is tried again. */
+#define PUB_COL_NEXT_TRY "next_try"
+/* R-PUB-8, issue 8 item 18: each variant of shop (state and group filter when not NULL) in
+ * the qs template, then next_try in tz ("" when nothing of the product waits); the error
+ * column holds the last error of its publication. */
+int pub_list(struct store *s, const char *shop, const char *state, const char *group,
+             const char *tz, const struct pub_cb *cb, struct qs_err *e);
+/* Issue 8 item 18: how many publications and listing changes of shop wait for a backoff
+ * at now (*n), and the earliest next try (*next, 0 when none). */
+int pub_waiting(struct store *s, const char *shop, time_t now, long *n, time_t *next,
+                struct qs_err *e);
+
+/* R-PUB-13, issue 8 item 22: the shop's batches, oldest first, for undo: batch, at (in tz),
+ * verb (publish, cancel, edit, withdraw, copy), products (how many it changed), undone_at
+ * (in tz; "" while it can be undone). */
+int pub_batches(struct store *s, const char *shop, const char *tz, const struct pub_cb *cb,
+                struct qs_err *e);
+
+/* ---- delivery templates (publish_ship.c) --------------------------------------- */
+
+/* The shop's delivery templates: the rows of GetSellerDeliveryGroupInfo (reference 3.x:
+ * ShippingNo, ShippingFee, ShippingType, FreeCondition, Region, Oversea, transcName). */
+struct pub_ship_list {
+    json_t *rows; /* owned */
+    time_t at;    /* when they were read from the marketplace */
+    int have;     /* 1 once read (from the marketplace or the store) */
+};
+void pub_ship_list_free(struct pub_ship_list *l);
+/* Reads the templates from the marketplace (q) into l; keep: also keep them in the store
+ * for later offline use (never in a dry run). */
+int pub_ship_fetch(struct store *s, struct qapi *q, const char *shop, int keep,
+                   struct pub_ship_list *l, struct qs_err *e);
+/* The templates kept by the last read (l->have 0 when none). */
+int pub_ship_cached(struct store *s, const char *shop, struct pub_ship_list *l, struct qs_err *e);
+/* Takes object (an answer's rows) as the templates read now; keep: as pub_ship_fetch. */
+int pub_ship_take(struct store *s, const char *shop, const json_t *object, int keep,
+                  struct pub_ship_list *l, struct qs_err *e);
+/* The ShippingNo of the first template charging fee: 0, or 1 when none does. */
+int pub_ship_find(const struct pub_ship_list *l, long long fee, char no[16]);
+/* 1 when a template has ShippingNo no. */
+int pub_ship_has(const struct pub_ship_list *l, const char *no);
+/* pub_ship_fn over a struct pub_ship_list (2 when it was never read). */
+int pub_ship_list_resolve(void *ctx, long long fee, char no[16]);
+/* Issue 8 item 22: one record per template: shipping_no, fee, type, free_over, region,
+ * oversea, carrier. */
+int pub_ship_rows(const struct pub_ship_list *l, const struct pub_cb *cb, struct qs_err *e);
+
 /* ---- check (publish_check.c) ---------------------------------------------------- */
 
 /* R-IMP-9, R-IMP-10, R-PUB-11, 12, 14, 15: checks the selected products as publish would,
- * without any call. Rows: parent_sku, sku, rule, field, message. *problems gets their
- * number. */
-int pub_check(struct store *s, const char *shop, const struct pub_sel *sel, const struct pub_cb *cb,
-              long *problems, struct qs_err *e);
+ * without any call of its own, and the shipping fees and the profiles' ShippingNo against
+ * the shop's delivery templates, which ship_get (may be NULL) gives the first time they
+ * are needed (NULL: unknown, not checked). Rows: parent_sku, sku, rule, field, message.
+ * *problems gets their number. */
+typedef const struct pub_ship_list *(*pub_ship_get_fn)(void *ctx);
+int pub_check(struct store *s, const char *shop, const struct pub_sel *sel,
+              pub_ship_get_fn ship_get, void *ship_ctx, const struct pub_cb *cb, long *problems,
+              struct qs_err *e);
 
 #endif

@@ -49,9 +49,50 @@ static void word(void *ctx, const char *field, const char *w)
     row(ctx, "R-IMP-10", field, NULL, msg);
 }
 
-int pub_check(struct store *s, const char *shop, const struct pub_sel *sel, const struct pub_cb *cb,
-              long *problems, struct qs_err *e)
+/* The delivery templates, asked for the first time they are needed. */
+struct ship_src {
+    pub_ship_get_fn get;
+    void *ctx;
+    int asked;
+    const struct pub_ship_list *l;
+};
+
+static const struct pub_ship_list *ship_get(struct ship_src *src)
 {
+    if (!src->asked && src->get)
+        src->l = src->get(src->ctx);
+    src->asked = 1;
+    return src->l && src->l->have ? src->l : NULL;
+}
+
+/* pub_ship_fn: run resolves a fee against the templates; so does check. */
+static int ship_resolve(void *ctx, long long fee, char no[16])
+{
+    const struct pub_ship_list *l = ship_get(ctx);
+    return l ? pub_ship_find(l, fee, no) : 2;
+}
+
+/* Issue 8 item 22: a ShippingNo the profile sets must be one of the shop's templates. */
+static void check_shipping_no(struct check *c, const struct prof *pf, struct ship_src *src)
+{
+    const char *no = pf->v[PF_SHIPPING_NO];
+    const struct pub_ship_list *l;
+    char msg[512];
+    if (!no || !*no || strcmp(no, "0") == 0 || !(l = ship_get(src)) || pub_ship_has(l, no))
+        return;
+    snprintf(msg, sizeof msg,
+             "ShippingNo %s of listing profile %s is none of the shop's delivery templates "
+             "(qs publish shipping lists them)",
+             no, pf->from[PF_SHIPPING_NO] ? pf->from[PF_SHIPPING_NO] : PROF_DEFAULT);
+    row(c, "R-PUB-15", "ShippingNo", NULL, msg);
+}
+
+int pub_check(struct store *s, const char *shop, const struct pub_sel *sel,
+              pub_ship_get_fn ship_get_fn, void *ship_ctx, const struct pub_cb *cb, long *problems,
+              struct qs_err *e)
+{
+    /* Issue 8 item 22: the shipping fees are resolved as run resolves them. */
+    struct ship_src src = {ship_get_fn, ship_ctx, 0, NULL};
     struct check c = {cb, rec_new(), NULL, 0, 0, e};
     struct words *w = NULL;
     int rc;
@@ -68,7 +109,8 @@ int pub_check(struct store *s, const char *shop, const struct pub_sel *sel, cons
         c.parent = p.parent_sku;
         if ((rc = prof_resolve(s, shop, p.grp_profile, p.profile, &pf, e)) == 0) {
             if ((rc = prof_brand_get(s, shop, p.brand, &brand_no, e)) == 0)
-                pub_map(&p, &pf, brand_no, NULL, NULL, &item, &images, issue, &c);
+                pub_map(&p, &pf, brand_no, ship_resolve, &src, &item, &images, issue, &c);
+            check_shipping_no(&c, &pf, &src);
             words_check(w, p.title, p.description, p.tags, word, &c);
             prof_clear(&pf);
         }

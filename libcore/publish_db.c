@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "outbox.h"
 #include "tm.h"
 #include "xalloc.h"
 
@@ -91,6 +92,19 @@ char *pub_col(sqlite3_stmt *st, int i)
 char *pub_now_iso(char buf[32])
 {
     return tm_utc_iso(time(NULL), buf, 32);
+}
+
+void pub_fail_fatal(struct store *s, long long item, long long product, const char *step,
+                    const char *msg)
+{
+    struct qs_err ignore;
+    char now[32], *err = xasprintf("step %s: %s (will retry)", step, msg);
+    if (pub_sql(s, &ignore, "UPDATE product SET error = ?2, updated_at = ?3 WHERE id = ?1", "itt",
+                product, err, pub_now_iso(now)) == 0)
+        outbox_fail(s, item, err, 1, time(NULL), &ignore);
+    else
+        outbox_fail(s, item, msg, 1, time(NULL), &ignore);
+    free(err);
 }
 
 void pub_diag(const struct pub_cb *cb, int warning, const char *rule, const char *record,

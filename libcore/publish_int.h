@@ -47,6 +47,12 @@ int pub_change(struct store *s, long long batch, long long product, long long va
 void pub_diag(const struct pub_cb *cb, int warning, const char *rule, const char *record,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* A run that stops (the store, our credentials): outbox item id waits for its backoff and
+ * product keeps "step STEP: msg (will retry)" as its error, best effort (the store may be
+ * what failed). */
+void pub_fail_fatal(struct store *s, long long item, long long product, const char *step,
+                    const char *msg);
+
 /* The current time as UTC ISO-8601 into buf[32]. */
 char *pub_now_iso(char buf[32]);
 
@@ -69,13 +75,10 @@ struct pub_runner {
     const struct pub_cb *cb;
     struct pub_run_stats *st;
     struct qs_err *e;
-    int stop;          /* the marketplace stopped answering: leave the rest for later */
-    int retries;       /* the client's retries (setting qapi.retries), restored after a send */
-    int delivery_have; /* delivery templates read (ship resolver) */
-    int delivery_ok;
-    long long *fees; /* ShippingFee per template */
-    char (*nos)[16]; /* ShippingNo per template */
-    size_t ndelivery;
+    int stop;       /* the marketplace stopped answering: leave the rest for later */
+    int retries;    /* the client's retries (setting qapi.retries), restored after a send */
+    int ship_tried; /* delivery templates asked for (ship resolver) */
+    struct pub_ship_list ship; /* and what the marketplace answered */
     struct rec *row;
 };
 /* Fills the defaults of o: max_sends 3; inflight_s (when negative) from setting
@@ -84,7 +87,7 @@ void pub_run_defaults(struct store *s, const char *shop, struct pub_run_opts *o,
 /* Sends every due listing job of the shop (and recovers those of dead runs first). */
 int pub_jobs_drain(struct pub_runner *r);
 /* Delivery template ShippingNo for a fee (pub_ship_fn over GetSellerDeliveryGroupInfo,
- * read once per run). */
+ * read once per run and kept in the store for qs publish check). */
 int pub_ship_resolve(void *ctx, long long fee, char no[16]);
 /* Writes a result row (parent_sku, item_code, state, step, result, message). */
 int pub_run_row(struct pub_runner *r, const char *parent_sku, const char *item_code,

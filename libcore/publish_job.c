@@ -382,8 +382,8 @@ static int job_run(struct pub_runner *r, const struct outbox_item *it)
     if (j.fatal && rc == 0)
         rc = r->e->code ? r->e->code : QS_E_SOFTWARE;
     if (rc < 0) {
-        struct qs_err keep = *r->e, ignore;
-        outbox_fail(r->s, it->id, keep.msg, 1, time(NULL), &ignore);
+        struct qs_err keep = *r->e;
+        pub_fail_fatal(r->s, it->id, j.p.id, op ? op : "", keep.msg);
         *r->e = keep;
         goto out;
     }
@@ -498,6 +498,8 @@ int pub_send_jobs(struct store *s, struct qapi *q, const char *shop, const struc
     r.row = rec_new();
     pub_run_defaults(s, shop, &oo, &r.retries);
     int rc = pub_jobs_drain(&r);
+    if (rc == 0 && rst && !ro->dry_run)
+        rc = pub_waiting(s, shop, time(NULL), &rst->waiting, &rst->next_try, e);
     pub_runner_free(&r);
     return rc;
 }

@@ -79,8 +79,7 @@ int pub_call(struct pub_runner *r, const char *method, const struct pub_params *
 
 void pub_runner_free(struct pub_runner *r)
 {
-    free(r->fees);
-    free(r->nos);
+    pub_ship_list_free(&r->ship);
     rec_free(r->row);
 }
 
@@ -106,38 +105,21 @@ static char *jstr(const json_t *o, const char *name)
 int pub_ship_resolve(void *ctx, long long fee, char no[16])
 {
     struct pub_runner *r = ctx;
-    if (!r->delivery_have) {
+    if (!r->ship_tried) {
         struct pub_params none = {0};
         struct qapi_result res;
         int answered;
-        r->delivery_have = 1;
+        r->ship_tried = 1;
         if (pub_call(r, "ItemsLookup.GetSellerDeliveryGroupInfo", &none, NULL, &res, &answered) ==
             0) {
-            size_t i;
-            json_t *row;
-            r->delivery_ok = 1;
-            json_array_foreach(json_is_array(res.object) ? res.object : NULL, i, row)
-            {
-                char *f = jstr(row, "ShippingFee"), *n = jstr(row, "ShippingNo");
-                r->fees = xrealloc(r->fees, (r->ndelivery + 1) * sizeof *r->fees);
-                r->nos = xrealloc(r->nos, (r->ndelivery + 1) * sizeof *r->nos);
-                r->fees[r->ndelivery] = strtoll(f, NULL, 10);
-                snprintf(r->nos[r->ndelivery++], 16, "%s", n);
-                free(f);
-                free(n);
-            }
+            struct qs_err ignore;
+            /* Kept for qs publish check (never in a dry run); a store that cannot keep them
+             * does not stop the run. */
+            pub_ship_take(r->s, r->shop, res.object, !r->o->dry_run, &r->ship, &ignore);
         }
         qapi_result_free(&res);
     }
-    if (!r->delivery_ok)
-        return 2;
-    for (size_t i = 0; i < r->ndelivery; i++) {
-        if (r->fees[i] == fee) {
-            snprintf(no, 16, "%s", r->nos[i]);
-            return 0;
-        }
-    }
-    return 1;
+    return pub_ship_list_resolve(&r->ship, fee, no);
 }
 
 /* ---- the steps ---- */
@@ -566,10 +548,11 @@ static int process(struct pub_runner *r, const struct outbox_item *it)
     }
     oc = publish_product(r, &p, &pr);
     if (oc == OC_FATAL) {
-        /* The store or our credentials: the item waits for its backoff, the run ends. */
+        /* The store or our credentials: the item waits for its backoff, the run ends. The
+         * product keeps the reason, so that publish list shows why it is still publishing
+         * (issue 8 item 18). */
         struct qs_err keep = *r->e;
-        struct qs_err ignore;
-        outbox_fail(r->s, it->id, keep.msg, 1, time(NULL), &ignore);
+        pub_fail_fatal(r->s, it->id, p.id, p.step ? p.step : PUB_STEP_CREATE, keep.msg);
         *r->e = keep;
         pub_product_free(&p);
         return keep.code ? keep.code : QS_E_SOFTWARE;
@@ -788,6 +771,8 @@ int pub_run(struct store *s, struct qapi *q, const char *shop, const struct pub_
         goto out;
     if (!r.stop)
         rc = pub_jobs_drain(&r);
+    if (rc == 0)
+        rc = pub_waiting(s, shop, time(NULL), &st->waiting, &st->next_try, e);
 out:
     pub_runner_free(&r);
     return rc;

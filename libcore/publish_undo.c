@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tm.h"
 #include "xalloc.h"
 
 /* ---- undo (R-PUB-13) ---- */
@@ -103,8 +104,13 @@ int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
         goto out;
     }
     if (*undone) {
-        rc = err_set(e, QS_E_USAGE, "R-PUB-13", "batch %lld was undone already (at %s)", batch,
-                     undone);
+        /* Issue 8 item 22: the time in the shop's zone (SPEC 1.5), never UTC. */
+        time_t t;
+        char when[64];
+        if (tm_parse_utc_iso(undone, &t) < 0 || tm_format(t, ro->tz, 0, when, sizeof when) < 0)
+            snprintf(when, sizeof when, "%s", undone);
+        rc = err_set(e, QS_E_USAGE, "R-PUB-13", "batch %lld was undone already (at %s, %s)", batch,
+                     when, ro->tz ? ro->tz : "UTC");
         goto out;
     }
     if (sqlite3_prepare_v2(store_db(s),

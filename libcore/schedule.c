@@ -46,13 +46,17 @@ int sched_is_past(time_t t, time_t now)
 }
 
 int sched_parse(const char *s, const char *tz, time_t now, const char *what, time_t *out,
-                struct qs_err *e)
+                int *tomorrow, struct qs_err *e)
 {
     char when[64], nowbuf[64];
-    int rc;
+    int rc, clock;
 
-    if ((rc = tm_parse(s, tz, now, out, e)) < 0)
+    /* SPEC 1.5: a time of day is today's, or tomorrow's when already past; the current
+     * minute is today (R-PUB-5). */
+    if ((rc = tm_parse_after(s, tz, now, now - (now % 60 + 60) % 60, out, &clock, e)) < 0)
         return rc;
+    if (tomorrow)
+        *tomorrow = clock == TM_CLOCK_NEXT_DAY;
     if (strcmp(s, "now") == 0 || !sched_is_past(*out, now))
         return 0;
     /* R-PUB-5: a time in the past is refused, except now. */
@@ -62,6 +66,27 @@ int sched_parse(const char *s, const char *tz, time_t now, const char *what, tim
     return err_set(e, QS_E_USAGE, "R-PUB-5",
                    "%s %s is in the past (%s in %s; it is %s now); give a later time or \"now\"",
                    what, s, when, tz, nowbuf);
+}
+
+int sched_window(const char *from, const char *to, const char *tz, time_t now, time_t *t_from,
+                 time_t *t_to, int *tomorrow, struct qs_err *e)
+{
+    char a[64], b[64];
+    int rc, clock;
+
+    if ((rc = sched_parse(from, tz, now, "--from", t_from, tomorrow, e)) < 0)
+        return rc;
+    /* Issue 8 item 20: --to on the day of --from, the next day when not later (a window
+     * across midnight) -- never a window that ends before it starts because --from alone
+     * moved to tomorrow. */
+    if ((rc = tm_parse_after(to, tz, now, *t_from + 1, t_to, &clock, e)) < 0)
+        return rc;
+    if (*t_to > *t_from)
+        return 0;
+    if (tm_format(*t_from, tz, 1, a, sizeof a) < 0 || tm_format(*t_to, tz, 1, b, sizeof b) < 0)
+        a[0] = b[0] = '\0';
+    return err_set(e, QS_E_USAGE, "R-PUB-4",
+                   "--to %s (%s) is not after --from %s (%s); give a later end", to, b, from, a);
 }
 
 int sched_minutes(const char *s, long *out)

@@ -24,9 +24,16 @@ int sched_spread(time_t from, time_t to, size_t n, time_t *out);
 int sched_is_past(time_t t, time_t now);
 /* R-PUB-5: parses a time given by the seller (tm_parse forms, any IANA zone tz) and
  * refuses one in the past, except "now". what names the option in messages ("--from").
- * Returns 0 or QS_E_USAGE. */
+ * *tomorrow (may be NULL) gets 1 when s was a time of day already past today, so taken
+ * tomorrow (the caller says so, issue 8 item 20). Returns 0 or QS_E_USAGE. */
 int sched_parse(const char *s, const char *tz, time_t now, const char *what, time_t *out,
-                struct qs_err *e);
+                int *tomorrow, struct qs_err *e);
+/* R-PUB-4, issue 8 item 20: a window given as two times is one window. from is read as
+ * sched_parse reads it (*tomorrow as there); a time of day alone as to is the first one
+ * after from (so the window crosses midnight when it is not later on the clock: 23:00 to
+ * 01:00), any other to must come after from. Returns 0 or QS_E_USAGE. */
+int sched_window(const char *from, const char *to, const char *tz, time_t now, time_t *t_from,
+                 time_t *t_to, int *tomorrow, struct qs_err *e);
 /* Parses MINUTES of `every`: a whole number 1..10080 (a week). Returns 0 or -1. */
 int sched_minutes(const char *s, long *out);
 

@@ -358,11 +358,20 @@ int tm_from_local(int year, int mon, int day, int hour, int min, int sec, const 
 
 int tm_parse(const char *s, const char *tz, time_t now, time_t *out, struct qs_err *e)
 {
+    /* SPEC 1.5: HH:MM is today, or tomorrow if already past; the current minute is today. */
+    return tm_parse_after(s, tz, now, now - ((now % 60) + 60) % 60, out, NULL, e);
+}
+
+int tm_parse_after(const char *s, const char *tz, time_t now, time_t not_before, time_t *out,
+                   int *clock, struct qs_err *e)
+{
     char why[128];
     struct tm_fields f;
     struct tz_scope sc;
     struct tm lt;
 
+    if (clock)
+        *clock = TM_NOT_CLOCK;
     if (!s)
         s = "";
     if (strcmp(s, "now") == 0) {
@@ -387,18 +396,21 @@ int tm_parse(const char *s, const char *tz, time_t now, time_t *out, struct qs_e
                        tz ? tz : "");
     if (f.has_date) {
         *out = local_to_utc(civil_naive(f.year, f.mon, f.day, f.hour, f.min, f.sec));
-    } else if (!localtime_r(&now, &lt)) {
+    } else if (!localtime_r(&not_before, &lt)) {
         tz_leave(&sc);
         snprintf(why, sizeof why, "the current date is out of range");
         goto bad;
     } else {
-        /* SPEC 1.5: HH:MM is today in tz, or tomorrow if that instant is already past
-         * (strictly before now; the current minute itself is today). */
+        /* A time of day alone: on the date of not_before in tz, or the next day when that
+         * instant comes before not_before. */
         int y = lt.tm_year + 1900, mo = lt.tm_mon + 1, d = lt.tm_mday;
         time_t t = local_to_utc(civil_naive(y, mo, d, f.hour, f.min, f.sec));
-        if (t < now)
+        int next = t < not_before;
+        if (next)
             t = local_to_utc(civil_naive(y, mo, d + 1, f.hour, f.min, f.sec));
         *out = t;
+        if (clock)
+            *clock = next ? TM_CLOCK_NEXT_DAY : TM_CLOCK_SAME_DAY;
     }
     tz_leave(&sc);
     return 0;

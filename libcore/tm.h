@@ -11,11 +11,23 @@
 int tm_zone_valid(const char *tz);
 /* Parses a time given by a user, in zone tz, relative to now:
  *   "now"; "YYYY-MM-DD HH:MM[:SS]" (also with 'T'); "YYYY-MM-DD" (midnight);
- *   "HH:MM[:SS]" (today in tz, or tomorrow if already past);
+ *   "HH:MM[:SS]" (today in tz, or tomorrow if already past; the current minute is
+ *   today);
  *   ISO-8601 with "Z" or a "+HH:MM"/"-HH:MM" offset (tz then ignored).
  * A local time skipped by a DST change is moved forward by the gap; an ambiguous
  * one takes the earlier instant. Returns 0, or QS_E_USAGE with a message. */
 int tm_parse(const char *s, const char *tz, time_t now, time_t *out, struct qs_err *e);
+/* How tm_parse_after placed its input. */
+enum tm_clock {
+    TM_NOT_CLOCK,      /* not a time of day alone (a date, an offset, "now") */
+    TM_CLOCK_SAME_DAY, /* a time of day on the date of not_before */
+    TM_CLOCK_NEXT_DAY, /* a time of day before not_before on its date: the next day's */
+};
+/* As tm_parse, but a time of day alone (HH:MM[:SS]) is taken at its first occurrence at or
+ * after not_before in tz (on not_before's date, else the next day's); *clock (may be NULL)
+ * says how. tm_parse is tm_parse_after with not_before the start of now's minute. */
+int tm_parse_after(const char *s, const char *tz, time_t now, time_t not_before, time_t *out,
+                   int *clock, struct qs_err *e);
 /* Converts a local wall time in tz to UTC (rules of tm_parse). Returns 0 or QS_E_USAGE. */
 int tm_from_local(int year, int mon, int day, int hour, int min, int sec, const char *tz,
                   time_t *out, struct qs_err *e);

@@ -51,3 +51,10 @@ print(json.load(sys.stdin)["by_key"].get(sys.argv[1], {}).get(sys.argv[2], {}).g
 
 # states: "state=count" of the shop's products, sorted.
 states() { sql "SELECT state || '=' || count(*) FROM product GROUP BY state ORDER BY state" | tr '\n' ' '; }
+
+# noon_zone: an Etc/GMT zone where it is about noon now, so that a time of day half an hour
+# ago has passed today and 23:00 is ahead, whatever the hour the test runs at.
+noon_zone() {
+    local o=$((12 - 10#$(date -u +%H)))
+    if [ "$o" -ge 0 ]; then echo "Etc/GMT-$o"; else echo "Etc/GMT+$((-o))"; fi
+}

@@ -16,6 +16,14 @@ test_expect "qs help import equals qs import --help and lists its verbs" '
     qs help import >a && qs import --help >b && test_cmp a b &&
     grep_q "^  products " a && grep_q "^  upc " a && grep_q "^  words " a
 '
+test_expect "issue 8 item 22: qs help marks planned commands, and commands with some planned verbs" '
+    expect_code 0 qs help && empty err &&
+    grep_q "^  coupon .* (planned)\$" out && grep_q "^  stock .* (planned)\$" out &&
+    grep_q "^  sync .* (some verbs planned)\$" out &&
+    grep_q "^  publish  schedule, publish and edit listings\$" out &&
+    expect_code 0 qs help sync && grep_q "^  doctor .* (planned)\$" out &&
+    grep_q "^  orders     pull orders and claims into the store\$" out
+'
 test_expect "qs help bogus exits 64" '
     expect_code 64 qs help bogus && empty out && grep_q "unknown command" err
 '

@@ -181,4 +181,39 @@ test_expect 'selection: unknown SKUs are named and nothing changes; a selection 
     sql "SELECT parent_sku, state, publish_at FROM product" >after && test_cmp before after &&
     expect_code 0 qs publish cancel --state scheduled --group bad && grep_q "nothing to do" err
 '
+test_expect 'issue 8 item 20, R-PUB-4: a window of two HH:MM times is one window: --from already past moves it all to tomorrow (said on stderr); --to not later crosses midnight' '
+    z=$(noon_zone) &&
+    from=$(TZ=$z date -d "-30 min" +%H:%M) && to=$(TZ=$z date -d "+30 min" +%H:%M) &&
+    today=$(TZ=$z date +%F) && day=$(TZ=$z date -d "+1 day" +%F) &&
+    expect_code 0 qs --tz "$z" publish spread --from "$from" --to "$to" P020 P021 &&
+    grep_q "^qs publish: $from has passed today; the window is tomorrow, $day $from:00 to $to:00 ($z)\$" err &&
+    grep_q "^P020,scheduled,$day $from:00 " out && grep_q "^P021,scheduled,$day " out &&
+    expect_code 0 qs --tz "$z" publish spread --from 23:00 --to 01:00 P020 P021 &&
+    ! grep -q "has passed" err &&
+    grep_q "^P020,scheduled,$today 23:00:00 " out && grep_q "^P021,scheduled,$day 00:00:00 " out &&
+    expect_code 0 qs --tz "$z" publish every 5 --from "$from" P022 &&
+    grep_q "^qs publish: $from has passed today; the first goes tomorrow, $day $from:00 ($z)\$" err &&
+    expect_code 0 qs --tz "$z" publish at "$from" P022 &&
+    grep_q "^qs publish: $from has passed today; the products go tomorrow, $day $from:00 ($z)\$" err &&
+    grep_q "^P022,scheduled,$day $from:00 " out &&
+    expect_code 0 qs -q --tz "$z" publish at "$from" P022 && empty err
+'
+
+test_expect 'issue 8 item 22, R-PUB-13: publish batches lists what undo can restore: number, time in the shop'"'"'s zone, verb, products, undone' '
+    expect_code 0 qs publish at "2031-01-01 10:00" P024 P025 &&
+    b=$(sql "SELECT max(id) FROM catalog_batch") &&
+    at=$(TZ=Asia/Tokyo date -d "$(sql "SELECT at FROM catalog_batch WHERE id = $b")" "+%Y-%m-%d %H:%M:%S") &&
+    expect_code 0 qs publish batches && empty err &&
+    test "$(head -1 out)" = "batch,at,verb,products,undone_at" &&
+    grep_q "^$b,$at,publish,2,\$" out && grep_q "^1,[-0-9 :]*,publish,30," out &&
+    expect_code 0 qs publish undo "$b" &&
+    un=$(TZ=Asia/Tokyo date -d "$(sql "SELECT undone_at FROM catalog_batch WHERE id = $b")" "+%Y-%m-%d %H:%M:%S") &&
+    expect_code 0 qs --format json publish batches &&
+    grep_q "^{\"batch\":$b,\"at\":\"$at\",\"verb\":\"publish\",\"products\":2,\"undone_at\":\"$un\"}\$" out &&
+    expect_code 64 qs publish undo "$b" &&
+    grep_q "batch $b was undone already (at $un, Asia/Tokyo) (R-PUB-13)" err &&
+    expect_code 0 qs --tz UTC publish batches &&
+    grep_q "^$b,$(sql "SELECT replace(replace(at, '"'"'T'"'"', '"'"' '"'"'), '"'"'Z'"'"', '"'"''"'"') FROM catalog_batch WHERE id = $b"),publish,2," out
+'
+
 test_done

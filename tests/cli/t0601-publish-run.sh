@@ -73,6 +73,13 @@ test_expect 'R-PUB-7, R-PUB-11: a run publishes what is due, one SetNewGoods per
     once SetNewGoods 6
 '
 
+test_expect 'issue 8 item 20: run --due-by HH:MM already past is tomorrow'"'"'s, said on stderr' '
+    fresh 1 && z=$(noon_zone) &&
+    from=$(TZ=$z date -d "-30 min" +%H:%M) && day=$(TZ=$z date -d "+1 day" +%F) &&
+    expect_code 0 qs --tz "$z" publish run --due-by "$from" &&
+    grep_q "^qs publish: $from has passed today; due by tomorrow, $day $from:00 ($z)\$" err
+'
+
 test_expect 'SPEC 1.6: --dry-run prints the requests of due products and changes nothing' '
     fresh 2 &&
     expect_code 0 qs --dry-run publish run --due-by "$LATER" &&
@@ -121,6 +128,70 @@ test_expect 'R-PUB-11: a step that gets no answer leaves the product publishing,
     once SetNewGoods 1 && test "$(calls ItemsContents.EditGoodsMultiImage)" = 3
 '
 
+# in_zone UTC-ISO: the time in the shop's zone (Asia/Tokyo), as qs prints it.
+in_zone() { TZ=Asia/Tokyo date -d "$1" '+%Y-%m-%d %H:%M:%S'; }
+
+test_expect 'issue 8 item 18, R-PUB-8: a publication waiting for its backoff (injected faults) shows its last error and next try in publish list; the next run counts it waiting' '
+    fresh 1 && qs -q init --shop demo --set qapi.retries=1 >/dev/null &&
+    sb faults "{\"fail_next\": 2, \"methods\": [\"EditGoodsMultiImage\"]}" >/dev/null &&
+    expect_code 75 qs publish run --due-by "$LATER" &&
+    next=$(in_zone "$(sql "SELECT next_at FROM outbox WHERE kind = '"'"'publish'"'"'")") &&
+    expect_code 0 qs publish run &&
+    grep_q "0 online, 0 failed, 0 to retry, 1 waiting, next try $next, 0 listing changes sent" err &&
+    expect_code 0 qs publish list &&
+    grep_q "^P001,P001-R,.*,publishing,[^,]*,[0-9]*,\"step images: ItemsContents.EditGoodsMultiImage: still failing after 2 attempts: HTTP 500.* (will retry)\",$next\$" out &&
+    expect_code 0 qs --format json publish list &&
+    grep_q "\"state\":\"publishing\",.*\"error\":\"step images: .*(will retry)\",\"next_try\":\"$next\"}" out
+'
+
+test_expect 'issue 8 item 18: a run stopped by the credentials leaves the product publishing with that error and its next try' '
+    fresh 1 &&
+    sb seller "{\"api_key\": \"$SB_KEY\", \"user_id\": \"$SB_USER\", \"password\": \"changed\"}" >/dev/null &&
+    expect_code 1 qs publish run --due-by "$LATER" &&
+    next=$(in_zone "$(sql "SELECT next_at FROM outbox WHERE kind = '"'"'publish'"'"'")") &&
+    expect_code 0 qs publish list &&
+    grep_q "^P001,P001-R,.*,publishing,[^,]*,,\"step create: cannot get a seller authorization key: .* (will retry)\",$next\$" out &&
+    sb seller "{\"api_key\": \"$SB_KEY\", \"user_id\": \"$SB_USER\", \"password\": \"$SB_PASS\"}" >/dev/null &&
+    expect_code 0 qs publish run &&
+    grep_q "0 to retry, 1 waiting, next try $next," err &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 0
+'
+
+test_expect 'issue 8 item 22, R-PUB-15: publish shipping lists the delivery templates and keeps them; check then finds offline the fee no template charges, which run fails on' '
+    fresh 2 &&
+    expect_code 0 qs publish shipping &&
+    printf "%s\n" shipping_no,fee,type,free_over,region,oversea,carrier 0,0,X,0,N,N,ヤマト宅急便 \
+        480001,600,F,0,Y,N,佐川急便 480002,600,M,3980,Y,N,ヤマト宅急便 >want &&
+    test_cmp want out && test "$(calls ItemsLookup.GetSellerDeliveryGroupInfo)" = 1 &&
+    QS_QAPI_URL=http://127.0.0.1:1 expect_code 0 qs publish shipping --cached && test_cmp want out &&
+    qs -q publish edit --shipping 500 P001 >/dev/null &&
+    QS_QAPI_URL=http://127.0.0.1:1 expect_code 1 qs publish check &&
+    grep_q "^P001,P001-R,R-PUB-15,ShippingNo,\"no delivery template of the shop charges the 500 yen shipping of SKU \"\"P001-R\"\"; set ShippingNo in the listing profile\"\$" out &&
+    test "$(wc -l <out)" = 2 &&
+    grep_q "shipping fees checked against the 3 delivery templates read [-0-9]* [0-9:]* (Asia/Tokyo)" err &&
+    test "$(calls ItemsLookup.GetSellerDeliveryGroupInfo)" = 1 &&
+    expect_code 1 qs publish run --due-by "$LATER" &&
+    grep_q "^P001,,failed,check,failed,\"step check: no delivery template of the shop charges the 500 yen shipping" out &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 1
+'
+
+test_expect 'issue 8 item 22: check reads the templates once when none are kept; a profile ShippingNo none of them has is a problem; --cached without any is refused' '
+    fresh 1 &&
+    expect_code 64 qs publish shipping --cached && grep_q "no delivery templates of shop demo are kept yet" err &&
+    qs -q publish profile ShippingNo=999 >/dev/null &&
+    expect_code 1 qs publish check &&
+    grep_q "^P001,,R-PUB-15,ShippingNo,ShippingNo 999 of listing profile default is none of the shop'"'"'s delivery templates (qs publish shipping lists them)\$" out &&
+    test "$(calls ItemsLookup.GetSellerDeliveryGroupInfo)" = 1 &&
+    test "$(sql "SELECT count(*) FROM shop_setting WHERE key = '"'"'publish.delivery_cache'"'"'")" = 1 &&
+    qs -q publish profile ShippingNo=480002 >/dev/null &&
+    expect_code 0 qs publish check && test "$(calls ItemsLookup.GetSellerDeliveryGroupInfo)" = 1 &&
+    rm -f "$QS_STORE" "$QS_STORE"-* && shop_init && gen_catalog 1 &&
+    qs -q import products catalog.csv >/dev/null && pub_profile && qs -q publish edit --shipping 500 P001 >/dev/null &&
+    QS_QAPI_URL=http://127.0.0.1:1 expect_code 0 qs -q init --shop demo --set qapi.retries=0 &&
+    QS_QAPI_URL=http://127.0.0.1:1 expect_code 0 qs publish check &&
+    grep_q "warning: shipping fees not checked: the shop'"'"'s delivery templates cannot be read" err
+'
+
 test_expect 'R-PUB-11: a step the marketplace refuses fails the product with the step named; a retry resumes there' '
     fresh 2 && sb config "{\"new_item_status\": \"S0\"}" >/dev/null &&
     expect_code 1 qs publish run --due-by "$LATER" &&
@@ -163,6 +234,7 @@ test_expect 'R-PUB-8, R-PUB-10: publish list --shop A | import products --shop B
     qs -q --shop b publish profile ProductionPlaceType=1 ProductionPlace=TOKYO SecondSubCat=320001234 >/dev/null &&
     qs --shop demo publish list | qs --shop b import products >moved.out 2>moved.err &&
     test "$(sql "SELECT count(*) FROM variant WHERE shop = '"'"'b'"'"'")" = 6 &&
+    test "$(sql "SELECT count(*) FROM variant WHERE shop = '"'"'b'"'"' AND extra IS NOT NULL")" = 0 &&
     qs --shop demo publish list | cut -d, -f1-21 >a.csv && qs --shop b publish list | cut -d, -f1-21 >b.csv &&
     test_cmp a.csv b.csv &&
     test "$(sql "SELECT DISTINCT state FROM product WHERE shop = '"'"'b'"'"'")" = pending &&

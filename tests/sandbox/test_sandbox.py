@@ -326,6 +326,22 @@ class TestItems(Base):
         self.assertEqual((it["ItemTitle"], it["MultiImages"], it["Inventory"][1]["qty"]),
                          ("新タイトル", ["https://example.jp/1.jpg"], 9))
 
+    def test_delivery_groups_as_the_reference_says(self):
+        # Reference 3.x (GetSellerDeliveryGroupInfo, no params): rows {ShippingNo, ShippingFee,
+        # ShippingType X/F/M/W/D/R, FreeCondition, Region Y/N, Oversea Y/N, transcName}; the
+        # template 0 is free shipping (reference 1).
+        rows = self.ok("ItemsLookup.GetSellerDeliveryGroupInfo")["ResultObject"]
+        self.assertTrue(rows)
+        for r in rows:
+            self.assertEqual(set(r), {"ShippingNo", "ShippingFee", "ShippingType", "FreeCondition",
+                                      "Region", "Oversea", "transcName"}, r)
+            self.assertIn(r["ShippingType"], "XFMWDR")
+            self.assertIn(r["Region"], ("Y", "N"))
+            self.assertIn(r["Oversea"], ("Y", "N"))
+        free = [r for r in rows if r["ShippingNo"] == "0"]
+        self.assertEqual((free[0]["ShippingFee"], free[0]["ShippingType"]), (0, "X"))
+        self.assertTrue(any(r["ShippingType"] == "M" and r["FreeCondition"] > 0 for r in rows))
+
     def test_bulk_limits(self):
         many = json.dumps([{"ItemCode": str(i), "Price": "100", "Qty": "1"} for i in range(501)])
         env = self.call("ItemsOrder.SetGoodsPriceQtyBulk", {"ItemInfoJson": many})

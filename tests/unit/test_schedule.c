@@ -141,20 +141,21 @@ static void past_refused(void **state)
     assert_int_equal(sched_is_past(now - 3600, now), 1);
     assert_int_equal(sched_is_past(utc("2026-11-25T06:41:00Z"), now), 0);
     assert_int_equal(sched_is_past(utc("2026-11-25T06:40:59Z"), now), 1);
-    assert_int_equal(sched_parse("now", "Asia/Tokyo", now, "TIME", &t, &e), 0);
+    assert_int_equal(sched_parse("now", "Asia/Tokyo", now, "TIME", &t, NULL, &e), 0);
     assert_int_equal(t, now);
-    assert_int_equal(sched_parse("2026-11-25 15:00", "Asia/Tokyo", now, "--from", &t, &e),
+    assert_int_equal(sched_parse("2026-11-25 15:00", "Asia/Tokyo", now, "--from", &t, NULL, &e),
                      QS_E_USAGE);
     assert_string_equal(e.rule, "R-PUB-5");
     assert_non_null(strstr(e.msg, "--from 2026-11-25 15:00 is in the past"));
     err_clear(&e);
     /* 15:00 in Kolkata (+05:30) is 09:30 UTC: still ahead. */
-    assert_int_equal(sched_parse("2026-11-25 15:00", "Asia/Kolkata", now, "--from", &t, &e), 0);
+    assert_int_equal(sched_parse("2026-11-25 15:00", "Asia/Kolkata", now, "--from", &t, NULL, &e),
+                     0);
     expect_iso(t, "2026-11-25T09:30:00Z");
     /* HH:MM already past today means tomorrow (SPEC 1.5): never refused. */
-    assert_int_equal(sched_parse("09:00", "Asia/Tokyo", now, "TIME", &t, &e), 0);
+    assert_int_equal(sched_parse("09:00", "Asia/Tokyo", now, "TIME", &t, NULL, &e), 0);
     expect_iso(t, "2026-11-26T00:00:00Z");
-    assert_int_equal(sched_parse("2026-11-25 15:00", "Mars/Olympus", now, "TIME", &t, &e),
+    assert_int_equal(sched_parse("2026-11-25 15:00", "Mars/Olympus", now, "TIME", &t, NULL, &e),
                      QS_E_USAGE);
     long m;
     assert_int_equal(sched_minutes("1", &m), 0);
@@ -162,6 +163,75 @@ static void past_refused(void **state)
     assert_int_equal(sched_minutes("0", &m), -1);
     assert_int_equal(sched_minutes("+5", &m), -1);
     assert_int_equal(sched_minutes("1.5", &m), -1);
+}
+
+/* sched_window(from, to) at now in Tokyo must give the window [want_from, want_to) and
+ * *tomorrow; now is passed in, never the clock. */
+static void window_ok(const char *from, const char *to, const char *now, const char *want_from,
+                      const char *want_to, int want_tomorrow)
+{
+    time_t a = 0, b = 0;
+    int tomorrow = -1;
+    struct qs_err e;
+    err_clear(&e);
+    if (sched_window(from, to, "Asia/Tokyo", utc(now), &a, &b, &tomorrow, &e) != 0)
+        fail_msg("window %s-%s at %s: %s", from, to, now, e.msg);
+    expect_iso(a, want_from);
+    expect_iso(b, want_to);
+    assert_int_equal(tomorrow, want_tomorrow);
+}
+
+/* Issue 8 item 20 (R-PUB-4): a window of two HH:MM times is one window: --from today or
+ * tomorrow when past, --to on the day of --from, across midnight when not later. */
+static void window_one_window(void **state)
+{
+    time_t a, b;
+    int tomorrow;
+    struct qs_err e;
+    (void)state;
+    /* 22:15 JST: 22:05 has passed, so the whole window is tomorrow's. */
+    window_ok("22:05", "23:05", "2026-11-25T13:15:00Z", "2026-11-26T13:05:00Z",
+              "2026-11-26T14:05:00Z", 1);
+    /* 21:00 JST: today's window. */
+    window_ok("22:05", "23:05", "2026-11-25T12:00:00Z", "2026-11-25T13:05:00Z",
+              "2026-11-25T14:05:00Z", 0);
+    /* Across midnight: 23:00 to 01:00 the next day, today's or tomorrow's. */
+    window_ok("23:00", "01:00", "2026-11-25T11:00:00Z", "2026-11-25T14:00:00Z",
+              "2026-11-25T16:00:00Z", 0);
+    window_ok("23:00", "01:00", "2026-11-25T14:30:00Z", "2026-11-26T14:00:00Z",
+              "2026-11-26T16:00:00Z", 1);
+    /* The current minute is today's (R-PUB-5): 22:05 at 22:05:40 is not tomorrow. */
+    window_ok("22:05", "23:05", "2026-11-25T13:05:40Z", "2026-11-25T13:05:00Z",
+              "2026-11-25T14:05:00Z", 0);
+    /* A dated --from takes --to on its day. */
+    window_ok("2026-12-24 18:00", "21:00", "2026-11-25T13:15:00Z", "2026-12-24T09:00:00Z",
+              "2026-12-24T12:00:00Z", 0);
+    window_ok("now", "23:05", "2026-11-25T13:15:00Z", "2026-11-25T13:15:00Z",
+              "2026-11-25T14:05:00Z", 0);
+    /* A dated --to must come after --from. */
+    err_clear(&e);
+    assert_int_equal(sched_window("2026-12-24 18:00", "2026-12-24 17:00", "Asia/Tokyo",
+                                  utc("2026-11-25T13:15:00Z"), &a, &b, &tomorrow, &e),
+                     QS_E_USAGE);
+    assert_string_equal(e.rule, "R-PUB-4");
+    assert_non_null(strstr(e.msg, "--to 2026-12-24 17:00 (2026-12-24 17:00:00 +09:00) is not "
+                                  "after --from 2026-12-24 18:00"));
+    /* A --from in the past is still refused (R-PUB-5). */
+    err_clear(&e);
+    assert_int_equal(sched_window("2026-11-25 20:00", "23:00", "Asia/Tokyo",
+                                  utc("2026-11-25T13:15:00Z"), &a, &b, &tomorrow, &e),
+                     QS_E_USAGE);
+    assert_string_equal(e.rule, "R-PUB-5");
+    /* every and at: a time of day already past is tomorrow's, and says so. */
+    assert_int_equal(sched_parse("22:05", "Asia/Tokyo", utc("2026-11-25T13:15:00Z"), "--from", &a,
+                                 &tomorrow, &e),
+                     0);
+    expect_iso(a, "2026-11-26T13:05:00Z");
+    assert_int_equal(tomorrow, 1);
+    assert_int_equal(sched_parse("2026-11-26 22:05", "Asia/Tokyo", utc("2026-11-25T13:15:00Z"),
+                                 "--from", &a, &tomorrow, &e),
+                     0);
+    assert_int_equal(tomorrow, 0);
 }
 
 /* R-PUB-9: --price P, +P%, -P%, half up to whole yen; R-PUB-14 bounds. */
@@ -431,6 +501,7 @@ static void profile_values(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spread_thirty_over_an_hour),
         cmocka_unit_test(every_minute),
@@ -438,6 +509,7 @@ int main(void)
         cmocka_unit_test(dst_spring_forward_spread),
         cmocka_unit_test(dst_fall_back_every),
         cmocka_unit_test(past_refused),
+        cmocka_unit_test(window_one_window),
         cmocka_unit_test(price_edits),
         cmocka_unit_test(delivery_days),
         cmocka_unit_test(map_options),
@@ -445,5 +517,6 @@ int main(void)
         cmocka_unit_test(map_refusals),
         cmocka_unit_test(profile_values),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -286,6 +286,39 @@ static void parse_hhmm_today_or_tomorrow(void **state)
     parse_ok("01:30", LA, utc("2026-10-31T20:00:00Z"), "2026-11-01T08:30:00Z");
 }
 
+/* SPEC 1.5, issue 8 item 20: the current minute is today (10:00 at 10:00:40 is not
+ * tomorrow's); tm_parse_after places a time of day at or after not_before and says how;
+ * now is passed in, never the clock. */
+static void parse_after_places_clock(void **state)
+{
+    time_t t = 0, now = utc("2026-11-25T06:41:40Z"); /* 15:41:40 JST */
+    struct qs_err e;
+    int clock = -1;
+    (void)state;
+    parse_ok("15:41", TOKYO, now, "2026-11-25T06:41:00Z");
+    parse_ok("15:41:30", TOKYO, now, "2026-11-25T06:41:30Z");
+    parse_ok("15:40:59", TOKYO, now, "2026-11-26T06:40:59Z");
+    err_clear(&e);
+    /* not_before 22:05 JST: 23:05 is that day's, 01:00 the next day's. */
+    time_t nb = utc("2026-11-25T13:05:01Z");
+    assert_int_equal(tm_parse_after("23:05", TOKYO, now, nb, &t, &clock, &e), 0);
+    assert_int_equal(clock, TM_CLOCK_SAME_DAY);
+    assert_int_equal(t, utc("2026-11-25T14:05:00Z"));
+    assert_int_equal(tm_parse_after("01:00", TOKYO, now, nb, &t, &clock, &e), 0);
+    assert_int_equal(clock, TM_CLOCK_NEXT_DAY);
+    assert_int_equal(t, utc("2026-11-25T16:00:00Z"));
+    assert_int_equal(tm_parse_after("22:05", TOKYO, now, nb, &t, &clock, &e), 0);
+    assert_int_equal(clock, TM_CLOCK_NEXT_DAY);
+    assert_int_equal(t, utc("2026-11-26T13:05:00Z"));
+    /* Not a time of day alone: as tm_parse, not_before plays no part. */
+    assert_int_equal(tm_parse_after("2026-11-25 10:00", TOKYO, now, nb, &t, &clock, &e), 0);
+    assert_int_equal(clock, TM_NOT_CLOCK);
+    assert_int_equal(t, utc("2026-11-25T01:00:00Z"));
+    assert_int_equal(tm_parse_after("now", TOKYO, now, nb, &t, &clock, &e), 0);
+    assert_int_equal(clock, TM_NOT_CLOCK);
+    assert_int_equal(t, now);
+}
+
 /* 2026 in Los Angeles: PST -> PDT on 2026-03-08 at 02:00 (10:00Z),
  * PDT -> PST on 2026-11-01 at 02:00 PDT (09:00Z). */
 static void la_spring_forward_gap_moves_forward(void **state)
@@ -570,6 +603,7 @@ int main(void)
         cmocka_unit_test(parse_rejects_bad_syntax),
         cmocka_unit_test(parse_rejects_unknown_zone),
         cmocka_unit_test(parse_hhmm_today_or_tomorrow),
+        cmocka_unit_test(parse_after_places_clock),
         cmocka_unit_test(la_spring_forward_gap_moves_forward),
         cmocka_unit_test(la_fall_back_overlap_takes_earlier),
         cmocka_unit_test(other_zones_dst),
