@@ -184,29 +184,29 @@ int jlr_read(struct jlr *j, struct rec *out, long *line, struct qs_err *e)
 {
     struct rec_src *s = j->src;
     for (;;) {
+        /* Taken afresh on every pass: src_more moves the text to the front of s->buf and
+         * may reallocate it, so no pointer into it survives a call (issue 8 item 1). */
         char *start = s->buf + s->pos;
         size_t avail = s->len - s->pos, n, take;
         char *lf = avail ? memchr(start + j->scanned, '\n', avail - j->scanned) : NULL;
         if (lf) {
             n = (size_t)(lf - start);
             take = n + 1;
-        } else {
+        } else if (!j->done) {
             if (avail > j->max_line)
                 return jl_err(j, e, j->line, 1, "line is longer than %zu bytes", j->max_line);
             j->scanned = avail;
-            if (!j->done) {
-                int rc = src_more(s, e);
-                if (rc < 0) {
-                    if (rc == QS_E_DATA)
-                        err_at(e, s->name, j->line, (long)avail + 1);
-                    return rc;
-                }
-                if (rc > 0)
-                    continue;
-                j->done = 1;
+            int rc = src_more(s, e);
+            if (rc < 0) {
+                if (rc == QS_E_DATA)
+                    err_at(e, s->name, j->line, (long)avail + 1);
+                return rc;
             }
-            if (avail == 0)
-                return 0;
+            j->done = rc == 0;
+            continue;
+        } else if (avail == 0) {
+            return 0;
+        } else {
             n = take = avail; /* the last line lacks its LF */
         }
         j->scanned = 0;

@@ -67,6 +67,15 @@ test_expect "SPEC 1.2: a JSON Lines line that is not valid JSON names line and c
 test_expect "SPEC 1.2: a JSON Lines line that is not an object; store unchanged" '
     hostile "notobj.jsonl:2:1: line is not a JSON object" "$R/notobj.jsonl"
 '
+test_expect "issue 8 item 1: JSON Lines whose last line has no LF (pipe, file, a line past one 256 KiB chunk) reads right" '
+    printf "{\"sku\":\"A\"}" | reccat --format json - >pipe.out && printf "{\"sku\":\"A\"}\n" >expect &&
+    test_cmp expect pipe.out &&
+    printf "{\"sku\":\"A\"}\n{\"sku\":\"B\"}" >twolines.jsonl &&
+    expect_code 0 reccat --format json twolines.jsonl && printf "{\"sku\":\"A\"}\n{\"sku\":\"B\"}\n" >expect &&
+    test_cmp expect out &&
+    { printf "{\"sku\":\"A\"}\n{\"sku\":\""; head -c 300000 /dev/zero | tr "\0" x; printf "\"}"; } >long.jsonl &&
+    cat long.jsonl | reccat - >long.out && test "$(tail -n 1 long.out | wc -c)" = 300001
+'
 test_expect "the store still holds exactly the rows of the good load" '
     test "$(sqlite3 "$QS_STORE" "select group_concat(line) from reccat_rows")" = "2,3,5,7,8"
 '

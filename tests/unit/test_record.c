@@ -511,6 +511,45 @@ static void test_json_bad(void **state)
     expect_bad("{\"a\":1}\n{\"a\":\"\xff\"}\n", 18, REC_ENC_UTF8, 0, 2, 7, "invalid UTF-8");
 }
 
+/* Issue 8 item 1: a JSON Lines input whose last line lacks its LF. Reading that line moves
+ * the text to the front of the buffer and may reallocate it; the line must be parsed where
+ * it is then, not where it was (heap-use-after-free under ASan, wrong data without). */
+static void test_json_no_final_lf(void **state)
+{
+    (void)state;
+    size_t big = 300 * 1024; /* longer than one 256 KiB read chunk */
+    char *x = malloc(big + 1);
+    memset(x, 'x', big);
+    x[big] = '\0';
+    const char *units[] = {"1", "2", x};
+    for (int last = 1; last < 3; last++) {
+        size_t cap = big + 64;
+        char *in = malloc(cap), *want = malloc(cap);
+        int n = snprintf(in, cap, "{\"a\":\"1\"}\n{\"a\":\"%s\"}", units[last]);
+        snprintf(want, cap, "@1 a=1\n@2 a=%s\n", units[last]);
+        for (int mode = 0; mode < 3; mode++) {
+            struct qs_err e;
+            char *got;
+            int rc;
+            if (mode == 2) {
+                rc = dump_pipe(in, (size_t)n, &got, &e);
+            } else {
+                FILE *fp = input(in, (size_t)n, mode);
+                rc = dump_fp(fp, REC_ENC_AUTO, 0, &got, &e);
+                fclose(fp);
+            }
+            if (rc != 0)
+                fail_msg("last %d mode %d: %s", last, mode, e.msg);
+            if (strcmp(got, want) != 0)
+                fail_msg("last %d mode %d: got %.60s...", last, mode, got);
+            free(got);
+        }
+        free(in);
+        free(want);
+    }
+    free(x);
+}
+
 /* ---- writers ---- */
 
 static void test_csv_write(void **state)
@@ -643,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_json_read),
         cmocka_unit_test(test_json_bad),
+        cmocka_unit_test(test_json_no_final_lf),
         cmocka_unit_test(test_csv_write),
         cmocka_unit_test(test_csv_write_cols),
         cmocka_unit_test(test_csv_write_cp932),
