@@ -100,6 +100,13 @@ static void csvr_field(void *s, size_t len, void *data)
         return;
     }
     if (!c->have_hdr) {
+        if (c->nhdr == REC_MAX_COLUMNS) {
+            csvr_err(c, start, i + 1,
+                     "the header has more than %d columns, the most qs reads; delete the "
+                     "columns you do not need",
+                     REC_MAX_COLUMNS);
+            return;
+        }
         if (c->nhdr == c->hdrcap) {
             c->hdrcap = c->hdrcap ? c->hdrcap * 2 : 16;
             c->hdr = xrealloc(c->hdr, c->hdrcap * sizeof *c->hdr);
@@ -112,21 +119,24 @@ static void csvr_field(void *s, size_t len, void *data)
     }
 }
 
+/* Every column has a name, and no name twice (in linear time: issue 8 item 3). */
 static void csvr_header_check(struct csvr *c)
 {
-    for (size_t i = 0; i < c->nhdr && !c->rc; i++) {
+    struct rec_names seen;
+    rec_names_init(&seen, (const char *const *)c->hdr, c->nhdr);
+    for (size_t i = 0; i < c->nhdr; i++) {
+        size_t k;
         if (c->hdrlen[i] == 0) {
             csvr_err(c, c->row_line, i + 1, "column %zu of the header has no name", i + 1);
             break;
         }
-        for (size_t k = 0; k < i; k++) {
-            if (strcmp(c->hdr[i], c->hdr[k]) == 0) {
-                csvr_err(c, c->row_line, i + 1, "column \"%s\" repeats column %zu of the header",
-                         c->hdr[i], k + 1);
-                break;
-            }
+        if ((k = rec_names_add(&seen, i)) != 0) {
+            csvr_err(c, c->row_line, i + 1, "column \"%s\" repeats column %zu of the header",
+                     c->hdr[i], k);
+            break;
         }
     }
+    rec_names_free(&seen);
 }
 
 static void csvr_row(int term, void *data)

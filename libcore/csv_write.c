@@ -109,8 +109,9 @@ int csvw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
     if ((rc = csvw_header(w, e)) < 0)
         return rc;
     w->line.len = 0;
+    rec_writer_map(w, r);
     for (size_t i = 0; i < w->ncols; i++) {
-        const struct rec_field *f = rec_col(r, w->cols[i], i);
+        const struct rec_field *f = w->map[i];
         if (i)
             rbuf_addc(&w->line, ',');
         if (f && (rc = csvw_put(w, w->cols[i], f->value, f->len, e)) < 0) {

@@ -129,6 +129,13 @@ static int jl_parse(struct jlr *j, const char *p, size_t n, long line, struct re
         rc = jl_err(j, e, line, (long)i + 1, "line is not a JSON object");
         goto out;
     }
+    if (json_object_size(root) > REC_MAX_COLUMNS) {
+        rc = jl_err(j, e, line, (long)i + 1,
+                    "the object has more than %d keys, the most qs reads; leave out the keys "
+                    "you do not need",
+                    REC_MAX_COLUMNS);
+        goto out;
+    }
     i = jl_skip_ws(p, i + 1, n);
     for (void *it = json_object_iter(root); it; it = json_object_iter_next(root, it)) {
         /* The members in the text are in the order jansson keeps them in. */
@@ -293,16 +300,6 @@ static void jl_member(struct rbuf *b, const char *name, const struct rec_field *
         rbuf_add(b, "\"\"", 2);
 }
 
-static int jl_is_column(const struct rec_writer *w, const char *name, size_t k)
-{
-    if (k < w->ncols && strcmp(w->cols[k], name) == 0)
-        return 1;
-    for (size_t i = 0; i < w->ncols; i++)
-        if (strcmp(w->cols[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 int jlw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
 {
     struct rbuf *b = &w->line;
@@ -311,10 +308,11 @@ int jlw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
     rbuf_addc(b, '{');
     if (w->cols) {
         /* Fixed columns first (missing ones empty), then the record's other fields. */
+        rec_writer_map(w, r);
         for (size_t i = 0; i < w->ncols; i++)
-            jl_member(b, w->cols[i], rec_col(r, w->cols[i], i), n++ == 0);
+            jl_member(b, w->cols[i], w->map[i], n++ == 0);
         for (size_t k = 0; k < r->n; k++)
-            if (!jl_is_column(w, r->f[k].name, k))
+            if (!rec_writer_col(w, r->f[k].name, k))
                 jl_member(b, r->f[k].name, &r->f[k], n++ == 0);
     } else {
         for (size_t k = 0; k < r->n; k++)

@@ -63,6 +63,22 @@ static inline void rbuf_free(struct rbuf *b)
 void rec_push(struct rec *r, const char *name, size_t nlen, const char *value, size_t vlen,
               enum rec_type type);
 
+/* A set of names found in constant time (the CSV header's duplicate check, the writer's
+ * columns), so nothing costs the square of the number of columns (issue 8 item 3). It
+ * holds indexes into an array of names that the caller keeps. */
+struct rec_names {
+    const char *const *names;
+    size_t *slot; /* 1 + an index into names; 0 for an empty slot */
+    size_t mask;
+};
+/* Prepares an empty set for up to n names of the array names; free with rec_names_free. */
+void rec_names_init(struct rec_names *h, const char *const *names, size_t n);
+/* Adds names[i]; returns 0, or 1 + the index of an equal name already in the set. */
+size_t rec_names_add(struct rec_names *h, size_t i);
+/* 1 + the index of name in the set, or 0. */
+size_t rec_names_find(const struct rec_names *h, const char *name);
+void rec_names_free(struct rec_names *h);
+
 /* --- enc.c: UTF-8 validation --- */
 enum { ENC_UTF8_OK, ENC_UTF8_BAD, ENC_UTF8_SHORT };
 /* Validates s[0..n) as UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
@@ -133,14 +149,18 @@ struct rec_writer {
     int replace;
     char **cols; /* the columns, owned; NULL until known */
     size_t ncols;
-    int started; /* header written (CSV) */
+    int started;                  /* header written (CSV) */
+    struct rec_names colset;      /* cols, once known */
+    const struct rec_field **map; /* per column, the field of the record being written */
     struct rbuf line, tmp;
     iconv_t cd; /* UTF-8 -> CP932 for CSV, or (iconv_t)-1 */
     struct rec_table *tab;
 };
-/* The field of r for column name, the i-th column, or NULL; fast when r's fields
- * are in column order. */
-const struct rec_field *rec_col(const struct rec *r, const char *name, size_t i);
+/* 1 + the column of field name, the k-th field of its record, or 0 when it is none;
+ * fast when the record's fields are in column order. */
+size_t rec_writer_col(const struct rec_writer *w, const char *name, size_t k);
+/* Points w->map[i] at the field of r for column i (NULL when r lacks it). */
+void rec_writer_map(struct rec_writer *w, const struct rec *r);
 /* Writes b to w->fp and empties b; QS_E_IO on failure. */
 int rec_out(struct rec_writer *w, struct rbuf *b, struct qs_err *e);
 int csvw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e);

@@ -126,13 +126,6 @@ const char *rec_get(const struct rec *r, const char *name)
     return f ? f->value : NULL;
 }
 
-const struct rec_field *rec_col(const struct rec *r, const char *name, size_t i)
-{
-    if (i < r->n && strcmp(r->f[i].name, name) == 0)
-        return &r->f[i];
-    return rec_field(r, name);
-}
-
 char *rec_to_json(const struct rec *r)
 {
     struct rbuf b = {0};
@@ -147,6 +140,54 @@ char *rec_to_json(const struct rec *r)
     rbuf_addc(&b, '}');
     b.p[b.len] = '\0';
     return b.p;
+}
+
+/* FNV-1a. */
+static size_t names_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+void rec_names_init(struct rec_names *h, const char *const *names, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    h->names = names;
+    h->slot = xcalloc(cap, sizeof *h->slot);
+    h->mask = cap - 1;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static size_t *names_slot(const struct rec_names *h, const char *name)
+{
+    size_t i = names_hash(name) & h->mask;
+    while (h->slot[i] && strcmp(h->names[h->slot[i] - 1], name) != 0)
+        i = (i + 1) & h->mask;
+    return &h->slot[i];
+}
+
+size_t rec_names_add(struct rec_names *h, size_t i)
+{
+    size_t *slot = names_slot(h, h->names[i]);
+    if (*slot)
+        return *slot;
+    *slot = i + 1;
+    return 0;
+}
+
+size_t rec_names_find(const struct rec_names *h, const char *name)
+{
+    return h->slot ? *names_slot(h, name) : 0;
+}
+
+void rec_names_free(struct rec_names *h)
+{
+    free(h->slot);
+    h->slot = NULL;
 }
 
 int rec_format_parse(const char *s, enum rec_format *out)
@@ -333,6 +374,16 @@ void rec_reader_close(struct rec_reader *r)
 
 /* ---- writer ---- */
 
+/* Indexes the ncols columns just set in w->cols. */
+static void writer_index(struct rec_writer *w, size_t ncols)
+{
+    w->ncols = ncols;
+    w->map = xcalloc(ncols ? ncols : 1, sizeof *w->map);
+    rec_names_init(&w->colset, (const char *const *)w->cols, ncols);
+    for (size_t i = 0; i < ncols; i++)
+        rec_names_add(&w->colset, i);
+}
+
 int rec_writer_open(FILE *fp, const struct rec_writer_opts *o, const char *const *columns,
                     size_t ncolumns, struct rec_writer **out, struct qs_err *e)
 {
@@ -346,7 +397,7 @@ int rec_writer_open(FILE *fp, const struct rec_writer_opts *o, const char *const
         w->cols = xcalloc(ncolumns ? ncolumns : 1, sizeof *w->cols);
         for (size_t i = 0; i < ncolumns; i++)
             w->cols[i] = xstrdup(columns[i]);
-        w->ncols = ncolumns;
+        writer_index(w, ncolumns);
     }
     /* CP932 is for CSV files meant for QSM/Excel; JSON is UTF-8 by definition and a
      * table is for the terminal. */
@@ -371,7 +422,26 @@ static void writer_columns(struct rec_writer *w, const struct rec *r)
     w->cols = xcalloc(r->n ? r->n : 1, sizeof *w->cols);
     for (size_t i = 0; i < r->n; i++)
         w->cols[i] = xstrdup(r->f[i].name);
-    w->ncols = r->n;
+    writer_index(w, r->n);
+}
+
+size_t rec_writer_col(const struct rec_writer *w, const char *name, size_t k)
+{
+    if (k < w->ncols && strcmp(w->cols[k], name) == 0)
+        return k + 1;
+    return rec_names_find(&w->colset, name);
+}
+
+void rec_writer_map(struct rec_writer *w, const struct rec *r)
+{
+    for (size_t i = 0; i < w->ncols; i++)
+        w->map[i] = NULL;
+    /* Backwards, so that of two fields of one name the first is written. */
+    for (size_t k = r->n; k-- > 0;) {
+        size_t i = rec_writer_col(w, r->f[k].name, k);
+        if (i)
+            w->map[i - 1] = &r->f[k];
+    }
 }
 
 int rec_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
@@ -416,6 +486,8 @@ int rec_writer_close(struct rec_writer *w, struct qs_err *e)
     for (size_t i = 0; i < w->ncols; i++)
         free(w->cols[i]);
     free(w->cols);
+    free(w->map);
+    rec_names_free(&w->colset);
     rbuf_free(&w->line);
     rbuf_free(&w->tmp);
     if (w->cd != (iconv_t)-1)

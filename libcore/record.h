@@ -49,6 +49,10 @@ const struct rec_field *rec_field(const struct rec *r, const char *name);
  * Returns a malloc'd string; the caller frees it. */
 char *rec_to_json(const struct rec *r);
 
+/* The most columns a CSV header, or keys a JSON Lines object, may have; past it the reader
+ * stops with QS_E_DATA (issue 8 item 3). */
+#define REC_MAX_COLUMNS 4096
+
 struct rec_reader_opts {
     enum rec_enc enc; /* input encoding (--encoding); REC_ENC_AUTO by default */
     size_t max_field; /* longest field accepted in bytes; 0 = default (1 MiB) */

@@ -121,8 +121,9 @@ static void tab_start(struct rec_writer *w)
 void tab_add(struct rec_writer *w, const struct rec *r)
 {
     tab_start(w);
+    rec_writer_map(w, r);
     for (size_t i = 0; i < w->ncols; i++) {
-        const struct rec_field *f = rec_col(r, w->cols[i], i);
+        const struct rec_field *f = w->map[i];
         tab_cell(w->tab, i, f ? f->value : "", f ? f->len : 0);
     }
 }

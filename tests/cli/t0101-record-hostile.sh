@@ -76,6 +76,23 @@ test_expect "issue 8 item 1: JSON Lines whose last line has no LF (pipe, file, a
     { printf "{\"sku\":\"A\"}\n{\"sku\":\""; head -c 300000 /dev/zero | tr "\0" x; printf "\"}"; } >long.jsonl &&
     cat long.jsonl | reccat - >long.out && test "$(tail -n 1 long.out | wc -c)" = 300001
 '
+# header N [LAST]: a CSV header of columns c1..cN (the last one named LAST), one row.
+header() {
+    { seq -f "c%g" 1 $(($1 - 1)) | tr "\n" ,; echo "${2:-c$1}"; seq -s , 1 "$1"; } >wide.csv
+}
+test_expect "issue 8 item 3: a header of 5000 columns is exit 65 naming the limit of 4096; store unchanged" '
+    header 5000 && hostile "wide.csv:1:4097: the header has more than 4096 columns" wide.csv
+'
+test_expect "issue 8 item 3: 4096 columns whose last repeats the first is exit 65 naming both; store unchanged" '
+    header 4096 c1 && hostile "wide.csv:1:4096: column \"c1\" repeats column 1 of the header" wide.csv
+'
+test_expect "issue 8 item 3: 4096 distinct columns are read" '
+    header 4096 && expect_code 0 reccat wide.csv && test_cmp wide.csv out
+'
+test_expect "issue 8 item 3: a JSON Lines object of more than 4096 keys is exit 65; store unchanged" '
+    printf "{\"sku\":\"A\"}\n{%s}\n" "$(seq -f "\"k%g\":1" -s , 1 4097)" >wide.jsonl &&
+    hostile "wide.jsonl:2:1: the object has more than 4096 keys" wide.jsonl
+'
 test_expect "the store still holds exactly the rows of the good load" '
     test "$(sqlite3 "$QS_STORE" "select group_concat(line) from reccat_rows")" = "2,3,5,7,8"
 '

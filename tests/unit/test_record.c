@@ -455,6 +455,59 @@ static void test_hostile(void **state)
     expect_bad("\x89PNG\r\nIHDR\xff\xff", 12, REC_ENC_AUTO, 0, 2, 1, "invalid CP932 byte 0xff");
 }
 
+/* A header of ncols columns c1..cN (the last one named last when given), then one row
+ * of values v1..vN; for JSON Lines, one object with those keys. Returns malloc'd text. */
+static char *wide_input(int ncols, const char *last, int json)
+{
+    size_t cap = (size_t)ncols * 32 + 64, n = 0;
+    char *s = malloc(cap);
+    for (int pass = 0; pass < (json ? 1 : 2); pass++) {
+        if (json)
+            s[n++] = '{';
+        for (int i = 1; i <= ncols; i++) {
+            const char *sep = i > 1 ? "," : "";
+            if (json)
+                n += (size_t)sprintf(s + n, "%s\"c%d\":\"v%d\"", sep, i, i);
+            else if (pass == 0 && i == ncols && last)
+                n += (size_t)sprintf(s + n, "%s%s", sep, last);
+            else
+                n += (size_t)sprintf(s + n, "%s%c%d", sep, pass ? 'v' : 'c', i);
+        }
+        if (json)
+            s[n++] = '}';
+        s[n++] = '\n';
+    }
+    s[n] = '\0';
+    return s;
+}
+
+/* Issue 8 item 3: at most REC_MAX_COLUMNS columns in a CSV header and keys in a JSON
+ * object; the duplicate-column check names both columns (and is linear, unlike before). */
+static void test_max_columns(void **state)
+{
+    (void)state;
+    char *s = wide_input(5000, NULL, 0);
+    expect_bad(s, strlen(s), REC_ENC_AUTO, 0, 1, 4097, "more than 4096 columns");
+    free(s);
+    s = wide_input(4096, "c1", 0);
+    expect_bad(s, strlen(s), REC_ENC_AUTO, 0, 1, 4096, "column \"c1\" repeats column 1 ");
+    free(s);
+    s = wide_input(4097, NULL, 1);
+    expect_bad(s, strlen(s), REC_ENC_AUTO, 0, 1, 1, "more than 4096 keys");
+    free(s);
+    /* At the limit: read whole. */
+    for (int json = 0; json < 2; json++) {
+        struct qs_err e;
+        char *got;
+        s = wide_input(4096, NULL, json);
+        assert_int_equal(dump(s, strlen(s), REC_ENC_AUTO, &got, &e), 0);
+        assert_non_null(strstr(got, json ? "@1 c1=v1|c2=v2|" : "@2 c1=v1|c2=v2|"));
+        assert_non_null(strstr(got, "|c4096=v4096\n"));
+        free(got);
+        free(s);
+    }
+}
+
 /* ---- JSON Lines ---- */
 
 static void test_json_read(void **state)
@@ -610,6 +663,51 @@ static void test_csv_write_cp932(void **state)
     free(got);
 }
 
+/* Issue 8 item 3: a record whose fields come in another order than the writer's columns
+ * (found through the column index, not a scan per column) is written in column order. */
+static void test_write_wide_reordered(void **state)
+{
+    (void)state;
+    enum { N = 4096 };
+    static const enum rec_format fmts[] = {REC_CSV, REC_JSON, REC_TABLE};
+    char **cols = malloc(N * sizeof *cols);
+    struct rec *r = rec_new();
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%d", i);
+        cols[i] = strdup(name);
+    }
+    for (int i = N - 1; i >= 0; i--) /* fields backwards, and one extra */
+        rec_set(r, cols[i], cols[i] + 1);
+    rec_set(r, "extra", "x");
+    for (size_t f = 0; f < sizeof fmts / sizeof *fmts; f++) {
+        struct rec_writer_opts wo = {.fmt = fmts[f]};
+        struct rec_writer *w;
+        struct qs_err e;
+        char *out;
+        size_t size;
+        FILE *m = open_memstream(&out, &size);
+        assert_int_equal(rec_writer_open(m, &wo, (const char *const *)cols, N, &w, &e), 0);
+        assert_int_equal(rec_write(w, r, &e), 0);
+        assert_int_equal(rec_writer_close(w, &e), 0);
+        fclose(m);
+        const char *want = fmts[f] == REC_JSON  ? "{\"c0\":\"0\",\"c1\":\"1\",\"c2\":\"2\","
+                           : fmts[f] == REC_CSV ? "\n0,1,2,3,"
+                                                : "\n0   1   2   3   ";
+        if (!strstr(out, want))
+            fail_msg("format %zu: no %s in %.200s", f, want, out);
+        if (fmts[f] == REC_JSON)
+            assert_non_null(strstr(out, "\"c4095\":\"4095\",\"extra\":\"x\"}\n"));
+        else
+            assert_non_null(strstr(out, fmts[f] == REC_CSV ? ",4095\n" : "  4095\n"));
+        free(out);
+    }
+    for (int i = 0; i < N; i++)
+        free(cols[i]);
+    free(cols);
+    rec_free(r);
+}
+
 static void test_json_write(void **state)
 {
     (void)state;
@@ -680,12 +778,14 @@ int main(void)
         cmocka_unit_test(test_auto_regular),
         cmocka_unit_test(test_auto_pipe),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_max_columns),
         cmocka_unit_test(test_json_read),
         cmocka_unit_test(test_json_bad),
         cmocka_unit_test(test_json_no_final_lf),
         cmocka_unit_test(test_csv_write),
         cmocka_unit_test(test_csv_write_cols),
         cmocka_unit_test(test_csv_write_cp932),
+        cmocka_unit_test(test_write_wide_reordered),
         cmocka_unit_test(test_json_write),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_write_error),
