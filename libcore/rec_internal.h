@@ -99,13 +99,13 @@ struct rec_src {
     const char *name;
     enum rec_enc enc; /* asked for; REC_ENC_AUTO until decided */
     int regular;      /* fp is a regular file: read in big chunks, seekable */
-    int started;      /* encoding decided, BOM handled */
+    int started;      /* 1: src_start ran; 2: the BOM was handled too */
     int eof;          /* the input is exhausted (text may remain in buf) */
     int auto_utf8;    /* UTF-8 was chosen by auto-detection on a pipe's first 1 MiB */
     iconv_t cd;       /* CP932 -> UTF-8, or (iconv_t)-1 */
     int bad;          /* bad input follows the text in buf; msg below */
     char badmsg[160];
-    unsigned char *pre; /* a pipe's first bytes, kept by auto-detection */
+    unsigned char *pre; /* the input's first bytes, read by src_start */
     size_t prelen, prepos;
     unsigned char *raw; /* CP932 bytes read, not yet converted */
     size_t rawlen;
@@ -115,6 +115,9 @@ struct rec_src {
     size_t pos, len, cap;
 };
 void src_init(struct rec_src *s, FILE *fp, const char *name, enum rec_enc enc);
+/* Reads the input's first bytes, refuses UTF-16 and decides --encoding auto (a file that
+ * mixes encodings is QS_E_DATA); call once before src_more. Errors carry file:line. */
+int src_start(struct rec_src *s, struct qs_err *e);
 /* Moves unconsumed text to the front of buf and appends more. Returns 1 when text was
  * added, 0 at the end of the input, QS_E_DATA when the next bytes are not valid in the
  * encoding (message set; the caller adds file:line:col) or QS_E_IO. */

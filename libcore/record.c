@@ -251,6 +251,9 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
 {
     struct rec_src *s = &r->src;
     size_t i = s->pos;
+    int rc = src_start(s, e);
+    if (rc < 0)
+        return rc;
     for (;;) {
         for (; i < s->len; i++) {
             char c = s->buf[i];
@@ -263,7 +266,7 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
         if (s->len - s->pos > r->max_field)
             goto found;
         size_t done = i - s->pos;
-        int rc = src_more(s, e);
+        rc = src_more(s, e);
         if (rc < 0) {
             if (rc == QS_E_DATA) {
                 long line = 1;

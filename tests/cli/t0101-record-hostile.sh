@@ -76,6 +76,35 @@ test_expect "issue 8 item 1: JSON Lines whose last line has no LF (pipe, file, a
     { printf "{\"sku\":\"A\"}\n{\"sku\":\""; head -c 300000 /dev/zero | tr "\0" x; printf "\"}"; } >long.jsonl &&
     cat long.jsonl | reccat - >long.out && test "$(tail -n 1 long.out | wc -c)" = 300001
 '
+# A UTF-8 file of 58 lines whose line 57 was saved in CP932 (商品 = 8f a4 95 69).
+mixed_file() {
+    { echo sku,title; seq -f "S%g,日本語の商品 ①" 2 56
+      printf "S57,%s\n" "$(printf 商品 | iconv -t CP932)"; echo "S58,最後"; } >"$1"
+}
+test_expect "issue 8 item 12: --encoding auto refuses a UTF-8 file with a CP932 line, naming it (file and pipe); store unchanged" '
+    mixed_file cat.csv &&
+    hostile "^reccat: cat.csv:57: line is not UTF-8 (byte 0x8f) but 56 other lines are (the first is line 2): the file mixes encodings; save it again in one encoding, or give --encoding cp932|utf-8\$" cat.csv &&
+    cat cat.csv | hostile "^reccat: -:57: line is not UTF-8 (byte 0x8f) but 56 other lines are" -
+'
+test_expect "issue 8 item 12: mostly CP932 with one UTF-8 line names the UTF-8 line; store unchanged" '
+    { echo sku,title; seq -f "S%g,日本語の商品 ①" 2 30; } | iconv -t CP932 >sj.csv &&
+    echo "S31,日本語" >>sj.csv && seq -f "S%g,ｶﾀｶﾅ" 32 33 | iconv -t CP932 >>sj.csv &&
+    hostile "^reccat: sj.csv:31: line is UTF-8 but 31 other lines are not (the first is line 2): the file mixes encodings" sj.csv
+'
+test_expect "issue 8 item 12: an explicit --encoding skips the mixed-encodings check" '
+    mixed_file cat.csv &&
+    hostile "cat.csv:57:2: invalid UTF-8 byte 0x8f; use --encoding cp932" --encoding utf-8 cat.csv
+'
+test_expect "issue 8 item 12: a UTF-16 file (BOM, or none) says UTF-16 and how to save it, whatever --encoding; store unchanged" '
+    iconv -t UTF-16 <"$R/cp932.expected.csv" >u16.csv && iconv -t UTF-16LE <"$R/cp932.expected.csv" >u16le.csv &&
+    iconv -t UTF-16BE <"$R/cp932.expected.csv" >u16be.csv &&
+    hostile "^reccat: u16.csv:1: the input is UTF-16 (byte-order mark FF FE), which qs does not read; save it as UTF-8 (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\") or convert it: iconv -f UTF-16 -t UTF-8\$" u16.csv &&
+    cat u16.csv | hostile "^reccat: -:1: the input is UTF-16 (byte-order mark FF FE)" - &&
+    hostile "u16le.csv:1: the input is UTF-16LE without a byte-order mark, .*iconv -f UTF-16LE -t UTF-8" u16le.csv &&
+    cat u16le.csv | hostile "^reccat: -:1: the input is UTF-16LE without a byte-order mark" --encoding utf-8 - &&
+    hostile "u16be.csv:1: the input is UTF-16BE without a byte-order mark" --encoding cp932 u16be.csv &&
+    ! grep -q "NUL\|--encoding" err
+'
 # header N [LAST]: a CSV header of columns c1..cN (the last one named LAST), one row.
 header() {
     { seq -f "c%g" 1 $(($1 - 1)) | tr "\n" ,; echo "${2:-c$1}"; seq -s , 1 "$1"; } >wide.csv

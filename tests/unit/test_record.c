@@ -377,7 +377,7 @@ static void test_auto_regular(void **state)
 }
 
 /* Reads data written by a child process into a pipe. */
-static int dump_pipe(const char *data, size_t n, char **out, struct qs_err *e)
+static int dump_pipe(const char *data, size_t n, enum rec_enc enc, char **out, struct qs_err *e)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -396,7 +396,7 @@ static int dump_pipe(const char *data, size_t n, char **out, struct qs_err *e)
     }
     close(fds[1]);
     FILE *fp = fdopen(fds[0], "r");
-    int rc = dump_fp(fp, REC_ENC_AUTO, 0, out, e);
+    int rc = dump_fp(fp, enc, 0, out, e);
     fclose(fp);
     int st;
     waitpid(pid, &st, 0);
@@ -412,19 +412,151 @@ static void test_auto_pipe(void **state)
     struct qs_err e;
     /* CP932 within the first MiB of a pipe: converted. */
     int k = snprintf(in, sizeof in, "name\n%s\n", cp932_text);
-    assert_int_equal(dump_pipe(in, (size_t)k, &got, &e), 0);
+    assert_int_equal(dump_pipe(in, (size_t)k, REC_ENC_AUTO, &got, &e), 0);
     snprintf(want, sizeof want, "@2 name=%s\n", utf8_text);
     assert_string_equal(got, want);
     free(got);
     /* SPEC 1.2: UTF-8 in the first MiB, CP932 after it: an error (65) on its line. */
     snprintf(tail, sizeof tail, "x,%s\n", cp932_text);
     char *s = big_input(tail, &n, &lines);
-    assert_int_equal(dump_pipe(s, n, &got, &e), QS_E_DATA);
+    assert_int_equal(dump_pipe(s, n, REC_ENC_AUTO, &got, &e), QS_E_DATA);
     free(got);
     assert_int_equal(e.line, lines + 1);
     assert_int_equal(e.col, 2);
     assert_non_null(strstr(e.msg, "after the first 1 MiB"));
     free(s);
+}
+
+/* text in CP932, by iconv; returns a malloc'd string. */
+static char *to_cp932(const char *text)
+{
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t inleft = strlen(text), outleft = 2 * inleft + 1;
+    char *out = malloc(outleft), *o = out, *in = (char *)text;
+    assert_true(iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1);
+    *o = '\0';
+    iconv_close(cd);
+    return out;
+}
+
+/* Reads data with encoding enc from a regular file and from a pipe: both give want, or,
+ * when line is not 0, both fail at line with a message containing what. */
+static void expect_enc(const char *data, enum rec_enc enc, const char *want, long line,
+                       const char *what)
+{
+    for (int mode = 0; mode < 2; mode++) {
+        struct qs_err e;
+        char *got;
+        int rc;
+        if (mode == 1) {
+            rc = dump_pipe(data, strlen(data), enc, &got, &e);
+        } else {
+            FILE *fp = input(data, strlen(data), 0);
+            rc = dump_fp(fp, enc, 0, &got, &e);
+            fclose(fp);
+        }
+        if (line == 0 && (rc != 0 || strcmp(got, want) != 0))
+            fail_msg("%s: rc %d (%s), got\n%s\nwant\n%s", mode ? "pipe" : "file", rc, e.msg, got,
+                     want);
+        if (line != 0 && (rc != QS_E_DATA || e.line != line || !strstr(e.msg, what)))
+            fail_msg("%s: want %ld: ...%s..., got rc %d %ld: %s", mode ? "pipe" : "file", line,
+                     what, rc, e.line, e.msg);
+        free(got);
+    }
+}
+
+/* Issue 8 item 12: --encoding auto refuses a file that mixes UTF-8 and CP932 lines,
+ * naming the first line that breaks the encoding most lines have. */
+static void test_auto_mixed(void **state)
+{
+    (void)state;
+    char *sj = to_cp932("B,日本語\n"), in[512];
+    /* Mostly UTF-8 (lines 2-4 and 8; 5 is ASCII, é on 6 could be CP932 too), one CP932 line (7). */
+    snprintf(in, sizeof in, "sku,title\n%s%s%s", "A,日本語\nA,①\nA,ｶﾀｶﾅ\nA,ok\nA,é\n", sj,
+             "C,日本\n");
+    expect_enc(in, REC_ENC_AUTO, NULL, 7,
+               "line is not UTF-8 (byte 0x93) but 4 other lines are (the first is line 2): the "
+               "file mixes encodings; save it again in one encoding, or give --encoding "
+               "cp932|utf-8");
+    /* An explicit encoding skips the check. */
+    expect_enc(in, REC_ENC_UTF8, NULL, 7, "invalid UTF-8 byte 0x93; use --encoding cp932");
+    /* Mostly CP932 (2-4, 6), one UTF-8 line (5). */
+    snprintf(in, sizeof in, "sku,title\n%s%s%sA,日本語\n%s", sj, sj, sj, sj);
+    expect_enc(in, REC_ENC_AUTO, NULL, 5,
+               "line is UTF-8 but 4 other lines are not (the first is line 2): the file mixes");
+    /* A tie goes to the encoding of the first line that is not ASCII. */
+    snprintf(in, sizeof in, "sku,title\nA,日本語\n%s", sj);
+    expect_enc(in, REC_ENC_AUTO, NULL, 3, "line is not UTF-8 (byte 0x93) but 1 other line is");
+    snprintf(in, sizeof in, "sku,title\n%sA,日本語\n", sj);
+    expect_enc(in, REC_ENC_AUTO, NULL, 3, "line is UTF-8 but 1 other line is not");
+    /* A BOM is UTF-8 on line 1. */
+    snprintf(in, sizeof in, "\xEF\xBB\xBFsku,title\n%s", sj);
+    expect_enc(in, REC_ENC_AUTO, NULL, 2, "line is not UTF-8 (byte 0x93) but 1 other line is");
+    free(sj);
+}
+
+/* Issue 8 item 12: a genuine CP932 file is never called mixed, even where a line of
+ * half-width katakana happens to be valid UTF-8 (ﾃｽ is C3 BD, ý in UTF-8). */
+static void test_auto_cp932_kana(void **state)
+{
+    (void)state;
+    static const char text[] = "sku,title,note\n"
+                               "A-1,日本語のマグカップ①,㈱サンプル～北欧風～\n"
+                               "A-2,ﾃｽ,\n"
+                               "A-3,ﾄｳ,ﾂｱ\n"
+                               "A-4,ひらがな カタカナ ｶﾀｶﾅ 漢字,Ⅱ ㍉ ﾊﾝｶｸ\n"
+                               "A-5,ﾃﾞｼﾞﾀﾙ,\"二行の\n説明\"\n";
+    static const char want[] = "@2 sku=A-1|title=日本語のマグカップ①|note=㈱サンプル～北欧風～\n"
+                               "@3 sku=A-2|title=ﾃｽ|note=\n"
+                               "@4 sku=A-3|title=ﾄｳ|note=ﾂｱ\n"
+                               "@5 sku=A-4|title=ひらがな カタカナ ｶﾀｶﾅ 漢字|note=Ⅱ ㍉ ﾊﾝｶｸ\n"
+                               "@6 sku=A-5|title=ﾃﾞｼﾞﾀﾙ|note=二行の\n説明\n";
+    char *sj = to_cp932(text);
+    expect_enc(sj, REC_ENC_AUTO, want, 0, NULL);
+    free(sj);
+    /* Lines that read as UTF-8 and as half-width katakana alone: UTF-8 (SPEC 1.2). */
+    expect_enc("a\ncafé\n", REC_ENC_AUTO, "@2 a=café\n", 0, NULL);
+}
+
+/* Issue 8 item 12: UTF-16, with or without a byte-order mark, is named as such, whatever
+ * --encoding says. */
+static void test_utf16(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *data;
+        size_t n;
+        const char *what;
+    } cases[] = {
+        {"\xFF\xFEs\0k\0u\0\n\0A\0\n\0", 14, "UTF-16 (byte-order mark FF FE)"},
+        {"\xFE\xFF\0s\0k\0u\0\n\0A\0\n", 14, "UTF-16 (byte-order mark FE FF)"},
+        {"s\0k\0u\0,\0t\0\r\0\n\0A\0,\0\xe5\x65\n\0", 22, "UTF-16LE without a byte-order mark"},
+        {"\0s\0k\0u\0,\0t\0\n\0A\0,\x65\xe5\0\n", 20, "UTF-16BE without a byte-order mark"},
+    };
+    static const enum rec_enc encs[] = {REC_ENC_AUTO, REC_ENC_UTF8, REC_ENC_CP932};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        for (size_t k = 0; k < 3 * sizeof encs / sizeof *encs; k++) {
+            struct qs_err e;
+            char *got;
+            int rc, mode = (int)(k % 3);
+            if (mode == 2) {
+                rc = dump_pipe(cases[c].data, cases[c].n, encs[k / 3], &got, &e);
+            } else {
+                FILE *fp = input(cases[c].data, cases[c].n, mode);
+                rc = dump_fp(fp, encs[k / 3], 0, &got, &e);
+                fclose(fp);
+            }
+            free(got);
+            if (rc != QS_E_DATA || e.line != 1 || !strstr(e.msg, cases[c].what) ||
+                !strstr(e.msg, "\"CSV UTF-8 (Comma delimited)\"") || strstr(e.msg, "NUL") ||
+                strstr(e.msg, "--encoding"))
+                fail_msg("case %zu enc %d mode %d: rc %d %ld: %s", c, (int)encs[k / 3], mode, rc,
+                         e.line, e.msg);
+        }
+    }
+    /* Not UTF-16: a NUL byte in text is still that. */
+    expect_bad("a,b\n1,x\0y\n", 10, REC_ENC_AUTO, 0, 2, 2, "NUL byte");
 }
 
 static void test_hostile(void **state)
@@ -585,7 +717,7 @@ static void test_json_no_final_lf(void **state)
             char *got;
             int rc;
             if (mode == 2) {
-                rc = dump_pipe(in, (size_t)n, &got, &e);
+                rc = dump_pipe(in, (size_t)n, REC_ENC_AUTO, &got, &e);
             } else {
                 FILE *fp = input(in, (size_t)n, mode);
                 rc = dump_fp(fp, REC_ENC_AUTO, 0, &got, &e);
@@ -777,6 +909,9 @@ int main(void)
         cmocka_unit_test(test_split_chars),
         cmocka_unit_test(test_auto_regular),
         cmocka_unit_test(test_auto_pipe),
+        cmocka_unit_test(test_auto_mixed),
+        cmocka_unit_test(test_auto_cp932_kana),
+        cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_max_columns),
         cmocka_unit_test(test_json_read),
