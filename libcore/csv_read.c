@@ -99,6 +99,11 @@ static void csvr_field(void *s, size_t len, void *data)
         csvr_err(c, start, i + 1, "field is longer than %zu bytes", c->max_field);
         return;
     }
+    /* Only the input's first BOM is dropped (SPEC 1.2, in enc.c); another is refused. */
+    if (len >= 3 && memcmp(s, REC_BOM, 3) == 0) {
+        csvr_err(c, start, i + 1, REC_BOM_MSG, "field");
+        return;
+    }
     if (!c->have_hdr) {
         if (c->nhdr == REC_MAX_COLUMNS) {
             csvr_err(c, start, i + 1,
@@ -163,6 +168,9 @@ static void csvr_row(int term, void *data)
 static int csvr_parse_err(struct csvr *c, unsigned char bad)
 {
     size_t col = c->nfields + 1;
+    if (bad == '"' && !c->p.quoted && c->p.entry_pos == 3 &&
+        memcmp(c->p.entry_buf, REC_BOM, 3) == 0)
+        return csvr_err(c, c->line, col, REC_BOM_MSG, "field"); /* BOM"quoted", */
     if (bad == '"' && !c->p.quoted)
         return csvr_err(c, c->line, col,
                         "quote inside an unquoted field; quote the whole field and double "

@@ -495,7 +495,7 @@ int src_more(struct rec_src *s, struct qs_err *e)
     if (s->started == 1) {
         s->started = 2;
         /* SPEC 1.2: a UTF-8 BOM is accepted and dropped. */
-        if (s->enc == REC_ENC_UTF8 && s->len >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0)
+        if (s->enc == REC_ENC_UTF8 && s->len >= 3 && memcmp(s->buf, REC_BOM, 3) == 0)
             s->pos = 3;
     }
     if (s->len - s->pos > had)

@@ -221,8 +221,11 @@ int jlr_read(struct jlr *j, struct rec *out, long *line, struct qs_err *e)
         long ln = j->line++;
         if (n && start[n - 1] == '\r')
             n--;
-        if (jl_skip_ws(start, 0, n) == n)
+        size_t first = jl_skip_ws(start, 0, n);
+        if (first == n)
             continue; /* blank line */
+        if (n - first >= 3 && memcmp(start + first, REC_BOM, 3) == 0)
+            return jl_err(j, e, ln, (long)first + 1, REC_BOM_MSG, "line");
         int rc = jl_parse(j, start, n, ln, out, e);
         if (rc < 0)
             return rc;

@@ -11,9 +11,13 @@
 #include "record.h"
 #include "xalloc.h"
 
-#define REC_CHUNK       (256 * 1024)  /* bytes read from the input at a time */
-#define REC_MAX_FIELD   (1024 * 1024) /* default longest field (rec_reader_opts.max_field) */
-#define REC_AUTO_PREFIX (1024 * 1024) /* bytes a pipe is validated on for --encoding auto */
+#define REC_CHUNK       (256 * 1024)   /* bytes read from the input at a time */
+#define REC_MAX_FIELD   (1024 * 1024)  /* default longest field (rec_reader_opts.max_field) */
+#define REC_AUTO_PREFIX (1024 * 1024)  /* bytes a pipe is validated on for --encoding auto */
+#define REC_BOM         "\xEF\xBB\xBF" /* U+FEFF in UTF-8 */
+/* Issue 8 item 13: the byte-order mark of a second file joined on with cat. */
+#define REC_BOM_MSG                                                                                \
+    "byte-order mark (U+FEFF) at the start of a %s; were two files joined with cat? remove it"
 
 /* A growable byte buffer; reused, never shrunk. */
 struct rbuf {

@@ -105,6 +105,15 @@ test_expect "issue 8 item 12: a UTF-16 file (BOM, or none) says UTF-16 and how t
     hostile "u16be.csv:1: the input is UTF-16BE without a byte-order mark" --encoding cp932 u16be.csv &&
     ! grep -q "NUL\|--encoding" err
 '
+test_expect "issue 8 item 13: two BOM files joined with cat: the second BOM is exit 65 naming line and field (file and pipe); store unchanged" '
+    cat "$R/bom.csv" "$R/bom.csv" >joined.csv &&
+    hostile "^reccat: joined.csv:9:1: byte-order mark (U+FEFF) at the start of a field; were two files joined with cat? remove it\$" joined.csv &&
+    cat "$R/bom.csv" "$R/bom.csv" | hostile "^reccat: -:9:1: byte-order mark (U+FEFF) at the start of a field" -
+'
+test_expect "issue 8 item 13: a BOM at the start of a later JSON Lines line is named, not \"invalid token\"; store unchanged" '
+    printf "\357\273\277{\"sku\":\"P1\"}\n" >one.jsonl && cat one.jsonl one.jsonl >joined.jsonl &&
+    hostile "^reccat: joined.jsonl:2:1: byte-order mark (U+FEFF) at the start of a line; were two files joined with cat? remove it\$" joined.jsonl
+'
 # header N [LAST]: a CSV header of columns c1..cN (the last one named LAST), one row.
 header() {
     { seq -f "c%g" 1 $(($1 - 1)) | tr "\n" ,; echo "${2:-c$1}"; seq -s , 1 "$1"; } >wide.csv

@@ -282,6 +282,30 @@ static void test_bom(void **state)
     free(got);
 }
 
+/* Issue 8 item 13: a BOM anywhere but at the very start (two files joined with cat) is
+ * refused, naming line and field, rather than read into a value such as "\ufeffP1". */
+static void test_bom_inside(void **state)
+{
+    (void)state;
+    const char *what = "byte-order mark (U+FEFF) at the start of a field; were two files "
+                       "joined with cat? remove it";
+    expect_bad("sku,t\n1,a\n\xEF\xBB\xBFsku,t\n2,b\n", 23, REC_ENC_AUTO, 0, 3, 1, what);
+    expect_bad("\xEF\xBB\xBFsku,t\n1,a\n\xEF\xBB\xBFsku,t\n", 22, REC_ENC_UTF8, 0, 3, 1, what);
+    expect_bad("a,b\n1,\xEF\xBB\xBFx\n", 11, REC_ENC_AUTO, 0, 2, 2, what);
+    expect_bad("a,b\n1,\"\xEF\xBB\xBFx\"\n", 13, REC_ENC_AUTO, 0, 2, 2, what);
+    expect_bad("\xEF\xBB\xBF\xEF\xBB\xBF"
+               "a,b\n",
+               10, REC_ENC_AUTO, 0, 1, 1, what);
+    /* Before a quoted field, where RFC 4180 would see a stray quote. */
+    expect_bad("a,b\n1,2\n\xEF\xBB\xBF\"a\",\"b\"\n", 19, REC_ENC_AUTO, 0, 3, 1, what);
+    /* JSON Lines: at the start of a later line. */
+    expect_bad("{\"a\":1}\n\xEF\xBB\xBF{\"a\":2}\n", 19, REC_ENC_AUTO, 0, 2, 1,
+               "byte-order mark (U+FEFF) at the start of a line; were two files joined with "
+               "cat? remove it");
+    /* U+FEFF inside a value stays text. */
+    expect_dump("a,b\n1,x\xEF\xBB\xBF\n", "@2 a=1|b=x\xEF\xBB\xBF\n");
+}
+
 static void test_cp932(void **state)
 {
     (void)state;
@@ -905,6 +929,7 @@ int main(void)
         cmocka_unit_test(test_csv_columns),
         cmocka_unit_test(test_col_letters),
         cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_bom_inside),
         cmocka_unit_test(test_cp932),
         cmocka_unit_test(test_split_chars),
         cmocka_unit_test(test_auto_regular),
