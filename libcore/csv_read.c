@@ -200,7 +200,7 @@ static int csvr_finish(struct csvr *c, long *line)
         *line = c->row_line;
         return 1;
     }
-    return 0;
+    return c->have_hdr ? 0 : rec_err_empty(c->e, c->src->name);
 }
 
 int csvr_read(struct csvr *c, struct rec *out, long *line, struct qs_err *e)

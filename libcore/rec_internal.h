@@ -67,6 +67,9 @@ static inline void rbuf_free(struct rbuf *b)
 void rec_push(struct rec *r, const char *name, size_t nlen, const char *value, size_t vlen,
               enum rec_type type);
 
+/* Fails with QS_E_DATA: input name holds nothing but white space, not even a header. */
+int rec_err_empty(struct qs_err *e, const char *name);
+
 /* A set of names found in constant time (the CSV header's duplicate check, the writer's
  * columns), so nothing costs the square of the number of columns (issue 8 item 3). It
  * holds indexes into an array of names that the caller keeps. */

@@ -219,6 +219,15 @@ int rec_enc_parse(const char *s, enum rec_enc *out)
 
 /* ---- reader ---- */
 
+int rec_err_empty(struct qs_err *e, const char *name)
+{
+    /* Issue 8 item 14: 0 bytes or blank lines are a mistake (a wrong file, a failed
+     * download), not a set of no records; a header alone is that. */
+    err_set(e, QS_E_DATA, NULL, "no header: the input is empty");
+    err_at(e, name, 0, 0);
+    return QS_E_DATA;
+}
+
 struct rec_reader {
     struct rec_src src;
     char *name;
@@ -262,7 +271,8 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
                 goto found;
             }
         }
-        /* Only white space so far; past a field's worth of it, let CSV reject it. */
+        /* Only white space so far; past a field's worth of it, the CSV reader takes it (and
+         * finds no header in blank lines, or a header of spaces). */
         if (s->len - s->pos > r->max_field)
             goto found;
         size_t done = i - s->pos;
@@ -277,7 +287,7 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
             return rc;
         }
         if (rc == 0)
-            goto found;
+            return rec_err_empty(e, r->name);
         i = s->pos + done;
     }
 found:

@@ -114,6 +114,24 @@ test_expect "issue 8 item 13: a BOM at the start of a later JSON Lines line is n
     printf "\357\273\277{\"sku\":\"P1\"}\n" >one.jsonl && cat one.jsonl one.jsonl >joined.jsonl &&
     hostile "^reccat: joined.jsonl:2:1: byte-order mark (U+FEFF) at the start of a line; were two files joined with cat? remove it\$" joined.jsonl
 '
+test_expect "issue 8 item 14: empty input (0 bytes, blank lines; file and pipe) is exit 65 \"no header\"; store unchanged" '
+    : >empty.csv && printf "\n \r\n\t\n" >blank.csv &&
+    hostile "^reccat: empty.csv: no header: the input is empty\$" empty.csv &&
+    hostile "^reccat: blank.csv: no header: the input is empty\$" blank.csv &&
+    : | hostile "^reccat: -: no header: the input is empty\$" - &&
+    cat blank.csv | hostile "^reccat: -: no header: the input is empty\$" --encoding cp932 -
+'
+test_expect "issue 8 item 14: a header alone is no records, exit 0" '
+    printf "sku,title\n" >header.csv && expect_code 0 reccat header.csv && empty out && empty err
+'
+test_expect "issue 8 items 1, 14: qs commands that read records: JSON without a final LF, empty input" '
+    qs init --shop demo >/dev/null 2>&1 &&
+    printf "{\"sku\":\"A\"}" | expect_code 65 qs publish spread --from 11:00 --to 12:00 &&
+    grep_q "^qs publish: -:1: SKU \"A\" is not in the catalog" err &&
+    : | expect_code 65 qs publish spread --from 11:00 --to 12:00 &&
+    grep_q "^qs publish: -: no header: the input is empty\$" err &&
+    expect_code 65 qs import products empty.csv && grep_q "empty.csv: no header: the input is empty" err
+'
 # header N [LAST]: a CSV header of columns c1..cN (the last one named LAST), one row.
 header() {
     { seq -f "c%g" 1 $(($1 - 1)) | tr "\n" ,; echo "${2:-c$1}"; seq -s , 1 "$1"; } >wide.csv

@@ -221,10 +221,9 @@ static void test_csv_quoting(void **state)
                 "@6 sku=B-3|title= spaced |note=\n");
     /* CRLF records, blank lines skipped, the last line without its line end. */
     expect_dump("a,b\r\n1,2\r\n\r\n\n3,\"\"\r\n4,5", "@2 a=1|b=2\n@5 a=3|b=\n@6 a=4|b=5\n");
-    /* Header only, or nothing at all: no records. */
+    /* Header only: no records. */
     expect_dump("a,b\n", "");
-    expect_dump("", "");
-    expect_dump("\n\n", "");
+    expect_dump("\xEF\xBB\xBF\n\na,b\r\n", "");
 }
 
 static void test_csv_columns(void **state)
@@ -465,7 +464,7 @@ static char *to_cp932(const char *text)
 }
 
 /* Reads data with encoding enc from a regular file and from a pipe: both give want, or,
- * when line is not 0, both fail at line with a message containing what. */
+ * when want is NULL, both fail at line with a message containing what. */
 static void expect_enc(const char *data, enum rec_enc enc, const char *want, long line,
                        const char *what)
 {
@@ -480,10 +479,10 @@ static void expect_enc(const char *data, enum rec_enc enc, const char *want, lon
             rc = dump_fp(fp, enc, 0, &got, &e);
             fclose(fp);
         }
-        if (line == 0 && (rc != 0 || strcmp(got, want) != 0))
+        if (want && (rc != 0 || strcmp(got, want) != 0))
             fail_msg("%s: rc %d (%s), got\n%s\nwant\n%s", mode ? "pipe" : "file", rc, e.msg, got,
                      want);
-        if (line != 0 && (rc != QS_E_DATA || e.line != line || !strstr(e.msg, what)))
+        if (!want && (rc != QS_E_DATA || e.line != line || !strstr(e.msg, what)))
             fail_msg("%s: want %ld: ...%s..., got rc %d %ld: %s", mode ? "pipe" : "file", line,
                      what, rc, e.line, e.msg);
         free(got);
@@ -581,6 +580,20 @@ static void test_utf16(void **state)
     }
     /* Not UTF-16: a NUL byte in text is still that. */
     expect_bad("a,b\n1,x\0y\n", 10, REC_ENC_AUTO, 0, 2, 2, "NUL byte");
+}
+
+/* Issue 8 item 14: empty input (0 bytes, or only blank lines) has no header: QS_E_DATA. */
+static void test_empty(void **state)
+{
+    (void)state;
+    const char *what = "no header: the input is empty";
+    expect_bad("", 0, REC_ENC_AUTO, 0, 0, 0, what);
+    expect_bad("\n\n", 2, REC_ENC_AUTO, 0, 0, 0, what);
+    expect_bad(" \t\r\n  \n", 7, REC_ENC_UTF8, 0, 0, 0, what);
+    expect_bad("\xEF\xBB\xBF\r\n", 5, REC_ENC_AUTO, 0, 0, 0, what);
+    /* Past a field's worth of blank lines the CSV reader takes them: the same. */
+    expect_bad("\n\n\n\n\n\n\n\n\n\n\n\n", 12, REC_ENC_AUTO, 8, 0, 0, what);
+    expect_enc("", REC_ENC_AUTO, NULL, 0, what); /* a file and a pipe */
 }
 
 static void test_hostile(void **state)
@@ -926,6 +939,7 @@ int main(void)
         cmocka_unit_test(test_rec_fields),
         cmocka_unit_test(test_parse_names),
         cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_empty),
         cmocka_unit_test(test_csv_columns),
         cmocka_unit_test(test_col_letters),
         cmocka_unit_test(test_bom),
