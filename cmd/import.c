@@ -130,8 +130,9 @@ static int prod_reject(void *p, const struct rec *row, enum rec_format fmt, stru
     if (!r->rej) {
         /* The rejects keep the input's format (and CP932 when that was asked for), so
          * the seller fixes them in the same spreadsheet and imports them again. */
-        struct rec_writer_opts wo = {fmt == REC_JSON ? REC_JSON : REC_CSV,
-                                     r->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8, 1};
+        struct rec_writer_opts wo = {.fmt = fmt == REC_JSON ? REC_JSON : REC_CSV,
+                                     .enc = r->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8,
+                                     .replace_unmappable = 1};
         if ((rc = rec_writer_open(r->rejects, &wo, NULL, 0, &r->rej, e)) < 0)
             return rc;
     }
@@ -147,7 +148,7 @@ static int truncate_file(FILE *fp, const char *what, struct qs_err *e)
 
 static int open_out(struct prod_run *r, struct qs_err *e)
 {
-    struct rec_writer_opts wo = {r->ctx->format, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = r->ctx->format, .enc = REC_ENC_UTF8};
     return rec_writer_open(r->spool, &wo, out_cols, 3, &r->out, e);
 }
 
@@ -406,7 +407,7 @@ static int pool_row(void *p, const struct upc_pool_info *pi)
 static int import_pools(struct qs_ctx *ctx, int argc, char **argv)
 {
     static const char *const cols[] = {"name", "type", "available", "used", "last_import"};
-    struct rec_writer_opts wo = {ctx->format, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = ctx->format, .enc = REC_ENC_UTF8};
     struct pools_run pr = {ctx, NULL, NULL, NULL};
     struct cmd_getopt g;
     struct qs_err e, ignore;

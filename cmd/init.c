@@ -151,7 +151,7 @@ static int init_main(struct qs_ctx *ctx, int argc, char **argv)
     struct init_args a;
     struct qs_err e;
     struct rec_writer *w = NULL;
-    struct rec_writer_opts wo = {ctx->format, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = ctx->format, .enc = REC_ENC_UTF8};
     struct list_ctx lc = {0};
     int c, rc = 0;
     char *eq;

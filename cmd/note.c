@@ -52,7 +52,7 @@ int nc_out_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e)
 int nc_open_writer(struct qs_ctx *ctx, const char *const *cols, size_t n, struct rec_writer **w,
                    struct qs_err *e)
 {
-    struct rec_writer_opts wo = {ctx->format, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = ctx->format, .enc = REC_ENC_UTF8};
     return rec_writer_open(stdout, &wo, cols, n, w, e);
 }
 

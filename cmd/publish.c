@@ -83,7 +83,7 @@ int pc_out_row(void *p, const struct rec *r, struct qs_err *e)
     if (o->quiet_rows)
         return 0;
     if (!o->w) {
-        struct rec_writer_opts wo = {o->ctx->format, REC_ENC_UTF8, 0};
+        struct rec_writer_opts wo = {.fmt = o->ctx->format, .enc = REC_ENC_UTF8};
         if ((rc = rec_writer_open(stdout, &wo, o->cols, o->ncols, &o->w, e)) < 0)
             return rc;
     }
@@ -99,7 +99,7 @@ int pc_out_close(struct pc_out *o, struct qs_err *e)
         return 0;
     o->closed = 1;
     if (!o->w && !o->quiet_rows) {
-        struct rec_writer_opts wo = {o->ctx->format, REC_ENC_UTF8, 0};
+        struct rec_writer_opts wo = {.fmt = o->ctx->format, .enc = REC_ENC_UTF8};
         if ((rc = rec_writer_open(stdout, &wo, o->cols, o->ncols, &o->w, e)) < 0)
             return rc;
     }

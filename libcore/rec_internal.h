@@ -157,7 +157,8 @@ struct rec_writer {
     enum rec_format fmt;
     enum rec_enc enc;
     int replace;
-    char **cols; /* the columns, owned; NULL until known */
+    int bom, excel_safe; /* as in rec_writer_opts */
+    char **cols;         /* the columns, owned; NULL until known */
     size_t ncols;
     int started;                  /* header written (CSV) */
     struct rec_names colset;      /* cols, once known */
@@ -173,6 +174,8 @@ size_t rec_writer_col(const struct rec_writer *w, const char *name, size_t k);
 void rec_writer_map(struct rec_writer *w, const struct rec *r);
 /* Writes b to w->fp and empties b; QS_E_IO on failure. */
 int rec_out(struct rec_writer *w, struct rbuf *b, struct qs_err *e);
+/* The text s[0..n) is one Excel could run as a formula (rec_writer_opts.excel_safe). */
+int rec_excel_formula(const char *s, size_t n);
 int csvw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e);
 /* Writes the header if not written yet (also for an empty result with fixed columns). */
 int csvw_header(struct rec_writer *w, struct qs_err *e);

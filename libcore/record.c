@@ -405,6 +405,8 @@ int rec_writer_open(FILE *fp, const struct rec_writer_opts *o, const char *const
     w->fmt = o ? o->fmt : REC_CSV;
     w->enc = o && o->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8;
     w->replace = o ? o->replace_unmappable : 0;
+    w->bom = o && o->bom && w->fmt == REC_CSV && w->enc == REC_ENC_UTF8;
+    w->excel_safe = o ? o->excel_safe : 0;
     w->cd = (iconv_t)-1;
     if (columns) {
         w->cols = xcalloc(ncolumns ? ncolumns : 1, sizeof *w->cols);

@@ -88,6 +88,14 @@ struct rec_writer_opts {
     enum rec_format fmt;    /* output format */
     enum rec_enc enc;       /* REC_ENC_UTF8 (default) or REC_ENC_CP932 for CSV */
     int replace_unmappable; /* --encoding-errors=replace: write '?' for what CP932 lacks */
+    /* --bom: UTF-8 CSV starts with a byte-order mark (EF BB BF), which tells Excel the file
+     * is UTF-8; written with the header. No effect on CP932, JSON Lines or the table. */
+    int bom;
+    /* --excel-safe: in CSV and the table, a cell (the header's too) whose text starts with
+     * '=', '+', '-', '@', TAB or CR is written with a leading "'", so that Excel shows it
+     * as text and never runs it as a formula; except a plain number, text matching
+     * ^[+-]?[0-9]+(\.[0-9]+)?$ ("-5", "+81", "-1.50"), which is written as it is. */
+    int excel_safe;
 };
 
 struct rec_writer;

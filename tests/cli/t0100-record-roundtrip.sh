@@ -86,6 +86,14 @@ test_expect "SPEC 1.2: --encoding-errors=replace writes ? for what CP932 lacks" 
 test_expect "SPEC 1.2: --format table aligns Japanese as two cells per character and escapes newlines" '
     expect_code 0 reccat --format table "$R/table.csv" && test_cmp "$R/table.expected" out
 '
+test_expect "issue 8 item 19: --bom writes UTF-8 CSV after a byte-order mark, which reads back as the same file" '
+    expect_code 0 reccat --bom "$R/roundtrip.csv" && test "$(head -c 3 out | od -An -tx1 | tr -d " ")" = efbbbf &&
+    test_cmp "$R/bom.csv" out && reccat - <out >back.csv && test_cmp "$R/roundtrip.csv" back.csv
+'
+test_expect "issue 8 item 19: --excel-safe puts a quote before cells Excel would run as formulas, not before plain numbers" '
+    expect_code 0 reccat --excel-safe "$R/formula.csv" && test_cmp "$R/formula.excel-safe.csv" out &&
+    expect_code 0 reccat "$R/formula.csv" && test_cmp "$R/formula.csv" out
+'
 test_expect "SPEC 1.2: a good file loads every record into the store, with its line" '
     expect_code 0 reccat --load "$QS_STORE" "$R/roundtrip.csv" &&
     test "$(sqlite3 "$QS_STORE" "select group_concat(line) from reccat_rows")" = "2,3,5,7,8" &&

@@ -131,7 +131,7 @@ static int write_out(const char *csv, const struct rec_writer_opts *wo, const ch
 
 static void expect_write(const char *csv, enum rec_format fmt, const char *want)
 {
-    struct rec_writer_opts wo = {fmt, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = fmt, .enc = REC_ENC_UTF8};
     struct qs_err e;
     char *got;
     int rc = write_out(csv, &wo, NULL, 0, &got, &e);
@@ -795,7 +795,7 @@ static void test_csv_write(void **state)
 static void test_csv_write_cols(void **state)
 {
     (void)state;
-    struct rec_writer_opts wo = {REC_CSV, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
     static const char *const cols[] = {"b", "zz", "a"};
     struct qs_err e;
     char *got;
@@ -812,7 +812,7 @@ static void test_csv_write_cols(void **state)
 static void test_csv_write_cp932(void **state)
 {
     (void)state;
-    struct rec_writer_opts wo = {REC_CSV, REC_ENC_CP932, 0};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_CP932};
     struct qs_err e;
     char in[128], want[128], *got;
     snprintf(in, sizeof in, "name,v\n%s,\"a,b\"\n", utf8_text);
@@ -886,7 +886,7 @@ static void test_json_write(void **state)
     const char *jl = "{\"a\":1.50,\"b\":true,\"c\":null,\"d\":{\"x\":[1,2]},\"e\":\"𠮷\"}\n";
     expect_write(jl, REC_JSON, jl);
     /* Fixed columns first, then the record's other fields. */
-    struct rec_writer_opts wo = {REC_JSON, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = REC_JSON, .enc = REC_ENC_UTF8};
     static const char *const cols[] = {"b", "zz"};
     struct qs_err e;
     char *got;
@@ -910,13 +910,100 @@ static void test_table(void **state)
                  "C     ＡＢ              \n");
 }
 
+/* Issue 8 item 19: --bom starts UTF-8 CSV with EF BB BF (read back as the same records);
+ * not CP932, JSON Lines or the table. */
+static void test_write_bom(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"a", "b"};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8, .bom = 1};
+    struct qs_err e;
+    char *got, *back;
+    assert_int_equal(write_out("a,b\n1,日本\n", &wo, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, "\xEF\xBB\xBF"
+                             "a,b\n1,日本\n");
+    assert_int_equal(dump(got, strlen(got), REC_ENC_AUTO, &back, &e), 0);
+    assert_string_equal(back, "@2 a=1|b=日本\n");
+    free(back);
+    free(got);
+    /* No records, fixed columns: the header has it. */
+    assert_int_equal(write_out("a,b\n", &wo, cols, 2, &got, &e), 0);
+    assert_string_equal(got, "\xEF\xBB\xBF"
+                             "a,b\n");
+    free(got);
+    static const struct {
+        enum rec_format fmt;
+        enum rec_enc enc;
+        const char *want;
+    } none[] = {
+        {REC_CSV, REC_ENC_CP932, "a\r\n1\r\n"},
+        {REC_JSON, REC_ENC_UTF8, "{\"a\":\"1\"}\n"},
+        {REC_TABLE, REC_ENC_UTF8, "a\n1\n"},
+    };
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
+        struct rec_writer_opts o = {.fmt = none[i].fmt, .enc = none[i].enc, .bom = 1};
+        assert_int_equal(write_out("a\n1\n", &o, NULL, 0, &got, &e), 0);
+        assert_string_equal(got, none[i].want);
+        free(got);
+    }
+}
+
+/* Issue 8 item 19: --excel-safe writes a "'" before a cell Excel would run as a formula;
+ * plain numbers (^[+-]?[0-9]+(\.[0-9]+)?$) stay as they are. */
+static void test_write_excel_safe(void **state)
+{
+    (void)state;
+    const char *in = "=h,b\n"
+                     "=1+2,+cmd\n"
+                     "-5,+81\n"
+                     "-1.50,+0.5\n"
+                     "-,+\n"
+                     "@SUM(A1),\"\tx\"\n"
+                     "\"\rx\",\"=a,b\"\n"
+                     "-.5,5.\n"
+                     "+81-3-1234,-1e3\n"
+                     "1.5.1,a=b\n"
+                     ",\n";
+    const char *want = "'=h,b\n"
+                       "'=1+2,'+cmd\n"
+                       "-5,+81\n"
+                       "-1.50,+0.5\n"
+                       "'-,'+\n"
+                       "'@SUM(A1),'\tx\n"
+                       "\"'\rx\",\"'=a,b\"\n"
+                       "'-.5,5.\n"
+                       "'+81-3-1234,'-1e3\n"
+                       "1.5.1,a=b\n"
+                       ",\n";
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8, .excel_safe = 1};
+    struct qs_err e;
+    char *got;
+    assert_int_equal(write_out(in, &wo, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, want);
+    free(got);
+    /* Off: written as they are. */
+    wo.excel_safe = 0;
+    assert_int_equal(write_out("a\n=1+2\n", &wo, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, "a\n=1+2\n");
+    free(got);
+    /* CP932 CSV and the table too. */
+    struct rec_writer_opts sj = {.fmt = REC_CSV, .enc = REC_ENC_CP932, .excel_safe = 1};
+    assert_int_equal(write_out("a,b\n=日本,-5\n", &sj, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, "a,b\r\n'=\x93\xfa\x96\x7b,-5\r\n");
+    free(got);
+    struct rec_writer_opts tab = {.fmt = REC_TABLE, .enc = REC_ENC_UTF8, .excel_safe = 1};
+    assert_int_equal(write_out("a,b\n=日本,-5\n@x,\n", &tab, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, "a       b\n'=日本  -5\n'@x     \n");
+    free(got);
+}
+
 static void test_write_error(void **state)
 {
     (void)state;
     FILE *fp = fopen("/dev/full", "w");
     if (!fp)
         skip();
-    struct rec_writer_opts wo = {REC_CSV, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
     struct rec_writer *w;
     struct rec *r = rec_new();
     struct qs_err e;
@@ -962,6 +1049,8 @@ int main(void)
         cmocka_unit_test(test_write_wide_reordered),
         cmocka_unit_test(test_json_write),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_write_bom),
+        cmocka_unit_test(test_write_excel_safe),
         cmocka_unit_test(test_write_error),
     };
     // clang-format on
