@@ -91,6 +91,8 @@ struct rec_writer_opts cmd_writer_opts(const struct qs_ctx *ctx)
         .fmt = ctx->format,
         .enc = ctx->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8,
         .replace_unmappable = ctx->enc_replace,
+        .bom = ctx->bom,
+        .excel_safe = ctx->excel_safe,
     };
     return o;
 }

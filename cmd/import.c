@@ -130,8 +130,9 @@ static int prod_reject(void *p, const struct rec *row, enum rec_format fmt, stru
     if (!r->rej) {
         /* The rejects keep the input's format (and CP932 when that was asked for), so
          * the seller fixes them in the same spreadsheet and imports them again. */
-        struct rec_writer_opts wo = {fmt == REC_JSON ? REC_JSON : REC_CSV,
-                                     r->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8, 1};
+        struct rec_writer_opts wo = {.fmt = fmt == REC_JSON ? REC_JSON : REC_CSV,
+                                     .enc = r->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8,
+                                     .replace_unmappable = 1};
         if ((rc = rec_writer_open(r->rejects, &wo, NULL, 0, &r->rej, e)) < 0)
             return rc;
     }

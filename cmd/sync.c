@@ -544,7 +544,7 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
     }
     o.file = file;
     if (rejects) {
-        struct rec_writer_opts wo = {REC_CSV, REC_ENC_UTF8, 0};
+        struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
         if (!(rfp = fopen(rejects, "w"))) {
             err_set(&e, QS_E_IO, NULL, "cannot write %s: %s", rejects, strerror(errno));
             code = cmd_fail(ctx, QS_E_IO, &e);

@@ -99,7 +99,19 @@ static void csvr_field(void *s, size_t len, void *data)
         csvr_err(c, start, i + 1, "field is longer than %zu bytes", c->max_field);
         return;
     }
+    /* Only the input's first BOM is dropped (SPEC 1.2, in enc.c); another is refused. */
+    if (len >= 3 && memcmp(s, REC_BOM, 3) == 0) {
+        csvr_err(c, start, i + 1, REC_BOM_MSG, "field");
+        return;
+    }
     if (!c->have_hdr) {
+        if (c->nhdr == REC_MAX_COLUMNS) {
+            csvr_err(c, start, i + 1,
+                     "the header has more than %d columns, the most qs reads; delete the "
+                     "columns you do not need",
+                     REC_MAX_COLUMNS);
+            return;
+        }
         if (c->nhdr == c->hdrcap) {
             c->hdrcap = c->hdrcap ? c->hdrcap * 2 : 16;
             c->hdr = xrealloc(c->hdr, c->hdrcap * sizeof *c->hdr);
@@ -112,21 +124,24 @@ static void csvr_field(void *s, size_t len, void *data)
     }
 }
 
+/* Every column has a name, and no name twice (in linear time: issue 8 item 3). */
 static void csvr_header_check(struct csvr *c)
 {
-    for (size_t i = 0; i < c->nhdr && !c->rc; i++) {
+    struct rec_names seen;
+    rec_names_init(&seen, (const char *const *)c->hdr, c->nhdr);
+    for (size_t i = 0; i < c->nhdr; i++) {
+        size_t k;
         if (c->hdrlen[i] == 0) {
             csvr_err(c, c->row_line, i + 1, "column %zu of the header has no name", i + 1);
             break;
         }
-        for (size_t k = 0; k < i; k++) {
-            if (strcmp(c->hdr[i], c->hdr[k]) == 0) {
-                csvr_err(c, c->row_line, i + 1, "column \"%s\" repeats column %zu of the header",
-                         c->hdr[i], k + 1);
-                break;
-            }
+        if ((k = rec_names_add(&seen, i)) != 0) {
+            csvr_err(c, c->row_line, i + 1, "column \"%s\" repeats column %zu of the header",
+                     c->hdr[i], k);
+            break;
         }
     }
+    rec_names_free(&seen);
 }
 
 static void csvr_row(int term, void *data)
@@ -153,6 +168,9 @@ static void csvr_row(int term, void *data)
 static int csvr_parse_err(struct csvr *c, unsigned char bad)
 {
     size_t col = c->nfields + 1;
+    if (bad == '"' && !c->p.quoted && c->p.entry_pos == 3 &&
+        memcmp(c->p.entry_buf, REC_BOM, 3) == 0)
+        return csvr_err(c, c->line, col, REC_BOM_MSG, "field"); /* BOM"quoted", */
     if (bad == '"' && !c->p.quoted)
         return csvr_err(c, c->line, col,
                         "quote inside an unquoted field; quote the whole field and double "
@@ -182,7 +200,7 @@ static int csvr_finish(struct csvr *c, long *line)
         *line = c->row_line;
         return 1;
     }
-    return 0;
+    return c->have_hdr ? 0 : rec_err_empty(c->e, c->src->name);
 }
 
 int csvr_read(struct csvr *c, struct rec *out, long *line, struct qs_err *e)

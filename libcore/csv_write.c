@@ -1,6 +1,7 @@
 /* csv_write: the CSV writer of SPEC 1.2. A header row, then one row per record, quoted
  * only where RFC 4180 needs it, so a file in that style is written back byte for byte.
- * UTF-8 with LF line ends; CP932 with CRLF for files meant for QSM and Excel. */
+ * UTF-8 with LF line ends (after a BOM with --bom); CP932 with CRLF for files meant for
+ * QSM and Excel; with --excel-safe, cells Excel would run as formulas are made text. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,22 +24,45 @@ static int csvw_needs_quotes(const char *s, size_t n)
     return 0;
 }
 
-/* Appends one field. CP932 text is scanned like UTF-8: its trail bytes (0x40-0xFC) are
- * never a comma, quote, CR, LF or space. */
-static void csvw_field(struct rbuf *b, const char *s, size_t n)
+/* Appends one field, after a "'" when tick is set. CP932 text is scanned like UTF-8: its
+ * trail bytes (0x40-0xFC) are never a comma, quote, CR, LF or space. */
+static void csvw_field(struct rbuf *b, const char *s, size_t n, int tick)
 {
-    if (!csvw_needs_quotes(s, n)) {
-        rbuf_add(b, s, n);
-        return;
-    }
-    rbuf_need(b, 2 * n + 3);
-    b->p[b->len++] = '"';
+    int quote = csvw_needs_quotes(s, n);
+    rbuf_need(b, 2 * n + 4);
+    if (quote)
+        b->p[b->len++] = '"';
+    if (tick)
+        b->p[b->len++] = '\'';
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
+        if (quote && s[i] == '"')
             b->p[b->len++] = '"';
         b->p[b->len++] = s[i];
     }
-    b->p[b->len++] = '"';
+    if (quote)
+        b->p[b->len++] = '"';
+}
+
+/* Issue 8 item 19: what Excel would take for a formula (or a DDE call) when the cell is
+ * opened -- but a signed number such as -5 or +81 is only a number. */
+int rec_excel_formula(const char *s, size_t n)
+{
+    if (n == 0 || !memchr("=+-@\t\r", s[0], 6))
+        return 0;
+    /* A plain number: ^[+-]?[0-9]+(\.[0-9]+)?$ */
+    size_t i = s[0] == '+' || s[0] == '-', int_start = i, frac_start;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i == int_start)
+        return 1;
+    if (i < n && s[i] == '.') {
+        frac_start = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == frac_start)
+            return 1;
+    }
+    return i != n;
 }
 
 /* The length of at most max bytes of s that ends on a character boundary. */
@@ -58,6 +82,8 @@ static int csvw_clip(const char *s, size_t max)
 static int csvw_put(struct rec_writer *w, const char *col, const char *s, size_t n,
                     struct qs_err *e)
 {
+    /* Looked at in UTF-8: CP932 writes the ASCII first character as it is. */
+    int tick = w->excel_safe && rec_excel_formula(s, n);
     if (w->cd != (iconv_t)-1) {
         size_t bad;
         w->tmp.len = 0;
@@ -72,7 +98,7 @@ static int csvw_put(struct rec_writer *w, const char *col, const char *s, size_t
         s = w->tmp.p;
         n = w->tmp.len;
     }
-    csvw_field(&w->line, s, n);
+    csvw_field(&w->line, s, n, tick);
     return 0;
 }
 
@@ -91,6 +117,8 @@ int csvw_header(struct rec_writer *w, struct qs_err *e)
         return 0;
     w->started = 1;
     w->line.len = 0;
+    if (w->bom)
+        rbuf_add(&w->line, REC_BOM, 3);
     for (size_t i = 0; i < w->ncols; i++) {
         if (i)
             rbuf_addc(&w->line, ',');
@@ -109,8 +137,9 @@ int csvw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
     if ((rc = csvw_header(w, e)) < 0)
         return rc;
     w->line.len = 0;
+    rec_writer_map(w, r);
     for (size_t i = 0; i < w->ncols; i++) {
-        const struct rec_field *f = rec_col(r, w->cols[i], i);
+        const struct rec_field *f = w->map[i];
         if (i)
             rbuf_addc(&w->line, ',');
         if (f && (rc = csvw_put(w, w->cols[i], f->value, f->len, e)) < 0) {

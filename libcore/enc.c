@@ -179,44 +179,215 @@ static long src_read_raw(struct rec_src *s, unsigned char *dst, size_t n)
     return (long)got;
 }
 
-/* SPEC 1.2 --encoding auto: UTF-8 if the whole regular file validates, or the first
- * 1 MiB of a pipe (kept in s->pre to be read again); CP932 otherwise. */
+/*
+ * SPEC 1.2 --encoding auto, issue 8 item 12: the lines that hold a non-ASCII byte are
+ * sorted into those that are UTF-8 and those that are not; one CP932 row in a UTF-8 file
+ * must not turn the whole file into mojibake. A valid line counts as UTF-8 only when it
+ * has a character that CP932 cannot also spell: a pair of bytes C2-DF A1-BF is two
+ * half-width katakana in CP932 (ﾃｽ is C3 BD) as much as one UTF-8 character (ý), so
+ * a line of nothing else counts for neither side.
+ */
+enum { SCAN_ASCII, SCAN_WEAK, SCAN_UTF8, SCAN_BAD };
+
+struct enc_scan {
+    long line;         /* the line being scanned, 1-based */
+    int state;         /* of that line: SCAN_* */
+    unsigned char bad; /* the byte that makes it not UTF-8 */
+    long n[2];         /* lines that are UTF-8 [0] and that are not [1] */
+    long first[2];     /* the first line of each */
+    unsigned char first_bad;
+};
+
+/* The offset of the first byte of p[0..n) past ASCII, or n. */
+static size_t scan_ascii(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    for (uint64_t w; n - i >= 8; i += 8) {
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ULL)
+            break;
+    }
+    while (i < n && p[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* Raises the state of the line by the valid UTF-8 text p[0..n). */
+static void scan_mark(struct enc_scan *sc, const unsigned char *p, size_t n)
+{
+    for (size_t i = scan_ascii(p, n); i < n && sc->state < SCAN_UTF8; i++) {
+        if (p[i] < 0xC0)
+            continue; /* ASCII, or the rest of a sequence */
+        if (p[i] >= 0xE0 || p[i + 1] < 0xA1)
+            sc->state = SCAN_UTF8;
+        else
+            sc->state = SCAN_WEAK;
+    }
+}
+
+static void scan_line_end(struct enc_scan *sc)
+{
+    int k = sc->state == SCAN_UTF8 ? 0 : sc->state == SCAN_BAD ? 1 : -1;
+    if (k >= 0 && sc->n[k]++ == 0) {
+        sc->first[k] = sc->line;
+        if (k == 1)
+            sc->first_bad = sc->bad;
+    }
+    sc->line++;
+    sc->state = SCAN_ASCII;
+}
+
+/* Sorts the lines of p[0..n). Returns the bytes used: all but a UTF-8 character that n
+ * cuts, to be given again with what follows. */
+static size_t scan_feed(struct enc_scan *sc, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        const unsigned char *lf = memchr(p + i, '\n', n - i);
+        size_t end = lf ? (size_t)(lf - p) : n;
+        size_t j = i + scan_ascii(p + i, end - i), ok;
+        if (j < end && sc->state != SCAN_BAD) {
+            int st = enc_utf8_check(p + j, end - j, &ok);
+            scan_mark(sc, p + j, ok);
+            if (st == ENC_UTF8_SHORT && !lf)
+                return j + ok;
+            if (st != ENC_UTF8_OK) {
+                sc->state = SCAN_BAD;
+                sc->bad = p[j + ok];
+            }
+        }
+        if (!lf)
+            return n;
+        scan_line_end(sc);
+        i = end + 1;
+    }
+    return n;
+}
+
+/* Ends the scan; cut is the first byte of a character the input ends inside, or -1. */
+static void scan_end(struct enc_scan *sc, int cut)
+{
+    if (cut >= 0 && sc->state != SCAN_BAD) {
+        sc->state = SCAN_BAD;
+        sc->bad = (unsigned char)cut;
+    }
+    scan_line_end(sc);
+}
+
+/* "1 other line is" or "N other lines are". */
+static const char *scan_lines(long n)
+{
+    return n == 1 ? "line is" : "lines are";
+}
+
+/* Decides the encoding of the lines scanned, or refuses a file that mixes two. */
+static int scan_decide(struct rec_src *s, const struct enc_scan *sc, struct qs_err *e)
+{
+    if (sc->n[1] == 0 || sc->n[0] == 0) {
+        s->enc = sc->n[1] == 0 ? REC_ENC_UTF8 : REC_ENC_CP932;
+        return 0;
+    }
+    /* The majority wins; a tie goes to the encoding of the first of these lines. */
+    int utf8 = sc->n[0] != sc->n[1] ? sc->n[0] > sc->n[1] : sc->first[0] < sc->first[1];
+    if (utf8)
+        err_set(e, QS_E_DATA, NULL,
+                "line is not UTF-8 (byte 0x%02x) but %ld other %s (the first is line %ld): "
+                "the file mixes encodings; save it again in one encoding, or give "
+                "--encoding cp932|utf-8",
+                sc->first_bad, sc->n[0], scan_lines(sc->n[0]), sc->first[0]);
+    else
+        err_set(e, QS_E_DATA, NULL,
+                "line is UTF-8 but %ld other %s not (the first is line %ld): the file mixes "
+                "encodings; save it again in one encoding, or give --encoding cp932|utf-8",
+                sc->n[1], scan_lines(sc->n[1]), sc->first[1]);
+    err_at(e, s->name, sc->first[utf8 ? 1 : 0], 0);
+    return QS_E_DATA;
+}
+
+/* Scans the whole of a regular file, or the first 1 MiB of a pipe (s->pre). */
 static int src_detect(struct rec_src *s, struct qs_err *e)
 {
-    int valid = 1;
+    struct enc_scan sc = {.line = 1};
+    size_t used = scan_feed(&sc, s->pre, s->prelen), keep = s->prelen - used;
+    int cut = keep ? s->pre[used] : -1;
     if (s->regular) {
-        off_t start = ftello(s->fp);
+        off_t at = ftello(s->fp);
         unsigned char *b = xmalloc(REC_CHUNK + 4);
-        size_t carry = 0, got, ok;
+        size_t got;
+        memcpy(b, s->pre + used, keep);
         errno = 0;
-        while ((got = fread(b + carry, 1, REC_CHUNK, s->fp)) > 0) {
-            size_t n = carry + got;
-            if (enc_utf8_check(b, n, &ok) == ENC_UTF8_BAD) {
-                valid = 0;
-                break;
-            }
-            carry = n - ok;
-            memmove(b, b + ok, carry);
+        while ((got = fread(b + keep, 1, REC_CHUNK, s->fp)) > 0) {
+            size_t n = keep + got;
+            used = scan_feed(&sc, b, n);
+            keep = n - used;
+            memmove(b, b + used, keep);
         }
+        cut = keep ? b[0] : -1;
         free(b);
-        if (ferror(s->fp))
+        if (ferror(s->fp) || at < 0 || fseeko(s->fp, at, SEEK_SET) != 0)
             return src_ioerr(s, e);
-        if (carry)
-            valid = 0; /* ends inside a sequence */
-        if (start < 0 || fseeko(s->fp, start, SEEK_SET) != 0)
-            return src_ioerr(s, e);
-    } else {
-        size_t ok;
-        s->pre = xmalloc(REC_AUTO_PREFIX);
-        errno = 0;
-        s->prelen = fread(s->pre, 1, REC_AUTO_PREFIX, s->fp);
-        if (ferror(s->fp))
-            return src_ioerr(s, e);
-        int st = enc_utf8_check(s->pre, s->prelen, &ok);
-        valid = st == ENC_UTF8_OK || (st == ENC_UTF8_SHORT && s->prelen == REC_AUTO_PREFIX);
-        s->auto_utf8 = valid && s->prelen == REC_AUTO_PREFIX;
+    } else if (s->prelen == REC_AUTO_PREFIX) {
+        cut = -1; /* a character cut by the end of the prefix, not of the input */
     }
-    s->enc = valid ? REC_ENC_UTF8 : REC_ENC_CP932;
+    scan_end(&sc, cut);
+    int rc = scan_decide(s, &sc, e);
+    s->auto_utf8 = s->enc == REC_ENC_UTF8 && !s->regular && s->prelen == REC_AUTO_PREFIX;
+    return rc;
+}
+
+/* The name of the UTF-16 form of p[0..n), the input's first bytes, or NULL: a byte-order
+ * mark, or (most text being ASCII) a zero byte after (LE) or before (BE) many others. */
+static const char *src_utf16(const unsigned char *p, size_t n, const char **iconv_name)
+{
+    size_t zero[2] = {0, 0};
+    *iconv_name = "UTF-16";
+    if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+        return "UTF-16 (byte-order mark FF FE)";
+    if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF)
+        return "UTF-16 (byte-order mark FE FF)";
+    n = (n < 512 ? n : 512) & ~(size_t)1;
+    for (size_t i = 0; i < n; i++)
+        zero[i & 1] += p[i] == 0;
+    if (n < 4 || (zero[0] != 0) == (zero[1] != 0))
+        return NULL;
+    int le = zero[1] != 0;
+    if (4 * zero[le] < n)
+        return NULL; /* zero in fewer than half of its places */
+    *iconv_name = le ? "UTF-16LE" : "UTF-16BE";
+    return le ? "UTF-16LE without a byte-order mark" : "UTF-16BE without a byte-order mark";
+}
+
+int src_start(struct rec_src *s, struct qs_err *e)
+{
+    int rc;
+    /* --encoding auto looks at the first 1 MiB of a pipe; otherwise a pipe gives its first
+     * line (src_read_raw), so that a record is handled when its line arrives. */
+    size_t want = s->enc == REC_ENC_AUTO && !s->regular ? REC_AUTO_PREFIX : REC_CHUNK;
+    const char *what, *from;
+    s->pre = xmalloc(want);
+    errno = 0;
+    if (s->regular || s->enc == REC_ENC_AUTO) {
+        s->prelen = fread(s->pre, 1, want, s->fp);
+    } else {
+        long got = src_read_raw(s, s->pre, want);
+        s->prelen = got > 0 ? (size_t)got : 0;
+    }
+    if (ferror(s->fp))
+        return src_ioerr(s, e);
+    /* Issue 8 item 12: UTF-16 (Excel's "Unicode text") says so, whatever --encoding says. */
+    if ((what = src_utf16(s->pre, s->prelen, &from)) != NULL) {
+        err_set(e, QS_E_DATA, NULL,
+                "the input is %s, which qs does not read; save it as UTF-8 (in Excel: Save "
+                "As, \"CSV UTF-8 (Comma delimited)\") or convert it: iconv -f %s -t UTF-8",
+                what, from);
+        err_at(e, s->name, 1, 0);
+        return QS_E_DATA;
+    }
+    if (s->enc == REC_ENC_AUTO && (rc = src_detect(s, e)) < 0)
+        return rc;
+    if (s->enc == REC_ENC_CP932 && (rc = enc_open(&s->cd, "UTF-8", "CP932", e)) < 0)
+        return rc;
+    s->started = 1;
     return 0;
 }
 
@@ -309,13 +480,6 @@ static int src_fill_cp932(struct rec_src *s, struct qs_err *e)
 int src_more(struct rec_src *s, struct qs_err *e)
 {
     int rc;
-    if (!s->started) {
-        if (s->enc == REC_ENC_AUTO && (rc = src_detect(s, e)) < 0)
-            return rc;
-        if (s->enc == REC_ENC_CP932 && (rc = enc_open(&s->cd, "UTF-8", "CP932", e)) < 0)
-            return rc;
-        s->started = 1;
-    }
     if (s->pos) {
         memmove(s->buf, s->buf + s->pos, s->len - s->pos);
         s->len -= s->pos;
@@ -331,7 +495,7 @@ int src_more(struct rec_src *s, struct qs_err *e)
     if (s->started == 1) {
         s->started = 2;
         /* SPEC 1.2: a UTF-8 BOM is accepted and dropped. */
-        if (s->enc == REC_ENC_UTF8 && s->len >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0)
+        if (s->enc == REC_ENC_UTF8 && s->len >= 3 && memcmp(s->buf, REC_BOM, 3) == 0)
             s->pos = 3;
     }
     if (s->len - s->pos > had)

@@ -129,6 +129,13 @@ static int jl_parse(struct jlr *j, const char *p, size_t n, long line, struct re
         rc = jl_err(j, e, line, (long)i + 1, "line is not a JSON object");
         goto out;
     }
+    if (json_object_size(root) > REC_MAX_COLUMNS) {
+        rc = jl_err(j, e, line, (long)i + 1,
+                    "the object has more than %d keys, the most qs reads; leave out the keys "
+                    "you do not need",
+                    REC_MAX_COLUMNS);
+        goto out;
+    }
     i = jl_skip_ws(p, i + 1, n);
     for (void *it = json_object_iter(root); it; it = json_object_iter_next(root, it)) {
         /* The members in the text are in the order jansson keeps them in. */
@@ -184,29 +191,29 @@ int jlr_read(struct jlr *j, struct rec *out, long *line, struct qs_err *e)
 {
     struct rec_src *s = j->src;
     for (;;) {
+        /* Taken afresh on every pass: src_more moves the text to the front of s->buf and
+         * may reallocate it, so no pointer into it survives a call (issue 8 item 1). */
         char *start = s->buf + s->pos;
         size_t avail = s->len - s->pos, n, take;
         char *lf = avail ? memchr(start + j->scanned, '\n', avail - j->scanned) : NULL;
         if (lf) {
             n = (size_t)(lf - start);
             take = n + 1;
-        } else {
+        } else if (!j->done) {
             if (avail > j->max_line)
                 return jl_err(j, e, j->line, 1, "line is longer than %zu bytes", j->max_line);
             j->scanned = avail;
-            if (!j->done) {
-                int rc = src_more(s, e);
-                if (rc < 0) {
-                    if (rc == QS_E_DATA)
-                        err_at(e, s->name, j->line, (long)avail + 1);
-                    return rc;
-                }
-                if (rc > 0)
-                    continue;
-                j->done = 1;
+            int rc = src_more(s, e);
+            if (rc < 0) {
+                if (rc == QS_E_DATA)
+                    err_at(e, s->name, j->line, (long)avail + 1);
+                return rc;
             }
-            if (avail == 0)
-                return 0;
+            j->done = rc == 0;
+            continue;
+        } else if (avail == 0) {
+            return 0;
+        } else {
             n = take = avail; /* the last line lacks its LF */
         }
         j->scanned = 0;
@@ -214,8 +221,11 @@ int jlr_read(struct jlr *j, struct rec *out, long *line, struct qs_err *e)
         long ln = j->line++;
         if (n && start[n - 1] == '\r')
             n--;
-        if (jl_skip_ws(start, 0, n) == n)
+        size_t first = jl_skip_ws(start, 0, n);
+        if (first == n)
             continue; /* blank line */
+        if (n - first >= 3 && memcmp(start + first, REC_BOM, 3) == 0)
+            return jl_err(j, e, ln, (long)first + 1, REC_BOM_MSG, "line");
         int rc = jl_parse(j, start, n, ln, out, e);
         if (rc < 0)
             return rc;
@@ -293,16 +303,6 @@ static void jl_member(struct rbuf *b, const char *name, const struct rec_field *
         rbuf_add(b, "\"\"", 2);
 }
 
-static int jl_is_column(const struct rec_writer *w, const char *name, size_t k)
-{
-    if (k < w->ncols && strcmp(w->cols[k], name) == 0)
-        return 1;
-    for (size_t i = 0; i < w->ncols; i++)
-        if (strcmp(w->cols[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 int jlw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
 {
     struct rbuf *b = &w->line;
@@ -311,10 +311,11 @@ int jlw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
     rbuf_addc(b, '{');
     if (w->cols) {
         /* Fixed columns first (missing ones empty), then the record's other fields. */
+        rec_writer_map(w, r);
         for (size_t i = 0; i < w->ncols; i++)
-            jl_member(b, w->cols[i], rec_col(r, w->cols[i], i), n++ == 0);
+            jl_member(b, w->cols[i], w->map[i], n++ == 0);
         for (size_t k = 0; k < r->n; k++)
-            if (!jl_is_column(w, r->f[k].name, k))
+            if (!rec_writer_col(w, r->f[k].name, k))
                 jl_member(b, r->f[k].name, &r->f[k], n++ == 0);
     } else {
         for (size_t k = 0; k < r->n; k++)

@@ -11,9 +11,13 @@
 #include "record.h"
 #include "xalloc.h"
 
-#define REC_CHUNK       (256 * 1024)  /* bytes read from the input at a time */
-#define REC_MAX_FIELD   (1024 * 1024) /* default longest field (rec_reader_opts.max_field) */
-#define REC_AUTO_PREFIX (1024 * 1024) /* bytes a pipe is validated on for --encoding auto */
+#define REC_CHUNK       (256 * 1024)   /* bytes read from the input at a time */
+#define REC_MAX_FIELD   (1024 * 1024)  /* default longest field (rec_reader_opts.max_field) */
+#define REC_AUTO_PREFIX (1024 * 1024)  /* bytes a pipe is validated on for --encoding auto */
+#define REC_BOM         "\xEF\xBB\xBF" /* U+FEFF in UTF-8 */
+/* Issue 8 item 13: the byte-order mark of a second file joined on with cat. */
+#define REC_BOM_MSG                                                                                \
+    "byte-order mark (U+FEFF) at the start of a %s; were two files joined with cat? remove it"
 
 /* A growable byte buffer; reused, never shrunk. */
 struct rbuf {
@@ -63,6 +67,25 @@ static inline void rbuf_free(struct rbuf *b)
 void rec_push(struct rec *r, const char *name, size_t nlen, const char *value, size_t vlen,
               enum rec_type type);
 
+/* Fails with QS_E_DATA: input name holds nothing but white space, not even a header. */
+int rec_err_empty(struct qs_err *e, const char *name);
+
+/* A set of names found in constant time (the CSV header's duplicate check, the writer's
+ * columns), so nothing costs the square of the number of columns (issue 8 item 3). It
+ * holds indexes into an array of names that the caller keeps. */
+struct rec_names {
+    const char *const *names;
+    size_t *slot; /* 1 + an index into names; 0 for an empty slot */
+    size_t mask;
+};
+/* Prepares an empty set for up to n names of the array names; free with rec_names_free. */
+void rec_names_init(struct rec_names *h, const char *const *names, size_t n);
+/* Adds names[i]; returns 0, or 1 + the index of an equal name already in the set. */
+size_t rec_names_add(struct rec_names *h, size_t i);
+/* 1 + the index of name in the set, or 0. */
+size_t rec_names_find(const struct rec_names *h, const char *name);
+void rec_names_free(struct rec_names *h);
+
 /* --- enc.c: UTF-8 validation --- */
 enum { ENC_UTF8_OK, ENC_UTF8_BAD, ENC_UTF8_SHORT };
 /* Validates s[0..n) as UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
@@ -83,13 +106,13 @@ struct rec_src {
     const char *name;
     enum rec_enc enc; /* asked for; REC_ENC_AUTO until decided */
     int regular;      /* fp is a regular file: read in big chunks, seekable */
-    int started;      /* encoding decided, BOM handled */
+    int started;      /* 1: src_start ran; 2: the BOM was handled too */
     int eof;          /* the input is exhausted (text may remain in buf) */
     int auto_utf8;    /* UTF-8 was chosen by auto-detection on a pipe's first 1 MiB */
     iconv_t cd;       /* CP932 -> UTF-8, or (iconv_t)-1 */
     int bad;          /* bad input follows the text in buf; msg below */
     char badmsg[160];
-    unsigned char *pre; /* a pipe's first bytes, kept by auto-detection */
+    unsigned char *pre; /* the input's first bytes, read by src_start */
     size_t prelen, prepos;
     unsigned char *raw; /* CP932 bytes read, not yet converted */
     size_t rawlen;
@@ -99,6 +122,9 @@ struct rec_src {
     size_t pos, len, cap;
 };
 void src_init(struct rec_src *s, FILE *fp, const char *name, enum rec_enc enc);
+/* Reads the input's first bytes, refuses UTF-16 and decides --encoding auto (a file that
+ * mixes encodings is QS_E_DATA); call once before src_more. Errors carry file:line. */
+int src_start(struct rec_src *s, struct qs_err *e);
 /* Moves unconsumed text to the front of buf and appends more. Returns 1 when text was
  * added, 0 at the end of the input, QS_E_DATA when the next bytes are not valid in the
  * encoding (message set; the caller adds file:line:col) or QS_E_IO. */
@@ -131,18 +157,25 @@ struct rec_writer {
     enum rec_format fmt;
     enum rec_enc enc;
     int replace;
-    char **cols; /* the columns, owned; NULL until known */
+    int bom, excel_safe; /* as in rec_writer_opts */
+    char **cols;         /* the columns, owned; NULL until known */
     size_t ncols;
-    int started; /* header written (CSV) */
+    int started;                  /* header written (CSV) */
+    struct rec_names colset;      /* cols, once known */
+    const struct rec_field **map; /* per column, the field of the record being written */
     struct rbuf line, tmp;
     iconv_t cd; /* UTF-8 -> CP932 for CSV, or (iconv_t)-1 */
     struct rec_table *tab;
 };
-/* The field of r for column name, the i-th column, or NULL; fast when r's fields
- * are in column order. */
-const struct rec_field *rec_col(const struct rec *r, const char *name, size_t i);
+/* 1 + the column of field name, the k-th field of its record, or 0 when it is none;
+ * fast when the record's fields are in column order. */
+size_t rec_writer_col(const struct rec_writer *w, const char *name, size_t k);
+/* Points w->map[i] at the field of r for column i (NULL when r lacks it). */
+void rec_writer_map(struct rec_writer *w, const struct rec *r);
 /* Writes b to w->fp and empties b; QS_E_IO on failure. */
 int rec_out(struct rec_writer *w, struct rbuf *b, struct qs_err *e);
+/* The text s[0..n) is one Excel could run as a formula (rec_writer_opts.excel_safe). */
+int rec_excel_formula(const char *s, size_t n);
 int csvw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e);
 /* Writes the header if not written yet (also for an empty result with fixed columns). */
 int csvw_header(struct rec_writer *w, struct qs_err *e);

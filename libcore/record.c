@@ -126,13 +126,6 @@ const char *rec_get(const struct rec *r, const char *name)
     return f ? f->value : NULL;
 }
 
-const struct rec_field *rec_col(const struct rec *r, const char *name, size_t i)
-{
-    if (i < r->n && strcmp(r->f[i].name, name) == 0)
-        return &r->f[i];
-    return rec_field(r, name);
-}
-
 char *rec_to_json(const struct rec *r)
 {
     struct rbuf b = {0};
@@ -147,6 +140,54 @@ char *rec_to_json(const struct rec *r)
     rbuf_addc(&b, '}');
     b.p[b.len] = '\0';
     return b.p;
+}
+
+/* FNV-1a. */
+static size_t names_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+void rec_names_init(struct rec_names *h, const char *const *names, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    h->names = names;
+    h->slot = xcalloc(cap, sizeof *h->slot);
+    h->mask = cap - 1;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static size_t *names_slot(const struct rec_names *h, const char *name)
+{
+    size_t i = names_hash(name) & h->mask;
+    while (h->slot[i] && strcmp(h->names[h->slot[i] - 1], name) != 0)
+        i = (i + 1) & h->mask;
+    return &h->slot[i];
+}
+
+size_t rec_names_add(struct rec_names *h, size_t i)
+{
+    size_t *slot = names_slot(h, h->names[i]);
+    if (*slot)
+        return *slot;
+    *slot = i + 1;
+    return 0;
+}
+
+size_t rec_names_find(const struct rec_names *h, const char *name)
+{
+    return h->slot ? *names_slot(h, name) : 0;
+}
+
+void rec_names_free(struct rec_names *h)
+{
+    free(h->slot);
+    h->slot = NULL;
 }
 
 int rec_format_parse(const char *s, enum rec_format *out)
@@ -177,6 +218,15 @@ int rec_enc_parse(const char *s, enum rec_enc *out)
 }
 
 /* ---- reader ---- */
+
+int rec_err_empty(struct qs_err *e, const char *name)
+{
+    /* Issue 8 item 14: 0 bytes or blank lines are a mistake (a wrong file, a failed
+     * download), not a set of no records; a header alone is that. */
+    err_set(e, QS_E_DATA, NULL, "no header: the input is empty");
+    err_at(e, name, 0, 0);
+    return QS_E_DATA;
+}
 
 struct rec_reader {
     struct rec_src src;
@@ -210,6 +260,9 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
 {
     struct rec_src *s = &r->src;
     size_t i = s->pos;
+    int rc = src_start(s, e);
+    if (rc < 0)
+        return rc;
     for (;;) {
         for (; i < s->len; i++) {
             char c = s->buf[i];
@@ -218,11 +271,12 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
                 goto found;
             }
         }
-        /* Only white space so far; past a field's worth of it, let CSV reject it. */
+        /* Only white space so far; past a field's worth of it, the CSV reader takes it (and
+         * finds no header in blank lines, or a header of spaces). */
         if (s->len - s->pos > r->max_field)
             goto found;
         size_t done = i - s->pos;
-        int rc = src_more(s, e);
+        rc = src_more(s, e);
         if (rc < 0) {
             if (rc == QS_E_DATA) {
                 long line = 1;
@@ -233,7 +287,7 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
             return rc;
         }
         if (rc == 0)
-            goto found;
+            return rec_err_empty(e, r->name);
         i = s->pos + done;
     }
 found:
@@ -333,6 +387,16 @@ void rec_reader_close(struct rec_reader *r)
 
 /* ---- writer ---- */
 
+/* Indexes the ncols columns just set in w->cols. */
+static void writer_index(struct rec_writer *w, size_t ncols)
+{
+    w->ncols = ncols;
+    w->map = xcalloc(ncols ? ncols : 1, sizeof *w->map);
+    rec_names_init(&w->colset, (const char *const *)w->cols, ncols);
+    for (size_t i = 0; i < ncols; i++)
+        rec_names_add(&w->colset, i);
+}
+
 int rec_writer_open(FILE *fp, const struct rec_writer_opts *o, const char *const *columns,
                     size_t ncolumns, struct rec_writer **out, struct qs_err *e)
 {
@@ -341,12 +405,14 @@ int rec_writer_open(FILE *fp, const struct rec_writer_opts *o, const char *const
     w->fmt = o ? o->fmt : REC_CSV;
     w->enc = o && o->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8;
     w->replace = o ? o->replace_unmappable : 0;
+    w->bom = o && o->bom && w->fmt == REC_CSV && w->enc == REC_ENC_UTF8;
+    w->excel_safe = o ? o->excel_safe : 0;
     w->cd = (iconv_t)-1;
     if (columns) {
         w->cols = xcalloc(ncolumns ? ncolumns : 1, sizeof *w->cols);
         for (size_t i = 0; i < ncolumns; i++)
             w->cols[i] = xstrdup(columns[i]);
-        w->ncols = ncolumns;
+        writer_index(w, ncolumns);
     }
     /* CP932 is for CSV files meant for QSM/Excel; JSON is UTF-8 by definition and a
      * table is for the terminal. */
@@ -371,7 +437,26 @@ static void writer_columns(struct rec_writer *w, const struct rec *r)
     w->cols = xcalloc(r->n ? r->n : 1, sizeof *w->cols);
     for (size_t i = 0; i < r->n; i++)
         w->cols[i] = xstrdup(r->f[i].name);
-    w->ncols = r->n;
+    writer_index(w, r->n);
+}
+
+size_t rec_writer_col(const struct rec_writer *w, const char *name, size_t k)
+{
+    if (k < w->ncols && strcmp(w->cols[k], name) == 0)
+        return k + 1;
+    return rec_names_find(&w->colset, name);
+}
+
+void rec_writer_map(struct rec_writer *w, const struct rec *r)
+{
+    for (size_t i = 0; i < w->ncols; i++)
+        w->map[i] = NULL;
+    /* Backwards, so that of two fields of one name the first is written. */
+    for (size_t k = r->n; k-- > 0;) {
+        size_t i = rec_writer_col(w, r->f[k].name, k);
+        if (i)
+            w->map[i - 1] = &r->f[k];
+    }
 }
 
 int rec_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
@@ -416,6 +501,8 @@ int rec_writer_close(struct rec_writer *w, struct qs_err *e)
     for (size_t i = 0; i < w->ncols; i++)
         free(w->cols[i]);
     free(w->cols);
+    free(w->map);
+    rec_names_free(&w->colset);
     rbuf_free(&w->line);
     rbuf_free(&w->tmp);
     if (w->cd != (iconv_t)-1)

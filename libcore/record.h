@@ -49,6 +49,10 @@ const struct rec_field *rec_field(const struct rec *r, const char *name);
  * Returns a malloc'd string; the caller frees it. */
 char *rec_to_json(const struct rec *r);
 
+/* The most columns a CSV header, or keys a JSON Lines object, may have; past it the reader
+ * stops with QS_E_DATA (issue 8 item 3). */
+#define REC_MAX_COLUMNS 4096
+
 struct rec_reader_opts {
     enum rec_enc enc; /* input encoding (--encoding); REC_ENC_AUTO by default */
     size_t max_field; /* longest field accepted in bytes; 0 = default (1 MiB) */
@@ -84,6 +88,14 @@ struct rec_writer_opts {
     enum rec_format fmt;    /* output format */
     enum rec_enc enc;       /* REC_ENC_UTF8 (default) or REC_ENC_CP932 for CSV */
     int replace_unmappable; /* --encoding-errors=replace: write '?' for what CP932 lacks */
+    /* --bom: UTF-8 CSV starts with a byte-order mark (EF BB BF), which tells Excel the file
+     * is UTF-8; written with the header. No effect on CP932, JSON Lines or the table. */
+    int bom;
+    /* --excel-safe: in CSV and the table, a cell (the header's too) whose text starts with
+     * '=', '+', '-', '@', TAB or CR is written with a leading "'", so that Excel shows it
+     * as text and never runs it as a formula; except a plain number, text matching
+     * ^[+-]?[0-9]+(\.[0-9]+)?$ ("-5", "+81", "-1.50"), which is written as it is. */
+    int excel_safe;
 };
 
 struct rec_writer;

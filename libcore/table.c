@@ -94,14 +94,20 @@ static size_t tab_escape(struct rbuf *b, const char *s, size_t n)
     return tab_width(b->p + start, b->len - start);
 }
 
-static void tab_cell(struct rec_table *t, size_t col, const char *s, size_t n)
+static void tab_cell(struct rec_writer *wr, size_t col, const char *s, size_t n)
 {
+    struct rec_table *t = wr->tab;
     if (t->ncells + 2 > t->capcells) {
         t->capcells = t->capcells ? t->capcells * 2 : 256;
         t->off = xrealloc(t->off, t->capcells * sizeof *t->off);
     }
     t->off[t->ncells] = t->cells.len;
-    size_t w = tab_escape(&t->cells, s, n);
+    size_t w = 0;
+    if (wr->excel_safe && rec_excel_formula(s, n)) { /* issue 8 item 19 */
+        rbuf_addc(&t->cells, '\'');
+        w = 1;
+    }
+    w += tab_escape(&t->cells, s, n);
     t->off[++t->ncells] = t->cells.len;
     if (w > t->width[col])
         t->width[col] = w;
@@ -115,15 +121,16 @@ static void tab_start(struct rec_writer *w)
     t->width = xcalloc(w->ncols ? w->ncols : 1, sizeof *t->width);
     w->tab = t;
     for (size_t i = 0; i < w->ncols; i++)
-        tab_cell(t, i, w->cols[i], strlen(w->cols[i]));
+        tab_cell(w, i, w->cols[i], strlen(w->cols[i]));
 }
 
 void tab_add(struct rec_writer *w, const struct rec *r)
 {
     tab_start(w);
+    rec_writer_map(w, r);
     for (size_t i = 0; i < w->ncols; i++) {
-        const struct rec_field *f = rec_col(r, w->cols[i], i);
-        tab_cell(w->tab, i, f ? f->value : "", f ? f->len : 0);
+        const struct rec_field *f = w->map[i];
+        tab_cell(w, i, f ? f->value : "", f ? f->len : 0);
     }
 }
 

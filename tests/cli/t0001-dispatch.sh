@@ -58,6 +58,15 @@ test_expect "SPEC 1.2: --encoding cp932 after the verb writes CP932 CSV with CRL
     expect_code 0 qs init --shop jp --encoding cp932 --encoding-errors replace && grep_q "x.word=??," out &&
     expect_code 64 qs init --shop jp --encoding-errors maybe && grep_q "not strict or replace" err
 '
+test_expect "issue 8 item 19: --bom starts UTF-8 CSV with a byte-order mark; --excel-safe defuses formula cells, also after the verb" '
+    rm -f "$QS_STORE" && qs -q init --shop xl >/dev/null &&
+    printf "Parent SKU,SKU,Title,Description,Tags,Price,Shipping,Main Image URL\nP1,P1,=1+1 mug,d,t,100,0,https://img.example.jp/a.jpg\n" >f.csv &&
+    qs -q import products f.csv >/dev/null &&
+    expect_code 0 qs publish list --bom && test "$(head -c 3 out | od -An -tx1 | tr -d " ")" = efbbbf &&
+    expect_code 0 qs --bom --encoding cp932 publish list && ! grep -q "$(printf "\\xef\\xbb\\xbf")" out &&
+    expect_code 0 qs publish list && grep_q ",=1+1 mug," out &&
+    expect_code 0 qs publish list --excel-safe && grep_q ",'"'"'=1+1 mug," out
+'
 test_expect "unknown global option exits 64" '
     expect_code 64 qs --bogus init && grep_q "unknown option --bogus" err
 '

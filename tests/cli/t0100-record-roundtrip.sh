@@ -51,6 +51,30 @@ test_expect "SPEC 1.2: --encoding auto validates a whole regular file: CP932 aft
     big_then_cp932 big.csv &&
     expect_code 0 reccat big.csv && test "$(tail -n 1 out)" = "tail,日本語"
 '
+# Japanese product rows as a QSM download or Excel would hold them: kana, kanji, ①, ㈱,
+# half-width katakana (some cells, such as ﾃｽ = c3 bd, are valid UTF-8 as well).
+japanese_rows() {
+    local words=(マグカップ 北欧風 ①号 ㈱サンプル ｶﾀｶﾅ ﾃﾞｼﾞﾀﾙ 電子レンジ対応 "容量：約３５０ｍｌ" ひらがな ～限定～ Ⅲ型 ﾃｽ "ﾄｳ ﾂｱ")
+    local i n=${#words[@]}
+    echo "sku,title,note"
+    for ((i = 1; i <= 3000; i++)); do
+        case $((i % 7)) in
+        0) echo "A-$i,${words[11]},${words[12]}" ;;
+        1) echo "A-$i,\"${words[i % n]} ${words[(i * 5) % n]},\n${words[(i * 3) % n]}\",${words[(i * 7) % n]}" ;;
+        *) echo "A-$i,${words[i % n]}${words[(i * 3) % n]} ${words[(i * 11) % n]},${words[(i * 2) % n]}" ;;
+        esac
+    done
+}
+test_expect "issue 8 item 12: a realistic CP932 file (kana, kanji, ①, ㈱, half-width katakana) is read as CP932 by auto, file and pipe" '
+    japanese_rows | sed "s/\\\\n/\n/" >jp.csv && iconv -t CP932 <jp.csv >jp-sjis.csv &&
+    expect_code 0 reccat jp-sjis.csv && test_cmp jp.csv out &&
+    cat jp-sjis.csv | reccat - >piped.csv && test_cmp jp.csv piped.csv &&
+    grep -q "^A-7,ﾃｽ,ﾄｳ ﾂｱ\$" out
+'
+test_expect "issue 8 item 12: the import fixture in CP932 is read as CP932 by auto" '
+    expect_code 0 reccat "$FIX/import/cp932.csv" &&
+    reccat --encoding cp932 "$FIX/import/cp932.csv" >explicit.csv && test_cmp explicit.csv out
+'
 test_expect "SPEC 1.2: text CP932 lacks (Hangul) is exit 65 naming the column and value" '
     expect_code 65 reccat --out-encoding cp932 "$R/hangul.csv" &&
     grep_q "column \"name\": \"한\" in \"한국어\" cannot be written in CP932" err
@@ -61,6 +85,14 @@ test_expect "SPEC 1.2: --encoding-errors=replace writes ? for what CP932 lacks" 
 '
 test_expect "SPEC 1.2: --format table aligns Japanese as two cells per character and escapes newlines" '
     expect_code 0 reccat --format table "$R/table.csv" && test_cmp "$R/table.expected" out
+'
+test_expect "issue 8 item 19: --bom writes UTF-8 CSV after a byte-order mark, which reads back as the same file" '
+    expect_code 0 reccat --bom "$R/roundtrip.csv" && test "$(head -c 3 out | od -An -tx1 | tr -d " ")" = efbbbf &&
+    test_cmp "$R/bom.csv" out && reccat - <out >back.csv && test_cmp "$R/roundtrip.csv" back.csv
+'
+test_expect "issue 8 item 19: --excel-safe puts a quote before cells Excel would run as formulas, not before plain numbers" '
+    expect_code 0 reccat --excel-safe "$R/formula.csv" && test_cmp "$R/formula.excel-safe.csv" out &&
+    expect_code 0 reccat "$R/formula.csv" && test_cmp "$R/formula.csv" out
 '
 test_expect "SPEC 1.2: a good file loads every record into the store, with its line" '
     expect_code 0 reccat --load "$QS_STORE" "$R/roundtrip.csv" &&

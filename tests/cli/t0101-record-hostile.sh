@@ -67,6 +67,88 @@ test_expect "SPEC 1.2: a JSON Lines line that is not valid JSON names line and c
 test_expect "SPEC 1.2: a JSON Lines line that is not an object; store unchanged" '
     hostile "notobj.jsonl:2:1: line is not a JSON object" "$R/notobj.jsonl"
 '
+test_expect "issue 8 item 1: JSON Lines whose last line has no LF (pipe, file, a line past one 256 KiB chunk) reads right" '
+    printf "{\"sku\":\"A\"}" | reccat --format json - >pipe.out && printf "{\"sku\":\"A\"}\n" >expect &&
+    test_cmp expect pipe.out &&
+    printf "{\"sku\":\"A\"}\n{\"sku\":\"B\"}" >twolines.jsonl &&
+    expect_code 0 reccat --format json twolines.jsonl && printf "{\"sku\":\"A\"}\n{\"sku\":\"B\"}\n" >expect &&
+    test_cmp expect out &&
+    { printf "{\"sku\":\"A\"}\n{\"sku\":\""; head -c 300000 /dev/zero | tr "\0" x; printf "\"}"; } >long.jsonl &&
+    cat long.jsonl | reccat - >long.out && test "$(tail -n 1 long.out | wc -c)" = 300001
+'
+# A UTF-8 file of 58 lines whose line 57 was saved in CP932 (商品 = 8f a4 95 69).
+mixed_file() {
+    { echo sku,title; seq -f "S%g,日本語の商品 ①" 2 56
+      printf "S57,%s\n" "$(printf 商品 | iconv -t CP932)"; echo "S58,最後"; } >"$1"
+}
+test_expect "issue 8 item 12: --encoding auto refuses a UTF-8 file with a CP932 line, naming it (file and pipe); store unchanged" '
+    mixed_file cat.csv &&
+    hostile "^reccat: cat.csv:57: line is not UTF-8 (byte 0x8f) but 56 other lines are (the first is line 2): the file mixes encodings; save it again in one encoding, or give --encoding cp932|utf-8\$" cat.csv &&
+    cat cat.csv | hostile "^reccat: -:57: line is not UTF-8 (byte 0x8f) but 56 other lines are" -
+'
+test_expect "issue 8 item 12: mostly CP932 with one UTF-8 line names the UTF-8 line; store unchanged" '
+    { echo sku,title; seq -f "S%g,日本語の商品 ①" 2 30; } | iconv -t CP932 >sj.csv &&
+    echo "S31,日本語" >>sj.csv && seq -f "S%g,ｶﾀｶﾅ" 32 33 | iconv -t CP932 >>sj.csv &&
+    hostile "^reccat: sj.csv:31: line is UTF-8 but 31 other lines are not (the first is line 2): the file mixes encodings" sj.csv
+'
+test_expect "issue 8 item 12: an explicit --encoding skips the mixed-encodings check" '
+    mixed_file cat.csv &&
+    hostile "cat.csv:57:2: invalid UTF-8 byte 0x8f; use --encoding cp932" --encoding utf-8 cat.csv
+'
+test_expect "issue 8 item 12: a UTF-16 file (BOM, or none) says UTF-16 and how to save it, whatever --encoding; store unchanged" '
+    iconv -t UTF-16 <"$R/cp932.expected.csv" >u16.csv && iconv -t UTF-16LE <"$R/cp932.expected.csv" >u16le.csv &&
+    iconv -t UTF-16BE <"$R/cp932.expected.csv" >u16be.csv &&
+    hostile "^reccat: u16.csv:1: the input is UTF-16 (byte-order mark FF FE), which qs does not read; save it as UTF-8 (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\") or convert it: iconv -f UTF-16 -t UTF-8\$" u16.csv &&
+    cat u16.csv | hostile "^reccat: -:1: the input is UTF-16 (byte-order mark FF FE)" - &&
+    hostile "u16le.csv:1: the input is UTF-16LE without a byte-order mark, .*iconv -f UTF-16LE -t UTF-8" u16le.csv &&
+    cat u16le.csv | hostile "^reccat: -:1: the input is UTF-16LE without a byte-order mark" --encoding utf-8 - &&
+    hostile "u16be.csv:1: the input is UTF-16BE without a byte-order mark" --encoding cp932 u16be.csv &&
+    ! grep -q "NUL\|--encoding" err
+'
+test_expect "issue 8 item 13: two BOM files joined with cat: the second BOM is exit 65 naming line and field (file and pipe); store unchanged" '
+    cat "$R/bom.csv" "$R/bom.csv" >joined.csv &&
+    hostile "^reccat: joined.csv:9:1: byte-order mark (U+FEFF) at the start of a field; were two files joined with cat? remove it\$" joined.csv &&
+    cat "$R/bom.csv" "$R/bom.csv" | hostile "^reccat: -:9:1: byte-order mark (U+FEFF) at the start of a field" -
+'
+test_expect "issue 8 item 13: a BOM at the start of a later JSON Lines line is named, not \"invalid token\"; store unchanged" '
+    printf "\357\273\277{\"sku\":\"P1\"}\n" >one.jsonl && cat one.jsonl one.jsonl >joined.jsonl &&
+    hostile "^reccat: joined.jsonl:2:1: byte-order mark (U+FEFF) at the start of a line; were two files joined with cat? remove it\$" joined.jsonl
+'
+test_expect "issue 8 item 14: empty input (0 bytes, blank lines; file and pipe) is exit 65 \"no header\"; store unchanged" '
+    : >empty.csv && printf "\n \r\n\t\n" >blank.csv &&
+    hostile "^reccat: empty.csv: no header: the input is empty\$" empty.csv &&
+    hostile "^reccat: blank.csv: no header: the input is empty\$" blank.csv &&
+    : | hostile "^reccat: -: no header: the input is empty\$" - &&
+    cat blank.csv | hostile "^reccat: -: no header: the input is empty\$" --encoding cp932 -
+'
+test_expect "issue 8 item 14: a header alone is no records, exit 0" '
+    printf "sku,title\n" >header.csv && expect_code 0 reccat header.csv && empty out && empty err
+'
+test_expect "issue 8 items 1, 14: qs commands that read records: JSON without a final LF, empty input" '
+    qs init --shop demo >/dev/null 2>&1 &&
+    printf "{\"sku\":\"A\"}" | expect_code 65 qs publish spread --from 11:00 --to 12:00 &&
+    grep_q "^qs publish: -:1: SKU \"A\" is not in the catalog" err &&
+    : | expect_code 65 qs publish spread --from 11:00 --to 12:00 &&
+    grep_q "^qs publish: -: no header: the input is empty\$" err &&
+    expect_code 65 qs import products empty.csv && grep_q "empty.csv: no header: the input is empty" err
+'
+# header N [LAST]: a CSV header of columns c1..cN (the last one named LAST), one row.
+header() {
+    { seq -f "c%g" 1 $(($1 - 1)) | tr "\n" ,; echo "${2:-c$1}"; seq -s , 1 "$1"; } >wide.csv
+}
+test_expect "issue 8 item 3: a header of 5000 columns is exit 65 naming the limit of 4096; store unchanged" '
+    header 5000 && hostile "wide.csv:1:4097: the header has more than 4096 columns" wide.csv
+'
+test_expect "issue 8 item 3: 4096 columns whose last repeats the first is exit 65 naming both; store unchanged" '
+    header 4096 c1 && hostile "wide.csv:1:4096: column \"c1\" repeats column 1 of the header" wide.csv
+'
+test_expect "issue 8 item 3: 4096 distinct columns are read" '
+    header 4096 && expect_code 0 reccat wide.csv && test_cmp wide.csv out
+'
+test_expect "issue 8 item 3: a JSON Lines object of more than 4096 keys is exit 65; store unchanged" '
+    printf "{\"sku\":\"A\"}\n{%s}\n" "$(seq -f "\"k%g\":1" -s , 1 4097)" >wide.jsonl &&
+    hostile "wide.jsonl:2:1: the object has more than 4096 keys" wide.jsonl
+'
 test_expect "the store still holds exactly the rows of the good load" '
     test "$(sqlite3 "$QS_STORE" "select group_concat(line) from reccat_rows")" = "2,3,5,7,8"
 '

@@ -12,8 +12,8 @@
 
 static const char usage[] =
     "usage: reccat [--encoding auto|utf-8|cp932] [--format csv|json|table]\n"
-    "              [--out-encoding utf-8|cp932] [--replace] [--max-field BYTES]\n"
-    "              [--load STOREPATH] FILE|-\n";
+    "              [--out-encoding utf-8|cp932] [--replace] [--bom] [--excel-safe]\n"
+    "              [--max-field BYTES] [--load STOREPATH] FILE|-\n";
 
 struct loader {
     struct store *s;
@@ -56,13 +56,15 @@ int main(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"out-encoding", required_argument, NULL, 'o'},
         {"replace", no_argument, NULL, 'r'},
+        {"bom", no_argument, NULL, 'b'},
+        {"excel-safe", no_argument, NULL, 'x'},
         {"max-field", required_argument, NULL, 'm'},
         {"load", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct rec_reader_opts ro = {REC_ENC_AUTO, 0};
-    struct rec_writer_opts wo = {REC_CSV, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
     const char *load = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -81,6 +83,12 @@ int main(int argc, char **argv)
             break;
         case 'r':
             wo.replace_unmappable = 1;
+            break;
+        case 'b':
+            wo.bom = 1;
+            break;
+        case 'x':
+            wo.excel_safe = 1;
             break;
         case 'm':
             ro.max_field = strtoul(optarg, NULL, 10);

@@ -386,7 +386,7 @@ static char *import_export(struct store *s, const char *shop, const char *text, 
     struct cat_import_cb cb = {0};
     struct qs_err e;
     struct collect c;
-    struct rec_writer_opts wo = {fmt, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = fmt, .enc = REC_ENC_UTF8};
     char *out = NULL;
     size_t outlen = 0;
     int reports = 0, created;

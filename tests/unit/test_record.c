@@ -131,7 +131,7 @@ static int write_out(const char *csv, const struct rec_writer_opts *wo, const ch
 
 static void expect_write(const char *csv, enum rec_format fmt, const char *want)
 {
-    struct rec_writer_opts wo = {fmt, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = fmt, .enc = REC_ENC_UTF8};
     struct qs_err e;
     char *got;
     int rc = write_out(csv, &wo, NULL, 0, &got, &e);
@@ -221,10 +221,9 @@ static void test_csv_quoting(void **state)
                 "@6 sku=B-3|title= spaced |note=\n");
     /* CRLF records, blank lines skipped, the last line without its line end. */
     expect_dump("a,b\r\n1,2\r\n\r\n\n3,\"\"\r\n4,5", "@2 a=1|b=2\n@5 a=3|b=\n@6 a=4|b=5\n");
-    /* Header only, or nothing at all: no records. */
+    /* Header only: no records. */
     expect_dump("a,b\n", "");
-    expect_dump("", "");
-    expect_dump("\n\n", "");
+    expect_dump("\xEF\xBB\xBF\n\na,b\r\n", "");
 }
 
 static void test_csv_columns(void **state)
@@ -280,6 +279,30 @@ static void test_bom(void **state)
     assert_int_equal(dump("\xEF\xBB\xBFsku\n1\n", 9, REC_ENC_UTF8, &got, &e), 0);
     assert_string_equal(got, "@2 sku=1\n");
     free(got);
+}
+
+/* Issue 8 item 13: a BOM anywhere but at the very start (two files joined with cat) is
+ * refused, naming line and field, rather than read into a value such as "\ufeffP1". */
+static void test_bom_inside(void **state)
+{
+    (void)state;
+    const char *what = "byte-order mark (U+FEFF) at the start of a field; were two files "
+                       "joined with cat? remove it";
+    expect_bad("sku,t\n1,a\n\xEF\xBB\xBFsku,t\n2,b\n", 23, REC_ENC_AUTO, 0, 3, 1, what);
+    expect_bad("\xEF\xBB\xBFsku,t\n1,a\n\xEF\xBB\xBFsku,t\n", 22, REC_ENC_UTF8, 0, 3, 1, what);
+    expect_bad("a,b\n1,\xEF\xBB\xBFx\n", 11, REC_ENC_AUTO, 0, 2, 2, what);
+    expect_bad("a,b\n1,\"\xEF\xBB\xBFx\"\n", 13, REC_ENC_AUTO, 0, 2, 2, what);
+    expect_bad("\xEF\xBB\xBF\xEF\xBB\xBF"
+               "a,b\n",
+               10, REC_ENC_AUTO, 0, 1, 1, what);
+    /* Before a quoted field, where RFC 4180 would see a stray quote. */
+    expect_bad("a,b\n1,2\n\xEF\xBB\xBF\"a\",\"b\"\n", 19, REC_ENC_AUTO, 0, 3, 1, what);
+    /* JSON Lines: at the start of a later line. */
+    expect_bad("{\"a\":1}\n\xEF\xBB\xBF{\"a\":2}\n", 19, REC_ENC_AUTO, 0, 2, 1,
+               "byte-order mark (U+FEFF) at the start of a line; were two files joined with "
+               "cat? remove it");
+    /* U+FEFF inside a value stays text. */
+    expect_dump("a,b\n1,x\xEF\xBB\xBF\n", "@2 a=1|b=x\xEF\xBB\xBF\n");
 }
 
 static void test_cp932(void **state)
@@ -377,7 +400,7 @@ static void test_auto_regular(void **state)
 }
 
 /* Reads data written by a child process into a pipe. */
-static int dump_pipe(const char *data, size_t n, char **out, struct qs_err *e)
+static int dump_pipe(const char *data, size_t n, enum rec_enc enc, char **out, struct qs_err *e)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -396,7 +419,7 @@ static int dump_pipe(const char *data, size_t n, char **out, struct qs_err *e)
     }
     close(fds[1]);
     FILE *fp = fdopen(fds[0], "r");
-    int rc = dump_fp(fp, REC_ENC_AUTO, 0, out, e);
+    int rc = dump_fp(fp, enc, 0, out, e);
     fclose(fp);
     int st;
     waitpid(pid, &st, 0);
@@ -412,19 +435,165 @@ static void test_auto_pipe(void **state)
     struct qs_err e;
     /* CP932 within the first MiB of a pipe: converted. */
     int k = snprintf(in, sizeof in, "name\n%s\n", cp932_text);
-    assert_int_equal(dump_pipe(in, (size_t)k, &got, &e), 0);
+    assert_int_equal(dump_pipe(in, (size_t)k, REC_ENC_AUTO, &got, &e), 0);
     snprintf(want, sizeof want, "@2 name=%s\n", utf8_text);
     assert_string_equal(got, want);
     free(got);
     /* SPEC 1.2: UTF-8 in the first MiB, CP932 after it: an error (65) on its line. */
     snprintf(tail, sizeof tail, "x,%s\n", cp932_text);
     char *s = big_input(tail, &n, &lines);
-    assert_int_equal(dump_pipe(s, n, &got, &e), QS_E_DATA);
+    assert_int_equal(dump_pipe(s, n, REC_ENC_AUTO, &got, &e), QS_E_DATA);
     free(got);
     assert_int_equal(e.line, lines + 1);
     assert_int_equal(e.col, 2);
     assert_non_null(strstr(e.msg, "after the first 1 MiB"));
     free(s);
+}
+
+/* text in CP932, by iconv; returns a malloc'd string. */
+static char *to_cp932(const char *text)
+{
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t inleft = strlen(text), outleft = 2 * inleft + 1;
+    char *out = malloc(outleft), *o = out, *in = (char *)text;
+    assert_true(iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1);
+    *o = '\0';
+    iconv_close(cd);
+    return out;
+}
+
+/* Reads data with encoding enc from a regular file and from a pipe: both give want, or,
+ * when want is NULL, both fail at line with a message containing what. */
+static void expect_enc(const char *data, enum rec_enc enc, const char *want, long line,
+                       const char *what)
+{
+    for (int mode = 0; mode < 2; mode++) {
+        struct qs_err e;
+        char *got;
+        int rc;
+        if (mode == 1) {
+            rc = dump_pipe(data, strlen(data), enc, &got, &e);
+        } else {
+            FILE *fp = input(data, strlen(data), 0);
+            rc = dump_fp(fp, enc, 0, &got, &e);
+            fclose(fp);
+        }
+        if (want && (rc != 0 || strcmp(got, want) != 0))
+            fail_msg("%s: rc %d (%s), got\n%s\nwant\n%s", mode ? "pipe" : "file", rc, e.msg, got,
+                     want);
+        if (!want && (rc != QS_E_DATA || e.line != line || !strstr(e.msg, what)))
+            fail_msg("%s: want %ld: ...%s..., got rc %d %ld: %s", mode ? "pipe" : "file", line,
+                     what, rc, e.line, e.msg);
+        free(got);
+    }
+}
+
+/* Issue 8 item 12: --encoding auto refuses a file that mixes UTF-8 and CP932 lines,
+ * naming the first line that breaks the encoding most lines have. */
+static void test_auto_mixed(void **state)
+{
+    (void)state;
+    char *sj = to_cp932("B,日本語\n"), in[512];
+    /* Mostly UTF-8 (lines 2-4 and 8; 5 is ASCII, é on 6 could be CP932 too), one CP932 line (7). */
+    snprintf(in, sizeof in, "sku,title\n%s%s%s", "A,日本語\nA,①\nA,ｶﾀｶﾅ\nA,ok\nA,é\n", sj,
+             "C,日本\n");
+    expect_enc(in, REC_ENC_AUTO, NULL, 7,
+               "line is not UTF-8 (byte 0x93) but 4 other lines are (the first is line 2): the "
+               "file mixes encodings; save it again in one encoding, or give --encoding "
+               "cp932|utf-8");
+    /* An explicit encoding skips the check. */
+    expect_enc(in, REC_ENC_UTF8, NULL, 7, "invalid UTF-8 byte 0x93; use --encoding cp932");
+    /* Mostly CP932 (2-4, 6), one UTF-8 line (5). */
+    snprintf(in, sizeof in, "sku,title\n%s%s%sA,日本語\n%s", sj, sj, sj, sj);
+    expect_enc(in, REC_ENC_AUTO, NULL, 5,
+               "line is UTF-8 but 4 other lines are not (the first is line 2): the file mixes");
+    /* A tie goes to the encoding of the first line that is not ASCII. */
+    snprintf(in, sizeof in, "sku,title\nA,日本語\n%s", sj);
+    expect_enc(in, REC_ENC_AUTO, NULL, 3, "line is not UTF-8 (byte 0x93) but 1 other line is");
+    snprintf(in, sizeof in, "sku,title\n%sA,日本語\n", sj);
+    expect_enc(in, REC_ENC_AUTO, NULL, 3, "line is UTF-8 but 1 other line is not");
+    /* A BOM is UTF-8 on line 1. */
+    snprintf(in, sizeof in, "\xEF\xBB\xBFsku,title\n%s", sj);
+    expect_enc(in, REC_ENC_AUTO, NULL, 2, "line is not UTF-8 (byte 0x93) but 1 other line is");
+    free(sj);
+}
+
+/* Issue 8 item 12: a genuine CP932 file is never called mixed, even where a line of
+ * half-width katakana happens to be valid UTF-8 (ﾃｽ is C3 BD, ý in UTF-8). */
+static void test_auto_cp932_kana(void **state)
+{
+    (void)state;
+    static const char text[] = "sku,title,note\n"
+                               "A-1,日本語のマグカップ①,㈱サンプル～北欧風～\n"
+                               "A-2,ﾃｽ,\n"
+                               "A-3,ﾄｳ,ﾂｱ\n"
+                               "A-4,ひらがな カタカナ ｶﾀｶﾅ 漢字,Ⅱ ㍉ ﾊﾝｶｸ\n"
+                               "A-5,ﾃﾞｼﾞﾀﾙ,\"二行の\n説明\"\n";
+    static const char want[] = "@2 sku=A-1|title=日本語のマグカップ①|note=㈱サンプル～北欧風～\n"
+                               "@3 sku=A-2|title=ﾃｽ|note=\n"
+                               "@4 sku=A-3|title=ﾄｳ|note=ﾂｱ\n"
+                               "@5 sku=A-4|title=ひらがな カタカナ ｶﾀｶﾅ 漢字|note=Ⅱ ㍉ ﾊﾝｶｸ\n"
+                               "@6 sku=A-5|title=ﾃﾞｼﾞﾀﾙ|note=二行の\n説明\n";
+    char *sj = to_cp932(text);
+    expect_enc(sj, REC_ENC_AUTO, want, 0, NULL);
+    free(sj);
+    /* Lines that read as UTF-8 and as half-width katakana alone: UTF-8 (SPEC 1.2). */
+    expect_enc("a\ncafé\n", REC_ENC_AUTO, "@2 a=café\n", 0, NULL);
+}
+
+/* Issue 8 item 12: UTF-16, with or without a byte-order mark, is named as such, whatever
+ * --encoding says. */
+static void test_utf16(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *data;
+        size_t n;
+        const char *what;
+    } cases[] = {
+        {"\xFF\xFEs\0k\0u\0\n\0A\0\n\0", 14, "UTF-16 (byte-order mark FF FE)"},
+        {"\xFE\xFF\0s\0k\0u\0\n\0A\0\n", 14, "UTF-16 (byte-order mark FE FF)"},
+        {"s\0k\0u\0,\0t\0\r\0\n\0A\0,\0\xe5\x65\n\0", 22, "UTF-16LE without a byte-order mark"},
+        {"\0s\0k\0u\0,\0t\0\n\0A\0,\x65\xe5\0\n", 20, "UTF-16BE without a byte-order mark"},
+    };
+    static const enum rec_enc encs[] = {REC_ENC_AUTO, REC_ENC_UTF8, REC_ENC_CP932};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        for (size_t k = 0; k < 3 * sizeof encs / sizeof *encs; k++) {
+            struct qs_err e;
+            char *got;
+            int rc, mode = (int)(k % 3);
+            if (mode == 2) {
+                rc = dump_pipe(cases[c].data, cases[c].n, encs[k / 3], &got, &e);
+            } else {
+                FILE *fp = input(cases[c].data, cases[c].n, mode);
+                rc = dump_fp(fp, encs[k / 3], 0, &got, &e);
+                fclose(fp);
+            }
+            free(got);
+            if (rc != QS_E_DATA || e.line != 1 || !strstr(e.msg, cases[c].what) ||
+                !strstr(e.msg, "\"CSV UTF-8 (Comma delimited)\"") || strstr(e.msg, "NUL") ||
+                strstr(e.msg, "--encoding"))
+                fail_msg("case %zu enc %d mode %d: rc %d %ld: %s", c, (int)encs[k / 3], mode, rc,
+                         e.line, e.msg);
+        }
+    }
+    /* Not UTF-16: a NUL byte in text is still that. */
+    expect_bad("a,b\n1,x\0y\n", 10, REC_ENC_AUTO, 0, 2, 2, "NUL byte");
+}
+
+/* Issue 8 item 14: empty input (0 bytes, or only blank lines) has no header: QS_E_DATA. */
+static void test_empty(void **state)
+{
+    (void)state;
+    const char *what = "no header: the input is empty";
+    expect_bad("", 0, REC_ENC_AUTO, 0, 0, 0, what);
+    expect_bad("\n\n", 2, REC_ENC_AUTO, 0, 0, 0, what);
+    expect_bad(" \t\r\n  \n", 7, REC_ENC_UTF8, 0, 0, 0, what);
+    expect_bad("\xEF\xBB\xBF\r\n", 5, REC_ENC_AUTO, 0, 0, 0, what);
+    /* Past a field's worth of blank lines the CSV reader takes them: the same. */
+    expect_bad("\n\n\n\n\n\n\n\n\n\n\n\n", 12, REC_ENC_AUTO, 8, 0, 0, what);
+    expect_enc("", REC_ENC_AUTO, NULL, 0, what); /* a file and a pipe */
 }
 
 static void test_hostile(void **state)
@@ -453,6 +622,59 @@ static void test_hostile(void **state)
     /* Binary garbage: not UTF-8, not CP932. */
     expect_bad("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xff", 18, REC_ENC_AUTO, 0, 3, 1, "NUL byte");
     expect_bad("\x89PNG\r\nIHDR\xff\xff", 12, REC_ENC_AUTO, 0, 2, 1, "invalid CP932 byte 0xff");
+}
+
+/* A header of ncols columns c1..cN (the last one named last when given), then one row
+ * of values v1..vN; for JSON Lines, one object with those keys. Returns malloc'd text. */
+static char *wide_input(int ncols, const char *last, int json)
+{
+    size_t cap = (size_t)ncols * 32 + 64, n = 0;
+    char *s = malloc(cap);
+    for (int pass = 0; pass < (json ? 1 : 2); pass++) {
+        if (json)
+            s[n++] = '{';
+        for (int i = 1; i <= ncols; i++) {
+            const char *sep = i > 1 ? "," : "";
+            if (json)
+                n += (size_t)sprintf(s + n, "%s\"c%d\":\"v%d\"", sep, i, i);
+            else if (pass == 0 && i == ncols && last)
+                n += (size_t)sprintf(s + n, "%s%s", sep, last);
+            else
+                n += (size_t)sprintf(s + n, "%s%c%d", sep, pass ? 'v' : 'c', i);
+        }
+        if (json)
+            s[n++] = '}';
+        s[n++] = '\n';
+    }
+    s[n] = '\0';
+    return s;
+}
+
+/* Issue 8 item 3: at most REC_MAX_COLUMNS columns in a CSV header and keys in a JSON
+ * object; the duplicate-column check names both columns (and is linear, unlike before). */
+static void test_max_columns(void **state)
+{
+    (void)state;
+    char *s = wide_input(5000, NULL, 0);
+    expect_bad(s, strlen(s), REC_ENC_AUTO, 0, 1, 4097, "more than 4096 columns");
+    free(s);
+    s = wide_input(4096, "c1", 0);
+    expect_bad(s, strlen(s), REC_ENC_AUTO, 0, 1, 4096, "column \"c1\" repeats column 1 ");
+    free(s);
+    s = wide_input(4097, NULL, 1);
+    expect_bad(s, strlen(s), REC_ENC_AUTO, 0, 1, 1, "more than 4096 keys");
+    free(s);
+    /* At the limit: read whole. */
+    for (int json = 0; json < 2; json++) {
+        struct qs_err e;
+        char *got;
+        s = wide_input(4096, NULL, json);
+        assert_int_equal(dump(s, strlen(s), REC_ENC_AUTO, &got, &e), 0);
+        assert_non_null(strstr(got, json ? "@1 c1=v1|c2=v2|" : "@2 c1=v1|c2=v2|"));
+        assert_non_null(strstr(got, "|c4096=v4096\n"));
+        free(got);
+        free(s);
+    }
 }
 
 /* ---- JSON Lines ---- */
@@ -511,6 +733,45 @@ static void test_json_bad(void **state)
     expect_bad("{\"a\":1}\n{\"a\":\"\xff\"}\n", 18, REC_ENC_UTF8, 0, 2, 7, "invalid UTF-8");
 }
 
+/* Issue 8 item 1: a JSON Lines input whose last line lacks its LF. Reading that line moves
+ * the text to the front of the buffer and may reallocate it; the line must be parsed where
+ * it is then, not where it was (heap-use-after-free under ASan, wrong data without). */
+static void test_json_no_final_lf(void **state)
+{
+    (void)state;
+    size_t big = 300 * 1024; /* longer than one 256 KiB read chunk */
+    char *x = malloc(big + 1);
+    memset(x, 'x', big);
+    x[big] = '\0';
+    const char *units[] = {"1", "2", x};
+    for (int last = 1; last < 3; last++) {
+        size_t cap = big + 64;
+        char *in = malloc(cap), *want = malloc(cap);
+        int n = snprintf(in, cap, "{\"a\":\"1\"}\n{\"a\":\"%s\"}", units[last]);
+        snprintf(want, cap, "@1 a=1\n@2 a=%s\n", units[last]);
+        for (int mode = 0; mode < 3; mode++) {
+            struct qs_err e;
+            char *got;
+            int rc;
+            if (mode == 2) {
+                rc = dump_pipe(in, (size_t)n, REC_ENC_AUTO, &got, &e);
+            } else {
+                FILE *fp = input(in, (size_t)n, mode);
+                rc = dump_fp(fp, REC_ENC_AUTO, 0, &got, &e);
+                fclose(fp);
+            }
+            if (rc != 0)
+                fail_msg("last %d mode %d: %s", last, mode, e.msg);
+            if (strcmp(got, want) != 0)
+                fail_msg("last %d mode %d: got %.60s...", last, mode, got);
+            free(got);
+        }
+        free(in);
+        free(want);
+    }
+    free(x);
+}
+
 /* ---- writers ---- */
 
 static void test_csv_write(void **state)
@@ -534,7 +795,7 @@ static void test_csv_write(void **state)
 static void test_csv_write_cols(void **state)
 {
     (void)state;
-    struct rec_writer_opts wo = {REC_CSV, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
     static const char *const cols[] = {"b", "zz", "a"};
     struct qs_err e;
     char *got;
@@ -551,7 +812,7 @@ static void test_csv_write_cols(void **state)
 static void test_csv_write_cp932(void **state)
 {
     (void)state;
-    struct rec_writer_opts wo = {REC_CSV, REC_ENC_CP932, 0};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_CP932};
     struct qs_err e;
     char in[128], want[128], *got;
     snprintf(in, sizeof in, "name,v\n%s,\"a,b\"\n", utf8_text);
@@ -571,6 +832,51 @@ static void test_csv_write_cp932(void **state)
     free(got);
 }
 
+/* Issue 8 item 3: a record whose fields come in another order than the writer's columns
+ * (found through the column index, not a scan per column) is written in column order. */
+static void test_write_wide_reordered(void **state)
+{
+    (void)state;
+    enum { N = 4096 };
+    static const enum rec_format fmts[] = {REC_CSV, REC_JSON, REC_TABLE};
+    char **cols = malloc(N * sizeof *cols);
+    struct rec *r = rec_new();
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%d", i);
+        cols[i] = strdup(name);
+    }
+    for (int i = N - 1; i >= 0; i--) /* fields backwards, and one extra */
+        rec_set(r, cols[i], cols[i] + 1);
+    rec_set(r, "extra", "x");
+    for (size_t f = 0; f < sizeof fmts / sizeof *fmts; f++) {
+        struct rec_writer_opts wo = {.fmt = fmts[f]};
+        struct rec_writer *w;
+        struct qs_err e;
+        char *out;
+        size_t size;
+        FILE *m = open_memstream(&out, &size);
+        assert_int_equal(rec_writer_open(m, &wo, (const char *const *)cols, N, &w, &e), 0);
+        assert_int_equal(rec_write(w, r, &e), 0);
+        assert_int_equal(rec_writer_close(w, &e), 0);
+        fclose(m);
+        const char *want = fmts[f] == REC_JSON  ? "{\"c0\":\"0\",\"c1\":\"1\",\"c2\":\"2\","
+                           : fmts[f] == REC_CSV ? "\n0,1,2,3,"
+                                                : "\n0   1   2   3   ";
+        if (!strstr(out, want))
+            fail_msg("format %zu: no %s in %.200s", f, want, out);
+        if (fmts[f] == REC_JSON)
+            assert_non_null(strstr(out, "\"c4095\":\"4095\",\"extra\":\"x\"}\n"));
+        else
+            assert_non_null(strstr(out, fmts[f] == REC_CSV ? ",4095\n" : "  4095\n"));
+        free(out);
+    }
+    for (int i = 0; i < N; i++)
+        free(cols[i]);
+    free(cols);
+    rec_free(r);
+}
+
 static void test_json_write(void **state)
 {
     (void)state;
@@ -580,7 +886,7 @@ static void test_json_write(void **state)
     const char *jl = "{\"a\":1.50,\"b\":true,\"c\":null,\"d\":{\"x\":[1,2]},\"e\":\"𠮷\"}\n";
     expect_write(jl, REC_JSON, jl);
     /* Fixed columns first, then the record's other fields. */
-    struct rec_writer_opts wo = {REC_JSON, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = REC_JSON, .enc = REC_ENC_UTF8};
     static const char *const cols[] = {"b", "zz"};
     struct qs_err e;
     char *got;
@@ -604,13 +910,100 @@ static void test_table(void **state)
                  "C     ＡＢ              \n");
 }
 
+/* Issue 8 item 19: --bom starts UTF-8 CSV with EF BB BF (read back as the same records);
+ * not CP932, JSON Lines or the table. */
+static void test_write_bom(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"a", "b"};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8, .bom = 1};
+    struct qs_err e;
+    char *got, *back;
+    assert_int_equal(write_out("a,b\n1,日本\n", &wo, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, "\xEF\xBB\xBF"
+                             "a,b\n1,日本\n");
+    assert_int_equal(dump(got, strlen(got), REC_ENC_AUTO, &back, &e), 0);
+    assert_string_equal(back, "@2 a=1|b=日本\n");
+    free(back);
+    free(got);
+    /* No records, fixed columns: the header has it. */
+    assert_int_equal(write_out("a,b\n", &wo, cols, 2, &got, &e), 0);
+    assert_string_equal(got, "\xEF\xBB\xBF"
+                             "a,b\n");
+    free(got);
+    static const struct {
+        enum rec_format fmt;
+        enum rec_enc enc;
+        const char *want;
+    } none[] = {
+        {REC_CSV, REC_ENC_CP932, "a\r\n1\r\n"},
+        {REC_JSON, REC_ENC_UTF8, "{\"a\":\"1\"}\n"},
+        {REC_TABLE, REC_ENC_UTF8, "a\n1\n"},
+    };
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
+        struct rec_writer_opts o = {.fmt = none[i].fmt, .enc = none[i].enc, .bom = 1};
+        assert_int_equal(write_out("a\n1\n", &o, NULL, 0, &got, &e), 0);
+        assert_string_equal(got, none[i].want);
+        free(got);
+    }
+}
+
+/* Issue 8 item 19: --excel-safe writes a "'" before a cell Excel would run as a formula;
+ * plain numbers (^[+-]?[0-9]+(\.[0-9]+)?$) stay as they are. */
+static void test_write_excel_safe(void **state)
+{
+    (void)state;
+    const char *in = "=h,b\n"
+                     "=1+2,+cmd\n"
+                     "-5,+81\n"
+                     "-1.50,+0.5\n"
+                     "-,+\n"
+                     "@SUM(A1),\"\tx\"\n"
+                     "\"\rx\",\"=a,b\"\n"
+                     "-.5,5.\n"
+                     "+81-3-1234,-1e3\n"
+                     "1.5.1,a=b\n"
+                     ",\n";
+    const char *want = "'=h,b\n"
+                       "'=1+2,'+cmd\n"
+                       "-5,+81\n"
+                       "-1.50,+0.5\n"
+                       "'-,'+\n"
+                       "'@SUM(A1),'\tx\n"
+                       "\"'\rx\",\"'=a,b\"\n"
+                       "'-.5,5.\n"
+                       "'+81-3-1234,'-1e3\n"
+                       "1.5.1,a=b\n"
+                       ",\n";
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8, .excel_safe = 1};
+    struct qs_err e;
+    char *got;
+    assert_int_equal(write_out(in, &wo, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, want);
+    free(got);
+    /* Off: written as they are. */
+    wo.excel_safe = 0;
+    assert_int_equal(write_out("a\n=1+2\n", &wo, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, "a\n=1+2\n");
+    free(got);
+    /* CP932 CSV and the table too. */
+    struct rec_writer_opts sj = {.fmt = REC_CSV, .enc = REC_ENC_CP932, .excel_safe = 1};
+    assert_int_equal(write_out("a,b\n=日本,-5\n", &sj, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, "a,b\r\n'=\x93\xfa\x96\x7b,-5\r\n");
+    free(got);
+    struct rec_writer_opts tab = {.fmt = REC_TABLE, .enc = REC_ENC_UTF8, .excel_safe = 1};
+    assert_int_equal(write_out("a,b\n=日本,-5\n@x,\n", &tab, NULL, 0, &got, &e), 0);
+    assert_string_equal(got, "a       b\n'=日本  -5\n'@x     \n");
+    free(got);
+}
+
 static void test_write_error(void **state)
 {
     (void)state;
     FILE *fp = fopen("/dev/full", "w");
     if (!fp)
         skip();
-    struct rec_writer_opts wo = {REC_CSV, REC_ENC_UTF8, 0};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
     struct rec_writer *w;
     struct rec *r = rec_new();
     struct qs_err e;
@@ -633,21 +1026,31 @@ int main(void)
         cmocka_unit_test(test_rec_fields),
         cmocka_unit_test(test_parse_names),
         cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_empty),
         cmocka_unit_test(test_csv_columns),
         cmocka_unit_test(test_col_letters),
         cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_bom_inside),
         cmocka_unit_test(test_cp932),
         cmocka_unit_test(test_split_chars),
         cmocka_unit_test(test_auto_regular),
         cmocka_unit_test(test_auto_pipe),
+        cmocka_unit_test(test_auto_mixed),
+        cmocka_unit_test(test_auto_cp932_kana),
+        cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_max_columns),
         cmocka_unit_test(test_json_read),
         cmocka_unit_test(test_json_bad),
+        cmocka_unit_test(test_json_no_final_lf),
         cmocka_unit_test(test_csv_write),
         cmocka_unit_test(test_csv_write_cols),
         cmocka_unit_test(test_csv_write_cp932),
+        cmocka_unit_test(test_write_wide_reordered),
         cmocka_unit_test(test_json_write),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_write_bom),
+        cmocka_unit_test(test_write_excel_safe),
         cmocka_unit_test(test_write_error),
     };
     // clang-format on
