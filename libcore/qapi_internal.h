@@ -22,6 +22,7 @@ struct qapi {
     struct store *s;
     char *shop;
     char *base;                        /* base URL without a trailing '/' */
+    int loopback;                      /* base's host is loopback (qapi_url_check) */
     char *key, *user, *password, *sak; /* secrets, malloc'd, NULL when unset */
     int dry_run;
     FILE *dry_out;

@@ -1005,6 +1005,119 @@ static void connection_reuse(void **state)
     qapi_close(q);
 }
 
+/* ------------------------------------------------- R-SYN-7: where secrets may go */
+
+static void url_check_table(void **state)
+{
+    static const struct {
+        const char *url;
+        int ok, loopback;
+    } t[] = {
+        {"https://api.qoo10.jp/GMKT.INC.Front.QAPIService/ebayjapan.qapi", 1, 0},
+        {"HTTPS://api.qoo10.jp", 1, 0},
+        {"http://127.0.0.1:8080/x", 1, 1},
+        {"http://127.5.6.7/x", 1, 1},
+        {"http://localhost:9/x", 1, 1},
+        {"http://LOCALHOST/x", 1, 1},
+        {"http://[::1]:8080/x", 1, 1},
+        {"https://127.0.0.1/x", 1, 1},
+        /* plain http:// anywhere else sends the key in clear */
+        {"http://api.qoo10.jp/x", 0, 0},
+        {"http://10.0.0.1/x", 0, 0},
+        {"http://128.0.0.1/x", 0, 0},
+        {"http://[::2]/x", 0, 0},
+        {"http://127.0.0.1.evil.example/", 0, 0},
+        {"http://localhost.evil.example/", 0, 0},
+        {"http://localhost@evil.example/", 0, 0},
+        {"http://127.0.0.1:80@evil.example/", 0, 0},
+        {"http://evil.example/127.0.0.1", 0, 0},
+        {"http://evil.example/?h=localhost", 0, 0},
+        /* not a base URL */
+        {"ftp://127.0.0.1/x", 0, 0},
+        {"file:///etc/passwd", 0, 0},
+        {"127.0.0.1:8080/x", 0, 0},
+        {"https://user:pw@api.qoo10.jp/x", 0, 0},
+        {"https://api.qoo10.jp/x?y=1", 0, 0},
+        {"https://api.qoo10.jp/x#y", 0, 0},
+        {"", 0, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct qs_err e;
+        int lo = -1, rc;
+        err_clear(&e);
+        rc = qapi_url_check(t[i].url, &lo, &e);
+        if ((rc == 0) != t[i].ok || (rc == 0 && lo != t[i].loopback))
+            fail_msg("%s: rc %d loopback %d (want ok %d loopback %d): %s", t[i].url, rc, lo,
+                     t[i].ok, t[i].loopback, e.msg);
+        if (!t[i].ok)
+            assert_int_equal(rc, QS_E_USAGE);
+    }
+}
+
+static void plain_http_refused(void **state)
+{
+    struct fx *f = *state;
+    struct qapi *q = NULL;
+    struct qs_err e;
+
+    /* the setting: refused before any connection, naming the setting and the fix */
+    set(f->s, "qapi.url", "http://127.0.0.1.evil.example/GMKT.INC.Front.QAPIService/x");
+    assert_int_equal(qapi_open(f->s, "demo", 0, NULL, &q, &e), QS_E_USAGE);
+    assert_null(q);
+    assert_non_null(strstr(e.msg, "setting qapi.url"));
+    assert_non_null(strstr(e.msg, "127.0.0.1.evil.example"));
+    assert_non_null(strstr(e.msg, "in clear"));
+    assert_non_null(strstr(e.msg, "--set qapi.url=https://"));
+    assert_string_equal(e.rule, "R-SYN-7");
+    /* the environment, which overrides the setting */
+    set(f->s, "qapi.url", sbx.qapi_url);
+    setenv("QS_QAPI_URL", "http://localhost@evil.example/x", 1);
+    assert_int_equal(qapi_open(f->s, "demo", 1, stdout, &q, &e), QS_E_USAGE);
+    unsetenv("QS_QAPI_URL");
+    assert_null(q);
+    assert_non_null(strstr(e.msg, "QS_QAPI_URL"));
+    assert_non_null(strstr(e.msg, "http:// to evil.example would send"));
+    assert_null(strstr(e.msg, "localhost@")); /* the host, never the whole URL */
+    assert_int_equal(total_calls(), 0);
+    /* loopback stays allowed */
+    q = open_q(f->s, 0, NULL);
+    read_ok(q);
+    qapi_close(q);
+}
+
+/* R-SYN-7: a redirect is never followed (the key would go where it points). */
+static void redirect_not_followed(void **state)
+{
+    struct fx *f = *state;
+    struct stub st;
+    struct qapi *q;
+    struct qapi_result res;
+    struct qs_err e;
+    char *a[1], *body = xasprintf("<a href=\"%s/%s\">moved</a>", sbx.qapi_url, READ);
+    char *fmt = xasprintf("HTTP/1.1 302 Found\r\nLocation: %s/%s\r\nContent-Type: text/html\r\n"
+                          "Connection: close\r\nContent-Length: %%zu\r\n\r\n%s",
+                          sbx.qapi_url, READ, body);
+
+    a[0] = answer(fmt, body);
+    stub_start(&st, (const char *const *)a, 1);
+    f->stub = st.pid;
+    set(f->s, "qapi.url", st.url);
+    secret(f->s, "qapi.sak", "S-stub-key");
+    q = open_q(f->s, 0, NULL);
+    qapi_set_retries(q, 0);
+    assert_int_equal(call(q, READ, NULL, 0, &res, &e), QS_E_FAIL);
+    assert_int_equal(res.http_status, 302);
+    assert_int_equal(res.attempts, 1);
+    qapi_result_free(&res);
+    qapi_close(q);
+    stub_stop(f, &st);
+    assert_int_equal(total_calls(), 0); /* the sandbox it pointed at saw nothing */
+    free(a[0]);
+    free(fmt);
+    free(body);
+}
+
 /* ------------------------------------------------------------------ dry run */
 
 static int count_lines(const char *s)
@@ -1188,6 +1301,7 @@ int main(void)
         cmocka_unit_test(classify_table),
         cmocka_unit_test(status_labels),
         cmocka_unit_test(versions_and_writes),
+        cmocka_unit_test(url_check_table),
         cmocka_unit_test_setup_teardown(call_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(auth_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_cached_key_reissued, setup, teardown),
@@ -1205,6 +1319,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(dry_run, setup, teardown),
         cmocka_unit_test_setup_teardown(secrets_redacted, setup, teardown),
         cmocka_unit_test_setup_teardown(redaction_edge, setup, teardown),
+        cmocka_unit_test_setup_teardown(plain_http_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(redirect_not_followed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, sandbox_start, sandbox_stop);
 }
