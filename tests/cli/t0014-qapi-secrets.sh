@@ -25,4 +25,28 @@ test_expect 'R-SYN-7: the setting qapi.url is checked the same way and the messa
 test_expect 'R-SYN-7: loopback over plain http:// stays allowed (the sandbox)' '
     expect_code 0 qs sync orders
 '
+test_expect 'issue 8 item 9: a secret shorter than 8 characters is refused for a real endpoint, exit 64, never shown' '
+    printf "Kz7q\n" | qs -q init --shop demo --secret qapi.key >/dev/null &&
+    QS_QAPI_URL=https://qapi.invalid/x expect_code 64 qs sync orders &&
+    grep_q "secret qapi.key is shorter than 8 characters" err && ! grep -q Kz7q err out &&
+    QS_QAPI_URL=https://qapi.invalid/x QS_QAPI_KEY=$SB_KEY QS_QAPI_PASSWORD=Pw9x \
+        expect_code 64 qs sync orders &&
+    grep_q "QS_QAPI_PASSWORD is shorter than 8 characters" err && ! grep -q Pw9x err out
+'
+# A store of its own: the other one caches the default seller's authorization key.
+test_expect 'issue 8 item 9: short secrets work against loopback; the dry run, the log and the audit hold none' '
+    export QS_STORE="$TRASH/short.db" &&
+    sb seller "{\"api_key\": \"Kz7q\", \"user_id\": \"u7\", \"password\": \"Pw9x\"}" >/dev/null &&
+    sb seed "{\"generate_orders\": 2, \"statuses\": [2], \"seller\": \"u7\", \"seed\": 3}" >/dev/null &&
+    printf "Kz7q\nu7\nPw9x\n" | qs -q init --shop demo --secret qapi.key --secret qapi.user \
+        --secret qapi.password >/dev/null &&
+    expect_code 0 qs sync orders && cp err orders.err &&
+    sql "SELECT order_no FROM order_line" | awk "BEGIN { print \"order_no,carrier,tracking\" }
+        { print \$1 \",ヤマト宅急便,T\" \$1 }" >ship.csv &&
+    test "$(wc -l <ship.csv)" = 3 &&
+    expect_code 0 qs --dry-run sync ship ship.csv && grep_q SetSendingInfo out && cp out dry.out &&
+    expect_code 0 qs sync log && cp out log.out &&
+    printf "Kz7q\nPw9x\n" >short.txt && ! grep -F -f short.txt dry.out log.out orders.err &&
+    no_secrets dry.out log.out orders.err
+'
 test_done
