@@ -514,7 +514,7 @@ static int publish_run(struct qs_ctx *ctx, int argc, char **argv)
 
 static const struct qs_verb publish_verbs[] = {
     {"list", publish_list, "list [--state S] [--group G]",
-     "list products in the qs template (R-PUB-8)", QS_NEEDS_SHOP, list_opts},
+     "list products in the qs template (R-PUB-8)", QS_NEEDS_SHOP | QS_STORE_RO, list_opts},
     {"now", publish_now, "now " SEL, "publish the selected products now",
      QS_NEEDS_SHOP | QS_READS_STDIN, sel_opts},
     {"at", publish_at, "at TIME " SEL, "schedule the selected products at one time",

@@ -339,6 +339,124 @@ fail:
     return rc;
 }
 
+/* Opens s->path read-only with flags; immutable: through a URI with immutable=1, which
+ * needs no -shm (a read-only folder or mount) and reads no -wal. */
+static int ro_connect(struct store *s, int immutable)
+{
+    int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, rc;
+    char *uri = NULL;
+
+    sqlite3_close(s->db);
+    s->db = NULL;
+    if (immutable) {
+        size_t n = 0;
+        uri = xmalloc(strlen(s->path) * 3 + 40);
+        n += (size_t)sprintf(uri, "file:%s", s->path[0] == '/' ? "//" : "");
+        for (const char *p = s->path; *p; p++)
+            n += (size_t)(*p == '%' || *p == '?' || *p == '#' ? sprintf(uri + n, "%%%02X", *p)
+                                                              : sprintf(uri + n, "%c", *p));
+        strcpy(uri + n, "?immutable=1");
+        flags |= SQLITE_OPEN_URI;
+    }
+    rc = sqlite3_open_v2(uri ? uri : s->path, &s->db, flags, NULL);
+    free(uri);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(s->db, 1);
+        sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+    }
+    return rc;
+}
+
+/* A first read, which is where SQLite finds out whether it can read the WAL index. */
+static int ro_probe(struct store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : sqlite3_errcode(s->db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_open_ro(const char *path, struct store **out, struct qs_err *e)
+{
+    struct store *s = xcalloc(1, sizeof *s);
+    struct stat st;
+    const char *why;
+    int rc, v;
+
+    *out = NULL;
+    s->path = xstrdup(path);
+    if (stat(path, &st) < 0) {
+        if (errno == ENOENT && (why = dangling(path)) != NULL)
+            rc = err_set(e, QS_E_IO, NULL, "cannot open store %s: %s", path, why);
+        else if (errno == ENOENT)
+            rc = err_set(e, QS_E_IO, NULL,
+                         "no store at %s (a command that only reads never creates one); check "
+                         "--store or QS_STORE, or create it with `qs init --store %s`",
+                         path, path);
+        else
+            rc = err_set(e, QS_E_IO, NULL, "cannot open store %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = err_set(e, QS_E_IO, NULL, "store %s is not a regular file", path);
+        goto fail;
+    }
+    if (st.st_size == 0) {
+        rc = err_set(e, QS_E_DATA, NULL,
+                     "%s is empty, not a qs store; `qs init --store %s` creates one", path, path);
+        goto fail;
+    }
+    /* SQLite reads a WAL store read-only when it can open or create the -shm; in a
+     * read-only folder or mount without one, it can still read the file alone
+     * (immutable) -- but only when no -wal holds changes the file lacks. */
+    if ((rc = ro_connect(s, 0)) == SQLITE_OK)
+        rc = ro_probe(s);
+    if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
+        char *wal = xasprintf("%s-wal", path);
+        int pending = stat(wal, &st) == 0 && st.st_size > 0;
+        free(wal);
+        if (pending) {
+            rc = err_set(e, QS_E_IO, NULL,
+                         "cannot read store %s: its -wal file holds changes not yet in the "
+                         "store and its folder is read-only, so SQLite cannot read them; run "
+                         "a command that writes where the folder is writable, then retry",
+                         path);
+            goto fail;
+        }
+        if ((rc = ro_connect(s, 1)) == SQLITE_OK)
+            rc = ro_probe(s);
+    }
+    if (rc != SQLITE_OK) {
+        rc = store_sqlerr(s, e, "cannot read store");
+        goto fail;
+    }
+    v = store_version(s);
+    if (v > schema_nmigrations || v < 0) {
+        rc = err_set(e, QS_E_DATA, NULL,
+                     "store schema version %d is newer than this qs knows (%d); upgrade qs", v,
+                     schema_nmigrations);
+        goto fail;
+    }
+    if (v < schema_nmigrations) {
+        rc = err_set(e, QS_E_DATA, NULL,
+                     "store %s has schema version %d and this qs reads version %d; a command "
+                     "that only reads never migrates: run one that writes (`qs init` does, "
+                     "after a backup) first",
+                     path, v, schema_nmigrations);
+        goto fail;
+    }
+    if ((rc = store_exec(s, "PRAGMA foreign_keys = ON", e)) < 0 ||
+        (rc = store_exec(s, "PRAGMA query_only = ON", e)) < 0)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return rc;
+}
+
 void store_close(struct store *s)
 {
     if (!s)

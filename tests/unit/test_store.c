@@ -359,6 +359,63 @@ static void dangling_symlinks_refused(void **state)
     free(dir);
 }
 
+/* issue 8 item 11: a store opened for reading only is never created, migrated or chmod'ed,
+ * and nothing can be written through it. */
+static void read_only_open(void **state)
+{
+    char *dir = scratch(), *path = xasprintf("%s/qs.db", dir),
+         *missing = xasprintf("%s/a/qs.db", dir), *sub = xasprintf("%s/a", dir),
+         *empty = xasprintf("%s/empty.db", dir), *old = xasprintf("%s/old.db", dir),
+         *oldbak = xasprintf("%s/old.db.bak-v0", dir);
+    struct store *s = NULL;
+    struct qs_err e;
+    struct stat sb;
+    sqlite3 *raw;
+    (void)state;
+    /* missing: an error naming the fix; no folder, no file */
+    assert_int_equal(store_open_ro(missing, &s, &e), QS_E_IO);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, "no store at"));
+    assert_non_null(strstr(e.msg, "qs init --store"));
+    assert_int_not_equal(stat(sub, &sb), 0);
+    /* empty: not a store, and not made one */
+    write_file(empty, "", 0644);
+    assert_int_equal(store_open_ro(empty, &s, &e), QS_E_DATA);
+    assert_non_null(strstr(e.msg, "is empty, not a qs store; `qs init --store"));
+    assert_int_equal(stat(empty, &sb), 0);
+    assert_int_equal(sb.st_size, 0);
+    assert_int_equal(sb.st_mode & 07777, 0644);
+    /* an older schema: not migrated, no backup */
+    assert_int_equal(sqlite3_open(old, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "CREATE TABLE keepme(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(store_open_ro(old, &s, &e), QS_E_DATA);
+    assert_non_null(strstr(e.msg, "schema version 0"));
+    assert_non_null(strstr(e.msg, "run one that writes"));
+    assert_int_not_equal(stat(oldbak, &sb), 0);
+    assert_int_equal(store_open_ro(old, &s, &e), QS_E_DATA); /* still version 0 */
+    /* a current store: read, never written, its mode left alone */
+    assert_int_equal(store_open(path, &s, &e), 0);
+    assert_int_equal(
+        store_exec(s, "INSERT INTO audit(at, kind, result) VALUES ('t', 'k', 'ok')", &e), 0);
+    store_close(s);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(store_open_ro(path, &s, &e), 0);
+    assert_int_equal(store_version(s), store_schema_version());
+    assert_int_equal(query_int(s, "SELECT count(*) FROM audit"), 1);
+    assert_true(store_exec(s, "DELETE FROM audit", &e) < 0);
+    store_close(s);
+    assert_int_equal(mode_of(path), 0644);
+    free(oldbak);
+    free(old);
+    free(empty);
+    free(sub);
+    free(missing);
+    free(path);
+    rmtree(dir);
+    free(dir);
+}
+
 static void default_path_order(void **state)
 {
     char *p;
@@ -393,6 +450,7 @@ int main(void)
         cmocka_unit_test(other_owner_refused),
         cmocka_unit_test(backup_replaces_planted_symlink),
         cmocka_unit_test(dangling_symlinks_refused),
+        cmocka_unit_test(read_only_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
