@@ -215,6 +215,16 @@ static int has_content(struct store *s)
     return n > 0;
 }
 
+/* QS_E_DATA when schema version v is one this qs does not know, else 0. */
+static int too_new(int v, struct qs_err *e)
+{
+    if (v <= schema_nmigrations && v >= 0)
+        return 0;
+    return err_set(e, QS_E_DATA, NULL,
+                   "store schema version %d is newer than this qs knows (%d); upgrade qs", v,
+                   schema_nmigrations);
+}
+
 /* Migrates forward in one transaction; a backup first when the store holds data. */
 static int migrate(struct store *s, struct qs_err *e)
 {
@@ -222,10 +232,8 @@ static int migrate(struct store *s, struct qs_err *e)
 
     if (v == schema_nmigrations)
         return 0;
-    if (v > schema_nmigrations || v < 0)
-        return err_set(e, QS_E_DATA, NULL,
-                       "store schema version %d is newer than this qs knows (%d); upgrade qs", v,
-                       schema_nmigrations);
+    if ((rc = too_new(v, e)) < 0)
+        return rc;
     /* SQLite cannot back up from a connection that is writing: back up first. Two
      * processes migrating at once both write a backup; the last one renamed in stays. */
     if (has_content(s) && (rc = backup(s, v, e)) < 0)
@@ -339,8 +347,8 @@ fail:
     return rc;
 }
 
-/* Opens s->path read-only with flags; immutable: through a URI with immutable=1, which
- * needs no -shm (a read-only folder or mount) and reads no -wal. */
+/* Opens s->path read-only; immutable: through a URI with immutable=1, which needs no
+ * -shm and takes no lock -- only for a read-only folder or mount, where no qs can write. */
 static int ro_connect(struct store *s, int immutable)
 {
     int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, rc;
@@ -432,13 +440,8 @@ int store_open_ro(const char *path, struct store **out, struct qs_err *e)
         rc = store_sqlerr(s, e, "cannot read store");
         goto fail;
     }
-    v = store_version(s);
-    if (v > schema_nmigrations || v < 0) {
-        rc = err_set(e, QS_E_DATA, NULL,
-                     "store schema version %d is newer than this qs knows (%d); upgrade qs", v,
-                     schema_nmigrations);
+    if ((rc = too_new(v = store_version(s), e)) < 0)
         goto fail;
-    }
     if (v < schema_nmigrations) {
         rc = err_set(e, QS_E_DATA, NULL,
                      "store %s has schema version %d and this qs reads version %d; a command "
