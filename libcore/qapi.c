@@ -27,12 +27,13 @@
  * free text: a short one matches ordinary words (issue 8 item 9). */
 #define SECRET_MIN 8
 
-/* The request fields and headers that carry a secret, by name (case ignored). */
-static const char *const secret_names[] = {"key",    "pwd",     "password",
-                                           "userid", "user_id", "giosiscertificationkey"};
-
-int qapi_secret_name(const char *name)
+/* 1 when a request field or header named name carries a secret (case ignored): its whole
+ * value is masked wherever it is shown. */
+static int secret_name(const char *name)
 {
+    static const char *const secret_names[] = {"key",    "pwd",     "password",
+                                               "userid", "user_id", "giosiscertificationkey"};
+
     for (size_t i = 0; i < sizeof secret_names / sizeof secret_names[0]; i++)
         if (strcasecmp(name, secret_names[i]) == 0)
             return 1;
@@ -584,7 +585,7 @@ static int dry_print(struct qapi *q, const char *method, const struct qapi_param
         goto nomem;
     for (size_t i = 0; i < n; i++) {
         const char *v = params[i].value ? params[i].value : "";
-        char *red = qapi_secret_name(params[i].name) ? xstrdup("***") : qapi_redact(q, v);
+        char *red = secret_name(params[i].name) ? xstrdup("***") : qapi_redact(q, v);
         int bad = json_object_set_new(p, params[i].name, json_string(red));
         free(red);
         if (bad)

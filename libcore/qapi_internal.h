@@ -78,8 +78,5 @@ long long qapi_now_ms(void);
  * secret q knows of 8 or more characters that stands as a whole token (not inside a longer
  * word) is replaced by "***"; the rest is left as is. NULL for NULL. */
 char *qapi_redact(const struct qapi *q, const char *s);
-/* 1 when a request field or header named name carries a secret (key, pwd, user_id,
- * GiosisCertificationKey, ...): its whole value is masked wherever it is shown. */
-int qapi_secret_name(const char *name);
 
 #endif
