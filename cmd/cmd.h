@@ -16,6 +16,12 @@ enum {
     QS_NEEDS_STORE = 1 << 0, /* open (and create) the store */
     QS_NEEDS_SHOP = 1 << 1,  /* resolve --shop (implies QS_NEEDS_STORE) */
     QS_READS_STDIN = 1 << 2, /* reads records from stdin when no file is given */
+    /* Only reads the store (never a row, a cursor, an audit row): it is opened read-only,
+     * so a 0400 store or a read-only mount can be listed; never created, migrated or
+     * chmod'ed (issue 8 item 11). */
+    QS_STORE_RO = 1 << 3,
+    /* Like QS_STORE_RO when the verb's action (its first operand) is list or show. */
+    QS_STORE_RO_LIST = 1 << 4,
 };
 
 struct qs_ctx {

@@ -323,14 +323,24 @@ static int take_globals(struct qs_ctx *ctx, const struct qs_verb *v, int *argc, 
     return 0;
 }
 
-static int setup(const struct qs_verb *v, struct qs_ctx *ctx)
+/* 1 when verb v, run with argv (argv[0] is the verb), only reads the store. */
+static int reads_only(const struct qs_verb *v, int argc, char **argv)
+{
+    if (v->flags & QS_STORE_RO)
+        return 1;
+    return (v->flags & QS_STORE_RO_LIST) && argc > 1 &&
+           (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "show") == 0);
+}
+
+static int setup(const struct qs_verb *v, struct qs_ctx *ctx, int argc, char **argv)
 {
     struct qs_err e;
     int rc;
     err_clear(&e);
     if (!(v->flags & (QS_NEEDS_STORE | QS_NEEDS_SHOP)))
         return 0;
-    rc = store_open(ctx->store_path, &ctx->store, &e);
+    rc = reads_only(v, argc, argv) ? store_open_ro(ctx->store_path, &ctx->store, &e)
+                                   : store_open(ctx->store_path, &ctx->store, &e);
     if (rc < 0)
         return cmd_fail(ctx, rc, &e);
     if (v->flags & QS_NEEDS_SHOP) {
@@ -383,7 +393,7 @@ int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv)
             cmd_warn(ctx, "'%s' is planned but not built yet", cmd->name);
         return QS_EX_USAGE;
     }
-    rc = setup(v, ctx);
+    rc = setup(v, ctx, vargc, vargv);
     if (rc)
         return rc;
     return v->fn(ctx, vargc, vargv);

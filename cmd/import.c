@@ -478,7 +478,7 @@ static const struct qs_verb import_verbs[] = {
     {"upc", import_upc, "upc --pool NAME --type jan|upc|ean|isbn|other [--encoding ENC] [FILE|-]",
      "add codes to a code pool", QS_NEEDS_STORE | QS_READS_STDIN, upc_opts},
     {"pools", import_pools, "pools", "report code pools: available, used, last import",
-     QS_NEEDS_STORE, NULL},
+     QS_NEEDS_STORE | QS_STORE_RO, NULL},
     {"words", import_words, "words [--encoding ENC] FILE|-", "replace the sensitive word list",
      QS_NEEDS_STORE, words_opts},
     {NULL, NULL, NULL, NULL, 0, NULL},

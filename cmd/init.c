@@ -1,7 +1,10 @@
 /* init.c: qs init -- create the store and a shop; idempotent. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "../libcore/xalloc.h"
@@ -14,7 +17,7 @@ static const struct qs_opt init_opts[] = {
     {"tz", required_argument, OPT_TZ, "ZONE", "the shop's IANA time zone (default Asia/Tokyo)"},
     {"set", required_argument, OPT_SET, "KEY=VALUE", "set a shop setting (repeatable)"},
     {"secret", required_argument, OPT_SECRET, "KEY",
-     "read secret KEY from a line of stdin (repeatable)"},
+     "read secret KEY from a line of stdin, or a prompt on a terminal (repeatable)"},
     {"deliver", required_argument, OPT_DELIVER, "KIND=DELIVERY",
      "deliver KIND by qapi, hook:COMMAND, file:DIR or smtp (repeatable)"},
     {NULL, 0, 0, NULL, NULL},
@@ -29,6 +32,7 @@ struct init_args {
     struct kv set[32];
     int nset;
     const char *secret[16];
+    char *secret_value[16]; /* read before the transaction: a prompt never holds the lock */
     int nsecret;
 };
 
@@ -45,6 +49,53 @@ static char *read_secret_line(void)
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         line[--n] = '\0';
     return line;
+}
+
+/* The terminal's state while a secret is typed: a signal handler can reach nothing but
+ * statics, and must put the echo back before qs dies. */
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_echo_off;
+
+static void tty_restore_and_die(int sig)
+{
+    if (tty_echo_off)
+        tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* issue 8 item 10: on a terminal, prompts "KEY: " on stderr and reads the secret with echo
+ * off, as git and gh do; the echo comes back on every way out, a signal (^C) included.
+ * From a pipe or file, reads one line as is. Returns a malloc'd string or NULL. */
+static char *read_secret(const char *key)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    struct sigaction sa, old[sizeof sigs / sizeof sigs[0]];
+    struct termios quiet;
+    char *v;
+
+    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &tty_saved) < 0)
+        return read_secret_line();
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tty_restore_and_die;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, &old[i]);
+    quiet = tty_saved;
+    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+    tty_echo_off = 1;
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
+        tty_echo_off = 0;
+    fprintf(stderr, "%s: ", key); /* after the echo is off: nothing typed shows */
+    fflush(stderr);
+    v = read_secret_line();
+    if (tty_echo_off)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
+    tty_echo_off = 0;
+    fputc('\n', stderr); /* the Enter typed was not echoed */
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &old[i], NULL);
+    return v;
 }
 
 struct list_ctx {
@@ -104,20 +155,9 @@ static int apply(struct qs_ctx *ctx, struct init_args *a, struct qs_err *e)
     for (int i = 0; i < a->nset; i++)
         if ((rc = shop_setting_set(ctx->store, a->shop, a->set[i].key, a->set[i].value, e)) < 0)
             goto fail;
-    for (int i = 0; i < a->nsecret; i++) {
-        char *v = read_secret_line();
-        if (!v || !*v) {
-            free(v);
-            rc = err_set(e, QS_E_USAGE, NULL,
-                         "--secret %s: expected the value on a line of standard input",
-                         a->secret[i]);
+    for (int i = 0; i < a->nsecret; i++)
+        if ((rc = shop_secret_set(ctx->store, a->shop, a->secret[i], a->secret_value[i], e)) < 0)
             goto fail;
-        }
-        rc = shop_secret_set(ctx->store, a->shop, a->secret[i], v, e);
-        free(v);
-        if (rc < 0)
-            goto fail;
-    }
     if (ctx->dry_run) {
         store_rollback(ctx->store);
         if (ctx->verbosity >= 0)
@@ -220,6 +260,17 @@ static int init_main(struct qs_ctx *ctx, int argc, char **argv)
         snprintf(ctx->shop.name, sizeof ctx->shop.name, "%s", only.name);
         a.shop = ctx->shop.name;
     }
+    for (int i = 0; i < a.nsecret; i++) {
+        char *v = read_secret(a.secret[i]);
+        if (!v || !*v) {
+            free(v);
+            rc = cmd_usage(ctx, &qs_cmd_init, g.verb,
+                           "--secret %s: expected the value on a line of standard input",
+                           a.secret[i]);
+            goto out;
+        }
+        a.secret_value[i] = v;
+    }
     if ((rc = apply(ctx, &a, &e)) < 0) {
         rc = cmd_fail(ctx, rc, &e);
         goto out;
@@ -245,6 +296,11 @@ out:
     for (int i = 0; i < a.nset; i++) {
         free(a.set[i].key);
         free(a.set[i].value);
+    }
+    for (int i = 0; i < a.nsecret; i++) {
+        if (a.secret_value[i])
+            explicit_bzero(a.secret_value[i], strlen(a.secret_value[i]));
+        free(a.secret_value[i]);
     }
     return rc;
 }

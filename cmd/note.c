@@ -217,11 +217,11 @@ static const struct qs_verb note_verbs[] = {
     {"template", note_template_verb,
      "template add|edit [--category C] [--title T] [--body B | --body-file FILE] NAME | "
      "template list | template show NAME",
-     "manage note templates", QS_NEEDS_SHOP, note_template_opts},
+     "manage note templates", QS_NEEDS_SHOP | QS_STORE_RO_LIST, note_template_opts},
     {"rule", note_rule_verb,
      "rule add --kind K [--after N] (--template NAME | --title T --body B) [OPTIONS] NAME | "
      "rule list | rule enable|disable NAME",
-     "manage automatic note rules", QS_NEEDS_SHOP, note_rule_opts},
+     "manage automatic note rules", QS_NEEDS_SHOP | QS_STORE_RO_LIST, note_rule_opts},
     {"run", note_run_verb, "run [--now TIME] [--cap N]", "fire due note rules (for cron)",
      QS_NEEDS_SHOP, note_run_opts},
     {"inbox", note_inbox_verb, "inbox [--since TIME] [--status S] [--no-pull]",
@@ -234,9 +234,10 @@ static const struct qs_verb note_verbs[] = {
     {"blacklist", note_blacklist_verb,
      "blacklist add|rm [--email E | --name N --phone P] [--reason R] [ORDER...|FILE|-] | "
      "blacklist list [--orders]",
-     "manage the buyer blacklist", QS_NEEDS_SHOP | QS_READS_STDIN, note_blacklist_opts},
+     "manage the buyer blacklist", QS_NEEDS_SHOP | QS_READS_STDIN | QS_STORE_RO_LIST,
+     note_blacklist_opts},
     {"customers", note_customers_verb, "customers [--blacklisted]", "customer statistics",
-     QS_NEEDS_SHOP, note_customers_opts},
+     QS_NEEDS_SHOP | QS_STORE_RO, note_customers_opts},
     {"confirm", note_confirm_verb, "confirm [--handoff DIR] [ORDER...]",
      "mark notes handed off to QSM as sent", QS_NEEDS_SHOP, note_confirm_opts},
     {NULL, NULL, NULL, NULL, 0, NULL},

@@ -561,7 +561,7 @@ static const struct qs_opt shipping_opts[] = {
 
 static const struct qs_verb publish_verbs[] = {
     {"list", publish_list, "list [--state S] [--group G]",
-     "list products in the qs template (R-PUB-8)", QS_NEEDS_SHOP, list_opts},
+     "list products in the qs template (R-PUB-8)", QS_NEEDS_SHOP | QS_STORE_RO, list_opts},
     {"now", publish_now, "now " SEL, "publish the selected products now",
      QS_NEEDS_SHOP | QS_READS_STDIN, sel_opts},
     {"at", publish_at, "at TIME " SEL, "schedule the selected products at one time",
@@ -592,8 +592,8 @@ static const struct qs_verb publish_verbs[] = {
      sel_opts},
     {"shipping", publish_shipping, "shipping [--cached]",
      "list the shop's delivery templates (ShippingNo)", QS_NEEDS_SHOP, shipping_opts},
-    {"batches", publish_batches, "batches", "list the batches undo can restore", QS_NEEDS_SHOP,
-     NULL},
+    {"batches", publish_batches, "batches", "list the batches undo can restore",
+     QS_NEEDS_SHOP | QS_STORE_RO, NULL},
     {NULL, NULL, NULL, NULL, 0, NULL},
 };
 

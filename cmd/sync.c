@@ -752,7 +752,7 @@ static const struct qs_verb sync_verbs[] = {
     {"notify", NULL, "notify", "deliver notification templates for new events", 0, NULL},
     {"doctor", NULL, "doctor", "check the shop's setup", 0, NULL},
     {"log", sync_log, "log [--since TIME] [--kind K]", "print the audit of outside calls",
-     QS_NEEDS_STORE, log_opts},
+     QS_NEEDS_STORE | QS_STORE_RO, log_opts},
     {NULL, NULL, NULL, NULL, 0, NULL},
 };
 

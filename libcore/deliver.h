@@ -181,6 +181,12 @@ int deliver_report_rc(const struct deliver_report *rep);
 int deliver_confirm(struct store *s, const char *shop, const char *kind, const char *const *keys,
                     size_t nkeys, const char *ref, size_t *confirmed, struct qs_err *e);
 
+/* The environment every hook qs starts gets (issue 8 item 8): PATH, HOME, LANG, LC_*, TZ,
+ * TMPDIR, the caller's QS_HOOK_* variables and QS_SHOP=shop -- never qs's secrets.
+ * Returns a NULL-terminated array; free it with deliver_hook_env_free. */
+char **deliver_hook_env(const char *shop);
+void deliver_hook_env_free(char **env);
+
 /* TODO(.xlsx): SPEC 1.7 wants QSM's own upload form (an .xlsx with QSM's header row) in
  * the hand-off where one exists -- inbound form, Q-inventory option form, other-platform
  * shipment form, compensation-push order list. Not written yet: every file: hand-off is

@@ -376,7 +376,7 @@ int dlv_hook_run(struct dlv_run *r, struct qs_err *e)
         h.hval[k] = i + 1;
     }
     h.progress_ms = dlv_now_ms();
-    if ((rc = dlv_spawn(r->spec->arg, &h.pid, &h.in_fd, &h.out_fd, e)) < 0) {
+    if ((rc = dlv_spawn(r->spec->arg, r->shop, &h.pid, &h.in_fd, &h.out_fd, e)) < 0) {
         struct qs_err fe = {0};
         conclude_rest(&h, e->msg);
         if (flush(&h, &fe) < 0) /* the spawn error stays the one reported */

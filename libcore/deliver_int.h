@@ -33,8 +33,11 @@ long long dlv_now_ms(void);
 char *dlv_store_folder(struct store *s);
 
 /* Starts /bin/sh -c cmd in its own process group, SIGPIPE back to default, its stderr
- * ours; *in_fd (its stdin) and *out_fd (its stdout) are non-blocking, close-on-exec. */
-int dlv_spawn(const char *cmd, pid_t *pid, int *in_fd, int *out_fd, struct qs_err *e);
+ * ours, with a clean environment (PATH, HOME, LANG, LC_*, TZ, TMPDIR, QS_HOOK_* and
+ * QS_SHOP=shop: never qs's secrets); *in_fd (its stdin) and *out_fd (its stdout) are
+ * non-blocking, close-on-exec. */
+int dlv_spawn(const char *cmd, const char *shop, pid_t *pid, int *in_fd, int *out_fd,
+              struct qs_err *e);
 /* write() that never raises SIGPIPE: EPIPE instead, even where SIGPIPE is not ignored. */
 ssize_t dlv_write_nosig(int fd, const void *buf, size_t n);
 /* Waits for pid to end, calling drain(ctx) whenever *fd (if >= 0) is readable; after

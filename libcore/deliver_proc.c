@@ -1,5 +1,6 @@
 /* deliver_proc: the hook's process (SPEC 1.7): started by /bin/sh -c in its own process
- * group with pipes on its stdin and stdout, written without SIGPIPE, ended with grace. */
+ * group with a clean environment and pipes on its stdin and stdout, written without
+ * SIGPIPE, ended with grace. */
 #include "deliver_int.h"
 
 #include <errno.h>
@@ -7,9 +8,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -24,7 +28,53 @@ static int fd_high(int fd)
     return h;
 }
 
-int dlv_spawn(const char *cmd, pid_t *pidp, int *in_fd, int *out_fd, struct qs_err *e)
+/* 1 when the environment entry kv ("NAME=value") may reach a hook. */
+static int hook_passes(const char *kv)
+{
+    static const char *const names[] = {"PATH", "HOME", "LANG", "TZ", "TMPDIR"};
+    size_t n = strcspn(kv, "=");
+
+    if (strncmp(kv, "LC_", 3) == 0 || strncmp(kv, "QS_HOOK_", 8) == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == n && strncmp(kv, names[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The hook's environment (issue 8 item 8): never qs's whole one, which holds
+ * QS_QAPI_KEY, QS_QAPI_PASSWORD and whatever else the caller keeps there. Only PATH,
+ * HOME, LANG, LC_*, TZ, TMPDIR, what the seller passes on purpose (QS_HOOK_*) and QS_SHOP,
+ * the shop delivered for (a QS_SHOP of the caller's never passes). The array is malloc'd,
+ * its strings are environ's but QS_SHOP's (the first). */
+char **deliver_hook_env(const char *shop)
+{
+    size_t n = 0, k = 0;
+    char **env;
+    int path = 0;
+
+    while (environ[n])
+        n++;
+    env = xcalloc(n + 3, sizeof *env);
+    env[k++] = xasprintf("QS_SHOP=%s", shop);
+    for (size_t i = 0; i < n; i++)
+        if (hook_passes(environ[i])) {
+            path |= strncmp(environ[i], "PATH=", 5) == 0;
+            env[k++] = environ[i];
+        }
+    if (!path)
+        env[k] = "PATH=/usr/local/bin:/usr/bin:/bin";
+    return env;
+}
+
+void deliver_hook_env_free(char **env)
+{
+    free(env[0]); /* QS_SHOP */
+    free(env);
+}
+
+int dlv_spawn(const char *cmd, const char *shop, pid_t *pidp, int *in_fd, int *out_fd,
+              struct qs_err *e)
 {
     int in[2] = {-1, -1}, out[2] = {-1, -1}, rc = 0, err;
     posix_spawn_file_actions_t fa;
@@ -52,11 +102,13 @@ int dlv_spawn(const char *cmd, pid_t *pidp, int *in_fd, int *out_fd, struct qs_e
         posix_spawnattr_setpgroup(&at, 0);
         posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
                                           POSIX_SPAWN_SETPGROUP);
-        if ((err = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ)) == 0)
+        char **env = deliver_hook_env(shop);
+        if ((err = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, env)) == 0)
             *pidp = pid;
         else
             rc = err_set(e, QS_E_UNAVAILABLE, NULL, "hook:%s: cannot start /bin/sh: %s", cmd,
                          strerror(err));
+        deliver_hook_env_free(env);
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&at);
     }

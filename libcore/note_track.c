@@ -54,16 +54,21 @@ static int ask_line(const struct sync_line *l, void *ctx)
     return 0;
 }
 
-/* Runs cmd with stdin from fd_in; returns a stream on its stdout and its pid. */
-static FILE *spawn(const char *cmd, int fd_in, pid_t *pid, struct qs_err *e)
+/* Runs cmd with stdin from fd_in, in the clean environment of every hook; returns a
+ * stream on its stdout and its pid. */
+static FILE *spawn(const char *cmd, const char *shop, int fd_in, pid_t *pid, struct qs_err *e)
 {
+    char *argv[] = {"sh", "-c", (char *)cmd, NULL};
+    char **env;
     int p[2];
     if (pipe(p) < 0) {
         err_set(e, QS_E_IO, NULL, "cannot start the tracking hook: %s", strerror(errno));
         return NULL;
     }
+    env = deliver_hook_env(shop);
     if ((*pid = fork()) < 0) {
         err_set(e, QS_E_IO, NULL, "cannot start the tracking hook: %s", strerror(errno));
+        deliver_hook_env_free(env);
         close(p[0]);
         close(p[1]);
         return NULL;
@@ -75,9 +80,10 @@ static FILE *spawn(const char *cmd, int fd_in, pid_t *pid, struct qs_err *e)
         close(p[0]);
         close(p[1]);
         close(fd_in);
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        execve("/bin/sh", argv, env);
         _exit(127);
     }
+    deliver_hook_env_free(env);
     close(p[1]);
     return fdopen(p[0], "r");
 }
@@ -137,7 +143,7 @@ int note_track_refresh(struct store *s, const char *shop, const char *cmd, time_
         rc = err_set(e, QS_E_IO, NULL, "cannot write the tracking requests: %s", strerror(errno));
         goto out;
     }
-    if (!(out = spawn(cmd, fd, &pid, e))) {
+    if (!(out = spawn(cmd, shop, fd, &pid, e))) {
         rc = QS_E_IO;
         goto out;
     }

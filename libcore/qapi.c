@@ -4,9 +4,11 @@
  * qapi_bulk.c, versions and classes in qapi_codes.c. */
 #include "qapi_internal.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,43 +23,169 @@
 
 /* ----------------------------------------------------------------- secrets */
 
+/* A secret shorter than this is refused for a real endpoint, and is not looked for in
+ * free text: a short one matches ordinary words (issue 8 item 9). */
+#define SECRET_MIN 8
+
+/* 1 when a request field or header named name carries a secret (case ignored): its whole
+ * value is masked wherever it is shown. */
+static int secret_name(const char *name)
+{
+    static const char *const secret_names[] = {"key",    "pwd",     "password",
+                                               "userid", "user_id", "giosiscertificationkey"};
+
+    for (size_t i = 0; i < sizeof secret_names / sizeof secret_names[0]; i++)
+        if (strcasecmp(name, secret_names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A letter or digit: a secret is replaced only where it is not part of a longer word. */
+static int word_byte(const char *p)
+{
+    unsigned char c = (unsigned char)*p;
+    return c < 0x80 && isalnum(c);
+}
+
+/* Replaces each whole-token occurrence of sec in *out by "***". */
+static void redact_one(char **out, const char *sec)
+{
+    size_t sl = strlen(sec), pos = 0;
+    char *hit;
+
+    while ((hit = strstr(*out + pos, sec)) != NULL) {
+        size_t at = (size_t)(hit - *out);
+        if ((at > 0 && word_byte(hit - 1) && word_byte(hit)) ||
+            (word_byte(hit + sl - 1) && word_byte(hit + sl))) {
+            pos = at + 1; /* inside a longer word: not this secret */
+            continue;
+        }
+        char *next = xasprintf("%.*s***%s", (int)at, *out, hit + sl);
+        free(*out);
+        *out = next;
+        pos = at + 3; /* on after the mask: a secret may itself contain "***" */
+    }
+}
+
 char *qapi_redact(const struct qapi *q, const char *s)
 {
-    const char *secrets[] = {q->key, q->sak, q->password, q->user};
+    const char *sec[] = {q->key, q->sak, q->password, q->user};
+    const size_t n = sizeof sec / sizeof sec[0];
     char *out;
 
     if (!s)
         return NULL;
     out = xstrdup(s);
-    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
-        const char *sec = secrets[i];
-        size_t sl = sec ? strlen(sec) : 0, pos = 0;
-        char *hit;
-        if (!sl)
-            continue;
-        /* search on after each "***": a secret may itself contain "***" */
-        while ((hit = strstr(out + pos, sec)) != NULL) {
-            size_t at = (size_t)(hit - out);
-            char *next = xasprintf("%.*s***%s", (int)at, out, hit + sl);
-            free(out);
-            out = next;
-            pos = at + 3;
-        }
+    /* Longest first, so that a secret holding another is masked whole. */
+    for (size_t k = 0; k < n; k++) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (sec[i] && strlen(sec[i]) >= SECRET_MIN &&
+                (best == n || strlen(sec[i]) > strlen(sec[best])))
+                best = i;
+        if (best == n)
+            break;
+        redact_one(&out, sec[best]);
+        sec[best] = NULL;
     }
     return out;
 }
 
-/* The env value when set and non-empty, else the shop's secret. */
-static int secret_load(struct qapi *q, const char *key, const char *env, char **out,
+/* ---------------------------------------------------------------- base URL */
+
+/* 1 when host (as libcurl's URL parser gives it: IPv6 in brackets) is a loopback
+ * address: 127.0.0.0/8, ::1 or the name localhost. */
+static int host_loopback(const char *host)
+{
+    unsigned char a[16];
+    char v6[64];
+    size_t len = strlen(host);
+
+    if (strcasecmp(host, "localhost") == 0)
+        return 1;
+    if (inet_pton(AF_INET, host, a) == 1)
+        return a[0] == 127;
+    if (len > 2 && len < sizeof v6 + 2 && host[0] == '[' && host[len - 1] == ']') {
+        memcpy(v6, host + 1, len - 2);
+        v6[len - 2] = '\0';
+        return inet_pton(AF_INET6, v6, a) == 1 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)a);
+    }
+    return 0;
+}
+
+int qapi_url_check(const char *url, int *loopback, struct qs_err *e)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL, *frag = NULL;
+    int rc = 0;
+
+    *loopback = 0;
+    if (!u)
+        return err_set(e, QS_E_SOFTWARE, NULL, "qapi: libcurl cannot parse URLs (out of memory)");
+    /* R-SYN-7: parsed as libcurl will read it, never by string prefix, so that
+     * http://127.0.0.1.evil.example/ or http://localhost@evil.example/ is not taken
+     * for loopback. */
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host) {
+        rc = err_set(e, QS_E_USAGE, NULL, "the QAPI URL is not an http:// or https:// URL");
+        goto out;
+    }
+    curl_url_get(u, CURLUPART_USER, &user, 0);
+    curl_url_get(u, CURLUPART_QUERY, &query, 0);
+    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
+    if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)
+        rc = err_set(e, QS_E_USAGE, NULL, "the QAPI URL is %s://, not http:// or https://", scheme);
+    else if ((*loopback = host_loopback(host)) == 0 && strcmp(scheme, "http") == 0)
+        rc = err_set(e, QS_E_USAGE, NULL,
+                     "plain http:// to %s would send the API key and password in clear; "
+                     "http:// is accepted only for loopback (127.0.0.0/8, [::1], localhost): "
+                     "use https://",
+                     host);
+    else if (user || query || frag)
+        rc = err_set(e, QS_E_USAGE, NULL,
+                     "the QAPI URL has a %s; give only scheme://host[:port]/path",
+                     user    ? "user name (credentials never go in the URL)"
+                     : query ? "query (?...)"
+                             : "fragment (#...)");
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(user);
+    curl_free(query);
+    curl_free(frag);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* The env value when set and non-empty, else the shop's secret. A secret that is too
+ * short is refused for a real (non-loopback) endpoint, before any connection. */
+static int secret_load(struct qapi *q, const char *key, const char *env, int check_len, char **out,
                        struct qs_err *e)
 {
     const char *v = env ? getenv(env) : NULL;
+    int rc = 0;
+
     *out = NULL;
-    if (v && *v) {
+    if (v && *v)
         *out = xstrdup(v);
-        return 0;
+    else if ((rc = shop_secret_get(q->s, q->shop, key, out, e)) < 0)
+        return rc;
+    if (check_len && *out && strlen(*out) < SECRET_MIN && !q->loopback) {
+        if (v && *v)
+            rc = err_set(e, QS_E_USAGE, NULL,
+                         "shop %s: %s is shorter than %d characters; qs refuses a secret that "
+                         "short for a real endpoint (it could not be kept out of messages): "
+                         "set the real one in %s",
+                         q->shop, env, SECRET_MIN, env);
+        else
+            rc = err_set(e, QS_E_USAGE, NULL,
+                         "shop %s: secret %s is shorter than %d characters; qs refuses a "
+                         "secret that short for a real endpoint (it could not be kept out of "
+                         "messages): set the real one with `qs init --shop %s --secret %s`",
+                         q->shop, key, SECRET_MIN, q->shop, key);
     }
-    return shop_secret_get(q->s, q->shop, key, out, e);
+    return rc;
 }
 
 static int setting_num(struct qapi *q, const char *key, double lo, double hi, double *out,
@@ -112,11 +240,17 @@ int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, str
     else if ((rc = shop_setting_get(s, shop, "qapi.url", &url, e)) < 0)
         goto fail;
     q->base = url ? url : xstrdup(QAPI_DEFAULT_URL);
-    if (strncmp(q->base, "http://", 7) != 0 && strncmp(q->base, "https://", 8) != 0) {
-        rc = err_set(e, QS_E_USAGE, NULL,
-                     "shop %s: QAPI URL \"%s\" is not http:// or https://; fix qapi.url or "
-                     "QS_QAPI_URL",
-                     shop, q->base);
+    if ((rc = qapi_url_check(q->base, &q->loopback, e)) < 0) {
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        if (env_url && *env_url)
+            rc = err_set(e, QS_E_USAGE, "R-SYN-7", "shop %s: QS_QAPI_URL: %s; fix QS_QAPI_URL",
+                         shop, why);
+        else
+            rc = err_set(e, QS_E_USAGE, "R-SYN-7",
+                         "shop %s: setting qapi.url: %s; fix it with `qs init --shop %s --set "
+                         "qapi.url=https://...`",
+                         shop, why, shop);
         goto fail;
     }
     while ((len = strlen(q->base)) > 0 && q->base[len - 1] == '/')
@@ -128,9 +262,10 @@ int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, str
     q->rate = rate;
     q->timeout_s = (long)timeout;
     q->retries = (int)retries;
-    if ((rc = secret_load(q, "qapi.key", "QS_QAPI_KEY", &q->key, e)) < 0 ||
-        (rc = secret_load(q, "qapi.user", "QS_QAPI_USER", &q->user, e)) < 0 ||
-        (rc = secret_load(q, "qapi.password", "QS_QAPI_PASSWORD", &q->password, e)) < 0 ||
+    /* The QSM user id is a login name, not a password: a short one is allowed. */
+    if ((rc = secret_load(q, "qapi.key", "QS_QAPI_KEY", 1, &q->key, e)) < 0 ||
+        (rc = secret_load(q, "qapi.user", "QS_QAPI_USER", 0, &q->user, e)) < 0 ||
+        (rc = secret_load(q, "qapi.password", "QS_QAPI_PASSWORD", 1, &q->password, e)) < 0 ||
         (rc = shop_secret_get(s, shop, "qapi.sak", &q->sak, e)) < 0)
         goto fail;
     if (q->sak && !*q->sak) {
@@ -437,12 +572,11 @@ out:
     return rc;
 }
 
-/* SPEC 1.6: a dry run prints the request, secrets redacted, as one JSON line. */
+/* SPEC 1.6: a dry run prints the request as one JSON line: a field that carries a secret
+ * by name is masked whole; any other value only loses a secret it quotes. */
 static int dry_print(struct qapi *q, const char *method, const struct qapi_param *params, size_t n,
                      struct qs_err *e)
 {
-    static const char *const secret_names[] = {"key",     "pwd",    "password",
-                                               "user_id", "userid", "giosiscertificationkey"};
     json_t *o = json_object(), *p = json_object();
     int rc = 0;
 
@@ -451,12 +585,10 @@ static int dry_print(struct qapi *q, const char *method, const struct qapi_param
         goto nomem;
     for (size_t i = 0; i < n; i++) {
         const char *v = params[i].value ? params[i].value : "";
-        char *red = qapi_redact(q, v);
-        int secret = strcmp(red, v) != 0;
-        for (size_t k = 0; k < sizeof secret_names / sizeof secret_names[0]; k++)
-            secret |= strcasecmp(params[i].name, secret_names[k]) == 0;
+        char *red = secret_name(params[i].name) ? xstrdup("***") : qapi_redact(q, v);
+        int bad = json_object_set_new(p, params[i].name, json_string(red));
         free(red);
-        if (json_object_set_new(p, params[i].name, json_string(secret ? "***" : v)))
+        if (bad)
             goto nomem;
     }
     if (json_object_set(o, "params", p))

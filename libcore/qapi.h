@@ -19,7 +19,8 @@
 #define QAPI_CODE_NONE (-2147483647 - 1)
 
 /* Shop settings and secrets the client reads (set with `qs init --set/--secret`):
- *   setting qapi.url     base URL (env QS_QAPI_URL overrides; default QAPI_DEFAULT_URL)
+ *   setting qapi.url     base URL (env QS_QAPI_URL overrides; default QAPI_DEFAULT_URL);
+ *                        https://, or http:// to loopback only (R-SYN-7)
  *   setting qapi.rate    requests per second (default 5; 0 = unlimited; per process)
  *   setting qapi.timeout seconds per request (default 30)
  *   setting qapi.retries attempts after the first for retryable errors (default 5)
@@ -104,6 +105,11 @@ int qapi_bulk(struct qapi *q, const char *method, const char *json_param, json_t
               const struct qapi_param *extra, size_t nextra, qapi_line_fn fn, void *ctx,
               struct qs_err *e);
 
+/* R-SYN-7: checks a QAPI base URL as libcurl parses it: http:// or https://, a host, no
+ * user name, query or fragment, and plain http:// only to a loopback host (127.0.0.0/8,
+ * ::1, localhost). Sets *loopback. Returns 0, or QS_E_USAGE with e saying why (the
+ * message names the host, never the whole URL). */
+int qapi_url_check(const char *url, int *loopback, struct qs_err *e);
 /* The QAPIVersion header for method (reference §3), "1.0" when not listed. */
 const char *qapi_method_version(const char *method);
 /* Classifies an answer: curl_code (0 ok), HTTP status, ResultCode. */

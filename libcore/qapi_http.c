@@ -114,9 +114,21 @@ int qapi_http_init(struct qapi *q, struct qs_err *e)
     SETOPT(CURLOPT_POST, 1L);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
     SETOPT(CURLOPT_ACCEPT_ENCODING, "");
+    /* R-SYN-7: the key and password go only where qapi_url_check allowed: no redirect
+     * is followed, no other protocol is spoken, TLS is verified, and a plain http://
+     * request (loopback only) never goes through a proxy from the environment. */
+    SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
     SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+    SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+#else
+    SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    SETOPT(CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
 #endif
+    SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+    SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (q->loopback)
+        SETOPT(CURLOPT_NOPROXY, "*");
     return 0;
 }
 

@@ -22,6 +22,7 @@ struct qapi {
     struct store *s;
     char *shop;
     char *base;                        /* base URL without a trailing '/' */
+    int loopback;                      /* base's host is loopback (qapi_url_check) */
     char *key, *user, *password, *sak; /* secrets, malloc'd, NULL when unset */
     int dry_run;
     FILE *dry_out;
@@ -73,7 +74,9 @@ void qapi_sleep_ms(long ms);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long qapi_now_ms(void);
 
-/* A malloc'd copy of s with every secret q knows replaced by "***"; NULL for NULL. */
+/* Free text (a marketplace message, a parameter value): a malloc'd copy of s where each
+ * secret q knows of 8 or more characters that stands as a whole token (not inside a longer
+ * word) is replaced by "***"; the rest is left as is. NULL for NULL. */
 char *qapi_redact(const struct qapi *q, const char *s);
 
 #endif

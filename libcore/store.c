@@ -62,7 +62,19 @@ int store_sqlerr(struct store *s, struct qs_err *e, const char *what)
     return rc;
 }
 
-/* Creates the parent folders of path (0700), like mkdir -p. */
+/* Why path cannot be opened or created when a symlink is in the way, else NULL. */
+static const char *dangling(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) < 0)
+        return "it is a symlink to something missing, and qs never creates through a symlink: "
+               "remove the link or create what it points to";
+    return NULL;
+}
+
+/* Creates the missing parent folders of path (0700), like mkdir -p. mkdir() never
+ * follows a symlink; an existing component must be a folder (a dangling symlink or a
+ * file in the way is an error here, not a puzzle later). */
 static int make_parents(const char *path, struct qs_err *e)
 {
     char *dir = xstrdup(path);
@@ -74,10 +86,16 @@ static int make_parents(const char *path, struct qs_err *e)
     for (char *p = dir + 1;; p++) {
         if (*p == '/' || *p == '\0') {
             char c = *p;
+            struct stat st;
             *p = '\0';
-            if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-                rc = err_set(e, QS_E_IO, NULL, "cannot create folder %s: %s", dir, strerror(errno));
-                goto out;
+            if (mkdir(dir, 0700) < 0) {
+                const char *why = errno == EEXIST ? dangling(dir) : strerror(errno);
+                if (!why && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+                    why = "it exists and is not a folder";
+                if (why) {
+                    rc = err_set(e, QS_E_IO, NULL, "cannot create folder %s: %s", dir, why);
+                    goto out;
+                }
             }
             *p = c;
             if (c == '\0')
@@ -128,35 +146,58 @@ int store_schema_version(void)
     return schema_nmigrations;
 }
 
-/* Copies the store to PATH.bak-vN with SQLite's backup API before migrating from N. */
+/* Copies the store to PATH.bak-vN with SQLite's backup API before migrating from N. The
+ * copy is written to a new temporary file in the same folder (mkstemp: O_CREAT|O_EXCL,
+ * 0600, which never follows a symlink) and renamed over PATH.bak-vN: rename() replaces a
+ * symlink planted there instead of writing through it (issue 8 item 6), and two
+ * processes migrating at once each rename a whole copy. */
 static int backup(struct store *s, int from, struct qs_err *e)
 {
     char *bak = xasprintf("%s.bak-v%d", s->path, from);
+    char *tmp = xasprintf("%s.tmp-XXXXXX", bak);
     sqlite3 *dst = NULL;
     sqlite3_backup *b;
-    int rc = 0, fd, step = SQLITE_OK;
+    int rc = 0, fd, step = SQLITE_OK, made = 0;
 
-    fd = open(bak, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    fd = mkstemp(tmp);
     if (fd < 0) {
-        rc = err_set(e, QS_E_IO, NULL, "cannot write backup %s: %s", bak, strerror(errno));
+        rc = err_set(e, QS_E_IO, NULL, "cannot write backup %s: %s", tmp, strerror(errno));
         goto out;
     }
+    made = 1;
     close(fd);
-    if (sqlite3_open(bak, &dst) != SQLITE_OK) {
-        rc = err_set(e, QS_E_IO, NULL, "cannot open backup %s", bak);
+    if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        /* no journal file beside the copy: a copy cut short is never renamed in */
+        sqlite3_exec(dst, "PRAGMA journal_mode = OFF", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = err_set(e, QS_E_IO, NULL, "cannot open backup %s: %s", tmp,
+                     dst ? sqlite3_errmsg(dst) : "out of memory");
         goto out;
     }
     b = sqlite3_backup_init(dst, "main", s->db, "main");
     if (!b || (step = sqlite3_backup_step(b, -1)) != SQLITE_DONE) {
-        rc = err_set(e, QS_E_IO, NULL, "backup to %s failed: %s", bak,
+        rc = err_set(e, QS_E_IO, NULL, "backup to %s failed: %s", tmp,
                      b ? sqlite3_errstr(step) : sqlite3_errmsg(dst));
         sqlite3_backup_finish(b);
         goto out;
     }
-    if (sqlite3_backup_finish(b) != SQLITE_OK)
-        rc = err_set(e, QS_E_IO, NULL, "backup to %s failed: %s", bak, sqlite3_errmsg(dst));
+    if (sqlite3_backup_finish(b) != SQLITE_OK) {
+        rc = err_set(e, QS_E_IO, NULL, "backup to %s failed: %s", tmp, sqlite3_errmsg(dst));
+        goto out;
+    }
+    if (sqlite3_close(dst) != SQLITE_OK) {
+        rc = err_set(e, QS_E_IO, NULL, "backup to %s failed: %s", tmp, sqlite3_errmsg(dst));
+        goto out;
+    }
+    dst = NULL;
+    if (rename(tmp, bak) < 0)
+        rc = err_set(e, QS_E_IO, NULL, "cannot write backup %s: %s", bak, strerror(errno));
+    else
+        made = 0;
 out:
     sqlite3_close(dst);
+    if (made)
+        unlink(tmp);
+    free(tmp);
     free(bak);
     return rc;
 }
@@ -174,6 +215,16 @@ static int has_content(struct store *s)
     return n > 0;
 }
 
+/* QS_E_DATA when schema version v is one this qs does not know, else 0. */
+static int too_new(int v, struct qs_err *e)
+{
+    if (v <= schema_nmigrations && v >= 0)
+        return 0;
+    return err_set(e, QS_E_DATA, NULL,
+                   "store schema version %d is newer than this qs knows (%d); upgrade qs", v,
+                   schema_nmigrations);
+}
+
 /* Migrates forward in one transaction; a backup first when the store holds data. */
 static int migrate(struct store *s, struct qs_err *e)
 {
@@ -181,12 +232,10 @@ static int migrate(struct store *s, struct qs_err *e)
 
     if (v == schema_nmigrations)
         return 0;
-    if (v > schema_nmigrations || v < 0)
-        return err_set(e, QS_E_DATA, NULL,
-                       "store schema version %d is newer than this qs knows (%d); upgrade qs", v,
-                       schema_nmigrations);
+    if ((rc = too_new(v, e)) < 0)
+        return rc;
     /* SQLite cannot back up from a connection that is writing: back up first. Two
-     * processes migrating at once both write the same backup; harmless. */
+     * processes migrating at once both write a backup; the last one renamed in stays. */
     if (has_content(s) && (rc = backup(s, v, e)) < 0)
         return rc;
     if ((rc = store_begin(s, e)) < 0)
@@ -206,22 +255,78 @@ fail:
     return rc;
 }
 
+/* Gives the file open on fd (name: path) mode 0600 when this user owns it, and refuses it
+ * when another user owns it and group or others may read or write it: the store holds
+ * secrets (issue 8 item 5; ssh treats key files the same way). */
+static int secure_mode(int fd, const char *name, struct qs_err *e)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return err_set(e, QS_E_IO, NULL, "cannot read the mode of %s: %s", name, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return err_set(e, QS_E_IO, NULL, "%s is not a regular file", name);
+    if ((st.st_mode & 07777) == 0600)
+        return 0;
+    if (st.st_uid == geteuid()) {
+        if (fchmod(fd, 0600) < 0)
+            return err_set(e, QS_E_IO, NULL, "cannot make %s private (mode 0600): %s", name,
+                           strerror(errno));
+        return 0;
+    }
+    if (st.st_mode & 077)
+        return err_set(e, QS_E_IO, NULL,
+                       "%s is owned by uid %ld and %s by others (mode %04o), and it holds "
+                       "secrets; qs refuses it as ssh refuses such a key file: its owner can "
+                       "fix it with `chmod 600 %s`",
+                       name, (long)st.st_uid, st.st_mode & 022 ? "writable" : "readable",
+                       (unsigned)(st.st_mode & 07777), name);
+    return 0;
+}
+
+/* Opens the store file for writing, creating it 0600 when missing. An existing file is
+ * opened as it is (a symlink to it is followed); a missing one is created with O_EXCL,
+ * which never follows a symlink, so a dangling symlink planted at path cannot make qs
+ * create its target (issue 8 item 6). Then secure_mode, on the -wal and -shm files too. */
+static int open_file(const char *path, struct qs_err *e)
+{
+    int fd = -1, rc;
+
+    for (int tries = 0; fd < 0 && tries < 3; tries++) {
+        const char *why;
+        if ((fd = open(path, O_RDWR | O_CLOEXEC)) >= 0 || errno != ENOENT)
+            break;
+        if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0 || errno != EEXIST)
+            break;
+        if ((why = dangling(path)) != NULL)
+            return err_set(e, QS_E_IO, NULL, "cannot create store %s: %s", path, why);
+        /* another process created it meanwhile: open that one */
+    }
+    if (fd < 0)
+        return err_set(e, QS_E_IO, NULL, "cannot open store %s%s: %s", path,
+                       errno == EACCES || errno == EROFS ? " for writing" : "", strerror(errno));
+    rc = secure_mode(fd, path, e);
+    close(fd);
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        char *side = xasprintf("%s%s", path, i ? "-shm" : "-wal");
+        if ((fd = open(side, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0) {
+            rc = secure_mode(fd, side, e);
+            close(fd);
+        }
+        free(side);
+    }
+    return rc;
+}
+
 int store_open(const char *path, struct store **out, struct qs_err *e)
 {
     struct store *s = xcalloc(1, sizeof *s);
-    int rc, fd;
+    int rc;
 
     *out = NULL;
     s->path = xstrdup(path);
-    if ((rc = make_parents(path, e)) < 0)
+    if ((rc = make_parents(path, e)) < 0 || (rc = open_file(path, e)) < 0)
         goto fail;
-    /* Create the file ourselves so it is 0600 whatever the umask (SPEC 1.4). */
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        rc = err_set(e, QS_E_IO, NULL, "cannot open store %s: %s", path, strerror(errno));
-        goto fail;
-    }
-    close(fd);
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
         SQLITE_OK) {
         rc = store_sqlerr(s, e, "cannot open store");
@@ -234,6 +339,119 @@ int store_open(const char *path, struct store **out, struct qs_err *e)
         (rc = store_exec(s, "PRAGMA synchronous = NORMAL", e)) < 0)
         goto fail;
     if ((rc = migrate(s, e)) < 0)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return rc;
+}
+
+/* Opens s->path read-only; immutable: through a URI with immutable=1, which needs no
+ * -shm and takes no lock -- only for a read-only folder or mount, where no qs can write. */
+static int ro_connect(struct store *s, int immutable)
+{
+    int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, rc;
+    char *uri = NULL;
+
+    sqlite3_close(s->db);
+    s->db = NULL;
+    if (immutable) {
+        size_t n = 0;
+        uri = xmalloc(strlen(s->path) * 3 + 40);
+        n += (size_t)sprintf(uri, "file:%s", s->path[0] == '/' ? "//" : "");
+        for (const char *p = s->path; *p; p++)
+            n += (size_t)(*p == '%' || *p == '?' || *p == '#' ? sprintf(uri + n, "%%%02X", *p)
+                                                              : sprintf(uri + n, "%c", *p));
+        strcpy(uri + n, "?immutable=1");
+        flags |= SQLITE_OPEN_URI;
+    }
+    rc = sqlite3_open_v2(uri ? uri : s->path, &s->db, flags, NULL);
+    free(uri);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(s->db, 1);
+        sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+    }
+    return rc;
+}
+
+/* A first read, which is where SQLite finds out whether it can read the WAL index. */
+static int ro_probe(struct store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : sqlite3_errcode(s->db);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_open_ro(const char *path, struct store **out, struct qs_err *e)
+{
+    struct store *s = xcalloc(1, sizeof *s);
+    struct stat st;
+    const char *why;
+    int rc, v;
+
+    *out = NULL;
+    s->path = xstrdup(path);
+    if (stat(path, &st) < 0) {
+        if (errno == ENOENT && (why = dangling(path)) != NULL)
+            rc = err_set(e, QS_E_IO, NULL, "cannot open store %s: %s", path, why);
+        else if (errno == ENOENT)
+            rc = err_set(e, QS_E_IO, NULL,
+                         "no store at %s (a command that only reads never creates one); check "
+                         "--store or QS_STORE, or create it with `qs init --store %s`",
+                         path, path);
+        else
+            rc = err_set(e, QS_E_IO, NULL, "cannot open store %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = err_set(e, QS_E_IO, NULL, "store %s is not a regular file", path);
+        goto fail;
+    }
+    if (st.st_size == 0) {
+        rc = err_set(e, QS_E_DATA, NULL,
+                     "%s is empty, not a qs store; `qs init --store %s` creates one", path, path);
+        goto fail;
+    }
+    /* SQLite reads a WAL store read-only when it can open or create the -shm; in a
+     * read-only folder or mount without one, it can still read the file alone
+     * (immutable) -- but only when no -wal holds changes the file lacks. */
+    if ((rc = ro_connect(s, 0)) == SQLITE_OK)
+        rc = ro_probe(s);
+    if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
+        char *wal = xasprintf("%s-wal", path);
+        int pending = stat(wal, &st) == 0 && st.st_size > 0;
+        free(wal);
+        if (pending) {
+            rc = err_set(e, QS_E_IO, NULL,
+                         "cannot read store %s: its -wal file holds changes not yet in the "
+                         "store and its folder is read-only, so SQLite cannot read them; run "
+                         "a command that writes where the folder is writable, then retry",
+                         path);
+            goto fail;
+        }
+        if ((rc = ro_connect(s, 1)) == SQLITE_OK)
+            rc = ro_probe(s);
+    }
+    if (rc != SQLITE_OK) {
+        rc = store_sqlerr(s, e, "cannot read store");
+        goto fail;
+    }
+    if ((rc = too_new(v = store_version(s), e)) < 0)
+        goto fail;
+    if (v < schema_nmigrations) {
+        rc = err_set(e, QS_E_DATA, NULL,
+                     "store %s has schema version %d and this qs reads version %d; a command "
+                     "that only reads never migrates: run one that writes (`qs init` does, "
+                     "after a backup) first",
+                     path, v, schema_nmigrations);
+        goto fail;
+    }
+    if ((rc = store_exec(s, "PRAGMA foreign_keys = ON", e)) < 0 ||
+        (rc = store_exec(s, "PRAGMA query_only = ON", e)) < 0)
         goto fail;
     *out = s;
     return 0;

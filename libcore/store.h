@@ -12,9 +12,16 @@ struct store;
 /* The default store path: $QS_STORE, else $XDG_DATA_HOME/qs/qs.db, else
  * ~/.local/share/qs/qs.db. Returns a malloc'd string; the caller frees it. */
 char *store_default_path(void);
-/* Opens (creating file 0600 and parent folders 0700 when missing) and migrates the
- * store at path. Returns 0 or a QS_E_* code. */
+/* Opens for writing (creating file 0600 and parent folders 0700 when missing, never
+ * through a symlink) and migrates the store at path; an existing store and its -wal/-shm
+ * are made 0600 when this user owns them, refused (QS_E_IO) when another user owns them
+ * and others may read or write them. Returns 0 or a QS_E_* code. */
 int store_open(const char *path, struct store **out, struct qs_err *e);
+/* Opens the store at path for reading only (verbs that never write, issue 8 item 11): a
+ * 0400 file, a read-only folder or mount will do. Never creates, migrates or changes
+ * modes. QS_E_IO when there is no store at path, QS_E_DATA when it is empty, not a store,
+ * or of an older or newer schema version than this qs. */
+int store_open_ro(const char *path, struct store **out, struct qs_err *e);
 /* Closes s; store_close(NULL) is a no-op. */
 void store_close(struct store *s);
 /* The SQLite handle, for libcore modules that own tables. */

@@ -68,4 +68,58 @@ test_expect "SPEC 1.4: default store is \$XDG_DATA_HOME/qs/qs.db, else ~/.local/
     (unset QS_STORE XDG_DATA_HOME; HOME="$TRASH/h2" qs init --shop d >/dev/null 2>&1) &&
     test -f "$TRASH/h2/.local/share/qs/qs.db"
 '
+# tty_run MODE: runs `qs init --shop tty --secret qapi.key` on a new pseudo-terminal (its
+# stdin and stderr, and its controlling terminal) and prints what the terminal showed, then
+# "exit N". MODE type: answers the prompt with sekrit-typed-1; MODE interrupt: types half of
+# it, then ^C. Fails when the terminal's echo is off once qs has ended.
+tty_run() {
+    /usr/bin/python3 - "$QS" "$1" <<'EOF'
+import fcntl, os, select, subprocess, sys, termios, time
+qs, mode = sys.argv[1], sys.argv[2]
+master, slave = os.openpty()
+def take_tty():
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+p = subprocess.Popen([qs, "init", "--shop", "tty", "--secret", "qapi.key"], stdin=slave,
+                     stdout=subprocess.DEVNULL, stderr=slave, preexec_fn=take_tty)
+seen = b""
+def read_until(want, limit):
+    global seen
+    end = time.time() + limit
+    while want not in seen and time.time() < end:
+        r, _, _ = select.select([master], [], [], 0.1)
+        if r:
+            try:
+                seen += os.read(master, 4096)
+            except OSError:
+                break
+    return want in seen
+if not read_until(b"qapi.key: ", 10):
+    p.kill()
+    sys.exit("no prompt on the terminal; it showed: %r" % seen)
+if mode == "type":
+    os.write(master, b"sekrit-typed-1\n")
+else:
+    os.write(master, b"sekrit-ha")
+    time.sleep(0.3)
+    os.write(master, b"\x03")
+p.wait(timeout=10)
+read_until(b"\0", 0.5)  # the rest of what it wrote
+sys.stdout.write(seen.decode("utf-8", "replace"))
+print("\nexit %d" % p.returncode)
+if not termios.tcgetattr(slave)[3] & termios.ECHO:
+    sys.exit("the terminal was left with echo off")
+EOF
+}
+test_expect 'issue 8 item 10: --secret on a terminal prompts on stderr, echo off; the secret is stored' '
+    tty_run type >tty.out && grep_q "^qapi.key: " tty.out && ! grep -q sekrit tty.out &&
+    grep_q "^exit 0" tty.out &&
+    test "$(sqlite3 "$QS_STORE" "select value from shop_secret where shop = '"'"'tty'"'"' and key = '"'"'qapi.key'"'"'")" = sekrit-typed-1
+'
+test_expect 'issue 8 item 10: ^C at the prompt ends qs, stores nothing and gives the echo back' '
+    sqlite3 "$QS_STORE" "delete from shop_secret where shop = '"'"'tty'"'"'" &&
+    tty_run interrupt >tty.out && grep_q "^qapi.key: " tty.out && ! grep -q sekrit tty.out &&
+    grep_q "^exit -2" tty.out &&
+    test "$(sqlite3 "$QS_STORE" "select count(*) from shop_secret where shop = '"'"'tty'"'"'")" = 0
+'
 test_done

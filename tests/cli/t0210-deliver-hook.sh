@@ -18,11 +18,12 @@ lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 # The hook: an idempotent effect per key. Under an exclusive lock on the effects file it
 # looks the key up; a repeat answers ok with the original ref (SPEC 1.7). A new key: 10%
 # fail before the effect, 10% do the effect and then fail anyway (the answer "lost"),
-# the rest do it and answer ok. Every call is logged in calls. $HOOK_SLEEP slows it.
+# the rest do it and answer ok. Every call is logged in calls. $QS_HOOK_SLEEP slows it
+# (a QS_HOOK_* variable: hooks see no other of the caller's).
 cat >hook.py <<'EOF'
 import fcntl, json, os, random, sys, time
 effects, calls = sys.argv[1], sys.argv[2]
-delay = float(os.environ.get("HOOK_SLEEP", "0"))
+delay = float(os.environ.get("QS_HOOK_SLEEP", "0"))
 seen, offset = {}, 0
 lock = open(effects, "a+")
 log = open(calls, "a")
@@ -76,7 +77,7 @@ test_expect 'SPEC 1.7: --dry-run prints the 1,000 hook requests and changes noth
 '
 
 test_expect 'SPEC 1.6/1.7: a run killed with -9 mid-run' '
-    HOOK_SLEEP=0.003 "$QS_DELIVER_TOOL" --store "$QS_STORE" --shop demo --kind note \
+    QS_HOOK_SLEEP=0.003 "$QS_DELIVER_TOOL" --store "$QS_STORE" --shop demo --kind note \
         run --delivery "$HOOK" --batch 50 >run1.out 2>run1.err &
     pid=$! &&
     target=$((150 + RANDOM % 300)) && i=0 &&
@@ -101,7 +102,7 @@ test_expect 'SPEC 1.6: the killed run'"'"'s items in flight go back to pending (
 
 test_expect 'SPEC 1.6/1.7: two runs at once split the work; calls may repeat, effects do not' '
     for r in a b; do
-        HOOK_SLEEP=0.001 "$QS_DELIVER_TOOL" --store "$QS_STORE" --shop demo --kind note \
+        QS_HOOK_SLEEP=0.001 "$QS_DELIVER_TOOL" --store "$QS_STORE" --shop demo --kind note \
             run --delivery "$HOOK" --batch 20 --max 300 --retry-failed \
             >"par-$r.out" 2>"par-$r.err" &
     done &&
@@ -155,6 +156,26 @@ test_expect 'SPEC 1.7: a hook answering garbage and dying fails only unanswered 
     grep_q "^hook dying$" err &&
     "$QS_DELIVER_TOOL" --store "$QS_STORE" --shop demo --kind mail count >count &&
     grep_q "^done 7$" count && grep_q "^retry 13$" count
+'
+
+test_expect 'issue 8 item 8: a hook sees PATH, QS_SHOP and QS_HOOK_*, never the QAPI secrets or the rest of qs'"'"'s environment' '
+    "$QS_DELIVER_TOOL" --store "$QS_STORE" --shop demo --kind envk enqueue 2 &&
+    cat >env-hook.sh <<-\EOF &&
+	env >"$QS_HOOK_OUT"
+	while read -r line; do
+	    id=${line#*\"id\":}; id=${id%%,*}
+	    echo "{\"id\":$id,\"ok\":true,\"ref\":\"r$id\"}"
+	done
+	EOF
+    QS_QAPI_KEY=sekrit-key-1 QS_QAPI_PASSWORD=sekrit-pass-1 QS_QAPI_USER=sekrit-user-1 \
+        AWS_SECRET_ACCESS_KEY=sekrit-aws-1 QS_SHOP=callers-shop QS_HOOK_X=on-purpose \
+        QS_HOOK_OUT="$TRASH/hook-env.txt" \
+        expect_code 0 "$QS_DELIVER_TOOL" --store "$QS_STORE" --shop demo --kind envk \
+        run --delivery "hook:sh $TRASH/env-hook.sh" &&
+    grep_q "^sent 2 " out &&
+    ! grep -e sekrit -e "^QS_QAPI" -e "^AWS_" -e callers-shop hook-env.txt &&
+    grep_q "^QS_SHOP=demo\$" hook-env.txt && grep_q "^QS_HOOK_X=on-purpose\$" hook-env.txt &&
+    grep_q "^PATH=" hook-env.txt
 '
 
 test_expect 'no run reported a sanitizer error (under -Db_sanitize)' '

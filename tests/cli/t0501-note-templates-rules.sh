@@ -175,6 +175,14 @@ test_expect 'R-NOTE-9: arrived, delivery-failed and no-tracking (7 days) from a 
     test "$(at 1011 r-notrack)" = ""
 '
 
+test_expect 'issue 8 item 8: the tracking hook gets the clean hook environment: no QS_QAPI_* secrets, QS_SHOP and QS_HOOK_* passed' '
+    qs -q init --shop demo --set "note.tracking_hook=env >hook.env; cat >/dev/null" >/dev/null &&
+    QS_QAPI_KEY=sekrit-key-123 QS_QAPI_PASSWORD=sekrit-pw-123 QS_HOOK_MARK=m1 expect_code 0 qs note run &&
+    grep_q "^QS_SHOP=demo\$" hook.env && grep_q "^QS_HOOK_MARK=m1\$" hook.env && grep_q "^PATH=" hook.env &&
+    ! grep -q "sekrit\|QS_QAPI" hook.env &&
+    qs -q init --shop demo --set "note.tracking_hook=$PY track.py" >/dev/null
+'
+
 test_expect 'R-NOTE-9: countries filter the orders (all of this shop'"'"'s go to JP)' '
     expect_code 0 qs note rule add --kind delivered --country kr --title x --body y $SINCE r-kr &&
     expect_code 0 qs note rule add --kind delivered --country KR,JP --title x --body z $SINCE r-jp &&

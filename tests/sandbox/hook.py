@@ -15,8 +15,10 @@ answer the sandbox refused (4xx) is retry:false.  Answers come in any order.
 One thread reads stdin and queues requests, worker threads (each with its
 own keep-alive connection) deliver them and write the answers, so the reader
 never waits on a full stdout pipe.  At EOF hook.py answers everything queued
-and exits 0.  The URL may also come from $QS_SANDBOX_URL; only its scheme,
-host and port are used, so the QAPI base URL works too.
+and exits 0.  The URL may also come from $QS_HOOK_SANDBOX_URL (qs passes a
+hook the QS_HOOK_* variables of its caller, not the others) or, run by hand,
+$QS_SANDBOX_URL; only its scheme, host and port are used, so the QAPI base
+URL works too.
 """
 
 import argparse
@@ -97,13 +99,17 @@ def deliver(d, req):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="qs delivery hook for the sandbox marketplace")
-    ap.add_argument("--url", default=os.environ.get("QS_SANDBOX_URL"),
-                    help="sandbox URL (default $QS_SANDBOX_URL)")
+    # qs passes a hook only QS_HOOK_* of the caller's variables (and PATH, HOME, locale,
+    # QS_SHOP): $QS_HOOK_SANDBOX_URL reaches it through qs, $QS_SANDBOX_URL only when
+    # hook.py is run by hand.
+    ap.add_argument("--url",
+                    default=os.environ.get("QS_HOOK_SANDBOX_URL") or os.environ.get("QS_SANDBOX_URL"),
+                    help="sandbox URL (default $QS_HOOK_SANDBOX_URL, else $QS_SANDBOX_URL)")
     ap.add_argument("--workers", type=int, default=4, help="concurrent deliveries (default 4)")
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds per delivery (default 30)")
     a = ap.parse_args(argv)
     if not a.url:
-        ap.error("no sandbox URL: use --url or set QS_SANDBOX_URL")
+        ap.error("no sandbox URL: use --url or set QS_HOOK_SANDBOX_URL")
     u = urllib.parse.urlsplit(a.url)
     if u.scheme != "http" or not u.hostname:
         ap.error("--url must be http://HOST:PORT")

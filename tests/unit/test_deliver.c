@@ -634,6 +634,56 @@ static char *slurp(const char *path)
     return s;
 }
 
+/* 1 when text holds line as a whole line. */
+static int has_line(const char *text, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
+        if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* issue 8 item 8: a hook gets a clean environment: never the QAPI secrets nor anything
+ * else of qs's, but PATH, the locale, QS_SHOP (the shop delivered for, not the caller's)
+ * and every QS_HOOK_* variable the seller sets on purpose. */
+static void test_hook_env(void **state)
+{
+    struct fx *f = *state;
+    char *envf = xasprintf("%s/hook-env.txt", f->dir), *got;
+    char *cmd = xasprintf("hook:env >%s; exec python3 %s/hook.py stream", envf, f->dir);
+    struct deliver_opts o = {.delivery = cmd};
+    struct deliver_report rep;
+    static const char *const secret_vars[] = {
+        "QS_QAPI_KEY",           "QS_QAPI_PASSWORD", "QS_QAPI_USER", "QS_SMTP_PASSWORD",
+        "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN",     "QS_STORE"};
+
+    for (size_t i = 0; i < sizeof secret_vars / sizeof secret_vars[0]; i++)
+        setenv(secret_vars[i], "sekrit-value-42", 1);
+    setenv("QS_SHOP", "callers-shop", 1);
+    setenv("QS_HOOK_X", "passed on purpose", 1);
+    setenv("LC_TIME", "C", 1);
+    enq(f, "note", "k", 3, 0);
+    assert_int_equal(run(f, "note", &o, &rep), 0);
+    for (size_t i = 0; i < sizeof secret_vars / sizeof secret_vars[0]; i++)
+        unsetenv(secret_vars[i]);
+    unsetenv("QS_SHOP");
+    unsetenv("QS_HOOK_X");
+    unsetenv("LC_TIME");
+    assert_int_equal(rep.sent, 3);
+    got = slurp(envf);
+    if (strstr(got, "sekrit") || strstr(got, "QS_QAPI") || strstr(got, "QS_STORE") ||
+        strstr(got, "callers-shop"))
+        fail_msg("the hook saw what it must not:\n%s", got);
+    assert_true(has_line(got, "QS_SHOP=demo"));
+    assert_true(has_line(got, "QS_HOOK_X=passed on purpose"));
+    assert_true(has_line(got, "LC_TIME=C"));
+    assert_non_null(strstr(got, "PATH="));
+    free(got);
+    free(cmd);
+    free(envf);
+}
+
 /* SPEC 1.7 file: / R-NOTE-11: one new folder per run (0700) holding checklist.csv (order
  * numbers grouped by identical note, in lists of at most chunk) and summary.json, renamed
  * into place complete; the items become handed-off until confirm turns them done. */
@@ -847,6 +897,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hook_bad_payload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_per_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hook_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_handoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_unwritable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_orphans_unknown, setup, teardown),

@@ -1005,6 +1005,119 @@ static void connection_reuse(void **state)
     qapi_close(q);
 }
 
+/* ------------------------------------------------- R-SYN-7: where secrets may go */
+
+static void url_check_table(void **state)
+{
+    static const struct {
+        const char *url;
+        int ok, loopback;
+    } t[] = {
+        {"https://api.qoo10.jp/GMKT.INC.Front.QAPIService/ebayjapan.qapi", 1, 0},
+        {"HTTPS://api.qoo10.jp", 1, 0},
+        {"http://127.0.0.1:8080/x", 1, 1},
+        {"http://127.5.6.7/x", 1, 1},
+        {"http://localhost:9/x", 1, 1},
+        {"http://LOCALHOST/x", 1, 1},
+        {"http://[::1]:8080/x", 1, 1},
+        {"https://127.0.0.1/x", 1, 1},
+        /* plain http:// anywhere else sends the key in clear */
+        {"http://api.qoo10.jp/x", 0, 0},
+        {"http://10.0.0.1/x", 0, 0},
+        {"http://128.0.0.1/x", 0, 0},
+        {"http://[::2]/x", 0, 0},
+        {"http://127.0.0.1.evil.example/", 0, 0},
+        {"http://localhost.evil.example/", 0, 0},
+        {"http://localhost@evil.example/", 0, 0},
+        {"http://127.0.0.1:80@evil.example/", 0, 0},
+        {"http://evil.example/127.0.0.1", 0, 0},
+        {"http://evil.example/?h=localhost", 0, 0},
+        /* not a base URL */
+        {"ftp://127.0.0.1/x", 0, 0},
+        {"file:///etc/passwd", 0, 0},
+        {"127.0.0.1:8080/x", 0, 0},
+        {"https://user:pw@api.qoo10.jp/x", 0, 0},
+        {"https://api.qoo10.jp/x?y=1", 0, 0},
+        {"https://api.qoo10.jp/x#y", 0, 0},
+        {"", 0, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct qs_err e;
+        int lo = -1, rc;
+        err_clear(&e);
+        rc = qapi_url_check(t[i].url, &lo, &e);
+        if ((rc == 0) != t[i].ok || (rc == 0 && lo != t[i].loopback))
+            fail_msg("%s: rc %d loopback %d (want ok %d loopback %d): %s", t[i].url, rc, lo,
+                     t[i].ok, t[i].loopback, e.msg);
+        if (!t[i].ok)
+            assert_int_equal(rc, QS_E_USAGE);
+    }
+}
+
+static void plain_http_refused(void **state)
+{
+    struct fx *f = *state;
+    struct qapi *q = NULL;
+    struct qs_err e;
+
+    /* the setting: refused before any connection, naming the setting and the fix */
+    set(f->s, "qapi.url", "http://127.0.0.1.evil.example/GMKT.INC.Front.QAPIService/x");
+    assert_int_equal(qapi_open(f->s, "demo", 0, NULL, &q, &e), QS_E_USAGE);
+    assert_null(q);
+    assert_non_null(strstr(e.msg, "setting qapi.url"));
+    assert_non_null(strstr(e.msg, "127.0.0.1.evil.example"));
+    assert_non_null(strstr(e.msg, "in clear"));
+    assert_non_null(strstr(e.msg, "--set qapi.url=https://"));
+    assert_string_equal(e.rule, "R-SYN-7");
+    /* the environment, which overrides the setting */
+    set(f->s, "qapi.url", sbx.qapi_url);
+    setenv("QS_QAPI_URL", "http://localhost@evil.example/x", 1);
+    assert_int_equal(qapi_open(f->s, "demo", 1, stdout, &q, &e), QS_E_USAGE);
+    unsetenv("QS_QAPI_URL");
+    assert_null(q);
+    assert_non_null(strstr(e.msg, "QS_QAPI_URL"));
+    assert_non_null(strstr(e.msg, "http:// to evil.example would send"));
+    assert_null(strstr(e.msg, "localhost@")); /* the host, never the whole URL */
+    assert_int_equal(total_calls(), 0);
+    /* loopback stays allowed */
+    q = open_q(f->s, 0, NULL);
+    read_ok(q);
+    qapi_close(q);
+}
+
+/* R-SYN-7: a redirect is never followed (the key would go where it points). */
+static void redirect_not_followed(void **state)
+{
+    struct fx *f = *state;
+    struct stub st;
+    struct qapi *q;
+    struct qapi_result res;
+    struct qs_err e;
+    char *a[1], *body = xasprintf("<a href=\"%s/%s\">moved</a>", sbx.qapi_url, READ);
+    char *fmt = xasprintf("HTTP/1.1 302 Found\r\nLocation: %s/%s\r\nContent-Type: text/html\r\n"
+                          "Connection: close\r\nContent-Length: %%zu\r\n\r\n%s",
+                          sbx.qapi_url, READ, body);
+
+    a[0] = answer(fmt, body);
+    stub_start(&st, (const char *const *)a, 1);
+    f->stub = st.pid;
+    set(f->s, "qapi.url", st.url);
+    secret(f->s, "qapi.sak", "S-stub-key");
+    q = open_q(f->s, 0, NULL);
+    qapi_set_retries(q, 0);
+    assert_int_equal(call(q, READ, NULL, 0, &res, &e), QS_E_FAIL);
+    assert_int_equal(res.http_status, 302);
+    assert_int_equal(res.attempts, 1);
+    qapi_result_free(&res);
+    qapi_close(q);
+    stub_stop(f, &st);
+    assert_int_equal(total_calls(), 0); /* the sandbox it pointed at saw nothing */
+    free(a[0]);
+    free(fmt);
+    free(body);
+}
+
 /* ------------------------------------------------------------------ dry run */
 
 static int count_lines(const char *s)
@@ -1064,7 +1177,8 @@ static void dry_run(void **state)
     assert_string_equal(json_string_value(json_object_get(params, "ShippingCorp")), "ヤマト宅急便");
     assert_string_equal(json_string_value(json_object_get(params, "TrackingNo")), "");
     assert_string_equal(json_string_value(json_object_get(params, "pwd")), "***");
-    assert_string_equal(json_string_value(json_object_get(params, "Memo")), "***");
+    /* free text loses only the secret it quotes (issue 8 item 9) */
+    assert_string_equal(json_string_value(json_object_get(params, "Memo")), "for ***");
     assert_null(strstr(out, PASSWORD));
     assert_non_null(strstr(out, "\"method\":\"ShippingBasic.SetSendingInfoBulk\""));
     json_decref(j);
@@ -1083,19 +1197,115 @@ static void redaction_edge(void **state)
     struct qapi *q;
     struct qapi_result res;
     struct qs_err e;
-    const struct qapi_param p[] = {{"Memo", "x p***w y p***w"}, {"Other", "plain"}};
+    const struct qapi_param p[] = {{"Memo", "x pa***word y pa***word."}, {"Other", "plain"}};
 
     /* a secret that itself contains the mask */
-    secret(f->s, "qapi.password", "p***w");
+    secret(f->s, "qapi.password", "pa***word");
     q = open_q(f->s, 1, mem);
     assert_int_equal(call(q, "CSCenter.SetInquiryMessage", p, 2, &res, &e), 0);
     qapi_result_free(&res);
     qapi_close(q);
     assert_int_equal(fclose(mem), 0);
-    assert_non_null(strstr(out, "\"Memo\":\"***\""));
+    assert_non_null(strstr(out, "\"Memo\":\"x *** y ***.\""));
     assert_non_null(strstr(out, "\"Other\":\"plain\""));
-    assert_null(strstr(out, "p***w"));
+    assert_null(strstr(out, "pa***word"));
     assert_int_equal(total_calls(), 0);
+    free(out);
+}
+
+/* issue 8 item 9: the marketplace's words are never garbled; a secret is masked only as a
+ * whole token, never inside a longer word. */
+static void redaction_whole_tokens(void **state)
+{
+    struct fx *f = *state;
+    struct stub st;
+    struct qapi *q;
+    struct qapi_result res;
+    struct qs_err e;
+    char *a[2], *audit;
+    const char *b0 = "{\"ResultCode\":-10001,\"ResultMsg\":\"Check the API key\"}";
+    const char *b1 = "{\"ResultCode\":-10001,\"ResultMsg\":\"bad login sandbox-pass, not "
+                     "sandbox-passport nor xsandbox-pass (sandbox-pass)\"}";
+
+    for (int i = 0; i < 2; i++)
+        a[i] = xasprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         "Connection: close\r\nContent-Length: %zu\r\n\r\n%s",
+                         strlen(i ? b1 : b0), i ? b1 : b0);
+    stub_start(&st, (const char *const *)a, 2);
+    f->stub = st.pid;
+    set(f->s, "qapi.url", st.url); /* loopback: a one-letter key is allowed */
+    secret(f->s, "qapi.key", "k");
+    secret(f->s, "qapi.sak", "S-stub-key");
+    q = open_q(f->s, 0, NULL);
+    qapi_set_retries(q, 0);
+    assert_int_equal(call(q, READ, NULL, 0, &res, &e), QS_E_FAIL);
+    assert_string_equal(res.msg, "Check the API key");
+    assert_non_null(strstr(e.msg, "Check the API key"));
+    qapi_result_free(&res);
+    assert_int_equal(call(q, READ, NULL, 0, &res, &e), QS_E_FAIL);
+    assert_string_equal(res.msg, "bad login ***, not sandbox-passport nor xsandbox-pass (***)");
+    qapi_result_free(&res);
+    qapi_close(q);
+    stub_stop(f, &st);
+    audit = audit_dump(f->s);
+    assert_non_null(strstr(audit, "|Check the API key\n"));
+    assert_non_null(strstr(audit, "|bad login ***, not sandbox-passport"));
+    free(audit);
+    free(a[0]);
+    free(a[1]);
+}
+
+/* issue 8 item 9: secrets shorter than 8 characters are refused for a real endpoint, before
+ * any connection, naming the secret but never its value; loopback (the sandbox) allows them,
+ * and what a dry run prints holds none of them. */
+static void short_secrets(void **state)
+{
+    struct fx *f = *state;
+    struct qapi *q = NULL;
+    struct qapi_result res;
+    struct qs_err e;
+    char *out = NULL, *audit;
+    size_t outlen = 0;
+    FILE *mem;
+    const struct qapi_param p[] = {{"user_id", "u1"}, {"pwd", "pw1"}, {"OrderNo", "1"}};
+
+    set(f->s, "qapi.url", "https://qapi.invalid/GMKT.INC.Front.QAPIService/ebayjapan.qapi");
+    secret(f->s, "qapi.key", "Short1");
+    assert_int_equal(qapi_open(f->s, "demo", 0, NULL, &q, &e), QS_E_USAGE);
+    assert_null(q);
+    assert_non_null(strstr(e.msg, "secret qapi.key is shorter than 8 characters"));
+    assert_non_null(strstr(e.msg, "qs init --shop demo --secret qapi.key"));
+    assert_null(strstr(e.msg, "Short1"));
+    secret(f->s, "qapi.key", API_KEY);
+    setenv("QS_QAPI_PASSWORD", "pw1", 1);
+    assert_int_equal(qapi_open(f->s, "demo", 0, NULL, &q, &e), QS_E_USAGE);
+    unsetenv("QS_QAPI_PASSWORD");
+    assert_non_null(strstr(e.msg, "QS_QAPI_PASSWORD is shorter than 8 characters"));
+    assert_null(strstr(e.msg, "pw1"));
+    /* a short user id is a login name, not a password: allowed */
+    secret(f->s, "qapi.user", "u1");
+    q = open_q(f->s, 0, NULL);
+    qapi_close(q);
+    assert_int_equal(total_calls(), 0);
+
+    /* the sandbox is loopback: a seller with short secrets works */
+    ctl0("seller", "{\"api_key\": \"k1\", \"user_id\": \"u1\", \"password\": \"pw1\"}");
+    set(f->s, "qapi.url", sbx.qapi_url);
+    secret(f->s, "qapi.key", "k1");
+    secret(f->s, "qapi.password", "pw1");
+    mem = open_memstream(&out, &outlen);
+    q = open_q(f->s, 1, mem);
+    read_ok(q);
+    assert_int_equal(call(q, "CertificationAPI.CreateCertificationKey", p, 3, &res, &e), 0);
+    qapi_result_free(&res);
+    qapi_close(q);
+    assert_int_equal(fclose(mem), 0);
+    assert_int_equal(calls(READ), 1);
+    /* masked by name, whole: nothing of the values shows */
+    assert_non_null(strstr(out, "\"user_id\":\"***\",\"pwd\":\"***\",\"OrderNo\":\"1\""));
+    audit = audit_dump(f->s);
+    assert_null(strstr(audit, "pw1"));
+    free(audit);
     free(out);
 }
 
@@ -1188,6 +1398,7 @@ int main(void)
         cmocka_unit_test(classify_table),
         cmocka_unit_test(status_labels),
         cmocka_unit_test(versions_and_writes),
+        cmocka_unit_test(url_check_table),
         cmocka_unit_test_setup_teardown(call_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(auth_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_cached_key_reissued, setup, teardown),
@@ -1205,6 +1416,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(dry_run, setup, teardown),
         cmocka_unit_test_setup_teardown(secrets_redacted, setup, teardown),
         cmocka_unit_test_setup_teardown(redaction_edge, setup, teardown),
+        cmocka_unit_test_setup_teardown(redaction_whole_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(short_secrets, setup, teardown),
+        cmocka_unit_test_setup_teardown(plain_http_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(redirect_not_followed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, sandbox_start, sandbox_stop);
 }
