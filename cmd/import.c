@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../libcore/afile.h"
 #include "../libcore/catalog.h"
 #include "../libcore/tm.h"
 #include "../libcore/upc.h"
@@ -99,7 +100,7 @@ struct prod_run {
     FILE *spool; /* the imported rows, printed once the import is committed */
     struct rec_writer *out;
     struct rec *row;
-    FILE *rejects;
+    struct afile *rejects; /* --rejects: renamed in only when a row was rejected */
     struct rec_writer *rej;
     enum rec_enc enc;
 };
@@ -132,7 +133,7 @@ static int prod_reject(void *p, const struct rec *row, enum rec_format fmt, stru
          * the seller fixes them in the same spreadsheet and imports them again. */
         struct rec_writer_opts wo = {fmt == REC_JSON ? REC_JSON : REC_CSV,
                                      r->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8, 1};
-        if ((rc = rec_writer_open(r->rejects, &wo, NULL, 0, &r->rej, e)) < 0)
+        if ((rc = rec_writer_open(afile_fp(r->rejects), &wo, NULL, 0, &r->rej, e)) < 0)
             return rc;
     }
     return rec_write(r->rej, row, e);
@@ -163,7 +164,7 @@ static int prod_restart(void *p, struct qs_err *e)
         rec_writer_close(r->rej, NULL);
         r->rej = NULL;
     }
-    return r->rejects ? truncate_file(r->rejects, "the rejects file", e) : 0;
+    return r->rejects ? truncate_file(afile_fp(r->rejects), "the rejects file", e) : 0;
 }
 
 /* Copies the spooled rows to standard output. */
@@ -273,9 +274,10 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
     r.ctx = ctx;
     r.enc = o.enc;
     r.row = rec_new();
-    if (rejects && !(r.rejects = fopen(rejects, "w+"))) {
-        cmd_warn(ctx, "cannot write %s: %s", rejects, strerror(errno));
-        rc = QS_EX_IOERR;
+    /* Issue 8 item 1: never over the input; written whole, and only with rejects. */
+    if (rejects && (rc = afile_open(rejects, name, &r.rejects, &e)) < 0) {
+        rc = rc == QS_E_USAGE ? cmd_usage(ctx, &qs_cmd_import, g.verb, "--rejects %s", e.msg)
+                              : cmd_fail(ctx, rc, &e);
         goto out;
     }
     if (!(r.spool = tmpfile())) {
@@ -292,8 +294,10 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
         rc = rec_writer_close(r.rej, &e);
         r.rej = NULL;
     }
-    if (rc == 0 && r.rejects && fflush(r.rejects) != 0)
-        rc = err_set(&e, QS_E_IO, NULL, "cannot write %s: %s", rejects, strerror(errno));
+    if (rc == 0 && st.rejected) {
+        rc = afile_commit(r.rejects, &e);
+        r.rejects = NULL;
+    }
     if (rc == 0) {
         rc = rec_writer_close(r.out, &e);
         r.out = NULL;
@@ -309,13 +313,10 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
 out:
     rec_writer_close(r.out, NULL);
     rec_writer_close(r.rej, NULL);
+    afile_abort(r.rejects); /* no rejects, or the import failed: FILE is left as it was */
     rec_free(r.row);
     if (r.spool)
         fclose(r.spool);
-    if (r.rejects && fclose(r.rejects) != 0 && rc == 0) {
-        cmd_warn(ctx, "cannot write %s: %s", rejects, strerror(errno));
-        rc = QS_EX_IOERR;
-    }
     close_input(in);
     return rc;
 }
