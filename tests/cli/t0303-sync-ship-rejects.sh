@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # t0303: qs sync ship's --rejects FILE written whole or not at all, never over the input
-# (issue 8 item 1), against the sandbox marketplace (R-SYN-1b).
+# (issue 8 item 1), and control characters in carrier and tracking refused (issue 8
+# item 15), against the sandbox marketplace (R-SYN-1b).
 . "$(dirname "$0")/lib.sh"
 . "$QS_SRC/tests/cli/sync-lib.sh"
 
@@ -46,5 +47,20 @@ test_expect 'issue 8 item 1: sync ship with rejects replaces the rejects file wh
     printf "order_no,carrier,tracking,line,reason\n123,ヤマト宅急便,R-5,3,unknown order line 123; run qs sync orders first (R-SYN-1b)\n" >expect &&
     test_cmp expect rej.csv &&
     ! ls -A | grep -q "^\.rej\.csv\."
+'
+test_expect 'issue 8 item 15: a control character in carrier or tracking: 65 naming file:line, field, character' '
+    n=$(paid 1) && m=$(paid 2) && before=$(sent) &&
+    printf "order_no,carrier,tracking\n%s,ヤマト\a宅急便,C-1\n%s,ヤマト宅急便,\"C-2\r\n\"\n" "$n" "$m" >ctl.csv &&
+    expect_code 65 qs sync ship ctl.csv &&
+    grep_q "ctl.csv:2: $n: the carrier holds the control character U+0007 (bell) at character 4; remove it (R-SYN-1b)" err &&
+    grep_q "ctl.csv:3: $m: the tracking holds the control character U+000D (carriage return) at character 4; remove it (R-SYN-1b)" err &&
+    test "$(sent)" = "$before"
+'
+test_expect 'issue 8 item 15: with --skip-bad the line goes to the rejects file; DEL and C1 controls too' '
+    n=$(paid 1) &&
+    printf "order_no,carrier,tracking\n%s,ヤマト宅急便,C\177-3\n%s,ヤマト\302\205宅急便,C-4\n" "$n" "$(paid 2)" >ctl2.csv &&
+    expect_code 1 qs sync ship --skip-bad --rejects rej2.csv ctl2.csv &&
+    grep_q "the tracking holds the control character U+007F (delete) at character 2" rej2.csv &&
+    grep_q "the carrier holds the control character U+0085 at character 4" rej2.csv
 '
 test_done
