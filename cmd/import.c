@@ -323,9 +323,9 @@ out:
 
 /* ---- upc, pools, words ---- */
 
-static void upc_report(void *p, const struct qs_err *e)
+static void upc_report(void *p, const struct qs_err *e, int warning)
 {
-    print_diag(p, e, 0);
+    print_diag(p, e, warning);
 }
 
 static int import_upc(struct qs_ctx *ctx, int argc, char **argv)

@@ -102,8 +102,8 @@ long text_ascii_number(const char *s, size_t n, char *out, size_t size)
 }
 
 const char text_sci_why[] =
-    "is a number in scientific notation: Excel shows a long code so and its digits are "
-    "lost; format the column as text and type the codes again";
+    "is a number in scientific notation, as Excel shows a long code, and its digits are "
+    "lost: format the column as text and enter the codes again";
 
 int text_sci_number(const char *s, size_t n)
 {
