@@ -53,6 +53,60 @@ static void item15_ctl_find_c0_del_c1(void **state)
     assert_int_equal(cp, 0);
 }
 
+/* The byte-by-byte reference of text_ctl_find. */
+static long ref_find(const unsigned char *p, size_t n, enum text_kind k, unsigned *cp)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+            *cp = p[i + 1];
+            return (long)i;
+        }
+        if ((p[i] < 0x20 || p[i] == 0x7f) &&
+            !(k == TEXT_LINES && (p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))) {
+            *cp = p[i];
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* The word-at-a-time scan agrees with the reference for every control character at
+ * every place of cells of 0 to 40 bytes of ASCII, Japanese or U+00A5 filler. */
+static void item15_ctl_find_every_position(void **state)
+{
+    static const unsigned ctl[] = {0x00, 0x01, 0x07, 0x09, 0x0a, 0x0d, 0x1b,
+                                   0x1f, 0x7f, 0x80, 0x85, 0x9f, 0xa0};
+    static const char *const fill[] = {"abcdefgh", "\xe3\x81\x82\xe3\x81\x84", "\xc2\xa5x"};
+    unsigned char s[64];
+    (void)state;
+    for (size_t f = 0; f < sizeof fill / sizeof fill[0]; f++) {
+        size_t flen = strlen(fill[f]);
+        for (size_t len = 0; len <= 40; len++) {
+            for (size_t k = 0; k < sizeof ctl / sizeof ctl[0]; k++) {
+                for (size_t at = 0; at <= len; at++) {
+                    size_t n = 0;
+                    for (size_t i = 0; i < len; i++) {
+                        if (i == at && ctl[k] >= 0x80)
+                            s[n++] = 0xc2; /* a C1 control (or U+00A0) in UTF-8 */
+                        if (i == at)
+                            s[n++] = (unsigned char)ctl[k];
+                        s[n++] = (unsigned char)fill[f][i % flen];
+                    }
+                    for (int kind = TEXT_LINE; kind <= TEXT_LINES; kind++) {
+                        unsigned cp = 0, want_cp = 0;
+                        long got = text_ctl_find((const char *)s, n, kind, &cp);
+                        long want = ref_find(s, n, kind, &want_cp);
+                        if (got != want || (want >= 0 && cp != want_cp))
+                            fail_msg("fill %zu len %zu ctl %02x at %zu kind %d: %ld U+%04X, want "
+                                     "%ld U+%04X",
+                                     f, len, ctl[k], at, kind, got, cp, want, want_cp);
+                    }
+                }
+            }
+        }
+    }
+}
+
 static void item15_ctl_describe_and_check(void **state)
 {
     char buf[160];
@@ -207,6 +261,7 @@ int main(void)
     // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(item15_ctl_find_c0_del_c1),
+        cmocka_unit_test(item15_ctl_find_every_position),
         cmocka_unit_test(item15_ctl_describe_and_check),
         cmocka_unit_test(item16_ascii_number),
         cmocka_unit_test(item16_sci_number),
