@@ -42,7 +42,7 @@ test_expect "issue 8 item 1: a run with rejects replaces the file whole, in the 
     no_temp
 '
 test_expect "issue 8 item 1: a rejects path that is not a regular file (a pipe) is written directly" '
-    mkfifo pipe && { cat pipe >piped.csv & } &&
+    mkfifo pipe && { timeout 20 cat pipe >piped.csv & } &&
     expect_code 1 qs import products --skip-bad --rejects pipe "$F/errors30.csv" && wait &&
     test "$(grep -c "(R-IMP-4)\"*$" piped.csv)" -ge 1 && grep_q "^Parent SKU,SKU," piped.csv
 '
