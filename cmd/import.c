@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../libcore/afile.h"
 #include "../libcore/catalog.h"
 #include "../libcore/tm.h"
 #include "../libcore/upc.h"
@@ -38,7 +39,8 @@ static const struct qs_opt products_opts[] = {
     {"skip-bad", no_argument, OPT_SKIP_BAD, NULL, "import the valid rows, reject the others"},
     {"rejects", required_argument, OPT_REJECTS, "FILE",
      "write rejected rows with a reason column to FILE"},
-    {"strict", no_argument, OPT_STRICT, NULL, "treat warnings (R-IMP-3, 9, 10) as errors"},
+    {"strict", no_argument, OPT_STRICT, NULL,
+     "treat warnings (R-IMP-3, 9, 10, restored codes) as errors"},
     {"fx", required_argument, OPT_FX, "RATE", "convert foreign-currency money to yen at RATE"},
     {"encoding", required_argument, OPT_ENCODING, "ENC", "input encoding: auto, utf-8, cp932"},
     {NULL, 0, 0, NULL, NULL},
@@ -99,7 +101,7 @@ struct prod_run {
     FILE *spool; /* the imported rows, printed once the import is committed */
     struct rec_writer *out;
     struct rec *row;
-    FILE *rejects;
+    struct afile *rejects; /* --rejects: renamed in only when a row was rejected */
     struct rec_writer *rej;
     enum rec_enc enc;
 };
@@ -133,7 +135,7 @@ static int prod_reject(void *p, const struct rec *row, enum rec_format fmt, stru
         struct rec_writer_opts wo = {.fmt = fmt == REC_JSON ? REC_JSON : REC_CSV,
                                      .enc = r->enc == REC_ENC_CP932 ? REC_ENC_CP932 : REC_ENC_UTF8,
                                      .replace_unmappable = 1};
-        if ((rc = rec_writer_open(r->rejects, &wo, NULL, 0, &r->rej, e)) < 0)
+        if ((rc = rec_writer_open(afile_fp(r->rejects), &wo, NULL, 0, &r->rej, e)) < 0)
             return rc;
     }
     return rec_write(r->rej, row, e);
@@ -164,7 +166,7 @@ static int prod_restart(void *p, struct qs_err *e)
         rec_writer_close(r->rej, NULL);
         r->rej = NULL;
     }
-    return r->rejects ? truncate_file(r->rejects, "the rejects file", e) : 0;
+    return r->rejects ? truncate_file(afile_fp(r->rejects), "the rejects file", e) : 0;
 }
 
 /* Copies the spooled rows to standard output. */
@@ -274,9 +276,10 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
     r.ctx = ctx;
     r.enc = o.enc;
     r.row = rec_new();
-    if (rejects && !(r.rejects = fopen(rejects, "w+"))) {
-        cmd_warn(ctx, "cannot write %s: %s", rejects, strerror(errno));
-        rc = QS_EX_IOERR;
+    /* Issue 8 item 1: never over the input; written whole, and only with rejects. */
+    if (rejects && (rc = afile_open(rejects, name, &r.rejects, &e)) < 0) {
+        rc = rc == QS_E_USAGE ? cmd_usage(ctx, &qs_cmd_import, g.verb, "--rejects %s", e.msg)
+                              : cmd_fail(ctx, rc, &e);
         goto out;
     }
     if (!(r.spool = tmpfile())) {
@@ -293,8 +296,10 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
         rc = rec_writer_close(r.rej, &e);
         r.rej = NULL;
     }
-    if (rc == 0 && r.rejects && fflush(r.rejects) != 0)
-        rc = err_set(&e, QS_E_IO, NULL, "cannot write %s: %s", rejects, strerror(errno));
+    if (rc == 0 && st.rejected) {
+        rc = afile_commit(r.rejects, &e);
+        r.rejects = NULL;
+    }
     if (rc == 0) {
         rc = rec_writer_close(r.out, &e);
         r.out = NULL;
@@ -310,22 +315,19 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
 out:
     rec_writer_close(r.out, NULL);
     rec_writer_close(r.rej, NULL);
+    afile_abort(r.rejects); /* no rejects, or the import failed: FILE is left as it was */
     rec_free(r.row);
     if (r.spool)
         fclose(r.spool);
-    if (r.rejects && fclose(r.rejects) != 0 && rc == 0) {
-        cmd_warn(ctx, "cannot write %s: %s", rejects, strerror(errno));
-        rc = QS_EX_IOERR;
-    }
     close_input(in);
     return rc;
 }
 
 /* ---- upc, pools, words ---- */
 
-static void upc_report(void *p, const struct qs_err *e)
+static void upc_report(void *p, const struct qs_err *e, int warning)
 {
-    print_diag(p, e, 0);
+    print_diag(p, e, warning);
 }
 
 static int import_upc(struct qs_ctx *ctx, int argc, char **argv)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../libcore/afile.h"
 #include "../libcore/audit.h"
 #include "../libcore/qapi.h"
 #include "../libcore/sync.h"
@@ -478,9 +479,9 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
     struct qapi *q = NULL;
     const char *file = "-", *rejects = NULL, *ship_by = NULL;
     enum rec_enc enc = REC_ENC_AUTO;
-    FILE *rfp = NULL;
+    struct afile *rej = NULL;
     struct qs_err e;
-    int ch, rc = 0, tx = 0, code = 0;
+    int ch, rc = 0, tx = 0, code = 0, args;
 
     err_clear(&e);
     ctx->prog = action == SYNC_SHIP ? "qs sync ship" : "qs sync confirm";
@@ -520,9 +521,18 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
         (rc = setting_long(ctx, "sync.inflight_s", SYNC_INFLIGHT_S, 0, &o.inflight_s, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
     c.r = rec_new();
+    args = action == SYNC_CONFIRM && optind < argc && strcmp(argv[optind], "-") != 0;
+    if (!args && optind < argc)
+        file = argv[optind];
+    /* Issue 8 item 1: never over the input; renamed in only when lines were rejected. */
+    if (rejects && (rc = afile_open(rejects, args ? NULL : file, &rej, &e)) < 0) {
+        code = rc == QS_E_USAGE ? cmd_usage(ctx, &qs_cmd_sync, v, "--rejects %s", e.msg)
+                                : cmd_fail(ctx, rc, &e);
+        goto out;
+    }
 
     /* Input: order numbers as arguments (confirm), else records from FILE or stdin. */
-    if (action == SYNC_CONFIRM && optind < argc && strcmp(argv[optind], "-") != 0) {
+    if (args) {
         for (int i = optind; i < argc; i++) {
             if (strspn(argv[i], "0123456789") != strlen(argv[i]) && access(argv[i], R_OK) == 0) {
                 code = cmd_usage(ctx, &qs_cmd_sync, v,
@@ -535,22 +545,15 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
         }
         file = "argument";
     } else {
-        if (optind < argc)
-            file = argv[optind];
         if ((rc = read_reqs(&c, file, enc, action == SYNC_SHIP, &e)) < 0) {
             code = cmd_fail(ctx, rc, &e);
             goto out;
         }
     }
     o.file = file;
-    if (rejects) {
+    if (rej) {
         struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
-        if (!(rfp = fopen(rejects, "w"))) {
-            err_set(&e, QS_E_IO, NULL, "cannot write %s: %s", rejects, strerror(errno));
-            code = cmd_fail(ctx, QS_E_IO, &e);
-            goto out;
-        }
-        if ((rc = rec_writer_open(rfp, &wo, reject_cols, 5, &c.rejects, &e)) < 0) {
+        if ((rc = rec_writer_open(afile_fp(rej), &wo, reject_cols, 5, &c.rejects, &e)) < 0) {
             code = cmd_fail(ctx, rc, &e);
             goto out;
         }
@@ -575,7 +578,20 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
         }
         tx = 1;
     }
-    if ((rc = sync_send_enqueue(p, &e)) < 0 || (rc = sync_send_run(p, q, &st, &e)) < 0) {
+    if ((rc = sync_send_enqueue(p, &e)) < 0) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    /* The good lines are queued: the rejected ones are final, whatever the sending does. */
+    if (rej && st.rejected) {
+        rc = afile_commit(rej, &e);
+        rej = NULL;
+        if (rc < 0) {
+            code = cmd_fail(ctx, rc, &e);
+            goto out;
+        }
+    }
+    if ((rc = sync_send_run(p, q, &st, &e)) < 0) {
         code = cmd_fail(ctx, rc, &e);
         goto out;
     }
@@ -618,8 +634,7 @@ out:
         store_rollback(ctx->store);
     if (c.rejects)
         rec_writer_close(c.rejects, NULL);
-    if (rfp)
-        fclose(rfp);
+    afile_abort(rej); /* no rejects, or nothing queued: FILE is left as it was */
     sync_send_free(p);
     qapi_close(q);
     rec_free(c.r);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
 #include "xalloc.h"
 
 const char *const cat_qs_columns[] = {CAT_QS_COLUMNS};
@@ -120,26 +121,32 @@ static long long pow10ll(int n)
 
 int cat_money(const char *s, const struct cat_fx *fx, long long *yen, const char **why)
 {
-    char tmp[64];
-    size_t n = strlen(s);
+    char tmp[64], *p = tmp;
     struct dec d;
+    size_t n;
+    /* Full-width digits and commas (１，２８０) read as ASCII ones (issue 8 item 16). */
+    long k = text_ascii_number(s, strlen(s), tmp, sizeof tmp);
 
-    /* Spreadsheets write "¥1,200", "￥1,200" or "1,200円". */
-    if (n >= 2 && memcmp(s, "\xC2\xA5", 2) == 0)
-        s += 2, n -= 2;
-    else if (n >= 3 && memcmp(s, "\xEF\xBF\xA5", 3) == 0)
-        s += 3, n -= 3;
-    else if (n >= 1 && *s == '\\')
-        s++, n--; /* CP932's yen sign reads as a backslash */
-    if (n >= 3 && memcmp(s + n - 3, "\xE5\x86\x86", 3) == 0)
-        n -= 3;
-    if (n == 0 || n >= sizeof tmp) {
-        *why = n ? "is too long" : "is empty";
+    if (k < 0) {
+        *why = "is too long";
         return -1;
     }
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    if (dec_parse(tmp, &d, why) < 0)
+    n = (size_t)k;
+    /* Spreadsheets write "¥1,200", "￥1,200" or "1,200円". */
+    if (n >= 2 && memcmp(p, "\xC2\xA5", 2) == 0)
+        p += 2, n -= 2;
+    else if (n >= 3 && memcmp(p, "\xEF\xBF\xA5", 3) == 0)
+        p += 3, n -= 3;
+    else if (n >= 1 && *p == '\\')
+        p++, n--; /* CP932's yen sign reads as a backslash */
+    if (n >= 3 && memcmp(p + n - 3, "\xE5\x86\x86", 3) == 0)
+        n -= 3;
+    if (n == 0) {
+        *why = "is empty";
+        return -1;
+    }
+    p[n] = '\0';
+    if (dec_parse(p, &d, why) < 0)
         return -1;
     if (fx && fx->mant) {
         /* R-IMP-2: --fx converts, rounding half up to whole yen. */
@@ -171,16 +178,30 @@ int cat_money(const char *s, const struct cat_fx *fx, long long *yen, const char
 
 int cat_uint(const char *s, long long *out)
 {
+    char buf[64];
     long long v = 0;
-    if (!*s)
+    int digits = 0, group = -1; /* digits since the last comma; -1 before any comma */
+    /* Full-width digits (１２８０) read as ASCII ones (issue 8 item 16). */
+    if (text_ascii_number(s, strlen(s), buf, sizeof buf) < 0)
         return -1;
-    for (; *s; s++) {
+    for (s = buf; *s; s++) {
+        if (*s == ',') {
+            /* Thousands commas only in groups of three: 1,280 but never 12,80. */
+            if (digits == 0 || (group < 0 ? digits > 3 : group != 3))
+                return -1;
+            group = 0;
+            continue;
+        }
         if (*s < '0' || *s > '9')
             return -1;
         v = v * 10 + (*s - '0');
+        digits++;
+        group += group >= 0;
         if (v > 2147483647LL)
             return -1;
     }
+    if (digits == 0 || (group >= 0 && group != 3))
+        return -1;
     *out = v;
     return 0;
 }

@@ -20,6 +20,12 @@ struct prod {
     int has_code;
     char state[16];
     struct cat_buf parent, title, desc, brand, landing, tags;
+    /* Its SKUs known so far, in the store and written by this import (SPEC 1.2's option
+     * codes): how many (-1: not read yet), their common width when all are digits (0
+     * when not), whether one starts with 0. */
+    long nsku;
+    size_t skuw;
+    int sku0;
 };
 
 /* What R-IMP-4 found for a variant of the row. */
@@ -48,7 +54,7 @@ struct imp {
     struct found *found;
     size_t nvars, capvars;
     struct prod cur;
-    struct cat_buf tagtmp;
+    struct cat_buf tagtmp, skupad;
     long nbad, nrejpar;
     long fatal; /* errors of the file as a whole: nothing is imported, even --skip-bad */
     struct words *words;
@@ -56,8 +62,8 @@ struct imp {
     struct progress *prog;
     FILE *viol; /* --skip-bad --strict: products that failed R-IMP-9, for the rerun */
     long nviol;
-    sqlite3_stmt *v_find, *v_ins, *v_upd, *p_find, *p_ins, *p_claim, *p_touch, *p_tags, *p_code,
-        *bad_get, *bad_ins, *touch_ins, *rej_get, *grp_ins;
+    sqlite3_stmt *v_find, *v_ins, *v_upd, *v_skus, *p_find, *p_ins, *p_claim, *p_touch, *p_tags,
+        *p_code, *bad_get, *bad_ins, *touch_ins, *rej_get, *grp_ins;
 };
 
 /* ---- catalog_import.c ---- */

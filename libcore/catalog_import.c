@@ -36,43 +36,46 @@ void imp_report(struct imp *m, int warning, const char *rule, long line, const c
         m->cb->report(m->cb->ctx, &e, warning);
 }
 
-/* The row diagnostic of catalog_row.c: errors make the row bad and become its reason. */
-static void diag(void *ctx, int warning, const char *rule, const char *fmt, va_list ap)
+/* The row diagnostic of catalog_row.c: errors make the row bad and become its reason.
+ * A message about a cell starts with its column: "column M (Price): ..." (issue 8 item
+ * 17). */
+static void diag(void *ctx, int warning, int field, const char *rule, const char *fmt, va_list ap)
 {
     struct imp *m = ctx;
     char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = 0;
+    if (field >= 0) {
+        cat_where(&m->r, field, msg, sizeof msg - 2);
+        n = strlen(msg);
+        msg[n++] = ':', msg[n++] = ' ';
+    }
+    vsnprintf(msg + n, sizeof msg - n, fmt, ap);
     if (warning && m->o->strict)
         warning = 0, m->r.nerr++; /* --strict: a warning is an error */
     if (!warning) {
         char why[1100];
-        int n = snprintf(why, sizeof why, "%s%s (%s)", m->r.reasons.len ? "; " : "", msg, rule);
-        cat_buf_add(&m->r.reasons, why, (size_t)n < sizeof why ? (size_t)n : sizeof why - 1);
+        int k = snprintf(why, sizeof why, "%s%s%s%s%s", m->r.reasons.len ? "; " : "", msg,
+                         rule ? " (" : "", rule ? rule : "", rule ? ")" : "");
+        cat_buf_add(&m->r.reasons, why, (size_t)k < sizeof why ? (size_t)k : sizeof why - 1);
     }
     imp_report(m, warning, rule, m->r.line, msg);
 }
 
-static void row_err(struct imp *m, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void row_warn(struct imp *m, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void row_diag(struct imp *m, int warning, int field, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
-static void row_err(struct imp *m, const char *rule, const char *fmt, ...)
+/* An error (warning 0) or a warning about the cell of field (-1: the row). */
+static void row_diag(struct imp *m, int warning, int field, const char *rule, const char *fmt, ...)
 {
     va_list ap;
-    m->r.nerr++;
+    m->r.nerr += !warning;
     va_start(ap, fmt);
-    diag(m, 0, rule, fmt, ap);
+    diag(m, warning, field, rule, fmt, ap);
     va_end(ap);
 }
 
-static void row_warn(struct imp *m, const char *rule, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    diag(m, 1, rule, fmt, ap);
-    va_end(ap);
-}
+#define row_err(m, f, ...)  row_diag(m, 0, f, __VA_ARGS__)
+#define row_warn(m, f, ...) row_diag(m, 1, f, __VA_ARGS__)
 
 int imp_sqlerr(struct imp *m, struct qs_err *e, const char *what)
 {
@@ -115,6 +118,7 @@ int imp_prepare(struct imp *m, struct qs_err *e)
                        " extra = iif(?25 IS NULL, extra, json_patch(coalesce(extra, '{}'), ?25)),"
                        " import_id = ?26, import_line = ?27, updated_at = ?28 WHERE id = ?29",
                        e)) < 0 ||
+        (rc = imp_prep(m, &m->v_skus, "SELECT sku FROM variant WHERE product_id = ?1", e)) < 0 ||
         (rc = imp_prep(m, &m->p_find,
                        "SELECT id, title, description, brand, landing_url, tags, code IS NOT NULL,"
                        " state, import_id = ?3, import_line FROM product"
@@ -163,9 +167,9 @@ int imp_prepare(struct imp *m, struct qs_err *e)
 
 static void finalize_all(struct imp *m)
 {
-    sqlite3_stmt **all[] = {&m->v_find,  &m->v_ins,   &m->v_upd,   &m->p_find,   &m->p_ins,
-                            &m->p_claim, &m->p_touch, &m->p_tags,  &m->p_code,   &m->bad_get,
-                            &m->bad_ins, &m->rej_get, &m->grp_ins, &m->touch_ins};
+    sqlite3_stmt **all[] = {&m->v_find,  &m->v_ins,   &m->v_upd,   &m->v_skus,  &m->p_find,
+                            &m->p_ins,   &m->p_claim, &m->p_touch, &m->p_tags,  &m->p_code,
+                            &m->bad_get, &m->bad_ins, &m->rej_get, &m->grp_ins, &m->touch_ins};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         sqlite3_finalize(*all[i]);
         *all[i] = NULL;
@@ -220,7 +224,10 @@ static int check_sku(struct imp *m, size_t i, struct qs_err *e)
 {
     struct cat_row *r = &m->r;
     struct cat_variant *v = &m->vars[i];
-    const char *col = m->tpl == CAT_TPL_QOO10 ? "SKU" : r->col[CF_SKU];
+    /* A qoo10 SKU is an option's code, or the SellerCode of an item without options. */
+    int opt = m->tpl == CAT_TPL_QOO10 && r->n[CF_OPTIONS];
+    int f = m->tpl != CAT_TPL_QOO10 ? CF_SKU : opt ? CF_OPTIONS : CF_PARENT_SKU;
+    const char *what = opt ? "option code " : "";
     int rc;
 
     m->found[i].id = 0;
@@ -228,7 +235,8 @@ static int check_sku(struct imp *m, size_t i, struct qs_err *e)
         return 0;
     for (size_t k = 0; k < i; k++) {
         if (strcmp(m->vars[k].sku, v->sku) == 0) {
-            row_err(m, "R-IMP-4", "%s \"%s\" repeats option %zu of this row", col, v->sku, k + 1);
+            row_err(m, f, "R-IMP-4", "%s\"%s\" repeats option %zu of this row", what, v->sku,
+                    k + 1);
             return 0;
         }
     }
@@ -236,7 +244,7 @@ static int check_sku(struct imp *m, size_t i, struct qs_err *e)
         sqlite3_bind_text(m->bad_get, 1, v->sku, -1, SQLITE_STATIC);
         rc = sqlite3_step(m->bad_get);
         if (rc == SQLITE_ROW) {
-            row_err(m, "R-IMP-4", "%s \"%s\" repeats line %lld", col, v->sku,
+            row_err(m, f, "R-IMP-4", "%s\"%s\" repeats line %lld", what, v->sku,
                     (long long)sqlite3_column_int64(m->bad_get, 0));
             sqlite3_reset(m->bad_get);
             return 0;
@@ -251,10 +259,10 @@ static int check_sku(struct imp *m, size_t i, struct qs_err *e)
     if (rc == SQLITE_DONE) {
         sqlite3_reset(m->v_find);
         if (m->price_qty)
-            row_err(m, "R-IMP-4",
-                    "%s \"%s\" is not in the catalog of shop %s; a price/quantity file only "
+            row_err(m, f, "R-IMP-4",
+                    "%s\"%s\" is not in the catalog of shop %s; a price/quantity file only "
                     "updates",
-                    r->col[CF_PARENT_SKU], v->sku, m->shop);
+                    what, v->sku, m->shop);
         return 0;
     }
     if (rc != SQLITE_ROW) {
@@ -267,7 +275,7 @@ static int check_sku(struct imp *m, size_t i, struct qs_err *e)
     const char *parent = (const char *)sqlite3_column_text(m->v_find, 3);
     if (imp == m->run) {
         /* R-IMP-4: unique within the file. */
-        row_err(m, "R-IMP-4", "%s \"%s\" repeats line %lld", col, v->sku, line);
+        row_err(m, f, "R-IMP-4", "%s\"%s\" repeats line %lld", what, v->sku, line);
     } else if (m->price_qty) {
         m->found[i].id = id;
         cat_buf_set(&r->trim_parent, parent, strlen(parent));
@@ -275,13 +283,13 @@ static int check_sku(struct imp *m, size_t i, struct qs_err *e)
         r->n[CF_PARENT_SKU] = r->trim_parent.len;
     } else if (!m->o->update) {
         /* R-IMP-4: unique within the shop's catalog, unless --update. */
-        row_err(m, "R-IMP-4",
-                "%s \"%s\" is already in the catalog of shop %s; give --update to update it", col,
+        row_err(m, f, "R-IMP-4",
+                "%s\"%s\" is already in the catalog of shop %s; give --update to update it", what,
                 v->sku, m->shop);
     } else if (strlen(parent) != r->n[CF_PARENT_SKU] ||
                memcmp(parent, r->v[CF_PARENT_SKU], r->n[CF_PARENT_SKU]) != 0) {
-        row_err(m, "R-IMP-4", "%s \"%s\" belongs to Parent SKU \"%s\" in the catalog, not \"%s\"",
-                col, v->sku, parent, r->v[CF_PARENT_SKU]);
+        row_err(m, f, "R-IMP-4", "%s\"%s\" belongs to Parent SKU \"%s\" in the catalog, not \"%s\"",
+                what, v->sku, parent, r->v[CF_PARENT_SKU]);
     } else {
         m->found[i].id = id;
     }
@@ -308,6 +316,8 @@ static int prod_resolve(struct imp *m, struct qs_err *e)
     if (c->parent.p && c->parent.len == n && memcmp(c->parent.p, p, n) == 0)
         return 0;
     cat_buf_set(&c->parent, p, n);
+    c->skuw = 0;
+    c->sku0 = 0;
     bind_text(m->p_find, 1, m->shop, strlen(m->shop));
     bind_text(m->p_find, 2, p, n);
     sqlite3_bind_int64(m->p_find, 3, m->run);
@@ -324,9 +334,11 @@ static int prod_resolve(struct imp *m, struct qs_err *e)
         c->touched = sqlite3_column_int(m->p_find, 8);
         c->line = (long)sqlite3_column_int64(m->p_find, 9);
         c->claimed = c->touched && c->line > 0;
+        c->nsku = -1; /* read when needed (sku_restore) */
     } else if (rc == SQLITE_DONE) {
         c->id = 0;
         c->claimed = c->touched = 0;
+        c->nsku = 0;
     } else {
         sqlite3_reset(m->p_find);
         c->parent.len = 0;
@@ -336,14 +348,87 @@ static int prod_resolve(struct imp *m, struct qs_err *e)
     return 0;
 }
 
+/* ---- SPEC 1.2: option codes Excel stripped of their leading zeros ---- */
+
+static int all_digits(const char *s, size_t n)
+{
+    return n > 0 && strspn(s, "0123456789") >= n;
+}
+
+/* Counts sku among the SKUs of the current product. */
+static void sku_seen(struct prod *c, const char *sku)
+{
+    size_t n = strlen(sku);
+    if (c->nsku < 0)
+        return;
+    if (c->nsku == 0)
+        c->skuw = all_digits(sku, n) ? n : 0;
+    else if (c->skuw != n || !all_digits(sku, n))
+        c->skuw = 0;
+    c->sku0 |= sku[0] == '0';
+    c->nsku++;
+}
+
+/* The SKUs of the current product in the store, read once per product. */
+static int skus_load(struct imp *m, struct qs_err *e)
+{
+    struct prod *c = &m->cur;
+    int rc;
+    if (c->nsku >= 0)
+        return 0;
+    c->nsku = 0;
+    sqlite3_bind_int64(m->v_skus, 1, c->id);
+    while ((rc = sqlite3_step(m->v_skus)) == SQLITE_ROW)
+        sku_seen(c, (const char *)sqlite3_column_text(m->v_skus, 0));
+    sqlite3_reset(m->v_skus);
+    return rc == SQLITE_DONE ? 0 : imp_sqlerr(m, e, "reading SKUs");
+}
+
+/* SPEC 1.2: "where Excel has visibly stripped them from a fixed-width code (an option
+ * code `3`), the reader restores the width and warns". An option code is a SKU (R-PUB-11),
+ * and the width shows only beside the product's other SKUs, so a SKU is padded with
+ * zeros to width W only when all of these hold: it is all digits and does not start
+ * with 0 (Excel leaves no leading zero); it is not the Parent SKU; the product's SKUs
+ * known before this row (in the catalog, or written by earlier rows of the file) are at
+ * least one, all digits of one width W longer than it, and one of them starts with 0.
+ * Never for the qoo10 template, whose option codes are inside one text cell. */
+static int sku_restore(struct imp *m, struct qs_err *e)
+{
+    struct cat_row *r = &m->r;
+    struct prod *c = &m->cur;
+    const char *sku = r->v[CF_SKU];
+    size_t n = r->n[CF_SKU];
+    int rc;
+
+    if (m->tpl == CAT_TPL_QOO10 || m->nvars != 1 || !all_digits(sku, n) || sku[0] == '0' ||
+        !r->n[CF_PARENT_SKU] ||
+        (n == r->n[CF_PARENT_SKU] && memcmp(sku, r->v[CF_PARENT_SKU], n) == 0))
+        return 0;
+    if ((rc = prod_resolve(m, e)) < 0 || (rc = skus_load(m, e)) < 0)
+        return rc;
+    if (c->nsku < 1 || !c->sku0 || c->skuw <= n)
+        return 0;
+    cat_buf_set(&m->skupad, "", 0);
+    for (size_t i = n; i < c->skuw; i++)
+        cat_buf_add(&m->skupad, "0", 1);
+    cat_buf_add(&m->skupad, sku, n);
+    row_warn(m, CF_SKU, NULL,
+             "\"%s\" restored to \"%s\": the other SKUs of Parent SKU \"%s\" are %zu-digit codes "
+             "with leading zeros, which Excel drops (format the column as text)",
+             sku, m->skupad.p, c->parent.p, c->skuw);
+    r->v[CF_SKU] = m->vars[0].sku = m->skupad.p;
+    r->n[CF_SKU] = m->skupad.len;
+    return 0;
+}
+
 static void word_hit(void *ctx, const char *field, const char *word)
 {
     struct imp *m = ctx;
-    const char *col = strcmp(field, "title") == 0         ? m->r.col[CF_TITLE]
-                      : strcmp(field, "description") == 0 ? m->r.col[CF_DESCRIPTION]
-                                                          : m->r.col[CF_TAGS];
+    int f = strcmp(field, "title") == 0         ? CF_TITLE
+            : strcmp(field, "description") == 0 ? CF_DESCRIPTION
+                                                : CF_TAGS;
     /* R-IMP-10: a hit names the word and the field. */
-    row_warn(m, "R-IMP-10", "%s holds the sensitive word \"%s\"", col, word);
+    row_warn(m, f, "R-IMP-10", "holds the sensitive word \"%s\"", word);
 }
 
 /* The product-level fields compared by R-IMP-3. */
@@ -376,24 +461,23 @@ static void prod_check(struct imp *m)
             continue;
         /* R-IMP-3: rows of a Parent SKU share these; the first row's value wins. */
         if (c->claimed)
-            row_warn(m, "R-IMP-3",
-                     "%s differs from line %ld, the first row of Parent SKU \"%s\"; line %ld's "
+            row_warn(m, f, "R-IMP-3",
+                     "differs from line %ld, the first row of Parent SKU \"%s\"; line %ld's "
                      "value is kept",
-                     r->col[f], c->line, c->parent.p, c->line);
+                     c->line, c->parent.p, c->line);
         else
-            row_warn(m, "R-IMP-3",
-                     "%s differs from Parent SKU \"%s\" in the catalog; the catalog's value is "
+            row_warn(m, f, "R-IMP-3",
+                     "differs from Parent SKU \"%s\" in the catalog; the catalog's value is "
                      "kept (give --update to replace it)",
-                     r->col[f], c->parent.p);
+                     c->parent.p);
     }
     /* R-IMP-5: the product's tags are those of all its rows; at most 10. */
     cat_buf_set(&m->tagtmp, c->tags.p ? c->tags.p : "", c->tags.len);
     int n = cat_tags_union(&m->tagtmp, r->tags.p ? r->tags.p : "", r->tags.len);
     if (n > 10) {
         char b[80];
-        row_err(m, "R-IMP-5", "%s \"%s\" would give Parent SKU \"%s\" %d tags; at most 10",
-                r->col[CF_TAGS], cat_show(r->v[CF_TAGS], r->n[CF_TAGS], b, sizeof b), c->parent.p,
-                n);
+        row_err(m, CF_TAGS, "R-IMP-5", "\"%s\" would give Parent SKU \"%s\" %d tags; at most 10",
+                cat_show(r->v[CF_TAGS], r->n[CF_TAGS], b, sizeof b), c->parent.p, n);
     }
 }
 
@@ -653,7 +737,7 @@ static void row_variants(struct imp *m)
             m->nvars++;
         }
         if (k == 0)
-            row_err(m, "R-IMP-2", "%s has no option", r->col[CF_OPTIONS]);
+            row_err(m, CF_OPTIONS, "R-IMP-2", "has no option");
         return;
     }
     var_need(m, 1);
@@ -718,7 +802,7 @@ static int check_bad(struct imp *m, struct qs_err *e)
     sqlite3_bind_text(m->bad_get, 1, v->sku, -1, SQLITE_STATIC);
     rc = sqlite3_step(m->bad_get);
     if (rc == SQLITE_ROW)
-        row_err(m, "R-IMP-4", "%s \"%s\" repeats line %lld", m->r.col[CF_SKU], v->sku,
+        row_err(m, CF_SKU, "R-IMP-4", "\"%s\" repeats line %lld", v->sku,
                 (long long)sqlite3_column_int64(m->bad_get, 0));
     sqlite3_reset(m->bad_get);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : imp_sqlerr(m, e, "reading SKUs");
@@ -734,8 +818,7 @@ static void need_new(struct imp *m)
         for (const int *f = m->required; *f >= 0; f++)
             if (!m->r.has[*f] && *f != CF_PARENT_SKU && *f != CF_SKU &&
                 !(m->cur.id && (*f == CF_TITLE || *f == CF_DESCRIPTION || *f == CF_TAGS)))
-                row_err(m, "R-IMP-2", "%s is missing (SKU \"%s\" is new)", m->r.col[*f],
-                        m->vars[i].sku);
+                row_err(m, *f, "R-IMP-2", "is missing (SKU \"%s\" is new)", m->vars[i].sku);
         return; /* once per row */
     }
 }
@@ -749,6 +832,8 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
     cat_row_fill(r, &m->map, rec, line);
     cat_row_check(r, m->tpl, &m->o->fx, m->required, m->o->update, diag, m);
     row_variants(m);
+    if (!r->nerr && (rc = sku_restore(m, e)) < 0)
+        return rc;
     /* A good one-variant row is inserted first and its SKU looked up only when the
      * insert finds it taken: the variant's UNIQUE (shop, sku) index is the seen set. */
     fast = m->nvars == 1 && !m->price_qty && !r->nerr && !m->o->update && !m->fatal;
@@ -787,6 +872,8 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
             return rc;
         m->st->imported++;
         m->st->updated += m->found[i].id != 0;
+        if (!m->found[i].id && !m->price_qty)
+            sku_seen(&m->cur, v->sku);
         if (m->price_qty && (rc = prod_resolve(m, e)) == 0 && !m->cur.touched)
             rc = prod_write(m, e);
         if (rc < 0)
@@ -810,7 +897,7 @@ void imp_rows_free(struct imp *m)
     free(m->vars);
     free(m->found);
     struct cat_buf *b[] = {&m->cur.parent,  &m->cur.title, &m->cur.desc, &m->cur.brand,
-                           &m->cur.landing, &m->cur.tags,  &m->tagtmp};
+                           &m->cur.landing, &m->cur.tags,  &m->tagtmp,   &m->skupad};
     for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
         cat_buf_free(b[i]);
 }

@@ -8,8 +8,10 @@
 #include "catalog.h"
 #include "upc.h"
 
-/* A diagnostic about the row being read: an error (warning 0) or a warning. */
-typedef void (*cat_diag_fn)(void *ctx, int warning, const char *rule, const char *fmt, va_list ap);
+/* A diagnostic about the row being read: an error (warning 0) or a warning, about the
+ * cell of field (its column is named first, issue 8 item 17), or the row (field -1). */
+typedef void (*cat_diag_fn)(void *ctx, int warning, int field, const char *rule, const char *fmt,
+                            va_list ap);
 
 /* How a file's columns map to fields: built once from a CSV header, or per JSON line. */
 struct cat_map {
@@ -28,6 +30,8 @@ struct cat_row {
     const char *v[CF_NFIELDS];   /* value, "" when absent */
     size_t n[CF_NFIELDS];        /* its length */
     const char *col[CF_NFIELDS]; /* column name as in the file, for messages */
+    size_t colno[CF_NFIELDS];    /* its 1-based CSV column, 0 for JSON Lines */
+    int csv;                     /* the row is a CSV row (cells have columns) */
     unsigned char has[CF_NFIELDS];
     int nerr;                                                 /* errors found in the row */
     long long msrp, price, shipping, qty, min_days, max_days; /* -1 when empty */
@@ -71,7 +75,12 @@ void cat_row_free(struct cat_row *r);
 void cat_variant_free(struct cat_variant *v);
 
 /* Writes s[0..n) for a message into buf: at most about 60 bytes (cut on a UTF-8
- * boundary, "..." added), line breaks shown as \n. Returns buf. */
+ * boundary, "..." added), line breaks shown as \n, other control characters as \xNN.
+ * Returns buf. */
 const char *cat_show(const char *s, size_t n, char *buf, size_t size);
+/* Writes how messages name the cell of field f of r into buf (issue 8 item 17):
+ * "column M (Price)" in CSV, "field \"price\"" in JSON Lines, the template's name of a
+ * column the file lacks. Returns buf. */
+const char *cat_where(const struct cat_row *r, int f, char *buf, size_t size);
 
 #endif

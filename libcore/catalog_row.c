@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "catalog_int.h"
+#include "text.h"
 #include "xalloc.h"
 
 const char *cat_column_name(enum cat_template t, int f)
@@ -131,8 +132,10 @@ void cat_row_fill(struct cat_row *r, const struct cat_map *m, const struct rec *
     int by_index = m->n == rec->n && m->field;
     r->line = line;
     r->nerr = 0;
+    r->csv = m->n > 0;
     memset(r->has, 0, sizeof r->has);
     memset(r->n, 0, sizeof r->n);
+    memset(r->colno, 0, sizeof r->colno);
     memcpy(r->col, m->name, sizeof r->col);
     for (int f = 0; f < CF_NFIELDS; f++)
         r->v[f] = "";
@@ -148,6 +151,7 @@ void cat_row_fill(struct cat_row *r, const struct cat_map *m, const struct rec *
             r->v[f] = fl->type == REC_NULL ? "" : fl->value;
             r->n[f] = fl->type == REC_NULL ? 0 : fl->len;
             r->col[f] = fl->name;
+            r->colno[f] = by_index ? i + 1 : 0;
         } else {
             extra_add(r, fl->name, fl->value, fl->type == REC_NULL ? 0 : fl->len);
         }
@@ -175,9 +179,12 @@ const char *cat_show(const char *s, size_t n, char *buf, size_t size)
 {
     size_t o = 0, i = 0, limit = size > 70 ? 60 : size - 10;
     for (; i < n && o < limit; i++) {
+        unsigned char c = (unsigned char)s[i];
         if (s[i] == '\n' || s[i] == '\r') {
             buf[o++] = '\\';
             buf[o++] = s[i] == '\n' ? 'n' : 'r';
+        } else if (c < 0x20 || c == 0x7f) {
+            o += (size_t)snprintf(buf + o, 5, "\\x%02x", c); /* never a raw escape on stderr */
         } else if (s[i] == '"') {
             buf[o++] = '\\';
             buf[o++] = '"';
@@ -197,6 +204,15 @@ const char *cat_show(const char *s, size_t n, char *buf, size_t size)
     return buf;
 }
 
+const char *cat_where(const struct cat_row *r, int f, char *buf, size_t size)
+{
+    if (!r->has[f] && r->csv)
+        snprintf(buf, size, "%s", r->col[f]); /* the file has no such column */
+    else
+        text_where(r->colno[f], r->col[f], buf, size);
+    return buf;
+}
+
 /* ---- checks ---- */
 
 struct ck {
@@ -205,20 +221,24 @@ struct ck {
     void *ctx;
 };
 
-static void ck_err(struct ck *c, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void ck_diag(struct ck *c, int warning, int f, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
-static void ck_err(struct ck *c, const char *rule, const char *fmt, ...)
+/* An error (warning 0) or a warning about the cell of field f. */
+static void ck_diag(struct ck *c, int warning, int f, const char *rule, const char *fmt, ...)
 {
     va_list ap;
-    c->r->nerr++;
+    c->r->nerr += !warning;
     va_start(ap, fmt);
-    c->diag(c->ctx, 0, rule, fmt, ap);
+    c->diag(c->ctx, warning, f, rule, fmt, ap);
     va_end(ap);
 }
 
-/* "Price "12.5" is ..." -- the column and its value, as every message starts. */
-#define COLVAL(r, f, buf) (r)->col[f], cat_show((r)->v[f], (r)->n[f], buf, sizeof buf)
+#define ck_err(c, f, ...)  ck_diag(c, 0, f, __VA_ARGS__)
+#define ck_warn(c, f, ...) ck_diag(c, 1, f, __VA_ARGS__)
+
+/* The value of field f for a message: "12.5" in `column M (Price): "12.5" is ...`. */
+#define VAL(r, f, buf) cat_show((r)->v[f], (r)->n[f], buf, sizeof buf)
 
 static void ck_money(struct ck *c, int f, const struct cat_fx *fx, long long *out)
 {
@@ -231,7 +251,7 @@ static void ck_money(struct ck *c, int f, const struct cat_fx *fx, long long *ou
     if (cat_money(r->v[f], fx, out, &why) < 0) {
         *out = -1;
         /* R-IMP-2: money is a non-negative amount in whole yen. */
-        ck_err(c, "R-IMP-2", "%s \"%s\" %s", COLVAL(r, f, b), why);
+        ck_err(c, f, "R-IMP-2", "\"%s\" %s", VAL(r, f, b), why);
     }
 }
 
@@ -245,7 +265,7 @@ static void ck_uint(struct ck *c, int f, long long *out)
     if (cat_uint(r->v[f], out) < 0) {
         *out = -1;
         /* R-IMP-2: quantities and delivery days are non-negative integers. */
-        ck_err(c, "R-IMP-2", "%s \"%s\" is not a whole number of 0 or more", COLVAL(r, f, b));
+        ck_err(c, f, "R-IMP-2", "\"%s\" is not a whole number of 0 or more", VAL(r, f, b));
     }
 }
 
@@ -265,17 +285,33 @@ static void trim_code(struct cat_row *r, int f, struct cat_buf *buf)
     r->n[f] = buf->len;
 }
 
+/* SPEC 1.2: a code in scientific notation is Excel's display of a long number; its
+ * digits are lost. (Control characters: ck_ctl.) */
 static void ck_code(struct ck *c, int f)
 {
     struct cat_row *r = c->r;
     char b[80];
-    for (size_t i = 0; i < r->n[f]; i++) {
-        unsigned char ch = (unsigned char)r->v[f][i];
-        if (ch < 0x20 || ch == 0x7f) {
-            /* R-IMP-4: a SKU is an identifier, one line of text. */
-            ck_err(c, "R-IMP-4", "%s \"%s\" holds a line break or control character",
-                   COLVAL(r, f, b));
-            return;
+    if (text_sci_number(r->v[f], r->n[f]))
+        ck_err(c, f, "R-IMP-4", "\"%s\" %s", VAL(r, f, b), text_sci_why);
+}
+
+/* Issue 8 item 15: no control character goes to the marketplace; multi-line fields keep
+ * tabs and line breaks. A cell holding one is reported once, then read as empty, so no
+ * later check of the row reports it again (the row is refused anyway). */
+static void ck_ctl(struct ck *c, enum cat_template t)
+{
+    struct cat_row *r = c->r;
+    char why[160];
+    for (int f = 0; f < CF_NFIELDS; f++) {
+        int lines = f == CF_DESCRIPTION || f == CF_SOURCE_URLS ||
+                    (f == CF_EXTRA_IMAGES && t == CAT_TPL_QS); /* (qoo10's are "$$"-separated) */
+        if (!r->n[f] || f == CF_EXTRA || f == CF_GROUP)
+            continue; /* (extra and group stay in the store) */
+        if (text_ctl_describe(r->v[f], r->n[f], lines ? TEXT_LINES : TEXT_LINE, why, sizeof why)) {
+            /* (R-IMP-4: an SKU is one line of text; no rule names the others.) */
+            ck_err(c, f, f == CF_SKU || f == CF_PARENT_SKU ? "R-IMP-4" : NULL, "%s", why);
+            r->v[f] = "";
+            r->n[f] = 0;
         }
     }
 }
@@ -285,7 +321,7 @@ static void ck_url(struct ck *c, int f, const char *rule)
     struct cat_row *r = c->r;
     char b[80];
     if (r->n[f] && !cat_url_ok(r->v[f], r->n[f]))
-        ck_err(c, rule, "%s \"%s\" is not an http(s) URL%s", COLVAL(r, f, b),
+        ck_err(c, f, rule, "\"%s\" is not an http(s) URL%s", VAL(r, f, b),
                strcmp(rule, "R-IMP-7") == 0 ? "; upload the image and give its URL" : "");
 }
 
@@ -311,8 +347,21 @@ static void ck_images(struct ck *c, enum cat_template t)
         return;
     cat_urls_normalize(r->v[CF_EXTRA_IMAGES], t == CAT_TPL_QOO10 ? "$$" : NULL, &r->images, &bad);
     if (bad >= 0)
-        ck_err(c, "R-IMP-7", "%s \"%s\": image %d is not an http(s) URL",
-               COLVAL(r, CF_EXTRA_IMAGES, b), bad + 1);
+        ck_err(c, CF_EXTRA_IMAGES, "R-IMP-7", "\"%s\": image %d is not an http(s) URL",
+               VAL(r, CF_EXTRA_IMAGES, b), bad + 1);
+}
+
+/* Reports what upc_check or upc_check_as returned (rc, why) for the code cell f: an
+ * error (R-IMP-8), or a warning when an Excel-stripped code was restored to code (SPEC
+ * 1.2). Returns rc < 0 ? -1 : 0. */
+static int ck_code_said(struct ck *c, int f, int rc, const char *why, const char *code)
+{
+    char b[80];
+    if (rc < 0)
+        ck_err(c, f, "R-IMP-8", "\"%s\" %s", VAL(c->r, f, b), why);
+    else if (rc == 1)
+        ck_warn(c, f, "R-IMP-8", "\"%s\" restored to \"%s\": %s", VAL(c->r, f, b), code, why);
+    return rc < 0 ? -1 : 0;
 }
 
 static void ck_upc(struct ck *c)
@@ -320,15 +369,13 @@ static void ck_upc(struct ck *c)
     struct cat_row *r = c->r;
     enum upc_type type;
     const char *why;
-    char b[80];
     r->upc_type = NULL;
     r->upc[0] = '\0';
     if (!r->n[CF_UPC])
         return;
     /* R-IMP-8: length and check digit. */
-    if (upc_check(r->v[CF_UPC], r->upc, &type, &why) < 0)
-        ck_err(c, "R-IMP-8", "%s \"%s\" %s", COLVAL(r, CF_UPC, b), why);
-    else
+    int rc = upc_check(r->v[CF_UPC], r->upc, &type, &why);
+    if (ck_code_said(c, CF_UPC, rc, why, r->upc) == 0)
         r->upc_type = upc_type_name(type);
 }
 
@@ -339,18 +386,19 @@ static void ck_qs_code(struct ck *c)
     enum upc_type type = UPC_T_OTHER;
     const char *why;
     char b[80];
+    int rc;
     r->code[0] = '\0';
     r->code_type = NULL;
     if (!r->n[CF_CODE])
         return;
     if (r->n[CF_CODE_TYPE] && upc_type_parse(r->v[CF_CODE_TYPE], &type) < 0) {
-        ck_err(c, "R-IMP-8", "%s \"%s\" is not jan, upc, ean, isbn or other",
-               COLVAL(r, CF_CODE_TYPE, b));
+        ck_err(c, CF_CODE_TYPE, "R-IMP-8", "\"%s\" is not jan, upc, ean, isbn or other",
+               VAL(r, CF_CODE_TYPE, b));
         return;
     }
-    if (r->n[CF_CODE_TYPE] ? upc_check_as(r->v[CF_CODE], type, r->code, &why)
-                           : upc_check(r->v[CF_CODE], r->code, &type, &why)) {
-        ck_err(c, "R-IMP-8", "%s \"%s\" %s", COLVAL(r, CF_CODE, b), why);
+    rc = r->n[CF_CODE_TYPE] ? upc_check_as(r->v[CF_CODE], type, r->code, &why)
+                            : upc_check(r->v[CF_CODE], r->code, &type, &why);
+    if (ck_code_said(c, CF_CODE, rc, why, r->code) < 0) {
         r->code[0] = '\0';
         return;
     }
@@ -369,7 +417,7 @@ static void ck_extra(struct ck *c)
     o = json_loadb(r->v[CF_EXTRA], r->n[CF_EXTRA], 0, &je);
     if (!json_is_object(o)) {
         /* R-IMP-1: nothing of a row is lost; a broken extra would be. */
-        ck_err(c, "R-IMP-1", "%s \"%s\" is not a JSON object", COLVAL(r, CF_EXTRA, b));
+        ck_err(c, CF_EXTRA, "R-IMP-1", "\"%s\" is not a JSON object", VAL(r, CF_EXTRA, b));
         json_decref(o);
         return;
     }
@@ -417,8 +465,9 @@ void cat_row_check(struct cat_row *r, enum cat_template t, const struct cat_fx *
     for (const int *f = required; *f >= 0; f++) {
         /* (--update: a field the row lacks is asked for only if its SKU is new.) */
         if (r->n[*f] == 0 && (r->has[*f] || !update || *f == CF_PARENT_SKU || *f == CF_SKU))
-            ck_err(&c, "R-IMP-2", "%s is %s", r->col[*f], r->has[*f] ? "empty" : "missing");
+            ck_err(&c, *f, "R-IMP-2", "is %s", r->has[*f] ? "empty" : "missing");
     }
+    ck_ctl(&c, t);
     ck_code(&c, CF_PARENT_SKU);
     ck_code(&c, CF_SKU);
     norm_desc(r);
@@ -430,21 +479,21 @@ void cat_row_check(struct cat_row *r, enum cat_template t, const struct cat_fx *
     ck_uint(&c, CF_MAX_DAYS, &r->max_days);
     if (r->min_days >= 0 && r->max_days >= 0 && r->min_days > r->max_days)
         /* R-IMP-2: min <= max delivery days. */
-        ck_err(&c, "R-IMP-2", "%s %lld is more than %s %lld", r->col[CF_MIN_DAYS], r->min_days,
+        ck_err(&c, CF_MIN_DAYS, "R-IMP-2", "%lld is more than %s %lld", r->min_days,
                r->col[CF_MAX_DAYS], r->max_days);
     /* R-IMP-5: comma-separated tags, at most 10 per product. */
     r->ntags = cat_tags_normalize(r->v[CF_TAGS], &r->tags);
     if (r->ntags > 10)
-        ck_err(&c, "R-IMP-5", "%s \"%s\" has %d tags; a product takes at most 10",
-               COLVAL(r, CF_TAGS, b), r->ntags);
+        ck_err(&c, CF_TAGS, "R-IMP-5", "\"%s\" has %d tags; a product takes at most 10",
+               VAL(r, CF_TAGS, b), r->ntags);
     /* R-IMP-6: up to five source URLs, one per line, http(s) only. */
     int nsrc = cat_urls_normalize(r->v[CF_SOURCE_URLS], NULL, &r->sources, &bad);
     if (nsrc > 5)
-        ck_err(&c, "R-IMP-6", "%s \"%s\" has %d URLs; at most 5, one per line",
-               COLVAL(r, CF_SOURCE_URLS, b), nsrc);
+        ck_err(&c, CF_SOURCE_URLS, "R-IMP-6", "\"%s\" has %d URLs; at most 5, one per line",
+               VAL(r, CF_SOURCE_URLS, b), nsrc);
     if (bad >= 0)
-        ck_err(&c, "R-IMP-6", "%s \"%s\": line %d is not an http(s) URL",
-               COLVAL(r, CF_SOURCE_URLS, b), bad + 1);
+        ck_err(&c, CF_SOURCE_URLS, "R-IMP-6", "\"%s\": line %d is not an http(s) URL",
+               VAL(r, CF_SOURCE_URLS, b), bad + 1);
     ck_url(&c, CF_LANDING_URL, "R-IMP-6");
     ck_url(&c, CF_MAIN_IMAGE, "R-IMP-7");
     ck_images(&c, t);
@@ -453,13 +502,11 @@ void cat_row_check(struct cat_row *r, enum cat_template t, const struct cat_fx *
         ck_qs_code(&c);
         ck_extra(&c);
     }
-    if (r->n[CF_CATEGORY]) {
-        long long cat;
-        /* R-PUB-12: a Qoo10 leaf category is 9 digits. */
-        if (r->n[CF_CATEGORY] != 9 || cat_uint(r->v[CF_CATEGORY], &cat) < 0)
-            ck_err(&c, "R-PUB-12", "%s \"%s\" is not a 9-digit Qoo10 category",
-                   COLVAL(r, CF_CATEGORY, b));
-    }
+    /* R-PUB-12: a Qoo10 leaf category is 9 digits. */
+    if (r->n[CF_CATEGORY] &&
+        (r->n[CF_CATEGORY] != 9 || strspn(r->v[CF_CATEGORY], "0123456789") != 9))
+        ck_err(&c, CF_CATEGORY, "R-PUB-12", "\"%s\" is not a 9-digit Qoo10 category",
+               VAL(r, CF_CATEGORY, b));
 }
 
 /* ---- qoo10 option_info (one variant per option) ---- */
@@ -495,16 +542,15 @@ static int is_size_axis(const char *s, size_t n)
 /* An option's extra price: a signed whole amount ("-100", "+200", "0"). */
 static int extra_price(const char *s, size_t n, const struct cat_fx *fx, long long *out)
 {
-    char tmp[32];
+    char tmp[32], *p = tmp;
     const char *why;
     int neg = 0;
-    if (n && (*s == '-' || *s == '+'))
-        neg = *s == '-', s++, n--;
-    if (n == 0 || n >= sizeof tmp)
+    /* (full-width signs and digits too, issue 8 item 16) */
+    if (text_ascii_number(s, n, tmp, sizeof tmp) < 0)
         return -1;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    if (cat_money(tmp, fx, out, &why) < 0)
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    if (!*p || cat_money(p, fx, out, &why) < 0)
         return -1;
     if (neg)
         *out = -*out;
@@ -540,17 +586,18 @@ int cat_row_option(struct cat_row *r, const struct cat_fx *fx, size_t *pos, int 
          * ||*Qty[||*Code]. */
         int axes = np >= 6 ? 2 : 1, base = axes * 2;
         if (np < base + 2 || np > base + 3) {
-            ck_err(&c, "R-IMP-2",
-                   "%s option %d has %d parts; want Name||*Value||*ExtraPrice"
+            ck_err(&c, CF_OPTIONS, "R-IMP-2",
+                   "option %d has %d parts; want Name||*Value||*ExtraPrice"
                    "||*Qty||*OptionCode (two axes: Name1||*Value1||*Name2||*Value2||*...)",
-                   r->col[CF_OPTIONS], *k, np);
+                   *k, np);
             continue;
         }
         long long extra = 0, qty = -1;
         char tmp[32];
         if (extra_price(p[base], pl[base], fx, &extra) < 0) {
-            ck_err(&c, "R-IMP-2", "%s option %d: extra price \"%s\" is not a whole yen amount",
-                   r->col[CF_OPTIONS], *k, cat_show(p[base], pl[base], tmp, sizeof tmp));
+            ck_err(&c, CF_OPTIONS, "R-IMP-2",
+                   "option %d: extra price \"%s\" is not a whole yen amount", *k,
+                   cat_show(p[base], pl[base], tmp, sizeof tmp));
             continue;
         }
         if (pl[base + 1]) {
@@ -559,8 +606,8 @@ int cat_row_option(struct cat_row *r, const struct cat_fx *fx, size_t *pos, int 
             memcpy(q, p[base + 1], ql);
             q[ql] = '\0';
             if (cat_uint(q, &qty) < 0) {
-                ck_err(&c, "R-IMP-2", "%s option %d: quantity \"%s\" is not a whole number",
-                       r->col[CF_OPTIONS], *k,
+                ck_err(&c, CF_OPTIONS, "R-IMP-2",
+                       "option %d: quantity \"%s\" is not a whole number", *k,
                        cat_show(p[base + 1], pl[base + 1], tmp, sizeof tmp));
                 continue;
             }
@@ -586,8 +633,8 @@ int cat_row_option(struct cat_row *r, const struct cat_fx *fx, size_t *pos, int 
         v->price = r->price >= 0 ? r->price + extra : -1;
         v->qty = qty;
         if (v->price < 0 && r->price >= 0) {
-            ck_err(&c, "R-IMP-2", "%s option %d: price %lld %+lld is below 0", r->col[CF_OPTIONS],
-                   *k, r->price, extra);
+            ck_err(&c, CF_OPTIONS, "R-IMP-2", "option %d: price %lld %+lld is below 0", *k,
+                   r->price, extra);
             continue;
         }
         return 1;

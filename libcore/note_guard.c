@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sha256.h"
+#include "text.h"
 #include "xalloc.h"
 
 const char *const note_categories[] = {"shipping",     "cancel", "return", "item",
@@ -79,7 +80,8 @@ int note_check_text(const char *what, const char *s, long max, int empty_ok, str
     if (n > max)
         return err_set(e, QS_E_DATA, "R-NOTE-3",
                        "the %s has %ld characters; at most %ld are allowed", what, n, max);
-    return 0;
+    /* Issue 8 item 15: no control character goes out but tabs and line breaks. */
+    return text_ctl_check(what, s, TEXT_LINES, "R-NOTE-3", e);
 }
 
 int note_check_title(const char *title, struct qs_err *e)
@@ -87,7 +89,7 @@ int note_check_title(const char *title, struct qs_err *e)
     int rc = note_check_text("title", title, NOTE_TITLE_MAX, 0, e);
     if (rc == 0 && strpbrk(title, "\r\n"))
         rc = err_set(e, QS_E_DATA, "R-NOTE-3", "the title must be one line");
-    return rc;
+    return rc < 0 ? rc : text_ctl_check("title", title, TEXT_LINE, "R-NOTE-3", e);
 }
 
 /* ---- the personal-data guard (R-NOTE-4) ------------------------------------------- */

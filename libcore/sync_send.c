@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "tm.h"
 #include "xalloc.h"
 
@@ -238,6 +239,10 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
             return bad(e, "carrier \"%.40s...\" is longer than 200 bytes", carrier);
         if (strlen(tracking) > 50)
             return bad(e, "tracking \"%s\" is longer than 50 characters", tracking);
+        /* Issue 8 item 15: no control character goes to the marketplace. */
+        if (text_ctl_check("carrier", carrier, TEXT_LINE, RULE, e) < 0 ||
+            text_ctl_check("tracking", tracking, TEXT_LINE, RULE, e) < 0)
+            return QS_E_DATA;
     }
     if (!sl->found)
         return bad(e, "unknown order line %s; run qs sync orders first", no);

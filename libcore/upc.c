@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "text.h"
 #include "tm.h"
 #include "xalloc.h"
 
@@ -106,9 +107,41 @@ static int isbn10_ok(const char *c, const char **why)
     return 0;
 }
 
+/* SPEC 1.2: Excel reads a UPC-A code as a number and drops its leading 0, leaving 11
+ * digits. When the 12-digit form has a valid check digit, out becomes that form and 1 is
+ * returned (why says what happened); else 0. A 7-digit code is not made an EAN-8: an
+ * EAN-8 starting with 0 is a restricted-circulation code and an 8-digit code starting
+ * with 0 may be a UPC-E, whose check digit is another computation, so nothing is
+ * certain there. */
+static int restore_upca(char out[UPC_MAX], int n, const char **why)
+{
+    if (n != 11 || !all_digits(out, 11) || upc_gs1_check(out, 10) != out[10])
+        return 0; /* (the leading 0 weighs nothing in GS1 mod-10) */
+    memmove(out + 1, out, 12);
+    out[0] = '0';
+    *why = "Excel dropped the leading 0 of a 12-digit UPC-A code (format the column as text)";
+    return 1;
+}
+
+/* SPEC 1.2: a code in scientific notation lost its digits. */
+static int sci(const char *s, const char **why)
+{
+    if (!text_sci_number(s, strlen(s)))
+        return 0;
+    *why = text_sci_why;
+    return 1;
+}
+
 int upc_check(const char *s, char out[UPC_MAX], enum upc_type *type, const char **why)
 {
-    int n = squeeze(s, out);
+    int n;
+    if (sci(s, why))
+        return -1;
+    n = squeeze(s, out);
+    if (restore_upca(out, n, why)) {
+        *type = UPC_T_UPC;
+        return 1;
+    }
     if (n == 10)
         return isbn10_ok(out, why) < 0 ? -1 : (*type = UPC_T_ISBN, 0);
     if ((n != 8 && n != 12 && n != 13) || !all_digits(out, (size_t)n)) {
@@ -131,6 +164,8 @@ int upc_check(const char *s, char out[UPC_MAX], enum upc_type *type, const char 
 int upc_check_as(const char *s, enum upc_type t, char out[UPC_MAX], const char **why)
 {
     int n;
+    if (sci(s, why))
+        return -1;
     if (t == UPC_T_OTHER) {
         size_t len = strlen(s);
         if (len == 0 || len > 50) {
@@ -158,6 +193,8 @@ int upc_check_as(const char *s, enum upc_type t, char out[UPC_MAX], const char *
         }
         return gs1_ok(out, 13, why);
     case UPC_T_UPC:
+        if (restore_upca(out, n, why))
+            return 1;
         if (n != 12 || !all_digits(out, 12)) {
             *why = "is not a UPC-A code (12 digits)";
             return -1;
@@ -224,29 +261,36 @@ struct upc_imp {
     long long pool;
     enum upc_type type;
     const char *file;
-    void (*report)(void *ctx, const struct qs_err *e);
+    void (*report)(void *ctx, const struct qs_err *e, int warning);
     void *ctx;
     struct upc_import_stats *st;
     sqlite3_stmt *seen_ins, *seen_get, *code_get, *prod_get, *ins;
     char now[32];
+    char where[128]; /* the code column, as messages name it (issue 8 item 17) */
 };
 
-static void imp_error(struct upc_imp *m, long line, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void imp_diag(struct upc_imp *m, int warning, long line, const char *rule, const char *fmt,
+                     ...) __attribute__((format(printf, 5, 6)));
 
-static void imp_error(struct upc_imp *m, long line, const char *rule, const char *fmt, ...)
+/* An error (warning 0) or a warning about the code at line: "column A (code): ...". */
+static void imp_diag(struct upc_imp *m, int warning, long line, const char *rule, const char *fmt,
+                     ...)
 {
     struct qs_err e;
+    char msg[sizeof e.msg];
     va_list ap;
     err_clear(&e);
     va_start(ap, fmt);
-    err_setv(&e, QS_E_DATA, rule, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    err_set(&e, QS_E_DATA, rule, "%s: %s", m->where, msg);
     err_at(&e, m->file, line, 0);
-    m->st->errors++;
+    m->st->errors += !warning;
     if (m->report)
-        m->report(m->ctx, &e);
+        m->report(m->ctx, &e, warning);
 }
+
+#define imp_error(m, ...) imp_diag(m, 0, __VA_ARGS__)
 
 /* Runs a one-row lookup; 1 with a row (st not reset), 0 none (reset), negative error. */
 static int lookup(struct upc_imp *m, sqlite3_stmt *st, const char *code, struct qs_err *e)
@@ -267,11 +311,13 @@ static int imp_code(struct upc_imp *m, const char *raw, long line, struct qs_err
     int rc;
 
     m->st->rows++;
-    if (upc_check_as(raw, m->type, code, &why) < 0) {
-        imp_error(m, line, "R-IMP-8", "code \"%.60s\" %s for a %s pool", raw, why,
+    if ((rc = upc_check_as(raw, m->type, code, &why)) < 0) {
+        imp_error(m, line, "R-IMP-8", "\"%.60s\" %s for a %s pool", raw, why,
                   upc_type_name(m->type));
         return 0;
     }
+    if (rc == 1) /* SPEC 1.2: an Excel-stripped code, restored */
+        imp_diag(m, 1, line, "R-IMP-8", "\"%.60s\" restored to \"%s\": %s", raw, code, why);
     /* R-UPC-1: the seen set of the file is a temporary table, not a heap table. */
     sqlite3_bind_text(m->seen_ins, 1, code, -1, SQLITE_STATIC);
     sqlite3_bind_int64(m->seen_ins, 2, line);
@@ -280,7 +326,7 @@ static int imp_code(struct upc_imp *m, const char *raw, long line, struct qs_err
     if ((rc & 0xff) == SQLITE_CONSTRAINT) {
         if ((rc = lookup(m, m->seen_get, code, e)) < 0)
             return rc;
-        imp_error(m, line, "R-UPC-1", "code \"%s\" repeats line %lld", code,
+        imp_error(m, line, "R-UPC-1", "\"%s\" repeats line %lld", code,
                   rc ? sqlite3_column_int64(m->seen_get, 0) : 0);
         sqlite3_reset(m->seen_get);
         return 0;
@@ -290,7 +336,7 @@ static int imp_code(struct upc_imp *m, const char *raw, long line, struct qs_err
     if ((rc = lookup(m, m->code_get, code, e)) < 0)
         return rc;
     if (rc) {
-        imp_error(m, line, "R-UPC-1", "code \"%s\" is already in pool \"%s\"", code,
+        imp_error(m, line, "R-UPC-1", "\"%s\" is already in pool \"%s\"", code,
                   (const char *)sqlite3_column_text(m->code_get, 0));
         sqlite3_reset(m->code_get);
         return 0;
@@ -329,6 +375,15 @@ static const char *code_of(const struct rec *r)
     return r->n ? r->f[0].value : "";
 }
 
+/* Names the code column in m->where: "column B (code)", "column A" in a bare list (bare:
+ * its header is a code), "field \"code\"" in JSON Lines. */
+static void name_column(struct upc_imp *m, struct rec_reader *r, const struct rec *row, int bare)
+{
+    const char *name = rec_get(row, "code") ? "code" : row->n ? row->f[0].name : NULL;
+    size_t col = rec_reader_format(r) == REC_JSON ? 0 : name ? rec_reader_column_index(r, name) : 1;
+    text_where(col, bare ? NULL : name, m->where, sizeof m->where);
+}
+
 static int imp_read(struct upc_imp *m, FILE *fp, const char *name, enum rec_enc enc,
                     struct qs_err *e)
 {
@@ -344,9 +399,13 @@ static int imp_read(struct upc_imp *m, FILE *fp, const char *name, enum rec_enc 
             /* A bare list of codes has no header: its first line is a code too. */
             size_t n;
             const char *const *cols = rec_reader_columns(r, &n);
-            if (n && strcmp(cols[0], "code") != 0 && !rec_get(row, "code") &&
-                looks_like_code(cols[0], m->type) && (rc = imp_code(m, cols[0], 1, e)) < 0)
+            int bare = n && strcmp(cols[0], "code") != 0 && !rec_get(row, "code") &&
+                       looks_like_code(cols[0], m->type);
+            name_column(m, r, row, bare);
+            if (bare && (rc = imp_code(m, cols[0], 1, e)) < 0)
                 goto out;
+        } else if (first) {
+            name_column(m, r, row, 0);
         }
         first = 0;
         const char *v = code_of(row);
@@ -361,6 +420,7 @@ static int imp_read(struct upc_imp *m, FILE *fp, const char *name, enum rec_enc 
         /* A one-line list: its only line is a code. */
         size_t n;
         const char *const *cols = rec_reader_columns(r, &n);
+        text_where(1, NULL, m->where, sizeof m->where);
         if (n && strcmp(cols[0], "code") != 0 && looks_like_code(cols[0], m->type))
             rc = imp_code(m, cols[0], 1, e);
     }
@@ -371,8 +431,8 @@ out:
 }
 
 int upc_import(struct store *s, const char *pool, enum upc_type t, FILE *fp, const char *name,
-               enum rec_enc enc, void (*report)(void *ctx, const struct qs_err *e), void *ctx,
-               struct upc_import_stats *st, struct qs_err *e)
+               enum rec_enc enc, void (*report)(void *ctx, const struct qs_err *e, int warning),
+               void *ctx, struct upc_import_stats *st, struct qs_err *e)
 {
     struct upc_imp m;
     enum upc_type have;
@@ -440,7 +500,7 @@ int upc_import(struct store *s, const char *pool, enum upc_type t, FILE *fp, con
         goto fail;
     while ((rc = sqlite3_step(m.prod_get)) == SQLITE_ROW)
         imp_error(&m, (long)sqlite3_column_int64(m.prod_get, 0), "R-UPC-1",
-                  "code \"%s\" is already carried by product \"%s\" of shop %s",
+                  "\"%s\" is already carried by product \"%s\" of shop %s",
                   (const char *)sqlite3_column_text(m.prod_get, 1),
                   (const char *)sqlite3_column_text(m.prod_get, 2),
                   (const char *)sqlite3_column_text(m.prod_get, 3));

@@ -37,11 +37,15 @@ char upc_isbn10_check(const char *s);
 /* R-IMP-8: checks a code cell: drops spaces and hyphens, then wants 8, 12 or 13
  * digits with a valid GS1 check digit, or an ISBN-10 (mod 11). Writes the code
  * (digits, 'X') to out and its type to *type: 978/979 -> isbn, 45/49 -> jan,
- * 12 digits -> upc, other 8/13 digits -> ean. Returns 0, or -1 with *why. */
+ * 12 digits -> upc, other 8/13 digits -> ean. Returns 0; 1 when the code was restored
+ * (SPEC 1.2: 11 digits whose 12-digit UPC-A form with a leading 0 is valid -- Excel
+ * dropped the 0; out holds the 12 digits, *why says so); or -1 with *why (a number in
+ * scientific notation too). */
 int upc_check(const char *s, char out[UPC_MAX], enum upc_type *type, const char **why);
 /* R-UPC-1: checks s as a code of type t (jan: 8 or 13 digits starting 45 or 49;
  * upc: 12; ean: 8 or 13; isbn: ISBN-10 or 978/979 ISBN-13; other: 1-50 printable
- * characters without spaces, no check digit). Returns 0 or -1 with *why. */
+ * characters without spaces, no check digit). Returns 0, 1 when a upc code was restored
+ * as upc_check does, or -1 with *why. */
 int upc_check_as(const char *s, enum upc_type t, char out[UPC_MAX], const char **why);
 
 /* ---- pools (R-UPC-1..3) ---- */
@@ -51,11 +55,12 @@ struct upc_import_stats {
 };
 /* R-UPC-1: adds the codes read from fp (column "code", else the first column; a
  * header that is itself a valid code counts as a code) to pool, creating it with
- * type t. Every bad or repeated code is reported through report; then nothing is
- * written and QS_E_DATA is returned. A pool of another type is QS_E_USAGE. */
+ * type t. Every bad or repeated code is reported through report (warning 0), each
+ * restored one as a warning (SPEC 1.2); after an error nothing is written and
+ * QS_E_DATA is returned. A pool of another type is QS_E_USAGE. */
 int upc_import(struct store *s, const char *pool, enum upc_type t, FILE *fp, const char *name,
-               enum rec_enc enc, void (*report)(void *ctx, const struct qs_err *e), void *ctx,
-               struct upc_import_stats *st, struct qs_err *e);
+               enum rec_enc enc, void (*report)(void *ctx, const struct qs_err *e, int warning),
+               void *ctx, struct upc_import_stats *st, struct qs_err *e);
 
 struct upc_pool_info {
     const char *name, *type;

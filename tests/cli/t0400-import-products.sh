@@ -51,27 +51,29 @@ test_expect "R-IMP-11: all 30 errors of a file in one run, then nothing written 
     grep_q "30 errors in .*errors30.csv; nothing imported (R-IMP-11)" err && empty out &&
     for id in R-IMP-2 R-IMP-4 R-IMP-5 R-IMP-6 R-IMP-7 R-IMP-8; do grep_q "($id)$" err || exit 1; done
 '
-test_expect "R-IMP-11: the error format names file, line, column, value and rule" '
-    grep_q "^qs import: $F/errors30.csv:35: SKU \"E-00\" repeats line 2 (R-IMP-4)$" err &&
-    grep_q "^qs import: $F/errors30.csv:37: SKU \"E-09\" repeats line 19 (R-IMP-4)$" err &&
-    grep_q ":19: Price \"12.50\" is not a whole yen amount" err &&
-    grep_q ":67: SKU \"LAMP-W\" is already in the catalog of shop demo; give --update" err
+test_expect "R-IMP-11, issue 8 item 17: the error format names file, line, spreadsheet column, value and rule" '
+    grep_q "^qs import: $F/errors30.csv:35: column B (SKU): \"E-00\" repeats line 2 (R-IMP-4)$" err &&
+    grep_q "^qs import: $F/errors30.csv:37: column B (SKU): \"E-09\" repeats line 19 (R-IMP-4)$" err &&
+    grep_q ":19: column M (Price): \"12.50\" is not a whole yen amount" err &&
+    grep_q ":23: column I (MSRP): \"abc\" is not a number (R-IMP-2)$" err &&
+    grep_q ":59: column T (Extra Image URL 2): \"/home/seller/26.jpg\" is not an http(s) URL" err &&
+    grep_q ":67: column B (SKU): \"LAMP-W\" is already in the catalog of shop demo; give --update" err
 '
 test_expect "R-IMP-2: required fields, money, integers, min <= max days" '
-    grep_q ":13: Price is empty (R-IMP-2)" err &&
-    grep_q ":21: Price \"-5\" is negative (R-IMP-2)" err &&
-    grep_q ":27: Quantity \"-3\" is not a whole number of 0 or more (R-IMP-2)" err &&
-    grep_q ":33: Min Delivery Days 10 is more than Max Delivery Days 5 (R-IMP-2)" err
+    grep_q ":13: column M (Price): is empty (R-IMP-2)" err &&
+    grep_q ":21: column M (Price): \"-5\" is negative (R-IMP-2)" err &&
+    grep_q ":27: column O (Quantity): \"-3\" is not a whole number of 0 or more (R-IMP-2)" err &&
+    grep_q ":33: column P (Min Delivery Days): 10 is more than Max Delivery Days 5 (R-IMP-2)" err
 '
 test_expect "R-IMP-2: --fx converts a foreign-currency file, half up to whole yen" '
-    expect_code 65 qs import products "$F/usd.csv" && grep_q "Price \"12.34\" is not a whole yen" err &&
+    expect_code 65 qs import products "$F/usd.csv" && grep_q "(Price): \"12.34\" is not a whole yen" err &&
     expect_code 0 qs import products --fx 150 "$F/usd.csv" &&
     test "$(q "select price || '"'"','"'"' || msrp || '"'"','"'"' || shipping from variant where sku = '"'"'US1'"'"'")" = 1851,2999,525 &&
     expect_code 64 qs import products --fx -3 "$F/usd.csv"
 '
 test_expect "R-IMP-3: a later row with another title warns with its line; the first row wins" '
     expect_code 0 qs import products "$F/differ.csv" &&
-    grep_q "differ.csv:3: warning: Title differs from line 2, the first row of Parent SKU \"MUG\"; line 2.s value is kept (R-IMP-3)" err &&
+    grep_q "differ.csv:3: warning: column C (Title): differs from line 2, the first row of Parent SKU \"MUG\"; line 2.s value is kept (R-IMP-3)" err &&
     test "$(q "select title from product where parent_sku = '"'"'MUG'"'"'")" = "Mug small" &&
     test "$(q "select count(*) from variant v join product p on p.id = v.product_id where p.parent_sku = '"'"'MUG'"'"'")" = 3
 '
@@ -79,13 +81,13 @@ test_expect "R-IMP-5: a product's tags are the union of its rows' tags, at most 
     test "$(q "select tags from product where parent_sku = '"'"'MUG'"'"'")" = cup,tea,coffee &&
     test "$(q "select tags from product where parent_sku = '"'"'LAMP'"'"'")" = office,desk &&
     expect_code 65 qs import products "$F/errors30.csv" &&
-    grep_q ":42: Tags \"a,b,c,d,e,f,g,h,i,j,k\" has 11 tags; a product takes at most 10 (R-IMP-5)" err &&
-    grep_q ":44: Tags \"a,b,c,d,e,f,g,h,i,j\" would give Parent SKU \"E-00\" 11 tags; at most 10 (R-IMP-5)" err
+    grep_q ":42: column E (Tags): \"a,b,c,d,e,f,g,h,i,j,k\" has 11 tags; a product takes at most 10 (R-IMP-5)" err &&
+    grep_q ":44: column E (Tags): \"a,b,c,d,e,f,g,h,i,j\" would give Parent SKU \"E-00\" 11 tags; at most 10 (R-IMP-5)" err
 '
 test_expect "R-IMP-4: an SKU in the catalog is updated only with --update; absent columns keep" '
     dump >before &&
     expect_code 65 qs import products "$F/update.csv" &&
-    grep_q "SKU \"TUMBLER-350\" is already in the catalog of shop demo; give --update to update it (R-IMP-4)" err &&
+    grep_q "(SKU): \"TUMBLER-350\" is already in the catalog of shop demo; give --update to update it (R-IMP-4)" err &&
     dump >after && test_cmp before after &&
     expect_code 0 qs import products --update "$F/update.csv" &&
     printf "sku,parent_sku,state\nTUMBLER-350,TUMBLER,pending\nTUMBLER-750,TUMBLER,pending\n" >expect && test_cmp expect out &&
@@ -97,7 +99,7 @@ test_expect "R-IMP-4: an SKU in the catalog is updated only with --update; absen
 test_expect "R-IMP-4: --update never moves an SKU to another Parent SKU" '
     printf "Parent SKU,SKU,Price\nLAMP,TUMBLER-500,100\n" >move.csv &&
     expect_code 65 qs import products --update move.csv &&
-    grep_q "SKU \"TUMBLER-500\" belongs to Parent SKU \"TUMBLER\" in the catalog, not \"LAMP\" (R-IMP-4)" err
+    grep_q "move.csv:2: column B (SKU): \"TUMBLER-500\" belongs to Parent SKU \"TUMBLER\" in the catalog, not \"LAMP\" (R-IMP-4)" err
 '
 test_expect "--skip-bad imports the valid rows and writes the others with a reason (exit 1)" '
     expect_code 1 qs import products --skip-bad --rejects rej.csv "$F/errors30.csv" &&
@@ -107,7 +109,7 @@ test_expect "--skip-bad imports the valid rows and writes the others with a reas
 import csv
 rows = list(csv.DictReader(open(\"rej.csv\", encoding=\"utf-8\")))
 assert len(rows) == 30, len(rows)
-assert rows[0][\"Parent SKU\"] == \"\" and rows[0][\"reason\"] == \"Parent SKU is empty (R-IMP-2)\", rows[0]
+assert rows[0][\"Parent SKU\"] == \"\" and rows[0][\"reason\"] == \"column A (Parent SKU): is empty (R-IMP-2)\", rows[0]
 assert rows[-1][\"SKU\"] == \"LAMP-W\" and \"(R-IMP-4)\" in rows[-1][\"reason\"], rows[-1]
 assert rows[8][\"Description\"] == \"Line one.\nLine two, with a comma.\", rows[8]
 " &&
@@ -150,11 +152,11 @@ test_expect "R-IMP-10: sensitive words in title, description, tags warn (error w
     printf "word\nnike\nコピー品\n" | qs import words - 2>/dev/null &&
     qs --shop s11 init >/dev/null 2>&1 &&
     expect_code 0 qs --shop s11 import products "$F/spread.csv" &&
-    grep_q "spread.csv:2: warning: Description holds the sensitive word \"nike\" (R-IMP-10)" err &&
-    grep_q "spread.csv:4: warning: Title holds the sensitive word \"コピー品\" (R-IMP-10)" err &&
+    grep_q "spread.csv:2: warning: column D (Description): holds the sensitive word \"nike\" (R-IMP-10)" err &&
+    grep_q "spread.csv:4: warning: column C (Title): holds the sensitive word \"コピー品\" (R-IMP-10)" err &&
     qs --shop s12 init >/dev/null 2>&1 &&
     expect_code 65 qs --shop s12 import products --strict "$F/spread.csv" &&
-    grep_q "spread.csv:4: Title holds the sensitive word \"コピー品\" (R-IMP-10)" err &&
+    grep_q "spread.csv:4: column C (Title): holds the sensitive word \"コピー品\" (R-IMP-10)" err &&
     printf "word\n" | qs import words - 2>/dev/null
 '
 test_expect "--encoding cp932 reads a Shift_JIS file; auto detects it; utf-8 refuses it" '
@@ -221,13 +223,13 @@ test_expect "R-IMP-1: the qs template is recognised, from JSON Lines too; state 
 test_expect "R-PUB-12 R-IMP-1: a qs category is 9 digits; extra must be a JSON object" '
     qs --shop c init >/dev/null 2>&1 &&
     expect_code 65 qs --shop c import products "$F/category.csv" &&
-    grep_q "category.csv:3: category \"30000223\" is not a 9-digit Qoo10 category (R-PUB-12)" err &&
-    grep_q "category.csv:4: extra \"\[1\]\" is not a JSON object (R-IMP-1)" err
+    grep_q "category.csv:3: column F (category): \"30000223\" is not a 9-digit Qoo10 category (R-PUB-12)" err &&
+    grep_q "category.csv:4: column H (extra): \"\[1\]\" is not a JSON object (R-IMP-1)" err
 '
 test_expect "R-IMP-11: a CSV syntax error is reported with the others; nothing written" '
     qs --shop x init >/dev/null 2>&1 && dump >before &&
     expect_code 65 qs --shop x import products --skip-bad --rejects sx.csv "$F/syntax.csv" &&
-    grep_q "syntax.csv:3: Price \"1.5\" is not a whole yen amount" err &&
+    grep_q "syntax.csv:3: column F (Price): \"1.5\" is not a whole yen amount" err &&
     grep_q "syntax.csv:4:3: .* after the closing quote of a field.*; reading stopped here" err &&
     grep_q "2 errors in" err && dump >after && test_cmp before after
 '

@@ -34,12 +34,12 @@ test_expect "R-UPC-1 R-IMP-8: every bad code reported; duplicates across pools r
     dump >before &&
     expect_code 65 qs import upc --pool jp3 --type jan "$F/jan_bad.csv" &&
     dump >after && test_cmp before after &&
-    grep_q "jan_bad.csv:2: code \"4512345678909\" has a wrong check digit (GS1 mod-10) for a jan pool (R-IMP-8)" err &&
-    grep_q "jan_bad.csv:3: code \"45123\" is not a JAN code (13 or 8 digits) for a jan pool (R-IMP-8)" err &&
-    grep_q "jan_bad.csv:4: code \"4512345678906\" repeats line 1 (R-UPC-1)" err &&
-    grep_q "jan_bad.csv:5: code \"4500000010000\" is already in pool \"jp\" (R-UPC-1)" err &&
-    grep_q "jan_bad.csv:6: code \"0012345678905\" is not a JAN code (JAN codes start with 45 or 49)" err &&
-    grep_q "jan_bad.csv:8: code \"4901234567894\" is already carried by product \"TUMBLER\" of shop demo (R-UPC-1)" err &&
+    grep_q "jan_bad.csv:2: column A: \"4512345678909\" has a wrong check digit (GS1 mod-10) for a jan pool (R-IMP-8)" err &&
+    grep_q "jan_bad.csv:3: column A: \"45123\" is not a JAN code (13 or 8 digits) for a jan pool (R-IMP-8)" err &&
+    grep_q "jan_bad.csv:4: column A: \"4512345678906\" repeats line 1 (R-UPC-1)" err &&
+    grep_q "jan_bad.csv:5: column A: \"4500000010000\" is already in pool \"jp\" (R-UPC-1)" err &&
+    grep_q "jan_bad.csv:6: column A: \"0012345678905\" is not a JAN code (JAN codes start with 45 or 49)" err &&
+    grep_q "jan_bad.csv:8: column A: \"4901234567894\" is already carried by product \"TUMBLER\" of shop demo (R-UPC-1)" err &&
     ! grep -q "jan_bad.csv:[17]:" err &&
     grep_q "6 errors in .*jan_bad.csv; no code added" err
 '
@@ -86,9 +86,9 @@ test_expect "R-IMP-10: qs import words replaces the list (word column or plain l
 test_expect "R-IMP-10: a hit names the word and the field; ASCII case does not matter" '
     printf "Parent SKU,SKU,Title,Description,Tags,Price,Shipping,Main Image URL\nW1,W1,GUCCI style bag,Not FAKE.,\"bag,fake\",100,0,https://i.jp/w.jpg\n" >w.csv &&
     expect_code 0 qs import products w.csv &&
-    grep_q "w.csv:2: warning: Title holds the sensitive word \"Gucci\" (R-IMP-10)" err &&
-    grep_q "w.csv:2: warning: Description holds the sensitive word \"fake\" (R-IMP-10)" err &&
-    grep_q "w.csv:2: warning: Tags holds the sensitive word \"fake\" (R-IMP-10)" err &&
+    grep_q "w.csv:2: warning: column C (Title): holds the sensitive word \"Gucci\" (R-IMP-10)" err &&
+    grep_q "w.csv:2: warning: column D (Description): holds the sensitive word \"fake\" (R-IMP-10)" err &&
+    grep_q "w.csv:2: warning: column E (Tags): holds the sensitive word \"fake\" (R-IMP-10)" err &&
     expect_code 0 qs -q import products --update w.csv && empty err
 '
 test_expect "every import verb answers --help; pools takes no argument" '

@@ -84,6 +84,33 @@ static void upc_check_cells(void **state)
     check_bad("490123456789A", "is not 8, 12 or 13 digits");
 }
 
+/* SPEC 1.2, issue 8 item 16: an 11-digit code whose 12-digit UPC-A form (a leading 0, as
+ * Excel drops it) has a valid check digit is restored (1); others stay errors (R-IMP-8). */
+static void upc_restore_excel_stripped(void **state)
+{
+    char out[UPC_MAX];
+    enum upc_type t = UPC_T_OTHER;
+    const char *why = NULL;
+    (void)state;
+    assert_int_equal(upc_check("36000291452", out, &t, &why), 1);
+    assert_string_equal(out, "036000291452");
+    assert_int_equal(t, UPC_T_UPC);
+    assert_non_null(strstr(why, "Excel dropped the leading 0"));
+    assert_int_equal(upc_check("3600-0291-452", out, &t, &why), 1); /* hyphens dropped first */
+    assert_string_equal(out, "036000291452");
+    check_bad("36000291453", "is not 8, 12 or 13 digits"); /* wrong check digit: an error */
+    check_bad("9638507", "is not 8, 12 or 13 digits");     /* 7 digits: never an EAN-8 */
+    assert_int_equal(upc_check_as("36000291452", UPC_T_UPC, out, &why), 1);
+    assert_string_equal(out, "036000291452");
+    assert_int_equal(upc_check_as("36000291452", UPC_T_EAN, out, &why), -1);
+    assert_int_equal(upc_check_as("36000291452", UPC_T_JAN, out, &why), -1);
+    /* scientific notation: the digits are lost, never parsed (SPEC 1.2) */
+    check_bad("3.60003E+11", "scientific notation");
+    assert_int_equal(upc_check_as("4.90123E+12", UPC_T_JAN, out, &why), -1);
+    assert_non_null(strstr(why, "scientific notation"));
+    assert_int_equal(upc_check_as("3.6E+11", UPC_T_OTHER, out, &why), -1);
+}
+
 /* R-UPC-1: codes added to a pool are validated as their type. */
 static void upc_check_as_pool_types(void **state)
 {
@@ -167,6 +194,21 @@ static void money_whole_yen(void **state)
     money_bad("99999999999999999999", NULL, "too large");
 }
 
+/* R-IMP-2, issue 8 item 16: full-width digits, commas, periods and signs read as ASCII;
+ * thousands commas only in groups of three. */
+static void money_full_width(void **state)
+{
+    (void)state;
+    money_ok("１２８０", NULL, 1280);
+    money_ok("１，２８０", NULL, 1280);
+    money_ok("￥１，２８０", NULL, 1280);
+    money_ok("１２８０円", NULL, 1280);
+    money_ok("１２．５", "2", 25);
+    money_bad("１２，８０", NULL, "not a number");
+    money_bad("－５", NULL, "negative");
+    money_bad("１２．５", NULL, "whole yen");
+}
+
 /* R-IMP-2: --fx converts a foreign-currency file, rounding half up to whole yen. */
 static void money_fx(void **state)
 {
@@ -198,6 +240,20 @@ static void uints(void **state)
     assert_int_equal(cat_uint("2.5", &v), -1);
     assert_int_equal(cat_uint("", &v), -1);
     assert_int_equal(cat_uint(" 1", &v), -1);
+    /* issue 8 item 16: full-width digits; thousands commas in groups of three only */
+    assert_int_equal(cat_uint("１２８０", &v), 0);
+    assert_int_equal(v, 1280);
+    assert_int_equal(cat_uint("1,280", &v), 0);
+    assert_int_equal(v, 1280);
+    assert_int_equal(cat_uint("１，０００，０００", &v), 0);
+    assert_int_equal(v, 1000000);
+    assert_int_equal(cat_uint("12,80", &v), -1);
+    assert_int_equal(cat_uint("1280,", &v), -1);
+    assert_int_equal(cat_uint(",128", &v), -1);
+    assert_int_equal(cat_uint("1,28", &v), -1);
+    assert_int_equal(cat_uint("1234,567", &v), -1);
+    assert_int_equal(cat_uint("1,,280", &v), -1);
+    assert_int_equal(cat_uint("－３", &v), -1);
 }
 
 /* ---- R-IMP-5: tags ---- */
@@ -461,7 +517,9 @@ int main(void)
         cmocka_unit_test(isbn10_check_digits),
         cmocka_unit_test(upc_check_cells),
         cmocka_unit_test(upc_check_as_pool_types),
+        cmocka_unit_test(upc_restore_excel_stripped),
         cmocka_unit_test(money_whole_yen),
+        cmocka_unit_test(money_full_width),
         cmocka_unit_test(money_fx),
         cmocka_unit_test(uints),
         cmocka_unit_test(tags),

@@ -1,0 +1,50 @@
+/* text: checks and small normalisations of text cells, shared by every command that
+ * reads text from the user and sends it to the marketplace or stores it as a number or
+ * a code -- control characters (issue 8 item 15), full-width digits and Excel's
+ * scientific notation (SPEC 1.2), and how a message names a cell (issue 8 item 17).
+ * Pure functions: O(length), no allocation. */
+#ifndef QS_TEXT_H
+#define QS_TEXT_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* What a text field may hold besides printable characters. */
+enum text_kind {
+    TEXT_LINE,  /* one line: no control character at all (titles, codes, carriers) */
+    TEXT_LINES, /* multi-line text: TAB, LF and CR allowed (descriptions, note bodies) */
+};
+
+/* The first control character of UTF-8 s[0..n) that kind does not allow: C0 controls
+ * (U+0000-U+001F), DEL (U+007F) and C1 controls (U+0080-U+009F). Returns its byte
+ * offset, with its code point in *cp, or -1 when there is none. */
+long text_ctl_find(const char *s, size_t n, enum text_kind kind, unsigned *cp);
+/* When s[0..n) holds a control character kind does not allow, writes what is wrong into
+ * buf ("holds the control character U+0007 (bell) at character 5; remove it") and
+ * returns 1; else returns 0. The one wording of the check (issue 8 item 15). */
+int text_ctl_describe(const char *s, size_t n, enum text_kind kind, char *buf, size_t size);
+/* text_ctl_describe for a NUL-terminated field named what ("title", "carrier"): 0, or
+ * QS_E_DATA with "the WHAT holds the control character ..." in e (rule rule, may be
+ * NULL). */
+int text_ctl_check(const char *what, const char *s, enum text_kind kind, const char *rule,
+                   struct qs_err *e);
+
+/* Copies the number cell s[0..n) to out (NUL-terminated), full-width digits, comma,
+ * period, plus and minus (U+FF10-U+FF19, U+FF0C, U+FF0E, U+FF0B, U+FF0D) turned into
+ * ASCII, any other byte kept. Returns the length written, or -1 when it does not fit. */
+long text_ascii_number(const char *s, size_t n, char *out, size_t size);
+/* 1 when s[0..n) is a number in the scientific notation Excel shows a long code in
+ * ("3.00001E+11", "4.9E+12"): digits, optionally '.' and digits, 'E' or 'e', '+' and
+ * digits. Such a cell has lost the code's digits (SPEC 1.2). */
+int text_sci_number(const char *s, size_t n);
+/* The message for a code cell in scientific notation (text_sci_number), without the
+ * value: "is a number in scientific notation ...". */
+extern const char text_sci_why[];
+
+/* Writes how a message names a cell into buf and returns buf: "column M (Price)" for
+ * CSV column col (1-based, spreadsheet letters) named name, "column M" when name is
+ * NULL, or "field \"price\"" when col is 0 (JSON Lines). */
+const char *text_where(size_t col, const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# t0303: qs sync ship's --rejects FILE written whole or not at all, never over the input
+# (issue 8 item 1), and control characters in carrier and tracking refused (issue 8
+# item 15), against the sandbox marketplace (R-SYN-1b).
+. "$(dirname "$0")/lib.sh"
+. "$QS_SRC/tests/cli/sync-lib.sh"
+
+sb_start
+shop_init
+sb seed "{\"generate_orders\": 20, \"seed\": 7, \"start\": \"$(days_ago 40)\", \"days\": 30, \"statuses\": [2]}" >/dev/null
+qs -q sync orders --status paid >lines.csv
+
+# paid K: the K-th paid line alone in its cart that nothing was queued for yet.
+paid() {
+    sql "SELECT order_no FROM order_line WHERE status = 2 AND claim = 0
+         AND order_no NOT IN (SELECT key FROM outbox)
+         AND pack_no NOT IN (SELECT pack_no FROM order_line GROUP BY pack_no HAVING count(*) > 1)
+         ORDER BY order_no LIMIT 1 OFFSET $(($1 - 1))"
+}
+
+# sent: how many ship calls reached the sandbox.
+sent() { echo $(($(calls ShippingBasic.SetSendingInfo) + $(calls ShippingBasic.SetSendingInfoBulk))); }
+
+test_expect 'issue 8 item 1: sync ship --rejects naming the input is refused (64), the input kept' '
+    printf "order_no,carrier,tracking\n%s,ヤマト宅急便,R-1\n123,ヤマト宅急便,R-2\n" "$(paid 1)" >in.csv &&
+    cp in.csv keep.csv &&
+    expect_code 64 qs sync ship --skip-bad --rejects in.csv in.csv &&
+    grep_q "in.csv is the input file" err && cmp in.csv keep.csv &&
+    expect_code 64 qs sync ship --skip-bad --rejects in.csv <in.csv && cmp in.csv keep.csv &&
+    test "$(sent)" = 0
+'
+test_expect 'issue 8 item 1: sync ship that stops with 65 leaves an existing rejects file as it was' '
+    echo "old rejects" >rej.csv &&
+    printf "number,carrier\n1,x\n" >nocol.csv &&
+    expect_code 65 qs sync ship --skip-bad --rejects rej.csv nocol.csv &&
+    test "$(cat rej.csv)" = "old rejects"
+'
+test_expect 'issue 8 item 1: sync ship without rejects leaves an existing rejects file as it was' '
+    printf "order_no,carrier,tracking\n%s,ヤマト宅急便,R-3\n" "$(paid 1)" >one.csv &&
+    expect_code 0 qs sync ship --skip-bad --rejects rej.csv one.csv &&
+    test "$(cat rej.csv)" = "old rejects" &&
+    ! ls -A | grep -q "^\.rej\.csv\."
+'
+test_expect 'issue 8 item 1: sync ship with rejects replaces the rejects file whole' '
+    printf "order_no,carrier,tracking\n%s,ヤマト宅急便,R-4\n123,ヤマト宅急便,R-5\n" "$(paid 1)" >two.csv &&
+    expect_code 1 qs sync ship --skip-bad --rejects rej.csv two.csv &&
+    printf "order_no,carrier,tracking,line,reason\n123,ヤマト宅急便,R-5,3,unknown order line 123; run qs sync orders first (R-SYN-1b)\n" >expect &&
+    test_cmp expect rej.csv &&
+    ! ls -A | grep -q "^\.rej\.csv\."
+'
+test_expect 'issue 8 item 15: a control character in carrier or tracking: 65 naming file:line, field, character' '
+    n=$(paid 1) && m=$(paid 2) && before=$(sent) &&
+    printf "order_no,carrier,tracking\n%s,ヤマト\a宅急便,C-1\n%s,ヤマト宅急便,\"C-2\r\n\"\n" "$n" "$m" >ctl.csv &&
+    expect_code 65 qs sync ship ctl.csv &&
+    grep_q "ctl.csv:2: $n: the carrier holds the control character U+0007 (bell) at character 4; remove it (R-SYN-1b)" err &&
+    grep_q "ctl.csv:3: $m: the tracking holds the control character U+000D (carriage return) at character 4; remove it (R-SYN-1b)" err &&
+    test "$(sent)" = "$before"
+'
+test_expect 'issue 8 item 15: with --skip-bad the line goes to the rejects file; DEL and C1 controls too' '
+    n=$(paid 1) &&
+    printf "order_no,carrier,tracking\n%s,ヤマト宅急便,C\177-3\n%s,ヤマト\302\205宅急便,C-4\n" "$n" "$(paid 2)" >ctl2.csv &&
+    expect_code 1 qs sync ship --skip-bad --rejects rej2.csv ctl2.csv &&
+    grep_q "the tracking holds the control character U+007F (delete) at character 2" rej2.csv &&
+    grep_q "the carrier holds the control character U+0085 at character 4" rej2.csv
+'
+test_done
