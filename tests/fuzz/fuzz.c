@@ -109,7 +109,8 @@ int fuzz_jsonl_known_bug(const struct fuzz_in *in)
     return 0;
 }
 
-void fuzz_check_rec(const struct rec *r)
+/* Names and values: NUL-terminated UTF-8, len == strlen(value). */
+static void check_rec(const struct rec *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         const struct rec_field *f = &r->f[i];
@@ -118,4 +119,42 @@ void fuzz_check_rec(const struct rec *r)
         FUZZ_CHECK(fuzz_utf8_valid(f->name, strlen(f->name)));
         FUZZ_CHECK(fuzz_utf8_valid(f->value, f->len));
     }
+}
+
+int fuzz_read(FILE *fp, enum rec_enc enc, const char *name,
+              void (*each)(struct rec_reader *r, const struct rec *rec, void *ctx), void *ctx)
+{
+    struct rec_reader_opts o = {.enc = enc};
+    struct rec_reader *r;
+    struct rec *rec = rec_new();
+    struct qs_err e;
+    int rc;
+    err_clear(&e);
+    FUZZ_CHECK(rec_reader_open(fp, name, &o, &r, &e) == 0);
+    while ((rc = rec_read(r, rec, &e)) == 1) {
+        check_rec(rec);
+        if (each)
+            each(r, rec, ctx);
+    }
+    if (rc < 0) {
+        FUZZ_CHECK(rc == QS_E_DATA || rc == QS_E_IO);
+        FUZZ_CHECK(e.code == rc && e.msg[0] != '\0' && strcmp(e.file, name) == 0);
+        FUZZ_CHECK(rec_read(r, rec, &e) == rc && rec->n == 0);
+    } else {
+        FUZZ_CHECK(rc == 0 && rec->n == 0);
+        FUZZ_CHECK(rec_read(r, rec, &e) == 0);
+    }
+    rec_free(rec);
+    rec_reader_close(r);
+    return rc;
+}
+
+char *fuzz_two_strings(const uint8_t *data, size_t size, char **second)
+{
+    char *buf = malloc(size + 2);
+    FUZZ_CHECK(buf != NULL);
+    memcpy(buf, data, size);
+    buf[size] = buf[size + 1] = '\0';
+    *second = buf + strlen(buf) + 1;
+    return buf;
 }

@@ -51,8 +51,15 @@ int fuzz_looks_json(const uint8_t *s, size_t n);
  * JSON Lines whose last line lacks its LF, or holding a NUL byte (README, "Known
  * findings"). */
 int fuzz_jsonl_known_bug(const struct fuzz_in *in);
-/* Checks what every record a reader returns must be: names and values NUL-terminated
- * UTF-8 with len == strlen(value). */
-void fuzz_check_rec(const struct rec *r);
+/* Reads fp (called name) with the record reader in encoding enc up to its end or its
+ * first error, calling each (may be NULL) on every record -- which must have names and
+ * values of NUL-terminated UTF-8 with len == strlen(value) --, and checks how the input
+ * ends: 0 and nothing more, or an error that has a message, names the file and comes
+ * again on the next read. Returns that 0 or error. */
+int fuzz_read(FILE *fp, enum rec_enc enc, const char *name,
+              void (*each)(struct rec_reader *r, const struct rec *rec, void *ctx), void *ctx);
+/* A malloc'd copy of data[0..size) and two NUL bytes: the first string of an input of
+ * two NUL-separated ones; *second gets the second. */
+char *fuzz_two_strings(const uint8_t *data, size_t size, char **second);
 
 #endif

@@ -14,13 +14,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct qs_err e;
-    char *buf = malloc(size + 2);
-    FUZZ_CHECK(buf != NULL);
-    memcpy(buf, data, size);
-    buf[size] = buf[size + 1] = '\0';
     struct outbox_item it = {.id = 42, .shop = "fuzz", .kind = "note"};
-    it.payload = buf;
-    it.key = buf + strlen(buf) + 1;
+    it.payload = fuzz_two_strings(data, size, &it.key);
 
     int checked = deliver_payload_check(it.payload, &e);
     char *line = deliver_request_line(&it, &e);
@@ -47,6 +42,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(e.msg[0] != '\0');
     }
     free(line);
-    free(buf);
+    free(it.payload);
     return 0;
 }

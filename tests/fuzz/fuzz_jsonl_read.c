@@ -32,51 +32,35 @@ static void check_field(const struct rec_field *f, json_t *v)
     }
 }
 
+static void line(struct rec_reader *r, const struct rec *rec, void *ctx)
+{
+    long *last = ctx;
+    FUZZ_CHECK(rec_reader_format(r) == REC_JSON);
+    FUZZ_CHECK(rec_reader_line(r) > *last);
+    *last = rec_reader_line(r);
+    /* The record as JSON is an object with the same members, in order. */
+    char *text = rec_to_json(rec);
+    json_t *obj = json_loads(text, JSON_DECODE_INT_AS_REAL, NULL);
+    FUZZ_CHECK(json_is_object(obj) && json_object_size(obj) == rec->n);
+    void *it = json_object_iter(obj);
+    for (size_t i = 0; i < rec->n; i++, it = json_object_iter_next(obj, it)) {
+        FUZZ_CHECK(it != NULL && strcmp(json_object_iter_key(it), rec->f[i].name) == 0);
+        check_field(&rec->f[i], json_object_iter_value(it));
+    }
+    json_decref(obj);
+    free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_in in;
-    struct rec_reader_opts o = {0};
-    struct rec_reader *r;
-    struct rec *rec;
-    struct qs_err e;
     long last = 0;
-    int rc;
-
-    /* What does not start with '{' is CSV: fuzz_csv_read's inputs. */
+    /* What does not start with '{' is CSV: fuzz_csv_read's inputs. Known bugs: fuzz.c. */
     if (fuzz_in_parse(data, size, &in) < 0 || !fuzz_looks_json(in.data, in.size) ||
         fuzz_jsonl_known_bug(&in))
         return 0;
     FILE *fp = fuzz_open(&in);
-    o.enc = in.enc;
-    err_clear(&e);
-    FUZZ_CHECK(rec_reader_open(fp, "fuzz.jsonl", &o, &r, &e) == 0);
-    rec = rec_new();
-    while ((rc = rec_read(r, rec, &e)) == 1) {
-        FUZZ_CHECK(rec_reader_format(r) == REC_JSON);
-        fuzz_check_rec(rec);
-        FUZZ_CHECK(rec_reader_line(r) > last);
-        last = rec_reader_line(r);
-        /* The record as JSON is an object with the same members, in order. */
-        char *text = rec_to_json(rec);
-        json_t *obj = json_loads(text, JSON_DECODE_INT_AS_REAL, NULL);
-        FUZZ_CHECK(json_is_object(obj) && json_object_size(obj) == rec->n);
-        void *it = json_object_iter(obj);
-        for (size_t i = 0; i < rec->n; i++, it = json_object_iter_next(obj, it)) {
-            FUZZ_CHECK(it != NULL && strcmp(json_object_iter_key(it), rec->f[i].name) == 0);
-            check_field(&rec->f[i], json_object_iter_value(it));
-        }
-        json_decref(obj);
-        free(text);
-    }
-    if (rc < 0) {
-        FUZZ_CHECK(e.code == rc && e.msg[0] != '\0' && strcmp(e.file, "fuzz.jsonl") == 0);
-        FUZZ_CHECK(rc == QS_E_DATA || rc == QS_E_IO);
-        FUZZ_CHECK(rec_read(r, rec, &e) == rc && rec->n == 0);
-    } else {
-        FUZZ_CHECK(rc == 0 && rec->n == 0);
-    }
-    rec_free(rec);
-    rec_reader_close(r);
+    fuzz_read(fp, in.enc, "fuzz.jsonl", line, &last);
     fclose(fp);
     return 0;
 }

@@ -10,39 +10,33 @@
 
 #include "fuzz.h"
 
-#define MAX_RECS 4096 /* inputs are at most 64 KiB (-max_len): enough for them all */
-
 struct recs {
-    struct rec *r[MAX_RECS];
-    size_t n;
+    struct rec **r;
+    size_t n, cap;
 };
+
+/* Keeps a copy of each record read. */
+static void keep(struct rec_reader *rd, const struct rec *rec, void *ctx)
+{
+    struct recs *rs = ctx;
+    (void)rd;
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? 2 * rs->cap : 64;
+        rs->r = realloc(rs->r, rs->cap * sizeof *rs->r);
+        FUZZ_CHECK(rs->r != NULL);
+    }
+    struct rec *copy = rec_new();
+    for (size_t k = 0; k < rec->n; k++)
+        rec_set_typed(copy, rec->f[k].name, rec->f[k].value, rec->f[k].type);
+    rs->r[rs->n++] = copy;
+}
 
 static void recs_free(struct recs *rs)
 {
     for (size_t i = 0; i < rs->n; i++)
         rec_free(rs->r[i]);
-    rs->n = 0;
-}
-
-/* Reads every record of fp (up to the first error) into rs; returns rec_read's last rc. */
-static int read_all(FILE *fp, enum rec_enc enc, struct recs *rs)
-{
-    struct rec_reader_opts o = {.enc = enc};
-    struct rec_reader *r;
-    struct qs_err e;
-    int rc;
-    FUZZ_CHECK(rec_reader_open(fp, "fuzz", &o, &r, &e) == 0);
-    for (;;) {
-        struct rec *rec = rec_new();
-        if (rs->n == MAX_RECS || (rc = rec_read(r, rec, &e)) != 1) {
-            rec_free(rec);
-            break;
-        }
-        fuzz_check_rec(rec);
-        rs->r[rs->n++] = rec;
-    }
-    rec_reader_close(r);
-    return rs->n == MAX_RECS ? 0 : rc;
+    free(rs->r);
+    memset(rs, 0, sizeof *rs);
 }
 
 /* Writes rs in format fmt (and encoding enc, replace); returns rec_write's or
@@ -112,7 +106,7 @@ static void check_csv(const struct recs *in, const struct recs *back)
 /* Writes rs as fmt, reads it back as UTF-8 the way it came (file or pipe). */
 static void round_trip(const struct recs *rs, enum rec_format fmt, int pipe)
 {
-    struct recs back = {.n = 0};
+    struct recs back = {0};
     char *out = NULL;
     size_t len = 0;
     FUZZ_CHECK(write_all(rs, fmt, REC_ENC_UTF8, 0, &out, &len) == 0);
@@ -123,7 +117,7 @@ static void round_trip(const struct recs *rs, enum rec_format fmt, int pipe)
         return;
     }
     FILE *fp = fuzz_open_bytes(out, len, pipe);
-    FUZZ_CHECK(read_all(fp, REC_ENC_UTF8, &back) == 0);
+    FUZZ_CHECK(fuzz_read(fp, REC_ENC_UTF8, "written", keep, &back) == 0);
     fclose(fp);
     if (fmt == REC_JSON)
         check_json(rs, &back);
@@ -144,14 +138,15 @@ static size_t count_lines(const char *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_in in;
-    static struct recs rs; /* (large: not on the stack) */
+    struct recs rs = {0};
     char *out = NULL;
     size_t len = 0;
 
     if (fuzz_in_parse(data, size, &in) < 0 || fuzz_jsonl_known_bug(&in))
         return 0;
     FILE *fp = fuzz_open(&in);
-    read_all(fp, in.enc, &rs); /* an error ends the input: the records before it are kept */
+    /* An error ends the input: the records before it are kept. */
+    fuzz_read(fp, in.enc, "fuzz", keep, &rs);
     fclose(fp);
     if (rs.n == 0)
         return 0;
