@@ -269,7 +269,8 @@ int qapi_code_of(const json_t *v)
     }
     if (json_is_real(v)) {
         double d = json_real_value(v);
-        return d == (double)(int)d && d > INT_MIN && d <= INT_MAX ? (int)d : QAPI_CODE_NONE;
+        /* The range first: converting a double outside int's range is undefined. */
+        return d > INT_MIN && d <= INT_MAX && d == (double)(int)d ? (int)d : QAPI_CODE_NONE;
     }
     if (json_is_string(v)) {
         const char *s = json_string_value(v);

@@ -73,7 +73,9 @@ static size_t tab_escape(struct rbuf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t start = b->len;
-    rbuf_need(b, n + 1);
+    /* Room for the worst case ("\x1b" is 4 bytes for 1): plain bytes are stored below
+     * without a check, also after escapes. */
+    rbuf_need(b, 4 * n + 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != 0x7F) {

@@ -1,0 +1,176 @@
+/* Fuzz target rec_write: the record writers of SPEC 1.2. The records read from the input
+ * (CSV or JSON Lines, in each encoding, file or pipe: fuzz.h) are written as JSON Lines
+ * and as CSV and read back: the same records must come back. JSON Lines keeps everything
+ * (names, order, values, types). CSV keeps what record.h says rec_write writes: the first
+ * record's fields are the columns, a record's value of each column (empty when it lacks
+ * it, its other fields dropped), every value as a string. The table and CP932 CSV are
+ * written too, and must not fail where they cannot. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+
+struct recs {
+    struct rec **r;
+    size_t n, cap;
+};
+
+/* Keeps a copy of each record read. */
+static void keep(struct rec_reader *rd, const struct rec *rec, void *ctx)
+{
+    struct recs *rs = ctx;
+    (void)rd;
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? 2 * rs->cap : 64;
+        rs->r = realloc(rs->r, rs->cap * sizeof *rs->r);
+        FUZZ_CHECK(rs->r != NULL);
+    }
+    struct rec *copy = rec_new();
+    for (size_t k = 0; k < rec->n; k++)
+        rec_set_typed(copy, rec->f[k].name, rec->f[k].value, rec->f[k].type);
+    rs->r[rs->n++] = copy;
+}
+
+static void recs_free(struct recs *rs)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        rec_free(rs->r[i]);
+    free(rs->r);
+    memset(rs, 0, sizeof *rs);
+}
+
+/* Writes rs in format fmt (and encoding enc, replace); returns rec_write's or
+ * rec_writer_close's first error, 0, and the output in *out (malloc'd). */
+static int write_all(const struct recs *rs, enum rec_format fmt, enum rec_enc enc, int replace,
+                     char **out, size_t *len)
+{
+    struct rec_writer_opts o = {fmt, enc, replace};
+    struct rec_writer *w;
+    struct qs_err e;
+    int rc = 0;
+    FILE *fp = open_memstream(out, len);
+    FUZZ_CHECK(fp != NULL);
+    FUZZ_CHECK(rec_writer_open(fp, &o, NULL, 0, &w, &e) == 0);
+    for (size_t i = 0; i < rs->n && rc == 0; i++)
+        rc = rec_write(w, rs->r[i], &e);
+    int rc2 = rec_writer_close(w, &e);
+    FUZZ_CHECK(fclose(fp) == 0);
+    return rc ? rc : rc2;
+}
+
+/* JSON Lines: the records themselves. */
+static void check_json(const struct recs *in, const struct recs *back)
+{
+    FUZZ_CHECK(back->n == in->n);
+    for (size_t i = 0; i < in->n; i++) {
+        const struct rec *a = in->r[i], *b = back->r[i];
+        FUZZ_CHECK(a->n == b->n);
+        for (size_t k = 0; k < a->n; k++) {
+            FUZZ_CHECK(strcmp(a->f[k].name, b->f[k].name) == 0);
+            FUZZ_CHECK(strcmp(a->f[k].value, b->f[k].value) == 0);
+            FUZZ_CHECK(a->f[k].type == b->f[k].type);
+        }
+    }
+}
+
+/* What CSV cannot hold at all (the reader refuses it or, for a BOM at the start of the
+ * file, drops it by SPEC 1.2): no columns, a column without a name, a first column whose
+ * name starts with U+FEFF. */
+static int csv_can_hold(const struct rec *first)
+{
+    if (first->n == 0 || strncmp(first->f[0].name, "\xef\xbb\xbf", 3) == 0)
+        return 0;
+    for (size_t k = 0; k < first->n; k++)
+        if (first->f[k].name[0] == '\0')
+            return 0;
+    return 1;
+}
+
+/* CSV: the first record's columns, each record's value of each (or ""), as strings. */
+static void check_csv(const struct recs *in, const struct recs *back)
+{
+    const struct rec *cols = in->r[0];
+    FUZZ_CHECK(back->n == in->n);
+    for (size_t i = 0; i < in->n; i++) {
+        const struct rec *b = back->r[i];
+        FUZZ_CHECK(b->n == cols->n);
+        for (size_t k = 0; k < cols->n; k++) {
+            const char *want = rec_get(in->r[i], cols->f[k].name);
+            FUZZ_CHECK(strcmp(b->f[k].name, cols->f[k].name) == 0);
+            FUZZ_CHECK(b->f[k].type == REC_STR);
+            FUZZ_CHECK(strcmp(b->f[k].value, want ? want : "") == 0);
+        }
+    }
+}
+
+/* Writes rs as fmt, reads it back as UTF-8 the way it came (file or pipe). */
+static void round_trip(const struct recs *rs, enum rec_format fmt, int pipe)
+{
+    struct recs back = {0};
+    char *out = NULL;
+    size_t len = 0;
+    FUZZ_CHECK(write_all(rs, fmt, REC_ENC_UTF8, 0, &out, &len) == 0);
+    /* SPEC 1.2 tells CSV from JSON Lines by the first byte: a CSV whose first column's name
+     * starts with '{' (after tabs, which are not quoted) reads as JSON Lines. */
+    if (fmt == REC_CSV && fuzz_looks_json((const uint8_t *)out, len)) {
+        free(out);
+        return;
+    }
+    FILE *fp = fuzz_open_bytes(out, len, pipe);
+    FUZZ_CHECK(fuzz_read(fp, REC_ENC_UTF8, "written", keep, &back) == 0);
+    fclose(fp);
+    if (fmt == REC_JSON)
+        check_json(rs, &back);
+    else
+        check_csv(rs, &back);
+    recs_free(&back);
+    free(out);
+}
+
+static size_t count_lines(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += s[i] == '\n';
+    return k;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fuzz_in in;
+    struct recs rs = {0};
+    char *out = NULL;
+    size_t len = 0;
+
+    if (fuzz_in_parse(data, size, &in) < 0 || fuzz_jsonl_known_bug(&in))
+        return 0;
+    FILE *fp = fuzz_open(&in);
+    /* An error ends the input: the records before it are kept. */
+    fuzz_read(fp, in.enc, "fuzz", keep, &rs);
+    fclose(fp);
+    if (rs.n == 0)
+        return 0;
+
+    round_trip(&rs, REC_JSON, in.pipe);
+    if (csv_can_hold(rs.r[0]))
+        round_trip(&rs, REC_CSV, in.pipe);
+
+    /* The table: one line per record after the header (control characters are shown
+     * escaped), none without columns. */
+    FUZZ_CHECK(write_all(&rs, REC_TABLE, REC_ENC_UTF8, 0, &out, &len) == 0);
+    FUZZ_CHECK(count_lines(out, len) == (rs.r[0]->n ? rs.n + 1 : 0));
+    free(out);
+    /* CP932: what it lacks is an error, or '?' with replace, which never fails.
+     * TODO(fuzz finding cp932-empty): when the first text converted (the first column's
+     * name) is empty, csvw_put calls rbuf_add(b, NULL, 0), a memcpy from NULL (UBSan);
+     * drop the name test when csv_write.c is fixed. */
+    if (rs.r[0]->n && rs.r[0]->f[0].name[0] != '\0') {
+        int rc = write_all(&rs, REC_CSV, REC_ENC_CP932, 0, &out, &len);
+        FUZZ_CHECK(rc == 0 || rc == QS_E_DATA);
+        free(out);
+        FUZZ_CHECK(write_all(&rs, REC_CSV, REC_ENC_CP932, 1, &out, &len) == 0);
+        free(out);
+    }
+    recs_free(&rs);
+    return 0;
+}
