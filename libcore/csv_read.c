@@ -26,6 +26,7 @@ struct csvr {
     int row_done;    /* a data row is complete in out */
     int finished;    /* csv_fini has run */
     long line;       /* physical line being fed */
+    int cr;          /* the last segment ended in CR: a line end unless an LF follows */
     long row_line;   /* line on which the row in progress starts */
     long field_line; /* line on which the field in progress starts */
     size_t nl;       /* offset in src->buf of the next LF, or src->len: none */
@@ -236,6 +237,10 @@ int csvr_read(struct csvr *c, struct rec *out, long *line, struct qs_err *e)
         if (cr)
             n = (size_t)(cr - seg) + 1;
         int has_term = seg[n - 1] == '\n' || seg[n - 1] == '\r';
+        /* A CR alone ends a line too (old Mac Excel files); CRLF is one line end. */
+        if (c->cr && seg[0] != '\n')
+            c->line++;
+        c->cr = seg[n - 1] == '\r';
         if (!c->in_row)
             c->row_line = c->field_line = c->line;
 

@@ -24,11 +24,22 @@ static int csvw_needs_quotes(const char *s, size_t n)
     return 0;
 }
 
-/* Appends one field, after a "'" when tick is set. CP932 text is scanned like UTF-8: its
- * trail bytes (0x40-0xFC) are never a comma, quote, CR, LF or space. */
-static void csvw_field(struct rbuf *b, const char *s, size_t n, int tick)
+/* 1 when s, the start of the output, would make a reader take it for JSON Lines (SPEC 1.2:
+ * the first byte past white space is '{'). */
+static int csvw_reads_as_json(const char *s, size_t n)
 {
-    int quote = csvw_needs_quotes(s, n);
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    return i < n && s[i] == '{';
+}
+
+/* Appends one field, after a "'" when tick is set, quoted also when quote is set. CP932
+ * text is scanned like UTF-8: its trail bytes (0x40-0xFC) are never a comma, quote, CR,
+ * LF or space. */
+static void csvw_field(struct rbuf *b, const char *s, size_t n, int tick, int quote)
+{
+    quote |= csvw_needs_quotes(s, n);
     rbuf_need(b, 2 * n + 4);
     if (quote)
         b->p[b->len++] = '"';
@@ -78,10 +89,11 @@ static int csvw_clip(const char *s, size_t max)
     return (int)n;
 }
 
-/* Appends value (of column col) in the output encoding. */
-static int csvw_put(struct rec_writer *w, const char *col, const char *s, size_t n,
+/* Appends value (of column col) in the output encoding; first: it starts the output. */
+static int csvw_put(struct rec_writer *w, const char *col, const char *s, size_t n, int first,
                     struct qs_err *e)
 {
+    int quote = first && csvw_reads_as_json(s, n);
     /* Looked at in UTF-8: CP932 writes the ASCII first character as it is. */
     int tick = w->excel_safe && rec_excel_formula(s, n);
     if (w->cd != (iconv_t)-1) {
@@ -98,7 +110,7 @@ static int csvw_put(struct rec_writer *w, const char *col, const char *s, size_t
         s = w->tmp.p;
         n = w->tmp.len;
     }
-    csvw_field(&w->line, s, n, tick);
+    csvw_field(&w->line, s, n, tick, quote);
     return 0;
 }
 
@@ -122,7 +134,7 @@ int csvw_header(struct rec_writer *w, struct qs_err *e)
     for (size_t i = 0; i < w->ncols; i++) {
         if (i)
             rbuf_addc(&w->line, ',');
-        if ((rc = csvw_put(w, w->cols[i], w->cols[i], strlen(w->cols[i]), e)) < 0)
+        if ((rc = csvw_put(w, w->cols[i], w->cols[i], strlen(w->cols[i]), i == 0, e)) < 0)
             return rc;
     }
     if (w->ncols == 1 && w->cols[0][0] == '\0')
@@ -142,7 +154,7 @@ int csvw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
         const struct rec_field *f = w->map[i];
         if (i)
             rbuf_addc(&w->line, ',');
-        if (f && (rc = csvw_put(w, w->cols[i], f->value, f->len, e)) < 0) {
+        if (f && (rc = csvw_put(w, w->cols[i], f->value, f->len, 0, e)) < 0) {
             w->line.len = 0;
             return rc;
         }

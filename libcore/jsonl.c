@@ -226,6 +226,11 @@ int jlr_read(struct jlr *j, struct rec *out, long *line, struct qs_err *e)
             continue; /* blank line */
         if (n - first >= 3 && memcmp(start + first, REC_BOM, 3) == 0)
             return jl_err(j, e, ln, (long)first + 1, REC_BOM_MSG, "line");
+        /* jansson stops at a NUL byte as at the end of a number ({"t":1<NUL>}); refuse
+         * it as the CSV reader does (a NUL inside a string is \u0000, refused by jansson). */
+        const char *nul = memchr(start, '\0', n);
+        if (nul)
+            return jl_err(j, e, ln, (long)(nul - start) + 1, "NUL byte in the input");
         int rc = jl_parse(j, start, n, ln, out, e);
         if (rc < 0)
             return rc;

@@ -39,7 +39,8 @@ static inline void rbuf_need(struct rbuf *b, size_t more)
 static inline void rbuf_add(struct rbuf *b, const void *s, size_t n)
 {
     rbuf_need(b, n + 1);
-    memcpy(b->p + b->len, s, n);
+    if (n) /* s may be NULL then: an empty buffer's p */
+        memcpy(b->p + b->len, s, n);
     b->len += n;
 }
 

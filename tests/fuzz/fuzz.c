@@ -93,22 +93,6 @@ int fuzz_looks_json(const uint8_t *s, size_t n)
     return i < n && s[i] == '{';
 }
 
-int fuzz_jsonl_known_bug(const struct fuzz_in *in)
-{
-    if (!fuzz_looks_json(in->data, in->size))
-        return 0;
-    /* TODO(issue 8 item 1): a last line without its LF is a heap-use-after-free in
-     * jsonl.c, fixed on another branch. Remove this test when that fix is merged. */
-    if (in->data[in->size - 1] != '\n')
-        return 1;
-    /* TODO(fuzz finding jsonl-nul): jansson takes a NUL byte after a number for the end
-     * of it and jsonl.c keeps the NUL in the value ({"t":1<NUL>} gives "1\0", len 2);
-     * the CSV reader refuses NUL bytes. Remove this test when jsonl.c refuses them too. */
-    if (memchr(in->data, '\0', in->size))
-        return 1;
-    return 0;
-}
-
 /* Names and values: NUL-terminated UTF-8, len == strlen(value). */
 static void check_rec(const struct rec *r)
 {

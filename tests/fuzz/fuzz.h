@@ -46,11 +46,6 @@ int fuzz_utf8_valid(const char *s, size_t n);
 /* 1 when the record reader will take s[0..n) for JSON Lines: its first byte after an
  * optional UTF-8 BOM and white space is '{' (SPEC 1.2). */
 int fuzz_looks_json(const uint8_t *s, size_t n);
-/* 1 for an input that reaches a known bug of the JSON Lines reader (jsonl.c) that is
- * fixed, or to be fixed, on another branch, so that the targets can look for others:
- * JSON Lines whose last line lacks its LF, or holding a NUL byte (README, "Known
- * findings"). */
-int fuzz_jsonl_known_bug(const struct fuzz_in *in);
 /* Reads fp (called name) with the record reader in encoding enc up to its end or its
  * first error, calling each (may be NULL) on every record -- which must have names and
  * values of NUL-terminated UTF-8 with len == strlen(value) --, and checks how the input

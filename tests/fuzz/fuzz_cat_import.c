@@ -70,8 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 2 || fuzz_in_parse(data + 1, size - 1, &in) < 0)
         return 0;
-    if (fuzz_jsonl_known_bug(&in))
-        return 0;
     if (!store)
         store_start();
     memset(&o, 0, sizeof o);

@@ -731,6 +731,27 @@ static void test_json_bad(void **state)
     expect_bad("{\"a\":\"x\\u0000y\"}\n", 17, REC_ENC_AUTO, 0, 1, 0, "invalid JSON");
     expect_bad("{\"a\":\"0123456789\"}\n", 19, REC_ENC_AUTO, 4, 1, 6, "longer than 4 bytes");
     expect_bad("{\"a\":1}\n{\"a\":\"\xff\"}\n", 18, REC_ENC_UTF8, 0, 2, 7, "invalid UTF-8");
+    /* Fuzz finding: jansson ends a number at a NUL byte; the NUL must not reach a value. */
+    expect_bad("{\"a\":1}\n{\"t\":1\0}\n", 18, REC_ENC_AUTO, 0, 2, 7, "NUL byte in the input");
+}
+
+/* Fuzz finding: a CR alone ends a line (old Mac Excel files), as LF and CRLF do. */
+static void test_cr_lines(void **state)
+{
+    (void)state;
+    expect_dump("a,b\r1,2\r3,4\r", "@2 a=1|b=2\n@3 a=3|b=4\n");
+    expect_dump("a,b\r\n1,2\r3,4\n5,6", "@2 a=1|b=2\n@3 a=3|b=4\n@4 a=5|b=6\n");
+    expect_bad("a,b\r1,2\r3\r", 11, REC_ENC_AUTO, 0, 3, 2, "row has 1 fields");
+}
+
+/* Fuzz finding: a CSV whose first column's name starts with '{' must not read back as JSON
+ * Lines (SPEC 1.2 tells them apart by the first byte): the writer quotes that name. */
+static void test_csv_write_brace(void **state)
+{
+    (void)state;
+    expect_write("\"{a\",b\n1,2\n", REC_CSV, "\"{a\",b\n1,2\n");
+    expect_write("\"\t{a\",b\n1,2\n", REC_CSV, "\"\t{a\",b\n1,2\n");
+    expect_write("b,{a\n1,2\n", REC_CSV, "b,{a\n1,2\n");
 }
 
 /* Issue 8 item 1: a JSON Lines input whose last line lacks its LF. Reading that line moves
@@ -1042,6 +1063,8 @@ int main(void)
         cmocka_unit_test(test_max_columns),
         cmocka_unit_test(test_json_read),
         cmocka_unit_test(test_json_bad),
+        cmocka_unit_test(test_cr_lines),
+        cmocka_unit_test(test_csv_write_brace),
         cmocka_unit_test(test_json_no_final_lf),
         cmocka_unit_test(test_csv_write),
         cmocka_unit_test(test_csv_write_cols),
