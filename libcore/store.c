@@ -442,6 +442,13 @@ int store_open_ro(const char *path, struct store **out, struct qs_err *e)
     }
     if ((rc = too_new(v = store_version(s), e)) < 0)
         goto fail;
+    if (v < schema_nmigrations && access(path, W_OK) == 0) {
+        /* SPEC 1.4: migrated forward automatically -- a store this user may write is
+         * migrated (backup first) by the first command after an upgrade, even one that
+         * only reads; only a store that cannot be written is refused. */
+        store_close(s);
+        return store_open(path, out, e);
+    }
     if (v < schema_nmigrations) {
         rc = err_set(e, QS_E_DATA, NULL,
                      "store %s has schema version %d and this qs reads version %d; a command "

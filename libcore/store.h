@@ -18,9 +18,10 @@ char *store_default_path(void);
  * and others may read or write them. Returns 0 or a QS_E_* code. */
 int store_open(const char *path, struct store **out, struct qs_err *e);
 /* Opens the store at path for reading only (verbs that never write, issue 8 item 11): a
- * 0400 file, a read-only folder or mount will do. Never creates, migrates or changes
- * modes. QS_E_IO when there is no store at path, QS_E_DATA when it is empty, not a store,
- * or of an older or newer schema version than this qs. */
+ * 0400 file, a read-only folder or mount will do. Never creates or changes modes; a
+ * store of an older schema is migrated (store_open) when this user may write it.
+ * QS_E_IO when there is no store at path, QS_E_DATA when it is empty, not a store, of a
+ * newer schema version than this qs, or of an older one it cannot write. */
 int store_open_ro(const char *path, struct store **out, struct qs_err *e);
 /* Closes s; store_close(NULL) is a no-op. */
 void store_close(struct store *s);

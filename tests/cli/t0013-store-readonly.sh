@@ -83,10 +83,19 @@ test_expect 'issue 8 item 5: an empty file is not made a store by a verb that on
     grep_q "empty.db is empty, not a qs store; \`qs init --store empty.db\` creates one" err &&
     test ! -s empty.db && test "$(stat -c %a empty.db)" = 644
 '
-test_expect 'issue 8 item 11: an older store is not migrated by a verb that only reads: exit 65, no backup' '
-    sqlite3 old.db "CREATE TABLE keepme(x); INSERT INTO keepme VALUES (42)" && cp old.db old.orig &&
-    expect_code 65 qs --store old.db sync log &&
+test_expect 'issue 8 item 11, SPEC 1.4: an older store a verb that only reads cannot write is not migrated: exit 65, no backup' '
+    mkdir old1 && sqlite3 old1/qs.db "CREATE TABLE keepme(x); INSERT INTO keepme VALUES (42)" &&
+    give old1 && chmod 400 old1/qs.db && cp old1/qs.db old.orig &&
+    expect_code 65 qs_user --store old1/qs.db sync log &&
     grep_q "schema version 0" err && grep_q "run one that writes" err &&
-    cmp old.db old.orig && test ! -e old.db.bak-v0
+    cmp old1/qs.db old.orig && test ! -e old1/qs.db.bak-v0
+'
+test_expect 'SPEC 1.4: an older store the user may write is migrated (backup first) by the first command, even one that only reads' '
+    sqlite3 old.db "CREATE TABLE keepme(x); INSERT INTO keepme VALUES (42)" && cp old.db old.orig &&
+    expect_code 0 qs --store old.db sync log && grep_q "^at," out &&
+    test "$(sqlite3 old.db.bak-v0 "SELECT x FROM keepme")" = 42 &&
+    test "$(sqlite3 old.db.bak-v0 "PRAGMA user_version")" = 0 &&
+    test "$(sqlite3 old.db "PRAGMA user_version")" -gt 0 &&
+    test "$(sqlite3 old.db "SELECT x FROM keepme")" = 42
 '
 test_done
