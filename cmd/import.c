@@ -276,7 +276,7 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
     r.ctx = ctx;
     r.enc = o.enc;
     r.row = rec_new();
-    /* Issue 8 item 1: never over the input; written whole, and only with rejects. */
+    /* Issue 8 item 7: never over the input; written whole, and only with rejects. */
     if (rejects && (rc = afile_open(rejects, name, &r.rejects, &e)) < 0) {
         rc = rc == QS_E_USAGE ? cmd_usage(ctx, &qs_cmd_import, g.verb, "--rejects %s", e.msg)
                               : cmd_fail(ctx, rc, &e);

@@ -524,7 +524,7 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
     args = action == SYNC_CONFIRM && optind < argc && strcmp(argv[optind], "-") != 0;
     if (!args && optind < argc)
         file = argv[optind];
-    /* Issue 8 item 1: never over the input; renamed in only when lines were rejected. */
+    /* Issue 8 item 7: never over the input; renamed in only when lines were rejected. */
     if (rejects && (rc = afile_open(rejects, args ? NULL : file, &rej, &e)) < 0) {
         code = rc == QS_E_USAGE ? cmd_usage(ctx, &qs_cmd_sync, v, "--rejects %s", e.msg)
                                 : cmd_fail(ctx, rc, &e);

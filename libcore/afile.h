@@ -1,4 +1,4 @@
-/* afile: an output file that appears whole or not at all (issue 8 item 1's --rejects
+/* afile: an output file that appears whole or not at all (issue 8 item 7's --rejects
  * FILE): written to a temporary file in FILE's folder, renamed over FILE by
  * afile_commit; afile_abort removes it and leaves an existing FILE as it was. */
 #ifndef QS_AFILE_H

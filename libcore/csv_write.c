@@ -9,12 +9,13 @@
 #include "rec_internal.h"
 
 /* Quotes when a reader could take the field apart: a comma, quote, CR or LF inside, or a
- * space at either end (which many readers trim). */
-static int csvw_needs_quotes(const char *s, size_t n)
+ * space or tab at either end (which many readers trim, and which would make a file of
+ * white space alone read as empty input) -- the start being the "'" when tick is set. */
+static int csvw_needs_quotes(const char *s, size_t n, int tick)
 {
     if (n == 0)
         return 0;
-    if (s[0] == ' ' || s[n - 1] == ' ')
+    if ((!tick && (s[0] == ' ' || s[0] == '\t')) || s[n - 1] == ' ' || s[n - 1] == '\t')
         return 1;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -39,7 +40,7 @@ static int csvw_reads_as_json(const char *s, size_t n)
  * LF or space. */
 static void csvw_field(struct rbuf *b, const char *s, size_t n, int tick, int quote)
 {
-    quote |= csvw_needs_quotes(s, n);
+    quote |= csvw_needs_quotes(s, n, tick);
     rbuf_need(b, 2 * n + 4);
     if (quote)
         b->p[b->len++] = '"';

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t0303: qs sync ship's --rejects FILE written whole or not at all, never over the input
-# (issue 8 item 1), and control characters in carrier and tracking refused (issue 8
+# (issue 8 item 7), and control characters in carrier and tracking refused (issue 8
 # item 15), against the sandbox marketplace (R-SYN-1b).
 . "$(dirname "$0")/lib.sh"
 . "$QS_SRC/tests/cli/sync-lib.sh"
@@ -21,7 +21,7 @@ paid() {
 # sent: how many ship calls reached the sandbox.
 sent() { echo $(($(calls ShippingBasic.SetSendingInfo) + $(calls ShippingBasic.SetSendingInfoBulk))); }
 
-test_expect 'issue 8 item 1: sync ship --rejects naming the input is refused (64), the input kept' '
+test_expect 'issue 8 item 7: sync ship --rejects naming the input is refused (64), the input kept' '
     printf "order_no,carrier,tracking\n%s,ヤマト宅急便,R-1\n123,ヤマト宅急便,R-2\n" "$(paid 1)" >in.csv &&
     cp in.csv keep.csv &&
     expect_code 64 qs sync ship --skip-bad --rejects in.csv in.csv &&
@@ -29,19 +29,19 @@ test_expect 'issue 8 item 1: sync ship --rejects naming the input is refused (64
     expect_code 64 qs sync ship --skip-bad --rejects in.csv <in.csv && cmp in.csv keep.csv &&
     test "$(sent)" = 0
 '
-test_expect 'issue 8 item 1: sync ship that stops with 65 leaves an existing rejects file as it was' '
+test_expect 'issue 8 item 7: sync ship that stops with 65 leaves an existing rejects file as it was' '
     echo "old rejects" >rej.csv &&
     printf "number,carrier\n1,x\n" >nocol.csv &&
     expect_code 65 qs sync ship --skip-bad --rejects rej.csv nocol.csv &&
     test "$(cat rej.csv)" = "old rejects"
 '
-test_expect 'issue 8 item 1: sync ship without rejects leaves an existing rejects file as it was' '
+test_expect 'issue 8 item 7: sync ship without rejects leaves an existing rejects file as it was' '
     printf "order_no,carrier,tracking\n%s,ヤマト宅急便,R-3\n" "$(paid 1)" >one.csv &&
     expect_code 0 qs sync ship --skip-bad --rejects rej.csv one.csv &&
     test "$(cat rej.csv)" = "old rejects" &&
     ! ls -A | grep -q "^\.rej\.csv\."
 '
-test_expect 'issue 8 item 1: sync ship with rejects replaces the rejects file whole' '
+test_expect 'issue 8 item 7: sync ship with rejects replaces the rejects file whole' '
     printf "order_no,carrier,tracking\n%s,ヤマト宅急便,R-4\n123,ヤマト宅急便,R-5\n" "$(paid 1)" >two.csv &&
     expect_code 1 qs sync ship --skip-bad --rejects rej.csv two.csv &&
     printf "order_no,carrier,tracking,line,reason\n123,ヤマト宅急便,R-5,3,unknown order line 123; run qs sync orders first (R-SYN-1b)\n" >expect &&

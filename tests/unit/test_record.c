@@ -744,14 +744,19 @@ static void test_cr_lines(void **state)
     expect_bad("a,b\r1,2\r3\r", 11, REC_ENC_AUTO, 0, 3, 2, "row has 1 fields");
 }
 
-/* Fuzz finding: a CSV whose first column's name starts with '{' must not read back as JSON
- * Lines (SPEC 1.2 tells them apart by the first byte): the writer quotes that name. */
+/* Fuzz findings: what the CSV writer writes must read back as the same CSV -- not as JSON
+ * Lines (SPEC 1.2 tells them apart by the first byte: a first column name starting with
+ * '{' is quoted), not as empty input (tabs at the ends of a cell are quoted). */
 static void test_csv_write_brace(void **state)
 {
     (void)state;
     expect_write("\"{a\",b\n1,2\n", REC_CSV, "\"{a\",b\n1,2\n");
     expect_write("\"\t{a\",b\n1,2\n", REC_CSV, "\"\t{a\",b\n1,2\n");
     expect_write("b,{a\n1,2\n", REC_CSV, "b,{a\n1,2\n");
+    /* Nor as empty input: a cell with a tab or space at either end is quoted, so a file of
+     * such cells alone is never white space only. */
+    expect_write("\"\t\"\n\" \"\n", REC_CSV, "\"\t\"\n\" \"\n");
+    expect_write("a\n\"x\t\"\n", REC_CSV, "a\n\"x\t\"\n");
 }
 
 /* Issue 8 item 1: a JSON Lines input whose last line lacks its LF. Reading that line moves

@@ -1,6 +1,6 @@
 /* Unit tests of libcore/text (control characters: issue 8 item 15; full-width numbers and
  * scientific notation: item 16, SPEC 1.2; cell names: item 17) and libcore/afile (the
- * --rejects file written whole or not at all: item 1). */
+ * --rejects file written whole or not at all: item 7). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -177,7 +177,7 @@ static void item17_where(void **state)
     assert_string_equal(text_where(0, "price", buf, sizeof buf), "field \"price\"");
 }
 
-/* ---- issue 8 item 1: the rejects file ---- */
+/* ---- issue 8 item 7: the rejects file ---- */
 
 static char *slurp(const char *path)
 {
