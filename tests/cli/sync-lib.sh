@@ -28,6 +28,11 @@ shop_init() {
 # days_ago N: the date N days ago (for seeds whose dates must all be in the past).
 days_ago() { date -u -d "-$1 days" +%F; }
 
+# jst WHEN: that time in Japan, as the sandbox's dates ("yyyy-MM-dd HH:mm:ss").
+jst() { TZ=Asia/Tokyo date -d "$1" '+%Y-%m-%d %H:%M:%S'; }
+# jst_day N: the date N days from now in Japan.
+jst_day() { TZ=Asia/Tokyo date -d "+$1 days" +%F; }
+
 # sql QUERY: one query on the store.
 sql() { sqlite3 "$QS_STORE" "$1"; }
 

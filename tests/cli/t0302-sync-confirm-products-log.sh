@@ -14,9 +14,6 @@ fresh() {
         qs -q sync orders >/dev/null
 }
 
-# jst_day N: the date N days from now in Japan, as yyyy-mm-dd.
-jst_day() { TZ=Asia/Tokyo date -d "+$1 days" +%F; }
-
 # qapi METHOD PARAMS-JSON: one QAPI call straight to the sandbox as the seller (to change
 # the marketplace behind qs's back); prints ResultCode.
 qapi() {

@@ -11,8 +11,6 @@
 sb_start
 note_shop
 
-# jst WHEN: that time in Japan, as the sandbox's dates ("yyyy-MM-dd HH:mm:ss").
-jst() { TZ=Asia/Tokyo date -d "$1" '+%Y-%m-%d %H:%M:%S'; }
 # at ORDER RULE: the result of rule RULE for ORDER in the last run's output (out).
 at() { awk -F, -v o="$1" -v r="$2" '$1 == r && $2 == o { print $3 }' out; }
 

@@ -9,8 +9,6 @@
 sb_start
 note_shop
 
-jst() { TZ=Asia/Tokyo date -d "$1" '+%Y-%m-%d %H:%M:%S'; }
-jst_day() { TZ=Asia/Tokyo date -d "+$1 days" +%F; }
 # by_key FAMILY KEY: calls of that line that reached the marketplace.
 by_key() {
     sb counters | "$PY" -c 'import json, sys

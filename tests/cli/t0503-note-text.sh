@@ -10,8 +10,6 @@
 sb_start
 note_shop
 
-jst() { TZ=Asia/Tokyo date -d "$1" '+%Y-%m-%d %H:%M:%S'; }
-jst_day() { TZ=Asia/Tokyo date -d "+$1 days" +%F; }
 
 sb seed "{\"orders\": [
   {\"OrderNo\": 7001, \"status\": 2, \"Buyer\": \"山田 太郎\", \"OrderPrice\": 1000, \"OrderDate\": \"$(jst '-1 days')\"},
