@@ -32,13 +32,15 @@ struct cand {
 /* A firing settled in this run, told to the caller once its note's delivery is known:
  * its result, or for a queued one (key set) the outcome of the delivery. */
 struct told {
-    char *rule, *order_no, *result, *message, *key;
+    const char *result; /* a string literal */
+    char *rule, *order_no, *message, *key;
 };
 
 /* The delivery outcome of a note queued by this run, from deliver_run's on_result. */
 struct sent {
     char *key, *error;
     enum deliver_status status;
+    size_t seq; /* order of settling: the last outcome of a key wins */
 };
 
 struct eng {
@@ -260,7 +262,7 @@ static int tell(struct eng *g, const struct held *h, const char *result, const c
     if (g->ntold == g->captold)
         g->told =
             xrealloc(g->told, (g->captold = g->captold ? 2 * g->captold : 64) * sizeof *g->told);
-    g->told[g->ntold++] = (struct told){xstrdup(h->rule), xstrdup(h->order_no), xstrdup(result),
+    g->told[g->ntold++] = (struct told){result, xstrdup(h->rule), xstrdup(h->order_no),
                                         xstrdup(msg ? msg : ""), key ? xstrdup(key) : NULL};
     return 0;
 }
@@ -273,17 +275,37 @@ static void on_sent(const struct outbox_item *it, enum deliver_status status, co
     if (g->nsent == g->capsent)
         g->sent =
             xrealloc(g->sent, (g->capsent = g->capsent ? 2 * g->capsent : 64) * sizeof *g->sent);
-    g->sent[g->nsent++] = (struct sent){xstrdup(it->key), error ? xstrdup(error) : NULL, status};
+    g->sent[g->nsent] =
+        (struct sent){xstrdup(it->key), error ? xstrdup(error) : NULL, status, g->nsent};
+    g->nsent++;
 }
 
 /* Issue 8 item 22: a released firing's row shows its note's delivery, as note send's do. */
+static int sent_cmp(const void *a, const void *b)
+{
+    const struct sent *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The last outcome of key among the sorted g->sent, or NULL: O(log n) per firing. */
+static const struct sent *sent_find(const struct eng *g, const char *key)
+{
+    size_t lo = 0, hi = g->nsent;
+    while (lo < hi) { /* the first entry after every one whose key is <= key */
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(g->sent[mid].key, key) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo && strcmp(g->sent[lo - 1].key, key) == 0 ? &g->sent[lo - 1] : NULL;
+}
+
 static void told_outcome(const struct eng *g, const struct told *t, const char **result,
                          const char **msg)
 {
-    const struct sent *o = NULL;
-    for (size_t i = g->nsent; i-- > 0 && !o;)
-        if (strcmp(g->sent[i].key, t->key) == 0)
-            o = &g->sent[i];
+    const struct sent *o = sent_find(g, t->key);
     *result = "queued";
     *msg = "not delivered by this run (another qs run holds it); the next run delivers it";
     if (!o)
@@ -309,6 +331,8 @@ static void told_outcome(const struct eng *g, const struct told *t, const char *
 static int tell_all(struct eng *g)
 {
     int rc = 0;
+    if (g->nsent)
+        qsort(g->sent, g->nsent, sizeof *g->sent, sent_cmp);
     for (size_t i = 0; i < g->ntold && rc == 0; i++) {
         const struct told *t = &g->told[i];
         struct note_fired f = {t->rule, t->order_no, t->result, t->message};
@@ -613,7 +637,6 @@ out:
     for (size_t i = 0; i < g.ntold; i++) {
         free(g.told[i].rule);
         free(g.told[i].order_no);
-        free(g.told[i].result);
         free(g.told[i].message);
         free(g.told[i].key);
     }
