@@ -310,52 +310,113 @@ static int bulk_line(size_t index, int code, const char *msg, const json_t *line
     return 0;
 }
 
-/* -10012 (reference 3.8): ship "already shipped" is ours only when the marketplace holds
- * our tracking number (an answer lost and the request retried); confirm "already
- * confirmed" is the state we wanted. */
-static int already(struct run *r, struct outbox_item **items, struct lres *res, size_t n)
+/* One order line as the marketplace holds it (GetShippingAndClaimInfoByOrderNo_V2).
+ * *row is NULL when the marketplace does not know the order. */
+static int read_order(struct run *r, const char *order_no, json_t **row)
 {
-    time_t lo = 0, hi = 0, from, to;
-    int have = 0;
+    const struct qapi_param prm[] = {{"OrderNo", order_no}};
+    struct qapi_result res;
+    json_t *rows;
+    int rc;
 
-    r->now = time(NULL);
-    for (size_t i = 0; i < n; i++) {
-        if (!res[i].result || res[i].code != -10012)
-            continue;
-        if (r->p->o.action == SYNC_CONFIRM) {
-            /* R-NOTE-13: a delay notice on a line confirmed by someone else did not reach
-             * the buyer: it stays refused, with the marketplace's reason. */
-            char *dt = pget(items[i], "delay_type");
-            if (!*dt)
-                lres_set(&res[i], "ok", -10012, "already confirmed");
-            free(dt);
-            continue;
-        }
-        item_bounds(r, items[i], &from, &to);
-        widen(&lo, &hi, &have, from, to);
-    }
-    if (!have)
-        return 0;
-    mview_clear(&r->mv);
-    if (mview_cover(r, lo, hi) < 0) {
-        for (size_t i = 0; i < n; i++)
-            if (res[i].result && res[i].code == -10012)
-                lres_set(&res[i], "retry", -10012, r->e->msg);
+    *row = NULL;
+    rc = qapi_call(r->q, "ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2", prm, 1, order_no,
+                   &res, r->e);
+    if (rc == 0) {
+        r->st->calls_ok++;
+        if ((rows = sync_rows(res.object)) != NULL)
+            *row = json_incref(json_array_get(rows, 0));
+        else if (json_is_object(res.object))
+            *row = json_incref(res.object);
+    } else if (rc == QS_E_FAIL && res.cls == QAPI_INVALID && res.code != QAPI_CODE_NONE) {
+        r->st->calls_ok++;
+        rc = 0; /* not an order there */
         err_clear(r->e);
-        return 0;
+    } else {
+        r->st->calls_failed++;
     }
-    for (size_t i = 0; i < n; i++) {
-        char *found = NULL, *msg;
-        if (!res[i].result || res[i].code != -10012)
-            continue;
-        if (judge(r, items[i], &found) == OUTBOX_RECON_SENT) {
-            lres_set(&res[i], "ok", -10012, "already shipped with this tracking number");
+    qapi_result_free(&res);
+    return rc;
+}
+
+/* The digits of a date, at most 8 (yyyyMMdd), for comparing an EstShipDt we sent with the
+ * EstShippingDate the marketplace shows. */
+static void ymd_digits(const char *s, char out[9])
+{
+    size_t k = 0;
+    for (; s && *s && k < 8; s++)
+        if (*s >= '0' && *s <= '9')
+            out[k++] = *s;
+    out[k] = '\0';
+}
+
+/* What the marketplace's copy of a refused line says (R-SYN-9). Ship: shipped with our
+ * tracking number -> our send arrived (an answer lost, the request repeated); shipped with
+ * another one -> failed, naming it. Confirm: confirmed or further -> the state we wanted;
+ * a delay notice (R-NOTE-13) only when the ship date shown is the one we sent, else it
+ * did not reach the buyer and stays refused with the marketplace's reason. Anything
+ * else leaves the refusal as it is. */
+static void judge_row(const struct run *r, const struct outbox_item *it, const json_t *row,
+                      struct lres *l)
+{
+    struct sync_order o = {0};
+    int code = l->code;
+
+    sync_order_from_row(&o, row);
+    if (r->p->o.action == SYNC_SHIP && o.status >= 4) {
+        char *tracking = pget(it, "tracking");
+        if (strcmp(o.tracking ? o.tracking : "", tracking) == 0) {
+            lres_set(l, "ok", code, "already shipped with this tracking number");
         } else {
-            msg = xasprintf("already shipped with tracking number %s", found ? found : "?");
-            lres_set(&res[i], "failed", -10012, msg);
+            char *msg = xasprintf("already shipped with tracking number %s",
+                                  o.tracking && *o.tracking ? o.tracking : "?");
+            lres_set(l, "failed", code, msg);
             free(msg);
         }
-        free(found);
+        free(tracking);
+    } else if (r->p->o.action == SYNC_CONFIRM && o.status >= 3) {
+        char *dt = pget(it, "delay_type"), *est = pget(it, "est"),
+             *shown =
+                 sync_jstr(row, (const char *const[]){"EstShippingDate", "EstimatedShippingDate",
+                                                      "estShippingDate", NULL});
+        char a[9], b[9];
+        ymd_digits(est, a);
+        ymd_digits(shown, b);
+        if (!*dt)
+            lres_set(l, "ok", code, "already confirmed");
+        else if (*a && strcmp(a, b) == 0)
+            lres_set(l, "ok", code, "already confirmed with this ship date");
+        free(dt);
+        free(est);
+        free(shown);
+    }
+    sync_order_clear(&o);
+}
+
+/* R-SYN-9, D2: a refused line (a single call's code, a bulk line's code, or a bulk line
+ * whose codes disagree) is settled by reading the order, never by its code: no code of
+ * the single-line setters means "already done" in Qoo10's guide. A line whose read fails
+ * waits for its retry, and is read back again (batch()) before anything is resent. */
+static int already(struct run *r, struct outbox_item **items, struct lres *res, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *row = NULL;
+        char *no;
+        if (!res[i].result || strcmp(res[i].result, "failed") != 0 || res[i].code == QAPI_CODE_NONE)
+            continue;
+        no = pget(items[i], "order_no");
+        if (read_order(r, no, &row) < 0) {
+            char *msg = xasprintf("%s; reading the order back failed (%s): it is read again "
+                                  "before anything is resent",
+                                  res[i].msg, r->e->msg);
+            lres_set(&res[i], "retry", res[i].code, msg);
+            free(msg);
+            err_clear(r->e);
+        } else if (row) {
+            judge_row(r, items[i], row, &res[i]);
+        }
+        json_decref(row);
+        free(no);
     }
     return 0;
 }
