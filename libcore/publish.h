@@ -108,6 +108,8 @@ typedef int (*pub_ship_fn)(void *ctx, long long fee, char no[16]);
 int pub_map(const struct pub_product *p, const struct prof *pf, const char *brand_no,
             pub_ship_fn ship, void *ship_ctx, struct pub_params *item, struct pub_params *images,
             pub_issue_fn issue, void *ctx);
+/* How many option axes (color, size) the variants of p use: 0, 1 or 2. */
+int pub_axis_count(const struct pub_product *p, const struct prof *pf);
 /* R-PUB-11: the combination options of p as EditGoodsInventory's InventoryInfo with the
  * item price *item_price, quantities from qty (by variant index; NULL: the variants' own).
  * Returns a malloc'd string ("" for an item without options); NULL when p cannot be
@@ -188,6 +190,11 @@ struct pub_run_opts {
     int quiet;
     long inflight_s; /* setting publish.inflight_s: how long a send may still be processed */
     int max_sends;   /* unanswered sends of one step tried per run (default 3) */
+    /* Setting qapi.inventory_form (R-SYN-9, issue 9 D4): 1 when it is "two-axis" -- the
+     * marketplace takes two-axis rows in EditGoodsInventory, which Qoo10 does not
+     * document (`qs sync probe` tells); else ("one-axis", the default) the options of a
+     * product with two axes are not edited. */
+    int inventory_two_axis;
 };
 struct pub_run_stats {
     long online, failed, retry, superseded, changed;

@@ -204,6 +204,15 @@ static int price_qty_job(struct job *j, long long batch)
             note(j, "price %lld%s%s sent", price, q >= 0 ? ", quantity " : "", q >= 0 ? num : "");
         goto out;
     }
+    /* R-SYN-9 (D4): EditGoodsInventory is documented with one option axis only; two-axis
+     * rows go only to a marketplace the shop says takes them. */
+    if (pub_axis_count(&j->p, &j->pf) > 1 && !j->r->o->inventory_two_axis) {
+        note(j, "the options have two axes, and Qoo10 documents EditGoodsInventory with one: not "
+                "sent; if `qs sync probe` finds the marketplace takes two, set "
+                "qapi.inventory_form=two-axis (R-SYN-9)");
+        j->answered_error = 1;
+        goto out;
+    }
     /* Items with options: the quantities the marketplace holds, per OptionCode. */
     struct pub_params ip = {0};
     json_t *rows = NULL;
@@ -274,6 +283,57 @@ out:
     return rc;
 }
 
+/* R-SYN-9 (D5): a value read back is resent only in its documented form. The item's
+ * ManufacturerDate goes back as UpdateGoods' ManufactureDate, yyyy-MM-dd: a date in
+ * another form (2020/01/02, with a time) is sent as yyyy-MM-dd, anything else (Qoo10's
+ * guide calls the field a maker's name) is sent empty, and the run says so. */
+static void echo_date(struct job *j, struct pub_params *pp, const char *v)
+{
+    int y, m, d, n = 0;
+    char out[16], sep;
+
+    if (!*v) {
+        pub_params_add(pp, "ManufactureDate", "");
+        return;
+    }
+    if (sscanf(v, "%4d%c%2d%*c%2d%n", &y, &sep, &m, &d, &n) == 4 && n == 10 &&
+        (sep == '-' || sep == '/') && v[7] == sep && (v[10] == '\0' || v[10] == ' ') && y >= 1900 &&
+        y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+        snprintf(out, sizeof out, "%04d-%02d-%02d", y, m, d);
+        pub_params_add(pp, "ManufactureDate", out);
+        return;
+    }
+    note(j, "ManufacturerDate \"%s\" read back is not a date: sent empty (R-SYN-9)", v);
+    pub_params_add(pp, "ManufactureDate", "");
+}
+
+/* R-SYN-9 (D5): a yen amount read back goes back as a whole number ("1980.0000" as
+ * "1980"); anything else is sent empty, and the run says so. */
+static void echo_amount(struct job *j, struct pub_params *pp, const char *name, const char *v)
+{
+    char *end;
+    long long n;
+
+    if (!*v) {
+        pub_params_add(pp, name, "");
+        return;
+    }
+    n = strtoll(v, &end, 10);
+    if (end != v && *v != '-' && *v != '+' && n >= 0) {
+        if (*end == '.')
+            for (end++; *end == '0'; end++)
+                ;
+        if (*end == '\0') {
+            char num[32];
+            snprintf(num, sizeof num, "%lld", n);
+            pub_params_add(pp, name, num);
+            return;
+        }
+    }
+    note(j, "%s \"%s\" read back is not a whole yen amount: sent empty (R-SYN-9)", name, v);
+    pub_params_add(pp, name, "");
+}
+
 /* Shipping: the delivery template of the new fee, unless the profile fixes ShippingNo.
  * UpdateGoods overwrites every field it takes (reference 3.2): the current ones are read
  * and sent back with the new ShippingNo. */
@@ -327,12 +387,15 @@ static int shipping_job(struct job *j)
     pub_params_add(&pp, "ItemCode", j->p.item_code);
     char *cat = jstr(j->detail, "SecondSubCatCd"), *mdate = jstr(j->detail, "ManufacturerDate");
     pub_params_add(&pp, "SecondSubCat", cat);
-    pub_params_add(&pp, "ManufactureDate", mdate);
+    echo_date(j, &pp, mdate);
     free(cat);
     free(mdate);
     for (const char *const *f = same; *f; f++) {
         char *v = jstr(j->detail, *f);
-        pub_params_add(&pp, *f, v);
+        if (strcmp(*f, "RetailPrice") == 0)
+            echo_amount(j, &pp, *f, v);
+        else
+            pub_params_add(&pp, *f, v);
         free(v);
     }
     pub_params_add(&pp, "ShippingNo", no);

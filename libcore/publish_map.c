@@ -272,6 +272,15 @@ static void buf_add(char **b, size_t *len, size_t *cap, const char *s)
     *len += n;
 }
 
+int pub_axis_count(const struct pub_product *p, const struct prof *pf)
+{
+    struct axes a;
+    if (!has_options(p))
+        return 0;
+    axes_of(p, pf, &a);
+    return a.n;
+}
+
 char *pub_inventory(const struct pub_product *p, const struct prof *pf, const long long *qty,
                     long long *item_price)
 {

@@ -583,6 +583,11 @@ void pub_run_defaults(struct store *s, const char *shop, struct pub_run_opts *o,
     if (shop_setting_get(s, shop, "qapi.retries", &v, &ignore) == 0 && v)
         *retries = atoi(v);
     free(v);
+    v = NULL;
+    /* R-SYN-9: only the documented one-axis form unless the shop says otherwise. */
+    if (shop_setting_get(s, shop, "qapi.inventory_form", &v, &ignore) == 0 && v)
+        o->inventory_two_axis = strcmp(v, "two-axis") == 0;
+    free(v);
 }
 
 static enum outbox_recon recon_pending(const struct outbox_item *item, char **ref, void *ctx)
