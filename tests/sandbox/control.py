@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import gen
 from faults import FaultConfigError
-from state import (DEFAULT_CONFIG, DEFAULT_SELLER, STATUS_LABELS, fmt_dt,
-                   parse_dt)
+from state import (CLAIM_STATUS_FORMS, DEFAULT_CONFIG, DEFAULT_SELLER, MODES,
+                   STATUS_LABELS, fmt_dt, parse_dt)
 
 
 class ControlError(ValueError):
@@ -62,8 +62,11 @@ def seed(sb, method, body, query):
 
 
 def _advance_one(sb, o, at, carrier):
-    """Move one order line one state forward, recording the date."""
+    """Move one order line one state forward, recording the date: `at`, or
+    the line's latest event if that is later (item 7: events keep their
+    order)."""
     st = o["_status"]
+    at = max(at, parse_dt(gen.last_event(o)))
     now = fmt_dt(at)
     if st == 1:
         o["PaymentDate"] = now
@@ -99,6 +102,8 @@ def advance(sb, method, body, query):
             at = parse_dt(d["at"])
             if at is None:
                 raise ControlError('at must be "yyyy-MM-dd HH:mm:ss"')
+            if at > sb.now():
+                raise ControlError("at %s lies after the sandbox's now (%s)" % (d["at"], sb.now_str()))
         wanted = None
         if d.get("orders") is not None:
             try:
@@ -126,9 +131,10 @@ def advance(sb, method, body, query):
                 if to == "cancelled" and o["_status"] >= 4:
                     continue
                 try:
+                    req = max(at, parse_dt(gen.last_event(o)))
                     c = gen.make_claim(sb, {"orderNo": o["OrderNo"], "claimStatus": cs,
                                             "reason": d.get("reason", "購入者都合"),
-                                            "requestDate": fmt_dt(at)})
+                                            "requestDate": fmt_dt(req)})
                 except gen.SeedError as e:
                     raise ControlError(str(e))
                 sb.apply_claim(c)
@@ -199,6 +205,15 @@ def config(sb, method, body, query):
                 if k == "carriers":
                     if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
                         raise ControlError("carriers must be a list of names or null")
+                elif k == "open_zero_covers":
+                    if not (isinstance(v, list) and all(x in STATUS_LABELS and type(x) is int for x in v)):
+                        raise ControlError("open_zero_covers must be a list of statuses 1-5")
+                elif k == "mode":
+                    if v not in MODES:
+                        raise ControlError('mode must be "invented" or "documented"')
+                elif k == "claim_status_form":
+                    if v not in CLAIM_STATUS_FORMS:
+                        raise ControlError('claim_status_form must be "int", "string", "label" or "ja"')
                 elif want is bool:
                     if not isinstance(v, bool):
                         raise ControlError("%s must be true or false" % k)
@@ -211,8 +226,45 @@ def config(sb, method, body, query):
                 raise ControlError('empty_result must be "array" or "null"')
             if d.get("default_return_type", "json") not in ("json", "xml"):
                 raise ControlError('default_return_type must be "json" or "xml"')
-            sb.config.update(d)
+            # R-SYN-9: a mode brings its defaults; knobs sent with it win.
+            if "mode" in d:
+                sb.set_mode(d["mode"])
+            sb.config.update({k: v for k, v in d.items() if k != "mode"})
         return 200, {"ok": True, "config": sb.config}
+
+
+# Names GetItemDetailInfo answers with -> the item's own field names.
+ITEM_ALIASES = {"ManufacturerDate": "ManufactureDate", "ItemDetail": "ItemDescription",
+                "ImageUrl": "StandardImage", "SecondSubCatCd": "SecondSubCat"}
+
+
+def item(sb, method, body, query):
+    """{"ItemCode" or "SellerCode", "seller"?, "set": {field: value}}: set
+    fields of a sandbox item as they are, unchecked (GetItemDetailInfo names
+    such as ManufacturerDate, or SetNewGoods names); ItemPrice and ItemQty
+    must stay integers.  -> {"ok", "item"}."""
+    d = _obj(body)
+    with sb.lock:
+        it = sb.item_for(d.get("seller", DEFAULT_SELLER["user_id"]),
+                         str(d.get("ItemCode") or ""), str(d.get("SellerCode") or ""))
+        if it is None:
+            raise ControlError("no such item (give ItemCode or SellerCode, and seller)")
+        fields = d.get("set")
+        if not isinstance(fields, dict) or not fields:
+            raise ControlError('set must be an object {"Field": value, ...}')
+        todo = {}
+        for k, v in fields.items():
+            f = ITEM_ALIASES.get(k, k)
+            if f.startswith("_") or f in ("ItemCode", "Inventory", "AdditionalOption") \
+                    or f not in it:
+                raise ControlError("cannot set %r" % k)
+            if f in ("ItemPrice", "ItemQty") and (type(v) is not int or v < 0):
+                raise ControlError("%s must be a non-negative integer" % k)
+            if f == "SellerCode" and v != it["SellerCode"]:
+                raise ControlError("SellerCode cannot be changed here")
+            todo[f] = v
+        it.update(todo)
+        return 200, {"ok": True, "item": it}
 
 
 def clock(sb, method, body, query):
@@ -265,8 +317,9 @@ def orders(sb, method, body, query):
 
 
 def claims(sb, method, body, query):
-    """Every claim as a GetClaimInfo_V3 row, sorted by orderNo."""
-    return 200, {"claims": [sb.claim_row(sb.claims[n]) for n in sorted(sb.claims)]}
+    """Every claim as a GetClaimInfo_V3 row, sorted by orderNo; claimStatus
+    an integer whatever claim_status_form says."""
+    return 200, {"claims": [sb.claim_row(sb.claims[n], raw=True) for n in sorted(sb.claims)]}
 
 
 def state(sb, method, body, query):
@@ -281,6 +334,7 @@ HANDLERS = {
     "advance": advance, "faults": faults, "expire_keys": expire_keys,
     "expire-keys": expire_keys, "config": config, "clock": clock,
     "counters": counters, "state": state, "orders": orders, "claims": claims,
+    "item": item,
 }
 # Which control names are read-only (GET allowed) or need POST.
 GET_OK = {"health", "seller", "faults", "config", "clock", "counters", "state",

@@ -8,7 +8,10 @@ or *after* it (the change is made, only the answer is lost: the client must
 reconcile before resending — SPEC 1.6's hard case).
 
 Hook rejections (answer ok:false retry:false for given keys/orders) live here
-too, since they are configured with the faults.
+too, since they are configured with the faults, and so do the marketplace's
+own lies (qapi-fidelity D1, D2, D8): "bulk_disagree" (a shipping bulk line
+not applied whose result_cd says -1 while its ResultCode says 0) and
+"refuse" (a method answering a chosen code, shape and phase).
 """
 
 import random
@@ -32,6 +35,74 @@ def _count(d, name):
     return v
 
 
+def _list(v, name):
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise FaultConfigError("%s must be a list" % name)
+    return v
+
+
+def _bulk_disagree(v):
+    """{"orders": [...]} or {"count": N} -> (frozenset of order numbers, N or None)."""
+    if v is None:
+        return frozenset(), None
+    if not isinstance(v, dict) or not set(v) <= {"orders", "count"} or not v:
+        raise FaultConfigError('bulk_disagree must be {"orders": [order numbers]} or {"count": N}')
+    orders = frozenset(_order_key(x) for x in _list(v.get("orders"), "bulk_disagree.orders"))
+    n = v.get("count")
+    if n is not None and (type(n) is not int or n < 0):
+        raise FaultConfigError("bulk_disagree.count must be a non-negative integer")
+    return orders, n
+
+
+def _order_key(x):
+    """Order numbers compare as numbers ("0300000001" is 300000001)."""
+    s = str(x).strip()
+    return str(int(s)) if s.isdigit() else s
+
+
+BULK_METHODS = frozenset(m.lower() for m in (
+    "ShippingBasic.SetSendingInfoBulk", "ShippingBasic.SetSellerCheckYNBulk",
+    "ItemsOrder.SetGoodsPriceQtyBulk", "ItemsOptions.UpdateInventoryDataBulk",
+    "ItemsOptions.InsertInventoryDataBulk"))
+
+
+def _refusal(r):
+    """Check one "refuse" rule and give it its internal form."""
+    if not isinstance(r, dict):
+        raise FaultConfigError("each refuse rule must be an object")
+    bad = set(r) - {"method", "code", "msg", "shape", "phase", "keys", "count"}
+    if bad:
+        raise FaultConfigError("unknown refuse setting(s): %s" % ", ".join(sorted(bad)))
+    m = r.get("method")
+    if not isinstance(m, str) or not m:
+        raise FaultConfigError('refuse needs "method": "Group.Method"')
+    code = r.get("code")
+    shape = r.get("shape", "result")
+    if shape not in ("result", "error", "text"):
+        raise FaultConfigError('refuse shape must be "result", "error" or "text"')
+    if shape != "text" and type(code) is not int:
+        raise FaultConfigError("refuse code must be an integer")
+    phase = r.get("phase", "before")
+    if phase not in ("before", "after"):
+        raise FaultConfigError('refuse phase must be "before" or "after"')
+    msg = r.get("msg")
+    if msg is None:
+        msg = "refused by the sandbox" if shape != "text" else "Can't find method Info"
+    keys = r.get("keys")
+    if keys is not None:
+        keys = frozenset(_order_key(k) for k in _list(keys, "refuse keys"))
+    n = r.get("count")
+    if n is not None and (type(n) is not int or n < 0):
+        raise FaultConfigError("refuse count must be a non-negative integer")
+    ml = m.lower()
+    line = shape == "result" and (ml in BULK_METHODS
+                                  or ml in {b.split(".", 1)[1] for b in BULK_METHODS})
+    return {"method": ml, "code": code, "msg": str(msg), "shape": shape, "phase": phase,
+            "keys": keys, "left": n, "line": line}
+
+
 class Faults:
     """Current fault configuration plus its random generator.
 
@@ -47,7 +118,7 @@ class Faults:
             raise FaultConfigError("faults must be a JSON object")
         known = {"error_rate", "drop_rate", "latency_ms", "methods", "seed",
                  "phase", "after_ratio", "status", "drop_mode", "fail_next",
-                 "drop_next", "reject"}
+                 "drop_next", "reject", "bulk_disagree", "refuse"}
         bad = set(d) - known
         if bad:
             raise FaultConfigError("unknown fault setting(s): %s" % ", ".join(sorted(bad)))
@@ -81,7 +152,12 @@ class Faults:
         if not isinstance(reject, dict):
             raise FaultConfigError('reject must be {"keys":[...], "orders":[...], "error":"..."}')
 
+        disagree = _bulk_disagree(d.get("bulk_disagree"))
+        refuse = [_refusal(r) for r in _list(d.get("refuse"), "refuse")]
+
         self.cfg = dict(d)
+        self.disagree_orders, self.disagree_left = disagree
+        self.refusals = refuse
         self.error_rate = error_rate
         self.drop_rate = drop_rate
         self.latency = (lat[0] / 1000.0, lat[1] / 1000.0)
@@ -103,7 +179,38 @@ class Faults:
         d = dict(self.cfg)
         d["fail_next_left"] = self.fail_next
         d["drop_next_left"] = self.drop_next
+        if self.disagree_left is not None:
+            d["bulk_disagree_left"] = self.disagree_left
+        if self.refusals:
+            d["refuse_left"] = [r["left"] for r in self.refusals]
         return d
+
+    def disagree(self, order_no):
+        """True if this shipping bulk line is to be answered with disagreeing
+        codes (result_cd -1, ResultCode 0) and not applied (D1)."""
+        if order_no in self.disagree_orders:
+            return True
+        if self.disagree_left:
+            self.disagree_left -= 1
+            return True
+        return False
+
+    def refusal(self, method, keys, line):
+        """The "refuse" rule that matches this call (line False) or bulk
+        line (line True), counting it down; or None.  method: the canonical
+        Group.Method; keys: the order numbers, ItemCodes, SellerCodes it names."""
+        ml = method.lower()
+        for r in self.refusals:
+            if r["left"] == 0 or r["line"] != line:
+                continue
+            if r["method"] not in (ml, ml.split(".", 1)[1]):
+                continue
+            if r["keys"] is not None and r["keys"].isdisjoint(keys):
+                continue
+            if r["left"] is not None:
+                r["left"] -= 1
+            return r
+        return None
 
     def applies(self, names):
         return self.methods is None or not self.methods.isdisjoint(names)

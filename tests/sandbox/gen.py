@@ -4,6 +4,12 @@ realistic Japanese order lines, inquiries and fans from a random seed.
 Everything generated is deterministic for a given seed and a freshly reset
 sandbox (numbers come from the sandbox's sequences).  Names, addresses,
 e-mails (example.jp) and phone numbers are fictitious.
+
+No impossible data (issue 9 item 7): nothing is dated after the sandbox's
+now, and events keep the marketplace's order: OrderDate <= PaymentDate <=
+ShippingDate <= DeliveredDate <= now, and a claim's OrderDate <= requestDate
+<= cancelRefundDate <= now.  Promises (EstimatedShippingDate,
+AvailableShippingDate, DesiredDeliveryDate) may lie ahead.
 """
 
 import random
@@ -106,6 +112,44 @@ def _int(v, name, default=None):
         raise SeedError("%s must be an integer, got %r" % (name, v))
 
 
+# The dated events of an order line, in the order they happen.
+EVENT_FIELDS = ("OrderDate", "PaymentDate", "ShippingDate", "DeliveredDate")
+
+
+def check_events(o, now):
+    """-> an error text if the line's events are out of order or after now."""
+    last, last_f = "", None
+    for f in EVENT_FIELDS:
+        v = o.get(f, "")
+        if not v:
+            continue
+        if v > now:
+            return "%s %s lies after the sandbox's now (%s)" % (f, v, now)
+        if v < last:
+            return "%s %s lies before %s %s" % (f, v, last_f, last)
+        last, last_f = v, f
+    return None
+
+
+def last_event(o):
+    """The latest dated event of an order line ("yyyy-MM-dd HH:mm:ss")."""
+    return max(o.get(f, "") or "" for f in EVENT_FIELDS)
+
+
+def fit_events(events, now):
+    """Squeeze a chain of rising datetimes (the first <= now) so the last is
+    <= now, keeping their order and proportions; None entries stay None."""
+    real = [e for e in events if e is not None]
+    t0, last = real[0], real[-1]
+    if last <= now:
+        return events
+    avail = (now - t0).total_seconds()
+    total = (last - t0).total_seconds()
+    return [None if e is None else
+            t0 + timedelta(seconds=int((e - t0).total_seconds() * avail // total))
+            for e in events]
+
+
 def _date_field(v, name):
     if v in (None, ""):
         return ""
@@ -161,6 +205,9 @@ def make_order(sb, d, user_id):
         o["ShippingDate"] = sb.now_str()
     if status >= 5 and not o["DeliveredDate"]:
         o["DeliveredDate"] = sb.now_str()
+    err = check_events(o, sb.now_str())
+    if err:
+        raise SeedError("order %d: %s" % (o["OrderNo"], err))
     o["SellerID"] = o["SellerID"] or seller["seller_id"]
     o["Currency"] = o["Currency"] or "JPY"
     o["ItemNo"] = str(o["ItemNo"])
@@ -189,6 +236,15 @@ def make_claim(sb, d):
     c["cancelRefundDate"] = _date_field(c.get("cancelRefundDate"), "cancelRefundDate")
     if st in CANCELLING_CLAIMS and not c["cancelRefundDate"]:
         c["cancelRefundDate"] = c["requestDate"]
+    # Item 7: the order <= the request <= its completion <= now.
+    now, odate = sb.now_str(), sb.orders[no]["OrderDate"]
+    if c["requestDate"] < odate:
+        raise SeedError("claim of %d: requestDate %s lies before the order (%s)"
+                        % (no, c["requestDate"], odate))
+    if c["cancelRefundDate"] and c["cancelRefundDate"] < c["requestDate"]:
+        raise SeedError("claim of %d: cancelRefundDate lies before requestDate" % no)
+    if max(c["requestDate"], c["cancelRefundDate"]) > now:
+        raise SeedError("claim of %d: dated after the sandbox's now (%s)" % (no, now))
     c["_seller"] = sb.orders[no]["_seller"]
     return c
 
@@ -292,12 +348,15 @@ def generate_orders(sb, spec, user_id):
     if days < 1:
         raise SeedError("days must be at least 1")
     start = spec.get("start")
+    now = sb.now()
     if start:
         t0 = parse_dt(start)
         if t0 is None:
             raise SeedError('start must be "yyyy-mm-dd[ HH:MM:SS]"')
+        if t0 > now:
+            raise SeedError("start %s lies after the sandbox's now (%s)" % (start, fmt_dt(now)))
     else:
-        t0 = (sb.now() - timedelta(days=days)).replace(hour=0, minute=0, second=0)
+        t0 = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0)
     weights = _weights(spec.get("statuses"))
     codes = list(weights)
     wts = [weights[c] for c in codes]
@@ -306,7 +365,8 @@ def generate_orders(sb, spec, user_id):
     if seller is None:
         raise SeedError("unknown seller %r" % seller_uid)
     variants = _catalog(spec.get("sku_prefix", "GEN-"))
-    span = days * 86400
+    # Orders fall in [t0, t0 + days), but never after now.
+    span = min(days * 86400, int((now - t0).total_seconds()) + 1)
 
     # Carts first (sizes 1-4), then their times sorted so numbers rise.
     carts = []
@@ -336,6 +396,8 @@ def generate_orders(sb, spec, user_id):
         est = pdate + timedelta(days=r.randint(1, 3)) if status >= 2 else None
         sdate = pdate + timedelta(days=r.randint(1, 3), seconds=r.randrange(36000)) if status >= 4 else None
         ddate = sdate + timedelta(days=r.randint(1, 3), seconds=r.randrange(36000)) if status >= 5 else None
+        # Item 7: what has happened must have happened by now.
+        odate, pdate, sdate, ddate = fit_events([odate, pdate, sdate, ddate], now)
         carrier = r.choice(CARRIERS) if status >= 4 else ""
         pack = sb.next_seq("pack")
         ship_rate = r.choice((0, 0, 600))
@@ -403,7 +465,10 @@ def generate_claims(sb, orders, rate, r):
             reason = r.choice(("サイズが合わない", "イメージと違う", "不良品"))
         else:
             continue
-        req = parse_dt(o["OrderDate"]) + timedelta(hours=r.randint(1, 72))
+        # Requested after the line's latest event (a return after delivery),
+        # never after now.
+        base = parse_dt(last_event(o))
+        req = min(base + timedelta(hours=r.randint(1, 72)), max(base, sb.now()))
         out.append(make_claim(sb, {"orderNo": o["OrderNo"], "claimStatus": cs,
                                    "reason": reason, "requestDate": fmt_dt(req)}))
     return out

@@ -10,7 +10,14 @@ authentication, body checks.
 
 Envelopes (ref 1.6): {"ResultCode", "ResultMsg"[, "ResultObject"]} and, for a
 method or version that does not exist and for a key that was never issued,
-the error-only shape {"ErrorCode", "ErrorMsg"}.
+the error-only shape {"ErrorCode", "ErrorMsg"}.  An envelope {"_text": t}
+stands for an HTTP 200 text/plain answer t (documented mode's unknown
+method, K1; a "refuse" fault of shape "text").
+
+Two modes (config "mode", R-SYN-9): "invented" keeps the codes and forms the
+sandbox chose where the documents are silent; "documented" answers only what
+documents and recordings pin (qapi-fidelity.md sections 3-5).  Rules that
+differ test `sb.documented()`; README.md "Modes" lists them.
 """
 
 import json
@@ -19,6 +26,7 @@ import sys
 import traceback
 from datetime import datetime, timedelta
 
+from faults import _order_key
 from state import PENDING_CANCEL_CLAIMS, fmt_dt
 
 SEP_COL = "||*"   # column separator of the option mini-language (ref 1.10)
@@ -71,12 +79,21 @@ def ok(obj=None, msg="SUCCESS", with_obj=True):
     return env
 
 
-def ok_list(sb, rows):
-    """A list lookup's envelope; no rows -> "SUCCESS. But No Result"."""
+def ok_list(sb, rows, recorded=None):
+    """A list lookup's envelope; no rows -> "SUCCESS. But No Result".
+    recorded: in documented mode, the envelope recorded for an empty answer
+    of this method (qapi-fidelity 5.4-5.6), used instead."""
     if rows:
         return ok(rows)
+    if recorded is not None and sb.documented():
+        return dict(recorded)
     return ok([] if sb.config["empty_result"] == "array" else None,
               "SUCCESS. But No Result")
+
+
+# Empty answers as recorded (qapi-fidelity 5.4 SY, 5.5 SY/SP, 5.6 SP).
+EMPTY_V3 = {"ResultCode": 0, "ResultMsg": "SUCCESS. But No Result", "ResultObject": None}
+EMPTY_LIST = {"ResultCode": 0, "ResultMsg": "SUCCESS", "ResultObject": []}
 
 
 def error_shape(code, msg):
@@ -96,6 +113,12 @@ def dispatch(sb, name, key, version, p, body_flags):
     body_flags: {"json": bool, "charset_missing": bool}."""
     m = lookup(name)
     if m is None:
+        if sb.documented():
+            # R-SYN-9, K1 recording (qapi-fidelity 5.3): plain text, HTTP 200.
+            group, _, meth = name.partition(".")
+            if group.lower() not in GROUPS:
+                return {"_text": "Can't find service Name %s" % group}, None
+            return {"_text": "Can't find method Info %s" % meth}, None
         return error_shape(-90001, "存在しないAPIです。 (sandbox: no method %s)" % name), None
     if sb.config["strict_version"] and version not in m.versions:
         return error_shape(-90001, "存在しないAPIです。 (sandbox: %s is served as QAPIVersion %s, got %r)"
@@ -125,14 +148,65 @@ def dispatch(sb, name, key, version, p, body_flags):
             return {"ResultCode": code, "ResultMsg": msg}, m
         sb.note_authenticated_call()
     ctx = Ctx(user, version, m, key)
+    refusal = None
+    if m.auth != "api":
+        refusal = sb.faults.refusal(m.name, call_keys(p), line=False)
+        if refusal is not None and refusal["phase"] == "before":
+            return refused(refusal), m
     try:
-        return m.fn(sb, ctx, p), m
+        env = m.fn(sb, ctx, p)
     except QErr as e:
-        return {"ResultCode": e.code, "ResultMsg": e.msg}, m
+        env = {"ResultCode": e.code, "ResultMsg": e.msg}
     except Exception:  # a bug here looks like Qoo10's own unhandled error
         traceback.print_exc(file=sys.stderr)
-        return {"ResultCode": -999,
-                "ResultMsg": "Object reference not set to an instance of an object."}, m
+        env = {"ResultCode": -999,
+               "ResultMsg": "Object reference not set to an instance of an object."}
+    if refusal is not None:   # phase "after": the change is made, then refused
+        return refused(refusal), m
+    return env, m
+
+
+def refused(r):
+    """The answer of a "refuse" fault rule, in its shape."""
+    if r["shape"] == "error":
+        return error_shape(r["code"], r["msg"])
+    if r["shape"] == "text":
+        return {"_text": r["msg"]}
+    return {"ResultCode": r["code"], "ResultMsg": r["msg"]}
+
+
+KEY_PARAMS = ("orderno", "contrno", "itemcode", "sellercode", "itemno", "gdno", "question_no")
+BULK_PARAMS = ("shippinginfojson", "sendplandtinfojson", "iteminfojson")
+
+
+def call_keys(p):
+    """The order numbers, ItemCodes and SellerCodes a call names (also those
+    of its bulk lines), as "refuse" rules compare them."""
+    keys = {_order_key(p[k]) for k in KEY_PARAMS if p.get(k)}
+    for b in BULK_PARAMS:
+        if p.get(b):
+            try:
+                lines = json.loads(p[b])
+            except ValueError:
+                continue
+            for l in lines if isinstance(lines, list) else ():
+                if isinstance(l, dict):
+                    keys.update(_order_key(v) for k, v in l.items()
+                                if k.lower() in KEY_PARAMS and v not in (None, ""))
+    return keys
+
+
+def line_refusal(sb, ctx, keys, fn):
+    """Run one bulk line fn() -> (code, msg) under the "refuse" rules of
+    shape "result": before = not applied, after = applied; either way the
+    rule's code is the line's answer."""
+    r = sb.faults.refusal(ctx.method.name, {_order_key(k) for k in keys if k}, line=True)
+    if r is not None and r["phase"] == "before":
+        return r["code"], r["msg"]
+    code, msg = fn()
+    if r is not None:
+        return r["code"], r["msg"]
+    return code, msg
 
 
 # ------------------------------------------------------------------- helpers
@@ -189,7 +263,8 @@ def parse_search_date(s, end):
 
 
 def search_window(sb, p, start_names, end_names, missing_code, date_code, over_code):
-    """Parse and check a lookup window.  -> (start_str, end_str)."""
+    """Parse and check a lookup window.  -> (start_str, end_str).
+    over_code None: no limit on the window's length."""
     s_raw, e_raw = g(p, *start_names), g(p, *end_names)
     if not s_raw or not e_raw:
         raise QErr(missing_code, "%s and %s are required" % (start_names[0], end_names[0]))
@@ -200,7 +275,7 @@ def search_window(sb, p, start_names, end_names, missing_code, date_code, over_c
     if s > e:
         raise QErr(date_code, "Search date error: the start is after the end")
     days = sb.config["max_window_days"]
-    if e - s > timedelta(days=days):
+    if over_code is not None and e - s > timedelta(days=days):
         raise QErr(over_code, "The search period cannot exceed %d days" % days)
     return fmt_dt(s), fmt_dt(e)
 
@@ -225,9 +300,13 @@ def bulk_lines(sb, p, param, over_code):
     return [{k.lower(): ("" if v is None else str(v)) for k, v in x.items()} for x in lines]
 
 
-def bulk_result(results):
+def bulk_result(results, sb=None):
+    """The whole call's code: -1 when some lines failed.  sb given (the
+    shipping bulks): documented mode answers 0 whatever the lines say, since
+    -1/-2 are documented only for SetGoodsPriceQtyBulk and the inventory
+    bulks (qapi-fidelity section 4)."""
     failed = sum(1 for r in results if r[0] != 0)
-    if failed:
+    if failed and not (sb is not None and sb.documented()):
         return -1, "%d of %d lines failed" % (failed, len(results))
     return 0, "SUCCESS"
 
@@ -333,6 +412,8 @@ def parse_additional(s, item_price):
 def create_certification_key(sb, ctx, p):
     """CertificationAPI.CreateCertificationKey (ref 2): API key in the
     header, user_id/pwd in the body; ResultObject is the key string."""
+    if sb.replay is not None:   # --replay (R-SYN-10): any key, user and password
+        return ok(sb.issue_key(sb.api_keys.get(ctx.key) or next(iter(sb.sellers))))
     uid = sb.api_keys.get(ctx.key)
     if uid is None:
         raise QErr(-10000, "Check the API key (sandbox: unknown API key)")
@@ -661,7 +742,8 @@ def keys_values(lines, results, *key_names):
 @qapi("ItemsOrder.SetGoodsPriceQtyBulk", ("1.0",))
 def set_goods_price_qty_bulk(sb, ctx, p):
     lines = bulk_lines(sb, p, "ItemInfoJson", -2)
-    results = [_price_qty_line(sb, ctx, l) for l in lines]
+    results = [line_refusal(sb, ctx, [g(l, "ItemCode"), g(l, "SellerCode")],
+                            lambda l=l: _price_qty_line(sb, ctx, l)) for l in lines]
     code, msg = bulk_result(results)
     return {"ResultCode": code, "ResultMsg": msg,
             "ResultObject": keys_values(lines, results, "ItemCode", "SellerCode")}
@@ -672,12 +754,23 @@ def set_goods_price_qty_bulk(sb, ctx, p):
 @counted("EditGoodsInventory", item_key)
 def edit_goods_inventory(sb, ctx, p):
     it = find_item(sb, ctx, p)
-    rows, err = parse_item_type(g(p, "InventoryInfo"), it["ItemPrice"])
+    info = g(p, "InventoryInfo")
+    if sb.documented():
+        # R-SYN-9, D4: only the documented one-axis rows Name||*Value||*Price
+        # ||*Qty||*Code; the message is the guide's (fixture 14).
+        if any(len(r.split(SEP_COL)) != 5 for r in _split_rows(info)):
+            raise QErr(-10002, INVENTORY_FORMAT_MSG)
+    rows, err = parse_item_type(info, it["ItemPrice"])
     if err:
+        if err[0] == "format" and sb.documented():
+            raise QErr(-10002, INVENTORY_FORMAT_MSG)
         raise QErr(-10002 if err[0] == "format" else -10101, err[1])
     it["Inventory"] = rows
     it["ChangedDate"] = sb.now_str()
     return ok(with_obj=False)
+
+
+INVENTORY_FORMAT_MSG = "Check Inventory Data Format (Name||*Value||*Price||*Qty||*OptioCode$$)"
 
 
 def _inv_row(it, line):
@@ -744,7 +837,8 @@ def _inventory_line(sb, ctx, line, insert):
 @qapi("ItemsOptions.UpdateInventoryDataBulk", ("1.0",))
 def update_inventory_data_bulk(sb, ctx, p):
     lines = bulk_lines(sb, p, "ItemInfoJson", -2)
-    results = [_inventory_line(sb, ctx, l, False) for l in lines]
+    results = [line_refusal(sb, ctx, [g(l, "ItemCode"), g(l, "SellerCode")],
+                            lambda l=l: _inventory_line(sb, ctx, l, False)) for l in lines]
     code, msg = bulk_result(results)
     return {"ResultCode": code, "ResultMsg": msg,
             "ResultObject": keys_values(lines, results, "ItemCode", "SellerCode")}
@@ -753,7 +847,8 @@ def update_inventory_data_bulk(sb, ctx, p):
 @qapi("ItemsOptions.InsertInventoryDataBulk", ("1.0",))
 def insert_inventory_data_bulk(sb, ctx, p):
     lines = bulk_lines(sb, p, "ItemInfoJson", -2)
-    results = [_inventory_line(sb, ctx, l, True) for l in lines]
+    results = [line_refusal(sb, ctx, [g(l, "ItemCode"), g(l, "SellerCode")],
+                            lambda l=l: _inventory_line(sb, ctx, l, True)) for l in lines]
     code, msg = bulk_result(results)
     return {"ResultCode": code, "ResultMsg": msg,
             "ResultObject": keys_values(lines, results, "ItemCode", "SellerCode")}
@@ -822,6 +917,8 @@ def get_item_detail_info(sb, ctx, p):
         "RetailPrice": str(it["RetailPrice"]), "ItemPrice": str(it["ItemPrice"]),
         "TaxRate": it["TaxRate"] or "S",
         "SettlePrice": str(it["ItemPrice"] - it["ItemPrice"] * fee // 100),
+        # ManufacturerDate and RetailPrice as the item holds them (D5), set
+        # by UpdateGoods or, unchecked, by /_control/item.
         "ItemQty": str(it["ItemQty"]), "ExpireDate": it["ExpireDate"],
         "ModelNM": it["ModelNM"], "ManufacturerDate": it["ManufactureDate"],
         "BrandNo": it["BrandNo"], "Material": it["Material"],
@@ -908,18 +1005,28 @@ def capped(sb, rows, sort_key):
 
 @qapi("ShippingBasic.GetShippingInfo_v3", ("1.0",))
 def get_shipping_info_v3(sb, ctx, p):
+    # Documented mode: no -10001/-10002/-10003 (none is documented for v3,
+    # they were borrowed from GetClaimInfo_V3) and no 90-day limit; a request
+    # it cannot read gets -10101 "Processing Error" (sandbox guess).
+    doc = sb.documented()
     stat = g(p, "ShippingStatus", "ShippingStat")
     if stat in ("", "0"):
-        statuses = (1, 2, 3)
+        statuses = tuple(sb.config["open_zero_covers"])   # doc: 1-3; CN: 1-2 (D7)
     elif stat in ("1", "2", "3", "4", "5"):
         statuses = (int(stat),)
     else:
-        raise QErr(-10001, "ShippingStatus must be 0-5")
-    s, e = search_window(sb, p, ("SearchStartDate", "search_Sdate"),
-                         ("SearchEndDate", "search_Edate"), -10002, -10002, -10003)
+        raise QErr(-10101, "Processing Error") if doc else QErr(-10001, "ShippingStatus must be 0-5")
+    try:
+        s, e = search_window(sb, p, ("SearchStartDate", "search_Sdate"),
+                             ("SearchEndDate", "search_Edate"), -10002, -10002,
+                             None if doc else -10003)
+    except QErr as err:
+        raise QErr(-10101, "Processing Error") if doc else err
     cond = g(p, "SearchCondition", "search_condition") or "1"
     field = SEARCH_FIELDS.get(cond)
     if field is None:
+        if doc:
+            raise QErr(-10101, "Processing Error")
         raise QErr(-10001, "SearchCondition must be 1 (order), 2 (payment), 3 (shipping) or 4 (delivered)")
     user = ctx.user
     if field == "OrderDate":   # the common case: use the date index
@@ -930,7 +1037,7 @@ def get_shipping_info_v3(sb, ctx, p):
                 if o["_status"] in statuses and not o["_cancelled"]
                 and o["_seller"] == user and s <= o[field] <= e and o[field]]
     hits = capped(sb, hits, lambda o: (o[field], o["OrderNo"]))
-    return ok_list(sb, [sb.order_row(o) for o in hits])
+    return ok_list(sb, [sb.order_row(o) for o in hits], EMPTY_V3)
 
 
 @qapi("ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2", ("1.0",))
@@ -953,7 +1060,7 @@ def get_shipping_and_claim_info_by_order_no(sb, ctx, p):
         "Cart_Discount_Seller": o["CartDiscountSeller"],
         "Cart_Discount_Qoo10": o["CartDiscountQoo10"],
         "deliveryCompany": o["DeliveryCompany"], "trackingNo": o["TrackingNo"],
-        "claimStatus": c.get("claimStatus", ""),
+        "claimStatus": sb.claim_status_out(c.get("claimStatus", "")),
         "cancelRefundDate": c.get("cancelRefundDate", ""),
         "reason": c.get("reason", ""), "requestDate": c.get("requestDate", ""),
         "deliveryCompanyReturn": c.get("deliveryCompanyReturn", ""),
@@ -963,7 +1070,7 @@ def get_shipping_and_claim_info_by_order_no(sb, ctx, p):
     }
     if sb.config["numbers_as_strings"]:
         for f in ("packNo", "orderNo", "orderQty", "cod_price", "Cart_Discount_Seller",
-                  "Cart_Discount_Qoo10", "claimStatus"):
+                  "Cart_Discount_Qoo10"):
             row[f] = str(row[f])
     return ok([row])
 
@@ -992,7 +1099,7 @@ def get_claim_info_v3(sb, ctx, p):
         if v and s <= v <= e:
             hits.append((v, c["orderNo"], c))
     hits = capped(sb, hits, lambda h: (h[0], h[1]))
-    return ok_list(sb, [sb.claim_row(h[2]) for h in hits])
+    return ok_list(sb, [sb.claim_row(h[2]) for h in hits], EMPTY_LIST)
 
 
 # ----------------------------------------------------------- orders: setters
@@ -1009,38 +1116,47 @@ def _norm_no(no):
     return str(n) if n is not None else (no or "")
 
 
-def _seller_check_line(sb, ctx, line):
+def _seller_check_line(sb, ctx, line, bulk=False):
     """One SetSellerCheckYN_V2 / SetSellerCheckYNBulk line -> (code, msg).
     Confirms an order line (2 -> 3) with a planned ship date (ref 3.8)."""
     no = g(line, "OrderNo", "ContrNo")
-    code, msg = _seller_check(sb, ctx, line, no)
+    code, msg = _seller_check(sb, ctx, line, no, sb.documented() and not bulk)
     count_line(sb, "SetSellerCheckYN", _norm_no(no), code)
     return code, msg
 
 
-def _seller_check(sb, ctx, line, no):
+def _seller_check(sb, ctx, line, no, doc):
+    """doc: the single-line method in documented mode (R-SYN-9): V2's table
+    has 0, -10000, -10001 and -9000x only, so every refusal is -10001 (for
+    the date checks a sandbox guess) and a repeat succeeds (the guide allows
+    nothing else); -10012/-10013/-10016/-10017/-10018 are the Bulk's."""
     o = order_for(sb, ctx, no)
     if o is None:
         return -10001, "The order %r does not exist" % no
     est = g(line, "EstShipDt")
     if not est:
-        return -10016, "EstShipDt is required"
+        return (-10001 if doc else -10016), "EstShipDt is required"
     try:
         d = datetime.strptime(est, "%Y%m%d")
         if len(est) != 8:
             raise ValueError
     except ValueError:
-        return -10016, "EstShipDt must be yyyyMMdd"
+        return (-10001 if doc else -10016), "EstShipDt must be yyyyMMdd"
     today = sb.now().replace(hour=0, minute=0, second=0)
     if d <= today:
-        return -10018, "EstShipDt must be after today"
+        return (-10001 if doc else -10018), "EstShipDt must be after today"
     if d > today + timedelta(days=30):
-        return -10017, "EstShipDt is too far ahead (at most 30 days)"
+        return (-10001 if doc else -10017), "EstShipDt is too far ahead (at most 30 days)"
     dt = g(line, "DelayType")
     if dt and dt not in ("1", "2", "3", "4"):
         return -10001, "DelayType must be 1-4"
     if len(g(line, "DelayMemo")) > 1000:
         return -10001, "DelayMemo is longer than 1000 characters"
+    if doc:
+        if o["_cancelled"] or o["_status"] == 1:
+            return -10001, "The order cannot be confirmed (sandbox guess: cancelled or unpaid)"
+        if o["_status"] >= 3:
+            return 0, "SUCCESS"      # a repeat: state unchanged
     if o["_cancelled"]:
         return -10013, "The order is cancelled"
     if o["_status"] == 3:
@@ -1067,11 +1183,25 @@ def set_seller_check_yn_bulk(sb, ctx, p):
     lines = bulk_lines(sb, p, "SendPlanDtInfoJson", -10011)
     out, results = [], []
     for l in lines:
-        c, m = _seller_check_line(sb, ctx, l)
+        no = g(l, "OrderNo", "ContrNo")
+        if sb.faults.disagree(_order_key(no)):
+            out.append(disagreeing_line(sb, "SetSellerCheckYN", no, {"cont_no": g(l, "OrderNo")}))
+            results.append((-1, "SUCCESS"))
+            continue
+        c, m = line_refusal(sb, ctx, [no], lambda: _seller_check_line(sb, ctx, l, bulk=True))
         results.append((c, m))
         out.append({"cont_no": g(l, "OrderNo"), "result_cd": c, "ResultCode": c, "ResultMsg": m})
-    code, msg = bulk_result(results)
+    code, msg = bulk_result(results, sb)
     return {"ResultCode": code, "ResultMsg": msg, "ResultObject": out}
+
+
+def disagreeing_line(sb, family, no, row):
+    """A shipping bulk line under the "bulk_disagree" fault (D1, fixture
+    10 B): not applied, result_cd -1 while ResultCode is 0 and ResultMsg
+    SUCCESS.  Counted as a failed line."""
+    count_line(sb, family, _norm_no(no), -1)
+    row.update({"result_cd": -1, "ResultCode": 0, "ResultMsg": "SUCCESS"})
+    return row
 
 
 def _sending_line(sb, ctx, line):
@@ -1084,15 +1214,27 @@ def _sending_line(sb, ctx, line):
 
 
 def _sending(sb, ctx, line, no):
+    """Documented mode (R-SYN-9): SetSendingInfo(Bulk) has no code table, so
+    every refusal is -10001 (a sandbox guess), and shipping a line already
+    shipped succeeds with the carrier and tracking number replaced (a guess:
+    the guide allows nothing else)."""
+    doc = sb.documented()
     o = order_for(sb, ctx, no)
     if o is None:
         return -10001, "The order %r does not exist" % no
     corp, track = g(line, "ShippingCorp"), g(line, "TrackingNo")
     carriers = sb.config["carriers"]
     if not corp or len(corp) > 200 or (carriers is not None and corp not in carriers):
-        return -10002, "ShippingCorp %r is not a known carrier" % corp
+        return (-10001 if doc else -10002), "ShippingCorp %r is not a known carrier" % corp
     if not track or len(track) > 50:
-        return -10002, "TrackingNo is required (at most 50 characters)"
+        return (-10001 if doc else -10002), "TrackingNo is required (at most 50 characters)"
+    if doc:
+        c = sb.claims.get(o["OrderNo"])
+        if o["_cancelled"] or o["_status"] == 1 or (c and c["claimStatus"] in PENDING_CANCEL_CLAIMS):
+            return -10001, "The order cannot be shipped (sandbox guess: unpaid or cancelled)"
+        if o["_status"] >= 4:    # a repeat: carrier and tracking replaced
+            o["DeliveryCompany"], o["TrackingNo"] = corp, track
+            return 0, "SUCCESS"
     if o["_cancelled"]:
         return -10013, "The order is cancelled"
     if o["_status"] >= 4:
@@ -1125,11 +1267,17 @@ def set_sending_info_bulk(sb, ctx, p):
     lines = bulk_lines(sb, p, "ShippingInfoJson", -2)
     out, results = [], []
     for l in lines:
-        c, m = _sending_line(sb, ctx, l)
+        no = g(l, "OrderNo", "ContrNo")
+        if sb.faults.disagree(_order_key(no)):
+            out.append(disagreeing_line(sb, "SetSendingInfo", no, {
+                "contr_no": g(l, "OrderNo"), "transc_nm": g(l, "ShippingCorp")}))
+            results.append((-1, "SUCCESS"))
+            continue
+        c, m = line_refusal(sb, ctx, [no], lambda: _sending_line(sb, ctx, l))
         results.append((c, m))
         out.append({"contr_no": g(l, "OrderNo"), "result_cd": c,
                     "transc_nm": g(l, "ShippingCorp"), "ResultCode": c, "ResultMsg": m})
-    code, msg = bulk_result(results)
+    code, msg = bulk_result(results, sb)
     return {"ResultCode": code, "ResultMsg": msg, "ResultObject": out}
 
 
@@ -1178,8 +1326,9 @@ def _cancel(sb, ctx, p, no):
 # ------------------------------------------------------------------ CSCenter
 @qapi("CSCenter.GetInquiryMessage", ("1.0",))
 def get_inquiry_message(sb, ctx, p):
+    # No window limit in documented mode: SP read a 16-year window.
     s, e = search_window(sb, p, ("search_start_dt",), ("search_end_dt",),
-                         -10001, -10001, -10003)
+                         -10001, -10001, None if sb.documented() else -10003)
     st = g(p, "proc_status")
     if st not in ("", "S1", "S2", "S3"):
         raise QErr(-10001, "proc_status must be S1, S2 or S3")
@@ -1193,7 +1342,7 @@ def get_inquiry_message(sb, ctx, p):
         if sb.config["numbers_as_strings"]:
             r["SEQ_NO"], r["QUESTION_NO"] = str(r["SEQ_NO"]), str(r["QUESTION_NO"])
         rows.append(r)
-    return ok_list(sb, rows)
+    return ok_list(sb, rows, EMPTY_LIST)
 
 
 @qapi("CSCenter.SetInquiryMessage", ("1.0",))
@@ -1229,3 +1378,8 @@ def _reply(sb, ctx, p, qn):
     q["STATUS"] = "S3"
     return ok({"SEQ_NO": seq})
 
+
+
+# Group names (lower case) the sandbox knows: an unknown method of a known
+# group and an unknown group answer differently in documented mode (K1).
+GROUPS = frozenset(n.split(".", 1)[0] for n in METHODS)

@@ -3,6 +3,7 @@
 
 usage: server.py [--host 127.0.0.1] [--port 0] [--port-file FILE]
                  [--state FILE] [--seed N] [--log]
+                 [--mode invented|documented] [--replay FILE]
 
 Serves
   POST|GET /GMKT.INC.Front.QAPIService/ebayjapan.qapi/<Group>.<Method>  (path form)
@@ -234,9 +235,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404, b"<html><body><h1>404 Not Found</h1></body></html>",
                       "text/html; charset=utf-8")
             return
-        params = {}
+        params, form = {}, {}   # lower-cased names; as sent (for --replay)
         for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True):
             params[k.lower()] = v
+            form[k] = v
         ctype = self.headers.get("Content-Type", "").lower()
         flags = {}
         if body:
@@ -247,9 +249,11 @@ class Handler(BaseHTTPRequestHandler):
                 fields = urllib.parse.parse_qsl(text, keep_blank_values=True)
                 for k, v in fields:
                     params[k.lower()] = v
+                    form[k] = v
                 if "charset=utf-8" not in ctype.replace(" ", "") and \
                         not all(v.isascii() for _, v in fields):
                     flags["charset_missing"] = True
+        path_form = bool(name)
         if not name:
             name = params.get("method", "")
         m = qapi_methods.lookup(name)
@@ -260,16 +264,35 @@ class Handler(BaseHTTPRequestHandler):
         rt = params.get("returntype", "").lower()
 
         def work():
+            if sb.replay is not None and path_form and \
+                    name.lower() != "certificationapi.createcertificationkey":
+                return replayed(sb, name, version, form, cname)
             with sb.lock:
                 env, _ = qapi_methods.dispatch(sb, name, key, version, params, flags)
                 sb.counters.method(cname, "ok" if env.get("ResultCode") == 0 else "failed")
                 xml = ("xml" in rt) if rt else sb.config["default_return_type"] == "xml"
+            if "_text" in env:   # a plain-text answer (K1; "refuse" shape text)
+                return 200, env["_text"].encode("utf-8"), "text/plain; charset=utf-8"
             if xml:
                 return 200, to_xml(env), "text/xml; charset=utf-8"
             return (200, json.dumps(env, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
                     "application/json; charset=utf-8")
 
         self.faulted_call(cname, names, work)
+
+
+def replayed(sb, name, version, params, cname):
+    """--replay: the recorded answer of a probe file (R-SYN-10), or HTTP 200
+    text "replay: no recorded answer for METHOD"."""
+    form = {k: v for k, v in params.items() if k.lower() != "returntype"}
+    with sb.lock:
+        ans = sb.replay.answer(name, version, form)
+        sb.counters.method(cname, "ok" if ans else "failed")
+    if ans is None:
+        return 200, ("replay: no recorded answer for %s" % name).encode("utf-8"), \
+            "text/plain; charset=utf-8"
+    status, text, ctype = ans
+    return status, text.encode("utf-8"), ctype
 
 
 class Server(ThreadingHTTPServer):
@@ -293,9 +316,17 @@ def main(argv=None):
     ap.add_argument("--state", help="load state from FILE at start if it exists; save it there on exit")
     ap.add_argument("--seed", type=int, help="seed for keys and the default fault generator")
     ap.add_argument("--log", action="store_true", help="log each request to stderr")
+    ap.add_argument("--mode", choices=("invented", "documented"), default="invented",
+                    help="answer as the sandbox chose (invented) or only as documents pin (documented)")
+    ap.add_argument("--replay", metavar="FILE",
+                    help="answer path-form QAPI calls from a qs probe file (R-SYN-10)")
     a = ap.parse_args(argv)
 
-    sb = Sandbox(a.seed)
+    rp = None
+    if a.replay:
+        import replay   # only with --replay: tests/sandbox/replay.py
+        rp = replay.Replay(a.replay)
+    sb = Sandbox(a.seed, a.mode, rp)
     if a.state and os.path.exists(a.state):
         with open(a.state, encoding="utf-8") as f:
             sb.restore(json.load(f))

@@ -31,6 +31,25 @@ STATUS_LABELS = {
     5: "Delivered(5)",
 }
 
+# Claim statuses (reference section 4): English labels with the code in
+# parentheses (the form ShippingStatus labels take; claim_status_form "label")
+# and Japanese labels without the code (claim_status_form "ja": unparseable on
+# purpose).  The real form is unknown (qapi-fidelity D3).
+CLAIM_LABELS = {
+    1: "Cancel requested(1)", 2: "Cancelling(2)", 3: "Cancel completed(3)",
+    4: "Return requested(4)", 5: "Returning(5)", 6: "Return completed(6)",
+    11: "Exchange requested(11)", 12: "Exchange approved(12)",
+    13: "Re-shipping(13)", 14: "Non-receipt refund completed(14)",
+    15: "Non-receipt partial refund completed(15)",
+    16: "Unpaid order cancelled(16)",
+}
+CLAIM_LABELS_JA = {
+    1: "キャンセル要請", 2: "キャンセル中", 3: "キャンセル完了", 4: "返品要請",
+    5: "返品中", 6: "返品完了", 11: "交換要請", 12: "交換承認", 13: "再配送",
+    14: "未受取返金完了", 15: "未受取一部返金完了", 16: "未入金キャンセル",
+}
+CLAIM_STATUS_FORMS = ("int", "string", "label", "ja")
+
 # Claim statuses (reference section 4) that make an order line disappear from
 # GetShippingInfo_v3: cancel completed and unpaid order cancelled.
 CANCELLING_CLAIMS = (3, 16)
@@ -94,6 +113,20 @@ DEFAULT_CONFIG = {
     "numbers_as_strings": False, # render numbers in rows as JSON strings
     "settle_fee_pct": 10,        # SettlePrice = price minus this percentage
     "default_return_type": "json",  # when the request has no returnType
+    # R-SYN-9: "invented" answers as the sandbox always did (codes and forms
+    # no document pins); "documented" only what documents and recordings pin
+    # (README "Modes").  Setting it sets MODE_DEFAULTS[mode].
+    "mode": "invented",
+    "open_zero_covers": [1, 2, 3],  # statuses ShippingStatus "0"/"" returns (doc; CN: [1, 2])
+    "claim_status_form": "int",  # claimStatus in rows: int, string, label, ja
+}
+MODES = ("invented", "documented")
+# The knobs a mode sets when it is chosen; keys given with it still win.
+MODE_DEFAULTS = {
+    "invented": {"strict_version": True, "carriers": list(DEFAULT_CARRIERS),
+                 "claim_status_form": "int", "open_zero_covers": [1, 2, 3]},
+    "documented": {"strict_version": False, "carriers": None,
+                   "claim_status_form": "label", "open_zero_covers": [1, 2, 3]},
 }
 
 
@@ -214,9 +247,11 @@ class Counters:
 class Sandbox:
     """All marketplace state.  Hold `lock` while reading or changing it."""
 
-    def __init__(self, seed=None):
+    def __init__(self, seed=None, mode="invented", replay=None):
         self.lock = threading.RLock()
         self.seed = seed
+        self.start_mode = mode     # the server's --mode: reset comes back to it
+        self.replay = replay       # a replay.Replay (server --replay) or None
         self.started = time.time()
         self.resets = 0
         self.reset()
@@ -231,6 +266,7 @@ class Sandbox:
                                      else "%s:%d" % (self.seed, self.resets))
             self.config = {k: (list(v) if isinstance(v, list) else v)
                            for k, v in DEFAULT_CONFIG.items()}
+            self.set_mode(self.start_mode)
             self.clock = Clock()
             self.faults = Faults(self.seed)
             self.counters = Counters()
@@ -254,6 +290,28 @@ class Sandbox:
                         "inq_seq": 1, "hook": 0, "contents": 70000000,
                         "packing": 1, "key": 0}
             self.add_seller(dict(DEFAULT_SELLER))
+
+    def set_mode(self, mode):
+        """Switch the mode and set its default knobs (R-SYN-9)."""
+        self.config["mode"] = mode
+        for k, v in MODE_DEFAULTS[mode].items():
+            self.config[k] = list(v) if isinstance(v, list) else v
+
+    def documented(self):
+        return self.config["mode"] == "documented"
+
+    def claim_status_out(self, st):
+        """claimStatus as the configured form shows it (claim_status_form)."""
+        form = self.config["claim_status_form"]
+        if st == "" or st is None:
+            return ""
+        if form == "label":
+            return CLAIM_LABELS.get(st, "(%s)" % st)
+        if form == "ja":
+            return CLAIM_LABELS_JA.get(st, "不明")
+        if form == "string" or self.config["numbers_as_strings"]:
+            return str(st)
+        return st
 
     def next_seq(self, name):
         self.seq[name] += 1
@@ -397,13 +455,14 @@ class Sandbox:
                 row[f] = str(row[f])
         return row
 
-    def claim_row(self, c):
+    def claim_row(self, c, raw=False):
         """One GetClaimInfo_V3 row: the claim joined with its order line, in
-        the reference's field order (3.9)."""
+        the reference's field order (3.9).  raw: claimStatus stays an integer
+        whatever claim_status_form says (/_control/claims)."""
         o = self.orders[c["orderNo"]]
         g = c.get
         row = {
-            "claimStatus": c["claimStatus"],
+            "claimStatus": c["claimStatus"] if raw else self.claim_status_out(c["claimStatus"]),
             "cancelRefundDate": g("cancelRefundDate", ""),
             "reason": g("reason", ""),
             "requestDate": g("requestDate", ""),
@@ -443,7 +502,7 @@ class Sandbox:
             "nrPartRefundBalance": g("nrPartRefundBalance", ""),
         }
         if self.config["numbers_as_strings"]:
-            for f in ("claimStatus", "orderNo", "packNo", "orderQty", "paymentAmount"):
+            for f in ("orderNo", "packNo", "orderQty", "paymentAmount"):
                 row[f] = str(row[f])
         return row
 

@@ -704,6 +704,406 @@ class TestControl(Base):
             shutil.rmtree(d, ignore_errors=True)
 
 
+# ------------------------------------------------ issue 9: modes, knobs, faults
+def raw_qapi(cl, method, params, key, version="1.0"):
+    """A path-form call -> (HTTP status, Content-Type, body text)."""
+    params = dict(params, returnType="application/json")
+    st, r, data = cl.raw("POST", QAPI + "/" + method, urllib.parse.urlencode(params),
+                         {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+                          "QAPIVersion": version, "GiosisCertificationKey": key})
+    return st, r.getheader("Content-Type"), data.decode("utf-8")
+
+
+class OrdersBase(Base):
+    """A key, the clock pinned at 2025-03-01 12:00:00 and helpers."""
+    NOW = "2025-03-01 12:00:00"
+
+    def setUp(self):
+        Base.setUp(self)
+        self.key = self.sak()
+        self.cl.ctl("clock", {"now": self.NOW})
+
+    def seed_orders(self, n, **kw):
+        body = {"generate_orders": n, "seed": 5, "start": "2025-01-01", "days": 30}
+        body.update(kw)
+        st, out = self.cl.ctl("seed", body)
+        self.assertEqual(st, 200, out)
+        return out["order_nos"]
+
+    def mode(self, mode, **knobs):
+        st, out = self.cl.ctl("config", dict(knobs, mode=mode))
+        self.assertEqual(st, 200, out)
+        return out["config"]
+
+    def order(self, no):
+        return [o for o in self.cl.ctl("orders")[1]["orders"] if o["OrderNo"] == no][0]
+
+
+class TestModes(OrdersBase):
+    def test_R_SYN_9_mode_switch_sets_its_defaults_and_knobs_override(self):
+        cfg = self.cl.ctl("config")[1]["config"]
+        self.assertEqual((cfg["mode"], cfg["strict_version"], cfg["claim_status_form"],
+                          cfg["open_zero_covers"]), ("invented", True, "int", [1, 2, 3]))
+        self.assertIsInstance(cfg["carriers"], list)
+        cfg = self.mode("documented")
+        self.assertEqual((cfg["strict_version"], cfg["carriers"], cfg["claim_status_form"]),
+                         (False, None, "label"))
+        cfg = self.mode("documented", claim_status_form="ja", open_zero_covers=[1, 2])
+        self.assertEqual((cfg["claim_status_form"], cfg["open_zero_covers"]), ("ja", [1, 2]))
+        cfg = self.mode("invented")
+        self.assertEqual((cfg["strict_version"], cfg["claim_status_form"]), (True, "int"))
+        for bad in ({"mode": "real"}, {"claim_status_form": "roman"},
+                    {"open_zero_covers": [0]}, {"open_zero_covers": "1"}):
+            self.assertEqual(self.cl.ctl("config", bad)[0], 400, bad)
+        self.cl.ctl("config", {"mode": "documented"})
+        self.cl.ctl("reset", {})
+        self.assertEqual(self.cl.ctl("config")[1]["config"]["mode"], "invented")
+
+    def test_R_SYN_9_server_option_and_sandboxctl_env_choose_the_mode(self):
+        p, port, tmp = start_server(["--mode", "documented"])
+        d = tempfile.mkdtemp(prefix="qs-sandboxctl-mode-")
+        try:
+            cl = Client(port)
+            cl.ctl("reset", {})   # reset comes back to the server's mode
+            self.assertEqual(cl.ctl("config")[1]["config"]["mode"], "documented")
+            cl.close()
+            ctl = os.path.join(HERE, "sandboxctl")
+            env = dict(os.environ, QS_SANDBOX_MODE="documented")
+            r = subprocess.run([ctl, "start", d], capture_output=True, text=True, timeout=30, env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = subprocess.run([ctl, "call", d, "config"], capture_output=True, text=True, timeout=30)
+            self.assertEqual(json.loads(r.stdout)["config"]["mode"], "documented")
+        finally:
+            subprocess.run([os.path.join(HERE, "sandboxctl"), "stop", d], timeout=30)
+            p.send_signal(signal.SIGTERM)
+            p.wait(10)
+            p.stdout.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class TestDocumentedMode(OrdersBase):
+    def setUp(self):
+        OrdersBase.setUp(self)
+        self.mode("documented")
+
+    def test_R_SYN_9_unknown_class_or_method_is_plain_text(self):
+        st, ct, body = raw_qapi(self.cl, "ShippingBasic.NoSuchMethod", {}, self.key)
+        self.assertEqual((st, ct.split(";")[0], body),
+                         (200, "text/plain", "Can't find method Info NoSuchMethod"))
+        st, ct, body = raw_qapi(self.cl, "NoSuchGroup.GetX", {}, self.key)
+        self.assertEqual((st, ct.split(";")[0], body),
+                         (200, "text/plain", "Can't find service Name NoSuchGroup"))
+        self.mode("invented")
+        env = self.call("ShippingBasic.NoSuchMethod", {})
+        self.assertEqual(env["ErrorCode"], -90001)
+
+    def test_R_SYN_9_version_is_lenient(self):
+        env = self.call("ItemsBasic.SetNewGoods", {}, version="1.0")
+        self.assertNotIn("ErrorCode", env)
+        self.assertEqual(self.call("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"},
+                                   version="1.1")["ResultCode"], 0)
+
+    def test_R_SYN_9_single_confirm_repeat_succeeds_without_invented_codes(self):
+        a, b, u = self.seed_orders(3, statuses=[2])
+        self.cl.ctl("advance", {"orders": [u], "to": "cancelled"})
+        chk = lambda no, d: self.call("ShippingBasic.SetSellerCheckYN_V2",
+                                      {"OrderNo": str(no), "EstShipDt": d})["ResultCode"]
+        for d in ("20250301", "20250401", ""):      # -10018/-10017/-10016 are the Bulk's
+            self.assertEqual(chk(a, d), -10001, d)
+        self.assertEqual(chk(a, "20250303"), 0)
+        self.assertEqual(chk(a, "20250305"), 0)      # a repeat: success, state unchanged
+        o = self.order(a)
+        self.assertEqual((o["status"], o["EstimatedShippingDate"]), (3, "2025-03-03 00:00:00"))
+        self.cl.ctl("advance", {"orders": [b], "to": 5})
+        self.assertEqual(chk(b, "20250303"), 0)      # further than confirmed: success too
+        self.assertEqual(self.order(b)["status"], 5)
+        self.assertEqual(chk(999, "20250303"), -10001)
+        self.assertEqual(chk(u, "20250303"), -10001)  # cancelled (a guess)
+        # The Bulk keeps its documented codes, and the call answers 0.
+        env = self.call("ShippingBasic.SetSellerCheckYNBulk", {"SendPlanDtInfoJson": json.dumps(
+            [{"OrderNo": str(a), "EstShipDt": "20250303"}, {"OrderNo": str(a), "EstShipDt": ""}])})
+        self.assertEqual(env["ResultCode"], 0)
+        self.assertEqual([x["result_cd"] for x in env["ResultObject"]], [-10012, -10016])
+
+    def test_R_SYN_9_single_ship_repeat_succeeds_and_replaces_tracking(self):
+        a, b = self.seed_orders(2, statuses=[2])
+        (unpaid,) = self.seed_orders(1, statuses=[1], seed=6)
+        p = {"OrderNo": str(a), "ShippingCorp": "どこかの運送", "TrackingNo": "T1"}
+        self.ok("ShippingBasic.SetSendingInfo", p)    # any carrier: no documented list
+        self.ok("ShippingBasic.SetSendingInfo", dict(p, ShippingCorp="ゆうパック", TrackingNo="T2"))
+        o = self.order(a)
+        self.assertEqual((o["status"], o["DeliveryCompany"], o["TrackingNo"], o["ShippingDate"]),
+                         (4, "ゆうパック", "T2", self.NOW))
+        ship = lambda no, **kw: self.call("ShippingBasic.SetSendingInfo",
+                                          dict(p, OrderNo=str(no), **kw))["ResultCode"]
+        self.assertEqual(ship(999), -10001)
+        self.assertEqual(ship(unpaid), -10001)
+        self.assertEqual(ship(b, TrackingNo=""), -10001)
+        self.cl.ctl("advance", {"orders": [b], "to": "cancelled"})
+        self.assertEqual(ship(b), -10001)
+        env = self.call("ShippingBasic.SetSendingInfoBulk", {"ShippingInfoJson": json.dumps(
+            [p, dict(p, OrderNo="999")])})
+        self.assertEqual(env["ResultCode"], 0)       # -1 is not documented for this bulk
+        self.assertEqual([x["result_cd"] for x in env["ResultObject"]], [0, -10001])
+        cancel = lambda no: self.call("Claim.SetCancelProcess", {"ContrNo": str(no)})["ResultCode"]
+        self.assertEqual((cancel(a), cancel(b), cancel("x")), (-10004, -10004, -10001))
+
+    def test_R_SYN_9_lookups_answer_as_recorded(self):
+        v3 = lambda s, e: self.call("ShippingBasic.GetShippingInfo_v3", {
+            "ShippingStatus": "", "SearchStartDate": s, "SearchEndDate": e})
+        self.assertEqual(v3("20250101", "20250201"),
+                         {"ResultCode": 0, "ResultMsg": "SUCCESS. But No Result", "ResultObject": None})
+        self.assertEqual(v3("20240101", "20250301")["ResultCode"], 0)    # no 90-day limit
+        self.assertNotIn(v3("2025", "20250301")["ResultCode"], (-10001, -10002, -10003))
+        empty = {"ResultCode": 0, "ResultMsg": "SUCCESS", "ResultObject": []}
+        self.assertEqual(self.call("ShippingBasic.GetClaimInfo_V3", {
+            "ClaimStat": "", "search_Sdate": "20250201", "search_Edate": "20250301",
+            "search_condition": "2"}), empty)
+        self.assertEqual(self.call("CSCenter.GetInquiryMessage", {
+            "search_start_dt": "20100101", "search_end_dt": "20250301", "proc_status": ""}), empty)
+        self.assertEqual(self.call("ShippingBasic.GetClaimInfo_V3", {
+            "search_Sdate": "20241101", "search_Edate": "20250301"})["ResultCode"], -10003)
+
+    def test_R_SYN_9_edit_goods_inventory_takes_one_axis_rows_only(self):
+        self.cl.ctl("seed", {"items": [{"ItemTitle": "x", "ItemPrice": 1000, "SellerCode": "INV-1"}]})
+        two = "色||*赤||*サイズ||*M||*0||*3||*A$$色||*青||*サイズ||*L||*0||*2||*B"
+        env = self.call("ItemsOptions.EditGoodsInventory", {"SellerCode": "INV-1", "InventoryInfo": two},
+                        version="1.1")
+        self.assertEqual(env, {"ResultCode": -10002, "ResultMsg":
+                               "Check Inventory Data Format (Name||*Value||*Price||*Qty||*OptioCode$$)"})
+        self.ok("ItemsOptions.EditGoodsInventory", {
+            "SellerCode": "INV-1", "InventoryInfo": "color||*red||*0||*10||*red-1$$color||*blue||*500||*15||*blue-1"},
+            version="1.1")
+        self.mode("invented")
+        self.ok("ItemsOptions.EditGoodsInventory", {"SellerCode": "INV-1", "InventoryInfo": two})
+
+
+class TestKnobs(OrdersBase):
+    def test_R_SYN_9_open_zero_covers_chooses_what_status_0_returns(self):
+        self.seed_orders(60, statuses=[1, 2, 3])
+        want = lambda sts: sorted(o["OrderNo"] for o in self.cl.ctl("orders")[1]["orders"]
+                                  if o["status"] in sts)
+        for zero in ("0", ""):
+            rows = self.ok("ShippingBasic.GetShippingInfo_v3", {
+                "ShippingStatus": zero, "SearchStartDate": "20250101",
+                "SearchEndDate": "20250131"})["ResultObject"]
+            self.assertEqual(sorted(r["OrderNo"] for r in rows), want((1, 2, 3)))
+        self.cl.ctl("config", {"open_zero_covers": [1, 2]})    # CN's reading (D7)
+        rows = self.ok("ShippingBasic.GetShippingInfo_v3", {
+            "ShippingStatus": "0", "SearchStartDate": "20250101",
+            "SearchEndDate": "20250131"})["ResultObject"]
+        self.assertEqual(sorted(r["OrderNo"] for r in rows), want((1, 2)))
+
+    def test_R_SYN_9_claim_status_form_shapes_claim_rows_only(self):
+        (a,) = self.seed_orders(1, statuses=[2])
+        self.cl.ctl("advance", {"orders": [a], "to": "cancelled"})
+        claims = lambda: [x["claimStatus"] for x in self.ok("ShippingBasic.GetClaimInfo_V3", {
+            "search_Sdate": "20250301", "search_Edate": "20250301",
+            "search_condition": "2"})["ResultObject"]]
+        v2 = lambda: self.ok("ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2",
+                             {"OrderNo": str(a)})["ResultObject"][0]["claimStatus"]
+        for form, want in (("int", 3), ("string", "3"), ("label", "Cancel completed(3)"),
+                           ("ja", "キャンセル完了")):
+            self.cl.ctl("config", {"claim_status_form": form})
+            self.assertEqual((claims(), v2()), ([want], want), form)
+            self.assertEqual(self.cl.ctl("claims")[1]["claims"][0]["claimStatus"], 3)
+            st = self.cl.ctl("state?sections=claims", method="GET")[1]
+            self.assertEqual(st["claims"][0]["claimStatus"], 3)
+
+
+class TestLies(OrdersBase):
+    def test_D1_bulk_disagree_lines_are_not_applied(self):
+        a, b, c = self.seed_orders(3, statuses=[2])
+        self.cl.ctl("faults", {"bulk_disagree": {"orders": [str(b)]}})
+        line = lambda no: {"OrderNo": str(no), "ShippingCorp": "Qxpress", "TrackingNo": "A%d" % no}
+        env = self.call("ShippingBasic.SetSendingInfoBulk", {"ShippingInfoJson": json.dumps(
+            [line(a), line(b)])})
+        self.assertEqual(env["ResultObject"][1], {"contr_no": str(b), "result_cd": -1,
+                                                  "transc_nm": "Qxpress", "ResultCode": 0,
+                                                  "ResultMsg": "SUCCESS"})
+        self.assertEqual(env["ResultObject"][0]["result_cd"], 0)
+        self.assertEqual((self.order(a)["status"], self.order(b)["status"]), (4, 2))
+        self.assertEqual(self.counters()["by_key"]["SetSendingInfo"][str(b)]["ok"], 0)
+        self.cl.ctl("faults", {"bulk_disagree": {"count": 1}})
+        env = self.call("ShippingBasic.SetSellerCheckYNBulk", {"SendPlanDtInfoJson": json.dumps(
+            [{"OrderNo": str(c), "EstShipDt": "20250303"}, {"OrderNo": str(b), "EstShipDt": "20250303"}])})
+        self.assertEqual([(x["result_cd"], x["ResultCode"]) for x in env["ResultObject"]],
+                         [(-1, 0), (0, 0)])
+        self.assertEqual((self.order(c)["status"], self.order(b)["status"]), (2, 3))
+        self.assertEqual(self.cl.ctl("faults")[1]["faults"]["bulk_disagree_left"], 0)
+
+    def test_D2_refuse_before_and_after(self):
+        a, b = self.seed_orders(2, statuses=[2])
+        p = {"OrderNo": str(a), "ShippingCorp": "Sagawa", "TrackingNo": "1"}
+        self.cl.ctl("faults", {"refuse": [{"method": "ShippingBasic.SetSendingInfo", "code": -10012,
+                                           "msg": "already", "phase": "before", "count": 1}]})
+        self.assertEqual(self.call("ShippingBasic.SetSendingInfo", p),
+                         {"ResultCode": -10012, "ResultMsg": "already"})
+        self.assertEqual(self.order(a)["status"], 2)       # a -10012 that lies
+        self.ok("ShippingBasic.SetSendingInfo", p)           # count used up
+        self.cl.ctl("faults", {"refuse": [{"method": "SetSellerCheckYN_V2", "code": -10001,
+                                           "phase": "after", "keys": [str(b)]}]})
+        env = self.call("ShippingBasic.SetSellerCheckYN_V2", {"OrderNo": str(b), "EstShipDt": "20250303"})
+        self.assertEqual(env["ResultCode"], -10001)
+        self.assertEqual(self.order(b)["status"], 3)       # applied, then refused
+        self.cl.ctl("faults", {"refuse": [{"method": "ShippingBasic.SetSendingInfoBulk", "code": -10013,
+                                           "keys": [str(b)], "phase": "after"}]})
+        env = self.call("ShippingBasic.SetSendingInfoBulk", {"ShippingInfoJson": json.dumps(
+            [dict(p, OrderNo=str(b))])})
+        self.assertEqual(env["ResultObject"][0]["result_cd"], -10013)
+        self.assertEqual(self.order(b)["status"], 4)
+        self.assertEqual(self.cl.ctl("faults", {"refuse": [{"method": "X.Y", "shape": "odd"}]})[0], 400)
+
+    def test_D8_refuse_item_lookup_error_and_text(self):
+        self.cl.ctl("seed", {"items": [{"ItemTitle": "x", "ItemPrice": 100, "SellerCode": "K-1"},
+                                       {"ItemTitle": "y", "ItemPrice": 100, "SellerCode": "K-2"}]})
+        self.cl.ctl("faults", {"refuse": [
+            {"method": "ItemsLookup.GetItemDetailInfo", "code": -90002, "msg": "権限がありません",
+             "shape": "error", "keys": ["K-1"]},
+            {"method": "ItemsLookup.GetItemDetailInfo", "shape": "text", "msg": "Server busy",
+             "keys": ["K-2"]}]})
+        self.assertEqual(self.call("ItemsLookup.GetItemDetailInfo", {"SellerCode": "K-1"}, version="1.2"),
+                         {"ErrorCode": -90002, "ErrorMsg": "権限がありません"})
+        st, ct, body = raw_qapi(self.cl, "ItemsLookup.GetItemDetailInfo", {"SellerCode": "K-2"},
+                                self.key, "1.2")
+        self.assertEqual((st, ct.split(";")[0], body), (200, "text/plain", "Server busy"))
+        self.cl.ctl("faults", {})
+        self.ok("ItemsLookup.GetItemDetailInfo", {"SellerCode": "K-1"}, version="1.2")
+
+
+class TestItemEcho(OrdersBase):
+    def test_D5_item_control_and_update_goods_formats(self):
+        self.cl.ctl("seed", {"items": [{"ItemTitle": "x", "ItemPrice": 1000, "SellerCode": "M-1"}]})
+        st, out = self.cl.ctl("item", {"SellerCode": "M-1", "set": {
+            "ManufacturerDate": "メーカーA", "RetailPrice": "1980.5"}})
+        self.assertEqual(st, 200, out)
+        d = self.ok("ItemsLookup.GetItemDetailInfo", {"SellerCode": "M-1"}, version="1.2")["ResultObject"][0]
+        self.assertEqual((d["ManufacturerDate"], d["RetailPrice"]), ("メーカーA", "1980.5"))
+        self.assertEqual(self.cl.ctl("item", {"SellerCode": "nope", "set": {"ModelNM": "x"}})[0], 400)
+        self.assertEqual(self.cl.ctl("item", {"SellerCode": "M-1", "set": {"_seller": "x"}})[0], 400)
+        base = {"SellerCode": "M-1", "SecondSubCat": "320001234", "ItemTitle": "x",
+                "ProductionPlaceType": "1", "ProductionPlace": "TOKYO", "AdultYN": "N",
+                "AvailableDateType": "0", "AvailableDateValue": "3"}
+        for mode in ("invented", "documented"):
+            self.mode(mode)
+            for bad in ({"ManufactureDate": "メーカーA"}, {"ManufactureDate": "2024/01/02"},
+                        {"RetailPrice": "1980.5"}):
+                env = self.call("ItemsBasic.UpdateGoods", dict(base, **bad))
+                self.assertEqual(env["ResultCode"], -10101, (mode, bad, env))
+            self.ok("ItemsBasic.UpdateGoods", dict(base, ManufactureDate="2024-01-02", RetailPrice="1980"))
+
+
+class TestNoImpossibleData(Base):
+    """Issue 9 item 7: nothing dated after now, events in the marketplace's order."""
+    key = ""
+
+    def check(self, now):
+        s = self.cl.ctl("state?sections=orders,claims", method="GET")[1]
+        orders = {o["OrderNo"]: o for o in s["orders"]}
+        bad = []
+        for o in orders.values():
+            chain = [o[f] for f in ("OrderDate", "PaymentDate", "ShippingDate", "DeliveredDate") if o[f]]
+            if chain != sorted(chain) or chain[-1] > now:
+                bad.append((o["OrderNo"], o["_status"], chain))
+            st = o["_status"]
+            need = {"PaymentDate": st >= 2, "ShippingDate": st >= 4, "DeliveredDate": st >= 5}
+            if any(bool(o[f]) != v for f, v in need.items()):
+                bad.append((o["OrderNo"], st, "dates do not match the status"))
+        for c in s["claims"]:
+            chain = [orders[c["orderNo"]]["OrderDate"], c["requestDate"]] + \
+                    ([c["cancelRefundDate"]] if c["cancelRefundDate"] else [])
+            if chain != sorted(chain) or chain[-1] > now:
+                bad.append(("claim", c["orderNo"], chain))
+        self.assertEqual(bad[:5], [], "%d impossible lines or claims" % len(bad))
+        return len(orders), len(s["claims"])
+
+    def test_seeding_10000_orders_dates_nothing_after_now(self):
+        for seed, pinned in ((1, None), (2, "2025-03-01 12:00:00"), (3, "2025-03-01 00:00:05")):
+            self.cl.ctl("reset", {})
+            if pinned:
+                self.cl.ctl("clock", {"now": pinned})
+            st, out = self.cl.ctl("seed", {"generate_orders": 10000, "seed": seed, "claim_rate": 0.05})
+            self.assertEqual(st, 200, out)
+            now = self.cl.ctl("clock")[1]["clock"]["now"]
+            n, nc = self.check(now)
+            self.assertEqual(n, 10000)
+            self.assertGreater(nc, 100)
+        # A window that reaches now: the lines still fit before now.
+        self.cl.ctl("reset", {})
+        self.cl.ctl("clock", {"now": "2025-03-01 12:00:00"})
+        self.cl.ctl("seed", {"generate_orders": 2000, "seed": 4, "start": "2025-02-20", "days": 30,
+                             "claim_rate": 0.05})
+        self.check("2025-03-01 12:00:00")
+        # Advance and claims keep the order too; nothing may be dated ahead.
+        self.cl.ctl("advance", {"to": 5, "at": "2025-02-21 00:00:00"})
+        self.cl.ctl("advance", {"claim": 1, "at": "2025-02-20 00:00:00"})
+        self.check("2025-03-01 12:00:00")
+        self.assertEqual(self.cl.ctl("seed", {"generate_orders": 1, "start": "2025-03-02"})[0], 400)
+        self.assertEqual(self.cl.ctl("advance", {"at": "2025-03-02 00:00:00"})[0], 400)
+        self.assertEqual(self.cl.ctl("seed", {"orders": [{"status": 5,
+                                                          "DeliveredDate": "2025-03-02 00:00:00"}]})[0], 400)
+        self.assertEqual(self.cl.ctl("seed", {"orders": [{"status": 4, "OrderDate": "2025-02-10 00:00:00",
+                                                          "ShippingDate": "2025-02-09 00:00:00"}]})[0], 400)
+
+
+FAKE_REPLAY = """
+import json
+class Replay:
+    def __init__(self, path):
+        with open(path) as f:
+            self.ex = json.load(f)["exchanges"]
+        self.calls = []
+    def answer(self, method, version, params):
+        for e in self.ex:
+            if e["method"].lower() == method.lower() and e["params"] == params:
+                return e["http_status"], e["answer"], e["content_type"]
+        return None
+"""
+
+
+class TestReplayHook(Base):
+    key = ""
+
+    def test_R_SYN_10_replay_answers_path_form_calls_from_the_file(self):
+        tmp = tempfile.mkdtemp(prefix="qs-replay-")
+        probe = os.path.join(tmp, "probe.json")
+        ans = '{"ResultCode":0,"ResultMsg":"SUCCESS. But No Result","ResultObject":null}'
+        with open(probe, "w") as f:
+            json.dump({"format": "qs-probe/1", "exchanges": [
+                {"probe": "open-0", "method": "ShippingBasic.GetShippingInfo_v3", "version": "1.0",
+                 "params": {"ShippingStatus": "0", "SearchStartDate": "20261102000000"},
+                 "http_status": 200, "answer": ans, "content_type": "application/json"}]}, f)
+        if not os.path.exists(os.path.join(HERE, "replay.py")):
+            with open(os.path.join(tmp, "replay.py"), "w") as f:
+                f.write(FAKE_REPLAY)
+        env = dict(os.environ, PYTHONPATH=tmp + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        portf = os.path.join(tmp, "port")
+        p = subprocess.Popen([PY, os.path.join(HERE, "server.py"), "--port", "0", "--port-file", portf,
+                              "--replay", probe], stdout=subprocess.PIPE, text=True, env=env)
+        try:
+            port = int(re.search(r":(\d+)$", p.stdout.readline().strip()).group(1))
+            cl = Client(port)
+            st, env_ = cl.qapi("CertificationAPI.CreateCertificationKey",
+                               {"user_id": "any", "pwd": "any"}, key="any")
+            self.assertEqual((st, env_["ResultCode"]), (200, 0))   # the sandbox answers the login
+            key = env_["ResultObject"]
+            st, r, data = cl.raw("POST", QAPI + "/ShippingBasic.GetShippingInfo_v3",
+                                 "ShippingStatus=0&SearchStartDate=20261102000000&returnType=application%2Fjson",
+                                 {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+                                  "QAPIVersion": "1.0", "GiosisCertificationKey": key})
+            self.assertEqual((st, data.decode()), (200, ans))
+            st, ct, body = raw_qapi(cl, "ShippingBasic.GetClaimInfo_V3", {"ClaimStat": ""}, key)
+            self.assertEqual((st, ct.split(";")[0], body),
+                             (200, "text/plain", "replay: no recorded answer for ShippingBasic.GetClaimInfo_V3"))
+            cl.close()
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.wait(10)
+            p.stdout.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 class TestSpeed(Base):
     def test_requests_per_second(self):
         self.key = self.sak()
