@@ -7,6 +7,10 @@ SBDIR="$TRASH/sb"
 SB_KEY=sandbox-api-key SB_USER=sandbox-user SB_PASS=sandbox-pass
 PY=${PYTHON:-python3}
 
+# documented: the sandbox runs in its documented mode (R-SYN-9: QS_SANDBOX_MODE=documented
+# answers only what Qoo10's guide and recorded answers pin; tests/sandbox/README.md).
+documented() { [ "${QS_SANDBOX_MODE:-}" = documented ]; }
+
 # sb COMMAND [JSON]: one control call (sandboxctl call).
 sb() { "$SBCTL" call "$SBDIR" "$@"; }
 

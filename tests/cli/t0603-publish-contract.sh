@@ -9,7 +9,6 @@
 . "$QS_SRC/tests/cli/publish-lib.sh"
 
 sb_start
-documented() { [ "${QS_SANDBOX_MODE:-}" = documented ]; }
 
 LATER=$(date -u -d '+2 days' '+%Y-%m-%dT%H:%M:%SZ')
 shop_init --set publish.inflight_s=1
