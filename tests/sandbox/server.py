@@ -2,7 +2,7 @@
 """qs sandbox marketplace: a local fake of the Qoo10 QAPI on loopback.
 
 usage: server.py [--host 127.0.0.1] [--port 0] [--port-file FILE]
-                 [--state FILE] [--seed N] [--log]
+                 [--state FILE] [--seed N] [--log] [--replay FILE]
 
 Serves
   POST|GET /GMKT.INC.Front.QAPIService/ebayjapan.qapi/<Group>.<Method>  (path form)
@@ -260,6 +260,14 @@ class Handler(BaseHTTPRequestHandler):
         rt = params.get("returntype", "").lower()
 
         def work():
+            replay = self.server.replay
+            if replay is not None:  # --replay FILE: recorded answers (replay.py)
+                with sb.lock:
+                    r = replay.answer(name, version, params)
+                    if r is not None:
+                        sb.counters.method(cname, "ok" if replay.succeeded(r) else "failed")
+                if r is not None:
+                    return r[0], r[1].encode("utf-8"), r[2]
             with sb.lock:
                 env, _ = qapi_methods.dispatch(sb, name, key, version, params, flags)
                 sb.counters.method(cname, "ok" if env.get("ResultCode") == 0 else "failed")
@@ -293,6 +301,8 @@ def main(argv=None):
     ap.add_argument("--state", help="load state from FILE at start if it exists; save it there on exit")
     ap.add_argument("--seed", type=int, help="seed for keys and the default fault generator")
     ap.add_argument("--log", action="store_true", help="log each request to stderr")
+    ap.add_argument("--replay", metavar="FILE",
+                    help="answer QAPI calls (not the login) from a probe file (replay.py)")
     a = ap.parse_args(argv)
 
     sb = Sandbox(a.seed)
@@ -302,6 +312,10 @@ def main(argv=None):
     srv = Server((a.host, a.port), Handler)
     srv.sb = sb
     srv.access_log = a.log
+    srv.replay = None
+    if a.replay:
+        from replay import Replay
+        srv.replay = Replay(a.replay)
     port = srv.server_address[1]
     if a.port_file:
         write_atomic(a.port_file, "%d\n" % port)
