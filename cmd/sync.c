@@ -747,6 +747,136 @@ static int sync_log(struct qs_ctx *ctx, int argc, char **argv)
     return rc < 0 ? out_fail(ctx, rc, &e) : 0;
 }
 
+/* ---- probe (R-SYN-10) ------------------------------------------------------------------ */
+
+enum { OPT_PROBE_DAYS = 400, OPT_PROBE_ORDER_NO, OPT_PROBE_APPLY };
+
+static const struct qs_opt probe_opts[] = {
+    {"days", required_argument, OPT_PROBE_DAYS, "N",
+     "the open-orders window: the last N days by order date (1-90, default 30)"},
+    {"order-no", required_argument, OPT_PROBE_ORDER_NO, "NO",
+     "the order number of the two bulk writes; must not exist (default 1)"},
+    {"output", required_argument, 'o', "FILE",
+     "the probe file (default qs-probe-SHOP-YYYYmmddTHHMMSSZ.json); never overwritten"},
+    {"apply", no_argument, OPT_PROBE_APPLY, NULL,
+     "store the findings as shop settings (sync.open_form, sync.window_cap, "
+     "qapi.inventory_form)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static int print_finding(const char *name, const json_t *value, const char *evidence, void *ctx)
+{
+    char *v = json_is_string(value) ? NULL : json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+    (void)ctx;
+    printf("%s: %s (%s)\n", name,
+           json_is_string(value) ? json_string_value(value)
+           : v                   ? v
+                                 : "null",
+           evidence);
+    free(v);
+    return ferror(stdout) ? -1 : 0;
+}
+
+static void print_stored(const char *key, const char *value, void *ctx)
+{
+    struct qs_ctx *c = ctx;
+    if (c->verbosity >= 0)
+        fprintf(stderr, "%s: stored %s=%s\n", c->prog, key, value);
+}
+
+static int sync_probe(struct qs_ctx *ctx, int argc, char **argv)
+{
+    ctx->prog = "qs sync probe";
+    const struct qs_verb *v = &qs_cmd_sync.verbs[10];
+    struct sync_probe_opts o = {
+        .shop = ctx->shop.name, .now = time(NULL), .days = 30, .order_no = "1"};
+    struct sync_probe *p = NULL;
+    json_t *plan = NULL;
+    struct cmd_getopt g;
+    struct qapi *q = NULL;
+    struct qs_err e, e2;
+    const char *out = NULL;
+    char *path = NULL, *end;
+    int c, rc, wrc, apply = 0, code = 0;
+
+    err_clear(&e);
+    err_clear(&e2);
+    cmd_getopt_init(&g, ctx, &qs_cmd_sync, v);
+    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
+        switch (c) {
+        case OPT_PROBE_DAYS:
+            errno = 0;
+            long d = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || d < 1 || d > 90)
+                return cmd_usage(ctx, &qs_cmd_sync, v, "--days \"%s\" is not 1 to 90", optarg);
+            o.days = (int)d;
+            break;
+        case OPT_PROBE_ORDER_NO:
+            o.order_no = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case OPT_PROBE_APPLY:
+            apply = 1;
+            break;
+        default:
+            return QS_EX_USAGE;
+        }
+    }
+    if (optind < argc)
+        return cmd_usage(ctx, &qs_cmd_sync, v, "unexpected argument \"%s\"", argv[optind]);
+    if (ctx->dry_run && apply)
+        return cmd_usage(ctx, &qs_cmd_sync, v, "--apply and --dry-run exclude each other");
+    if ((rc = setting_long(ctx, "sync.window_cap", 0, 1, &o.window_cap, &e)) < 0)
+        return cmd_fail(ctx, rc, &e);
+    if ((rc = sync_probe_plan(&o, &plan, &e)) < 0)
+        return rc == QS_E_USAGE ? cmd_usage(ctx, &qs_cmd_sync, v, "%s", e.msg)
+                                : cmd_fail(ctx, rc, &e);
+    /* --dry-run: the probes, printed; nothing sent (not even the login), no file. */
+    if (ctx->dry_run) {
+        for (size_t i = 0; i < json_array_size(plan) && !ferror(stdout); i++)
+            if (json_dumpf(json_array_get(plan, i), stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) ==
+                0)
+                putchar('\n');
+        json_decref(plan);
+        return 0;
+    }
+    json_decref(plan);
+    path = out ? xstrdup(out) : sync_probe_default_path(ctx->shop.name, o.now);
+    if ((rc = sync_probe_path_free(path, &e)) < 0 || (rc = open_qapi(ctx, &q, &e)) < 0) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    rc = sync_probe_run(q, &o, &p, &e);
+    if (!p) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    /* What was learned is kept even when a probe failed (R-SYN-10). */
+    if ((wrc = sync_probe_write(p, path, &e2)) < 0) {
+        code = cmd_fail(ctx, wrc, &e2);
+        goto out;
+    }
+    if (ctx->verbosity >= 0)
+        fprintf(stderr, "%s: wrote %s\n", ctx->prog, path);
+    if (sync_probe_findings(p, print_finding, ctx) != 0)
+        rc = rc ? rc : err_set(&e, QS_E_IO, NULL, "cannot write the findings: %s", strerror(errno));
+    if (apply &&
+        (wrc = sync_probe_apply(ctx->store, ctx->shop.name, p, print_stored, ctx, &e2)) < 0) {
+        code = cmd_fail(ctx, wrc, &e2);
+        goto out;
+    }
+    /* SPEC 1.3: 69 only when no call was answered; after some were, 75. */
+    if (rc < 0)
+        code = pull_fail(ctx, rc, sync_probe_answered(p), &e);
+out:
+    sync_probe_free(p);
+    qapi_close(q);
+    free(path);
+    return code;
+}
+
 /* ---- the verb table ----------------------------------------------------------------- */
 
 /* The order matters: the functions above find their entry by index. */
@@ -768,6 +898,9 @@ static const struct qs_verb sync_verbs[] = {
     {"doctor", NULL, "doctor", "check the shop's setup", 0, NULL},
     {"log", sync_log, "log [--since TIME] [--kind K]", "print the audit of outside calls",
      QS_NEEDS_STORE | QS_STORE_RO, log_opts},
+    {"probe", sync_probe, "probe [--days N] [--order-no NO] [-o FILE] [--apply]",
+     "settle what the marketplace's documents leave open (writes a probe file)", QS_NEEDS_SHOP,
+     probe_opts},
     {NULL, NULL, NULL, NULL, 0, NULL},
 };
 

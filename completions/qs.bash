@@ -16,7 +16,7 @@ _qs_verbs() {
     coupon) echo "add list push cancel preview history" ;;
     stock) echo "item link list alloc sync fees labels" ;;
     inbound) echo "add bundle ship complete list order" ;;
-    sync) echo "orders products ship confirm cancel stock export notify doctor log" ;;
+    sync) echo "orders products ship confirm cancel stock export notify doctor log probe" ;;
     esac
 }
 
@@ -64,6 +64,7 @@ _qs_verb_opts() {
     sync/confirm) echo "--ship-by --skip-bad --rejects --retry-failed --encoding" ;;
     sync/cancel) echo "--reason" ;;
     sync/log) echo "--since --kind" ;;
+    sync/probe) echo "--days --order-no --output --apply" ;;
     esac
     echo "--help"
 }
@@ -89,7 +90,7 @@ _qs_takes_arg() {
         --status | --reason | --set | --secret | --deliver | --encoding | --encoding-errors | --kind | \
         --body-file | --category | --attach | --batch-size | --item | --ship-by-before | --timeout | \
         --handoff | --after | --min-amount | --max-amount | --country | --max-age | --now | --cap | \
-        --email | --name | --phone)
+        --email | --name | --phone | --days | --order-no | --output | -o)
         return 0
         ;;
     esac
@@ -138,7 +139,7 @@ _qs() {
 
     # The argument of an option.
     case $prev in
-    --store | --rejects)
+    --store | --rejects | --output | -o)
         _qs_files
         return
         ;;
@@ -183,7 +184,8 @@ _qs() {
     --shop | --group | --assign-upc | --fx | --pool | --from | --to | --price | \
         --quantity | --shipping | --suffix | --order | --title | --body | --since | \
         --ship-by | --memo | --code | --discount | --at | --buffer | --max | --month | --arrival | \
-        --carrier | --tracking | --boxes | --reason | --set | --secret | --deliver | --kind)
+        --carrier | --tracking | --boxes | --reason | --set | --secret | --deliver | --kind | \
+        --days | --order-no)
         return
         ;;
     esac

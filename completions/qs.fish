@@ -11,7 +11,7 @@ set -l qs_note_verbs send template rule run inbox reply delay blacklist customer
 set -l qs_coupon_verbs add list push cancel preview history
 set -l qs_stock_verbs item link list alloc sync fees labels
 set -l qs_inbound_verbs add bundle ship complete list order
-set -l qs_sync_verbs orders products ship confirm cancel stock export notify doctor log
+set -l qs_sync_verbs orders products ship confirm cancel stock export notify doctor log probe
 
 # True when the command line holds command $argv[1] and verb $argv[2]
 # (or just the command when no verb is given).
@@ -252,3 +252,7 @@ complete -c qs -n '__qs_using sync confirm' -l ship-by -x
 complete -c qs -n '__qs_using sync log' -l kind -x
 complete -c qs -n '__qs_using sync cancel' -l reason -x
 complete -c qs -n '__qs_using sync export' -a 'goods inventory'
+complete -c qs -n '__qs_using sync probe' -l days -x -d 'open-orders window (1-90 days)'
+complete -c qs -n '__qs_using sync probe' -l order-no -x -d 'order number of the bulk writes'
+complete -c qs -n '__qs_using sync probe' -s o -l output -r -F -d 'the probe file'
+complete -c qs -n '__qs_using sync probe' -l apply -d 'store the findings as shop settings'

@@ -308,6 +308,8 @@ void qapi_close(struct qapi *q)
     free(q->user);
     free(q->password);
     free(q->sak);
+    free(q->raw_text);
+    free(q->raw_ctype);
     free(q);
 }
 
@@ -574,14 +576,15 @@ out:
 
 /* SPEC 1.6: a dry run prints the request as one JSON line: a field that carries a secret
  * by name is masked whole; any other value only loses a secret it quotes. */
-static int dry_print(struct qapi *q, const char *method, const struct qapi_param *params, size_t n,
-                     struct qs_err *e)
+static int dry_print(struct qapi *q, const char *method, const char *version,
+                     const struct qapi_param *params, size_t n, struct qs_err *e)
 {
     json_t *o = json_object(), *p = json_object();
     int rc = 0;
 
     if (!o || !p || json_object_set_new(o, "method", json_string(method)) ||
-        json_object_set_new(o, "version", json_string(qapi_method_version(method))))
+        json_object_set_new(o, "version",
+                            json_string(version ? version : qapi_method_version(method))))
         goto nomem;
     for (size_t i = 0; i < n; i++) {
         const char *v = params[i].value ? params[i].value : "";
@@ -632,11 +635,53 @@ int qapi_call(struct qapi *q, const char *method, const struct qapi_param *param
     if (q->dry_run && qapi_is_write(method)) {
         res->code = 0;
         res->cls = QAPI_OK;
-        return dry_print(q, method, params, n, e);
+        return dry_print(q, method, NULL, params, n, e);
     }
     rc = run(q, method, NULL, params, n, audit_key, res, &answered, e);
     if (rc < 0 && res->code == QAPI_CODE_NONE && !res->http_status && res->cls == QAPI_OK)
         /* failed before an answer of its own: getting the SAK, or the store */
         res->cls = rc == QS_E_TEMP || rc == QS_E_UNAVAILABLE ? QAPI_RETRY : QAPI_AUTH;
+    return rc;
+}
+
+const char *qapi_base_url(const struct qapi *q)
+{
+    return q->base;
+}
+
+int qapi_call_raw(struct qapi *q, const char *method, const char *version,
+                  const struct qapi_param *params, size_t n, const char *audit_key,
+                  struct qapi_result *res, char **text, char **ctype, struct qs_err *e)
+{
+    int rc;
+
+    *text = *ctype = NULL;
+    memset(res, 0, sizeof *res);
+    res->code = QAPI_CODE_NONE;
+    /* R-SYN-10: the login is never handed out as an exchange (it carries the key). */
+    if (method && strcasecmp(method, CERT_METHOD) == 0)
+        return err_set(e, QS_E_SOFTWARE, NULL, "qapi: %s is not called raw", CERT_METHOD);
+    if (version && (!*version || strpbrk(version, "\r\n")))
+        return err_set(e, QS_E_SOFTWARE, NULL, "qapi: %s: bad QAPIVersion", method);
+    if (q->dry_run && method && qapi_is_write(method)) {
+        res->code = 0;
+        res->cls = QAPI_OK;
+        return dry_print(q, method, version, params, n, e);
+    }
+    free(q->raw_text);
+    free(q->raw_ctype);
+    q->raw_text = q->raw_ctype = NULL;
+    q->raw_method = method;
+    q->raw_version = version;
+    rc = qapi_call(q, method, params, n, audit_key, res, e);
+    q->raw_method = q->raw_version = NULL;
+    /* Only an answer to this call: never a login's (a SAK request is another method). */
+    if (res->http_status && q->raw_text) {
+        *text = qapi_redact(q, q->raw_text);
+        *ctype = q->raw_ctype ? xstrdup(q->raw_ctype) : NULL;
+    }
+    free(q->raw_text);
+    free(q->raw_ctype);
+    q->raw_text = q->raw_ctype = NULL;
     return rc;
 }

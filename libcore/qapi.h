@@ -123,4 +123,18 @@ int qapi_status_code(const char *label);
  * CURLINFO_NUM_CONNECTS (benchmarks, tests). Either pointer may be NULL. */
 void qapi_stats(const struct qapi *q, long *requests, long *connections);
 
+/* ---- raw calls (R-SYN-10, qs sync probe) ------------------------------------------ */
+
+/* The base URL calls go to (no trailing '/'); owned by q. */
+const char *qapi_base_url(const struct qapi *q);
+/* As qapi_call, and also: version, when not NULL, is sent as the QAPIVersion instead of
+ * the method's (qapi_method_version); *text is the answer's body as text with the
+ * shop's secrets redacted (qapi_redact) and *ctype its Content-Type, both malloc'd for
+ * the caller to free, NULL when no answer came (or in a dry run). Never for
+ * CertificationAPI.CreateCertificationKey (QS_E_SOFTWARE): the login is not handed out.
+ * qapi_call's behaviour is unchanged. */
+int qapi_call_raw(struct qapi *q, const char *method, const char *version,
+                  const struct qapi_param *params, size_t n, const char *audit_key,
+                  struct qapi_result *res, char **text, char **ctype, struct qs_err *e);
+
 #endif

@@ -160,6 +160,9 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
     struct curl_slist *hdrs = NULL, *h;
     char *url = NULL, *hcert = NULL, *hver = NULL;
     const char *ctype = NULL;
+    /* qapi_call_raw (R-SYN-10): its method may go with another QAPIVersion, and its
+     * answer is kept as text. */
+    const int raw = q->raw_method && strcmp(method, q->raw_method) == 0;
     long long t0;
     long conns = 0;
     int rc = 0;
@@ -174,7 +177,8 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
         goto nomem;
     url = xasprintf("%s/%s", q->base, method);
     hcert = xasprintf("GiosisCertificationKey: %s", cert ? cert : "");
-    hver = xasprintf("QAPIVersion: %s", qapi_method_version(method));
+    hver = xasprintf("QAPIVersion: %s",
+                     raw && q->raw_version ? q->raw_version : qapi_method_version(method));
     {
         const char *lines[] = {
             "Content-Type: application/x-www-form-urlencoded; charset=UTF-8",
@@ -217,6 +221,18 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
         a->http_status = 0;
     if (curl_easy_getinfo(q->curl, CURLINFO_CONTENT_TYPE, &ctype) != CURLE_OK)
         ctype = NULL;
+    if (raw) {
+        free(q->raw_text);
+        free(q->raw_ctype);
+        q->raw_text = q->raw_ctype = NULL;
+        if (a->curl_code == CURLE_OK) {
+            q->raw_text = xmalloc(q->resp.len + 1);
+            if (q->resp.len)
+                memcpy(q->raw_text, q->resp.data, q->resp.len);
+            q->raw_text[q->resp.len] = '\0';
+            q->raw_ctype = ctype ? xstrdup(ctype) : NULL;
+        }
+    }
 
     if (a->curl_code != CURLE_OK && q->resp.too_big) {
         /* An answer came, too big to keep: refused, not retried. */

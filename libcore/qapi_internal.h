@@ -39,6 +39,10 @@ struct qapi {
     struct qapi_buf resp;
     long requests, connections;
     uint64_t rng; /* jitter only: xorshift64 */
+    /* qapi_call_raw: calls of raw_method send raw_version (NULL: the method's) and keep
+     * their last answer's body and content type (malloc'd, NULL when none). */
+    const char *raw_method, *raw_version;
+    char *raw_text, *raw_ctype;
 };
 
 /* What one HTTP attempt gave. */

@@ -188,4 +188,52 @@ void sync_send_free(struct sync_send *p);
  * tomorrow. Returns 0 or QS_E_USAGE. */
 int sync_est_ship_date(const char *date, time_t now, char est[16], struct qs_err *e);
 
+/* ---- probe (R-SYN-10) ------------------------------------------------------------ */
+
+struct sync_probe_opts {
+    const char *shop;
+    time_t now; /* the run's clock: windows end here, EstShipDt is its next day in Japan */
+    int days;   /* the open-orders window, 1-90 days (--days) */
+    const char *order_no; /* the bulk writes' order number, digits, must not exist (--order-no) */
+    long window_cap;      /* the shop's sync.window_cap, 0 when unset */
+};
+
+struct sync_probe;
+
+/* The probes in the order they are sent, each {probe, method, version, params}, as a new
+ * JSON array in *out (for --dry-run: nothing is sent). QS_E_USAGE for bad options. */
+int sync_probe_plan(const struct sync_probe_opts *o, json_t **out, struct qs_err *e);
+/* Sends the probes through q (man qs-sync, PROBES) and computes the findings. The bulk
+ * writes go only when GetShippingAndClaimInfoByOrderNo_V2 showed o->order_no unknown
+ * (ResultCode 0 without a row, or -10001), EditGoodsInventory only when GetItemDetailInfo
+ * showed item 1 unknown. A refusal is an answer; a call that got no answer, a refused
+ * login or a failed audit ends the run. Returns 0; the client's error after which it
+ * stopped; QS_E_FAIL when a write was held back (the order or item exists); QS_E_USAGE
+ * before anything was sent. *out (free with sync_probe_free) holds what was learned
+ * whenever something was sent, else NULL. */
+int sync_probe_run(struct qapi *q, const struct sync_probe_opts *o, struct sync_probe **out,
+                   struct qs_err *e);
+/* How many probes got an HTTP answer. */
+long sync_probe_answered(const struct sync_probe *p);
+/* Calls fn for each finding of the format "qs-probe/1" in its order, with its value (JSON
+ * null: could not tell) and its evidence; stops at fn's first non-zero return. */
+typedef int (*sync_probe_finding_fn)(const char *name, const json_t *value, const char *evidence,
+                                     void *ctx);
+int sync_probe_findings(const struct sync_probe *p, sync_probe_finding_fn fn, void *ctx);
+/* The default probe file name, qs-probe-SHOP-YYYYmmddTHHMMSSZ.json (UTC); malloc'd. */
+char *sync_probe_default_path(const char *shop, time_t now);
+/* 0 when nothing is at path; QS_E_IO naming it otherwise (a probe file is never replaced). */
+int sync_probe_path_free(const char *path, struct qs_err *e);
+/* Writes the probe file (format "qs-probe/1": every exchange, secrets and personal data
+ * redacted, the login never; the findings) to path, mode 0600, never over an existing file
+ * (QS_E_IO). */
+int sync_probe_write(const struct sync_probe *p, const char *path, struct qs_err *e);
+/* Stores the findings as shop settings in one transaction -- sync.open_form and
+ * qapi.inventory_form when not null, sync.window_cap -- and calls fn for each stored. */
+typedef void (*sync_probe_setting_fn)(const char *key, const char *value, void *ctx);
+int sync_probe_apply(struct store *s, const char *shop, const struct sync_probe *p,
+                     sync_probe_setting_fn fn, void *ctx, struct qs_err *e);
+/* Frees p; sync_probe_free(NULL) is a no-op. */
+void sync_probe_free(struct sync_probe *p);
+
 #endif

@@ -287,7 +287,7 @@ def replayed(sb, name, version, params, cname):
     form = {k: v for k, v in params.items() if k.lower() != "returntype"}
     with sb.lock:
         ans = sb.replay.answer(name, version, form)
-        sb.counters.method(cname, "ok" if ans else "failed")
+        sb.counters.method(cname, "ok" if ans and sb.replay.succeeded(ans) else "failed")
     if ans is None:
         return 200, ("replay: no recorded answer for %s" % name).encode("utf-8"), \
             "text/plain; charset=utf-8"

@@ -1,0 +1,940 @@
+/* sync_probe: qs sync probe (R-SYN-10) -- settles on a real account what no document pins
+ * (shared/reference/qapi-fidelity.md D1, D3, D4, D6, D7, D10): read-only calls, two bulk
+ * writes on an order number the marketplace does not know, every exchange kept (secrets
+ * and personal data redacted) in a probe file of format "qs-probe/1", and the findings
+ * (the settings of the contract rule) computed from the answers. */
+#include "sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "shop.h"
+#include "tm.h"
+#include "xalloc.h"
+
+#define RULE          "R-SYN-10"
+#define PROBE_FORMAT  "qs-probe/1"
+#define MIN_CAP       200 /* the default window cap of the contract rule */
+#define CLAIM_DAYS    90
+#define MAX_EXAMPLES  10
+#define PROBE_CARRIER "ヤマト宅急便"
+#define PROBE_ITEM    "1"
+#define PROBE_SELLER  "qs-probe-none"
+#define INV_1AXIS     "Color||*Red||*0||*0||*qs-probe"
+#define INV_2AXIS     "Color||*Red||*Size||*L||*0||*0||*qs-probe"
+
+/* The probes, in the order sent (the man page's PROBES section names them). */
+enum {
+    P_OPEN0,
+    P_OPENB,
+    P_OPEN1,
+    P_OPEN2,
+    P_OPEN3,
+    P_CLAIMS,
+    P_ORDER,
+    P_SHIP,
+    P_CONFIRM,
+    P_VDOC,
+    P_VOTHER,
+    P_ITEM,
+    P_INV1,
+    P_INV2,
+    P_N
+};
+
+static const char *const probe_id[P_N] = {
+    "open-0",        "open-blank",  "open-1",          "open-2",          "open-3",
+    "claims",        "order-check", "bulk-ship",       "bulk-confirm",    "version-doc",
+    "version-other", "item-check",  "inventory-1axis", "inventory-2axis",
+};
+
+struct probe_req {
+    const char *id, *method;
+    char version[16];
+    struct qapi_param p[4];
+    size_t n;
+};
+
+struct plan {
+    struct probe_req r[P_N];
+    char from[16], to[16], claim_from[16];
+    char *ship, *confirm; /* the bulk JSON parameters, malloc'd */
+};
+
+struct sync_probe {
+    json_t *doc, *exchanges, *findings, *evidence;
+    json_t *body[P_N]; /* the parsed answer of each probe sent, unredacted; NULL if none */
+    int code[P_N];     /* its ResultCode or ErrorCode, QAPI_CODE_NONE when none */
+    long http[P_N];    /* 0: not sent or no answer */
+    int sent[P_N];
+    char *msg[P_N]; /* ResultMsg, redacted by the client */
+    long answered;
+};
+
+/* ---- the plan ------------------------------------------------------------------------ */
+
+static void plan_free(struct plan *pl)
+{
+    free(pl->ship);
+    free(pl->confirm);
+}
+
+static void req(struct probe_req *r, int i, const char *method, const char *version)
+{
+    r->id = probe_id[i];
+    r->method = method;
+    snprintf(r->version, sizeof r->version, "%s", version ? version : qapi_method_version(method));
+}
+
+static void param(struct probe_req *r, const char *name, const char *value)
+{
+    r->p[r->n++] = (struct qapi_param){name, value};
+}
+
+static char *bulk_json(json_t *line)
+{
+    json_t *a = json_array();
+    char *s;
+    json_array_append_new(a, line);
+    s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(a);
+    if (!s) {
+        fputs("qs: out of memory\n", stderr);
+        exit(70);
+    }
+    return s;
+}
+
+static int plan_build(const struct sync_probe_opts *o, struct plan *pl, struct qs_err *e)
+{
+    static const char *const open[] = {"0", "", "1", "2", "3"};
+    const char *v3 = "ShippingBasic.GetShippingInfo_v3",
+               *dg = "ItemsLookup.GetSellerDeliveryGroupInfo",
+               *inv = "ItemsOptions.EditGoodsInventory";
+    char est[16];
+
+    memset(pl, 0, sizeof *pl);
+    if (o->days < 1 || o->days > 90)
+        return err_set(e, QS_E_USAGE, RULE, "--days %d is not 1 to 90", o->days);
+    if (!o->order_no || !*o->order_no || strlen(o->order_no) > 20 ||
+        strspn(o->order_no, "0123456789") != strlen(o->order_no))
+        return err_set(e, QS_E_USAGE, RULE, "--order-no \"%s\" is not an order number (digits)",
+                       o->order_no ? o->order_no : "");
+    tm_format_jst(o->now - (time_t)o->days * 86400, "%Y%m%d%H%M%S", pl->from, sizeof pl->from);
+    tm_format_jst(o->now, "%Y%m%d%H%M%S", pl->to, sizeof pl->to);
+    tm_format_jst(o->now - (time_t)CLAIM_DAYS * 86400, "%Y%m%d%H%M%S", pl->claim_from,
+                  sizeof pl->claim_from);
+    tm_format_jst(o->now + 86400, "%Y%m%d", est, sizeof est); /* tomorrow in Japan */
+    pl->ship = bulk_json(json_pack("{s:s, s:s, s:s}", "OrderNo", o->order_no, "ShippingCorp",
+                                   PROBE_CARRIER, "TrackingNo", "0"));
+    pl->confirm = bulk_json(json_pack("{s:s, s:s, s:s, s:s}", "OrderNo", o->order_no, "EstShipDt",
+                                      est, "DelayType", "", "DelayMemo", ""));
+
+    /* R-SYN-10 / D7: open orders by order date, the combined forms and per status. */
+    for (int i = 0; i < 5; i++) {
+        struct probe_req *r = &pl->r[P_OPEN0 + i];
+        req(r, P_OPEN0 + i, v3, NULL);
+        param(r, "ShippingStatus", open[i]);
+        param(r, "SearchStartDate", pl->from);
+        param(r, "SearchEndDate", pl->to);
+        param(r, "SearchCondition", "1");
+    }
+    /* D3: every claim by request date. */
+    req(&pl->r[P_CLAIMS], P_CLAIMS, "ShippingBasic.GetClaimInfo_V3", NULL);
+    param(&pl->r[P_CLAIMS], "ClaimStat", "");
+    param(&pl->r[P_CLAIMS], "search_Sdate", pl->claim_from);
+    param(&pl->r[P_CLAIMS], "search_Edate", pl->to);
+    param(&pl->r[P_CLAIMS], "search_condition", "2");
+    /* D1: the two harmless writes, after checking the order number is unknown. */
+    req(&pl->r[P_ORDER], P_ORDER, "ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2", NULL);
+    param(&pl->r[P_ORDER], "OrderNo", o->order_no);
+    req(&pl->r[P_SHIP], P_SHIP, "ShippingBasic.SetSendingInfoBulk", NULL);
+    param(&pl->r[P_SHIP], "ShippingInfoJson", pl->ship);
+    req(&pl->r[P_CONFIRM], P_CONFIRM, "ShippingBasic.SetSellerCheckYNBulk", NULL);
+    param(&pl->r[P_CONFIRM], "SendPlanDtInfoJson", pl->confirm);
+    /* D10: one read with its documented version, then with another. */
+    req(&pl->r[P_VDOC], P_VDOC, dg, NULL);
+    req(&pl->r[P_VOTHER], P_VOTHER, dg,
+        strcmp(qapi_method_version(dg), "1.1") == 0 ? "1.0" : "1.1");
+    /* D4: the option row forms, on an item that does not exist. */
+    req(&pl->r[P_ITEM], P_ITEM, "ItemsLookup.GetItemDetailInfo", NULL);
+    param(&pl->r[P_ITEM], "ItemCode", PROBE_ITEM);
+    req(&pl->r[P_INV1], P_INV1, inv, NULL);
+    req(&pl->r[P_INV2], P_INV2, inv, NULL);
+    for (int i = P_INV1; i <= P_INV2; i++) {
+        param(&pl->r[i], "ItemCode", PROBE_ITEM);
+        param(&pl->r[i], "SellerCode", PROBE_SELLER);
+        param(&pl->r[i], "InventoryInfo", i == P_INV1 ? INV_1AXIS : INV_2AXIS);
+    }
+    return 0;
+}
+
+static json_t *params_json(const struct probe_req *r)
+{
+    json_t *p = json_object();
+    for (size_t i = 0; i < r->n; i++)
+        json_object_set_new(p, r->p[i].name, json_string(r->p[i].value ? r->p[i].value : ""));
+    return p;
+}
+
+int sync_probe_plan(const struct sync_probe_opts *o, json_t **out, struct qs_err *e)
+{
+    struct plan pl;
+    int rc;
+
+    *out = NULL;
+    if ((rc = plan_build(o, &pl, e)) < 0)
+        return rc;
+    *out = json_array();
+    for (int i = 0; i < P_N; i++)
+        json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:o}", "probe", pl.r[i].id, "method",
+                                              pl.r[i].method, "version", pl.r[i].version, "params",
+                                              params_json(&pl.r[i])));
+    plan_free(&pl);
+    return 0;
+}
+
+/* ---- redaction ----------------------------------------------------------------------- */
+
+/* R-SYN-10: a member that holds personal data (or the seller's login) by its name. */
+static int personal_name(const char *k)
+{
+    static const char *const parts[] = {"buyer",  "receiver", "addr", "tel",
+                                        "mobile", "email",    "zip",  "cust_nm"};
+    static const char *const names[] = {"rcv_name",  "seller_name", "sender",    "sendername",
+                                        "sender_nm", "cust_name",   "customer",  "customername",
+                                        "name_kana", "sellerid",    "seller_id", "user_id",
+                                        "userid",    "pwd",         "password"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (strcasestr(k, parts[i]))
+            return 1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(k, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Replaces every scalar under v that is not null or "" by "<redacted>" (the shape stays).
+ * Returns how many. */
+static long blank_all(json_t *v)
+{
+    long n = 0;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            if (json_is_object(x) || json_is_array(x))
+                n += blank_all(x);
+            else if (!json_is_null(x) && !(json_is_string(x) && !*json_string_value(x)))
+                n += json_object_set_new(v, k, json_string("<redacted>")) == 0;
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            json_t *x = json_array_get(v, i);
+            if (json_is_object(x) || json_is_array(x))
+                n += blank_all(x);
+            else if (!json_is_null(x) && !(json_is_string(x) && !*json_string_value(x)))
+                n += json_array_set_new(v, i, json_string("<redacted>")) == 0;
+        }
+    }
+    return n;
+}
+
+/* Redacts the personal members found anywhere under v. Returns how many values. */
+static long redact_personal(json_t *v)
+{
+    long n = 0;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            if (!personal_name(k))
+                n += redact_personal(x);
+            else if (json_is_object(x) || json_is_array(x))
+                n += blank_all(x);
+            else if (!json_is_null(x) && !(json_is_string(x) && !*json_string_value(x)))
+                n += json_object_set_new(v, k, json_string("<redacted>")) == 0;
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            n += redact_personal(json_array_get(v, i));
+    }
+    return n;
+}
+
+/* The answer as the probe file keeps it (malloc'd): a JSON answer without its personal
+ * data (as it came when there was none), plain text as is. Secrets went already
+ * (qapi_call_raw). An answer that looks like JSON but does not parse cannot be searched
+ * for personal data, so it is not kept. */
+static char *answer_text(const char *text)
+{
+    const char *s = text;
+    json_error_t jerr;
+    json_t *v;
+    char *out;
+
+    if (!s)
+        return xstrdup("");
+    if (strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3;
+    s += strspn(s, " \t\r\n");
+    if (*s != '{' && *s != '[')
+        return xstrdup(text);
+    if (!(v = json_loads(s, JSON_DECODE_ANY, &jerr)))
+        return xstrdup("<redacted: the answer looks like JSON but does not parse>");
+    if (redact_personal(v) == 0) {
+        json_decref(v);
+        return xstrdup(text);
+    }
+    out = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    json_decref(v);
+    return out ? out : xstrdup("<redacted>");
+}
+
+/* A JSON string of s with invalid UTF-8 replaced by U+FFFD (an answer may be anything). */
+static json_t *text_json(const char *s)
+{
+    size_t n = strlen(s), j = 0;
+    char *buf = xmalloc(n * 3 + 1);
+    json_t *v;
+
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
+        int ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
+        if (ok && len > 1) { /* no overlong forms or surrogates: what jansson checks */
+            unsigned long cp = len == 2 ? (c & 0x1Ful) : len == 3 ? (c & 0x0Ful) : (c & 0x07ul);
+            for (size_t k = 1; k < len; k++)
+                cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3F);
+            ok = !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
+                 !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
+        }
+        if (ok) {
+            memcpy(buf + j, s + i, len);
+            j += len;
+            i += len;
+        } else {
+            memcpy(buf + j, "\xEF\xBF\xBD", 3);
+            j += 3;
+            i++;
+        }
+    }
+    v = json_stringn(buf, j);
+    free(buf);
+    return v ? v : json_string("");
+}
+
+/* ---- running the probes -------------------------------------------------------------- */
+
+static void record(struct sync_probe *p, const struct probe_req *r, long http, const char *text,
+                   const char *ctype)
+{
+    char *ans = http ? answer_text(text) : xstrdup("");
+    json_t *x = json_object();
+
+    json_object_set_new(x, "probe", json_string(r->id));
+    json_object_set_new(x, "method", json_string(r->method));
+    json_object_set_new(x, "version", json_string(r->version));
+    json_object_set_new(x, "params", params_json(r));
+    json_object_set_new(x, "http_status", json_integer(http));
+    json_object_set_new(x, "answer", text_json(ans));
+    json_object_set_new(x, "content_type", ctype ? text_json(ctype) : json_null());
+    json_array_append_new(p->exchanges, x);
+    free(ans);
+}
+
+/* Sends probe i and records it. Returns 0 when it was answered (a refusal is an answer),
+ * else the client's error: the run stops there. */
+static int send_one(struct sync_probe *p, struct qapi *q, const struct probe_req *r, int i,
+                    struct qs_err *e)
+{
+    struct qapi_result res;
+    char *text = NULL, *ctype = NULL, key[64];
+    int rc;
+
+    snprintf(key, sizeof key, "probe %s", r->id);
+    rc = qapi_call_raw(q, r->method, r->version, r->p, r->n, key, &res, &text, &ctype, e);
+    if (rc == QS_E_USAGE || rc == QS_E_SOFTWARE)
+        goto out; /* nothing was sent: missing secrets, a bug */
+    p->sent[i] = 1;
+    p->http[i] = res.http_status;
+    p->code[i] = res.code;
+    p->msg[i] = res.msg ? xstrdup(res.msg) : NULL;
+    p->body[i] = res.body ? json_incref(res.body) : NULL;
+    if (res.http_status)
+        p->answered++;
+    record(p, r, res.http_status, text, ctype);
+    /* A refusal is what the probe wants to see; no answer, a refused login or a store
+     * that cannot take the audit ends the run. */
+    if (rc == QS_E_FAIL && res.cls == QAPI_INVALID)
+        rc = 0;
+out:
+    qapi_result_free(&res);
+    free(text);
+    free(ctype);
+    return rc;
+}
+
+/* The rows of an answered list lookup; -1 when it was refused or not answered. */
+static long rows_of(const struct sync_probe *p, int i)
+{
+    json_t *o;
+    if (!p->body[i] || p->code[i] != 0)
+        return -1;
+    o = json_object_get(p->body[i], "ResultObject");
+    return json_is_array(o) ? (long)json_array_size(o) : 0;
+}
+
+/* 1 when a lookup by number answered "no such record": ResultCode 0 with no row, or
+ * -10001 (the documented not-found code, reference 3.5); anything else may be a record. */
+static int unknown_record(const struct sync_probe *p, int i)
+{
+    json_t *o;
+    if (!p->body[i] || p->code[i] == QAPI_CODE_NONE)
+        return 0;
+    if (p->code[i] == -10001)
+        return 1;
+    if (p->code[i] != 0)
+        return 0;
+    o = json_object_get(p->body[i], "ResultObject");
+    return !o || json_is_null(o) || (json_is_array(o) && json_array_size(o) == 0);
+}
+
+/* A short account of probe i's answer for messages: `-10001 "..."`, "plain text", ... */
+static void answer_desc(const struct sync_probe *p, int i, char *buf, size_t size)
+{
+    if (!p->sent[i])
+        snprintf(buf, size, "not sent");
+    else if (!p->http[i])
+        snprintf(buf, size, "no answer");
+    else if (p->code[i] == QAPI_CODE_NONE)
+        snprintf(buf, size, "HTTP %ld, not a QAPI envelope", p->http[i]);
+    else
+        snprintf(buf, size, "%d \"%.120s\"", p->code[i], p->msg[i] ? p->msg[i] : "");
+}
+
+/* ---- findings ------------------------------------------------------------------------ */
+
+static void finding(struct sync_probe *p, const char *name, json_t *value, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void finding(struct sync_probe *p, const char *name, json_t *value, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    json_object_set_new(p->findings, name, value ? value : json_null());
+    json_object_set_new(p->evidence, name, text_json(buf));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void strs_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* The order numbers of a v3 answer, sorted (a malloc'd array of malloc'd strings). */
+static size_t order_nos(const struct sync_probe *p, int i, char ***out)
+{
+    json_t *o = p->body[i] ? json_object_get(p->body[i], "ResultObject") : NULL;
+    size_t n = 0;
+    *out = xcalloc(json_array_size(o) + 1, sizeof **out);
+    for (size_t k = 0; json_is_array(o) && k < json_array_size(o); k++) {
+        json_t *v = json_object_get(json_array_get(o, k), "OrderNo");
+        if (json_is_string(v))
+            (*out)[n++] = xstrdup(json_string_value(v));
+        else if (json_is_integer(v))
+            (*out)[n++] = xasprintf("%lld", (long long)json_integer_value(v));
+        else if (json_is_real(v))
+            (*out)[n++] = xasprintf("%.0f", json_real_value(v));
+    }
+    qsort(*out, n, sizeof **out, cmp_str);
+    return n;
+}
+
+/* How many of want (the lines of statuses 1-3) the combined form's answer i holds. */
+static size_t covered(const struct sync_probe *p, int i, char **want, size_t nwant)
+{
+    char **have;
+    size_t nhave = order_nos(p, i, &have), hit = 0;
+    for (size_t k = 0; k < nwant; k++)
+        hit += bsearch(&want[k], have, nhave, sizeof *have, cmp_str) != NULL;
+    strs_free(have, nhave);
+    return hit;
+}
+
+/* D7: does ShippingStatus "0" or "" cover statuses 1-3? */
+static void find_open_form(struct sync_probe *p, int days)
+{
+    static const char *const keys[] = {"0", "", "1", "2", "3"};
+    json_t *counts = json_object();
+    char **want = NULL, d0[256], db[256], why[160];
+    size_t nwant = 0, c0 = 0, cb = 0;
+    long r0 = rows_of(p, P_OPEN0), rb = rows_of(p, P_OPENB);
+
+    for (int i = 0; i < 5; i++) {
+        long r = rows_of(p, P_OPEN0 + i);
+        json_object_set_new(counts, keys[i], r < 0 ? json_null() : json_integer(r));
+    }
+    for (int i = P_OPEN1; i <= P_OPEN3; i++) {
+        if (rows_of(p, i) < 0) {
+            answer_desc(p, i, why, sizeof why);
+            finding(p, "open_form", NULL, "ShippingStatus \"%s\" got no list: %s; cannot tell",
+                    keys[i], why);
+            goto out;
+        }
+    }
+    if (rows_of(p, P_OPEN3) == 0) {
+        finding(p, "open_form", NULL,
+                "ShippingStatus \"3\" returned no rows in the last %d days; cannot tell whether "
+                "\"0\" or \"\" covers it",
+                days);
+        goto out;
+    }
+    for (int i = P_OPEN1; i <= P_OPEN3; i++) {
+        char **v;
+        size_t n = order_nos(p, i, &v);
+        want = xrealloc(want, (nwant + n + 1) * sizeof *want);
+        memcpy(want + nwant, v, n * sizeof *v);
+        nwant += n;
+        free(v);
+    }
+    if (r0 >= 0) {
+        c0 = covered(p, P_OPEN0, want, nwant);
+        snprintf(d0, sizeof d0, "\"0\" holds %zu of the %zu lines of statuses 1-3", c0, nwant);
+    } else {
+        answer_desc(p, P_OPEN0, why, sizeof why);
+        snprintf(d0, sizeof d0, "\"0\" got no list: %s", why);
+    }
+    if (rb >= 0) {
+        cb = covered(p, P_OPENB, want, nwant);
+        snprintf(db, sizeof db, "\"\" holds %zu of them", cb);
+    } else {
+        answer_desc(p, P_OPENB, why, sizeof why);
+        snprintf(db, sizeof db, "\"\" got no list: %s", why);
+    }
+    /* R-SYN-10: the combined form only when it showed every line of 1-3. */
+    finding(p, "open_form",
+            json_string(r0 >= 0 && c0 == nwant   ? "zero"
+                        : rb >= 0 && cb == nwant ? "blank"
+                                                 : "per-status"),
+            "%s; %s; last %d days", d0, db, days);
+out:
+    strs_free(want, nwant);
+    json_object_set_new(p->findings, "open_counts", counts);
+    json_object_set_new(p->evidence, "open_counts",
+                        json_string("rows per ShippingStatus, by order date"));
+}
+
+/* D6: the most rows one window returned, and the cap to split windows at. */
+static void find_windows(struct sync_probe *p, long shop_cap)
+{
+    static const int wins[] = {P_OPEN0, P_OPENB, P_OPEN1, P_OPEN2, P_OPEN3, P_CLAIMS};
+    long most = -1, cap;
+    int at = -1;
+    char why[160];
+
+    for (size_t k = 0; k < sizeof wins / sizeof wins[0]; k++)
+        if (rows_of(p, wins[k]) > most) {
+            most = rows_of(p, wins[k]);
+            at = wins[k];
+        }
+    if (most < 0)
+        finding(p, "largest_window_rows", NULL, "no window was answered");
+    else
+        finding(p, "largest_window_rows", json_integer(most), "probe %s", probe_id[at]);
+    cap = MIN_CAP;
+    if (most > cap)
+        cap = most;
+    if (shop_cap > cap)
+        cap = shop_cap;
+    if (shop_cap > 0)
+        snprintf(why, sizeof why,
+                 "the largest of %d, the largest window and the shop's sync.window_cap %ld",
+                 MIN_CAP, shop_cap);
+    else
+        snprintf(why, sizeof why,
+                 "the largest of %d and the largest window (sync.window_cap is unset)", MIN_CAP);
+    finding(p, "window_cap", json_integer(cap), "%s", why);
+}
+
+/* D3: the forms claimStatus comes in. */
+static void find_claims(struct sync_probe *p)
+{
+    static const char *const forms[] = {"number", "numeric string", "label", "unparseable"};
+    json_t *rows = p->body[P_CLAIMS] ? json_object_get(p->body[P_CLAIMS], "ResultObject") : NULL;
+    json_t *seen = json_array(), *bad = json_array();
+    int has[4] = {0};
+    char why[160];
+
+    if (rows_of(p, P_CLAIMS) < 0) {
+        answer_desc(p, P_CLAIMS, why, sizeof why);
+        finding(p, "claim_status_forms", NULL, "claims: %s", why);
+        finding(p, "claim_status_unparseable", NULL, "claims: %s", why);
+        json_decref(seen);
+        json_decref(bad);
+        return;
+    }
+    for (size_t k = 0; json_is_array(rows) && k < json_array_size(rows); k++) {
+        json_t *v = json_object_get(json_array_get(rows, k), "claimStatus");
+        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+        int f = 3;
+        if (json_is_integer(v))
+            f = 0;
+        else if (s && *s && strspn(s, " 0123456789") == strlen(s) && qapi_status_code(s) >= 0)
+            f = 1;
+        else if (s && qapi_status_code(s) >= 0)
+            f = 2; /* "Cancel completed(3)" (qapi_status_code) */
+        has[f] = 1;
+        if (f == 3 && json_array_size(bad) < MAX_EXAMPLES) {
+            char *ex = s ? xstrdup(s) : json_dumps(v ? v : json_null(), JSON_ENCODE_ANY);
+            int dup = 0;
+            for (size_t j = 0; j < json_array_size(bad) && !dup; j++)
+                dup = strcmp(json_string_value(json_array_get(bad, j)), ex ? ex : "") == 0;
+            if (!dup)
+                json_array_append_new(bad, text_json(ex ? ex : ""));
+            free(ex);
+        }
+    }
+    for (int f = 0; f < 4; f++)
+        if (has[f])
+            json_array_append_new(seen, json_string(forms[f]));
+    finding(p, "claim_status_forms", seen, "%ld claim rows by request date, last %d days",
+            rows_of(p, P_CLAIMS), CLAIM_DAYS);
+    finding(p, "claim_status_unparseable", bad, "at most %d distinct examples", MAX_EXAMPLES);
+}
+
+/* A per-line code as an int (number or numeric string), or NULL. */
+static json_t *code_json(const json_t *v)
+{
+    if (json_is_integer(v))
+        return json_integer(json_integer_value(v));
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *end;
+        long l;
+        errno = 0;
+        l = strtol(s, &end, 10);
+        if (end != s && !*end && !errno)
+            return json_integer(l);
+    }
+    return NULL;
+}
+
+/* D1: how the line's result_cd and ResultCode of a bulk write relate. */
+static void find_bulk(struct sync_probe *p, int i, const char *name, const char *no)
+{
+    json_t *o = p->body[i] ? json_object_get(p->body[i], "ResultObject") : NULL;
+    json_t *line = json_is_array(o) ? json_array_get(o, 0) : json_is_object(o) ? o : NULL;
+    json_t *rcd, *rc, *v;
+    char why[200];
+
+    answer_desc(p, i, why, sizeof why);
+    if (!p->sent[i]) {
+        finding(p, name, NULL, "not sent: order %s was not shown unknown", no);
+        return;
+    }
+    if (!json_is_object(line)) {
+        finding(p, name, NULL, "the answer holds no line: %s", why);
+        return;
+    }
+    rcd = code_json(json_object_get(line, "result_cd"));
+    rc = code_json(json_object_get(line, "ResultCode"));
+    /* D1: a line succeeds only when result_cd is 0 and no other code disagrees. */
+    v = json_pack("{s:O, s:O, s:b}", "result_cd", rcd ? rcd : json_null(), "ResultCode",
+                  rc ? rc : json_null(), "agree", rcd && rc && json_equal(rcd, rc));
+    json_decref(rcd);
+    json_decref(rc);
+    finding(p, name, v, "order %s; the call answered %s", no, why);
+}
+
+/* D10: is another QAPIVersion accepted? */
+static void find_version(struct sync_probe *p, const char *doc, const char *other)
+{
+    char d[160], o[160];
+    answer_desc(p, P_VDOC, d, sizeof d);
+    answer_desc(p, P_VOTHER, o, sizeof o);
+    if (p->code[P_VDOC] != 0 || !p->http[P_VOTHER])
+        finding(p, "version_lenient", NULL, "QAPIVersion %s: %s; %s: %s; cannot tell", doc, d,
+                other, o);
+    else
+        finding(p, "version_lenient", json_boolean(p->code[P_VOTHER] == 0),
+                "GetSellerDeliveryGroupInfo with QAPIVersion %s: %s; with %s: %s", doc, d, other,
+                o);
+}
+
+/* EditGoodsInventory's format error (reference: -10002 "Check Inventory Data Format"). */
+static int format_error(const struct sync_probe *p, int i)
+{
+    return p->code[i] == -10002 || (p->msg[i] && strcasestr(p->msg[i], "Inventory Data Format"));
+}
+
+/* D4: which InventoryInfo rows EditGoodsInventory takes. */
+static void find_inventory(struct sync_probe *p)
+{
+    char a1[160], a2[160];
+    const char *form = NULL;
+    int f1 = format_error(p, P_INV1), f2 = format_error(p, P_INV2);
+
+    answer_desc(p, P_INV1, a1, sizeof a1);
+    answer_desc(p, P_INV2, a2, sizeof a2);
+    if (p->code[P_INV1] != QAPI_CODE_NONE && p->code[P_INV2] != QAPI_CODE_NONE) {
+        if (f2 && !f1)
+            form = "one-axis";
+        else if (!f1 && !f2 && p->code[P_INV1] == p->code[P_INV2])
+            form = "two-axis";
+    }
+    finding(p, "inventory_form", form ? json_string(form) : NULL,
+            "one-axis row: %s; two-axis row: %s", a1, a2);
+}
+
+/* ---- the run ------------------------------------------------------------------------- */
+
+int sync_probe_run(struct qapi *q, const struct sync_probe_opts *o, struct sync_probe **out,
+                   struct qs_err *e)
+{
+    struct sync_probe *p;
+    struct plan pl;
+    struct qs_err refusal;
+    char started[32];
+    int rc, stop = 0;
+
+    *out = NULL;
+    err_clear(&refusal);
+    if ((rc = plan_build(o, &pl, e)) < 0)
+        return rc;
+    p = xcalloc(1, sizeof *p);
+    for (int i = 0; i < P_N; i++)
+        p->code[i] = QAPI_CODE_NONE;
+    p->exchanges = json_array();
+    p->findings = json_object();
+    p->evidence = json_object();
+    p->doc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "format", PROBE_FORMAT, "qs_version",
+                       QS_VERSION, "shop", o->shop, "base_url", qapi_base_url(q), "started",
+                       tm_utc_iso(o->now, started, sizeof started));
+
+    for (int i = 0; i < P_N && !stop; i++) {
+        /* R-SYN-10: the writes only on an order number the marketplace does not know,
+         * EditGoodsInventory only on an item it does not know: nothing in the shop changes. */
+        if ((i == P_SHIP || i == P_CONFIRM) && !unknown_record(p, P_ORDER))
+            continue;
+        if ((i == P_INV1 || i == P_INV2) && !unknown_record(p, P_ITEM))
+            continue;
+        if ((rc = send_one(p, q, &pl.r[i], i, e)) < 0) {
+            if (rc == QS_E_USAGE || rc == QS_E_SOFTWARE)
+                goto fail;
+            stop = 1;
+            break;
+        }
+        if (i == P_ORDER && !unknown_record(p, P_ORDER) && !refusal.code) {
+            char why[160];
+            answer_desc(p, P_ORDER, why, sizeof why);
+            err_set(&refusal, QS_E_FAIL, RULE,
+                    "order %s: the marketplace did not show it unknown (%s); the two bulk writes "
+                    "were not sent: give an order number that does not exist with --order-no",
+                    o->order_no, why);
+        }
+        if (i == P_ITEM && !unknown_record(p, P_ITEM) && !refusal.code) {
+            char why[160];
+            answer_desc(p, P_ITEM, why, sizeof why);
+            err_set(&refusal, QS_E_FAIL, RULE,
+                    "item %s: the marketplace did not show it unknown (%s); EditGoodsInventory "
+                    "was not sent",
+                    PROBE_ITEM, why);
+        }
+    }
+
+    find_open_form(p, o->days);
+    find_windows(p, o->window_cap);
+    find_claims(p);
+    find_bulk(p, P_SHIP, "bulk_ship_codes", o->order_no);
+    find_bulk(p, P_CONFIRM, "bulk_confirm_codes", o->order_no);
+    find_version(p, pl.r[P_VDOC].version, pl.r[P_VOTHER].version);
+    find_inventory(p);
+    json_object_set(p->doc, "exchanges", p->exchanges);
+    json_object_set(p->doc, "findings", p->findings);
+    plan_free(&pl);
+    *out = p;
+    if (stop)
+        return rc;
+    if (refusal.code) {
+        if (e)
+            *e = refusal;
+        return refusal.code;
+    }
+    return 0;
+fail:
+    plan_free(&pl);
+    sync_probe_free(p);
+    return rc;
+}
+
+long sync_probe_answered(const struct sync_probe *p)
+{
+    return p ? p->answered : 0;
+}
+
+/* Fixed member order: the format's. */
+static const char *const finding_names[] = {
+    "open_form",       "open_counts",        "largest_window_rows",
+    "window_cap",      "claim_status_forms", "claim_status_unparseable",
+    "bulk_ship_codes", "bulk_confirm_codes", "version_lenient",
+    "inventory_form",
+};
+
+int sync_probe_findings(const struct sync_probe *p, sync_probe_finding_fn fn, void *ctx)
+{
+    int rc;
+    for (size_t i = 0; i < sizeof finding_names / sizeof finding_names[0]; i++) {
+        const json_t *ev = json_object_get(p->evidence, finding_names[i]);
+        if ((rc = fn(finding_names[i], json_object_get(p->findings, finding_names[i]),
+                     ev ? json_string_value(ev) : "", ctx)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- the probe file ------------------------------------------------------------------ */
+
+char *sync_probe_default_path(const char *shop, time_t now)
+{
+    char when[32];
+    struct tm tmv;
+    gmtime_r(&now, &tmv);
+    strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tmv);
+    return xasprintf("qs-probe-%s-%s.json", shop, when);
+}
+
+int sync_probe_path_free(const char *path, struct qs_err *e)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 || errno != ENOENT)
+        return err_set(e, QS_E_IO, RULE,
+                       "%s exists; qs never overwrites a probe file: give another -o FILE", path);
+    return 0;
+}
+
+int sync_probe_write(const struct sync_probe *p, const char *path, struct qs_err *e)
+{
+    json_t *doc = json_deep_copy(p->doc);
+    char *text = NULL;
+    size_t len, off = 0;
+    int fd = -1, rc = 0;
+
+    /* The format's member order: findings in finding_names order. */
+    json_t *f = json_object();
+    for (size_t i = 0; i < sizeof finding_names / sizeof finding_names[0]; i++) {
+        json_t *v = json_object_get(p->findings, finding_names[i]);
+        json_object_set(f, finding_names[i], v ? v : json_null());
+    }
+    json_object_set_new(doc, "findings", f);
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    if (!text)
+        return err_set(e, QS_E_SOFTWARE, RULE, "cannot build the probe file (out of memory)");
+    len = strlen(text);
+    /* Never over an existing file (O_EXCL): a probe file is evidence. */
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+        rc = err_set(e, QS_E_IO, RULE,
+                     errno == EEXIST ? "%s exists; qs never overwrites a probe file: give another "
+                                       "-o FILE"
+                                     : "cannot create %s: %s",
+                     path, strerror(errno));
+        goto out;
+    }
+    text[len++] = '\n'; /* over the NUL: text is written by length */
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            rc = err_set(e, QS_E_IO, RULE, "cannot write %s: %s", path, strerror(errno));
+            break;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0 && !rc)
+        rc = err_set(e, QS_E_IO, RULE, "cannot write %s: %s", path, strerror(errno));
+    if (rc)
+        unlink(path);
+out:
+    free(text);
+    return rc;
+}
+
+/* ---- --apply ------------------------------------------------------------------------- */
+
+int sync_probe_apply(struct store *s, const char *shop, const struct sync_probe *p,
+                     sync_probe_setting_fn fn, void *ctx, struct qs_err *e)
+{
+    const json_t *of = json_object_get(p->findings, "open_form");
+    const json_t *cap = json_object_get(p->findings, "window_cap");
+    const json_t *inv = json_object_get(p->findings, "inventory_form");
+    char buf[32];
+    int rc;
+
+    if ((rc = store_begin(s, e)) < 0)
+        return rc;
+    /* R-SYN-10: the findings become settings; a finding that could not tell is not
+     * stored (the shop keeps its setting or the safe default). */
+    if (json_is_string(of) &&
+        (rc = shop_setting_set(s, shop, "sync.open_form", json_string_value(of), e)) < 0)
+        goto fail;
+    if (json_is_integer(cap)) {
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(cap));
+        if ((rc = shop_setting_set(s, shop, "sync.window_cap", buf, e)) < 0)
+            goto fail;
+    }
+    if (json_is_string(inv) &&
+        (rc = shop_setting_set(s, shop, "qapi.inventory_form", json_string_value(inv), e)) < 0)
+        goto fail;
+    if ((rc = store_commit(s, e)) < 0)
+        return rc;
+    if (json_is_string(of))
+        fn("sync.open_form", json_string_value(of), ctx);
+    if (json_is_integer(cap))
+        fn("sync.window_cap", buf, ctx);
+    if (json_is_string(inv))
+        fn("qapi.inventory_form", json_string_value(inv), ctx);
+    return 0;
+fail:
+    store_rollback(s);
+    return rc;
+}
+
+void sync_probe_free(struct sync_probe *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < P_N; i++) {
+        json_decref(p->body[i]);
+        free(p->msg[i]);
+    }
+    json_decref(p->doc);
+    json_decref(p->exchanges);
+    json_decref(p->findings);
+    json_decref(p->evidence);
+    free(p);
+}
