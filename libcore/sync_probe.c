@@ -691,7 +691,9 @@ static int format_error(const struct sync_probe *p, int i)
     return p->code[i] == -10002 || (p->msg[i] && strcasestr(p->msg[i], "Inventory Data Format"));
 }
 
-/* D4: which InventoryInfo rows EditGoodsInventory takes. */
+/* D4: which InventoryInfo rows EditGoodsInventory takes. Only a refusal tells, on an
+ * item that does not exist: two rows answered alike (-10001, say) may only mean the item
+ * was looked up before the rows were read, so that is no proof two axes are taken. */
 static void find_inventory(struct sync_probe *p)
 {
     char a1[160], a2[160];
@@ -700,12 +702,8 @@ static void find_inventory(struct sync_probe *p)
 
     answer_desc(p, P_INV1, a1, sizeof a1);
     answer_desc(p, P_INV2, a2, sizeof a2);
-    if (p->code[P_INV1] != QAPI_CODE_NONE && p->code[P_INV2] != QAPI_CODE_NONE) {
-        if (f2 && !f1)
-            form = "one-axis";
-        else if (!f1 && !f2 && p->code[P_INV1] == p->code[P_INV2])
-            form = "two-axis";
-    }
+    if (p->code[P_INV1] != QAPI_CODE_NONE && p->code[P_INV2] != QAPI_CODE_NONE && f2 && !f1)
+        form = "one-axis";
     finding(p, "inventory_form", form ? json_string(form) : NULL,
             "one-axis row: %s; two-axis row: %s", a1, a2);
 }

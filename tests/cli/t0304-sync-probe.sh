@@ -86,7 +86,7 @@ assert c[\"0\"] == c[\"\"] == c[\"1\"] + c[\"2\"] + c[\"3\"] and c[\"3\"] > 0, c
 assert f[\"largest_window_rows\"] == c[\"0\"] and f[\"window_cap\"] == max(200, c[\"0\"]), f
 assert f[\"claim_status_forms\"] == [\"number\"] and f[\"claim_status_unparseable\"] == [], f
 assert f[\"bulk_confirm_codes\"] == {\"result_cd\": -10001, \"ResultCode\": -10001, \"agree\": True}, f
-assert f[\"version_lenient\"] is False and f[\"inventory_form\"] == \"two-axis\", f
+assert f[\"version_lenient\"] is False and f[\"inventory_form\"] is None, f
 " "$PROBES" &&
     ! grep -q CreateCertificationKey p1.json
 '
@@ -193,14 +193,17 @@ assert x[\"order-check\"][\"content_type\"].startswith(\"text/plain\"), x[\"orde
 
 test_expect 'R-SYN-10: --apply stores sync.open_form, sync.window_cap and qapi.inventory_form' '
     qs -q init --shop demo --set sync.window_cap=1000 >/dev/null &&
+    sb config "{\"mode\": \"documented\"}" >/dev/null &&
     expect_code 0 qs sync probe --apply -o p4.json &&
+    sb config "{\"mode\": \"invented\"}" >/dev/null &&
     grep_q "^window_cap: 1000 (" out &&
+    grep_q "^inventory_form: one-axis (" out &&
     grep_q "stored sync.open_form=zero" err &&
     grep_q "stored sync.window_cap=1000" err &&
-    grep_q "stored qapi.inventory_form=two-axis" err &&
+    grep_q "stored qapi.inventory_form=one-axis" err &&
     test "$(sql "SELECT value FROM shop_setting WHERE key = \"sync.open_form\"")" = zero &&
     test "$(sql "SELECT value FROM shop_setting WHERE key = \"sync.window_cap\"")" = 1000 &&
-    test "$(sql "SELECT value FROM shop_setting WHERE key = \"qapi.inventory_form\"")" = two-axis
+    test "$(sql "SELECT value FROM shop_setting WHERE key = \"qapi.inventory_form\"")" = one-axis
 '
 
 test_expect 'R-SYN-10: the bulk writes are not sent when the order number exists (exit 1)' '

@@ -753,13 +753,14 @@ def set_goods_price_qty_bulk(sb, ctx, p):
 @qapi("ItemsOptions.EditGoodsInventory", ("1.0", "1.1"))
 @counted("EditGoodsInventory", item_key)
 def edit_goods_inventory(sb, ctx, p):
-    it = find_item(sb, ctx, p)
     info = g(p, "InventoryInfo")
     if sb.documented():
         # R-SYN-9, D4: only the documented one-axis rows Name||*Value||*Price
-        # ||*Qty||*Code; the message is the guide's (fixture 14).
+        # ||*Qty||*Code; the message is the guide's (fixture 14). Checked before
+        # the item is looked up (a guess: which comes first is not documented).
         if any(len(r.split(SEP_COL)) != 5 for r in _split_rows(info)):
             raise QErr(-10002, INVENTORY_FORMAT_MSG)
+    it = find_item(sb, ctx, p)
     rows, err = parse_item_type(info, it["ItemPrice"])
     if err:
         if err[0] == "format" and sb.documented():
