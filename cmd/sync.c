@@ -80,6 +80,22 @@ static int setting_long(struct qs_ctx *ctx, const char *key, long def, long min,
     return rc;
 }
 
+/* R-SYN-9 (D7): setting sync.open_form, how open orders are asked for (default
+ * per-status; `qs sync probe --apply` may set zero or blank). */
+static int setting_open_form(struct qs_ctx *ctx, int *out, struct qs_err *e)
+{
+    char *v = NULL;
+    int rc = shop_setting_get(ctx->store, ctx->shop.name, "sync.open_form", &v, e);
+    *out = SYNC_OPEN_PER_STATUS;
+    if (rc == 0 && v && (*out = sync_open_form_parse(v)) < 0)
+        rc = err_set(e, QS_E_USAGE, "R-SYN-9",
+                     "shop %s: setting sync.open_form is \"%s\", not per-status, zero or blank; "
+                     "fix it with `qs init --shop %s --set sync.open_form=per-status`",
+                     ctx->shop.name, v, ctx->shop.name);
+    free(v);
+    return rc;
+}
+
 /* ---- orders ------------------------------------------------------------------------- */
 
 static const struct qs_opt orders_opts[] = {
@@ -204,7 +220,7 @@ static int sync_orders(struct qs_ctx *ctx, int argc, char **argv)
         return cmd_usage(ctx, &qs_cmd_sync, v, "unexpected argument \"%s\"", argv[optind]);
     o.quiet = ctx->verbosity < 0;
     if ((rc = setting_long(ctx, "sync.window_cap", SYNC_DEFAULT_CAP, 1, &o.cap, &e)) < 0 ||
-        (rc = open_qapi(ctx, &q, &e)) < 0)
+        (rc = setting_open_form(ctx, &o.open_form, &e)) < 0 || (rc = open_qapi(ctx, &q, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
     /* --dry-run: pull and print as usual inside one transaction, then roll it back. */
     if (ctx->dry_run && (rc = store_begin(ctx->store, &e)) < 0) {
@@ -239,11 +255,27 @@ static int sync_orders(struct qs_ctx *ctx, int argc, char **argv)
                 ctx->prog, st.lines_new, st.lines_changed, st.events, st.events == 1 ? "" : "s",
                 st.rows, st.rows == 1 ? "" : "s", st.windows, st.windows == 1 ? "" : "s", st.splits,
                 ctx->dry_run ? "; dry run: nothing stored" : "");
+    if (st.unread) {
+        /* R-SYN-9: never read as 0; reported whatever the verbosity (exit 1) */
+        char list[SYNC_UNREAD_SHOWN * sizeof st.unread_shown[0] + 32];
+        size_t len = 0;
+        list[0] = '\0';
+        for (long i = 0; i < st.unread && i < SYNC_UNREAD_SHOWN; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? "; " : "",
+                                    st.unread_shown[i]);
+        if (st.unread > SYNC_UNREAD_SHOWN)
+            snprintf(list + len, sizeof list - len, "; and %ld more",
+                     st.unread - SYNC_UNREAD_SHOWN);
+        cmd_warn(ctx,
+                 "%ld row%s with a status qs cannot read %s not stored and will be read again "
+                 "(R-SYN-9): %s; see qs sync log --kind sync",
+                 st.unread, st.unread == 1 ? "" : "s", st.unread == 1 ? "was" : "were", list);
+    }
     if (prc < 0)
         return pull_fail(ctx, prc, st.calls, &e);
     if (rc < 0)
         return out_fail(ctx, rc, &e2);
-    return 0;
+    return st.unread ? QS_EX_FAIL : 0;
 }
 
 /* ---- products ----------------------------------------------------------------------- */
@@ -327,11 +359,27 @@ static int sync_products(struct qs_ctx *ctx, int argc, char **argv)
                 ctx->prog, st.items, st.items == 1 ? "" : "s", st.items_new, st.items_changed,
                 st.items_gone, st.details, st.details == 1 ? "" : "s",
                 ctx->dry_run ? "; dry run: nothing stored" : "");
+    if (st.refused) {
+        /* R-SYN-9 (D8): kept, not gone; reported whatever the verbosity (exit 1) */
+        char list[SYNC_REFUSED_SHOWN * sizeof st.refused_shown[0] + 32];
+        size_t len = 0;
+        list[0] = '\0';
+        for (long i = 0; i < st.refused && i < SYNC_REFUSED_SHOWN; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? "; " : "",
+                                    st.refused_shown[i]);
+        if (st.refused > SYNC_REFUSED_SHOWN)
+            snprintf(list + len, sizeof list - len, "; and %ld more",
+                     st.refused - SYNC_REFUSED_SHOWN);
+        cmd_warn(ctx,
+                 "the marketplace refused the details of %ld item%s, kept as stored (only -10001 "
+                 "means an item is gone, R-SYN-9): %s; see qs sync log --kind GetItemDetailInfo",
+                 st.refused, st.refused == 1 ? "" : "s", list);
+    }
     if (rc < 0)
         return e2.code && !e.code ? cmd_fail(ctx, rc, &e2) : pull_fail(ctx, rc, st.calls, &e);
     if (crc < 0)
         return out_fail(ctx, crc, &e2);
-    return 0;
+    return st.refused ? QS_EX_FAIL : 0;
 }
 
 /* ---- ship and confirm ----------------------------------------------------------------- */

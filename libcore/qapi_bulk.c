@@ -28,7 +28,11 @@ static json_t *member(const json_t *o, const char *const *names)
     return NULL;
 }
 
-static const char *const code_names[] = {"ResultCode", "result_cd", "ResultCd", NULL};
+/* The names a per-line code goes by. R-SYN-9: result_cd is the one the guide names as the
+ * line's outcome (PO: "per-order result is result_cd"); ResultCd is the same name in other
+ * clients' casing; the line's ResultCode is only a second opinion. */
+static const char *const cd_names[] = {"result_cd", "ResultCd", NULL};
+static const char *const code_names[] = {"result_cd", "ResultCd", "ResultCode", NULL};
 static const char *const msg_names[] = {"ResultMsg", "result_msg", "ResultMessage", NULL};
 /* What a per-line result names its line by, and the input fields that may match it. */
 static const char *const id_names[] = {"contr_no", "cont_no",    "OrderNo", "ContrNo",
@@ -121,8 +125,93 @@ static json_t *result_for(json_t *results, size_t chunk_n, size_t i, const json_
     return hit;
 }
 
-static int report(struct qapi *q, size_t off, json_t *chunk, const struct qapi_result *res,
-                  qapi_line_fn fn, void *ctx)
+/* A JSON value that holds no code: missing, null or "". */
+static int no_code(const json_t *v)
+{
+    return !v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v));
+}
+
+/* A code's text for a message ("-1", "\"x\""). */
+static char *code_text(const json_t *v)
+{
+    char *s = scalar(v);
+    char *out;
+    if (s && json_is_integer(v))
+        return s;
+    out = s ? xasprintf("\"%s\"", s) : xstrdup("(not a scalar)");
+    free(s);
+    return out;
+}
+
+static int name_in(const char *k, const char *const *names)
+{
+    for (; k && *names; names++)
+        if (strcasecmp(k, *names) == 0)
+            return 1;
+    return 0;
+}
+
+/* R-SYN-9: the outcome of one line result r. The line's result_cd (any case, or ResultCd)
+ * is its outcome, else its only code; it succeeds only when that is 0 and every other code
+ * on the line is 0 too. Codes that disagree, a code that is not a number, or no code at
+ * all (when the call's own code is 0) fail the line with a non-zero code: the non-zero one
+ * when there is one. Sets *code; returns a malloc'd message saying why, or NULL when the
+ * codes agree (the caller takes the line's own message). */
+static char *line_code(const json_t *r, int call_code, int *code)
+{
+    const char *k, *pk = NULL;
+    json_t *v, *pref = NULL;
+    int val;
+    char *a, *b, *m;
+
+    json_object_foreach((json_t *)r, k, v)
+    {
+        if (!name_in(k, code_names) || no_code(v))
+            continue;
+        if (!pref || (name_in(k, cd_names) && !name_in(pk, cd_names)))
+            pref = v, pk = k;
+    }
+    if (!pref) {
+        *code = call_code != 0 ? call_code : QAPI_CODE_NONE;
+        return call_code != 0 ? NULL
+                              : xstrdup("the answer has no result code for this line; taken as "
+                                        "failed until a read shows the outcome (R-SYN-9)");
+    }
+    if ((val = qapi_code_of(pref)) == QAPI_CODE_NONE) {
+        *code = call_code != 0 ? call_code : QAPI_CODE_NONE;
+        a = code_text(pref);
+        m = xasprintf("the line's %s %s is not a number; taken as failed until a read shows "
+                      "the outcome (R-SYN-9)",
+                      pk, a);
+        free(a);
+        return m;
+    }
+    json_object_foreach((json_t *)r, k, v)
+    {
+        int c;
+        if (v == pref || !name_in(k, code_names) || no_code(v))
+            continue;
+        if ((c = qapi_code_of(v)) == val)
+            continue;
+        *code = val != 0                        ? val
+                : c != 0 && c != QAPI_CODE_NONE ? c
+                : call_code != 0                ? call_code
+                                                : QAPI_CODE_NONE;
+        a = code_text(pref);
+        b = code_text(v);
+        m = xasprintf("the line's codes disagree: %s %s, %s %s; taken as failed until a read "
+                      "shows the outcome (R-SYN-9)",
+                      pk, a, k, b);
+        free(a);
+        free(b);
+        return m;
+    }
+    *code = val;
+    return NULL;
+}
+
+int qapi_bulk_report(struct qapi *q, size_t off, json_t *chunk, const struct qapi_result *res,
+                     qapi_line_fn fn, void *ctx)
 {
     json_t *owned = NULL;
     json_t *results = find_lines(res->object, &owned);
@@ -135,15 +224,23 @@ static int report(struct qapi *q, size_t off, json_t *chunk, const struct qapi_r
         char *msg = NULL;
         if (r) {
             const json_t *m = member(r, msg_names);
-            code = qapi_code_of(member(r, code_names));
-            if (code == QAPI_CODE_NONE)
-                code = res->code;
-            msg = qapi_redact(q, json_is_string(m) ? json_string_value(m) : NULL);
-        } else if (results && res->code != 0) {
-            msg = xasprintf("no result for this line in the answer (%s)",
-                            res->msg ? res->msg : "chunk refused");
+            const char *mt = json_is_string(m) ? json_string_value(m) : NULL;
+            char *why = line_code(r, res->code, &code);
+            if (why) {
+                msg = q ? qapi_redact(q, why) : xstrdup(why);
+                free(why);
+            } else {
+                msg = q ? qapi_redact(q, mt) : (mt ? xstrdup(mt) : NULL);
+            }
+        } else if (res->code != 0) {
+            msg = results ? xasprintf("no result for this line in the answer (%s)",
+                                      res->msg ? res->msg : "chunk refused")
+                          : (res->msg ? xstrdup(res->msg) : NULL);
         } else {
-            msg = res->msg ? xstrdup(res->msg) : NULL;
+            /* R-SYN-9: an answer of 0 that says nothing about this line proves nothing */
+            code = QAPI_CODE_NONE;
+            msg = xstrdup("the answer has no result for this line; taken as failed until a "
+                          "read shows the outcome (R-SYN-9)");
         }
         rc = fn(off + i, code, msg, r, ctx);
         free(msg);
@@ -191,7 +288,7 @@ int qapi_bulk(struct qapi *q, const char *method, const char *json_param, json_t
                                res.code != QAPI_CODE_NONE)) {
             /* answered: per-line results, or one code for the whole chunk (-2, -10011) */
             err_clear(e);
-            rc = report(q, off, chunk, &res, fn, ctx);
+            rc = qapi_bulk_report(q, off, chunk, &res, fn, ctx);
         }
         qapi_result_free(&res);
         free(text);

@@ -78,6 +78,17 @@ void qapi_sleep_ms(long ms);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long qapi_now_ms(void);
 
+/* Hands each line of chunk (lines off .. off + n - 1 of a bulk call) its result from the
+ * answer res to fn (qapi_bulk's per-line report; exported so tests can feed it a recorded
+ * answer). R-SYN-9: a line succeeds (code 0) only when its result_cd -- else its only code
+ * -- is 0 and no other code on it (ResultCode, ResultCd, any case) says otherwise; a line
+ * whose codes disagree gets the non-zero one and a message naming both codes; a line with
+ * no readable code in an answer of 0 gets QAPI_CODE_NONE: never 0. A chunk refused whole
+ * gives each line the call's code. q (may be NULL: no redaction) redacts messages. Returns
+ * the first non-zero value of fn, else 0. */
+int qapi_bulk_report(struct qapi *q, size_t off, json_t *chunk, const struct qapi_result *res,
+                     qapi_line_fn fn, void *ctx);
+
 /* Free text (a marketplace message, a parameter value): a malloc'd copy of s where each
  * secret q knows of 8 or more characters that stands as a whole token (not inside a longer
  * word) is replaced by "***"; the rest is left as is. NULL for NULL. */

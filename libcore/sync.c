@@ -185,6 +185,75 @@ long long sync_num(const char *s)
     return any ? (neg ? -v : v) : 0;
 }
 
+/* ---- statuses (R-SYN-9) ---------------------------------------------------------------- */
+
+/* A status code from the first present member of names: a JSON integer (or an integral
+ * real), or text qapi_status_code reads ("3", "Cancel completed(3)"); -1 else. */
+static int status_of(const json_t *row, const char *const *names, char **raw)
+{
+    const json_t *v = NULL;
+    char *text;
+    int code = -1;
+
+    for (; *names && !v; names++) {
+        v = json_object_get(row, *names);
+        if (json_is_null(v) || (json_is_string(v) && !*json_string_value(v)))
+            v = NULL; /* empty: look further, as sync_jstr does */
+    }
+    text = v ? scalar_text(v) : NULL;
+    if (!text)
+        text = xstrdup("");
+    if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 1000000)
+        code = (int)json_integer_value(v);
+    else if (json_is_real(v) && json_real_value(v) >= 0 && json_real_value(v) < 1000000 &&
+             json_real_value(v) == (double)(int)json_real_value(v))
+        code = (int)json_real_value(v);
+    else if (json_is_string(v))
+        code = qapi_status_code(text);
+    if (raw)
+        *raw = text;
+    else
+        free(text);
+    return code;
+}
+
+int sync_claim_status(const json_t *row, char **raw)
+{
+    return status_of(row, (const char *const[]){"claimStatus", "ClaimStatus", "ClaimStat", NULL},
+                     raw);
+}
+
+int sync_shipping_status(const json_t *row, char **raw)
+{
+    int code = status_of(
+        row, (const char *const[]){"ShippingStatus", "shippingStatus", "ShippingStat", NULL}, raw);
+    return code >= 1 && code <= 5 ? code : -1;
+}
+
+json_t *sync_goods_page(const json_t *object, long *pages)
+{
+    char *tp = sync_jget(object, "TotalPages");
+    json_t *items = json_object_get(object, "Items");
+    *pages = (long)sync_num(tp);
+    free(tp);
+    return json_is_array(items) && json_array_size(items) ? items : NULL;
+}
+
+static const char *const open_forms[] = {"per-status", "zero", "blank"};
+
+int sync_open_form_parse(const char *s)
+{
+    for (int i = 0; s && i < 3; i++)
+        if (strcmp(s, open_forms[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *sync_open_form_name(int f)
+{
+    return f >= 0 && f < 3 ? open_forms[f] : open_forms[0];
+}
+
 /* ---- order rows ----------------------------------------------------------------------- */
 
 /* Names of each field in the three row shapes (reference 3.8, 3.9). */
@@ -231,7 +300,6 @@ static void dfield(char dst[32], const json_t *row, const char *const *names, in
 
 static void order_fields(struct sync_order *o, const json_t *row, int fill)
 {
-    char *st;
     str_field(&o->order_no, row, N("OrderNo", "orderNo", "contr_no", "ContrNo"), fill);
     str_field(&o->pack_no, row, N("PackNo", "packNo"), fill);
     str_field(&o->item_code, row, N("ItemNo", "itemCode", "ItemCode"), fill);
@@ -264,11 +332,11 @@ static void order_fields(struct sync_order *o, const json_t *row, int fill)
     dfield(o->shipped_date, row, N("ShippingDate", "shippingDate"), fill);
     dfield(o->delivered_date, row, N("DeliveredDate", "deliveredDate"), fill);
     if (!fill || !o->status) {
-        st = sync_jstr(row, N("ShippingStatus", "shippingStatus", "ShippingStat"));
-        int code = qapi_status_code(st);
-        if (code >= 1 && code <= 5)
+        /* R-SYN-9: a number, a numeric string or a label; 0 when unreadable (the caller
+         * decides: the queried status, or a skipped row) */
+        int code = sync_shipping_status(row, NULL);
+        if (code > 0)
             o->status = code;
-        free(st);
     }
 }
 

@@ -14,10 +14,13 @@
 
 /* ---- pure parts ------------------------------------------------------------------ */
 
-#define SYNC_MAX_WINDOW  (90L * 86400) /* longest search window, seconds (qapi.md 1.8) */
-#define SYNC_DEFAULT_CAP 1000          /* setting sync.window_cap: the sandbox's row cap */
-#define SYNC_OVERLAP     (86400L)      /* incremental streams restart one day back */
-#define SYNC_INFLIGHT_S  5             /* setting sync.inflight_s: see sync_send_run */
+#define SYNC_MAX_WINDOW (90L * 86400) /* longest search window, seconds (qapi.md 1.8) */
+/* Setting sync.window_cap. R-SYN-9: no source documents a row cap or paging for the
+ * window lookups (qapi-fidelity.md D6), so the default is small enough that a window cut
+ * short by any larger silent cap is noticed (and split) rather than taken as whole. */
+#define SYNC_DEFAULT_CAP 200
+#define SYNC_OVERLAP     (86400L) /* incremental streams restart one day back */
+#define SYNC_INFLIGHT_S  5        /* setting sync.inflight_s: see sync_send_run */
 
 /* A search window, both ends included, whole seconds (yyyyMMddHHmmss in JST). */
 struct sync_window {
@@ -45,11 +48,25 @@ char *sync_jst_to_utc(const char *jst, char *buf, size_t size);
 
 /* ---- orders (R-SYN-1, R-SYN-1c) ---------------------------------------------------- */
 
+/* How open orders (statuses 1-3) are asked for (setting sync.open_form, R-SYN-9, D7):
+ * one GetShippingInfo_v3 stream per status 1, 2 and 3 (the default: the guide's "0 or
+ * blank covers 1-3" is contradicted by another client), or one stream with ShippingStatus
+ * "0" or "" -- only after `qs sync probe` showed that form covers status 3. */
+enum sync_open_form { SYNC_OPEN_PER_STATUS, SYNC_OPEN_ZERO, SYNC_OPEN_BLANK };
+/* "per-status", "zero", "blank" -> the form; -1 for anything else (NULL too). */
+int sync_open_form_parse(const char *s);
+/* The setting's value for form f ("per-status" for an unknown one). */
+const char *sync_open_form_name(int f);
+
+/* How many rows with an unreadable status a run names in sync_orders_stats. */
+#define SYNC_UNREAD_SHOWN 3
+
 struct sync_orders_opts {
-    time_t now;   /* the run's clock */
-    time_t since; /* --since, 0 when not given: windows start no later than this */
-    long cap;     /* rows per window taken as "maybe truncated" (sync.window_cap) */
-    int quiet;    /* no progress bar */
+    time_t now;    /* the run's clock */
+    time_t since;  /* --since, 0 when not given: windows start no later than this */
+    long cap;      /* rows per window taken as "maybe truncated" (sync.window_cap) */
+    int open_form; /* enum sync_open_form (sync.open_form) */
+    int quiet;     /* no progress bar */
 };
 
 struct sync_orders_stats {
@@ -59,6 +76,13 @@ struct sync_orders_stats {
     long truncated; /* one-second windows still at the cap (rows may be missing) */
     long rows;      /* rows received in kept windows */
     long lines_new, lines_changed, events;
+    /* R-SYN-9: rows whose claimStatus (or ShippingStatus, in a combined open query) is
+     * neither a number nor a label with the code in parentheses: not stored, each with an
+     * audit row (kind "sync", key the order number), and their claims stream's mark held
+     * so the next run reads them again. unread_shown[i] is the first few, e.g.
+     * "1062428737 claimStatus \"キャンセル完了\"". */
+    long unread;
+    char unread_shown[SYNC_UNREAD_SHOWN][160];
 };
 
 /* Pulls order lines (GetShippingInfo_v3) and claims (GetClaimInfo_V3) of shop into the
@@ -103,12 +127,22 @@ struct sync_item {
     const char *change; /* new, changed, same or gone */
 };
 typedef int (*sync_item_fn)(const struct sync_item *it, void *ctx);
+/* How many refused items a run names in sync_products_stats. */
+#define SYNC_REFUSED_SHOWN 5
 struct sync_products_stats {
     long calls, items, details, items_new, items_changed, items_gone;
+    /* R-SYN-9 (D8): items whose GetItemDetailInfo was refused with anything but -10001
+     * (or answered without details): kept as stored, reported here and in the audit. The
+     * first few are "ITEMCODE: CODE MESSAGE". */
+    long refused;
+    char refused_shown[SYNC_REFUSED_SHOWN][240];
 };
 /* Pulls the marketplace's items (GetAllGoodsInfo by status, GetItemDetailInfo for new or
  * changed ones) into the store, one way: the marketplace wins. Calls fn for each item
- * seen, and for each stored item the marketplace no longer lists. */
+ * seen, and for each stored item the marketplace no longer lists. R-SYN-9: only a detail
+ * answer of -10001 marks an unlisted item gone; any other refusal keeps the item as stored
+ * (its listing's seller code and status still taken) and counts in st->refused: the run
+ * goes on and returns 0. */
 int sync_products_pull(struct store *s, struct qapi *q, const char *shop,
                        const struct sync_products_opts *o, sync_item_fn fn, void *ctx,
                        struct sync_products_stats *st, struct qs_err *e);

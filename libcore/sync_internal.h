@@ -25,6 +25,21 @@ char *sync_json_text(const json_t *row);
 /* A whole number in s ("1,980" and "1980.0" too); 0 when there is none. */
 long long sync_num(const char *s);
 
+/* R-SYN-9 (D3): a row's claimStatus (claimStatus, ClaimStatus, ClaimStat) as a JSON
+ * number, a numeric string ("3") or a label with the code in parentheses ("Cancel
+ * completed(3)"): the code (>= 0), or -1 when missing or unparseable (a label without a
+ * code, "キャンセル完了") -- never 0 for a value qs cannot read. When raw is not NULL,
+ * *raw gets the value as text ("" when missing), malloc'd; the caller frees it. */
+int sync_claim_status(const json_t *row, char **raw);
+/* The same for ShippingStatus (ShippingStatus, shippingStatus, ShippingStat); only 1-5
+ * are statuses, anything else is -1. */
+int sync_shipping_status(const json_t *row, char **raw);
+
+/* GetAllGoodsInfo's ResultObject {TotalItems, TotalPages, PresentPage, Items[]}: the
+ * Items array (borrowed; NULL when there is none or it is empty) and *pages, TotalPages
+ * (0 when missing). */
+json_t *sync_goods_page(const json_t *object, long *pages);
+
 /* ---- order lines parsed from an answer ---------------------------------------------- */
 
 struct sync_order {

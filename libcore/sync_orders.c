@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "progress.h"
 #include "tm.h"
 #include "xalloc.h"
@@ -13,21 +14,35 @@
  * much after now (the next run re-reads them anyway). */
 #define SYNC_SKEW 3600
 
-/* R-SYN-1c: the streams of a run, in this order (claims last, so that the lines they
- * name are already stored). A stream without a mark rescans the last 90 days. */
-static const struct stream {
+/* R-SYN-1c: the streams of a run, in this order: open lines, then shipped and delivered
+ * ones, claims last (so that the lines they name are already stored). A stream without a
+ * mark rescans the last 90 days. */
+struct stream {
     const char *name; /* for messages and the mark */
     const struct sync_query *q;
-    const char *mark; /* sync_mark stream, NULL: rescanned each run */
+    const char *status; /* ShippingStatus sent; NULL: the query's own */
+    const char *mark;   /* sync_mark stream, NULL: rescanned each run */
     int claims;
-} streams[] = {
-    {"unpaid, paid and confirmed lines by order date", &SYNC_Q_ORDERS_OPEN, NULL, 0},
-    {"shipped lines by shipping date", &SYNC_Q_ORDERS_SHIPPED, "orders.shipped", 0},
-    {"delivered lines by delivery date", &SYNC_Q_ORDERS_DELIVERED, "orders.delivered", 0},
-    {"claims by request date", &SYNC_Q_CLAIMS_REQUESTED, "claims.requested", 1},
+};
+
+/* R-SYN-9 (D7): open lines per status by default, each row's fallback status the queried
+ * one; the combined forms only when sync.open_form says a probe showed they cover 3. */
+static const struct stream open_per_status[] = {
+    {"unpaid lines by order date", &SYNC_Q_ORDERS_OPEN, "1", NULL, 0},
+    {"paid lines by order date", &SYNC_Q_ORDERS_OPEN, "2", NULL, 0},
+    {"confirmed lines by order date", &SYNC_Q_ORDERS_OPEN, "3", NULL, 0},
+};
+static const struct stream open_zero = {"unpaid, paid and confirmed lines by order date",
+                                        &SYNC_Q_ORDERS_OPEN, "0", NULL, 0};
+static const struct stream open_blank = {"unpaid, paid and confirmed lines by order date",
+                                         &SYNC_Q_ORDERS_OPEN, "", NULL, 0};
+static const struct stream later[] = {
+    {"shipped lines by shipping date", &SYNC_Q_ORDERS_SHIPPED, NULL, "orders.shipped", 0},
+    {"delivered lines by delivery date", &SYNC_Q_ORDERS_DELIVERED, NULL, "orders.delivered", 0},
+    {"claims by request date", &SYNC_Q_CLAIMS_REQUESTED, NULL, "claims.requested", 1},
     /* Not in R-SYN-1c's words, but a claim requested long ago and completed now (a cancel
      * that went through) is found only by its completion date. */
-    {"claims by completion date", &SYNC_Q_CLAIMS_DONE, "claims.completed", 1},
+    {"claims by completion date", &SYNC_Q_CLAIMS_DONE, NULL, "claims.completed", 1},
 };
 
 struct pull {
@@ -39,6 +54,7 @@ struct pull {
     struct sync_orders_stats *st;
     struct progress *pg;
     char now[32];
+    int held; /* R-SYN-9: the stream's mark stays where it was (a row to read again) */
     struct qs_err *e;
 };
 
@@ -46,7 +62,7 @@ struct pull {
 static int mark_after(struct pull *p, const struct sync_window *w)
 {
     char mark[32];
-    if (!p->str->mark)
+    if (!p->str->mark || p->held)
         return 0;
     tm_utc_iso(w->to < p->o->now ? w->to : p->o->now, mark, sizeof mark);
     return syncdb_mark_set(p->d, p->str->mark, mark, p->now, p->e);
@@ -60,12 +76,42 @@ static void count(struct pull *p, enum sync_change chg)
         p->st->lines_changed++;
 }
 
+/* R-SYN-9: a row whose field name holds raw, a value qs cannot read as a status: counted,
+ * named in the stats, and written to the audit (`qs sync log --kind sync`). Never read
+ * as 0; the caller leaves the row out and keeps it open. */
+static int unread(struct pull *p, const char *order_no, const char *field, const char *raw,
+                  const char *what)
+{
+    char *detail;
+    int rc;
+
+    if (p->st->unread < SYNC_UNREAD_SHOWN)
+        snprintf(p->st->unread_shown[p->st->unread], sizeof p->st->unread_shown[0], "%s %s \"%s\"",
+                 order_no, field, raw);
+    p->st->unread++;
+    detail = xasprintf("%s \"%s\" is neither a number nor a label with the code in parentheses; "
+                       "%s (R-SYN-9)",
+                       field, raw, what);
+    struct audit_entry ae = {
+        .at = p->o->now,
+        .shop = syncdb_shop(p->d),
+        .kind = "sync",
+        .key = order_no,
+        .result = "unreadable",
+        .detail = detail,
+    };
+    rc = audit_add(p->s, &ae, p->e);
+    free(detail);
+    return rc;
+}
+
 /* One window of order lines, in one transaction: the run resumes from here. */
 static int orders_window(const struct sync_window *w, json_t *rows, void *ctx)
 {
     struct pull *p = ctx;
     struct sync_order o = {0};
-    int rc, own, fallback = sync_status_parse(p->str->q->status);
+    const char *asked = p->str->status ? p->str->status : p->str->q->status;
+    int rc, own, fallback = sync_status_parse(asked);
     size_t i;
     json_t *row;
 
@@ -75,10 +121,22 @@ static int orders_window(const struct sync_window *w, json_t *rows, void *ctx)
     {
         enum sync_change chg;
         sync_order_from_row(&o, row);
-        if (!o.status)
-            o.status = fallback > 0 ? fallback : 0;
-        if (!*o.order_no || !o.status)
+        /* R-SYN-9: an unreadable ShippingStatus takes the status asked for; in a combined
+         * query there is none to take: reported, and the row is not stored as 0. */
+        if (!o.status && fallback > 0)
+            o.status = fallback;
+        if (!*o.order_no)
             continue; /* not an order line: nothing to key it by */
+        if (!o.status) {
+            char *raw = NULL;
+            sync_shipping_status(row, &raw);
+            rc = unread(p, o.order_no, "ShippingStatus", raw,
+                        "the line is not stored from this row");
+            free(raw);
+            if (rc < 0)
+                break;
+            continue;
+        }
         if ((rc = syncdb_order_upsert(p->d, &o, p->now, &chg, &p->st->events, p->e)) < 0)
             break;
         count(p, chg);
@@ -89,15 +147,6 @@ static int orders_window(const struct sync_window *w, json_t *rows, void *ctx)
     rc = syncdb_tx_end(p->s, own, rc, p->e);
     progress_add(p->pg, rows ? (long)json_array_size(rows) : 0);
     return rc;
-}
-
-static int claim_code(const json_t *row)
-{
-    char *s =
-        sync_jstr(row, (const char *const[]){"claimStatus", "ClaimStatus", "ClaimStat", NULL});
-    int v = (int)sync_num(s);
-    free(s);
-    return v;
 }
 
 /* The line's own record, for a claim whose line we do not know, or that cancelled it: a
@@ -145,10 +194,11 @@ static int claims_window(const struct sync_window *w, json_t *rows, void *ctx)
         struct syncdb_line l;
         if (*no && (rc = syncdb_line_get(p->d, no, &l, p->e)) == 0) {
             known[i] = l.found;
-            int claim = claim_code(row);
+            int claim = sync_claim_status(row, NULL);
             /* Only a cancel takes the line out of the streams; other claims leave it
-             * there, where its state is read anyway. */
-            if (!l.found || (l.claim != claim && (claim == 3 || claim == 16)))
+             * there, where its state is read anyway. An unreadable claim is not looked
+             * at now (R-SYN-9): the row is read again next run. */
+            if (claim >= 0 && (!l.found || (l.claim != claim && (claim == 3 || claim == 16))))
                 rc = line_lookup(p, no, &lookups[i]);
             syncdb_line_clear(&l);
         }
@@ -160,11 +210,24 @@ static int claims_window(const struct sync_window *w, json_t *rows, void *ctx)
         json_t *row = json_array_get(rows, i);
         char date[32], *reason, *raw;
         enum sync_change chg, chg2;
-        int claim = claim_code(row);
+        char *craw = NULL;
+        int claim = sync_claim_status(row, &craw);
 
         sync_order_from_row(&o, lookups[i] ? lookups[i] : row);
-        if (!*o.order_no)
+        if (!*o.order_no) {
+            free(craw);
             continue;
+        }
+        if (claim < 0) {
+            /* R-SYN-9: the claim is not recorded, and the stream's mark stays before this
+             * window, so the next run reads the row again. */
+            rc = unread(p, o.order_no, "claimStatus", craw,
+                        "the claim is not recorded and the row is read again next run");
+            p->held = 1;
+            free(craw);
+            continue;
+        }
+        free(craw);
         if (!known[i]) {
             sync_order_fill(&o, row);
             if ((rc = syncdb_order_upsert(p->d, &o, p->now, &chg, &p->st->events, p->e)) < 0)
@@ -217,12 +280,25 @@ int sync_orders_pull(struct store *s, struct qapi *q, const char *shop,
     if ((rc = syncdb_seen_reset(p.d, e)) < 0)
         goto out;
     p.pg = progress_new("orders", 0, o->quiet);
-    for (size_t i = 0; i < sizeof streams / sizeof streams[0] && rc == 0; i++) {
-        const struct stream *str = &streams[i];
+    /* R-SYN-9 (D7): the open streams by sync.open_form, then the others */
+    const struct stream *run[8];
+    size_t nrun = 0;
+    if (o->open_form == SYNC_OPEN_ZERO)
+        run[nrun++] = &open_zero;
+    else if (o->open_form == SYNC_OPEN_BLANK)
+        run[nrun++] = &open_blank;
+    else
+        for (size_t i = 0; i < sizeof open_per_status / sizeof open_per_status[0]; i++)
+            run[nrun++] = &open_per_status[i];
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
+        run[nrun++] = &later[i];
+    for (size_t i = 0; i < nrun && rc == 0; i++) {
+        const struct stream *str = run[i];
         char mark[32];
         time_t from = to - SYNC_MAX_WINDOW, m;
 
         p.str = str;
+        p.held = 0;
         /* R-SYN-1c: statuses 1-3 over the last 90 days; the others from the high-water
          * mark minus one day, the first time from --since or 90 days back. Past the
          * first time, --since only reaches further back: starting later than the mark
@@ -236,7 +312,7 @@ int sync_orders_pull(struct store *s, struct qapi *q, const char *shop,
             from = o->since;
         if (o->since && o->since < from)
             from = o->since;
-        rc = sync_fetch(q, str->q, NULL, from, to, o->cap > 0 ? o->cap : SYNC_DEFAULT_CAP,
+        rc = sync_fetch(q, str->q, str->status, from, to, o->cap > 0 ? o->cap : SYNC_DEFAULT_CAP,
                         str->claims ? claims_window : orders_window, &p, &fs, e);
         if (rc < 0 && !e->record[0])
             err_record(e, str->name);

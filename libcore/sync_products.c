@@ -24,8 +24,24 @@ struct ppull {
     struct qs_err *e;
 };
 
-/* GetItemDetailInfo's object for item_code into *out (NULL when the marketplace does not
- * know the item: *gone = 1). */
+/* R-SYN-9 (D8): an item whose details the marketplace would not give: kept as stored,
+ * counted and named in the stats (qapi_call has written the call to the audit). */
+static void refused(struct ppull *p, const char *item_code, const struct qapi_result *res,
+                    const char *why)
+{
+    if (p->st->refused < SYNC_REFUSED_SHOWN) {
+        char code[24] = "";
+        if (res->code != QAPI_CODE_NONE)
+            snprintf(code, sizeof code, "%d ", res->code);
+        snprintf(p->st->refused_shown[p->st->refused], sizeof p->st->refused_shown[0], "%s: %s%s",
+                 item_code, code, why && *why ? why : "no message");
+    }
+    p->st->refused++;
+}
+
+/* GetItemDetailInfo's object for item_code into *out. *gone = 1 only when the marketplace
+ * answered -10001 (R-SYN-9: the one code the guide gives for "no such item"); any other
+ * refusal, or an answer without details, leaves *out NULL and *gone 0: the item is kept. */
 static int detail(struct ppull *p, const char *item_code, json_t **out, int *gone)
 {
     const struct qapi_param prm[] = {{"ItemCode", item_code}};
@@ -40,15 +56,21 @@ static int detail(struct ppull *p, const char *item_code, json_t **out, int *gon
         p->st->calls++;
         p->st->details++;
         rows = sync_rows(res.object);
-        if (rows)
+        if (rows && json_is_object(json_array_get(rows, 0)))
             *out = json_incref(json_array_get(rows, 0));
-        else if (json_is_object(res.object))
+        else if (json_is_object(res.object) && !rows)
             *out = json_incref(res.object);
         else
-            *gone = 1;
+            refused(p, item_code, &res, "the answer holds no item details");
     } else if (rc == QS_E_FAIL && res.cls == QAPI_INVALID) {
+        /* -10001 in the ResultCode envelope: gone. The error-only shape
+         * ({ErrorCode, ErrorMsg}) is about the call, not the item. */
+        int envelope = res.body && json_object_get(res.body, "ResultCode") != NULL;
         p->st->calls++;
-        *gone = 1; /* -10001: no such item any more */
+        if (res.code == -10001 && envelope)
+            *gone = 1;
+        else
+            refused(p, item_code, &res, res.msg ? res.msg : p->e->msg);
         rc = 0;
         err_clear(p->e);
     }
@@ -145,7 +167,6 @@ static int list_status(struct ppull *p, const char *status, struct progress *pg)
         char pbuf[24], key[48];
         struct qapi_result res;
         json_t *items;
-        char *tp;
 
         snprintf(pbuf, sizeof pbuf, "%ld", pageno);
         snprintf(key, sizeof key, "%s page %ld", status, pageno);
@@ -157,11 +178,8 @@ static int list_status(struct ppull *p, const char *status, struct progress *pg)
         }
         p->st->calls++;
         /* Reference 3.5: {TotalItems, TotalPages, PresentPage, Items[]}. */
-        tp = sync_jget(res.object, "TotalPages");
-        pages = sync_num(tp);
-        free(tp);
-        items = json_object_get(res.object, "Items");
-        if (!json_is_array(items) || json_array_size(items) == 0) {
+        items = sync_goods_page(res.object, &pages);
+        if (!items) {
             qapi_result_free(&res);
             break;
         }
@@ -186,10 +204,11 @@ static int unseen(const char *item_code, void *ctx)
         goto out;
     if (d)
         rc = syncdb_item_upsert(p->d, item_code, "", "", d, p->now, &chg, p->e);
-    else
+    else if (gone)
         rc = syncdb_item_gone(p->d, item_code, p->now, p->e);
+    /* else refused (R-SYN-9): kept as stored, reported as unchanged */
     if ((rc = syncdb_tx_end(p->s, own, rc, p->e)) == 0)
-        rc = emit(p, item_code, chg, d == NULL);
+        rc = emit(p, item_code, chg, gone);
 out:
     json_decref(d);
     return rc;

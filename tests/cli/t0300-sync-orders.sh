@@ -27,7 +27,7 @@ test_expect 'R-SYN-1, R-SYN-7: 5,000 lines through 20% HTTP 500s and random late
     no_secrets out err
 '
 
-test_expect 'R-SYN-1c: windows that reach the cap (default 1000 rows, the sandbox'"'"'s) were split' '
+test_expect 'R-SYN-1c: windows that reach the cap (default 200 rows) were split' '
     grep_q "(\([1-9][0-9]*\) split)" err
 '
 
@@ -162,6 +162,42 @@ test_expect 'SPEC 1.6: --dry-run pulls and prints but stores nothing' '
     grep_q "dry run: nothing stored" err &&
     sql "SELECT count(*) FROM order_line" >n1 &&
     test_cmp n0 n1
+'
+
+test_expect 'R-SYN-9: a silent cap of 250 rows, above the default window cap, is noticed: split until complete' '
+    export QS_STORE="$TRASH/cap250.db" && shop_init &&
+    sb reset >/dev/null &&
+    sb config "{\"max_rows\": 250}" >/dev/null &&
+    sb seed "{\"generate_orders\": 900, \"seed\": 7, \"start\": \"$(days_ago 3)\", \"days\": 1, \"statuses\": [1, 2, 3], \"claim_rate\": 0}" >/dev/null &&
+    expect_code 0 qs sync orders &&
+    test "$(($(wc -l <out) - 1))" = 900 &&
+    store_matches &&
+    grep_q "([1-9][0-9]* split)" err &&
+    sb config "{\"max_rows\": 1000}" >/dev/null
+'
+
+test_expect 'R-SYN-9: open orders are asked for per status 1, 2 and 3 by default; sync.open_form=zero asks once with 0' '
+    export QS_STORE="$TRASH/form.db" && shop_init &&
+    sb reset >/dev/null &&
+    sb seed "{\"generate_orders\": 30, \"seed\": 8, \"start\": \"$(days_ago 3)\", \"days\": 1, \"statuses\": [1, 2, 3], \"claim_rate\": 0}" >/dev/null &&
+    expect_code 0 qs sync orders &&
+    store_matches &&
+    test "$(calls ShippingBasic.GetShippingInfo_v3)" = 5 &&
+    qs init --shop demo --set sync.open_form=zero >/dev/null 2>&1 &&
+    expect_code 0 qs sync orders &&
+    store_matches &&
+    test "$(calls ShippingBasic.GetShippingInfo_v3)" = 8 &&
+    expect_code 0 qs sync log --kind GetShippingInfo_v3 &&
+    grep_q "status 0 by SearchCondition=1" out
+'
+
+test_expect 'R-SYN-9: a sync.open_form that is not per-status, zero or blank is refused, naming the setting' '
+    export QS_STORE="$TRASH/form.db" &&
+    qs init --shop demo --set sync.open_form=both >/dev/null 2>&1 &&
+    before=$(calls ShippingBasic.GetShippingInfo_v3) &&
+    expect_code 64 qs sync orders &&
+    grep_q "setting sync.open_form is \"both\", not per-status, zero or blank" err &&
+    test "$(calls ShippingBasic.GetShippingInfo_v3)" = "$before"
 '
 
 test_expect 'no secret appears in any output, the audit or the outbox' '

@@ -24,6 +24,7 @@
 
 #include "audit.h"
 #include "qapi.h"
+#include "qapi_internal.h"
 #include "shop.h"
 #include "store.h"
 #include "tm.h"
@@ -858,13 +859,15 @@ struct lines_seen {
     size_t n, next, failed;
     int in_order;
     int codes[2000];
+    char msg0[512]; /* line 0's message */
 };
 
 static int on_line(size_t index, int code, const char *msg, const json_t *line, void *ctx)
 {
     struct lines_seen *ls = ctx;
-    (void)msg;
     (void)line;
+    if (index == 0)
+        snprintf(ls->msg0, sizeof ls->msg0, "%s", msg ? msg : "");
     if (index != ls->next)
         ls->in_order = 0;
     ls->next = index + 1;
@@ -938,6 +941,71 @@ static void bulk_chunks(void **state)
     json_decref(lines);
     json_decref(seed);
     qapi_close(q);
+}
+
+/* R-SYN-9: a bulk line succeeds only when result_cd (else its only code) is 0 and no
+ * other code on it disagrees; every other case is failed with a non-zero code -- never 0. */
+static void bulk_line_codes(void **state)
+{
+    static const struct {
+        const char *answer; /* the envelope; the chunk has one line */
+        int code;
+        const char *msg; /* a part of the message */
+    } t[] = {
+        /* agree */
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"result_cd\":0,\"ResultCode\":\"0\","
+         "\"ResultMsg\":\"SUCCESS\"}]}",
+         0, "SUCCESS"},
+        /* only ResultCode on the line (SetGoodsPriceQtyBulk's Values) */
+        {"{\"ResultCode\":0,\"ResultObject\":{\"Count\":1,\"Values\":[{\"ResultCode\":0}]}}", 0,
+         ""},
+        /* result_cd says no, ResultCode yes (fidelity D1) */
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"ResultCode\":0,\"result_cd\":-10013}]}", -10013,
+         "result_cd -10013, ResultCode 0"},
+        /* result_cd yes, ResultCode no: the non-zero one */
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"result_cd\":0,\"ResultCode\":-1}]}", -1,
+         "result_cd 0, ResultCode -1"},
+        /* other casings */
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"RESULT_CD\":\"-5\",\"resultcode\":\"0\"}]}", -5,
+         "disagree"},
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"ResultCd\":0,\"ResultCode\":-7}]}", -7,
+         "ResultCd 0, ResultCode -7"},
+        /* a code that is not a number */
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"result_cd\":\"ok\",\"ResultCode\":0}]}",
+         QAPI_CODE_NONE, "result_cd \"ok\" is not a number"},
+        /* 0 for the call, nothing about the line */
+        {"{\"ResultCode\":0,\"ResultMsg\":\"SUCCESS\"}", QAPI_CODE_NONE, "no result for this line"},
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"result_cd\":0,\"contr_no\":1},"
+         "{\"contr_no\":2}]}",
+         QAPI_CODE_NONE, "no result"},
+        /* a chunk refused whole: its code for every line */
+        {"{\"ResultCode\":-2,\"ResultMsg\":\"too many\"}", -2, "too many"},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct qapi_attempt a = {.code = QAPI_CODE_NONE};
+        struct qapi_result res = {0};
+        struct lines_seen ls = {.in_order = 1};
+        json_t *chunk = json_pack("[{s:s}]", "OrderNo", "2");
+
+        qapi_parse_answer(t[i].answer, strlen(t[i].answer), "application/json", &a);
+        res.code = a.code;
+        res.msg = a.msg;
+        res.body = a.body;
+        res.object = json_object_get(a.body, "ResultObject");
+        ls.codes[0] = 12345;
+        assert_int_equal(qapi_bulk_report(NULL, 0, chunk, &res, on_line, &ls), 0);
+        assert_int_equal(ls.n, 1);
+        if (ls.codes[0] != t[i].code)
+            fail_msg("case %zu: code %d, want %d", i, ls.codes[0], t[i].code);
+        if (!strstr(ls.msg0, t[i].msg))
+            fail_msg("case %zu: message \"%s\", want \"%s\" in it", i, ls.msg0, t[i].msg);
+        if (t[i].code != 0 && t[i].code != -2 && !strstr(ls.msg0, "(R-SYN-9)"))
+            fail_msg("case %zu: message \"%s\" does not cite R-SYN-9", i, ls.msg0);
+        json_decref(chunk);
+        qapi_attempt_clear(&a);
+    }
 }
 
 /* ------------------------------------------------------- rate and reuse */
@@ -1399,6 +1467,8 @@ int main(void)
         cmocka_unit_test(status_labels),
         cmocka_unit_test(versions_and_writes),
         cmocka_unit_test(url_check_table),
+        {"R-SYN-9 bulk line codes: result_cd first, disagreeing codes fail", bulk_line_codes, NULL,
+         NULL, NULL},
         cmocka_unit_test_setup_teardown(call_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(auth_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_cached_key_reissued, setup, teardown),

@@ -7,11 +7,18 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "audit.h"
+#include "qapi.h"
 #include "shop.h"
 #include "store.h"
 #include "sync.h"
@@ -267,6 +274,444 @@ static void upsert_events_once(void **state)
     free(path);
 }
 
+/* ------------------------------------------------- pulls against a stub marketplace */
+
+/* An answer the stub gives to a request whose path ends in method and whose body holds
+ * needle (NULL: any); the first route that matches answers. */
+struct route {
+    const char *method, *needle, *answer;
+};
+
+struct stub {
+    pid_t pid;
+    char url[64];
+    char log[96]; /* each request's path and body, one line each */
+};
+
+#define EMPTY "{\"ResultCode\":0,\"ResultMsg\":\"SUCCESS\",\"ResultObject\":[]}"
+
+/* Serves routes on a loopback port until stopped; requests are appended to st->log. */
+static void stub_start(struct stub *st, const char *dir, const struct route *routes, size_t n)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(fd, 16), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    snprintf(st->url, sizeof st->url, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    snprintf(st->log, sizeof st->log, "%s/requests", dir);
+    st->pid = fork();
+    assert_true(st->pid >= 0);
+    if (st->pid > 0) {
+        close(fd);
+        return;
+    }
+    alarm(60); /* never outlive a test run */
+    for (;;) {
+        int c = accept(fd, NULL, NULL);
+        static char buf[1 << 16];
+        size_t got = 0;
+        long need = -1;
+        const char *answer = EMPTY;
+        char *path, *end, *body, *out;
+        FILE *log;
+        if (c < 0)
+            _exit(1);
+        for (;;) {
+            ssize_t r = read(c, buf + got, sizeof buf - 1 - got);
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+            buf[got] = '\0';
+            if ((end = strstr(buf, "\r\n\r\n")) && need < 0) {
+                char *cl = strcasestr(buf, "Content-Length:");
+                need = (long)(end + 4 - buf) + (cl ? atol(cl + 15) : 0);
+            }
+            if (need >= 0 && (long)got >= need)
+                break;
+        }
+        path = buf + 5; /* "POST " */
+        end = strchr(path, ' ');
+        if (end)
+            *end = '\0';
+        body = end ? strstr(end + 1, "\r\n\r\n") : NULL;
+        body = body ? body + 4 : (char *)"";
+        for (size_t i = 0; i < n; i++) {
+            size_t pl = strlen(path), ml = strlen(routes[i].method);
+            if (pl >= ml && strcmp(path + pl - ml, routes[i].method) == 0 &&
+                (!routes[i].needle || strstr(body, routes[i].needle))) {
+                answer = routes[i].answer;
+                break;
+            }
+        }
+        if ((log = fopen(st->log, "a")) != NULL) {
+            fprintf(log, "%s %s\n", path, body);
+            fclose(log);
+        }
+        out =
+            xasprintf("HTTP/1.1 200 OK\r\nContent-Type: %s\r\nConnection: close\r\n"
+                      "Content-Length: %zu\r\n\r\n%s",
+                      answer[0] == '{' ? "application/json" : "text/plain", strlen(answer), answer);
+        if (write(c, out, strlen(out)) < 0)
+            _exit(1);
+        free(out);
+        close(c);
+    }
+}
+
+static void stub_stop(struct stub *st)
+{
+    int status;
+    kill(st->pid, SIGTERM);
+    waitpid(st->pid, &status, 0);
+}
+
+/* How many logged requests hold all of the given text. */
+static int requests(const struct stub *st, const char *a, const char *b)
+{
+    FILE *f = fopen(st->log, "r");
+    char line[8192];
+    int n = 0;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, a) && (!b || strstr(line, b)))
+            n++;
+    fclose(f);
+    return n;
+}
+
+struct pullfx {
+    char dir[40];
+    struct store *s;
+    struct stub st;
+    struct qapi *q;
+};
+
+static void pull_open(struct pullfx *f, const struct route *routes, size_t n)
+{
+    struct qs_err e;
+    int created;
+    char *path;
+
+    snprintf(f->dir, sizeof f->dir, "/tmp/qs-sync-pull.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    path = xasprintf("%s/qs.db", f->dir);
+    assert_int_equal(store_open(path, &f->s, &e), 0);
+    free(path);
+    assert_int_equal(shop_add(f->s, "demo", "Asia/Tokyo", 0, &created, &e), 0);
+    stub_start(&f->st, f->dir, routes, n);
+    assert_int_equal(shop_setting_set(f->s, "demo", "qapi.url", f->st.url, &e), 0);
+    assert_int_equal(shop_secret_set(f->s, "demo", "qapi.key", "stub-api-key", &e), 0);
+    assert_int_equal(shop_secret_set(f->s, "demo", "qapi.user", "stub-user", &e), 0);
+    assert_int_equal(shop_secret_set(f->s, "demo", "qapi.password", "stub-pass", &e), 0);
+    assert_int_equal(shop_secret_set(f->s, "demo", "qapi.sak", "S-stub-key", &e), 0);
+    assert_int_equal(qapi_open(f->s, "demo", 0, NULL, &f->q, &e), 0);
+    qapi_set_rate(f->q, 0);
+    qapi_set_backoff(f->q, 1, 2);
+}
+
+static void pull_close(struct pullfx *f)
+{
+    char *cmd = xasprintf("rm -rf '%s'", f->dir);
+    qapi_close(f->q);
+    stub_stop(&f->st);
+    store_close(f->s);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+/* A fixed clock: the pulls' windows end here (no test reads the real time). */
+#define T0 ((time_t)1780000000) /* 2026-05-28 */
+
+static int pull(struct pullfx *f, time_t now, int form, struct sync_orders_stats *st)
+{
+    struct sync_orders_opts o = {.now = now, .cap = 200, .open_form = form, .quiet = 1};
+    struct qs_err e;
+    int rc = sync_orders_pull(f->s, f->q, "demo", &o, st, &e);
+    if (rc != 0)
+        fail_msg("sync_orders_pull: %d %s", rc, e.msg);
+    return rc;
+}
+
+static char *mark_of(struct store *s, const char *stream)
+{
+    struct syncdb *d = syncdb_new(s, "demo");
+    struct qs_err e;
+    char buf[32];
+    assert_int_equal(syncdb_mark_get(d, stream, buf, sizeof buf, &e), 0);
+    syncdb_free(d);
+    return xstrdup(buf);
+}
+
+struct audit_find {
+    int n;
+    char detail[512];
+};
+
+static int audit_sync(const struct audit_entry *a, void *ctx)
+{
+    struct audit_find *af = ctx;
+    if (a->kind && strcmp(a->kind, "sync") == 0 && a->key && strcmp(a->key, "1062428737") == 0 &&
+        a->result && strcmp(a->result, "unreadable") == 0) {
+        af->n++;
+        snprintf(af->detail, sizeof af->detail, "%s", a->detail ? a->detail : "");
+    }
+    return 0;
+}
+
+#define CLAIM_ROW(status)                                                                          \
+    "{\"ResultCode\":0,\"ResultMsg\":\"SUCCESS\",\"ResultObject\":[{\"claimStatus\":" status       \
+    ",\"orderNo\":1062428737,\"packNo\":123456789,\"requestDate\":\"2026-05-20 08:00:00\","        \
+    "\"cancelRefundDate\":\"2026-05-20 09:00:00\",\"orderDate\":\"2026-05-19 10:11:12\","          \
+    "\"PaymentDate\":\"2026-05-19 10:12:00\",\"itemCode\":\"1234567890\",\"sellerItemCode\":"      \
+    "\"A12345b\",\"orderQty\":1,\"paymentAmount\":1980}]}"
+
+/* The same store, another stub answering routes (a stub's routes are fixed once it runs). */
+static void pull_restub(struct pullfx *f, const struct route *routes, size_t n)
+{
+    struct qs_err e;
+    qapi_close(f->q);
+    stub_stop(&f->st);
+    stub_start(&f->st, f->dir, routes, n);
+    assert_int_equal(shop_setting_set(f->s, "demo", "qapi.url", f->st.url, &e), 0);
+    assert_int_equal(qapi_open(f->s, "demo", 0, NULL, &f->q, &e), 0);
+    qapi_set_rate(f->q, 0);
+    qapi_set_backoff(f->q, 1, 2);
+}
+
+/* R-SYN-9: a claimStatus qs cannot read ("キャンセル完了") is never recorded as a claim:
+ * it is counted and named in the stats, written to the audit, no mark of the claims
+ * streams is set, and the next run reads the row again; once readable ("Cancel
+ * completed(3)") the claim is recorded and the marks are set. */
+static void claim_unreadable_stays_open(void **state)
+{
+    const struct route bad[] = {{"GetClaimInfo_V3", NULL, CLAIM_ROW("\"キャンセル完了\"")}};
+    const struct route good[] = {{"GetClaimInfo_V3", NULL, CLAIM_ROW("\"Cancel completed(3)\"")},
+                                 {"GetShippingAndClaimInfoByOrderNo_V2", NULL,
+                                  "{\"ResultCode\":-10001,\"ResultMsg\":\"no such order\"}"}};
+    struct sync_orders_stats st;
+    struct pullfx f;
+    struct audit_find af = {0};
+    struct qs_err e;
+    char *m;
+    (void)state;
+
+    pull_open(&f, bad, 1);
+    pull(&f, T0, SYNC_OPEN_PER_STATUS, &st);
+    assert_int_equal(st.unread, 2); /* by request date and by completion date */
+    assert_string_equal(st.unread_shown[0], "1062428737 claimStatus \"キャンセル完了\"");
+    assert_int_equal(count(f.s, "SELECT count(*) FROM order_line"), 0);
+    assert_int_equal(requests(&f.st, "GetShippingAndClaimInfoByOrderNo_V2", NULL), 0);
+    m = mark_of(f.s, "claims.requested");
+    assert_string_equal(m, "");
+    free(m);
+    m = mark_of(f.s, "orders.shipped"); /* the other streams go on */
+    assert_string_not_equal(m, "");
+    free(m);
+    /* the next run reads it again, and reports it again */
+    pull(&f, T0 + 86400, SYNC_OPEN_PER_STATUS, &st);
+    assert_int_equal(st.unread, 2);
+    assert_int_equal(audit_each(f.s, "demo", 0, audit_sync, &af, &e), 0);
+    assert_int_equal(af.n, 4);
+    assert_non_null(strstr(af.detail, "claimStatus \"キャンセル完了\""));
+    assert_non_null(strstr(af.detail, "not recorded"));
+    assert_non_null(strstr(af.detail, "(R-SYN-9)"));
+    assert_int_equal(count(f.s, "SELECT count(*) FROM order_event"), 0);
+
+    /* readable now: recorded, and the marks are set */
+    pull_restub(&f, good, 2);
+    pull(&f, T0 + 2 * 86400, SYNC_OPEN_PER_STATUS, &st);
+    assert_int_equal(st.unread, 0);
+    assert_int_equal(count(f.s, "SELECT claim FROM order_line WHERE order_no = '1062428737'"), 3);
+    m = mark_of(f.s, "claims.requested");
+    assert_string_not_equal(m, "");
+    free(m);
+    pull_close(&f);
+}
+
+/* R-SYN-9: the claims stream's mark does not move past a window holding an unreadable
+ * row, even when an earlier run had set it. */
+static void claim_unreadable_holds_mark(void **state)
+{
+    struct route r[] = {{"GetClaimInfo_V3", NULL, EMPTY}};
+    struct sync_orders_stats st;
+    struct pullfx f;
+    char *m0, *m1;
+    (void)state;
+
+    pull_open(&f, r, 1);
+    pull(&f, T0, SYNC_OPEN_PER_STATUS, &st);
+    m0 = mark_of(f.s, "claims.completed");
+    assert_string_not_equal(m0, "");
+    r[0].answer = CLAIM_ROW("\"取消完了\"");
+    pull_restub(&f, r, 1);
+    pull(&f, T0 + 10 * 86400, SYNC_OPEN_PER_STATUS, &st);
+    assert_int_equal(st.unread, 2);
+    m1 = mark_of(f.s, "claims.completed");
+    assert_string_equal(m0, m1); /* held: the next run starts before the row */
+    free(m1);
+    m1 = mark_of(f.s, "orders.delivered");
+    assert_string_not_equal(m0, m1); /* the order streams moved on */
+    free(m0);
+    free(m1);
+    pull_close(&f);
+}
+
+#define ORDER_ROW(status)                                                                          \
+    "{\"ResultCode\":0,\"ResultMsg\":\"SUCCESS\",\"ResultObject\":[{\"ShippingStatus\":" status    \
+    ",\"OrderNo\":1062428737,\"PackNo\":123456789,\"OrderDate\":\"2026-05-20 10:11:12\","          \
+    "\"ItemNo\":\"1234567890\",\"SellerItemCode\":\"A12345b\",\"OrderQty\":1,\"Total\":1980}]}"
+
+/* R-SYN-9 (D7): open orders are fetched per status 1, 2 and 3 by default, never with
+ * ShippingStatus 0 or ""; a row whose status cannot be read takes the status asked for. */
+static void open_orders_per_status(void **state)
+{
+    const struct route r[] = {
+        {"GetShippingInfo_v3", "ShippingStatus=2&", ORDER_ROW("\"配送要請\"")},
+    };
+    struct sync_orders_stats st;
+    struct pullfx f;
+    (void)state;
+
+    pull_open(&f, r, 1);
+    pull(&f, T0, SYNC_OPEN_PER_STATUS, &st);
+    for (int s = 1; s <= 5; s++) {
+        char want[32];
+        snprintf(want, sizeof want, "ShippingStatus=%d&", s);
+        if (requests(&f.st, "GetShippingInfo_v3", want) != 1)
+            fail_msg("ShippingStatus=%d asked %d times, want once", s,
+                     requests(&f.st, "GetShippingInfo_v3", want));
+    }
+    assert_int_equal(requests(&f.st, "GetShippingInfo_v3", "ShippingStatus=0&"), 0);
+    assert_int_equal(requests(&f.st, "GetShippingInfo_v3", "ShippingStatus=&"), 0);
+    assert_int_equal(st.unread, 0);
+    assert_int_equal(count(f.s, "SELECT status FROM order_line WHERE order_no = '1062428737'"), 2);
+    pull_close(&f);
+}
+
+/* R-SYN-9 (D7): sync.open_form zero and blank send one combined query; there a row whose
+ * ShippingStatus cannot be read is reported and not stored (never as status 0). */
+static void open_orders_combined(void **state)
+{
+    const struct route r[] = {
+        {"GetShippingInfo_v3", "ShippingStatus=0&", ORDER_ROW("\"配送要請\"")},
+        {"GetShippingInfo_v3", "ShippingStatus=&", ORDER_ROW("\"Seller confirm(3)\"")},
+    };
+    struct sync_orders_stats st;
+    struct pullfx f;
+    (void)state;
+
+    pull_open(&f, r, 2);
+    pull(&f, T0, SYNC_OPEN_ZERO, &st);
+    assert_int_equal(requests(&f.st, "GetShippingInfo_v3", "ShippingStatus=0&"), 1);
+    assert_int_equal(requests(&f.st, "GetShippingInfo_v3", "ShippingStatus=1&"), 0);
+    assert_int_equal(requests(&f.st, "GetShippingInfo_v3", "ShippingStatus=&"), 0);
+    assert_int_equal(st.unread, 1);
+    assert_string_equal(st.unread_shown[0], "1062428737 ShippingStatus \"配送要請\"");
+    assert_int_equal(count(f.s, "SELECT count(*) FROM order_line"), 0);
+    assert_int_equal(count(f.s, "SELECT count(*) FROM audit WHERE kind = 'sync'"), 1);
+
+    pull(&f, T0, SYNC_OPEN_BLANK, &st);
+    assert_int_equal(requests(&f.st, "GetShippingInfo_v3", "ShippingStatus=&"), 1);
+    assert_int_equal(st.unread, 0);
+    assert_int_equal(count(f.s, "SELECT status FROM order_line WHERE order_no = '1062428737'"), 3);
+    pull_close(&f);
+}
+
+/* R-SYN-9 (D7): the setting's values. */
+static void open_form_names(void **state)
+{
+    (void)state;
+    assert_int_equal(sync_open_form_parse("per-status"), SYNC_OPEN_PER_STATUS);
+    assert_int_equal(sync_open_form_parse("zero"), SYNC_OPEN_ZERO);
+    assert_int_equal(sync_open_form_parse("blank"), SYNC_OPEN_BLANK);
+    assert_int_equal(sync_open_form_parse("0"), -1);
+    assert_int_equal(sync_open_form_parse(""), -1);
+    assert_int_equal(sync_open_form_parse(NULL), -1);
+    assert_string_equal(sync_open_form_name(SYNC_OPEN_ZERO), "zero");
+    assert_string_equal(sync_open_form_name(SYNC_OPEN_BLANK), "blank");
+    assert_string_equal(sync_open_form_name(SYNC_OPEN_PER_STATUS), "per-status");
+}
+
+/* R-SYN-9 (D6): the default window cap is small enough to notice a silent cap. */
+static void default_cap(void **state)
+{
+    (void)state;
+    assert_int_equal(SYNC_DEFAULT_CAP, 200);
+}
+
+static int item_seen(const struct sync_item *it, void *ctx)
+{
+    char *buf = ctx;
+    size_t len = strlen(buf);
+    snprintf(buf + len, 512 - len, "%s=%s;", it->item_code, it->change);
+    return 0;
+}
+
+/* R-SYN-9 (D8): only -10001 means an item is gone; -90002, the error-only shape, a
+ * plain-text answer and an answer without details keep the item, reported in the stats. */
+static void items_only_10001_gone(void **state)
+{
+    const struct route r[] = {
+        {"GetAllGoodsInfo", "ItemStatus=S2&",
+         "{\"ResultCode\":0,\"ResultObject\":{\"TotalItems\":1,\"TotalPages\":1,\"PresentPage\":1,"
+         "\"Items\":[{\"ItemCode\":\"100\",\"SellerCode\":\"A\",\"ItemStatus\":\"S2\"}]}}"},
+        {"GetAllGoodsInfo", NULL,
+         "{\"ResultCode\":0,\"ResultObject\":{\"TotalPages\":0,\"Items\":[]}}"},
+        {"GetItemDetailInfo", "ItemCode=100&",
+         "{\"ResultCode\":0,\"ResultObject\":[{\"ItemCode\":\"100\",\"SellerCode\":\"A\","
+         "\"ItemStatus\":\"S2\",\"ItemTitle\":\"t\",\"ItemPrice\":\"500\",\"ItemQty\":\"3\"}]}"},
+        {"GetItemDetailInfo", "ItemCode=101&",
+         "{\"ResultCode\":-10001,\"ResultMsg\":\"Fail to find Item information\"}"},
+        {"GetItemDetailInfo", "ItemCode=102&",
+         "{\"ResultCode\":-90002,\"ResultMsg\":\"no right\"}"},
+        {"GetItemDetailInfo", "ItemCode=103&", "{\"ErrorCode\":-10001,\"ErrorMsg\":\"odd\"}"},
+        {"GetItemDetailInfo", "ItemCode=104&", "Can't find method Info GetItemDetailInfo"},
+        {"GetItemDetailInfo", "ItemCode=105&", EMPTY},
+    };
+    struct sync_products_opts o = {.quiet = 1};
+    struct sync_products_stats st;
+    struct pullfx f;
+    struct syncdb *d;
+    struct qs_err e;
+    enum sync_change chg;
+    char seen[512] = "";
+    (void)state;
+
+    pull_open(&f, r, sizeof r / sizeof r[0]);
+    d = syncdb_new(f.s, "demo");
+    assert_int_equal(syncdb_seen_reset(d, &e), 0);
+    for (int i = 101; i <= 105; i++) {
+        char code[8];
+        json_t *det = json_pack("{s:s, s:s, s:s, s:s}", "SellerCode", "B", "ItemStatus", "S2",
+                                "ItemTitle", "kept", "ItemPrice", "700");
+        snprintf(code, sizeof code, "%d", i);
+        assert_int_equal(
+            syncdb_item_upsert(d, code, "B", "S2", det, "2026-05-01T00:00:00Z", &chg, &e), 0);
+        json_decref(det);
+    }
+    syncdb_free(d);
+    assert_int_equal(sync_products_pull(f.s, f.q, "demo", &o, item_seen, seen, &st, &e), 0);
+    assert_int_equal(st.items_gone, 1);
+    assert_int_equal(st.refused, 4);
+    assert_non_null(strstr(st.refused_shown[0], "102: -90002 no right"));
+    assert_non_null(strstr(st.refused_shown[1], "103: -10001 odd"));
+    assert_non_null(strstr(st.refused_shown[2], "104: "));
+    assert_non_null(strstr(st.refused_shown[3], "105: 0 the answer holds no item details"));
+    assert_non_null(strstr(seen, "100=new;"));
+    assert_non_null(strstr(seen, "101=gone;"));
+    assert_non_null(strstr(seen, "102=same;"));
+    assert_int_equal(count(f.s, "SELECT count(*) FROM market_item WHERE status = ''"), 1);
+    assert_int_equal(count(f.s, "SELECT count(*) FROM market_item WHERE status = 'S2' AND"
+                                " title = 'kept' AND price = 700"),
+                     4);
+    pull_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +723,17 @@ int main(void)
         cmocka_unit_test(order_rows),
         cmocka_unit_test(est_ship_date),
         cmocka_unit_test(upsert_events_once),
+        {"R-SYN-9 unreadable claimStatus: reported, not recorded, read again",
+         claim_unreadable_stays_open, NULL, NULL, NULL},
+        {"R-SYN-9 unreadable claimStatus holds the claims mark", claim_unreadable_holds_mark, NULL,
+         NULL, NULL},
+        {"R-SYN-9 open orders per status 1, 2, 3 by default", open_orders_per_status, NULL, NULL,
+         NULL},
+        {"R-SYN-9 combined open query: unreadable ShippingStatus reported", open_orders_combined,
+         NULL, NULL, NULL},
+        {"R-SYN-9 sync.open_form values", open_form_names, NULL, NULL, NULL},
+        {"R-SYN-9 default window cap 200", default_cap, NULL, NULL, NULL},
+        {"R-SYN-9 only -10001 marks an item gone", items_only_10001_gone, NULL, NULL, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
