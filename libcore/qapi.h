@@ -96,8 +96,10 @@ void qapi_result_free(struct qapi_result *res);
 typedef int (*qapi_line_fn)(size_t index, int code, const char *msg, const json_t *line, void *ctx);
 /* Sends lines (a JSON array) through a bulk method in chunks of at most QAPI_BULK_MAX,
  * as the JSON-string parameter json_param (e.g. "ShippingInfoJson"), with extra params.
- * Calls fn for each line with its own result code (0 ok); a chunk refused as a whole
- * (e.g. -2) gives each of its lines that code. Returns 0 when every chunk was answered
+ * Calls fn for each line with its own result code: 0 only when the line's result_cd is 0
+ * and no other code on it disagrees (R-SYN-9; the rules in qapi_internal.h,
+ * qapi_bulk_report); a chunk refused as a whole (e.g. -2) gives each of its lines that
+ * code. Returns 0 when every chunk was answered
  * (lines may still have failed: see fn), else as qapi_call, stopping at the failed
  * chunk: lines never reported to fn were not sent or got no answer. In dry run each
  * chunk is printed and fn is not called. */

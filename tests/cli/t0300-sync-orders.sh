@@ -122,10 +122,15 @@ test_expect 'R-SYN-1c: a one-second window still at the cap is kept, with a warn
 
 test_expect 'R-SYN-7: a validation error is surfaced at once, not retried' '
     sb config "{\"max_rows\": 1000, \"max_window_days\": 30}" >/dev/null &&
+    if documented; then
+        # No window limit is documented for GetShippingInfo_v3: the refusal is injected.
+        sb faults "{\"refuse\": [{\"method\": \"ShippingBasic.GetShippingInfo_v3\", \"code\": -10002, \"msg\": \"refused\", \"count\": 1}]}" >/dev/null
+    fi &&
     before=$(calls ShippingBasic.GetShippingInfo_v3) &&
     expect_code 1 qs sync orders &&
     grep_q "90 days\|refused" err &&
     test "$(calls ShippingBasic.GetShippingInfo_v3)" = "$((before + 1))" &&
+    sb faults "{}" >/dev/null &&
     sb config "{\"max_window_days\": 90}" >/dev/null
 '
 

@@ -79,10 +79,11 @@ test_expect 'R-SYN-9: an unreadable claim state is reported, never stored as 0, 
     sb reset >/dev/null && rm -f "$QS_STORE" "$QS_STORE"-* && shop_init &&
     sb config "{\"claim_status_form\": \"ja\"}" >/dev/null &&
     sb seed "{\"generate_orders\": 300, \"seed\": 44, \"start\": \"$(days_ago 20)\", \"days\": 10, \"claim_rate\": 0.2}" >/dev/null &&
-    qs sync orders >out 2>err; grep_q "claim" err && grep_q "R-SYN-9" err &&
+    expect_code 1 qs sync orders &&
+    grep_q "with a status qs cannot read were not stored and will be read again (R-SYN-9): [0-9]* claimStatus \"キャンセル" err &&
     test "$(sql "SELECT count(*) FROM order_line WHERE claim > 0")" = 0 &&
-    expect_code 0 qs sync log &&
-    grep_q "R-SYN-9" out &&
+    expect_code 0 qs sync log --kind sync &&
+    grep_q "claimStatus .*is neither a number nor a label with the code in parentheses.*(R-SYN-9)" out &&
     sb config "{\"claim_status_form\": \"int\"}" >/dev/null &&
     expect_code 0 qs sync orders &&
     store_matches
@@ -118,7 +119,8 @@ test_expect 'R-SYN-9: only -10001 means an item is gone; another refusal keeps i
         {\"ItemCode\": \"1100000202\", \"ItemTitle\": \"傘\", \"ItemPrice\": 1780, \"ItemQty\": 3, \"SellerCode\": \"UMB-1\"}]}" >/dev/null &&
     expect_code 0 qs sync products &&
     sb faults "{\"refuse\": [{\"method\": \"ItemsLookup.GetItemDetailInfo\", \"code\": -90002, \"msg\": \"not authorized\", \"shape\": \"error\", \"keys\": [\"1100000202\"]}]}" >/dev/null &&
-    qs sync products --full >out 2>err; grep_q "90002" err &&
+    expect_code 1 qs sync products --full &&
+    grep_q "refused the details of 1 item, kept as stored (only -10001 means an item is gone, R-SYN-9): 1100000202: -90002" err &&
     ! grep_q ",gone\$" out &&
     test "$(sql "SELECT status FROM market_item WHERE item_code = '"'"'1100000202'"'"'")" = S2 &&
     sb faults "{}" >/dev/null
