@@ -438,7 +438,16 @@ static int send(struct run *r, struct outbox_item **items, size_t n)
     }
     res = xcalloc(n, sizeof *res);
 
-    if (n == 1) {
+    /* A delay notice (R-NOTE-13) goes through the bulk method even alone: its refusals of
+     * a line already confirmed are documented (-10012, -10013), while the single-line
+     * method documents none and may answer a repeat with success (R-SYN-9). */
+    int delay = 0;
+    for (size_t i = 0; i < n && !ship && !delay; i++) {
+        char *dt = pget(items[i], "delay_type");
+        delay = *dt != '\0';
+        free(dt);
+    }
+    if (n == 1 && !delay) {
         char *no = pget(items[0], "order_no"), *a = pget(items[0], ship ? "carrier" : "est"),
              *b = ship ? pget(items[0], "tracking") : xstrdup(""),
              *dt = pget(items[0], "delay_type"), *dm = pget(items[0], "delay_memo");
