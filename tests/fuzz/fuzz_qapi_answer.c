@@ -1,11 +1,38 @@
 /* Fuzz target qapi_answer: the reader of the marketplace's answers (qapi_parse_answer, the
  * envelope {ResultCode, ResultMsg, ...} or {ErrorCode, ErrorMsg}: reference 1.6), which
- * reads whatever the network brings. */
+ * reads whatever the network brings, and the per-line report of a bulk answer
+ * (qapi_bulk_report, R-SYN-9: a line is 0 only when every code on it says 0). */
 #include <jansson.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fuzz.h"
 #include "qapi_internal.h"
+
+struct lines {
+    size_t calls, next;
+};
+
+/* R-SYN-9: a line reported as done has no code on it saying otherwise. */
+static int line(size_t index, int code, const char *msg, const json_t *r, void *ctx)
+{
+    struct lines *l = ctx;
+    const char *k;
+    json_t *v;
+
+    FUZZ_CHECK(index == l->next);
+    l->next++, l->calls++;
+    FUZZ_CHECK(!msg || strlen(msg) < 1 << 20);
+    if (code == 0 && json_is_object(r)) {
+        json_object_foreach((json_t *)r, k, v)
+        {
+            if (strcasecmp(k, "result_cd") == 0 || strcasecmp(k, "ResultCode") == 0 ||
+                strcasecmp(k, "ResultCd") == 0)
+                FUZZ_CHECK(qapi_code_of(v) == 0);
+        }
+    }
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,6 +44,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(a.code != QAPI_CODE_NONE || a.why[0] != '\0');
     FUZZ_CHECK(memchr(a.why, '\0', sizeof a.why) != NULL);
     FUZZ_CHECK(!a.msg || fuzz_utf8_valid(a.msg, strlen(a.msg)));
+    if (a.code != QAPI_CODE_NONE) {
+        /* The answer of a two-line bulk call: every line gets exactly one result. */
+        json_t *chunk = json_pack("[{s:s}, {s:s}]", "OrderNo", "123400000", "OrderNo", "567800000");
+        struct qapi_result res = {.code = a.code,
+                                  .msg = a.msg,
+                                  .object = json_object_get(a.body, "ResultObject"),
+                                  .body = a.body,
+                                  .cls = a.code == 0 ? QAPI_OK : QAPI_INVALID};
+        struct lines l = {0};
+        FUZZ_CHECK(chunk != NULL);
+        FUZZ_CHECK(qapi_bulk_report(NULL, 0, chunk, &res, line, &l) == 0);
+        FUZZ_CHECK(l.calls == 2);
+        json_decref(chunk);
+    }
     qapi_attempt_clear(&a);
     FUZZ_CHECK(a.body == NULL && a.msg == NULL && a.code == QAPI_CODE_NONE);
     return 0;
