@@ -60,6 +60,22 @@ static int open_qapi(struct qs_ctx *ctx, struct qapi **q, struct qs_err *e)
     return qapi_open(ctx->store, ctx->shop.name, ctx->dry_run, stdout, q, e);
 }
 
+/* "a; b; c; and N more": the first of n examples (strings stride bytes apart, at most
+ * max of them kept). Malloc'd. */
+static char *examples(const char *first, size_t stride, long n, long max)
+{
+    size_t cap = (size_t)max * (stride + 2) + 32, len = 0;
+    char *list = xmalloc(cap);
+
+    list[0] = '\0';
+    for (long i = 0; i < n && i < max; i++)
+        len += (size_t)snprintf(list + len, cap - len, "%s%s", i ? "; " : "",
+                                first + (size_t)i * stride);
+    if (n > max)
+        snprintf(list + len, cap - len, "; and %ld more", n - max);
+    return list;
+}
+
 /* A whole-number shop setting of at least min, or def when unset. */
 static int setting_long(struct qs_ctx *ctx, const char *key, long def, long min, long *out,
                         struct qs_err *e)
@@ -257,19 +273,13 @@ static int sync_orders(struct qs_ctx *ctx, int argc, char **argv)
                 ctx->dry_run ? "; dry run: nothing stored" : "");
     if (st.unread) {
         /* R-SYN-9: never read as 0; reported whatever the verbosity (exit 1) */
-        char list[SYNC_UNREAD_SHOWN * sizeof st.unread_shown[0] + 32];
-        size_t len = 0;
-        list[0] = '\0';
-        for (long i = 0; i < st.unread && i < SYNC_UNREAD_SHOWN; i++)
-            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? "; " : "",
-                                    st.unread_shown[i]);
-        if (st.unread > SYNC_UNREAD_SHOWN)
-            snprintf(list + len, sizeof list - len, "; and %ld more",
-                     st.unread - SYNC_UNREAD_SHOWN);
+        char *list =
+            examples(st.unread_shown[0], sizeof st.unread_shown[0], st.unread, SYNC_UNREAD_SHOWN);
         cmd_warn(ctx,
                  "%ld row%s with a status qs cannot read %s not stored and will be read again "
                  "(R-SYN-9): %s; see qs sync log --kind sync",
                  st.unread, st.unread == 1 ? "" : "s", st.unread == 1 ? "was" : "were", list);
+        free(list);
     }
     if (prc < 0)
         return pull_fail(ctx, prc, st.calls, &e);
@@ -361,19 +371,13 @@ static int sync_products(struct qs_ctx *ctx, int argc, char **argv)
                 ctx->dry_run ? "; dry run: nothing stored" : "");
     if (st.refused) {
         /* R-SYN-9 (D8): kept, not gone; reported whatever the verbosity (exit 1) */
-        char list[SYNC_REFUSED_SHOWN * sizeof st.refused_shown[0] + 32];
-        size_t len = 0;
-        list[0] = '\0';
-        for (long i = 0; i < st.refused && i < SYNC_REFUSED_SHOWN; i++)
-            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? "; " : "",
-                                    st.refused_shown[i]);
-        if (st.refused > SYNC_REFUSED_SHOWN)
-            snprintf(list + len, sizeof list - len, "; and %ld more",
-                     st.refused - SYNC_REFUSED_SHOWN);
+        char *list = examples(st.refused_shown[0], sizeof st.refused_shown[0], st.refused,
+                              SYNC_REFUSED_SHOWN);
         cmd_warn(ctx,
                  "the marketplace refused the details of %ld item%s, kept as stored (only -10001 "
                  "means an item is gone, R-SYN-9): %s; see qs sync log --kind GetItemDetailInfo",
                  st.refused, st.refused == 1 ? "" : "s", list);
+        free(list);
     }
     if (rc < 0)
         return e2.code && !e.code ? cmd_fail(ctx, rc, &e2) : pull_fail(ctx, rc, st.calls, &e);

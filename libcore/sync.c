@@ -154,6 +154,33 @@ json_t *sync_rows(json_t *object)
     return NULL;
 }
 
+int sync_order_read(struct qapi *q, const char *order_no, json_t **row, int *answered,
+                    struct qs_err *e)
+{
+    const struct qapi_param prm[] = {{"OrderNo", order_no}};
+    struct qapi_result res;
+    json_t *rows;
+    int rc;
+
+    *row = NULL;
+    *answered = 0;
+    rc = qapi_call(q, "ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2", prm, 1, order_no, &res,
+                   e);
+    if (rc == 0) {
+        *answered = 1;
+        if ((rows = sync_rows(res.object)) != NULL)
+            *row = json_incref(json_array_get(rows, 0));
+        else if (json_is_object(res.object))
+            *row = json_incref(res.object);
+    } else if (rc == QS_E_FAIL && res.cls == QAPI_INVALID && res.code != QAPI_CODE_NONE) {
+        *answered = 1;
+        rc = 0; /* refused with a code: not an order there */
+        err_clear(e);
+    }
+    qapi_result_free(&res);
+    return rc;
+}
+
 char *sync_json_text(const json_t *row)
 {
     char *s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);

@@ -20,6 +20,12 @@ char *sync_jget(const json_t *row, const char *name);
 /* The rows of a list lookup's ResultObject: the array itself, or the first array member
  * of an object ({ClaimInfo: [...]}); NULL when there are none. Borrowed. */
 json_t *sync_rows(json_t *object);
+/* Reads one order line with GetShippingAndClaimInfoByOrderNo_V2 (R-SYN-9: what the
+ * marketplace holds settles an outcome). *row (a new reference) is NULL when the
+ * marketplace refused with a code (it does not know the order); *answered is 1 when an
+ * answer came. Returns 0, or the client's error (no answer, an answer that is not QAPI). */
+int sync_order_read(struct qapi *q, const char *order_no, json_t **row, int *answered,
+                    struct qs_err *e);
 /* row as compact JSON with sorted keys, to compare answers. Returns a malloc'd string. */
 char *sync_json_text(const json_t *row);
 /* A whole number in s ("1,980" and "1980.0" too); 0 when there is none. */

@@ -154,27 +154,8 @@ static int orders_window(const struct sync_window *w, json_t *rows, void *ctx)
  * chance to learn its state. NULL (and 0) when the marketplace does not know it. */
 static int line_lookup(struct pull *p, const char *order_no, json_t **out)
 {
-    const struct qapi_param prm[] = {{"OrderNo", order_no}};
-    struct qapi_result res;
-    json_t *rows;
-    int rc;
-
-    *out = NULL;
-    rc = qapi_call(p->q, "ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2", prm, 1, order_no,
-                   &res, p->e);
-    if (rc == 0) {
-        p->st->calls++;
-        rows = sync_rows(res.object);
-        if (rows)
-            *out = json_incref(json_array_get(rows, 0));
-        else if (json_is_object(res.object))
-            *out = json_incref(res.object);
-    } else if (rc == QS_E_FAIL && res.cls == QAPI_INVALID) {
-        p->st->calls++;
-        rc = 0; /* unknown there: the claim row is all there is */
-        err_clear(p->e);
-    }
-    qapi_result_free(&res);
+    int answered = 0, rc = sync_order_read(p->q, order_no, out, &answered, p->e);
+    p->st->calls += answered;
     return rc;
 }
 

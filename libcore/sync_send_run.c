@@ -310,32 +310,14 @@ static int bulk_line(size_t index, int code, const char *msg, const json_t *line
     return 0;
 }
 
-/* One order line as the marketplace holds it (GetShippingAndClaimInfoByOrderNo_V2).
- * *row is NULL when the marketplace does not know the order. */
+/* One order line as the marketplace holds it; *row NULL when it does not know it. */
 static int read_order(struct run *r, const char *order_no, json_t **row)
 {
-    const struct qapi_param prm[] = {{"OrderNo", order_no}};
-    struct qapi_result res;
-    json_t *rows;
-    int rc;
-
-    *row = NULL;
-    rc = qapi_call(r->q, "ShippingBasic.GetShippingAndClaimInfoByOrderNo_V2", prm, 1, order_no,
-                   &res, r->e);
-    if (rc == 0) {
+    int answered = 0, rc = sync_order_read(r->q, order_no, row, &answered, r->e);
+    if (answered)
         r->st->calls_ok++;
-        if ((rows = sync_rows(res.object)) != NULL)
-            *row = json_incref(json_array_get(rows, 0));
-        else if (json_is_object(res.object))
-            *row = json_incref(res.object);
-    } else if (rc == QS_E_FAIL && res.cls == QAPI_INVALID && res.code != QAPI_CODE_NONE) {
-        r->st->calls_ok++;
-        rc = 0; /* not an order there */
-        err_clear(r->e);
-    } else {
+    else
         r->st->calls_failed++;
-    }
-    qapi_result_free(&res);
     return rc;
 }
 

@@ -29,6 +29,15 @@ shop_init() {
             --set qapi.rate=0 "$@" >/dev/null
 }
 
+# fresh N STATUSES SEED: a reset sandbox with N lines in the past and a new store (t0301
+# has its own, with a ship file).
+fresh() {
+    sb reset >/dev/null &&
+        rm -f "$QS_STORE" "$QS_STORE"-* && shop_init &&
+        sb seed "{\"generate_orders\": $1, \"seed\": $3, \"start\": \"$(days_ago 20)\", \"days\": 10, \"statuses\": $2}" >/dev/null &&
+        qs -q sync orders >/dev/null
+}
+
 # days_ago N: the date N days ago (for seeds whose dates must all be in the past).
 days_ago() { date -u -d "-$1 days" +%F; }
 

@@ -6,14 +6,6 @@
 
 sb_start
 
-# fresh N STATUSES SEED: a reset sandbox with N lines in the past and a new store.
-fresh() {
-    sb reset >/dev/null &&
-        rm -f "$QS_STORE" "$QS_STORE"-* && shop_init &&
-        sb seed "{\"generate_orders\": $1, \"seed\": $3, \"start\": \"$(days_ago 20)\", \"days\": 10, \"statuses\": $2}" >/dev/null &&
-        qs -q sync orders >/dev/null
-}
-
 # qapi METHOD PARAMS-JSON: one QAPI call straight to the sandbox as the seller (to change
 # the marketplace behind qs's back); prints ResultCode.
 qapi() {

@@ -10,14 +10,6 @@
 
 sb_start
 
-# fresh N STATUSES SEED: a reset sandbox with N lines in the past and a new store.
-fresh() {
-    sb reset >/dev/null &&
-        rm -f "$QS_STORE" "$QS_STORE"-* && shop_init &&
-        sb seed "{\"generate_orders\": $1, \"seed\": $3, \"start\": \"$(days_ago 20)\", \"days\": 10, \"statuses\": $2}" >/dev/null &&
-        qs -q sync orders >/dev/null
-}
-
 # singles N: N order numbers of paid lines alone in their cart, not yet queued.
 singles() {
     sql "SELECT order_no FROM order_line WHERE status = 2 AND claim = 0
