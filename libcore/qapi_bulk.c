@@ -125,10 +125,11 @@ static json_t *result_for(json_t *results, size_t chunk_n, size_t i, const json_
     return hit;
 }
 
-/* A JSON value that holds no code: missing, null or "". */
+/* A member that holds no code: only a missing one. R-SYN-9: a code member that is there
+ * but null or "" is not a 0 (fuzz finding: {"ResultCode":0,"ResultCd":""} passed as done). */
 static int no_code(const json_t *v)
 {
-    return !v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v));
+    return !v;
 }
 
 /* A code's text for a message ("-1", "\"x\""). */

@@ -973,6 +973,11 @@ static void bulk_line_codes(void **state)
         /* a code that is not a number */
         {"{\"ResultCode\":0,\"ResultObject\":[{\"result_cd\":\"ok\",\"ResultCode\":0}]}",
          QAPI_CODE_NONE, "result_cd \"ok\" is not a number"},
+        /* a code member that is there but empty or null is not a 0 (fuzz finding) */
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"ResultCode\":0,\"ResultCd\":\"\"}]}",
+         QAPI_CODE_NONE, "ResultCd \"\" is not a number"},
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"result_cd\":0,\"ResultCode\":null}]}",
+         QAPI_CODE_NONE, "disagree"},
         /* 0 for the call, nothing about the line */
         {"{\"ResultCode\":0,\"ResultMsg\":\"SUCCESS\"}", QAPI_CODE_NONE, "no result for this line"},
         {"{\"ResultCode\":0,\"ResultObject\":[{\"result_cd\":0,\"contr_no\":1},"
