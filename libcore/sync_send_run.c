@@ -377,9 +377,9 @@ static void judge_row(const struct run *r, const struct outbox_item *it, const j
 
 /* R-SYN-9, D2: a refused line (a single call's code, a bulk line's code, a bulk line
  * whose codes disagree or that the answer says nothing of) is settled by reading the
- * order, never by its code: no code of
- * the single-line setters means "already done" in Qoo10's guide. A line whose read fails
- * waits for its retry, and is read back again (batch()) before anything is resent. */
+ * order, never by its code: no code of the single-line setters means "already done" in
+ * Qoo10's guide. A line whose read fails waits for its retry, and is read back again
+ * (batch()) before anything is resent. */
 static int already(struct run *r, struct outbox_item **items, struct lres *res, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
