@@ -118,6 +118,9 @@ const char *qapi_method_version(const char *method);
 enum qapi_class qapi_classify(int curl_code, long http_status, int result_code);
 /* 1 when method is a write: its part after the '.' starts with neither Get nor Search. */
 int qapi_is_write(const char *method);
+/* A ResultCode (or a bulk line's code) as an int, a numeric string or an integral real;
+ * QAPI_CODE_NONE else. */
+int qapi_code_of(const json_t *v);
 /* The digits in a status label: "On request(2)" -> 2 (a bare "2" too); -1 when there
  * are none. */
 int qapi_status_code(const char *label);

@@ -69,8 +69,6 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
                    struct qs_err *e);
 /* Parses an answer body into a's code, msg, body and why. */
 void qapi_parse_answer(const char *data, size_t len, const char *ctype, struct qapi_attempt *a);
-/* A ResultCode as an int, a numeric string or an integral real; QAPI_CODE_NONE else. */
-int qapi_code_of(const json_t *v);
 /* Frees what a holds and clears it. */
 void qapi_attempt_clear(struct qapi_attempt *a);
 /* Sleeps ms milliseconds (restarting on EINTR). */

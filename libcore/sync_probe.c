@@ -180,6 +180,13 @@ static int personal_name(const char *k)
     return 0;
 }
 
+/* 1 when x is a scalar that holds something (not null, not ""): worth redacting. */
+static int filled(const json_t *x)
+{
+    return !json_is_object(x) && !json_is_array(x) && !json_is_null(x) &&
+           !(json_is_string(x) && !*json_string_value(x));
+}
+
 /* Replaces every scalar under v that is not null or "" by "<redacted>" (the shape stays).
  * Returns how many. */
 static long blank_all(json_t *v)
@@ -190,18 +197,18 @@ static long blank_all(json_t *v)
         json_t *x;
         json_object_foreach(v, k, x)
         {
-            if (json_is_object(x) || json_is_array(x))
-                n += blank_all(x);
-            else if (!json_is_null(x) && !(json_is_string(x) && !*json_string_value(x)))
+            if (filled(x))
                 n += json_object_set_new(v, k, json_string("<redacted>")) == 0;
+            else
+                n += blank_all(x);
         }
     } else if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++) {
             json_t *x = json_array_get(v, i);
-            if (json_is_object(x) || json_is_array(x))
-                n += blank_all(x);
-            else if (!json_is_null(x) && !(json_is_string(x) && !*json_string_value(x)))
+            if (filled(x))
                 n += json_array_set_new(v, i, json_string("<redacted>")) == 0;
+            else
+                n += blank_all(x);
         }
     }
     return n;

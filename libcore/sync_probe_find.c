@@ -3,7 +3,6 @@
  * QAPIVersion (D10) and EditGoodsInventory's rows (D4). */
 #include "sync_probe_int.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,21 +230,11 @@ static void find_claims(struct sync_probe *p)
     finding(p, "claim_status_unparseable", bad, "at most %d distinct examples", MAX_EXAMPLES);
 }
 
-/* A per-line code as an int (number or numeric string), or NULL. */
+/* A per-line code as a JSON integer, read as the client reads it, or NULL. */
 static json_t *code_json(const json_t *v)
 {
-    if (json_is_integer(v))
-        return json_integer(json_integer_value(v));
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        char *end;
-        long l;
-        errno = 0;
-        l = strtol(s, &end, 10);
-        if (end != s && !*end && !errno)
-            return json_integer(l);
-    }
-    return NULL;
+    int c = qapi_code_of(v);
+    return c == QAPI_CODE_NONE ? NULL : json_integer(c);
 }
 
 /* D1: how the line's result_cd and ResultCode of a bulk write relate. */
