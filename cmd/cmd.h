@@ -4,28 +4,51 @@
 #define QS_CMD_H
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "../libcore/err.h"
 #include "../libcore/record.h"
 #include "../libcore/shop.h"
 #include "../libcore/store.h"
 
-/* Setup main() does before a verb runs (like git's RUN_SETUP). */
+/* Setup cmd_run does before a verb runs (like git's RUN_SETUP). */
 enum {
     QS_NEEDS_STORE = 1 << 0, /* open (and create) the store */
     QS_NEEDS_SHOP = 1 << 1,  /* resolve --shop (implies QS_NEEDS_STORE) */
-    QS_READS_STDIN = 1 << 2, /* reads records from stdin when no file is given */
-    /* Only reads the store (never a row, a cursor, an audit row): it is opened read-only,
-     * so a 0400 store or a read-only mount can be listed; never created, migrated or
-     * chmod'ed (issue 8 item 11). */
-    QS_STORE_RO = 1 << 3,
-    /* Like QS_STORE_RO when the verb's action (its first operand) is list or show. */
-    QS_STORE_RO_LIST = 1 << 4,
+    /* Reads records from one operand FILE, or "-" / no operand for stdin: cmd_parse puts
+     * it in ctx->input and refuses a second operand. */
+    QS_READS_STDIN = 1 << 2,
+    /* Writes the store (a row, a cursor, an audit row): opened read-write, created and
+     * migrated. Without it the store is opened read-only, so a 0400 store or a read-only
+     * mount can be listed; never created, migrated or chmod'ed (issue 8 item 11). */
+    QS_WRITES_STORE = 1 << 3,
+    /* Like QS_WRITES_STORE except when the verb's action (its first operand) is list or
+     * show. */
+    QS_WRITES_UNLESS_LIST = 1 << 4,
+    /* Options may follow operands (qs publish edit SKU --price 100). */
+    QS_OPTS_ANYWHERE = 1 << 5,
+};
+
+struct qs_cmd;
+struct qs_verb;
+
+/* TRANSITION (issue 10): getopt-style options of verbs not yet on bound options. */
+struct cmd_gopt {
+    const char *name;
+    int has_arg;     /* no_argument / required_argument */
+    int val;         /* short option letter or a code >= 256 */
+    const char *arg; /* argument name in help, e.g. "FILE" */
+    const char *help;
 };
 
 struct qs_ctx {
-    const char *prog;       /* "qs import" -- prefix of messages */
+    const char *prog; /* "qs sync orders" -- prefix of messages; set by cmd_run */
+    char prog_buf[64];
+    const struct qs_cmd *cmd; /* the command and verb running (cmd_run) */
+    const struct qs_verb *verb;
+    const char *input;      /* QS_READS_STDIN: the operand FILE, "-" for stdin */
     char *store_path;       /* --store / QS_STORE / default; malloc'd */
     const char *shop_name;  /* --shop / QS_SHOP, may be NULL */
     enum rec_format format; /* --format; table when stdout is a terminal */
@@ -40,23 +63,106 @@ struct qs_ctx {
     struct shop shop;       /* resolved when the verb has QS_NEEDS_SHOP */
 };
 
-/* An option of a verb: getopt's struct option plus its help, so --help is
- * generated from one place. */
-struct qs_opt {
-    const char *name;
-    int has_arg;     /* no_argument / required_argument */
-    int val;         /* short option letter or a code >= 256 */
-    const char *arg; /* argument name in help, e.g. "FILE" */
-    const char *help;
+/* Options bound to variables, git-style (parse-options.h): each entry names its target
+ * (an offset into the verb's argument struct), its type, bounds and help; cmd_parse fills
+ * the struct, and --help and the usage line are generated from the same table. */
+enum qs_opt_type {
+    QSO_END = 0,
+    QSO_FLAG,   /* int: set to .value (1 when .value is 0) */
+    QSO_STRING, /* const char *: the argument */
+    QSO_LONG,   /* long in [.min, .max] */
+    QSO_LIST,   /* struct cmd_list: every argument of a repeatable option, in order */
+    QSO_TIME,   /* time_t: a time read in the run's zone (tm_parse) */
+    QSO_ENUM,   /* int: the index of the argument in .choices */
+    QSO_ENC,    /* enum rec_enc: auto, utf-8 or cp932 */
+    QSO_PARSE,  /* .parse(ctx, arg, target, e): 0, or a usage error in e */
 };
+
+/* Entry flags. */
+enum {
+    QSO_REQUIRED = 1 << 0, /* shown without [] in the usage line, refused when missing */
+};
+
+/* The arguments of a repeatable option. Owned by the argument struct: cmd_args_free. */
+struct cmd_list {
+    const char **v;
+    size_t n;
+};
+
+struct qs_opt {
+    const char *name; /* the long name, without "--" */
+    int letter;       /* the short option letter, or 0 */
+    enum qs_opt_type type;
+    size_t off;      /* offset of the target in the verb's argument struct */
+    const char *arg; /* the argument's name in help ("FILE"); NULL for a flag */
+    const char *help;
+    long min, max;              /* QSO_LONG: the bounds */
+    int value;                  /* QSO_FLAG: the value set (0: 1) */
+    const char *const *choices; /* QSO_ENUM: NULL-terminated */
+    const char *what;           /* a bad value "is not <what>"; NULL: generated */
+    int (*parse)(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e);
+    unsigned flags; /* QSO_REQUIRED */
+};
+
+#define OPT_FLAG(S, f, n, h)                                                                       \
+    {                                                                                              \
+        .name = (n), .type = QSO_FLAG, .off = offsetof(S, f), .help = (h)                          \
+    }
+#define OPT_SET(S, f, n, v, h)                                                                     \
+    {                                                                                              \
+        .name = (n), .type = QSO_FLAG, .off = offsetof(S, f), .value = (v), .help = (h)            \
+    }
+#define OPT_STRING(S, f, n, a, h)                                                                  \
+    {                                                                                              \
+        .name = (n), .type = QSO_STRING, .off = offsetof(S, f), .arg = (a), .help = (h)            \
+    }
+#define OPT_LONG(S, f, n, a, lo, hi, w, h)                                                         \
+    {                                                                                              \
+        .name = (n), .type = QSO_LONG, .off = offsetof(S, f), .arg = (a), .min = (lo),             \
+        .max = (hi), .what = (w), .help = (h)                                                      \
+    }
+#define OPT_LIST(S, f, n, a, h)                                                                    \
+    {                                                                                              \
+        .name = (n), .type = QSO_LIST, .off = offsetof(S, f), .arg = (a), .help = (h)              \
+    }
+#define OPT_TIME(S, f, n, a, h)                                                                    \
+    {                                                                                              \
+        .name = (n), .type = QSO_TIME, .off = offsetof(S, f), .arg = (a), .help = (h)              \
+    }
+#define OPT_ENUM(S, f, n, a, c, h)                                                                 \
+    {                                                                                              \
+        .name = (n), .type = QSO_ENUM, .off = offsetof(S, f), .arg = (a), .choices = (c),          \
+        .help = (h)                                                                                \
+    }
+#define OPT_ENC(S, f)                                                                              \
+    {                                                                                              \
+        .name = "encoding", .type = QSO_ENC, .off = offsetof(S, f), .arg = "ENC",                  \
+        .help = "input encoding: auto, utf-8 or cp932"                                             \
+    }
+#define OPT_PARSE(S, f, n, a, fn, h)                                                               \
+    {                                                                                              \
+        .name = (n), .type = QSO_PARSE, .off = offsetof(S, f), .arg = (a), .parse = (fn),          \
+        .help = (h)                                                                                \
+    }
+#define OPT_END                                                                                    \
+    {                                                                                              \
+        .name = NULL                                                                               \
+    }
 
 struct qs_verb {
     const char *name;
-    int (*fn)(struct qs_ctx *ctx, int argc, char **argv); /* NULL: planned, not built */
-    const char *usage;   /* after "qs COMMAND ": "spread --from TIME --to TIME [SKU...]" */
-    const char *summary; /* one line */
+    /* NULL: planned, not built. Gets its own entry (for cmd_parse). */
+    int (*fn)(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv);
+    const char *operands; /* after the options in the usage line: "[FILE|-]" */
+    const char *summary;  /* one line */
     unsigned flags;
-    const struct qs_opt *opts; /* terminated by a zero entry, may be NULL */
+    const struct qs_opt *opts; /* terminated by OPT_END, may be NULL */
+    /* The usage line when the table cannot say it (alternative forms:
+     * "template add|edit ... NAME | template list"); NULL: generated. */
+    const char *usage;
+    /* TRANSITION (issue 10): verbs not yet on bound options. */
+    int (*legacy_fn)(struct qs_ctx *ctx, int argc, char **argv);
+    const struct cmd_gopt *gopts;
 };
 
 struct qs_cmd {
@@ -72,36 +178,31 @@ extern const struct qs_cmd qs_cmd_init, qs_cmd_import, qs_cmd_publish, qs_cmd_no
 /* The command table of main.c, NULL-terminated. */
 extern const struct qs_cmd *const qs_commands[];
 
-/* The vals of cmd_global_opts that are not letters. */
-enum {
-    CMD_OPT_STORE = 1000,
-    CMD_OPT_SHOP,
-    CMD_OPT_FORMAT,
-    CMD_OPT_TZ,
-    CMD_OPT_DRY_RUN,
-    CMD_OPT_ENCODING,
-    CMD_OPT_ENCODING_ERRORS,
-    CMD_OPT_BOM,
-    CMD_OPT_EXCEL_SAFE,
-    CMD_OPT_VERSION,
-};
-/* The global options of SPEC 1.1 (NULL-terminated getopt table); accepted before the
- * command and after the verb. */
-extern const struct option cmd_global_opts[];
-/* Applies global option code (a val of cmd_global_opts) with argument arg to ctx.
- * Returns 0, or 64 after printing the usage error. */
-int cmd_global_option(struct qs_ctx *ctx, int code, const char *arg);
+/* The global options of SPEC 1.1, bound to struct qs_ctx; accepted before the command and
+ * after the verb. */
+extern const struct qs_opt cmd_global_opts[];
+/* Parses the global options at the front of argv (argv[0] is the program) into ctx;
+ * argc and argv then start at the command. Handles --help and --version (*done set).
+ * Returns 0 or an exit code after printing the usage error. */
+int cmd_parse_globals(struct qs_ctx *ctx, int *argc, char ***argv, int *done);
 /* The options of the CSV/JSON/table writer on standard output: --format, --encoding,
  * --encoding-errors, --bom, --excel-safe. */
 struct rec_writer_opts cmd_writer_opts(const struct qs_ctx *ctx);
-/* Runs a command: finds the verb, handles --help, takes the global options given after
- * the verb, does the verb's setup, calls it. Returns the exit code. */
+/* Runs a command: finds the verb, sets ctx->prog ("qs sync orders"), handles --help,
+ * takes the global options given after the verb, does the verb's setup, calls it.
+ * Returns the exit code. */
 int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv);
 /* Prints help for a command (all verbs) to fp. */
 void cmd_help(const struct qs_cmd *cmd, FILE *fp);
 /* Prints one verb's usage and options to fp. */
 void cmd_verb_help(const struct qs_cmd *cmd, const struct qs_verb *v, FILE *fp);
-/* getopt_long state built from a verb's options. */
+/* Parses the options of verb v (argv[0] is the verb) into args, the struct the table's
+ * offsets point into; then argc and argv are the operands (argv[0] the first). With
+ * QS_READS_STDIN, sets ctx->input. Returns 0, or 64 after printing the usage error. */
+int cmd_parse(struct qs_ctx *ctx, const struct qs_verb *v, void *args, int *argc, char ***argv);
+/* Frees what cmd_parse allocated in args (the lists); args stays readable until then. */
+void cmd_args_free(const struct qs_verb *v, void *args);
+/* TRANSITION (issue 10): getopt_long state built from a legacy verb's options. */
 struct cmd_getopt {
     struct option lo[40];
     char so[96];
@@ -109,7 +210,6 @@ struct cmd_getopt {
     const struct qs_verb *verb;
     const struct qs_ctx *ctx;
 };
-/* Prepares g for the options of verb v. */
 void cmd_getopt_init(struct cmd_getopt *g, const struct qs_ctx *ctx, const struct qs_cmd *cmd,
                      const struct qs_verb *v);
 /* Like getopt_long over argv (argv[0] is the verb): returns each option's val, -1 at the
@@ -121,9 +221,11 @@ int cmd_getopt(struct cmd_getopt *g, int argc, char **argv);
 int cmd_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e);
 /* Prints "prog: message" on stderr. */
 void cmd_warn(const struct qs_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prints a usage error for verb v ("prog: msg" then the usage line) and returns 64. */
-int cmd_usage(const struct qs_ctx *ctx, const struct qs_cmd *cmd, const struct qs_verb *v,
-              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Prints a usage error of the verb running ("prog: msg" then its usage line); returns 64. */
+int cmd_usage(const struct qs_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A usage error from libcore (QS_E_USAGE in e): its message and rule, then the usage
+ * line; returns 64. */
+int cmd_usage_e(const struct qs_ctx *ctx, const struct qs_err *e);
 /* Reads the records of file ("-": stdin; CSV or JSON Lines, SPEC 1.2) and calls fn with
  * each record and the line it starts on; stops at fn's first negative return, whose
  * error gets file:line of that record. */
@@ -134,5 +236,27 @@ int cmd_each_record(const char *file, enum rec_enc enc,
 const char *cmd_field(const struct rec *r, const char *const *names);
 /* The zone to print and read times in: --tz, else the shop's, else Asia/Tokyo. */
 const char *cmd_tz(const struct qs_ctx *ctx);
+
+/* ---- the toolkit of every verb ---- */
+
+struct qapi;
+struct job_ops;
+
+/* Opens the record writer on standard output in the --format asked for. */
+int cmd_open_writer(const struct qs_ctx *ctx, const char *const *cols, size_t n,
+                    struct rec_writer **w, struct qs_err *e);
+/* cmd_fail for a failed output, except that a reader that went away (qs ... | head) ends
+ * quietly: 0. */
+int cmd_out_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e);
+/* Opens the shop's QAPI client; with --dry-run it prints the requests on standard output
+ * and sends nothing. */
+int cmd_open_qapi(const struct qs_ctx *ctx, struct qapi **q, struct qs_err *e);
+/* A whole number in [min, max] into *out; 0, or -1 when s is not one. */
+int cmd_parse_long(const char *s, long min, long max, long *out);
+/* A whole file ("-": stdin) as a string without its last newline, malloc'd in *out. */
+int cmd_read_file(const char *path, char **out, struct qs_err *e);
+/* Runs a job (libcore/job.h) with the run's options (--dry-run, -q, --format...) and
+ * returns SPEC 1.3's exit code, after printing what failed. */
+int cmd_job(const struct qs_ctx *ctx, const struct job_ops *ops, void *job);
 
 #endif

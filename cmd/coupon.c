@@ -4,13 +4,17 @@
 #include "cmd.h"
 
 static const struct qs_verb coupon_verbs[] = {
-    {"add", NULL, "add --code C --discount D --from T --to T", "create a shop coupon", 0, NULL},
-    {"list", NULL, "list", "list coupons", 0, NULL},
-    {"push", NULL, "push COUPON --type ad|comp --at TIME", "schedule a coupon push", 0, NULL},
-    {"cancel", NULL, "cancel PUSH", "cancel a scheduled push", 0, NULL},
-    {"preview", NULL, "preview PUSH", "write the push mail as an HTML page", 0, NULL},
-    {"history", NULL, "history", "pushes and coupon figures", 0, NULL},
-    {NULL, NULL, NULL, NULL, 0, NULL},
+    {.name = "add",
+     .usage = "add --code C --discount D --from T --to T",
+     .summary = "create a shop coupon"},
+    {.name = "list", .usage = "list", .summary = "list coupons"},
+    {.name = "push",
+     .usage = "push COUPON --type ad|comp --at TIME",
+     .summary = "schedule a coupon push"},
+    {.name = "cancel", .usage = "cancel PUSH", .summary = "cancel a scheduled push"},
+    {.name = "preview", .usage = "preview PUSH", .summary = "write the push mail as an HTML page"},
+    {.name = "history", .usage = "history", .summary = "pushes and coupon figures"},
+    {.name = NULL},
 };
 
 const struct qs_cmd qs_cmd_coupon = {

@@ -29,7 +29,7 @@ enum {
     OPT_TYPE,
 };
 
-static const struct qs_opt products_opts[] = {
+static const struct cmd_gopt products_opts[] = {
     {"template", required_argument, OPT_TEMPLATE, "T",
      "generic, qoo10 or qs (default: recognised from the header)"},
     {"update", no_argument, OPT_UPDATE, NULL, "update SKUs already in the catalog (R-IMP-4)"},
@@ -46,14 +46,14 @@ static const struct qs_opt products_opts[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
-static const struct qs_opt upc_opts[] = {
+static const struct cmd_gopt upc_opts[] = {
     {"pool", required_argument, OPT_POOL, "NAME", "the code pool (created when new)"},
     {"type", required_argument, OPT_TYPE, "TYPE", "jan, upc, ean, isbn or other"},
     {"encoding", required_argument, OPT_ENCODING, "ENC", "input encoding: auto, utf-8, cp932"},
     {NULL, 0, 0, NULL, NULL},
 };
 
-static const struct qs_opt words_opts[] = {
+static const struct cmd_gopt words_opts[] = {
     {"encoding", required_argument, OPT_ENCODING, "ENC", "input encoding: auto, utf-8, cp932"},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -229,15 +229,14 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
         switch (c) {
         case OPT_TEMPLATE:
             if (cat_template_parse(optarg, &o.tpl) < 0)
-                return cmd_usage(ctx, &qs_cmd_import, g.verb,
-                                 "--template \"%s\" is not generic, qoo10 or qs", optarg);
+                return cmd_usage(ctx, "--template \"%s\" is not generic, qoo10 or qs", optarg);
             break;
         case OPT_UPDATE:
             o.update = 1;
             break;
         case OPT_GROUP:
             if (!*optarg)
-                return cmd_usage(ctx, &qs_cmd_import, g.verb, "--group needs a name");
+                return cmd_usage(ctx, "--group needs a name");
             o.group = optarg;
             break;
         case OPT_ASSIGN:
@@ -254,23 +253,20 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
             break;
         case OPT_FX:
             if (cat_fx_parse(optarg, &o.fx) < 0)
-                return cmd_usage(ctx, &qs_cmd_import, g.verb,
-                                 "--fx \"%s\" is not a positive rate like 151.3", optarg);
+                return cmd_usage(ctx, "--fx \"%s\" is not a positive rate like 151.3", optarg);
             break;
         case OPT_ENCODING:
             if (rec_enc_parse(optarg, &o.enc) < 0)
-                return cmd_usage(ctx, &qs_cmd_import, g.verb,
-                                 "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
+                return cmd_usage(ctx, "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
             break;
         default:
             return QS_EX_USAGE;
         }
     }
     if (argc - optind > 1)
-        return cmd_usage(ctx, &qs_cmd_import, g.verb, "one file at a time, got \"%s\"",
-                         argv[optind + 1]);
+        return cmd_usage(ctx, "one file at a time, got \"%s\"", argv[optind + 1]);
     if (o.skip_bad != (rejects != NULL))
-        return cmd_usage(ctx, &qs_cmd_import, g.verb, "--skip-bad and --rejects FILE go together");
+        return cmd_usage(ctx, "--skip-bad and --rejects FILE go together");
     if ((rc = open_input(ctx, optind < argc ? argv[optind] : NULL, &in, &name)) != 0)
         return rc;
     r.ctx = ctx;
@@ -278,8 +274,7 @@ static int import_products(struct qs_ctx *ctx, int argc, char **argv)
     r.row = rec_new();
     /* Issue 8 item 7: never over the input; written whole, and only with rejects. */
     if (rejects && (rc = afile_open(rejects, name, &r.rejects, &e)) < 0) {
-        rc = rc == QS_E_USAGE ? cmd_usage(ctx, &qs_cmd_import, g.verb, "--rejects %s", e.msg)
-                              : cmd_fail(ctx, rc, &e);
+        rc = rc == QS_E_USAGE ? cmd_usage(ctx, "--rejects %s", e.msg) : cmd_fail(ctx, rc, &e);
         goto out;
     }
     if (!(r.spool = tmpfile())) {
@@ -350,24 +345,21 @@ static int import_upc(struct qs_ctx *ctx, int argc, char **argv)
             break;
         case OPT_TYPE:
             if (upc_type_parse(optarg, &type) < 0)
-                return cmd_usage(ctx, &qs_cmd_import, g.verb,
-                                 "--type \"%s\" is not jan, upc, ean, isbn or other", optarg);
+                return cmd_usage(ctx, "--type \"%s\" is not jan, upc, ean, isbn or other", optarg);
             have_type = 1;
             break;
         case OPT_ENCODING:
             if (rec_enc_parse(optarg, &enc) < 0)
-                return cmd_usage(ctx, &qs_cmd_import, g.verb,
-                                 "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
+                return cmd_usage(ctx, "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
             break;
         default:
             return QS_EX_USAGE;
         }
     }
     if (!pool || !*pool || !have_type)
-        return cmd_usage(ctx, &qs_cmd_import, g.verb, "--pool NAME and --type TYPE are needed");
+        return cmd_usage(ctx, "--pool NAME and --type TYPE are needed");
     if (argc - optind > 1)
-        return cmd_usage(ctx, &qs_cmd_import, g.verb, "one file at a time, got \"%s\"",
-                         argv[optind + 1]);
+        return cmd_usage(ctx, "one file at a time, got \"%s\"", argv[optind + 1]);
     if ((rc = open_input(ctx, optind < argc ? argv[optind] : NULL, &in, &name)) != 0)
         return rc;
     rc = upc_import(ctx->store, pool, type, in, name, enc, upc_report, ctx, &st, &e);
@@ -420,7 +412,7 @@ static int import_pools(struct qs_ctx *ctx, int argc, char **argv)
     while ((c = cmd_getopt(&g, argc, argv)) != -1)
         return QS_EX_USAGE;
     if (optind < argc)
-        return cmd_usage(ctx, &qs_cmd_import, g.verb, "unexpected argument \"%s\"", argv[optind]);
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
     /* Pools belong to the store; the shop, when there is one, only gives the zone. */
     if (shop_resolve(ctx->store, ctx->shop_name, &ctx->shop, &ignore) < 0)
         memset(&ctx->shop, 0, sizeof ctx->shop);
@@ -455,11 +447,10 @@ static int import_words(struct qs_ctx *ctx, int argc, char **argv)
         if (c != OPT_ENCODING)
             return QS_EX_USAGE;
         if (rec_enc_parse(optarg, &enc) < 0)
-            return cmd_usage(ctx, &qs_cmd_import, g.verb,
-                             "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
+            return cmd_usage(ctx, "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
     }
     if (argc - optind != 1)
-        return cmd_usage(ctx, &qs_cmd_import, g.verb, "one word list file (or -) is needed");
+        return cmd_usage(ctx, "one word list file (or -) is needed");
     if ((rc = open_input(ctx, argv[optind], &in, &name)) != 0)
         return rc;
     rc = words_import(ctx->store, in, name, enc, &count, &e);
@@ -473,17 +464,32 @@ static int import_words(struct qs_ctx *ctx, int argc, char **argv)
 }
 
 static const struct qs_verb import_verbs[] = {
-    {"products", import_products,
-     "products [--template generic|qoo10|qs] [--update] [--group NAME] [--assign-upc POOL] "
-     "[--skip-bad --rejects FILE] [--strict] [--fx RATE] [--encoding ENC] [FILE|-]",
-     "import a catalog as pending products", QS_NEEDS_SHOP | QS_READS_STDIN, products_opts},
-    {"upc", import_upc, "upc --pool NAME --type jan|upc|ean|isbn|other [--encoding ENC] [FILE|-]",
-     "add codes to a code pool", QS_NEEDS_STORE | QS_READS_STDIN, upc_opts},
-    {"pools", import_pools, "pools", "report code pools: available, used, last import",
-     QS_NEEDS_STORE | QS_STORE_RO, NULL},
-    {"words", import_words, "words [--encoding ENC] FILE|-", "replace the sensitive word list",
-     QS_NEEDS_STORE, words_opts},
-    {NULL, NULL, NULL, NULL, 0, NULL},
+    {.name = "products",
+     .legacy_fn = import_products,
+     .usage =
+         "products [--template generic|qoo10|qs] [--update] [--group NAME] [--assign-upc POOL] "
+         "[--skip-bad --rejects FILE] [--strict] [--fx RATE] [--encoding ENC] [FILE|-]",
+     .summary = "import a catalog as pending products",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = products_opts},
+    {.name = "upc",
+     .legacy_fn = import_upc,
+     .usage = "upc --pool NAME --type jan|upc|ean|isbn|other [--encoding ENC] [FILE|-]",
+     .summary = "add codes to a code pool",
+     .flags = QS_NEEDS_STORE | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = upc_opts},
+    {.name = "pools",
+     .legacy_fn = import_pools,
+     .usage = "pools",
+     .summary = "report code pools: available, used, last import",
+     .flags = QS_NEEDS_STORE},
+    {.name = "words",
+     .legacy_fn = import_words,
+     .usage = "words [--encoding ENC] FILE|-",
+     .summary = "replace the sensitive word list",
+     .flags = QS_NEEDS_STORE | QS_WRITES_STORE,
+     .gopts = words_opts},
+    {.name = NULL},
 };
 
 const struct qs_cmd qs_cmd_import = {

@@ -4,16 +4,21 @@
 #include "cmd.h"
 
 static const struct qs_verb inbound_verbs[] = {
-    {"add", NULL, "add [FILE|-]", "register inbound requests", 0, NULL},
-    {"bundle", NULL, "bundle --arrival DATE [REQUEST...]", "group requests into a cargo bundle", 0,
-     NULL},
-    {"ship", NULL, "ship BUNDLE --carrier C --tracking T --boxes N", "mark a bundle shipped", 0,
-     NULL},
-    {"complete", NULL, "complete BUNDLE", "complete a bundle into branch stock", 0, NULL},
-    {"list", NULL, "list [--late]", "list bundles", 0, NULL},
-    {"order", NULL, "order [FILE|-]", "register shipments for orders from other platforms", 0,
-     NULL},
-    {NULL, NULL, NULL, NULL, 0, NULL},
+    {.name = "add", .usage = "add [FILE|-]", .summary = "register inbound requests"},
+    {.name = "bundle",
+     .usage = "bundle --arrival DATE [REQUEST...]",
+     .summary = "group requests into a cargo bundle"},
+    {.name = "ship",
+     .usage = "ship BUNDLE --carrier C --tracking T --boxes N",
+     .summary = "mark a bundle shipped"},
+    {.name = "complete",
+     .usage = "complete BUNDLE",
+     .summary = "complete a bundle into branch stock"},
+    {.name = "list", .usage = "list [--late]", .summary = "list bundles"},
+    {.name = "order",
+     .usage = "order [FILE|-]",
+     .summary = "register shipments for orders from other platforms"},
+    {.name = NULL},
 };
 
 const struct qs_cmd qs_cmd_inbound = {

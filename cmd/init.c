@@ -11,7 +11,7 @@
 
 enum { OPT_SHOP = 256, OPT_TZ, OPT_SET, OPT_SECRET, OPT_DELIVER };
 
-static const struct qs_opt init_opts[] = {
+static const struct cmd_gopt init_opts[] = {
     {"shop", required_argument, OPT_SHOP, "NAME",
      "the shop to create or update (or global --shop)"},
     {"tz", required_argument, OPT_TZ, "ZONE", "the shop's IANA time zone (default Asia/Tokyo)"},
@@ -213,7 +213,7 @@ static int init_main(struct qs_ctx *ctx, int argc, char **argv)
         case OPT_DELIVER:
             eq = strchr(optarg, '=');
             if (!eq || eq == optarg || a.nset == 32)
-                return cmd_usage(ctx, &qs_cmd_init, g.verb, "--%s wants KEY=VALUE, got \"%s\"",
+                return cmd_usage(ctx, "--%s wants KEY=VALUE, got \"%s\"",
                                  c == OPT_SET ? "set" : "deliver", optarg);
             a.set[a.nset].key = c == OPT_SET
                                     ? xstrndup(optarg, (size_t)(eq - optarg))
@@ -221,22 +221,19 @@ static int init_main(struct qs_ctx *ctx, int argc, char **argv)
             a.set[a.nset].value = xstrdup(eq + 1);
             a.nset++;
             if (!shop_key_valid(a.set[a.nset - 1].key)) {
-                rc = cmd_usage(ctx, &qs_cmd_init, g.verb,
-                               "setting name \"%s\" is not valid; use a-z 0-9 . _ -",
+                rc = cmd_usage(ctx, "setting name \"%s\" is not valid; use a-z 0-9 . _ -",
                                a.set[a.nset - 1].key);
                 goto out;
             }
             if (c == OPT_DELIVER && !shop_delivery_valid(eq + 1)) {
-                rc = cmd_usage(ctx, &qs_cmd_init, g.verb,
-                               "delivery \"%s\" is not qapi, smtp, hook:COMMAND or file:DIR",
+                rc = cmd_usage(ctx, "delivery \"%s\" is not qapi, smtp, hook:COMMAND or file:DIR",
                                eq + 1);
                 goto out;
             }
             break;
         case OPT_SECRET:
             if (!shop_key_valid(optarg) || a.nsecret == 16) {
-                rc = cmd_usage(ctx, &qs_cmd_init, g.verb,
-                               "secret name \"%s\" is not valid; use a-z 0-9 . _ -", optarg);
+                rc = cmd_usage(ctx, "secret name \"%s\" is not valid; use a-z 0-9 . _ -", optarg);
                 goto out;
             }
             a.secret[a.nsecret++] = optarg;
@@ -247,14 +244,14 @@ static int init_main(struct qs_ctx *ctx, int argc, char **argv)
         }
     }
     if (optind < argc) {
-        rc = cmd_usage(ctx, &qs_cmd_init, g.verb, "unexpected argument \"%s\"", argv[optind]);
+        rc = cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
         goto out;
     }
     if (!a.shop) {
         /* Re-running plain `qs init` on a one-shop store is harmless. */
         struct shop only;
         if (shop_resolve(ctx->store, NULL, &only, &e) < 0) {
-            rc = cmd_usage(ctx, &qs_cmd_init, g.verb, "name the shop with --shop NAME");
+            rc = cmd_usage(ctx, "name the shop with --shop NAME");
             goto out;
         }
         snprintf(ctx->shop.name, sizeof ctx->shop.name, "%s", only.name);
@@ -264,8 +261,7 @@ static int init_main(struct qs_ctx *ctx, int argc, char **argv)
         char *v = read_secret(a.secret[i]);
         if (!v || !*v) {
             free(v);
-            rc = cmd_usage(ctx, &qs_cmd_init, g.verb,
-                           "--secret %s: expected the value on a line of standard input",
+            rc = cmd_usage(ctx, "--secret %s: expected the value on a line of standard input",
                            a.secret[i]);
             goto out;
         }
@@ -306,11 +302,14 @@ out:
 }
 
 static const struct qs_verb init_verbs[] = {
-    {"", init_main,
-     "[--shop NAME] [--tz ZONE] [--set KEY=VALUE]... [--secret KEY]... "
-     "[--deliver KIND=DELIVERY]...",
-     "create the store and a shop, or update the shop; idempotent", QS_NEEDS_STORE, init_opts},
-    {NULL, NULL, NULL, NULL, 0, NULL},
+    {.name = "",
+     .legacy_fn = init_main,
+     .usage = "[--shop NAME] [--tz ZONE] [--set KEY=VALUE]... [--secret KEY]... "
+              "[--deliver KIND=DELIVERY]...",
+     .summary = "create the store and a shop, or update the shop; idempotent",
+     .flags = QS_NEEDS_STORE | QS_WRITES_STORE,
+     .gopts = init_opts},
+    {.name = NULL},
 };
 
 const struct qs_cmd qs_cmd_init = {

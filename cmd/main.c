@@ -37,7 +37,7 @@ static void usage(FILE *fp)
         /* Issue 8 item 22: which commands are only planned, whole or in part. */
         size_t n = 0, planned = 0;
         for (const struct qs_verb *v = (*c)->verbs; v && v->name; v++)
-            n++, planned += !v->fn;
+            n++, planned += !v->fn && !v->legacy_fn;
         fprintf(fp, "  %-8s %s%s\n", (*c)->name, (*c)->summary,
                 planned == 0   ? ""
                 : planned == n ? " (planned)"
@@ -109,8 +109,7 @@ int main(int argc, char **argv)
     struct qs_ctx ctx;
     const struct qs_cmd *cmd;
     const char *env;
-    char prog[64];
-    int c, rc;
+    int done, rc;
 
     /* Writing into a closed pipe must end with EPIPE, not a signal mid-transaction. */
     signal(SIGPIPE, SIG_IGN);
@@ -126,36 +125,22 @@ int main(int argc, char **argv)
         }
     }
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:qvh", cmd_global_opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            free(ctx.store_path);
-            return close_stdout(0);
-        case CMD_OPT_VERSION:
-            printf("qs %s\n", QS_VERSION);
-            free(ctx.store_path);
-            return close_stdout(0);
-        case ':':
-            fprintf(stderr, "qs: option %s needs an argument\n", argv[optind - 1]);
-            fputs(GLOBAL_USAGE, stderr);
-            free(ctx.store_path);
-            return QS_EX_USAGE;
-        case '?':
-            fprintf(stderr, "qs: unknown option %s\n", argv[optind - 1]);
-            fputs(GLOBAL_USAGE, stderr);
-            free(ctx.store_path);
-            return QS_EX_USAGE;
-        default:
-            if (cmd_global_option(&ctx, c, optarg) != 0) {
-                fputs(GLOBAL_USAGE, stderr);
-                free(ctx.store_path);
-                return QS_EX_USAGE;
-            }
-        }
+    if ((rc = cmd_parse_globals(&ctx, &argc, &argv, &done)) != 0) {
+        fputs(GLOBAL_USAGE, stderr);
+        free(ctx.store_path);
+        return rc;
     }
-    if (optind >= argc) {
+    if (done == 'h') {
+        usage(stdout);
+        free(ctx.store_path);
+        return close_stdout(0);
+    }
+    if (done) {
+        printf("qs %s\n", QS_VERSION);
+        free(ctx.store_path);
+        return close_stdout(0);
+    }
+    if (argc < 1) {
         fputs("qs: a command is needed; 'qs help' lists them\n", stderr);
         fputs(GLOBAL_USAGE, stderr);
         free(ctx.store_path);
@@ -168,8 +153,6 @@ int main(int argc, char **argv)
     }
     if (!ctx.store_path)
         ctx.store_path = store_default_path();
-    argc -= optind;
-    argv += optind;
     cmd = find_cmd(argv[0]);
     if (!cmd) {
         if (strcmp(argv[0], "help") == 0)
@@ -184,8 +167,6 @@ int main(int argc, char **argv)
         free(ctx.store_path);
         return close_stdout(rc);
     }
-    snprintf(prog, sizeof prog, "qs %s", cmd->name);
-    ctx.prog = prog;
     rc = cmd_run(cmd, &ctx, argc, argv);
     store_close(ctx.store);
     free(ctx.store_path);

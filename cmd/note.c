@@ -29,16 +29,18 @@ const struct qs_verb *nc_verb(const char *name)
 
 int nc_usage(struct qs_ctx *ctx, const char *v, const char *fmt, const char *arg)
 {
-    return cmd_usage(ctx, &qs_cmd_note, nc_verb(v), fmt, arg ? arg : "");
+    (void)v;
+    return cmd_usage(ctx, fmt, arg ? arg : "");
 }
 
 /* A usage error from libcore: its message and rule, then the verb's usage line. */
 int nc_usage_e(struct qs_ctx *ctx, const char *v, const struct qs_err *e)
 {
+    (void)v;
     char msg[1200];
     snprintf(msg, sizeof msg, "%s%s%s%s", e->msg, e->rule[0] ? " (" : "", e->rule,
              e->rule[0] ? ")" : "");
-    return cmd_usage(ctx, &qs_cmd_note, nc_verb(v), "%s", msg);
+    return cmd_usage(ctx, "%s", msg);
 }
 
 /* STYLE.md: a reader that went away (qs note ... | head) ends the output quietly. */
@@ -210,37 +212,73 @@ void nc_set_time(struct qs_ctx *ctx, struct rec *r, const char *name, const char
 /* ---- the verb table ---------------------------------------------------------------------- */
 
 static const struct qs_verb note_verbs[] = {
-    {"send", note_send_verb,
-     "send [--order NO]... [--status S] [--item CODE] [--ship-by-before DATE] (--template NAME | "
-     "--title T --body B) [OPTIONS] [FILE|-]",
-     "send notes to buyers of paid orders", QS_NEEDS_SHOP | QS_READS_STDIN, note_send_opts},
-    {"template", note_template_verb,
-     "template add|edit [--category C] [--title T] [--body B | --body-file FILE] NAME | "
-     "template list | template show NAME",
-     "manage note templates", QS_NEEDS_SHOP | QS_STORE_RO_LIST, note_template_opts},
-    {"rule", note_rule_verb,
-     "rule add --kind K [--after N] (--template NAME | --title T --body B) [OPTIONS] NAME | "
-     "rule list | rule enable|disable NAME",
-     "manage automatic note rules", QS_NEEDS_SHOP | QS_STORE_RO_LIST, note_rule_opts},
-    {"run", note_run_verb, "run [--now TIME] [--cap N]", "fire due note rules (for cron)",
-     QS_NEEDS_SHOP, note_run_opts},
-    {"inbox", note_inbox_verb, "inbox [--since TIME] [--status S] [--no-pull]",
-     "pull and list buyer inquiries", QS_NEEDS_SHOP, note_inbox_opts},
-    {"reply", note_reply_verb,
-     "reply (--body TEXT | --body-file FILE | --template NAME) [QUESTION...|FILE|-]",
-     "answer buyer inquiries, each exactly once", QS_NEEDS_SHOP | QS_READS_STDIN, note_reply_opts},
-    {"delay", note_delay_verb, "delay --ship-by DATE --reason R --memo TEXT [ORDER...|FILE|-]",
-     "send delay notices with a new ship date", QS_NEEDS_SHOP | QS_READS_STDIN, note_delay_opts},
-    {"blacklist", note_blacklist_verb,
-     "blacklist add|rm [--email E | --name N --phone P] [--reason R] [ORDER...|FILE|-] | "
-     "blacklist list [--orders]",
-     "manage the buyer blacklist", QS_NEEDS_SHOP | QS_READS_STDIN | QS_STORE_RO_LIST,
-     note_blacklist_opts},
-    {"customers", note_customers_verb, "customers [--blacklisted]", "customer statistics",
-     QS_NEEDS_SHOP | QS_STORE_RO, note_customers_opts},
-    {"confirm", note_confirm_verb, "confirm [--handoff DIR] [ORDER...]",
-     "mark notes handed off to QSM as sent", QS_NEEDS_SHOP, note_confirm_opts},
-    {NULL, NULL, NULL, NULL, 0, NULL},
+    {.name = "send",
+     .legacy_fn = note_send_verb,
+     .usage = "send [--order NO]... [--status S] [--item CODE] [--ship-by-before DATE] (--template "
+              "NAME | "
+              "--title T --body B) [OPTIONS] [FILE|-]",
+     .summary = "send notes to buyers of paid orders",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = note_send_opts},
+    {.name = "template",
+     .legacy_fn = note_template_verb,
+     .usage = "template add|edit [--category C] [--title T] [--body B | --body-file FILE] NAME | "
+              "template list | template show NAME",
+     .summary = "manage note templates",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_UNLESS_LIST,
+     .gopts = note_template_opts},
+    {.name = "rule",
+     .legacy_fn = note_rule_verb,
+     .usage =
+         "rule add --kind K [--after N] (--template NAME | --title T --body B) [OPTIONS] NAME | "
+         "rule list | rule enable|disable NAME",
+     .summary = "manage automatic note rules",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_UNLESS_LIST,
+     .gopts = note_rule_opts},
+    {.name = "run",
+     .legacy_fn = note_run_verb,
+     .usage = "run [--now TIME] [--cap N]",
+     .summary = "fire due note rules (for cron)",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
+     .gopts = note_run_opts},
+    {.name = "inbox",
+     .legacy_fn = note_inbox_verb,
+     .usage = "inbox [--since TIME] [--status S] [--no-pull]",
+     .summary = "pull and list buyer inquiries",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
+     .gopts = note_inbox_opts},
+    {.name = "reply",
+     .legacy_fn = note_reply_verb,
+     .usage = "reply (--body TEXT | --body-file FILE | --template NAME) [QUESTION...|FILE|-]",
+     .summary = "answer buyer inquiries, each exactly once",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = note_reply_opts},
+    {.name = "delay",
+     .legacy_fn = note_delay_verb,
+     .usage = "delay --ship-by DATE --reason R --memo TEXT [ORDER...|FILE|-]",
+     .summary = "send delay notices with a new ship date",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = note_delay_opts},
+    {.name = "blacklist",
+     .legacy_fn = note_blacklist_verb,
+     .usage = "blacklist add|rm [--email E | --name N --phone P] [--reason R] [ORDER...|FILE|-] | "
+              "blacklist list [--orders]",
+     .summary = "manage the buyer blacklist",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_UNLESS_LIST,
+     .gopts = note_blacklist_opts},
+    {.name = "customers",
+     .legacy_fn = note_customers_verb,
+     .usage = "customers [--blacklisted]",
+     .summary = "customer statistics",
+     .flags = QS_NEEDS_SHOP,
+     .gopts = note_customers_opts},
+    {.name = "confirm",
+     .legacy_fn = note_confirm_verb,
+     .usage = "confirm [--handoff DIR] [ORDER...]",
+     .summary = "mark notes handed off to QSM as sent",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
+     .gopts = note_confirm_opts},
+    {.name = NULL},
 };
 
 const struct qs_cmd qs_cmd_note = {
@@ -293,7 +331,7 @@ static int build_msg(struct qs_ctx *ctx, const struct msgopt *mo, struct note_ms
 
 /* ---- send ----------------------------------------------------------------------------- */
 
-const struct qs_opt note_send_opts[] = {
+const struct cmd_gopt note_send_opts[] = {
     {"order", required_argument, OPT_ORDER, "NO", "note this order (repeatable)"},
     {"template", required_argument, OPT_TEMPLATE, "NAME", "the note's text from template NAME"},
     {"title", required_argument, OPT_TITLE, "TEXT", "the title: one line, at most 100 characters"},
@@ -534,7 +572,7 @@ out:
 
 /* ---- confirm --------------------------------------------------------------------------- */
 
-const struct qs_opt note_confirm_opts[] = {
+const struct cmd_gopt note_confirm_opts[] = {
     {"handoff", required_argument, OPT_HANDOFF, "DIR", "only the notes of hand-off folder DIR"},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -572,7 +610,7 @@ int note_confirm_verb(struct qs_ctx *ctx, int argc, char **argv)
 
 /* ---- template -------------------------------------------------------------------------- */
 
-const struct qs_opt note_template_opts[] = {
+const struct cmd_gopt note_template_opts[] = {
     {"title", required_argument, OPT_TITLE, "TEXT", "the title (placeholders allowed)"},
     {"body", required_argument, OPT_BODY, "TEXT", "the body (placeholders allowed)"},
     {"body-file", required_argument, OPT_BODY_FILE, "FILE", "the body from FILE (- for stdin)"},
@@ -710,7 +748,7 @@ int note_template_verb(struct qs_ctx *ctx, int argc, char **argv)
 
 /* ---- rule ------------------------------------------------------------------------------ */
 
-const struct qs_opt note_rule_opts[] = {
+const struct cmd_gopt note_rule_opts[] = {
     {"kind", required_argument, OPT_KIND, "K",
      "shipped, unpaid, paid, delayed, delivered, stalled, arrived, delivery-failed or "
      "no-tracking"},
@@ -924,7 +962,7 @@ out:
 
 /* ---- run ------------------------------------------------------------------------------- */
 
-const struct qs_opt note_run_opts[] = {
+const struct cmd_gopt note_run_opts[] = {
     {"now", required_argument, OPT_NOW, "TIME",
      "evaluate the rules as of TIME (catching up, rehearsals); default now"},
     {"cap", required_argument, OPT_CAP, "N",
@@ -1038,7 +1076,7 @@ out:
 
 /* ---- inbox ----------------------------------------------------------------------------- */
 
-const struct qs_opt note_inbox_opts[] = {
+const struct cmd_gopt note_inbox_opts[] = {
     {"since", required_argument, OPT_SINCE, "TIME",
      "pull inquiries from TIME on (default: since the last pull, 30 days the first time)"},
     {"status", required_argument, OPT_STATUS, "S",
@@ -1147,7 +1185,7 @@ int note_inbox_verb(struct qs_ctx *ctx, int argc, char **argv)
 
 /* ---- reply ----------------------------------------------------------------------------- */
 
-const struct qs_opt note_reply_opts[] = {
+const struct cmd_gopt note_reply_opts[] = {
     {"body", required_argument, OPT_BODY, "TEXT", "the reply: at most 4000 characters"},
     {"body-file", required_argument, OPT_BODY_FILE, "FILE", "the reply from FILE"},
     {"template", required_argument, OPT_TEMPLATE, "NAME", "the reply from template NAME's body"},
@@ -1289,7 +1327,7 @@ out:
 
 /* ---- delay (R-NOTE-13: the order confirmation with a delay reason) --------------------- */
 
-const struct qs_opt note_delay_opts[] = {
+const struct cmd_gopt note_delay_opts[] = {
     {"ship-by", required_argument, OPT_SHIP_BY, "DATE",
      "the new ship date: after today, at most 30 days ahead (Japan)"},
     {"reason", required_argument, OPT_REASON, "R",
@@ -1480,7 +1518,7 @@ out:
 
 /* ---- blacklist and customers (R-NOTE-10) ----------------------------------------------- */
 
-const struct qs_opt note_blacklist_opts[] = {
+const struct cmd_gopt note_blacklist_opts[] = {
     {"email", required_argument, OPT_EMAIL, "ADDR", "the buyer's email address"},
     {"name", required_argument, OPT_NAME, "NAME", "the buyer's name (with --phone)"},
     {"phone", required_argument, OPT_PHONE, "TEL", "the buyer's phone number (with --name)"},
@@ -1666,7 +1704,7 @@ int note_blacklist_verb(struct qs_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-const struct qs_opt note_customers_opts[] = {
+const struct cmd_gopt note_customers_opts[] = {
     {"blacklisted", no_argument, OPT_BLACKLISTED, NULL, "only blacklisted buyers"},
     {NULL, 0, 0, NULL, NULL},
 };

@@ -125,7 +125,7 @@ int note_reply_verb(struct qs_ctx *ctx, int argc, char **argv);
 int note_delay_verb(struct qs_ctx *ctx, int argc, char **argv);
 int note_blacklist_verb(struct qs_ctx *ctx, int argc, char **argv);
 int note_customers_verb(struct qs_ctx *ctx, int argc, char **argv);
-extern const struct qs_opt note_send_opts[], note_confirm_opts[], note_template_opts[],
+extern const struct cmd_gopt note_send_opts[], note_confirm_opts[], note_template_opts[],
     note_rule_opts[], note_run_opts[], note_inbox_opts[], note_reply_opts[], note_delay_opts[],
     note_blacklist_opts[], note_customers_opts[];
 

@@ -26,31 +26,31 @@
             "encoding of records on standard input: auto, utf-8, cp932"                            \
     }
 
-static const struct qs_opt list_opts[] = {
+static const struct cmd_gopt list_opts[] = {
     {"state", required_argument, OPT_STATE, "S", "only products in state S"},
     {"group", required_argument, OPT_GROUP, "G", "only products of group G"},
     {NULL, 0, 0, NULL, NULL},
 };
-static const struct qs_opt sel_opts[] = {SEL_OPTS, {NULL, 0, 0, NULL, NULL}};
-static const struct qs_opt every_opts[] = {
+static const struct cmd_gopt sel_opts[] = {SEL_OPTS, {NULL, 0, 0, NULL, NULL}};
+static const struct cmd_gopt every_opts[] = {
     {"from", required_argument, OPT_FROM, "TIME", "the first product's time (R-PUB-3)"},
     SEL_OPTS,
     {NULL, 0, 0, NULL, NULL},
 };
-static const struct qs_opt spread_opts[] = {
+static const struct cmd_gopt spread_opts[] = {
     {"from", required_argument, OPT_FROM, "TIME", "the window's start (R-PUB-4)"},
     {"to", required_argument, OPT_TO, "TIME", "the window's end"},
     SEL_OPTS,
     {NULL, 0, 0, NULL, NULL},
 };
-static const struct qs_opt run_opts[] = {
+static const struct cmd_gopt run_opts[] = {
     {"due-by", required_argument, OPT_DUE_BY, "TIME",
      "publish what is scheduled at or before TIME (default now)"},
     {"retry-failed", no_argument, OPT_RETRY_FAILED, NULL,
      "also retry failed products now, from the step that failed"},
     {NULL, 0, 0, NULL, NULL},
 };
-static const struct qs_opt edit_opts[] = {
+static const struct cmd_gopt edit_opts[] = {
     {"price", required_argument, OPT_PRICE, "P|+P%|-P%",
      "set the price, or change it by P percent"},
     {"quantity", required_argument, OPT_QUANTITY, "N", "set the quantity"},
@@ -58,12 +58,12 @@ static const struct qs_opt edit_opts[] = {
     SEL_OPTS,
     {NULL, 0, 0, NULL, NULL},
 };
-static const struct qs_opt copy_opts[] = {
+static const struct cmd_gopt copy_opts[] = {
     {"suffix", required_argument, OPT_SUFFIX, "S", "appended to the Parent SKU and every SKU"},
     SEL_OPTS,
     {NULL, 0, 0, NULL, NULL},
 };
-static const struct qs_opt profile_opts[] = {
+static const struct cmd_gopt profile_opts[] = {
     {"group", required_argument, OPT_GROUP, "G", "make group G use the profile"},
     {"sku", required_argument, OPT_SKU, "SKU",
      "make the product of SKU use the profile (repeatable)"},
@@ -152,6 +152,7 @@ int pc_next_opt(struct cmd_getopt *g, int argc, char **argv, struct pc_ops *ops)
 /* Handles a selection option; 1 when c was one. */
 int pc_sel_opt(struct qs_ctx *ctx, const struct qs_verb *v, int c, struct pc_sel *sa, int *rc)
 {
+    (void)v;
     *rc = 0;
     switch (c) {
     case OPT_GROUP:
@@ -160,15 +161,14 @@ int pc_sel_opt(struct qs_ctx *ctx, const struct qs_verb *v, int c, struct pc_sel
     case OPT_STATE:
         sa->state = optarg;
         if (!pub_state_valid(optarg))
-            *rc = cmd_usage(ctx, &qs_cmd_publish, v,
+            *rc = cmd_usage(ctx,
                             "--state \"%s\" is not pending, scheduled, publishing, online, failed "
                             "or offline",
                             optarg);
         return 1;
     case OPT_ENCODING:
         if (rec_enc_parse(optarg, &sa->enc) < 0)
-            *rc = cmd_usage(ctx, &qs_cmd_publish, v,
-                            "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
+            *rc = cmd_usage(ctx, "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
         return 1;
     }
     return 0;
@@ -180,6 +180,7 @@ int pc_sel_opt(struct qs_ctx *ctx, const struct qs_verb *v, int c, struct pc_sel
 int pc_select(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv,
               const struct pc_sel *sa, int need, struct pc_out *o, struct pub_sel *sel)
 {
+    (void)v;
     struct pub_select_opts so = {argv, argc, NULL, "-", sa->enc, sa->group, sa->state};
     struct pub_cb cb = {o, NULL, pc_diag};
     struct qs_err e;
@@ -195,9 +196,8 @@ int pc_select(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv
                  (S_ISFIFO(sb.st_mode) || S_ISREG(sb.st_mode))))
         so.in = stdin;
     if (need && argc == 0 && !so.in && !sa->group && !sa->state)
-        return cmd_usage(ctx, &qs_cmd_publish, v,
-                         "name the products: SKUs, - (records on standard input), --group or "
-                         "--state");
+        return cmd_usage(ctx, "name the products: SKUs, - (records on standard input), --group or "
+                              "--state");
     rc = pub_select(ctx->store, ctx->shop.name, &so, &cb, sel, &e);
     if (rc < 0)
         return cmd_fail(ctx, rc, &e);
@@ -296,7 +296,7 @@ static int publish_list(struct qs_ctx *ctx, int argc, char **argv)
         if (!pc_sel_opt(ctx, v, c, &sa, &rc) || rc)
             return rc ? rc : QS_EX_USAGE;
     if (ops.n)
-        return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
+        return cmd_usage(ctx, "unexpected argument \"%s\"", ops.v[0]);
     rc = pub_list(ctx->store, ctx->shop.name, sa.state, sa.group, cmd_tz(ctx), &cb, &e);
     return pc_list_end(ctx, &o, rc, &e);
 }
@@ -372,16 +372,14 @@ static int schedule_verb(struct qs_ctx *ctx, int argc, char **argv, int vi, enum
     argc = ops.n, argv = ops.v;
     if (when == PUB_AT || when == PUB_EVERY) {
         if (argc < 1)
-            return cmd_usage(ctx, &qs_cmd_publish, v, "%s is needed",
-                             when == PUB_AT ? "a TIME" : "MINUTES");
+            return cmd_usage(ctx, "%s is needed", when == PUB_AT ? "a TIME" : "MINUTES");
         if (when == PUB_AT &&
             (rc = sched_parse(argv[0], tz, so.now, "TIME", &so.at, &tomorrow, &e)) < 0)
-            return cmd_usage(ctx, &qs_cmd_publish, v, "%s (%s)", e.msg,
-                             e.rule[0] ? e.rule : "R-PUB-5");
+            return cmd_usage(ctx, "%s (%s)", e.msg, e.rule[0] ? e.rule : "R-PUB-5");
         if (when == PUB_AT && tomorrow)
             pc_tomorrow(ctx, argv[0], so.at, 0, "the products go");
         if (when == PUB_EVERY && sched_minutes(argv[0], &so.minutes) < 0)
-            return cmd_usage(ctx, &qs_cmd_publish, v,
+            return cmd_usage(ctx,
                              "MINUTES \"%s\" is not a whole number of minutes from 1 to 10080 "
                              "(R-PUB-3)",
                              argv[0]);
@@ -389,15 +387,14 @@ static int schedule_verb(struct qs_ctx *ctx, int argc, char **argv, int vi, enum
     }
     if (when == PUB_EVERY || when == PUB_SPREAD) {
         if (!from || (when == PUB_SPREAD && !to))
-            return cmd_usage(ctx, &qs_cmd_publish, v, "%s needed",
+            return cmd_usage(ctx, "%s needed",
                              when == PUB_SPREAD ? "--from TIME and --to TIME are"
                                                 : "--from TIME is");
         /* Issue 8 item 20: --from and --to are one window. */
         rc = when == PUB_SPREAD ? sched_window(from, to, tz, so.now, &so.at, &so.to, &tomorrow, &e)
                                 : sched_parse(from, tz, so.now, "--from", &so.at, &tomorrow, &e);
         if (rc < 0)
-            return cmd_usage(ctx, &qs_cmd_publish, v, "%s (%s)", e.msg,
-                             e.rule[0] ? e.rule : "R-PUB-5");
+            return cmd_usage(ctx, "%s (%s)", e.msg, e.rule[0] ? e.rule : "R-PUB-5");
         if (tomorrow)
             pc_tomorrow(ctx, from, so.at, when == PUB_SPREAD ? so.to : 0,
                         when == PUB_SPREAD ? "the window is" : "the first goes");
@@ -524,7 +521,7 @@ static int publish_run(struct qs_ctx *ctx, int argc, char **argv)
             int clock;
             if (tm_parse_after(optarg, cmd_tz(ctx), ro.now, ro.now - ro.now % 60, &ro.due_by,
                                &clock, &e) < 0)
-                return cmd_usage(ctx, &qs_cmd_publish, v, "--due-by: %s", e.msg);
+                return cmd_usage(ctx, "--due-by: %s", e.msg);
             if (clock == TM_CLOCK_NEXT_DAY)
                 pc_tomorrow(ctx, optarg, ro.due_by, 0, "due by");
         } else if (c == OPT_RETRY_FAILED) {
@@ -534,7 +531,7 @@ static int publish_run(struct qs_ctx *ctx, int argc, char **argv)
         }
     }
     if (ops.n)
-        return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
+        return cmd_usage(ctx, "unexpected argument \"%s\"", ops.v[0]);
     o.quiet_rows = ctx->dry_run;
     if ((q = pc_open_qapi(ctx, &e, &rc)))
         rc = pub_run(ctx->store, q, ctx->shop.name, &ro, &cb, &st, &e);
@@ -553,48 +550,108 @@ static int publish_run(struct qs_ctx *ctx, int argc, char **argv)
 
 #define SEL "[--group G] [--state S] [SKU...|-]"
 
-static const struct qs_opt shipping_opts[] = {
+static const struct cmd_gopt shipping_opts[] = {
     {"cached", no_argument, OPT_CACHED, NULL,
      "the templates kept by the last read, without asking the marketplace"},
     {NULL, 0, 0, NULL, NULL},
 };
 
 static const struct qs_verb publish_verbs[] = {
-    {"list", publish_list, "list [--state S] [--group G]",
-     "list products in the qs template (R-PUB-8)", QS_NEEDS_SHOP | QS_STORE_RO, list_opts},
-    {"now", publish_now, "now " SEL, "publish the selected products now",
-     QS_NEEDS_SHOP | QS_READS_STDIN, sel_opts},
-    {"at", publish_at, "at TIME " SEL, "schedule the selected products at one time",
-     QS_NEEDS_SHOP | QS_READS_STDIN, sel_opts},
-    {"every", publish_every, "every MINUTES --from TIME " SEL,
-     "schedule one product every MINUTES minutes", QS_NEEDS_SHOP | QS_READS_STDIN, every_opts},
-    {"spread", publish_spread, "spread --from TIME --to TIME " SEL,
-     "spread the selected products evenly over a window", QS_NEEDS_SHOP | QS_READS_STDIN,
-     spread_opts},
-    {"cancel", publish_cancel, "cancel " SEL, "return scheduled products to pending",
-     QS_NEEDS_SHOP | QS_READS_STDIN, sel_opts},
-    {"run", publish_run, "run [--due-by TIME] [--retry-failed]",
-     "publish everything due (for cron)", QS_NEEDS_SHOP, run_opts},
-    {"edit", publish_edit, "edit [--price P|+P%|-P%] [--quantity N] [--shipping S] " SEL,
-     "batch-edit prices, quantities, shipping", QS_NEEDS_SHOP | QS_READS_STDIN, edit_opts},
-    {"copy", publish_copy, "copy --suffix S " SEL, "duplicate products as new pending ones",
-     QS_NEEDS_SHOP | QS_READS_STDIN, copy_opts},
-    {"category", publish_category, "category GROUP|SKU CODE", "set the Qoo10 leaf category",
-     QS_NEEDS_SHOP, NULL},
-    {"profile", publish_profile,
-     "profile [NAME] [FIELD=VALUE...] [--group G] [--sku SKU] [--brand NAME=NO] [--brands]",
-     "show or set a listing profile", QS_NEEDS_SHOP, profile_opts},
-    {"undo", publish_undo, "undo BATCH", "restore what a batch changed", QS_NEEDS_SHOP, NULL},
-    {"withdraw", publish_withdraw, "withdraw " SEL, "take online listings offline",
-     QS_NEEDS_SHOP | QS_READS_STDIN, sel_opts},
-    {"check", publish_check, "check " SEL,
-     "check products against marketplace rules and sensitive words", QS_NEEDS_SHOP | QS_READS_STDIN,
-     sel_opts},
-    {"shipping", publish_shipping, "shipping [--cached]",
-     "list the shop's delivery templates (ShippingNo)", QS_NEEDS_SHOP, shipping_opts},
-    {"batches", publish_batches, "batches", "list the batches undo can restore",
-     QS_NEEDS_SHOP | QS_STORE_RO, NULL},
-    {NULL, NULL, NULL, NULL, 0, NULL},
+    {.name = "list",
+     .legacy_fn = publish_list,
+     .usage = "list [--state S] [--group G]",
+     .summary = "list products in the qs template (R-PUB-8)",
+     .flags = QS_NEEDS_SHOP,
+     .gopts = list_opts},
+    {.name = "now",
+     .legacy_fn = publish_now,
+     .usage = "now " SEL,
+     .summary = "publish the selected products now",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = sel_opts},
+    {.name = "at",
+     .legacy_fn = publish_at,
+     .usage = "at TIME " SEL,
+     .summary = "schedule the selected products at one time",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = sel_opts},
+    {.name = "every",
+     .legacy_fn = publish_every,
+     .usage = "every MINUTES --from TIME " SEL,
+     .summary = "schedule one product every MINUTES minutes",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = every_opts},
+    {.name = "spread",
+     .legacy_fn = publish_spread,
+     .usage = "spread --from TIME --to TIME " SEL,
+     .summary = "spread the selected products evenly over a window",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = spread_opts},
+    {.name = "cancel",
+     .legacy_fn = publish_cancel,
+     .usage = "cancel " SEL,
+     .summary = "return scheduled products to pending",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = sel_opts},
+    {.name = "run",
+     .legacy_fn = publish_run,
+     .usage = "run [--due-by TIME] [--retry-failed]",
+     .summary = "publish everything due (for cron)",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
+     .gopts = run_opts},
+    {.name = "edit",
+     .legacy_fn = publish_edit,
+     .usage = "edit [--price P|+P%|-P%] [--quantity N] [--shipping S] " SEL,
+     .summary = "batch-edit prices, quantities, shipping",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = edit_opts},
+    {.name = "copy",
+     .legacy_fn = publish_copy,
+     .usage = "copy --suffix S " SEL,
+     .summary = "duplicate products as new pending ones",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = copy_opts},
+    {.name = "category",
+     .legacy_fn = publish_category,
+     .usage = "category GROUP|SKU CODE",
+     .summary = "set the Qoo10 leaf category",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE},
+    {.name = "profile",
+     .legacy_fn = publish_profile,
+     .usage =
+         "profile [NAME] [FIELD=VALUE...] [--group G] [--sku SKU] [--brand NAME=NO] [--brands]",
+     .summary = "show or set a listing profile",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
+     .gopts = profile_opts},
+    {.name = "undo",
+     .legacy_fn = publish_undo,
+     .usage = "undo BATCH",
+     .summary = "restore what a batch changed",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE},
+    {.name = "withdraw",
+     .legacy_fn = publish_withdraw,
+     .usage = "withdraw " SEL,
+     .summary = "take online listings offline",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = sel_opts},
+    {.name = "check",
+     .legacy_fn = publish_check,
+     .usage = "check " SEL,
+     .summary = "check products against marketplace rules and sensitive words",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = sel_opts},
+    {.name = "shipping",
+     .legacy_fn = publish_shipping,
+     .usage = "shipping [--cached]",
+     .summary = "list the shop's delivery templates (ShippingNo)",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
+     .gopts = shipping_opts},
+    {.name = "batches",
+     .legacy_fn = publish_batches,
+     .usage = "batches",
+     .summary = "list the batches undo can restore",
+     .flags = QS_NEEDS_SHOP},
+    {.name = NULL},
 };
 
 const struct qs_cmd qs_cmd_publish = {
@@ -645,7 +702,7 @@ int publish_edit(struct qs_ctx *ctx, int argc, char **argv)
         switch (c) {
         case OPT_PRICE:
             if (pub_price_edit_parse(optarg, &eo.price) < 0)
-                return cmd_usage(ctx, &qs_cmd_publish, v,
+                return cmd_usage(ctx,
                                  "--price \"%s\" is not a price of 1-999999999 yen or a change "
                                  "like +10%% or -7.5%% (R-PUB-9)",
                                  optarg);
@@ -656,8 +713,7 @@ int publish_edit(struct qs_ctx *ctx, int argc, char **argv)
             eo.qty = strtoll(optarg, &end, 10);
             if (!*optarg || *end || errno || eo.qty < 0 || eo.qty > 2147483647LL ||
                 *optarg == '+' || *optarg == '-')
-                return cmd_usage(ctx, &qs_cmd_publish, v,
-                                 "--quantity \"%s\" is not a quantity 0-2147483647", optarg);
+                return cmd_usage(ctx, "--quantity \"%s\" is not a quantity 0-2147483647", optarg);
             eo.has_qty = 1;
             break;
         case OPT_SHIPPING:
@@ -665,8 +721,7 @@ int publish_edit(struct qs_ctx *ctx, int argc, char **argv)
             eo.shipping = strtoll(optarg, &end, 10);
             if (!*optarg || *end || errno || eo.shipping < 0 || eo.shipping > 999999999LL ||
                 *optarg == '+' || *optarg == '-')
-                return cmd_usage(ctx, &qs_cmd_publish, v,
-                                 "--shipping \"%s\" is not a whole-yen fee", optarg);
+                return cmd_usage(ctx, "--shipping \"%s\" is not a whole-yen fee", optarg);
             eo.has_shipping = 1;
             break;
         default:
@@ -674,7 +729,7 @@ int publish_edit(struct qs_ctx *ctx, int argc, char **argv)
         }
     }
     if (!eo.has_price && !eo.has_qty && !eo.has_shipping)
-        return cmd_usage(ctx, &qs_cmd_publish, v, "--price, --quantity or --shipping is needed");
+        return cmd_usage(ctx, "--price, --quantity or --shipping is needed");
     eo.dry_run = ctx->dry_run;
     if ((rc = pc_select(ctx, v, ops.n, ops.v, &sa, 1, &o, &sel)) != 0)
         return rc;
@@ -715,7 +770,7 @@ int publish_copy(struct qs_ctx *ctx, int argc, char **argv)
         }
     }
     if (!suffix || !*suffix)
-        return cmd_usage(ctx, &qs_cmd_publish, v, "--suffix S is needed (R-PUB-10)");
+        return cmd_usage(ctx, "--suffix S is needed (R-PUB-10)");
     if ((rc = pc_select(ctx, v, ops.n, ops.v, &sa, 1, &o, &sel)) != 0)
         return rc;
     rc = pub_copy(ctx->store, ctx->shop.name, &sel, suffix, ctx->dry_run, &cb, &batch, &e);
@@ -749,7 +804,7 @@ int publish_category(struct qs_ctx *ctx, int argc, char **argv)
     while ((c = pc_next_opt(&g, argc, argv, &ops)) != -1)
         return QS_EX_USAGE;
     if (ops.n != 2)
-        return cmd_usage(ctx, &qs_cmd_publish, v, "a group, SKU or Parent SKU and a category");
+        return cmd_usage(ctx, "a group, SKU or Parent SKU and a category");
     if (ctx->dry_run && (rc = store_begin(ctx->store, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
     rc = pub_category(ctx->store, ctx->shop.name, ops.v[0], ops.v[1], &what, &e);
@@ -831,12 +886,12 @@ int publish_profile(struct qs_ctx *ctx, int argc, char **argv)
     if (argc > 0 && !strchr(argv[0], '='))
         name = argv[0], argc--, argv++;
     if ((group || nskus) && !name) {
-        rc = cmd_usage(ctx, &qs_cmd_publish, v, "--group and --sku need a profile NAME");
+        rc = cmd_usage(ctx, "--group and --sku need a profile NAME");
         goto out;
     }
     if (name && !prof_name_valid(name)) {
-        rc = cmd_usage(ctx, &qs_cmd_publish, v,
-                       "profile name \"%s\" is not 1-63 of letters, digits, '.', '_' or '-'", name);
+        rc = cmd_usage(ctx, "profile name \"%s\" is not 1-63 of letters, digits, '.', '_' or '-'",
+                       name);
         goto out;
     }
     if (argc > 0 && !name)
@@ -849,14 +904,14 @@ int publish_profile(struct qs_ctx *ctx, int argc, char **argv)
         char field[64];
         if (!eq || eq == argv[i] || (size_t)(eq - argv[i]) >= sizeof field) {
             store_rollback(ctx->store);
-            rc = cmd_usage(ctx, &qs_cmd_publish, v, "\"%s\" is not FIELD=VALUE", argv[i]);
+            rc = cmd_usage(ctx, "\"%s\" is not FIELD=VALUE", argv[i]);
             goto out;
         }
         snprintf(field, sizeof field, "%.*s", (int)(eq - argv[i]), argv[i]);
         int f = prof_field_parse(field);
         if (f < 0) {
             store_rollback(ctx->store);
-            rc = cmd_usage(ctx, &qs_cmd_publish, v,
+            rc = cmd_usage(ctx,
                            "\"%s\" is not a profile field (ShippingNo, AvailableDateType, "
                            "AvailableDateValue, TaxRate, ProductionPlaceType, ProductionPlace, "
                            "AdultYN, ContactInfo, ExpireDate, SecondSubCat, ItemQty, ColorName, "
@@ -871,8 +926,7 @@ int publish_profile(struct qs_ctx *ctx, int argc, char **argv)
         char *eq = strchr(brands[i], '=');
         if (!eq) {
             store_rollback(ctx->store);
-            rc =
-                cmd_usage(ctx, &qs_cmd_publish, v, "--brand \"%s\" is not NAME=BRANDNO", brands[i]);
+            rc = cmd_usage(ctx, "--brand \"%s\" is not NAME=BRANDNO", brands[i]);
             goto out;
         }
         *eq = '\0';
@@ -950,11 +1004,11 @@ int publish_undo(struct qs_ctx *ctx, int argc, char **argv)
     while ((c = pc_next_opt(&g, argc, argv, &ops)) != -1)
         return QS_EX_USAGE;
     if (ops.n != 1)
-        return cmd_usage(ctx, &qs_cmd_publish, v, "one BATCH number is needed");
+        return cmd_usage(ctx, "one BATCH number is needed");
     errno = 0;
     batch = strtoll(ops.v[0], &end, 10);
     if (*end || errno || batch < 1)
-        return cmd_usage(ctx, &qs_cmd_publish, v, "BATCH \"%s\" is not a batch number", ops.v[0]);
+        return cmd_usage(ctx, "BATCH \"%s\" is not a batch number", ops.v[0]);
     o.quiet_rows = ctx->dry_run;
     if ((q = pc_open_qapi(ctx, &e, &rc)))
         rc = pub_undo(ctx->store, q, ctx->shop.name, batch, &ro, &cb, &st, &e);
@@ -1099,7 +1153,7 @@ int publish_shipping(struct qs_ctx *ctx, int argc, char **argv)
         cached = 1;
     }
     if (ops.n)
-        return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
+        return cmd_usage(ctx, "unexpected argument \"%s\"", ops.v[0]);
     if (cached) {
         if ((rc = pub_ship_cached(ctx->store, ctx->shop.name, &ship, &e)) == 0 && !ship.have)
             rc = err_set(&e, QS_E_USAGE, NULL,
@@ -1135,7 +1189,7 @@ int publish_batches(struct qs_ctx *ctx, int argc, char **argv)
     while ((c = pc_next_opt(&g, argc, argv, &ops)) != -1)
         return QS_EX_USAGE;
     if (ops.n)
-        return cmd_usage(ctx, &qs_cmd_publish, v, "unexpected argument \"%s\"", ops.v[0]);
+        return cmd_usage(ctx, "unexpected argument \"%s\"", ops.v[0]);
     rc = pub_batches(ctx->store, ctx->shop.name, cmd_tz(ctx), &cb, &e);
     return pc_list_end(ctx, &o, rc, &e);
 }

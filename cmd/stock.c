@@ -4,15 +4,24 @@
 #include "cmd.h"
 
 static const struct qs_verb stock_verbs[] = {
-    {"item", NULL, "item add|list [FILE|-]", "manage Q-inventory items and options", 0, NULL},
-    {"link", NULL, "link [FILE|-]", "link SKUs to marketplace items and options", 0, NULL},
-    {"list", NULL, "list", "quantities per SKU", 0, NULL},
-    {"alloc", NULL, "alloc [--undo]", "allocate paid orders to branch stock", 0, NULL},
-    {"sync", NULL, "sync [--buffer N|P%] [--max N]", "set marketplace quantities from stock", 0,
-     NULL},
-    {"fees", NULL, "fees --month YYYY-MM [--forecast]", "monthly storage fees", 0, NULL},
-    {"labels", NULL, "labels [FILE|-]", "write a printable page of SKU labels", 0, NULL},
-    {NULL, NULL, NULL, NULL, 0, NULL},
+    {.name = "item",
+     .usage = "item add|list [FILE|-]",
+     .summary = "manage Q-inventory items and options"},
+    {.name = "link",
+     .usage = "link [FILE|-]",
+     .summary = "link SKUs to marketplace items and options"},
+    {.name = "list", .usage = "list", .summary = "quantities per SKU"},
+    {.name = "alloc", .usage = "alloc [--undo]", .summary = "allocate paid orders to branch stock"},
+    {.name = "sync",
+     .usage = "sync [--buffer N|P%] [--max N]",
+     .summary = "set marketplace quantities from stock"},
+    {.name = "fees",
+     .usage = "fees --month YYYY-MM [--forecast]",
+     .summary = "monthly storage fees"},
+    {.name = "labels",
+     .usage = "labels [FILE|-]",
+     .summary = "write a printable page of SKU labels"},
+    {.name = NULL},
 };
 
 const struct qs_cmd qs_cmd_stock = {

@@ -114,7 +114,7 @@ static int setting_open_form(struct qs_ctx *ctx, int *out, struct qs_err *e)
 
 /* ---- orders ------------------------------------------------------------------------- */
 
-static const struct qs_opt orders_opts[] = {
+static const struct cmd_gopt orders_opts[] = {
     {"since", required_argument, OPT_SINCE, "TIME",
      "pull from TIME on (the first time; later only when it reaches further back)"},
     {"status", required_argument, OPT_STATUS, "S",
@@ -216,11 +216,11 @@ static int sync_orders(struct qs_ctx *ctx, int argc, char **argv)
         switch (c) {
         case OPT_SINCE:
             if (tm_parse(optarg, cmd_tz(ctx), o.now, &o.since, &e) < 0)
-                return cmd_usage(ctx, &qs_cmd_sync, v, "--since: %s", e.msg);
+                return cmd_usage(ctx, "--since: %s", e.msg);
             break;
         case OPT_STATUS:
             if (status_mask(optarg, &mask) < 0)
-                return cmd_usage(ctx, &qs_cmd_sync, v,
+                return cmd_usage(ctx,
                                  "--status \"%s\" is not unpaid, paid, confirmed, shipped, "
                                  "delivered or 1-5",
                                  optarg);
@@ -233,7 +233,7 @@ static int sync_orders(struct qs_ctx *ctx, int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cmd_usage(ctx, &qs_cmd_sync, v, "unexpected argument \"%s\"", argv[optind]);
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
     o.quiet = ctx->verbosity < 0;
     if ((rc = setting_long(ctx, "sync.window_cap", SYNC_DEFAULT_CAP, 1, &o.cap, &e)) < 0 ||
         (rc = setting_open_form(ctx, &o.open_form, &e)) < 0 || (rc = open_qapi(ctx, &q, &e)) < 0)
@@ -290,7 +290,7 @@ static int sync_orders(struct qs_ctx *ctx, int argc, char **argv)
 
 /* ---- products ----------------------------------------------------------------------- */
 
-static const struct qs_opt products_opts[] = {
+static const struct cmd_gopt products_opts[] = {
     {"full", no_argument, OPT_FULL, NULL,
      "read every item's details, not only those of new or changed items"},
     {NULL, 0, 0, NULL, NULL},
@@ -343,7 +343,7 @@ static int sync_products(struct qs_ctx *ctx, int argc, char **argv)
         o.full = 1;
     }
     if (optind < argc)
-        return cmd_usage(ctx, &qs_cmd_sync, v, "unexpected argument \"%s\"", argv[optind]);
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
     o.quiet = ctx->verbosity < 0;
     if ((rc = open_qapi(ctx, &q, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
@@ -388,7 +388,7 @@ static int sync_products(struct qs_ctx *ctx, int argc, char **argv)
 
 /* ---- ship and confirm ----------------------------------------------------------------- */
 
-static const struct qs_opt ship_opts[] = {
+static const struct cmd_gopt ship_opts[] = {
     {"skip-bad", no_argument, OPT_SKIP_BAD, NULL,
      "send the good lines even when some input lines are bad (those are reported)"},
     {"rejects", required_argument, OPT_REJECTS, "FILE",
@@ -399,7 +399,7 @@ static const struct qs_opt ship_opts[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
-static const struct qs_opt confirm_opts[] = {
+static const struct cmd_gopt confirm_opts[] = {
     {"ship-by", required_argument, OPT_SHIP_BY, "DATE",
      "the estimated shipping date sent (default: tomorrow in Japan; at most 30 days ahead)"},
     {"skip-bad", no_argument, OPT_SKIP_BAD, NULL,
@@ -551,8 +551,7 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
             break;
         case OPT_ENCODING:
             if (rec_enc_parse(optarg, &enc) < 0)
-                return cmd_usage(ctx, &qs_cmd_sync, v,
-                                 "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
+                return cmd_usage(ctx, "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
             break;
         case OPT_SHIP_BY:
             ship_by = optarg;
@@ -562,11 +561,11 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
         }
     }
     if (rejects && !o.skip_bad)
-        return cmd_usage(ctx, &qs_cmd_sync, v, "--rejects needs --skip-bad");
+        return cmd_usage(ctx, "--rejects needs --skip-bad");
     if (action == SYNC_SHIP && argc - optind > 1)
-        return cmd_usage(ctx, &qs_cmd_sync, v, "one input file at most (or - for stdin)");
+        return cmd_usage(ctx, "one input file at most (or - for stdin)");
     if (action == SYNC_CONFIRM && (rc = sync_est_ship_date(ship_by, o.now, o.est, &e)) < 0)
-        return cmd_usage(ctx, &qs_cmd_sync, v, "%s", e.msg);
+        return cmd_usage(ctx, "%s", e.msg);
     o.quiet = ctx->verbosity < 0;
     o.dry_run = ctx->dry_run;
     if ((rc = setting_long(ctx, "sync.window_cap", SYNC_DEFAULT_CAP, 1, &o.cap, &e)) < 0 ||
@@ -578,8 +577,7 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
         file = argv[optind];
     /* Issue 8 item 7: never over the input; renamed in only when lines were rejected. */
     if (rejects && (rc = afile_open(rejects, args ? NULL : file, &rej, &e)) < 0) {
-        code = rc == QS_E_USAGE ? cmd_usage(ctx, &qs_cmd_sync, v, "--rejects %s", e.msg)
-                                : cmd_fail(ctx, rc, &e);
+        code = rc == QS_E_USAGE ? cmd_usage(ctx, "--rejects %s", e.msg) : cmd_fail(ctx, rc, &e);
         goto out;
     }
 
@@ -587,7 +585,7 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
     if (args) {
         for (int i = optind; i < argc; i++) {
             if (strspn(argv[i], "0123456789") != strlen(argv[i]) && access(argv[i], R_OK) == 0) {
-                code = cmd_usage(ctx, &qs_cmd_sync, v,
+                code = cmd_usage(ctx,
                                  "\"%s\" is a file, not an order number; give order numbers, "
                                  "or the records on standard input: qs sync confirm < %s",
                                  argv[i], argv[i]);
@@ -706,7 +704,7 @@ static int sync_confirm(struct qs_ctx *ctx, int argc, char **argv)
 
 /* ---- log ------------------------------------------------------------------------------- */
 
-static const struct qs_opt log_opts[] = {
+static const struct cmd_gopt log_opts[] = {
     {"since", required_argument, OPT_SINCE, "TIME", "only calls at or after TIME"},
     {"kind", required_argument, OPT_KIND, "K",
      "only calls of kind K: an outbox kind, a QAPI method, or its group or method name"},
@@ -775,7 +773,7 @@ static int sync_log(struct qs_ctx *ctx, int argc, char **argv)
         switch (c) {
         case OPT_SINCE:
             if (tm_parse(optarg, cmd_tz(ctx), time(NULL), &since, &e) < 0)
-                return cmd_usage(ctx, &qs_cmd_sync, v, "--since: %s", e.msg);
+                return cmd_usage(ctx, "--since: %s", e.msg);
             break;
         case OPT_KIND:
             out.kind = optarg;
@@ -785,7 +783,7 @@ static int sync_log(struct qs_ctx *ctx, int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cmd_usage(ctx, &qs_cmd_sync, v, "unexpected argument \"%s\"", argv[optind]);
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
     if ((rc = open_writer(ctx, log_cols, sizeof log_cols / sizeof log_cols[0], &out.w, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
     out.r = rec_new();
@@ -803,7 +801,7 @@ static int sync_log(struct qs_ctx *ctx, int argc, char **argv)
 
 enum { OPT_PROBE_DAYS = 400, OPT_PROBE_ORDER_NO, OPT_PROBE_APPLY };
 
-static const struct qs_opt probe_opts[] = {
+static const struct cmd_gopt probe_opts[] = {
     {"days", required_argument, OPT_PROBE_DAYS, "N",
      "the open-orders window: the last N days by order date (1-90, default 30)"},
     {"order-no", required_argument, OPT_PROBE_ORDER_NO, "NO",
@@ -860,7 +858,7 @@ static int sync_probe(struct qs_ctx *ctx, int argc, char **argv)
             errno = 0;
             long d = strtol(optarg, &end, 10);
             if (errno || end == optarg || *end || d < 1 || d > 90)
-                return cmd_usage(ctx, &qs_cmd_sync, v, "--days \"%s\" is not 1 to 90", optarg);
+                return cmd_usage(ctx, "--days \"%s\" is not 1 to 90", optarg);
             o.days = (int)d;
             break;
         case OPT_PROBE_ORDER_NO:
@@ -877,14 +875,13 @@ static int sync_probe(struct qs_ctx *ctx, int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cmd_usage(ctx, &qs_cmd_sync, v, "unexpected argument \"%s\"", argv[optind]);
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
     if (ctx->dry_run && apply)
-        return cmd_usage(ctx, &qs_cmd_sync, v, "--apply and --dry-run exclude each other");
+        return cmd_usage(ctx, "--apply and --dry-run exclude each other");
     if ((rc = setting_long(ctx, "sync.window_cap", 0, 1, &o.window_cap, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
     if ((rc = sync_probe_plan(&o, &plan, &e)) < 0)
-        return rc == QS_E_USAGE ? cmd_usage(ctx, &qs_cmd_sync, v, "%s", e.msg)
-                                : cmd_fail(ctx, rc, &e);
+        return rc == QS_E_USAGE ? cmd_usage(ctx, "%s", e.msg) : cmd_fail(ctx, rc, &e);
     /* --dry-run: the probes, printed; nothing sent (not even the login), no file. */
     if (ctx->dry_run) {
         for (size_t i = 0; i < json_array_size(plan) && !ferror(stdout); i++)
@@ -933,27 +930,57 @@ out:
 
 /* The order matters: the functions above find their entry by index. */
 static const struct qs_verb sync_verbs[] = {
-    {"orders", sync_orders, "orders [--since TIME] [--status S] [--all]",
-     "pull orders and claims into the store", QS_NEEDS_SHOP, orders_opts},
-    {"products", sync_products, "products [--full]", "pull online items", QS_NEEDS_SHOP,
-     products_opts},
-    {"ship", sync_ship, "ship [--skip-bad [--rejects FILE]] [--retry-failed] [FILE|-]",
-     "send carrier and tracking numbers", QS_NEEDS_SHOP | QS_READS_STDIN, ship_opts},
-    {"confirm", sync_confirm,
-     "confirm [--ship-by DATE] [--skip-bad [--rejects FILE]] [--retry-failed] [ORDER...|-]",
-     "confirm orders", QS_NEEDS_SHOP | QS_READS_STDIN, confirm_opts},
-    {"cancel", NULL, "cancel --reason R [ORDER...|-]", "cancel orders the seller cannot fill", 0,
-     NULL},
-    {"stock", NULL, "stock", "set marketplace quantities (see qs stock sync)", 0, NULL},
-    {"export", NULL, "export goods|inventory", "write files for linked software", 0, NULL},
-    {"notify", NULL, "notify", "deliver notification templates for new events", 0, NULL},
-    {"doctor", NULL, "doctor", "check the shop's setup", 0, NULL},
-    {"log", sync_log, "log [--since TIME] [--kind K]", "print the audit of outside calls",
-     QS_NEEDS_STORE | QS_STORE_RO, log_opts},
-    {"probe", sync_probe, "probe [--days N] [--order-no NO] [-o FILE] [--apply]",
-     "settle what the marketplace's documents leave open (writes a probe file)", QS_NEEDS_SHOP,
-     probe_opts},
-    {NULL, NULL, NULL, NULL, 0, NULL},
+    {.name = "orders",
+     .legacy_fn = sync_orders,
+     .usage = "orders [--since TIME] [--status S] [--all]",
+     .summary = "pull orders and claims into the store",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
+     .gopts = orders_opts},
+    {.name = "products",
+     .legacy_fn = sync_products,
+     .usage = "products [--full]",
+     .summary = "pull online items",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
+     .gopts = products_opts},
+    {.name = "ship",
+     .legacy_fn = sync_ship,
+     .usage = "ship [--skip-bad [--rejects FILE]] [--retry-failed] [FILE|-]",
+     .summary = "send carrier and tracking numbers",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = ship_opts},
+    {.name = "confirm",
+     .legacy_fn = sync_confirm,
+     .usage =
+         "confirm [--ship-by DATE] [--skip-bad [--rejects FILE]] [--retry-failed] [ORDER...|-]",
+     .summary = "confirm orders",
+     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
+     .gopts = confirm_opts},
+    {.name = "cancel",
+     .usage = "cancel --reason R [ORDER...|-]",
+     .summary = "cancel orders the seller cannot fill"},
+    {.name = "stock",
+     .usage = "stock",
+     .summary = "set marketplace quantities (see qs stock sync)"},
+    {.name = "export",
+     .usage = "export goods|inventory",
+     .summary = "write files for linked software"},
+    {.name = "notify",
+     .usage = "notify",
+     .summary = "deliver notification templates for new events"},
+    {.name = "doctor", .usage = "doctor", .summary = "check the shop's setup"},
+    {.name = "log",
+     .legacy_fn = sync_log,
+     .usage = "log [--since TIME] [--kind K]",
+     .summary = "print the audit of outside calls",
+     .flags = QS_NEEDS_STORE,
+     .gopts = log_opts},
+    {.name = "probe",
+     .legacy_fn = sync_probe,
+     .usage = "probe [--days N] [--order-no NO] [-o FILE] [--apply]",
+     .summary = "settle what the marketplace's documents leave open (writes a probe file)",
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
+     .gopts = probe_opts},
+    {.name = NULL},
 };
 
 const struct qs_cmd qs_cmd_sync = {

@@ -127,9 +127,9 @@ test_expect "issue 8 item 14: a header alone is no records, exit 0" '
 test_expect "issue 8 items 1, 14: qs commands that read records: JSON without a final LF, empty input" '
     qs init --shop demo >/dev/null 2>&1 &&
     printf "{\"sku\":\"A\"}" | expect_code 65 qs publish spread --from 11:00 --to 12:00 &&
-    grep_q "^qs publish: -:1: SKU \"A\" is not in the catalog" err &&
+    grep_q "^qs publish [a-z]*: -:1: SKU \"A\" is not in the catalog" err &&
     : | expect_code 65 qs publish spread --from 11:00 --to 12:00 &&
-    grep_q "^qs publish: -: no header: the input is empty\$" err &&
+    grep_q "^qs publish [a-z]*: -: no header: the input is empty\$" err &&
     expect_code 65 qs import products empty.csv && grep_q "empty.csv: no header: the input is empty" err
 '
 # header N [LAST]: a CSV header of columns c1..cN (the last one named LAST), one row.

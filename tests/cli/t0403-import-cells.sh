@@ -13,12 +13,12 @@ qs init --shop demo >/dev/null 2>&1
 
 test_expect "issue 8 item 16, R-IMP-8: an 11-digit UPC whose 12-digit form checks is restored, with a warning" '
     expect_code 0 qs import products "$F/excel.csv" &&
-    grep_q "^qs import: $F/excel.csv:2: warning: column F (UPC): \"36000291452\" restored to \"036000291452\": Excel dropped the leading 0 of a 12-digit UPC-A code (format the column as text) (R-IMP-8)$" err &&
+    grep_q "^qs import [a-z]*: $F/excel.csv:2: warning: column F (UPC): \"36000291452\" restored to \"036000291452\": Excel dropped the leading 0 of a 12-digit UPC-A code (format the column as text) (R-IMP-8)$" err &&
     test "$(q "select upc from variant where sku = '"'"'001'"'"'")" = 036000291452 &&
     test "$(q "select code || '"'"' '"'"' || code_type from product where parent_sku = '"'"'CUP'"'"'")" = "036000291452 upc"
 '
 test_expect "issue 8 item 16: an option code (SKU) Excel stripped is padded to its product's width, with a warning" '
-    grep_q "^qs import: $F/excel.csv:4: warning: column B (SKU): \"3\" restored to \"003\": the other SKUs of Parent SKU \"CUP\" are 3-digit codes with leading zeros, which Excel drops (format the column as text)$" err &&
+    grep_q "^qs import [a-z]*: $F/excel.csv:4: warning: column B (SKU): \"3\" restored to \"003\": the other SKUs of Parent SKU \"CUP\" are 3-digit codes with leading zeros, which Excel drops (format the column as text)$" err &&
     printf "sku,parent_sku,state\n001,CUP,pending\n002,CUP,pending\n003,CUP,pending\n7,PEN,pending\n100,PEN,pending\n8,PEN,pending\n120,BAG,pending\n121,BAG,pending\n5,BAG,pending\n" >expect &&
     test_cmp expect out &&
     test "$(grep -c "restored to" err)" = 2
@@ -58,7 +58,7 @@ test_expect "issue 8 item 16, SPEC 1.2: scientific notation in a code, bad group
 test_expect "issue 8 item 16, R-UPC-1: qs import upc restores a stripped UPC-A with a warning naming the column" '
     printf "note,code\nbox 1,12345678905\nbox 2,042100005264\n" >pool.csv &&
     expect_code 0 qs import upc --pool us --type upc pool.csv &&
-    grep_q "^qs import: pool.csv:2: warning: column B (code): \"12345678905\" restored to \"012345678905\": Excel dropped the leading 0" err &&
+    grep_q "^qs import [a-z]*: pool.csv:2: warning: column B (code): \"12345678905\" restored to \"012345678905\": Excel dropped the leading 0" err &&
     test "$(q "select group_concat(code, '"'"' '"'"') from upc_code")" = "012345678905 042100005264" &&
     printf "code\n3.60003E+11\n" >sci.csv &&
     expect_code 65 qs import upc --pool us --type upc sci.csv &&
@@ -70,9 +70,9 @@ test_expect "issue 8 item 15: a control character in any field sent to the marke
         "C3,C3,Mug,bad\x1b[31m,x,Brand\x7f,\xc2\x85red,L\x08M,100,0,https://i.jp/c\x01.jpg" \
         "C4,C4,\"two\nlines\",d,x,,,,100,0,https://i.jp/c.jpg" >ctl.csv &&
     expect_code 65 qs import products ctl.csv &&
-    grep_q "^qs import: ctl.csv:2: column C (Title): holds the control character U+0007 (bell) at character 4; remove it$" err &&
-    grep_q "^qs import: ctl.csv:3: column E (Tags): holds the control character U+0009 (tab) at character 2; remove it$" err &&
-    grep_q "^qs import: ctl.csv:5: column D (Description): holds the control character U+001B (escape) at character 4; remove it$" err &&
+    grep_q "^qs import [a-z]*: ctl.csv:2: column C (Title): holds the control character U+0007 (bell) at character 4; remove it$" err &&
+    grep_q "^qs import [a-z]*: ctl.csv:3: column E (Tags): holds the control character U+0009 (tab) at character 2; remove it$" err &&
+    grep_q "^qs import [a-z]*: ctl.csv:5: column D (Description): holds the control character U+001B (escape) at character 4; remove it$" err &&
     grep_q "ctl.csv:5: column F (Brand): holds the control character U+007F (delete) at character 6" err &&
     grep_q "ctl.csv:5: column G (Color): holds the control character U+0085 at character 1" err &&
     grep_q "ctl.csv:5: column H (Size): holds the control character U+0008 (backspace) at character 2" err &&
@@ -91,17 +91,17 @@ test_expect "issue 8 item 15: with --skip-bad the rows go to the rejects file; a
 test_expect "issue 8 items 15 and 17: JSON Lines input names the field; qoo10 option cells are checked too" '
     printf "{\"parent_sku\":\"J1\",\"sku\":\"J1\",\"title\":\"T\\\\u0007\",\"price\":\"abc\",\"main_image_url\":\"https://i.jp/j.jpg\"}\n" >j.jsonl &&
     expect_code 65 qs import products j.jsonl &&
-    grep_q "^qs import: j.jsonl:1: field \"title\": holds the control character U+0007 (bell) at character 2; remove it$" err &&
-    grep_q "^qs import: j.jsonl:1: field \"price\": \"abc\" is not a number (R-IMP-2)$" err &&
+    grep_q "^qs import [a-z]*: j.jsonl:1: field \"title\": holds the control character U+0007 (bell) at character 2; remove it$" err &&
+    grep_q "^qs import [a-z]*: j.jsonl:1: field \"price\": \"abc\" is not a number (R-IMP-2)$" err &&
     printf "seller_unique_item_id,item_name,price_yen,image_main_url,option_info\nTEE,Tee,１０００,https://i.jp/t.jpg,\"Size||*M||*－１００||*1||*TEE-M\$\$Size||*L\a||*0||*1||*TEE-L\"\n" >q.csv &&
     expect_code 65 qs import products q.csv &&
-    grep_q "^qs import: q.csv:2: column E (option_info): holds the control character U+0007 (bell) at character 38; remove it$" err &&
+    grep_q "^qs import [a-z]*: q.csv:2: column E (option_info): holds the control character U+0007 (bell) at character 38; remove it$" err &&
     sed -i "s/\a//" q.csv && expect_code 0 qs import products q.csv &&
     test "$(q "select group_concat(sku || '"'"'='"'"' || price, '"'"' '"'"') from variant where sku like '"'"'TEE-%'"'"'")" = "TEE-M=900 TEE-L=1000"
 '
 test_expect "issue 8 item 17: a required column the file lacks is named by its template name (--update)" '
     printf "Parent SKU,SKU,Price\nNEW,NEW-1,100\n" >new.csv &&
     expect_code 65 qs import products --update new.csv &&
-    grep_q "^qs import: new.csv:2: Title: is missing (SKU \"NEW-1\" is new) (R-IMP-2)$" err
+    grep_q "^qs import [a-z]*: new.csv:2: Title: is missing (SKU \"NEW-1\" is new) (R-IMP-2)$" err
 '
 test_done
