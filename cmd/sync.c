@@ -11,23 +11,11 @@
 #include "cmd.h"
 #include "../libcore/afile.h"
 #include "../libcore/audit.h"
+#include "../libcore/job.h"
 #include "../libcore/qapi.h"
 #include "../libcore/sync.h"
 #include "../libcore/tm.h"
 #include "../libcore/xalloc.h"
-
-enum {
-    OPT_SINCE = 256,
-    OPT_STATUS,
-    OPT_ALL,
-    OPT_FULL,
-    OPT_SKIP_BAD,
-    OPT_REJECTS,
-    OPT_RETRY_FAILED,
-    OPT_ENCODING,
-    OPT_SHIP_BY,
-    OPT_KIND,
-};
 
 /* UTC ISO-8601 from the store -> "YYYY-MM-DD HH:MM:SS" in the output zone ("" stays ""). */
 static const char *local_time(const struct qs_ctx *ctx, const char *iso, char *buf, size_t size)
@@ -38,26 +26,6 @@ static const char *local_time(const struct qs_ctx *ctx, const char *iso, char *b
         tm_format(t, cmd_tz(ctx), 0, buf, size) < 0)
         buf[0] = '\0';
     return buf;
-}
-
-/* STYLE.md: a reader that went away (qs sync orders | head) ends the output quietly. */
-static int out_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e)
-{
-    if (rc == QS_E_IO && ferror(stdout) && errno == EPIPE)
-        return 0;
-    return cmd_fail(ctx, rc, e);
-}
-
-static int open_writer(struct qs_ctx *ctx, const char *const *cols, size_t n, struct rec_writer **w,
-                       struct qs_err *e)
-{
-    struct rec_writer_opts wo = cmd_writer_opts(ctx);
-    return rec_writer_open(stdout, &wo, cols, n, w, e);
-}
-
-static int open_qapi(struct qs_ctx *ctx, struct qapi **q, struct qs_err *e)
-{
-    return qapi_open(ctx->store, ctx->shop.name, ctx->dry_run, stdout, q, e);
 }
 
 /* "a; b; c; and N more": the first of n examples (strings stride bytes apart, at most
@@ -114,14 +82,42 @@ static int setting_open_form(struct qs_ctx *ctx, int *out, struct qs_err *e)
 
 /* ---- orders ------------------------------------------------------------------------- */
 
-static const struct cmd_gopt orders_opts[] = {
-    {"since", required_argument, OPT_SINCE, "TIME",
-     "pull from TIME on (the first time; later only when it reaches further back)"},
-    {"status", required_argument, OPT_STATUS, "S",
-     "print only lines in status S: unpaid, paid, confirmed, shipped, delivered or 1-5 "
-     "(comma-separated list)"},
-    {"all", no_argument, OPT_ALL, NULL, "print every stored line, not only those seen in this run"},
-    {NULL, 0, 0, NULL, NULL},
+/* "paid,confirmed" or "2,3" -> a mask with bit (1 << code) per status. */
+static int status_mask(struct qs_ctx *ctx, const char *s, void *target, struct qs_err *e)
+{
+    unsigned *mask = target;
+    char *copy = xstrdup(s), *save = NULL;
+    int ok = 1;
+    (void)ctx;
+    for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        int c = sync_status_parse(t);
+        if (c < 0)
+            ok = 0;
+        else
+            *mask |= 1u << c;
+    }
+    free(copy);
+    if (ok && *mask)
+        return 0;
+    return err_set(e, QS_E_USAGE, NULL,
+                   "--status \"%s\" is not unpaid, paid, confirmed, shipped, delivered or 1-5", s);
+}
+
+struct orders_args {
+    time_t since;
+    unsigned mask;
+    int all;
+};
+
+static const struct qs_opt orders_opts[] = {
+    OPT_TIME(struct orders_args, since, "since", "TIME",
+             "pull from TIME on (the first time; later only when it reaches further back)"),
+    OPT_PARSE(struct orders_args, mask, "status", "S", status_mask,
+              "print only lines in status S: unpaid, paid, confirmed, shipped, delivered or 1-5 "
+              "(comma-separated list)"),
+    OPT_FLAG(struct orders_args, all, "all",
+             "print every stored line, not only those seen in this run"),
+    OPT_END,
 };
 
 static const char *const line_cols[] = {
@@ -171,22 +167,6 @@ static int print_line(const struct sync_line *l, void *p)
     return rec_write(o->w, r, o->e);
 }
 
-/* "paid,confirmed" or "2,3" -> a mask with bit (1 << code) per status. */
-static int status_mask(const char *s, unsigned *mask)
-{
-    char *copy = xstrdup(s), *save = NULL;
-    int ok = 1;
-    for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        int c = sync_status_parse(t);
-        if (c < 0)
-            ok = 0;
-        else
-            *mask |= 1u << c;
-    }
-    free(copy);
-    return ok && *mask ? 0 : -1;
-}
-
 /* SPEC 1.3: 69 only when no outside call succeeded; after some did, a marketplace that
  * stopped answering is a temporary failure. */
 static int pull_fail(struct qs_ctx *ctx, int rc, long calls, const struct qs_err *e)
@@ -195,71 +175,69 @@ static int pull_fail(struct qs_ctx *ctx, int rc, long calls, const struct qs_err
     return code == QS_EX_UNAVAILABLE && calls > 0 ? QS_EX_TEMPFAIL : code;
 }
 
-static int sync_orders(struct qs_ctx *ctx, int argc, char **argv)
-{
-    ctx->prog = "qs sync orders";
-    const struct qs_verb *v = &qs_cmd_sync.verbs[0];
-    struct sync_orders_opts o = {0};
-    struct sync_orders_stats st = {0};
-    struct lines_out out = {0};
-    struct cmd_getopt g;
-    struct qapi *q = NULL;
-    struct qs_err e, e2;
-    unsigned mask = 0;
-    int c, rc = 0, prc = 0, all = 0, tx = 0;
+struct orders_run {
+    struct qs_ctx *ctx;
+    struct qapi *q;
+    const struct orders_args *a;
+    struct sync_orders_opts *o;
+    struct sync_orders_stats *st;
+    struct qs_err *e2; /* the output's error */
+    int prc, orc;      /* the pull's result, the output's */
+};
 
-    err_clear(&e);
-    err_clear(&e2);
-    o.now = time(NULL);
-    cmd_getopt_init(&g, ctx, &qs_cmd_sync, v);
-    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
-        switch (c) {
-        case OPT_SINCE:
-            if (tm_parse(optarg, cmd_tz(ctx), o.now, &o.since, &e) < 0)
-                return cmd_usage(ctx, "--since: %s", e.msg);
-            break;
-        case OPT_STATUS:
-            if (status_mask(optarg, &mask) < 0)
-                return cmd_usage(ctx,
-                                 "--status \"%s\" is not unpaid, paid, confirmed, shipped, "
-                                 "delivered or 1-5",
-                                 optarg);
-            break;
-        case OPT_ALL:
-            all = 1;
-            break;
-        default:
-            return QS_EX_USAGE;
-        }
-    }
-    if (optind < argc)
-        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
-    o.quiet = ctx->verbosity < 0;
-    if ((rc = setting_long(ctx, "sync.window_cap", SYNC_DEFAULT_CAP, 1, &o.cap, &e)) < 0 ||
-        (rc = setting_open_form(ctx, &o.open_form, &e)) < 0 || (rc = open_qapi(ctx, &q, &e)) < 0)
-        return cmd_fail(ctx, rc, &e);
-    /* --dry-run: pull and print as usual inside one transaction, then roll it back. */
-    if (ctx->dry_run && (rc = store_begin(ctx->store, &e)) < 0) {
-        qapi_close(q);
-        return cmd_fail(ctx, rc, &e);
-    }
-    tx = ctx->dry_run;
-    prc = sync_orders_pull(ctx->store, q, ctx->shop.name, &o, &st, &e);
-    /* The lines seen are printed even when a later window failed: they are stored. */
-    out.ctx = ctx;
-    out.e = &e2;
-    out.r = rec_new();
-    if ((rc = open_writer(ctx, line_cols, sizeof line_cols / sizeof line_cols[0], &out.w, &e2)) ==
-        0) {
-        rc = sync_lines_each(ctx->store, ctx->shop.name, !all, mask, print_line, &out, &e2);
-        int crc = rec_writer_close(out.w, rc < 0 ? NULL : &e2);
+/* The pull, then the lines seen, printed even when a later window failed: they are
+ * stored. */
+static int orders_pull(void *p, struct qs_err *e)
+{
+    struct orders_run *r = p;
+    struct lines_out out = {.ctx = r->ctx, .e = r->e2, .r = rec_new()};
+    int rc;
+
+    r->prc = sync_orders_pull(r->ctx->store, r->q, r->ctx->shop.name, r->o, r->st, e);
+    if ((rc = cmd_open_writer(r->ctx, line_cols, sizeof line_cols / sizeof line_cols[0], &out.w,
+                              r->e2)) == 0) {
+        rc = sync_lines_each(r->ctx->store, r->ctx->shop.name, !r->a->all, r->a->mask, print_line,
+                             &out, r->e2);
+        int crc = rec_writer_close(out.w, rc < 0 ? NULL : r->e2);
         if (rc == 0)
             rc = crc;
     }
     rec_free(out.r);
-    if (tx)
-        store_rollback(ctx->store);
+    r->orc = rc;
+    return 0;
+}
+
+static int cmd_sync_orders(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct orders_args a = {0};
+    struct sync_orders_opts o = {0};
+    struct sync_orders_stats st = {0};
+    struct qapi *q = NULL;
+    struct qs_err e, e2;
+    int rc;
+
+    err_clear(&e);
+    err_clear(&e2);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 0)
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
+    o.now = time(NULL);
+    o.since = a.since;
+    o.quiet = ctx->verbosity < 0;
+    if ((rc = setting_long(ctx, "sync.window_cap", SYNC_DEFAULT_CAP, 1, &o.cap, &e)) < 0 ||
+        (rc = setting_open_form(ctx, &o.open_form, &e)) < 0 ||
+        (rc = cmd_open_qapi(ctx, &q, &e)) < 0)
+        return cmd_fail(ctx, rc, &e);
+    /* --dry-run: pull and print as usual inside one transaction, then roll it back. */
+    struct orders_run r = {ctx, q, &a, &o, &st, &e2, 0, 0};
+    if ((rc = job_within(ctx->store, ctx->dry_run, orders_pull, &r, &e)) < 0) {
+        qapi_close(q);
+        return cmd_fail(ctx, rc, &e);
+    }
     qapi_close(q);
+    int prc = r.prc;
+    rc = r.orc;
     if (ctx->verbosity >= 0 && st.truncated)
         cmd_warn(ctx,
                  "%ld one-second window%s returned %ld rows or more and may be incomplete "
@@ -284,16 +262,16 @@ static int sync_orders(struct qs_ctx *ctx, int argc, char **argv)
     if (prc < 0)
         return pull_fail(ctx, prc, st.calls, &e);
     if (rc < 0)
-        return out_fail(ctx, rc, &e2);
+        return cmd_out_fail(ctx, rc, &e2);
     return st.unread ? QS_EX_FAIL : 0;
 }
 
 /* ---- products ----------------------------------------------------------------------- */
 
-static const struct cmd_gopt products_opts[] = {
-    {"full", no_argument, OPT_FULL, NULL,
-     "read every item's details, not only those of new or changed items"},
-    {NULL, 0, 0, NULL, NULL},
+static const struct qs_opt products_opts[] = {
+    OPT_FLAG(struct sync_products_opts, full, "full",
+             "read every item's details, not only those of new or changed items"),
+    OPT_END,
 };
 
 static const char *const item_cols[] = {"item_code", "seller_code", "status", "title",
@@ -322,46 +300,50 @@ static int print_item(const struct sync_item *it, void *p)
     return rec_write(o->w, o->r, o->e);
 }
 
-static int sync_products(struct qs_ctx *ctx, int argc, char **argv)
+struct products_run {
+    struct qs_ctx *ctx;
+    struct qapi *q;
+    struct sync_products_opts *o;
+    struct items_out *out;
+    struct sync_products_stats *st;
+};
+
+static int products_pull(void *p, struct qs_err *e)
 {
-    ctx->prog = "qs sync products";
-    const struct qs_verb *v = &qs_cmd_sync.verbs[1];
+    struct products_run *r = p;
+    return sync_products_pull(r->ctx->store, r->q, r->ctx->shop.name, r->o, print_item, r->out,
+                              r->st, e);
+}
+
+static int cmd_sync_products(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
     struct sync_products_opts o = {0};
     struct sync_products_stats st = {0};
     struct items_out out = {0};
-    struct cmd_getopt g;
     struct qapi *q = NULL;
     struct qs_err e, e2;
-    int c, rc, crc, tx = 0;
+    int rc, crc;
 
     err_clear(&e);
     err_clear(&e2);
-    cmd_getopt_init(&g, ctx, &qs_cmd_sync, v);
-    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
-        if (c != OPT_FULL)
-            return QS_EX_USAGE;
-        o.full = 1;
-    }
-    if (optind < argc)
-        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cmd_parse(ctx, v, &o, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 0)
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
     o.quiet = ctx->verbosity < 0;
-    if ((rc = open_qapi(ctx, &q, &e)) < 0)
+    if ((rc = cmd_open_qapi(ctx, &q, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
-    if ((rc = open_writer(ctx, item_cols, sizeof item_cols / sizeof item_cols[0], &out.w, &e2)) <
-        0) {
+    if ((rc = cmd_open_writer(ctx, item_cols, sizeof item_cols / sizeof item_cols[0], &out.w,
+                              &e2)) < 0) {
         qapi_close(q);
         return cmd_fail(ctx, rc, &e2);
     }
-    if (ctx->dry_run && (rc = store_begin(ctx->store, &e)) == 0)
-        tx = 1;
     out.r = rec_new();
     out.e = &e2;
-    if (rc == 0)
-        rc = sync_products_pull(ctx->store, q, ctx->shop.name, &o, print_item, &out, &st, &e);
+    struct products_run r = {ctx, q, &o, &out, &st};
+    rc = job_within(ctx->store, ctx->dry_run, products_pull, &r, &e);
     crc = rec_writer_close(out.w, &e2);
     rec_free(out.r);
-    if (tx)
-        store_rollback(ctx->store);
     qapi_close(q);
     if (ctx->verbosity >= 0)
         fprintf(stderr,
@@ -382,34 +364,41 @@ static int sync_products(struct qs_ctx *ctx, int argc, char **argv)
     if (rc < 0)
         return e2.code && !e.code ? cmd_fail(ctx, rc, &e2) : pull_fail(ctx, rc, st.calls, &e);
     if (crc < 0)
-        return out_fail(ctx, crc, &e2);
+        return cmd_out_fail(ctx, crc, &e2);
     return st.refused ? QS_EX_FAIL : 0;
 }
 
 /* ---- ship and confirm ----------------------------------------------------------------- */
 
-static const struct cmd_gopt ship_opts[] = {
-    {"skip-bad", no_argument, OPT_SKIP_BAD, NULL,
-     "send the good lines even when some input lines are bad (those are reported)"},
-    {"rejects", required_argument, OPT_REJECTS, "FILE",
-     "with --skip-bad, write the bad lines with a reason column to FILE"},
-    {"retry-failed", no_argument, OPT_RETRY_FAILED, NULL,
-     "also send again, now, lines that failed or wait for their retry"},
-    {"encoding", required_argument, OPT_ENCODING, "ENC", "input encoding: auto, utf-8 or cp932"},
-    {NULL, 0, 0, NULL, NULL},
+struct send_args {
+    int skip_bad, retry_failed;
+    const char *rejects, *ship_by;
+    enum rec_enc enc;
 };
 
-static const struct cmd_gopt confirm_opts[] = {
-    {"ship-by", required_argument, OPT_SHIP_BY, "DATE",
-     "the estimated shipping date sent (default: tomorrow in Japan; at most 30 days ahead)"},
-    {"skip-bad", no_argument, OPT_SKIP_BAD, NULL,
-     "confirm the good lines even when some input lines are bad (those are reported)"},
-    {"rejects", required_argument, OPT_REJECTS, "FILE",
-     "with --skip-bad, write the bad lines with a reason column to FILE"},
-    {"retry-failed", no_argument, OPT_RETRY_FAILED, NULL,
-     "also send again, now, lines that failed or wait for their retry"},
-    {"encoding", required_argument, OPT_ENCODING, "ENC", "input encoding: auto, utf-8 or cp932"},
-    {NULL, 0, 0, NULL, NULL},
+static const struct qs_opt ship_opts[] = {
+    OPT_FLAG(struct send_args, skip_bad, "skip-bad",
+             "send the good lines even when some input lines are bad (those are reported)"),
+    OPT_STRING(struct send_args, rejects, "rejects", "FILE",
+               "with --skip-bad, write the bad lines with a reason column to FILE"),
+    OPT_FLAG(struct send_args, retry_failed, "retry-failed",
+             "also send again, now, lines that failed or wait for their retry"),
+    OPT_ENC(struct send_args, enc),
+    OPT_END,
+};
+
+static const struct qs_opt confirm_opts[] = {
+    OPT_STRING(struct send_args, ship_by, "ship-by", "DATE",
+               "the estimated shipping date sent (default: tomorrow in Japan; at most 30 days "
+               "ahead)"),
+    OPT_FLAG(struct send_args, skip_bad, "skip-bad",
+             "confirm the good lines even when some input lines are bad (those are reported)"),
+    OPT_STRING(struct send_args, rejects, "rejects", "FILE",
+               "with --skip-bad, write the bad lines with a reason column to FILE"),
+    OPT_FLAG(struct send_args, retry_failed, "retry-failed",
+             "also send again, now, lines that failed or wait for their retry"),
+    OPT_ENC(struct send_args, enc),
+    OPT_END,
 };
 
 struct send_cli {
@@ -418,9 +407,6 @@ struct send_cli {
     size_t n, cap;
     struct rec_writer *rejects;
     struct rec *r;
-    long ok, failed, retry, unknown;
-    struct rec_writer *w;
-    struct qs_err *e;
 };
 
 static void req_add(struct send_cli *c, const char *no, const char *carrier, const char *tracking,
@@ -497,74 +483,31 @@ static void reject(const struct sync_req *r, const struct qs_err *e, void *p)
     rec_write(c->rejects, c->r, &ignore);
 }
 
-static int print_result(const struct sync_result *res, void *p)
-{
-    struct send_cli *c = p;
-    if (strcmp(res->result, "ok") == 0)
-        c->ok++;
-    else if (strcmp(res->result, "failed") == 0)
-        c->failed++;
-    else if (strcmp(res->result, "unknown") == 0)
-        c->unknown++;
-    else
-        c->retry++;
-    rec_clear(c->r);
-    rec_set(c->r, "order_no", res->order_no);
-    rec_set(c->r, "result", res->result);
-    rec_set(c->r, "code", res->code);
-    rec_set(c->r, "message", res->message);
-    return rec_write(c->w, c->r, c->e);
-}
-
-static const char *const result_cols[] = {"order_no", "result", "code", "message"};
 static const char *const reject_cols[] = {"order_no", "carrier", "tracking", "line", "reason"};
 
 /* The shared body of ship and confirm: read, check, queue, send, report (R-SYN-1b). */
-static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action action)
+static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv,
+                     enum sync_action action)
 {
-    const struct qs_verb *v = &qs_cmd_sync.verbs[action == SYNC_SHIP ? 2 : 3];
     struct sync_send_opts o = {.action = action, .shop = ctx->shop.name, .now = time(NULL)};
+    struct send_args a = {0};
     struct sync_send_stats st = {0};
     struct send_cli c = {.ctx = ctx};
-    struct sync_send *p = NULL;
-    struct cmd_getopt g;
-    struct qapi *q = NULL;
-    const char *file = "-", *rejects = NULL, *ship_by = NULL;
-    enum rec_enc enc = REC_ENC_AUTO;
-    struct afile *rej = NULL;
+    struct sync_job job = {NULL, NULL, &st, NULL};
+    const char *file = "-";
     struct qs_err e;
-    int ch, rc = 0, tx = 0, code = 0, args;
+    int rc = 0, code = 0, args;
 
     err_clear(&e);
-    ctx->prog = action == SYNC_SHIP ? "qs sync ship" : "qs sync confirm";
-    cmd_getopt_init(&g, ctx, &qs_cmd_sync, v);
-    while ((ch = cmd_getopt(&g, argc, argv)) != -1) {
-        switch (ch) {
-        case OPT_SKIP_BAD:
-            o.skip_bad = 1;
-            break;
-        case OPT_REJECTS:
-            rejects = optarg;
-            break;
-        case OPT_RETRY_FAILED:
-            o.retry_failed = 1;
-            break;
-        case OPT_ENCODING:
-            if (rec_enc_parse(optarg, &enc) < 0)
-                return cmd_usage(ctx, "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
-            break;
-        case OPT_SHIP_BY:
-            ship_by = optarg;
-            break;
-        default:
-            return QS_EX_USAGE;
-        }
-    }
-    if (rejects && !o.skip_bad)
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    o.skip_bad = a.skip_bad;
+    o.retry_failed = a.retry_failed;
+    if (a.rejects && !o.skip_bad)
         return cmd_usage(ctx, "--rejects needs --skip-bad");
-    if (action == SYNC_SHIP && argc - optind > 1)
+    if (action == SYNC_SHIP && argc > 1)
         return cmd_usage(ctx, "one input file at most (or - for stdin)");
-    if (action == SYNC_CONFIRM && (rc = sync_est_ship_date(ship_by, o.now, o.est, &e)) < 0)
+    if (action == SYNC_CONFIRM && (rc = sync_est_ship_date(a.ship_by, o.now, o.est, &e)) < 0)
         return cmd_usage(ctx, "%s", e.msg);
     o.quiet = ctx->verbosity < 0;
     o.dry_run = ctx->dry_run;
@@ -572,18 +515,18 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
         (rc = setting_long(ctx, "sync.inflight_s", SYNC_INFLIGHT_S, 0, &o.inflight_s, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
     c.r = rec_new();
-    args = action == SYNC_CONFIRM && optind < argc && strcmp(argv[optind], "-") != 0;
-    if (!args && optind < argc)
-        file = argv[optind];
+    args = action == SYNC_CONFIRM && argc > 0 && strcmp(argv[0], "-") != 0;
+    if (!args)
+        file = ctx->input;
     /* Issue 8 item 7: never over the input; renamed in only when lines were rejected. */
-    if (rejects && (rc = afile_open(rejects, args ? NULL : file, &rej, &e)) < 0) {
+    if (a.rejects && (rc = afile_open(a.rejects, args ? NULL : file, &job.rej, &e)) < 0) {
         code = rc == QS_E_USAGE ? cmd_usage(ctx, "--rejects %s", e.msg) : cmd_fail(ctx, rc, &e);
         goto out;
     }
 
     /* Input: order numbers as arguments (confirm), else records from FILE or stdin. */
     if (args) {
-        for (int i = optind; i < argc; i++) {
+        for (int i = 0; i < argc; i++) {
             if (strspn(argv[i], "0123456789") != strlen(argv[i]) && access(argv[i], R_OK) == 0) {
                 code = cmd_usage(ctx,
                                  "\"%s\" is a file, not an order number; give order numbers, "
@@ -594,25 +537,23 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
             req_add(&c, argv[i], NULL, NULL, 0);
         }
         file = "argument";
-    } else {
-        if ((rc = read_reqs(&c, file, enc, action == SYNC_SHIP, &e)) < 0) {
-            code = cmd_fail(ctx, rc, &e);
-            goto out;
-        }
-    }
-    o.file = file;
-    if (rej) {
-        struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
-        if ((rc = rec_writer_open(afile_fp(rej), &wo, reject_cols, 5, &c.rejects, &e)) < 0) {
-            code = cmd_fail(ctx, rc, &e);
-            goto out;
-        }
-    }
-    if ((rc = open_qapi(ctx, &q, &e)) < 0) {
+    } else if ((rc = read_reqs(&c, file, a.enc, action == SYNC_SHIP, &e)) < 0) {
         code = cmd_fail(ctx, rc, &e);
         goto out;
     }
-    rc = sync_send_plan(ctx->store, &o, c.reqs, c.n, reject, &c, &p, &st, &e);
+    o.file = file;
+    if (job.rej) {
+        struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
+        if ((rc = rec_writer_open(afile_fp(job.rej), &wo, reject_cols, 5, &c.rejects, &e)) < 0) {
+            code = cmd_fail(ctx, rc, &e);
+            goto out;
+        }
+    }
+    if ((rc = cmd_open_qapi(ctx, &job.q, &e)) < 0) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    rc = sync_send_plan(ctx->store, &o, c.reqs, c.n, reject, &c, &job.p, &st, &e);
     if (c.rejects && rec_writer_close(c.rejects, &e) < 0 && rc == 0)
         rc = QS_E_IO;
     c.rejects = NULL;
@@ -620,95 +561,40 @@ static int send_verb(struct qs_ctx *ctx, int argc, char **argv, enum sync_action
         code = cmd_fail(ctx, rc, &e);
         goto out;
     }
-    /* --dry-run: everything in one transaction, rolled back; the requests are printed. */
-    if (ctx->dry_run) {
-        if ((rc = store_begin(ctx->store, &e)) < 0) {
-            code = cmd_fail(ctx, rc, &e);
-            goto out;
-        }
-        tx = 1;
-    }
-    if ((rc = sync_send_enqueue(p, &e)) < 0) {
-        code = cmd_fail(ctx, rc, &e);
-        goto out;
-    }
-    /* The good lines are queued: the rejected ones are final, whatever the sending does. */
-    if (rej && st.rejected) {
-        rc = afile_commit(rej, &e);
-        rej = NULL;
-        if (rc < 0) {
-            code = cmd_fail(ctx, rc, &e);
-            goto out;
-        }
-    }
-    if ((rc = sync_send_run(p, q, &st, &e)) < 0) {
-        code = cmd_fail(ctx, rc, &e);
-        goto out;
-    }
-    if (ctx->dry_run) {
-        if (ctx->verbosity >= 0)
-            fprintf(stderr, "%s: dry run: nothing sent or stored\n", ctx->prog);
-        goto out;
-    }
-    c.e = &e;
-    if ((rc = open_writer(ctx, result_cols, 4, &c.w, &e)) < 0) {
-        code = cmd_fail(ctx, rc, &e);
-        goto out;
-    }
-    rc = sync_send_report(p, print_result, &c, &e);
-    if (rec_writer_close(c.w, rc < 0 ? NULL : &e) < 0 && rc == 0)
-        rc = QS_E_IO;
-    if (rc < 0) {
-        code = out_fail(ctx, rc, &e);
-        goto out;
-    }
-    if (ctx->verbosity >= 0) {
-        fprintf(stderr, "%s: %s %ld, failed %ld", ctx->prog,
-                action == SYNC_SHIP ? "sent" : "confirmed", c.ok, c.failed);
-        if (c.retry)
-            fprintf(stderr, ", to retry %ld", c.retry);
-        if (c.unknown)
-            fprintf(stderr, ", unknown %ld", c.unknown);
-        if (st.rejected)
-            fprintf(stderr, ", rejected %ld", st.rejected);
-        fputc('\n', stderr);
-    }
-    /* SPEC 1.3: 75 when something is to retry, else 1 when some failed; 69 when the
-     * marketplace never answered. */
-    if (c.retry || c.unknown)
-        code = st.calls_ok == 0 && st.calls_failed > 0 ? QS_EX_UNAVAILABLE : QS_EX_TEMPFAIL;
-    else if (c.failed || st.rejected)
-        code = QS_EX_FAIL;
+    code = cmd_job(ctx, &sync_job_ops, &job);
 out:
-    if (tx)
-        store_rollback(ctx->store);
     if (c.rejects)
         rec_writer_close(c.rejects, NULL);
-    afile_abort(rej); /* no rejects, or nothing queued: FILE is left as it was */
-    sync_send_free(p);
-    qapi_close(q);
+    afile_abort(job.rej); /* no rejects, or nothing queued: FILE is left as it was */
+    sync_send_free(job.p);
+    qapi_close(job.q);
     rec_free(c.r);
     reqs_free(&c);
     return code;
 }
 
-static int sync_ship(struct qs_ctx *ctx, int argc, char **argv)
+static int cmd_sync_ship(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return send_verb(ctx, argc, argv, SYNC_SHIP);
+    return send_verb(ctx, v, argc, argv, SYNC_SHIP);
 }
 
-static int sync_confirm(struct qs_ctx *ctx, int argc, char **argv)
+static int cmd_sync_confirm(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return send_verb(ctx, argc, argv, SYNC_CONFIRM);
+    return send_verb(ctx, v, argc, argv, SYNC_CONFIRM);
 }
 
 /* ---- log ------------------------------------------------------------------------------- */
 
-static const struct cmd_gopt log_opts[] = {
-    {"since", required_argument, OPT_SINCE, "TIME", "only calls at or after TIME"},
-    {"kind", required_argument, OPT_KIND, "K",
-     "only calls of kind K: an outbox kind, a QAPI method, or its group or method name"},
-    {NULL, 0, 0, NULL, NULL},
+struct log_args {
+    time_t since;
+    const char *kind;
+};
+
+static const struct qs_opt log_opts[] = {
+    OPT_TIME(struct log_args, since, "since", "TIME", "only calls at or after TIME"),
+    OPT_STRING(struct log_args, kind, "kind", "K",
+               "only calls of kind K: an outbox kind, a QAPI method, or its group or method name"),
+    OPT_END,
 };
 
 static const char *const log_cols[] = {"at",     "shop", "kind",       "key",   "attempt",
@@ -757,34 +643,21 @@ static int print_audit(const struct audit_entry *a, void *p)
     return rec_write(o->w, o->r, o->e);
 }
 
-static int sync_log(struct qs_ctx *ctx, int argc, char **argv)
+static int cmd_sync_log(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    ctx->prog = "qs sync log";
-    const struct qs_verb *v = &qs_cmd_sync.verbs[9];
+    struct log_args a = {0};
     struct log_out out = {.ctx = ctx};
-    struct cmd_getopt g;
     struct qs_err e;
-    time_t since = 0;
-    int c, rc, crc;
+    int rc, crc;
 
     err_clear(&e);
-    cmd_getopt_init(&g, ctx, &qs_cmd_sync, v);
-    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
-        switch (c) {
-        case OPT_SINCE:
-            if (tm_parse(optarg, cmd_tz(ctx), time(NULL), &since, &e) < 0)
-                return cmd_usage(ctx, "--since: %s", e.msg);
-            break;
-        case OPT_KIND:
-            out.kind = optarg;
-            break;
-        default:
-            return QS_EX_USAGE;
-        }
-    }
-    if (optind < argc)
-        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
-    if ((rc = open_writer(ctx, log_cols, sizeof log_cols / sizeof log_cols[0], &out.w, &e)) < 0)
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 0)
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
+    out.kind = a.kind;
+    time_t since = a.since;
+    if ((rc = cmd_open_writer(ctx, log_cols, sizeof log_cols / sizeof log_cols[0], &out.w, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
     out.r = rec_new();
     out.e = &e;
@@ -794,24 +667,32 @@ static int sync_log(struct qs_ctx *ctx, int argc, char **argv)
     rec_free(out.r);
     if (rc == 0)
         rc = crc;
-    return rc < 0 ? out_fail(ctx, rc, &e) : 0;
+    return rc < 0 ? cmd_out_fail(ctx, rc, &e) : 0;
 }
 
 /* ---- probe (R-SYN-10) ------------------------------------------------------------------ */
 
-enum { OPT_PROBE_DAYS = 400, OPT_PROBE_ORDER_NO, OPT_PROBE_APPLY };
+struct probe_args {
+    long days;
+    const char *order_no, *output;
+    int apply;
+};
 
-static const struct cmd_gopt probe_opts[] = {
-    {"days", required_argument, OPT_PROBE_DAYS, "N",
-     "the open-orders window: the last N days by order date (1-90, default 30)"},
-    {"order-no", required_argument, OPT_PROBE_ORDER_NO, "NO",
-     "the order number of the two bulk writes; must not exist (default 1)"},
-    {"output", required_argument, 'o', "FILE",
-     "the probe file (default qs-probe-SHOP-YYYYmmddTHHMMSSZ.json); never overwritten"},
-    {"apply", no_argument, OPT_PROBE_APPLY, NULL,
-     "store the findings as shop settings (sync.open_form, sync.window_cap, "
-     "qapi.inventory_form)"},
-    {NULL, 0, 0, NULL, NULL},
+static const struct qs_opt probe_opts[] = {
+    OPT_LONG(struct probe_args, days, "days", "N", 1, 90, "1 to 90",
+             "the open-orders window: the last N days by order date (1-90, default 30)"),
+    OPT_STRING(struct probe_args, order_no, "order-no", "NO",
+               "the order number of the two bulk writes; must not exist (default 1)"),
+    {.name = "output",
+     .letter = 'o',
+     .type = QSO_STRING,
+     .off = offsetof(struct probe_args, output),
+     .arg = "FILE",
+     .help = "the probe file (default qs-probe-SHOP-YYYYmmddTHHMMSSZ.json); never overwritten"},
+    OPT_FLAG(struct probe_args, apply, "apply",
+             "store the findings as shop settings (sync.open_form, sync.window_cap, "
+             "qapi.inventory_form)"),
+    OPT_END,
 };
 
 static int print_finding(const char *name, const json_t *value, const char *evidence, void *ctx)
@@ -834,48 +715,27 @@ static void print_stored(const char *key, const char *value, void *ctx)
         fprintf(stderr, "%s: stored %s=%s\n", c->prog, key, value);
 }
 
-static int sync_probe(struct qs_ctx *ctx, int argc, char **argv)
+static int cmd_sync_probe(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    ctx->prog = "qs sync probe";
-    const struct qs_verb *v = &qs_cmd_sync.verbs[10];
-    struct sync_probe_opts o = {
-        .shop = ctx->shop.name, .now = time(NULL), .days = 30, .order_no = "1"};
+    struct probe_args a = {.days = 30, .order_no = "1"};
+    struct sync_probe_opts o = {.shop = ctx->shop.name, .now = time(NULL)};
     struct sync_probe *p = NULL;
     json_t *plan = NULL;
-    struct cmd_getopt g;
     struct qapi *q = NULL;
     struct qs_err e, e2;
-    const char *out = NULL;
-    char *path = NULL, *end;
-    int c, rc, wrc, apply = 0, code = 0;
+    char *path = NULL;
+    int rc, wrc, code = 0;
 
     err_clear(&e);
     err_clear(&e2);
-    cmd_getopt_init(&g, ctx, &qs_cmd_sync, v);
-    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
-        switch (c) {
-        case OPT_PROBE_DAYS:
-            errno = 0;
-            long d = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || d < 1 || d > 90)
-                return cmd_usage(ctx, "--days \"%s\" is not 1 to 90", optarg);
-            o.days = (int)d;
-            break;
-        case OPT_PROBE_ORDER_NO:
-            o.order_no = optarg;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case OPT_PROBE_APPLY:
-            apply = 1;
-            break;
-        default:
-            return QS_EX_USAGE;
-        }
-    }
-    if (optind < argc)
-        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 0)
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
+    o.days = (int)a.days;
+    o.order_no = a.order_no;
+    const char *out = a.output;
+    int apply = a.apply;
     if (ctx->dry_run && apply)
         return cmd_usage(ctx, "--apply and --dry-run exclude each other");
     if ((rc = setting_long(ctx, "sync.window_cap", 0, 1, &o.window_cap, &e)) < 0)
@@ -893,7 +753,7 @@ static int sync_probe(struct qs_ctx *ctx, int argc, char **argv)
     }
     json_decref(plan);
     path = out ? xstrdup(out) : sync_probe_default_path(ctx->shop.name, o.now);
-    if ((rc = sync_probe_path_free(path, &e)) < 0 || (rc = open_qapi(ctx, &q, &e)) < 0) {
+    if ((rc = sync_probe_path_free(path, &e)) < 0 || (rc = cmd_open_qapi(ctx, &q, &e)) < 0) {
         code = cmd_fail(ctx, rc, &e);
         goto out;
     }
@@ -928,58 +788,46 @@ out:
 
 /* ---- the verb table ----------------------------------------------------------------- */
 
-/* The order matters: the functions above find their entry by index. */
 static const struct qs_verb sync_verbs[] = {
     {.name = "orders",
-     .legacy_fn = sync_orders,
-     .usage = "orders [--since TIME] [--status S] [--all]",
+     .fn = cmd_sync_orders,
      .summary = "pull orders and claims into the store",
      .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
-     .gopts = orders_opts},
+     .opts = orders_opts},
     {.name = "products",
-     .legacy_fn = sync_products,
-     .usage = "products [--full]",
+     .fn = cmd_sync_products,
      .summary = "pull online items",
      .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
-     .gopts = products_opts},
+     .opts = products_opts},
     {.name = "ship",
-     .legacy_fn = sync_ship,
-     .usage = "ship [--skip-bad [--rejects FILE]] [--retry-failed] [FILE|-]",
+     .fn = cmd_sync_ship,
+     .operands = "[FILE|-]",
      .summary = "send carrier and tracking numbers",
-     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
-     .gopts = ship_opts},
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE | QS_READS_STDIN,
+     .opts = ship_opts},
     {.name = "confirm",
-     .legacy_fn = sync_confirm,
-     .usage =
-         "confirm [--ship-by DATE] [--skip-bad [--rejects FILE]] [--retry-failed] [ORDER...|-]",
+     .fn = cmd_sync_confirm,
+     .operands = "[ORDER...|-]",
      .summary = "confirm orders",
-     .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
-     .gopts = confirm_opts},
+     .flags = QS_NEEDS_SHOP | QS_WRITES_STORE | QS_READS_STDIN,
+     .opts = confirm_opts},
     {.name = "cancel",
-     .usage = "cancel --reason R [ORDER...|-]",
+     .operands = "--reason R [ORDER...|-]",
      .summary = "cancel orders the seller cannot fill"},
-    {.name = "stock",
-     .usage = "stock",
-     .summary = "set marketplace quantities (see qs stock sync)"},
-    {.name = "export",
-     .usage = "export goods|inventory",
-     .summary = "write files for linked software"},
-    {.name = "notify",
-     .usage = "notify",
-     .summary = "deliver notification templates for new events"},
-    {.name = "doctor", .usage = "doctor", .summary = "check the shop's setup"},
+    {.name = "stock", .summary = "set marketplace quantities (see qs stock sync)"},
+    {.name = "export", .operands = "goods|inventory", .summary = "write files for linked software"},
+    {.name = "notify", .summary = "deliver notification templates for new events"},
+    {.name = "doctor", .summary = "check the shop's setup"},
     {.name = "log",
-     .legacy_fn = sync_log,
-     .usage = "log [--since TIME] [--kind K]",
+     .fn = cmd_sync_log,
      .summary = "print the audit of outside calls",
      .flags = QS_NEEDS_STORE,
-     .gopts = log_opts},
+     .opts = log_opts},
     {.name = "probe",
-     .legacy_fn = sync_probe,
-     .usage = "probe [--days N] [--order-no NO] [-o FILE] [--apply]",
+     .fn = cmd_sync_probe,
      .summary = "settle what the marketplace's documents leave open (writes a probe file)",
      .flags = QS_NEEDS_SHOP | QS_WRITES_STORE,
-     .gopts = probe_opts},
+     .opts = probe_opts},
     {.name = NULL},
 };
 

@@ -128,3 +128,16 @@ int job_outcome_parse(const char *word)
             return i;
     return -1;
 }
+
+int job_within(struct store *s, int dry_run, int (*fn)(void *ctx, struct qs_err *e), void *ctx,
+               struct qs_err *e)
+{
+    int rc;
+    if (!dry_run)
+        return fn(ctx, e);
+    if ((rc = store_begin(s, e)) < 0)
+        return rc;
+    rc = fn(ctx, e);
+    store_rollback(s);
+    return rc;
+}

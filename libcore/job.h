@@ -81,6 +81,11 @@ int job_exit_code(int rc, const struct job_counts *c);
 /* Writes "prog: sent N, already done M, failed K, unknown U" (plus ", to retry R",
  * ", handed off H", ", rejected J", ", skipped S" when not zero) and a newline to fp. */
 void job_summary(FILE *fp, const char *prog, const struct job_counts *c);
+/* Runs fn(ctx, e) -- work that writes only the store, like a pull -- inside one
+ * transaction rolled back afterwards when dry_run (SPEC 1.6 --dry-run: what fn prints is
+ * printed, nothing is stored); directly otherwise. Returns fn's result. */
+int job_within(struct store *s, int dry_run, int (*fn)(void *ctx, struct qs_err *e), void *ctx,
+               struct qs_err *e);
 /* The outcome named by a report's result word (ok, already, failed, retry, unknown,
  * handed-off, rejected, skipped), or -1. */
 int job_outcome_parse(const char *word);

@@ -184,6 +184,9 @@ struct sync_result {
     const char *result; /* ok, failed, retry, unknown */
     const char *code;   /* the marketplace's result code, "" when none */
     const char *message;
+    /* ok without being sent by this run: done by an earlier run, or found done by a read
+     * (the summary's "already done", never "sent"). */
+    int already;
 };
 typedef int (*sync_result_fn)(const struct sync_result *r, void *ctx);
 
@@ -216,6 +219,19 @@ int sync_send_run(struct sync_send *p, struct qapi *q, struct sync_send_stats *s
 int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e);
 /* Frees p; sync_send_free(NULL) is a no-op. */
 void sync_send_free(struct sync_send *p);
+
+struct afile;
+struct job_ops;
+/* A ship or confirm run as a job (libcore/job.h): p planned, q open, st the plan's stats;
+ * rej (may be NULL) is the --rejects file, committed once the good lines are queued (and
+ * set to NULL then). */
+struct sync_job {
+    struct sync_send *p;
+    struct qapi *q;
+    struct sync_send_stats *st;
+    struct afile *rej;
+};
+extern const struct job_ops sync_job_ops;
 
 /* Checks an EstShipDt for confirm: date (yyyy-mm-dd or anything tm_parse takes) must be
  * after today in Japan and at most 30 days ahead; writes yyyyMMdd into est. NULL date:

@@ -447,7 +447,7 @@ static int report_one(const struct sync_send *p, const char *order_no, const cha
 {
     const struct sync_settled *s = settled_find(p, key);
     struct outbox_item *it = box_find(box, nbox, key);
-    struct sync_result r = {order_no, "retry", "", "queued"};
+    struct sync_result r = {order_no, "retry", "", "queued", 0};
 
     if (s) {
         r.result = s->result;
@@ -458,6 +458,10 @@ static int report_one(const struct sync_send *p, const char *order_no, const cha
         switch (it->state) {
         case OUTBOX_DONE:
             r.result = "ok";
+            /* Done by an earlier run, or found done by this run's read (sync_send_run's
+             * "already ..." and "sent before ..." settlements): not sent now. */
+            r.already = !s || strncmp(s->msg, "already ", 8) == 0 ||
+                        strncmp(s->msg, "sent before ", 12) == 0;
             if (!s)
                 r.message = it->ref && *it->ref ? it->ref : "sent";
             break;
@@ -495,7 +499,8 @@ int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct q
     for (size_t i = 0; i < p->n && rc == 0; i++) {
         struct sync_pline *l = &p->l[i];
         if (l->pre) {
-            struct sync_result r = {l->order_no, l->pre, "", l->pre_msg};
+            /* pline_pre: settled by the plan, without a send ("already sent"). */
+            struct sync_result r = {l->order_no, l->pre, "", l->pre_msg, strcmp(l->pre, "ok") == 0};
             rc = fn(&r, ctx);
         } else {
             rc = report_one(p, l->order_no, l->key, box, nbox, fn, ctx);

@@ -86,7 +86,8 @@ test_expect 'R-SYN-1b, SPEC 1.6: killed with SIGKILL at a random point, twice, t
     sb faults "{}" >/dev/null &&
     expect_code 0 qs sync ship ship.csv &&
     test "$(grep -c ",ok," out)" = 1000 &&
-    grep_q "sent 1000, failed 0" err &&
+    sum=$(sed -n "s/^qs sync ship: sent \([0-9]*\), already done \([0-9]*\), failed 0, unknown 0\$/\1+\2/p" err) &&
+    test "$((sum))" = 1000 &&
     once SetSendingInfo 1000 &&
     qs -q sync orders >/dev/null && store_matches
 '
@@ -95,6 +96,7 @@ test_expect 'R-SYN-1b: the same input again sends nothing' '
     before=$(calls ShippingBasic.SetSendingInfoBulk) &&
     expect_code 0 qs sync ship ship.csv &&
     test "$(grep -c ",ok,,already shipped\$" out)" = 1000 &&
+    grep_q "^qs sync ship: sent 0, already done 1000, failed 0, unknown 0\$" err &&
     test "$(calls ShippingBasic.SetSendingInfoBulk)" = "$before"
 '
 
@@ -140,7 +142,7 @@ test_expect 'R-SYN-1b, R-SYN-7: a line the marketplace refuses fails at once (ex
     before=$(calls ShippingBasic.SetSendingInfo) &&
     expect_code 1 qs sync ship refused.csv &&
     grep_q "^$n,failed,-10002," out &&
-    grep_q "sent 0, failed 1" err &&
+    grep_q "sent 0, already done 0, failed 1, unknown 0" err &&
     test "$(calls ShippingBasic.SetSendingInfo)" = $((before + 1)) &&
     test "$(sql "SELECT state FROM outbox WHERE key = \"$n\"")" = failed
 '

@@ -56,7 +56,7 @@ test_expect 'SPEC 1.6: --dry-run prints the request and changes nothing' '
 test_expect 'R-SYN-1b: qs sync orders --status paid | qs sync confirm: every line once, tomorrow by default' '
     qs sync orders --all --status paid | qs sync confirm >out 2>err &&
     test "$(grep -c ",ok,0,confirmed\$" out)" = 30 &&
-    grep_q "confirmed 30, failed 0" err &&
+    grep_q "sent 30, already done 0, failed 0, unknown 0" err &&
     once SetSellerCheckYN 30 &&
     qs -q sync orders >/dev/null && store_matches &&
     sb get /_control/orders | "$PY" -c "import json,sys
@@ -67,6 +67,7 @@ print(d); sys.exit(d != {\"$(jst_day 1)\"})"
 test_expect 'R-SYN-1b: confirming again sends nothing; "already confirmed"' '
     expect_code 0 qs sync confirm <paid.csv &&
     test "$(grep -c ",ok,,already confirmed\$" out)" = 30 &&
+    grep_q "^qs sync confirm: sent 0, already done 30, failed 0, unknown 0\$" err &&
     once SetSellerCheckYN 30
 '
 
