@@ -15,47 +15,95 @@
 #include "../libcore/upc.h"
 #include "../libcore/words.h"
 
-enum {
-    OPT_TEMPLATE = 256,
-    OPT_UPDATE,
-    OPT_GROUP,
-    OPT_ASSIGN,
-    OPT_SKIP_BAD,
-    OPT_REJECTS,
-    OPT_STRICT,
-    OPT_FX,
-    OPT_ENCODING,
-    OPT_POOL,
-    OPT_TYPE,
+static int parse_template(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
+{
+    (void)ctx;
+    if (cat_template_parse(arg, target) < 0)
+        return err_set(e, QS_E_USAGE, NULL, "--template \"%s\" is not generic, qoo10 or qs", arg);
+    return 0;
+}
+
+static int parse_group(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
+{
+    (void)ctx;
+    if (!*arg)
+        return err_set(e, QS_E_USAGE, NULL, "--group needs a name");
+    *(const char **)target = arg;
+    return 0;
+}
+
+static int parse_fx(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
+{
+    (void)ctx;
+    if (cat_fx_parse(arg, target) < 0)
+        return err_set(e, QS_E_USAGE, NULL, "--fx \"%s\" is not a positive rate like 151.3", arg);
+    return 0;
+}
+
+static int parse_upc_type(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
+{
+    (void)ctx;
+    if (upc_type_parse(arg, target) < 0)
+        return err_set(e, QS_E_USAGE, NULL, "--type \"%s\" is not jan, upc, ean, isbn or other",
+                       arg);
+    return 0;
+}
+
+struct prod_args {
+    struct cat_import_opts o;
+    const char *rejects;
 };
 
-static const struct cmd_gopt products_opts[] = {
-    {"template", required_argument, OPT_TEMPLATE, "T",
-     "generic, qoo10 or qs (default: recognised from the header)"},
-    {"update", no_argument, OPT_UPDATE, NULL, "update SKUs already in the catalog (R-IMP-4)"},
-    {"group", required_argument, OPT_GROUP, "NAME", "put the imported products in group NAME"},
-    {"assign-upc", required_argument, OPT_ASSIGN, "POOL",
-     "give each product lacking a code one from POOL (R-UPC-2)"},
-    {"skip-bad", no_argument, OPT_SKIP_BAD, NULL, "import the valid rows, reject the others"},
-    {"rejects", required_argument, OPT_REJECTS, "FILE",
-     "write rejected rows with a reason column to FILE"},
-    {"strict", no_argument, OPT_STRICT, NULL,
-     "treat warnings (R-IMP-3, 9, 10, restored codes) as errors"},
-    {"fx", required_argument, OPT_FX, "RATE", "convert foreign-currency money to yen at RATE"},
-    {"encoding", required_argument, OPT_ENCODING, "ENC", "input encoding: auto, utf-8, cp932"},
-    {NULL, 0, 0, NULL, NULL},
+static const struct qs_opt products_opts[] = {
+    OPT_PARSE(struct prod_args, o.tpl, "template", "generic|qoo10|qs", parse_template,
+              "the file's template (default: recognised from the header)"),
+    OPT_FLAG(struct prod_args, o.update, "update", "update SKUs already in the catalog (R-IMP-4)"),
+    OPT_PARSE(struct prod_args, o.group, "group", "NAME", parse_group,
+              "put the imported products in group NAME"),
+    OPT_STRING(struct prod_args, o.pool, "assign-upc", "POOL",
+               "give each product lacking a code one from POOL (R-UPC-2)"),
+    OPT_FLAG(struct prod_args, o.skip_bad, "skip-bad", "import the valid rows, reject the others"),
+    OPT_STRING(struct prod_args, rejects, "rejects", "FILE",
+               "write rejected rows with a reason column to FILE"),
+    OPT_FLAG(struct prod_args, o.strict, "strict",
+             "treat warnings (R-IMP-3, 9, 10, restored codes) as errors"),
+    OPT_PARSE(struct prod_args, o.fx, "fx", "RATE", parse_fx,
+              "convert foreign-currency money to yen at RATE"),
+    OPT_ENC(struct prod_args, o.enc),
+    OPT_END,
 };
 
-static const struct cmd_gopt upc_opts[] = {
-    {"pool", required_argument, OPT_POOL, "NAME", "the code pool (created when new)"},
-    {"type", required_argument, OPT_TYPE, "TYPE", "jan, upc, ean, isbn or other"},
-    {"encoding", required_argument, OPT_ENCODING, "ENC", "input encoding: auto, utf-8, cp932"},
-    {NULL, 0, 0, NULL, NULL},
+struct upc_args {
+    const char *pool;
+    enum upc_type type;
+    enum rec_enc enc;
 };
 
-static const struct cmd_gopt words_opts[] = {
-    {"encoding", required_argument, OPT_ENCODING, "ENC", "input encoding: auto, utf-8, cp932"},
-    {NULL, 0, 0, NULL, NULL},
+static const struct qs_opt upc_opts[] = {
+    {.name = "pool",
+     .type = QSO_STRING,
+     .off = offsetof(struct upc_args, pool),
+     .arg = "NAME",
+     .help = "the code pool (created when new)",
+     .flags = QSO_REQUIRED},
+    {.name = "type",
+     .type = QSO_PARSE,
+     .off = offsetof(struct upc_args, type),
+     .arg = "jan|upc|ean|isbn|other",
+     .parse = parse_upc_type,
+     .help = "the codes' type: jan, upc, ean, isbn or other",
+     .flags = QSO_REQUIRED},
+    OPT_ENC(struct upc_args, enc),
+    OPT_END,
+};
+
+struct words_args {
+    enum rec_enc enc;
+};
+
+static const struct qs_opt words_opts[] = {
+    OPT_ENC(struct words_args, enc),
+    OPT_END,
 };
 
 /* Opens the input operand (none or "-": standard input). */
@@ -208,66 +256,30 @@ static void prod_summary(const struct qs_ctx *ctx, const struct cat_import_opts 
     fputc('\n', stderr);
 }
 
-static int import_products(struct qs_ctx *ctx, int argc, char **argv)
+static int cmd_import_products(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct cat_import_opts o;
+    struct prod_args a;
     struct cat_import_stats st;
     struct prod_run r;
-    struct cmd_getopt g;
     struct qs_err e;
-    const char *rejects = NULL, *name = NULL;
+    const char *name = NULL;
     FILE *in = NULL;
-    int c, rc;
+    int rc;
 
-    memset(&o, 0, sizeof o);
+    memset(&a, 0, sizeof a);
     memset(&r, 0, sizeof r);
     err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    struct cat_import_opts o = a.o;
+    const char *rejects = a.rejects;
     o.dry_run = ctx->dry_run;
     o.quiet = ctx->verbosity < 0;
-    cmd_getopt_init(&g, ctx, &qs_cmd_import, &qs_cmd_import.verbs[0]);
-    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
-        switch (c) {
-        case OPT_TEMPLATE:
-            if (cat_template_parse(optarg, &o.tpl) < 0)
-                return cmd_usage(ctx, "--template \"%s\" is not generic, qoo10 or qs", optarg);
-            break;
-        case OPT_UPDATE:
-            o.update = 1;
-            break;
-        case OPT_GROUP:
-            if (!*optarg)
-                return cmd_usage(ctx, "--group needs a name");
-            o.group = optarg;
-            break;
-        case OPT_ASSIGN:
-            o.pool = optarg;
-            break;
-        case OPT_SKIP_BAD:
-            o.skip_bad = 1;
-            break;
-        case OPT_REJECTS:
-            rejects = optarg;
-            break;
-        case OPT_STRICT:
-            o.strict = 1;
-            break;
-        case OPT_FX:
-            if (cat_fx_parse(optarg, &o.fx) < 0)
-                return cmd_usage(ctx, "--fx \"%s\" is not a positive rate like 151.3", optarg);
-            break;
-        case OPT_ENCODING:
-            if (rec_enc_parse(optarg, &o.enc) < 0)
-                return cmd_usage(ctx, "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
-            break;
-        default:
-            return QS_EX_USAGE;
-        }
-    }
-    if (argc - optind > 1)
-        return cmd_usage(ctx, "one file at a time, got \"%s\"", argv[optind + 1]);
+    if (argc > 1)
+        return cmd_usage(ctx, "one file at a time, got \"%s\"", argv[1]);
     if (o.skip_bad != (rejects != NULL))
         return cmd_usage(ctx, "--skip-bad and --rejects FILE go together");
-    if ((rc = open_input(ctx, optind < argc ? argv[optind] : NULL, &in, &name)) != 0)
+    if ((rc = open_input(ctx, ctx->input, &in, &name)) != 0)
         return rc;
     r.ctx = ctx;
     r.enc = o.enc;
@@ -325,42 +337,26 @@ static void upc_report(void *p, const struct qs_err *e, int warning)
     print_diag(p, e, warning);
 }
 
-static int import_upc(struct qs_ctx *ctx, int argc, char **argv)
+static int cmd_import_upc(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct cmd_getopt g;
+    struct upc_args a = {.type = UPC_T_OTHER};
     struct qs_err e;
     struct upc_import_stats st;
-    const char *pool = NULL, *name;
-    enum upc_type type = UPC_T_OTHER;
-    enum rec_enc enc = REC_ENC_AUTO;
-    int c, rc, have_type = 0;
+    const char *name;
+    int rc;
     FILE *in;
 
     err_clear(&e);
-    cmd_getopt_init(&g, ctx, &qs_cmd_import, &qs_cmd_import.verbs[1]);
-    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
-        switch (c) {
-        case OPT_POOL:
-            pool = optarg;
-            break;
-        case OPT_TYPE:
-            if (upc_type_parse(optarg, &type) < 0)
-                return cmd_usage(ctx, "--type \"%s\" is not jan, upc, ean, isbn or other", optarg);
-            have_type = 1;
-            break;
-        case OPT_ENCODING:
-            if (rec_enc_parse(optarg, &enc) < 0)
-                return cmd_usage(ctx, "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
-            break;
-        default:
-            return QS_EX_USAGE;
-        }
-    }
-    if (!pool || !*pool || !have_type)
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    const char *pool = a.pool;
+    enum upc_type type = a.type;
+    enum rec_enc enc = a.enc;
+    if (!*pool)
         return cmd_usage(ctx, "--pool NAME and --type TYPE are needed");
-    if (argc - optind > 1)
-        return cmd_usage(ctx, "one file at a time, got \"%s\"", argv[optind + 1]);
-    if ((rc = open_input(ctx, optind < argc ? argv[optind] : NULL, &in, &name)) != 0)
+    if (argc > 1)
+        return cmd_usage(ctx, "one file at a time, got \"%s\"", argv[1]);
+    if ((rc = open_input(ctx, ctx->input, &in, &name)) != 0)
         return rc;
     rc = upc_import(ctx->store, pool, type, in, name, enc, upc_report, ctx, &st, &e);
     close_input(in);
@@ -398,25 +394,22 @@ static int pool_row(void *p, const struct upc_pool_info *pi)
     return rec_write(pr->w, pr->r, pr->e);
 }
 
-static int import_pools(struct qs_ctx *ctx, int argc, char **argv)
+static int cmd_import_pools(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     static const char *const cols[] = {"name", "type", "available", "used", "last_import"};
-    struct rec_writer_opts wo = cmd_writer_opts(ctx);
     struct pools_run pr = {ctx, NULL, NULL, NULL};
-    struct cmd_getopt g;
     struct qs_err e, ignore;
-    int c, rc;
+    int rc;
 
     err_clear(&e);
-    cmd_getopt_init(&g, ctx, &qs_cmd_import, &qs_cmd_import.verbs[2]);
-    while ((c = cmd_getopt(&g, argc, argv)) != -1)
-        return QS_EX_USAGE;
-    if (optind < argc)
-        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = cmd_parse(ctx, v, NULL, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 0)
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
     /* Pools belong to the store; the shop, when there is one, only gives the zone. */
     if (shop_resolve(ctx->store, ctx->shop_name, &ctx->shop, &ignore) < 0)
         memset(&ctx->shop, 0, sizeof ctx->shop);
-    if ((rc = rec_writer_open(stdout, &wo, cols, 5, &pr.w, &e)) < 0)
+    if ((rc = cmd_open_writer(ctx, cols, 5, &pr.w, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
     pr.r = rec_new();
     pr.e = &e;
@@ -431,27 +424,22 @@ static int import_pools(struct qs_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-static int import_words(struct qs_ctx *ctx, int argc, char **argv)
+static int cmd_import_words(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct cmd_getopt g;
+    struct words_args a = {REC_ENC_AUTO};
     struct qs_err e;
-    enum rec_enc enc = REC_ENC_AUTO;
     const char *name;
     long count = 0;
-    int c, rc;
+    int rc;
     FILE *in;
 
     err_clear(&e);
-    cmd_getopt_init(&g, ctx, &qs_cmd_import, &qs_cmd_import.verbs[3]);
-    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
-        if (c != OPT_ENCODING)
-            return QS_EX_USAGE;
-        if (rec_enc_parse(optarg, &enc) < 0)
-            return cmd_usage(ctx, "--encoding \"%s\" is not auto, utf-8 or cp932", optarg);
-    }
-    if (argc - optind != 1)
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    enum rec_enc enc = a.enc;
+    if (argc != 1)
         return cmd_usage(ctx, "one word list file (or -) is needed");
-    if ((rc = open_input(ctx, argv[optind], &in, &name)) != 0)
+    if ((rc = open_input(ctx, argv[0], &in, &name)) != 0)
         return rc;
     rc = words_import(ctx->store, in, name, enc, &count, &e);
     close_input(in);
@@ -465,30 +453,27 @@ static int import_words(struct qs_ctx *ctx, int argc, char **argv)
 
 static const struct qs_verb import_verbs[] = {
     {.name = "products",
-     .legacy_fn = import_products,
-     .usage =
-         "products [--template generic|qoo10|qs] [--update] [--group NAME] [--assign-upc POOL] "
-         "[--skip-bad --rejects FILE] [--strict] [--fx RATE] [--encoding ENC] [FILE|-]",
+     .fn = cmd_import_products,
+     .operands = "[FILE|-]",
      .summary = "import a catalog as pending products",
      .flags = QS_NEEDS_SHOP | QS_READS_STDIN | QS_WRITES_STORE,
-     .gopts = products_opts},
+     .opts = products_opts},
     {.name = "upc",
-     .legacy_fn = import_upc,
-     .usage = "upc --pool NAME --type jan|upc|ean|isbn|other [--encoding ENC] [FILE|-]",
+     .fn = cmd_import_upc,
+     .operands = "[FILE|-]",
      .summary = "add codes to a code pool",
      .flags = QS_NEEDS_STORE | QS_READS_STDIN | QS_WRITES_STORE,
-     .gopts = upc_opts},
+     .opts = upc_opts},
     {.name = "pools",
-     .legacy_fn = import_pools,
-     .usage = "pools",
+     .fn = cmd_import_pools,
      .summary = "report code pools: available, used, last import",
      .flags = QS_NEEDS_STORE},
     {.name = "words",
-     .legacy_fn = import_words,
-     .usage = "words [--encoding ENC] FILE|-",
+     .fn = cmd_import_words,
+     .operands = "FILE|-",
      .summary = "replace the sensitive word list",
      .flags = QS_NEEDS_STORE | QS_WRITES_STORE,
-     .gopts = words_opts},
+     .opts = words_opts},
     {.name = NULL},
 };
 
