@@ -16,6 +16,7 @@
 
 #include "audit.h"
 #include "shop.h"
+#include "settings.h"
 #include "tm.h"
 #include "xalloc.h"
 
@@ -188,29 +189,6 @@ static int secret_load(struct qapi *q, const char *key, const char *env, int che
     return rc;
 }
 
-static int setting_num(struct qapi *q, const char *key, double lo, double hi, double *out,
-                       struct qs_err *e)
-{
-    char *v = NULL, *end;
-    double d;
-    int rc = shop_setting_get(q->s, q->shop, key, &v, e);
-
-    if (rc < 0 || !v)
-        goto out;
-    errno = 0;
-    d = strtod(v, &end);
-    if (end == v || *end || errno || !isfinite(d) || d < lo || d > hi)
-        rc = err_set(e, QS_E_USAGE, NULL,
-                     "shop %s: setting %s is \"%s\", not a number from %g to %g; fix it with "
-                     "`qs init --shop %s --set %s=N`",
-                     q->shop, key, v, lo, hi, q->shop, key);
-    else
-        *out = d;
-out:
-    free(v);
-    return rc;
-}
-
 /* --------------------------------------------------------------- open/close */
 
 int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, struct qapi **out,
@@ -237,7 +215,7 @@ int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, str
     }
     if (env_url && *env_url)
         url = xstrdup(env_url);
-    else if ((rc = shop_setting_get(s, shop, "qapi.url", &url, e)) < 0)
+    else if ((rc = settings_string(s, shop, "qapi.url", &url, e)) < 0)
         goto fail;
     q->base = url ? url : xstrdup(QAPI_DEFAULT_URL);
     if ((rc = qapi_url_check(q->base, &q->loopback, e)) < 0) {
@@ -255,9 +233,9 @@ int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, str
     }
     while ((len = strlen(q->base)) > 0 && q->base[len - 1] == '/')
         q->base[len - 1] = '\0';
-    if ((rc = setting_num(q, "qapi.rate", 0, 1000, &rate, e)) < 0 ||
-        (rc = setting_num(q, "qapi.timeout", 1, 3600, &timeout, e)) < 0 ||
-        (rc = setting_num(q, "qapi.retries", 0, 100, &retries, e)) < 0)
+    if ((rc = settings_number(s, shop, "qapi.rate", &rate, e)) < 0 ||
+        (rc = settings_number(s, shop, "qapi.timeout", &timeout, e)) < 0 ||
+        (rc = settings_number(s, shop, "qapi.retries", &retries, e)) < 0)
         goto fail;
     q->rate = rate;
     q->timeout_s = (long)timeout;
