@@ -16,7 +16,7 @@ static const struct settings_entry table[] = {
     {"coupon.fans", 0, SETTINGS_LONG, NULL, 0, 1e9, NULL, 0, NULL,
      "the shop's fan count when `qs coupon record --fans` is not given; unset: unknown"},
     {"deliver.", 1, SETTINGS_DELIVERY, NULL, 0, 0, NULL, 0, NULL,
-     "deliver.KIND: how outbox kind KIND leaves qs: qapi, smtp, hook:COMMAND or file:DIR "
+     "how outbox kind KIND leaves qs: qapi, smtp, hook:COMMAND or file:DIR "
      "(SPEC 1.7; also --deliver KIND=DELIVERY)"},
     {"note.daily_cap", 0, SETTINGS_LONG, "0", 0, 1e9, NULL, 0, NULL,
      "at most this many notes released by rules per day; 0: no cap"},
