@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../libcore/settings.h"
 #include "../libcore/xalloc.h"
 
 enum { OPT_SHOP = 256, OPT_TZ, OPT_SET, OPT_SECRET, OPT_DELIVER };
@@ -225,9 +226,10 @@ static int init_main(struct qs_ctx *ctx, int argc, char **argv)
                                a.set[a.nset - 1].key);
                 goto out;
             }
-            if (c == OPT_DELIVER && !shop_delivery_valid(eq + 1)) {
-                rc = cmd_usage(ctx, "delivery \"%s\" is not qapi, smtp, hook:COMMAND or file:DIR",
-                               eq + 1);
+            /* issue 10 item 5: a key the registry does not know, or a value that does
+             * not fit it, is refused before anything is written. */
+            if (settings_check(a.set[a.nset - 1].key, eq + 1, &e) < 0) {
+                rc = cmd_usage(ctx, "%s", e.msg);
                 goto out;
             }
             break;

@@ -25,43 +25,30 @@ static char *jtext(const json_t *row, const char *name)
     return xstrdup("");
 }
 
+static int mark_row(sqlite3_stmt *st, void *p)
+{
+    tm_parse_utc_iso(store_col_text(st, 0), p);
+    return 1;
+}
+
 static int mark_get(struct store *s, const char *shop, const char *stream, time_t *t,
                     struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = 0, step;
+    int rc;
     *t = 0;
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT mark FROM note_mark WHERE shop = ?1 AND stream = ?2", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 2, stream, -1, SQLITE_STATIC))
-        rc = store_sqlerr(s, e, "note_mark");
-    else if ((step = sqlite3_step(st)) == SQLITE_ROW)
-        tm_parse_utc_iso((const char *)sqlite3_column_text(st, 0), t);
-    else if (step != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "note_mark");
-    sqlite3_finalize(st);
-    return rc;
+    rc = store_each(s, "SELECT mark FROM note_mark WHERE shop = ?1 AND stream = ?2", mark_row, t, e,
+                    "ss", shop, stream);
+    return rc < 0 ? rc : 0;
 }
 
 static int mark_set(struct store *s, const char *shop, const char *stream, time_t t,
                     struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
     char v[32];
-    int rc = 0;
-    tm_utc_iso(t, v, sizeof v);
-    if (sqlite3_prepare_v2(store_db(s),
-                           "INSERT INTO note_mark(shop, stream, mark) VALUES (?1, ?2, ?3)"
-                           " ON CONFLICT(shop, stream) DO UPDATE SET mark = excluded.mark",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 2, stream, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 3, v, -1, SQLITE_STATIC) || sqlite3_step(st) != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "note_mark");
-    sqlite3_finalize(st);
-    return rc;
+    return store_run(s, e,
+                     "INSERT INTO note_mark(shop, stream, mark) VALUES (?1, ?2, ?3)"
+                     " ON CONFLICT(shop, stream) DO UPDATE SET mark = excluded.mark",
+                     "sss", shop, stream, tm_utc_iso(t, v, sizeof v));
 }
 
 static const char *const row_names[] = {"QUESTION_NO", "SEQ_NO",   "INQ_TYPE", "INQ_DT", "CUST_NM",

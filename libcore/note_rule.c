@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "settings.h"
 #include "shop.h"
 #include "tm.h"
 #include "xalloc.h"
@@ -122,15 +123,6 @@ int note_rule_msg(struct store *s, const char *shop, const struct note_rule *r, 
     return 0;
 }
 
-static char *setting(struct store *s, const char *shop, const char *key)
-{
-    char *v = NULL;
-    struct qs_err ignore;
-    if (shop_setting_get(s, shop, key, &v, &ignore) < 0)
-        return NULL;
-    return v;
-}
-
 int note_rule_add(struct store *s, const char *shop, struct note_rule *r, int allow_personal,
                   struct qs_err *e)
 {
@@ -160,7 +152,9 @@ int note_rule_add(struct store *s, const char *shop, struct note_rule *r, int al
                      "cannot send it; use a hook: note delivery");
         goto out;
     }
-    hook = setting(s, shop, "note.tracking_hook");
+    if ((rc = settings_string(s, shop, "note.tracking_hook", &hook, e)) < 0)
+        goto out;
+    rc = 0;
     if (note_rule_kind_tracking(r->kind) && (!hook || !*hook)) {
         rc = err_set(e, QS_E_DATA, RULE,
                      "a %s rule needs carrier events from a tracking hook; set one with qs init "

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "settings.h"
 #include "shop.h"
 #include "tm.h"
 #include "xalloc.h"
@@ -495,20 +496,6 @@ out:
     return rc;
 }
 
-static long setting_long(struct store *s, const char *shop, const char *key, long def)
-{
-    char *v = NULL, *end;
-    struct qs_err ignore;
-    long n = def;
-    if (shop_setting_get(s, shop, key, &v, &ignore) == 0 && v) {
-        n = strtol(v, &end, 10);
-        if (end == v || *end || n < 0)
-            n = def;
-    }
-    free(v);
-    return n;
-}
-
 /* R-NOTE-5, R-NOTE-11: what the delivery cannot carry is refused before anything fires. */
 static int check_delivery(struct eng *g, struct qs_err *e)
 {
@@ -535,6 +522,7 @@ int note_run(struct store *s, const struct note_run_opts *o, note_fired_fn fn, v
 {
     struct eng g = {.s = s, .o = o, .st = st, .fn = fn, .ctx = ctx, .e = e};
     char *hook = NULL;
+    long cap = o->cap;
     int rc, own = 0, tracking = 0;
 
     memset(st, 0, sizeof *st);
@@ -556,9 +544,11 @@ int note_run(struct store *s, const struct note_run_opts *o, note_fired_fn fn, v
     }
     if (g.nrules && (rc = check_delivery(&g, e)) < 0)
         goto out;
+    if (cap < 0 && (rc = settings_long(s, o->shop, "note.daily_cap", &cap, e)) < 0)
+        goto out;
     hook = o->tracking_hook ? xstrdup(o->tracking_hook) : NULL;
-    if (!hook && shop_setting_get(s, o->shop, "note.tracking_hook", &hook, e) < 0)
-        hook = NULL;
+    if (!hook && (rc = settings_string(s, o->shop, "note.tracking_hook", &hook, e)) < 0)
+        goto out;
     if (tracking && hook && *hook && !o->dry_run &&
         (rc = note_track_refresh(s, o->shop, hook, o->now, o->prog, &st->events, e)) < 0)
         goto out;
@@ -589,7 +579,7 @@ int note_run(struct store *s, const struct note_run_opts *o, note_fired_fn fn, v
         goto tx;
     if (g.nc)
         qsort(g.c, g.nc, sizeof *g.c, cand_cmp);
-    rc = release_all(&g, o->cap >= 0 ? o->cap : setting_long(s, o->shop, "note.daily_cap", 0));
+    rc = release_all(&g, cap);
 tx:
     sqlite3_finalize(g.ins);
     sqlite3_finalize(g.touch);

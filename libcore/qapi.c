@@ -1,7 +1,7 @@
 /* qapi: opening a client from a shop's settings and secrets, the seller authorization
  * key (reference 2), the retry loop with its error classes (R-SYN-7), the audit of
  * every attempt and the dry run (SPEC 1.6). HTTP lives in qapi_http.c, bulk calls in
- * qapi_bulk.c, versions and classes in qapi_codes.c. */
+ * qapi_bulk.c, the base URL check in qapi_url.c, versions and classes in qapi_codes.c. */
 #include "qapi_internal.h"
 
 #include <arpa/inet.h>
@@ -16,6 +16,7 @@
 
 #include "audit.h"
 #include "shop.h"
+#include "settings.h"
 #include "tm.h"
 #include "xalloc.h"
 
@@ -91,73 +92,6 @@ char *qapi_redact(const struct qapi *q, const char *s)
     return out;
 }
 
-/* ---------------------------------------------------------------- base URL */
-
-/* 1 when host (as libcurl's URL parser gives it: IPv6 in brackets) is a loopback
- * address: 127.0.0.0/8, ::1 or the name localhost. */
-static int host_loopback(const char *host)
-{
-    unsigned char a[16];
-    char v6[64];
-    size_t len = strlen(host);
-
-    if (strcasecmp(host, "localhost") == 0)
-        return 1;
-    if (inet_pton(AF_INET, host, a) == 1)
-        return a[0] == 127;
-    if (len > 2 && len < sizeof v6 + 2 && host[0] == '[' && host[len - 1] == ']') {
-        memcpy(v6, host + 1, len - 2);
-        v6[len - 2] = '\0';
-        return inet_pton(AF_INET6, v6, a) == 1 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)a);
-    }
-    return 0;
-}
-
-int qapi_url_check(const char *url, int *loopback, struct qs_err *e)
-{
-    CURLU *u = curl_url();
-    char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL, *frag = NULL;
-    int rc = 0;
-
-    *loopback = 0;
-    if (!u)
-        return err_set(e, QS_E_SOFTWARE, NULL, "qapi: libcurl cannot parse URLs (out of memory)");
-    /* R-SYN-7: parsed as libcurl will read it, never by string prefix, so that
-     * http://127.0.0.1.evil.example/ or http://localhost@evil.example/ is not taken
-     * for loopback. */
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host) {
-        rc = err_set(e, QS_E_USAGE, NULL, "the QAPI URL is not an http:// or https:// URL");
-        goto out;
-    }
-    curl_url_get(u, CURLUPART_USER, &user, 0);
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-    if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)
-        rc = err_set(e, QS_E_USAGE, NULL, "the QAPI URL is %s://, not http:// or https://", scheme);
-    else if ((*loopback = host_loopback(host)) == 0 && strcmp(scheme, "http") == 0)
-        rc = err_set(e, QS_E_USAGE, NULL,
-                     "plain http:// to %s would send the API key and password in clear; "
-                     "http:// is accepted only for loopback (127.0.0.0/8, [::1], localhost): "
-                     "use https://",
-                     host);
-    else if (user || query || frag)
-        rc = err_set(e, QS_E_USAGE, NULL,
-                     "the QAPI URL has a %s; give only scheme://host[:port]/path",
-                     user    ? "user name (credentials never go in the URL)"
-                     : query ? "query (?...)"
-                             : "fragment (#...)");
-out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(user);
-    curl_free(query);
-    curl_free(frag);
-    curl_url_cleanup(u);
-    return rc;
-}
-
 /* The env value when set and non-empty, else the shop's secret. A secret that is too
  * short is refused for a real (non-loopback) endpoint, before any connection. */
 static int secret_load(struct qapi *q, const char *key, const char *env, int check_len, char **out,
@@ -188,29 +122,6 @@ static int secret_load(struct qapi *q, const char *key, const char *env, int che
     return rc;
 }
 
-static int setting_num(struct qapi *q, const char *key, double lo, double hi, double *out,
-                       struct qs_err *e)
-{
-    char *v = NULL, *end;
-    double d;
-    int rc = shop_setting_get(q->s, q->shop, key, &v, e);
-
-    if (rc < 0 || !v)
-        goto out;
-    errno = 0;
-    d = strtod(v, &end);
-    if (end == v || *end || errno || !isfinite(d) || d < lo || d > hi)
-        rc = err_set(e, QS_E_USAGE, NULL,
-                     "shop %s: setting %s is \"%s\", not a number from %g to %g; fix it with "
-                     "`qs init --shop %s --set %s=N`",
-                     q->shop, key, v, lo, hi, q->shop, key);
-    else
-        *out = d;
-out:
-    free(v);
-    return rc;
-}
-
 /* --------------------------------------------------------------- open/close */
 
 int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, struct qapi **out,
@@ -237,7 +148,7 @@ int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, str
     }
     if (env_url && *env_url)
         url = xstrdup(env_url);
-    else if ((rc = shop_setting_get(s, shop, "qapi.url", &url, e)) < 0)
+    else if ((rc = settings_string(s, shop, "qapi.url", &url, e)) < 0)
         goto fail;
     q->base = url ? url : xstrdup(QAPI_DEFAULT_URL);
     if ((rc = qapi_url_check(q->base, &q->loopback, e)) < 0) {
@@ -255,9 +166,9 @@ int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, str
     }
     while ((len = strlen(q->base)) > 0 && q->base[len - 1] == '/')
         q->base[len - 1] = '\0';
-    if ((rc = setting_num(q, "qapi.rate", 0, 1000, &rate, e)) < 0 ||
-        (rc = setting_num(q, "qapi.timeout", 1, 3600, &timeout, e)) < 0 ||
-        (rc = setting_num(q, "qapi.retries", 0, 100, &retries, e)) < 0)
+    if ((rc = settings_number(s, shop, "qapi.rate", &rate, e)) < 0 ||
+        (rc = settings_number(s, shop, "qapi.timeout", &timeout, e)) < 0 ||
+        (rc = settings_number(s, shop, "qapi.retries", &retries, e)) < 0)
         goto fail;
     q->rate = rate;
     q->timeout_s = (long)timeout;

@@ -21,42 +21,24 @@ int shop_name_valid(const char *name)
     return 1;
 }
 
-static int prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct qs_err *e)
+static int shop_row(sqlite3_stmt *st, void *p)
 {
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK)
-        return store_sqlerr(s, e, "store");
-    return 0;
+    struct shop *out = p;
+    snprintf(out->name, sizeof out->name, "%s", store_col_text(st, 0));
+    snprintf(out->tz, sizeof out->tz, "%s", store_col_text(st, 1));
+    return 1;
 }
 
 /* Reads one shop row into out; returns 1 found, 0 not, negative on error. */
 static int shop_get(struct store *s, const char *name, struct shop *out, struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = prepare(s, "SELECT name, tz FROM shop WHERE name = ?", &st, e);
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    switch (sqlite3_step(st)) {
-    case SQLITE_ROW:
-        snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(out->tz, sizeof out->tz, "%s", (const char *)sqlite3_column_text(st, 1));
-        rc = 1;
-        break;
-    case SQLITE_DONE:
-        rc = 0;
-        break;
-    default:
-        rc = store_sqlerr(s, e, "reading shop");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return store_each(s, "SELECT name, tz FROM shop WHERE name = ?", shop_row, out, e, "s", name);
 }
 
 int shop_add(struct store *s, const char *name, const char *tz, int set_tz, int *created,
              struct qs_err *e)
 {
     struct shop cur;
-    sqlite3_stmt *st = NULL;
     char now[32];
     int rc;
 
@@ -72,48 +54,55 @@ int shop_add(struct store *s, const char *name, const char *tz, int set_tz, int 
     if (rc == 1) {
         if (strcmp(cur.tz, tz) == 0 || !set_tz)
             return 0;
-        if ((rc = prepare(s, "UPDATE shop SET tz = ? WHERE name = ?", &st, e)) < 0)
-            return rc;
-    } else {
-        if ((rc = prepare(s, "INSERT INTO shop(tz, name, created_at) VALUES (?, ?, ?)", &st, e)) <
-            0)
-            return rc;
-        sqlite3_bind_text(st, 3, tm_utc_iso(time(NULL), now, sizeof now), -1, SQLITE_STATIC);
-        *created = 1;
+        return store_run(s, e, "UPDATE shop SET tz = ? WHERE name = ?", "ss", tz, name);
     }
-    sqlite3_bind_text(st, 1, tz, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sqlerr(s, e, "writing shop");
-    sqlite3_finalize(st);
+    if ((rc = store_run(s, e, "INSERT INTO shop(tz, name, created_at) VALUES (?, ?, ?)", "sss", tz,
+                        name, tm_utc_iso(time(NULL), now, sizeof now))) == 0)
+        *created = 1;
     return rc;
+}
+
+struct shop_walk {
+    int (*fn)(const struct shop *sh, void *ctx);
+    void *ctx;
+};
+
+static int shop_each_row(sqlite3_stmt *st, void *p)
+{
+    struct shop_walk *w = p;
+    struct shop sh;
+    shop_row(st, &sh);
+    return w->fn(&sh, w->ctx);
 }
 
 int shop_each(struct store *s, int (*fn)(const struct shop *sh, void *ctx), void *ctx,
               struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    struct shop sh;
-    int rc = prepare(s, "SELECT name, tz FROM shop ORDER BY name", &st, e), step;
-    if (rc < 0)
-        return rc;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        snprintf(sh.name, sizeof sh.name, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(sh.tz, sizeof sh.tz, "%s", (const char *)sqlite3_column_text(st, 1));
-        if ((rc = fn(&sh, ctx)) != 0)
-            break;
-    }
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "listing shops");
-    sqlite3_finalize(st);
-    return rc;
+    struct shop_walk w = {fn, ctx};
+    return store_each(s, "SELECT name, tz FROM shop ORDER BY name", shop_each_row, &w, e, "");
+}
+
+struct shop_pick {
+    struct shop first;
+    int n;
+};
+
+/* Counts the rows and keeps the first. */
+static int shop_pick_row(sqlite3_stmt *st, void *p)
+{
+    struct shop_pick *pk = p;
+    if (pk->n++ == 0)
+        shop_row(st, &pk->first);
+    return 0;
 }
 
 int shop_resolve(struct store *s, const char *name, struct shop *out, struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc, n = 0;
+    struct shop_pick pk;
+    int rc, n;
 
     memset(out, 0, sizeof *out);
+    memset(&pk, 0, sizeof pk);
     if (name) {
         if ((rc = shop_get(s, name, out, e)) < 0)
             return rc;
@@ -123,15 +112,11 @@ int shop_resolve(struct store *s, const char *name, struct shop *out, struct qs_
                            name);
         return 0;
     }
-    if ((rc = prepare(s, "SELECT name, tz FROM shop ORDER BY name LIMIT 2", &st, e)) < 0)
+    if ((rc = store_each(s, "SELECT name, tz FROM shop ORDER BY name LIMIT 2", shop_pick_row, &pk,
+                         e, "")) < 0)
         return rc;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n++ == 0) {
-            snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(st, 0));
-            snprintf(out->tz, sizeof out->tz, "%s", (const char *)sqlite3_column_text(st, 1));
-        }
-    }
-    sqlite3_finalize(st);
+    n = pk.n;
+    *out = pk.first;
     if (n == 0)
         return err_set(e, QS_E_USAGE, NULL, "the store has no shop yet; run 'qs init --shop NAME'");
     if (n > 1) {
@@ -145,53 +130,34 @@ int shop_resolve(struct store *s, const char *name, struct shop *out, struct qs_
 static int kv_set(struct store *s, const char *table, const char *shop, const char *key,
                   const char *value, struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
     char sql[160];
-    int rc;
     /* table is one of two constants of this file, never user input. */
-    if (value)
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO %s(shop, key, value) VALUES (?, ?, ?) "
-                 "ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value",
-                 table);
-    else
+    if (!value) {
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE shop = ? AND key = ?", table);
-    if ((rc = prepare(s, sql, &st, e)) < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    if (value)
-        sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sqlerr(s, e, "writing shop setting");
-    sqlite3_finalize(st);
-    return rc;
+        return store_run(s, e, sql, "ss", shop, key);
+    }
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s(shop, key, value) VALUES (?, ?, ?) "
+             "ON CONFLICT(shop, key) DO UPDATE SET value = excluded.value",
+             table);
+    return store_run(s, e, sql, "sss", shop, key, value);
+}
+
+static int dup_row(sqlite3_stmt *st, void *p)
+{
+    *(char **)p = xstrdup(store_col_text(st, 0));
+    return 1;
 }
 
 static int kv_get(struct store *s, const char *table, const char *shop, const char *key,
                   char **value, struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
     char sql[96];
     int rc;
     *value = NULL;
     snprintf(sql, sizeof sql, "SELECT value FROM %s WHERE shop = ? AND key = ?", table);
-    if ((rc = prepare(s, sql, &st, e)) < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    switch (sqlite3_step(st)) {
-    case SQLITE_ROW:
-        *value = xstrdup((const char *)sqlite3_column_text(st, 0));
-        rc = 0;
-        break;
-    case SQLITE_DONE:
-        rc = 0;
-        break;
-    default:
-        rc = store_sqlerr(s, e, "reading shop setting");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    rc = store_each(s, sql, dup_row, value, e, "ss", shop, key);
+    return rc < 0 ? rc : 0;
 }
 
 int shop_setting_set(struct store *s, const char *shop, const char *key, const char *value,
@@ -218,40 +184,38 @@ int shop_secret_get(struct store *s, const char *shop, const char *key, char **v
     return kv_get(s, "shop_secret", shop, key, value, e);
 }
 
+static int int_row(sqlite3_stmt *st, void *p)
+{
+    *(int *)p = sqlite3_column_int(st, 0);
+    return 1;
+}
+
 int shop_secret_count(struct store *s, const char *shop, int *n, struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = prepare(s, "SELECT count(*) FROM shop_secret WHERE shop = ?", &st, e);
+    int rc;
     *n = 0;
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *n = sqlite3_column_int(st, 0);
-    else
-        rc = store_sqlerr(s, e, "counting secrets");
-    sqlite3_finalize(st);
-    return rc;
+    rc = store_each(s, "SELECT count(*) FROM shop_secret WHERE shop = ?", int_row, n, e, "s", shop);
+    return rc < 0 ? rc : 0;
+}
+
+struct kv_walk {
+    int (*fn)(const char *key, const char *value, void *ctx);
+    void *ctx;
+};
+
+static int kv_row(sqlite3_stmt *st, void *p)
+{
+    struct kv_walk *w = p;
+    return w->fn(store_col_text(st, 0), store_col_text(st, 1), w->ctx);
 }
 
 int shop_setting_each(struct store *s, const char *shop,
                       int (*fn)(const char *key, const char *value, void *ctx), void *ctx,
                       struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = prepare(s, "SELECT key, value FROM shop_setting WHERE shop = ? ORDER BY key", &st, e),
-        step;
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = fn((const char *)sqlite3_column_text(st, 0),
-                     (const char *)sqlite3_column_text(st, 1), ctx)) != 0)
-            break;
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "listing settings");
-    sqlite3_finalize(st);
-    return rc;
+    struct kv_walk w = {fn, ctx};
+    return store_each(s, "SELECT key, value FROM shop_setting WHERE shop = ? ORDER BY key", kv_row,
+                      &w, e, "s", shop);
 }
 
 int shop_key_valid(const char *key)

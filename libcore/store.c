@@ -63,6 +63,116 @@ int store_sqlerr(struct store *s, struct qs_err *e, const char *what)
     return rc;
 }
 
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct qs_err *e)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return store_sqlerr(s, e, "store");
+    }
+    return 0;
+}
+
+int store_bindv(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char *types, va_list ap)
+{
+    int rc = SQLITE_OK, i = 1;
+
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    for (const char *t = types; *t && rc == SQLITE_OK; t++, i++) {
+        switch (*t) {
+        case 's': {
+            const char *v = va_arg(ap, const char *);
+            rc = v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+            break;
+        }
+        case 'l':
+            rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, long long));
+            break;
+        case 'i':
+            rc = sqlite3_bind_int(st, i, va_arg(ap, int));
+            break;
+        case 'd':
+            rc = sqlite3_bind_double(st, i, va_arg(ap, double));
+            break;
+        case 'n':
+            rc = sqlite3_bind_null(st, i);
+            break;
+        default:
+            return err_set(e, QS_E_SOFTWARE, NULL, "store: bind type '%c' unknown", *t);
+        }
+    }
+    return rc == SQLITE_OK ? 0 : store_sqlerr(s, e, "store");
+}
+
+int store_bind(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char *types, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, types);
+    rc = store_bindv(s, st, e, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+int store_step(struct store *s, sqlite3_stmt *st, struct qs_err *e)
+{
+    switch (sqlite3_step(st)) {
+    case SQLITE_ROW:
+        return 1;
+    case SQLITE_DONE:
+        return 0;
+    default:
+        return store_sqlerr(s, e, "store");
+    }
+}
+
+int store_run(struct store *s, struct qs_err *e, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st = NULL;
+    va_list ap;
+    int rc;
+
+    if ((rc = store_prepare(s, sql, &st, e)) < 0)
+        return rc;
+    va_start(ap, types);
+    rc = store_bindv(s, st, e, types, ap);
+    va_end(ap);
+    while (rc == 0 && (rc = store_step(s, st, e)) == 1)
+        ;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_each(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx,
+               struct qs_err *e, const char *types, ...)
+{
+    sqlite3_stmt *st = NULL;
+    va_list ap;
+    int rc;
+
+    if ((rc = store_prepare(s, sql, &st, e)) < 0)
+        return rc;
+    va_start(ap, types);
+    rc = store_bindv(s, st, e, types, ap);
+    va_end(ap);
+    while (rc == 0 && (rc = store_step(s, st, e)) == 1)
+        rc = row(st, ctx);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+const char *store_col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+int store_changes(struct store *s)
+{
+    return sqlite3_changes(s->db);
+}
+
 /* Why path cannot be opened or created when a symlink is in the way, else NULL. */
 static const char *dangling(const char *path)
 {
@@ -131,15 +241,23 @@ void store_rollback(struct store *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int int_row(sqlite3_stmt *st, void *ctx)
+{
+    *(int *)ctx = sqlite3_column_int(st, 0);
+    return 1;
+}
+
+/* The first column of the first row of sql (no parameters), or def. */
+static int int_query(struct store *s, const char *sql, int def)
+{
+    struct qs_err ignore;
+    int v = def;
+    return store_each(s, sql, int_row, &v, &ignore, "") == 1 ? v : def;
+}
+
 int store_version(struct store *s)
 {
-    sqlite3_stmt *st = NULL;
-    int v = -1;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    return int_query(s, "PRAGMA user_version", -1);
 }
 
 int store_schema_version(void)
@@ -206,14 +324,7 @@ out:
 /* 1 when the database holds any table: a store worth a backup. */
 static int has_content(struct store *s)
 {
-    sqlite3_stmt *st = NULL;
-    int n = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n > 0;
+    return int_query(s, "SELECT count(*) FROM sqlite_schema", 0) > 0;
 }
 
 /* QS_E_DATA when schema version v is one this qs does not know, else 0. */

@@ -4,6 +4,7 @@
 #define QS_STORE_H
 
 #include <sqlite3.h>
+#include <stdarg.h>
 
 #include "err.h"
 
@@ -44,5 +45,35 @@ int store_exec(struct store *s, const char *sql, struct qs_err *e);
 /* Fills e from SQLite's last error on s, prefixed by what; returns the QS_E_* code
  * (busy/locked -> QS_E_TEMP, I/O/full -> QS_E_IO, else QS_E_SOFTWARE). */
 int store_sqlerr(struct store *s, struct qs_err *e, const char *what);
+
+/* The thin SQL layer every module uses instead of its own copies: one prepare, one bind,
+ * one step and one error path (store_sqlerr, labelled "store"). Statements are always
+ * prepared with bound parameters, never built from values.
+ *
+ * Parameter types, one letter per parameter ?1, ?2, ... of store_bind, store_run and
+ * store_each:  's' const char * (NULL binds SQL NULL), 'l' long long, 'i' int,
+ * 'd' double, 'n' SQL NULL (takes no argument). */
+
+/* Prepares sql on s into *st (NULL on failure). Returns 0 or a QS_E_* code. */
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct qs_err *e);
+/* Resets st, clears its bindings and binds the parameters 1.. described by types from the
+ * variadic arguments (texts are copied). Returns 0 or a QS_E_* code. */
+int store_bind(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char *types, ...);
+int store_bindv(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char *types, va_list ap);
+/* Steps st once: 1 for a row, 0 when done, else a QS_E_* code. */
+int store_step(struct store *s, sqlite3_stmt *st, struct qs_err *e);
+/* Prepares sql, binds the parameters, steps it to the end (rows are ignored) and
+ * finalizes it. Returns 0 or a QS_E_* code. */
+int store_run(struct store *s, struct qs_err *e, const char *sql, const char *types, ...);
+/* Prepares sql, binds the parameters and calls row(st, ctx) for each row until row
+ * returns non-zero; finalizes. Returns a QS_E_* code on an SQL error, else row's
+ * non-zero return when it stopped the walk (a negative one is an error row set in e),
+ * else 0. */
+int store_each(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx,
+               struct qs_err *e, const char *types, ...);
+/* Column i of the current row of st as text, "" for NULL (never NULL). */
+const char *store_col_text(sqlite3_stmt *st, int i);
+/* Rows changed by the last INSERT, UPDATE or DELETE on s. */
+int store_changes(struct store *s);
 
 #endif

@@ -50,12 +50,12 @@ test_expect "SPEC 1.1: global options are accepted after the verb (--format, --s
     expect_code 64 qs sync log --tz Mars/Olympus --shop b && grep_q "unknown time zone" err
 '
 test_expect "SPEC 1.2: --encoding cp932 after the verb writes CP932 CSV with CRLF; --encoding-errors replace writes ? for what CP932 lacks" '
-    rm -f "$QS_STORE" && qs -q init --shop jp --set x.word=日本 >/dev/null &&
+    rm -f "$QS_STORE" && qs -q init --shop jp --set note.tracking_hook=日本 >/dev/null &&
     expect_code 0 qs init --shop jp --encoding cp932 &&
-    grep_q "x.word=$(printf "\\x93\\xfa\\x96\\x7b")," out && grep_q "$(printf "\\r")" out &&
-    qs -q init --shop jp --set x.word=한국 >/dev/null &&
+    grep_q "note.tracking_hook=$(printf "\\x93\\xfa\\x96\\x7b")," out && grep_q "$(printf "\\r")" out &&
+    qs -q init --shop jp --set note.tracking_hook=한국 >/dev/null &&
     expect_code 65 qs init --shop jp --encoding cp932 && grep_q "cannot be written in CP932" err &&
-    expect_code 0 qs init --shop jp --encoding cp932 --encoding-errors replace && grep_q "x.word=??," out &&
+    expect_code 0 qs init --shop jp --encoding cp932 --encoding-errors replace && grep_q "note.tracking_hook=??," out &&
     expect_code 64 qs init --shop jp --encoding-errors maybe && grep_q "not strict or replace" err
 '
 test_expect "issue 8 item 19: --bom starts UTF-8 CSV with a byte-order mark; --excel-safe defuses formula cells, also after the verb" '

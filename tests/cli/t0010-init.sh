@@ -43,8 +43,8 @@ test_expect "--secret without a value on stdin is refused" '
     expect_code 64 qs init --shop la --secret smtp.password </dev/null && grep_q "standard input" err
 '
 test_expect "SPEC 1.7: --deliver sets a delivery per kind, and checks its form" '
-    expect_code 0 qs init --shop la --deliver note=hook:/bin/cat --set currency=JPY &&
-    grep_q "currency=JPY;deliver.note=hook:/bin/cat" out &&
+    expect_code 0 qs init --shop la --deliver note=hook:/bin/cat --set coupon.fans=120 &&
+    grep_q "coupon.fans=120;deliver.note=hook:/bin/cat" out &&
     expect_code 64 qs init --shop la --deliver note=ftp:x && grep_q "not qapi, smtp" err
 '
 test_expect "SPEC 1.2: --format json writes one JSON object per shop" '
@@ -121,5 +121,19 @@ test_expect 'issue 8 item 10: ^C at the prompt ends qs, stores nothing and gives
     tty_run interrupt >tty.out && grep_q "^qapi.key: " tty.out && ! grep -q sekrit tty.out &&
     grep_q "^exit -2" tty.out &&
     test "$(sqlite3 "$QS_STORE" "select count(*) from shop_secret where shop = '"'"'tty'"'"'")" = 0
+'
+test_expect 'issue 10 item 5: --set of an unknown key or a value the settings registry refuses is a usage error (64) that names the key and changes nothing' '
+    qs -q init --shop reg --set sync.window_cap=40 >/dev/null &&
+    sqlite3 "$QS_STORE" "select shop, key, value from shop_setting order by 1, 2" >before.txt &&
+    expect_code 64 qs init --shop reg --set note.daily_cap=3 --set bogus.key=1 &&
+    grep_q "unknown setting \"bogus.key\"; the settings are: .*sync.window_cap" err &&
+    expect_code 64 qs init --shop reg --set note.daily_cap=3 --set sync.window_cap=abc &&
+    grep_q "setting sync.window_cap is \"abc\", not a number of at least 1" err &&
+    expect_code 64 qs init --shop reg --set sync.open_form=both &&
+    grep_q "setting sync.open_form is \"both\", not per-status, zero or blank" err &&
+    expect_code 64 qs init --shop reg --set qapi.sak_issued=now &&
+    grep_q "written by qs itself" err &&
+    sqlite3 "$QS_STORE" "select shop, key, value from shop_setting order by 1, 2" >after.txt &&
+    test_cmp before.txt after.txt
 '
 test_done

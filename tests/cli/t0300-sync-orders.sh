@@ -198,7 +198,8 @@ test_expect 'R-SYN-9: open orders are asked for per status 1, 2 and 3 by default
 
 test_expect 'R-SYN-9: a sync.open_form that is not per-status, zero or blank is refused, naming the setting' '
     export QS_STORE="$TRASH/form.db" &&
-    qs init --shop demo --set sync.open_form=both >/dev/null 2>&1 &&
+    qs init --shop demo >/dev/null 2>&1 &&
+    sql "INSERT OR REPLACE INTO shop_setting(shop, key, value) VALUES ('"'"'demo'"'"', '"'"'sync.open_form'"'"', '"'"'both'"'"')" &&
     before=$(calls ShippingBasic.GetShippingInfo_v3) &&
     expect_code 64 qs sync orders &&
     grep_q "setting sync.open_form is \"both\", not per-status, zero or blank" err &&

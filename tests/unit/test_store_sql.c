@@ -1,0 +1,152 @@
+/* Unit tests of the store's thin SQL layer (issue 10 item 5): store_prepare, store_bind,
+ * store_step, store_run, store_each and their one error path. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "xalloc.h"
+
+struct fx {
+    char dir[64];
+    char path[96];
+    struct store *s;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = xcalloc(1, sizeof *f);
+    struct qs_err e;
+    snprintf(f->dir, sizeof f->dir, "/tmp/qs-sql-test.XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/qs.db", f->dir);
+    if (store_open(f->path, &f->s, &e) < 0 ||
+        store_exec(f->s, "CREATE TABLE t(a TEXT, b INTEGER, c REAL)", &e) < 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    char cmd[128];
+    store_close(f->s);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+struct rows {
+    char a[8][16];
+    long long b[8];
+    int n, stop_at;
+};
+
+static int collect(sqlite3_stmt *st, void *p)
+{
+    struct rows *r = p;
+    snprintf(r->a[r->n], sizeof r->a[r->n], "%s", store_col_text(st, 0));
+    r->b[r->n] = sqlite3_column_int64(st, 1);
+    if (++r->n == r->stop_at)
+        return 7;
+    return 0;
+}
+
+/* Parameters of every type are bound in order; rows come back through the callback. */
+static void run_and_each(void **state)
+{
+    struct fx *f = *state;
+    struct qs_err e = {0};
+    struct rows r = {0};
+
+    assert_int_equal(
+        store_run(f->s, &e, "INSERT INTO t VALUES (?1, ?2, ?3)", "sld", "x", 5000000000LL, 1.5), 0);
+    assert_int_equal(store_run(f->s, &e, "INSERT INTO t VALUES (?1, ?2, ?3)", "sin", "y", 2), 0);
+    assert_int_equal(store_run(f->s, &e, "INSERT INTO t VALUES (?1, ?2, NULL)", "sl", NULL, 3LL),
+                     0);
+    assert_int_equal(store_changes(f->s), 1);
+    assert_int_equal(
+        store_each(f->s, "SELECT a, b FROM t WHERE b >= ?1 ORDER BY b", collect, &r, &e, "i", 2),
+        0);
+    assert_int_equal(r.n, 3);
+    assert_string_equal(r.a[0], "y");
+    assert_string_equal(r.a[1], ""); /* NULL reads as "" */
+    assert_int_equal(r.b[2], 5000000000LL);
+
+    /* a callback's non-zero return stops the walk and is returned */
+    memset(&r, 0, sizeof r);
+    r.stop_at = 2;
+    assert_int_equal(store_each(f->s, "SELECT a, b FROM t ORDER BY b", collect, &r, &e, ""), 7);
+    assert_int_equal(r.n, 2);
+}
+
+/* One error path: a statement that does not prepare, a step that fails and an unknown
+ * bind type all come back as a QS_E_* code with SQLite's message, labelled "store". */
+static void error_path(void **state)
+{
+    struct fx *f = *state;
+    struct qs_err e = {0};
+    struct rows r = {0};
+    sqlite3_stmt *st = (sqlite3_stmt *)&r;
+
+    assert_int_equal(store_prepare(f->s, "SELEKT 1", &st, &e), QS_E_SOFTWARE);
+    assert_null(st);
+    assert_non_null(strstr(e.msg, "store: "));
+    assert_non_null(strstr(e.msg, "syntax error"));
+    assert_string_equal(e.file, f->path);
+
+    err_clear(&e);
+    assert_int_equal(store_each(f->s, "SELECT nope FROM t", collect, &r, &e, ""), QS_E_SOFTWARE);
+    assert_non_null(strstr(e.msg, "no such column"));
+    assert_int_equal(r.n, 0);
+
+    err_clear(&e);
+    assert_int_equal(store_exec(f->s, "CREATE TABLE u(k TEXT PRIMARY KEY)", &e), 0);
+    assert_int_equal(store_run(f->s, &e, "INSERT INTO u VALUES (?1)", "s", "k"), 0);
+    assert_int_equal(store_run(f->s, &e, "INSERT INTO u VALUES (?1)", "s", "k"), QS_E_SOFTWARE);
+    assert_non_null(strstr(e.msg, "UNIQUE constraint failed"));
+
+    err_clear(&e);
+    assert_int_equal(store_run(f->s, &e, "INSERT INTO u VALUES (?1)", "x", "k"), QS_E_SOFTWARE);
+    assert_non_null(strstr(e.msg, "bind type 'x'"));
+
+    /* store_step on a prepared statement: 1 per row, then 0 */
+    assert_int_equal(store_prepare(f->s, "SELECT k FROM u", &st, &e), 0);
+    assert_int_equal(store_bind(f->s, st, &e, ""), 0);
+    assert_int_equal(store_step(f->s, st, &e), 1);
+    assert_int_equal(store_step(f->s, st, &e), 0);
+    sqlite3_finalize(st);
+}
+
+/* A write on a store opened read-only fails through the same path as an I/O error. */
+static void read_only_write(void **state)
+{
+    struct fx *f = *state;
+    struct store *ro = NULL;
+    struct qs_err e = {0};
+
+    assert_int_equal(store_open_ro(f->path, &ro, &e), 0);
+    assert_int_equal(store_run(ro, &e, "INSERT INTO t VALUES (?1, 1, 1)", "s", "z"), QS_E_IO);
+    assert_non_null(strstr(e.msg, "store: "));
+    store_close(ro);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(run_and_each, setup, teardown),
+        cmocka_unit_test_setup_teardown(error_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_only_write, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("store SQL layer (issue 10 item 5)", tests, NULL, NULL);
+}
