@@ -10,18 +10,23 @@
 #include "../libcore/settings.h"
 #include "../libcore/xalloc.h"
 
-enum { OPT_SHOP = 256, OPT_TZ, OPT_SET, OPT_SECRET, OPT_DELIVER };
+struct init_opts {
+    const char *shop, *tz;
+    struct cmd_list set, secret, deliver;
+};
 
-static const struct cmd_gopt init_opts[] = {
-    {"shop", required_argument, OPT_SHOP, "NAME",
-     "the shop to create or update (or global --shop)"},
-    {"tz", required_argument, OPT_TZ, "ZONE", "the shop's IANA time zone (default Asia/Tokyo)"},
-    {"set", required_argument, OPT_SET, "KEY=VALUE", "set a shop setting (repeatable)"},
-    {"secret", required_argument, OPT_SECRET, "KEY",
-     "read secret KEY from a line of stdin, or a prompt on a terminal (repeatable)"},
-    {"deliver", required_argument, OPT_DELIVER, "KIND=DELIVERY",
-     "deliver KIND by qapi, hook:COMMAND, file:DIR or smtp (repeatable)"},
-    {NULL, 0, 0, NULL, NULL},
+static const struct qs_opt init_opts[] = {
+    OPT_STRING(struct init_opts, shop, "shop", "NAME",
+               "the shop to create or update (or global --shop)"),
+    OPT_STRING(struct init_opts, tz, "tz", "ZONE",
+               "the shop's IANA time zone (default Asia/Tokyo)"),
+    OPT_LIST(struct init_opts, set, "set", "KEY=VALUE",
+             "set a shop setting (repeatable; see SETTINGS in qs-init(1))"),
+    OPT_LIST(struct init_opts, secret, "secret", "KEY",
+             "read secret KEY from a line of stdin, or a prompt on a terminal (repeatable)"),
+    OPT_LIST(struct init_opts, deliver, "deliver", "KIND=DELIVERY",
+             "deliver KIND by qapi, hook:COMMAND, file:DIR or smtp (repeatable)"),
+    OPT_END,
 };
 
 struct kv {
@@ -186,67 +191,59 @@ fail:
     return rc;
 }
 
-static int init_main(struct qs_ctx *ctx, int argc, char **argv)
+/* Adds --set KEY=VALUE (deliver 0) or --deliver KIND=DELIVERY (deliver 1) to a, checked
+ * against the settings registry (issue 10 item 5): a key it does not know, or a value that
+ * does not fit, is refused before anything is written. Returns 0 or the exit code. */
+static int add_set(struct qs_ctx *ctx, struct init_args *a, const char *opt, int deliver,
+                   struct qs_err *e)
 {
-    struct cmd_getopt g;
+    const char *eq = strchr(opt, '=');
+    if (!eq || eq == opt || a->nset == 32)
+        return cmd_usage(ctx, "--%s wants KEY=VALUE, got \"%s\"", deliver ? "deliver" : "set", opt);
+    a->set[a->nset].key = deliver ? xasprintf("deliver.%.*s", (int)(eq - opt), opt)
+                                  : xstrndup(opt, (size_t)(eq - opt));
+    a->set[a->nset].value = xstrdup(eq + 1);
+    a->nset++;
+    if (!shop_key_valid(a->set[a->nset - 1].key))
+        return cmd_usage(ctx, "setting name \"%s\" is not valid; use a-z 0-9 . _ -",
+                         a->set[a->nset - 1].key);
+    if (settings_check(a->set[a->nset - 1].key, eq + 1, e) < 0)
+        return cmd_usage(ctx, "%s", e->msg);
+    return 0;
+}
+
+static int cmd_init(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct init_opts o = {0};
     struct init_args a;
     struct qs_err e;
     struct rec_writer *w = NULL;
-    struct rec_writer_opts wo = cmd_writer_opts(ctx);
     struct list_ctx lc = {0};
-    int c, rc = 0;
-    char *eq;
+    int rc = 0;
 
     memset(&a, 0, sizeof a);
     err_clear(&e);
-    a.shop = ctx->shop_name;
-    a.tz = ctx->tz;
-    cmd_getopt_init(&g, ctx, &qs_cmd_init, &qs_cmd_init.verbs[0]);
-    while ((c = cmd_getopt(&g, argc, argv)) != -1) {
-        switch (c) {
-        case OPT_SHOP:
-            a.shop = optarg;
-            break;
-        case OPT_TZ:
-            a.tz = optarg;
-            break;
-        case OPT_SET:
-        case OPT_DELIVER:
-            eq = strchr(optarg, '=');
-            if (!eq || eq == optarg || a.nset == 32)
-                return cmd_usage(ctx, "--%s wants KEY=VALUE, got \"%s\"",
-                                 c == OPT_SET ? "set" : "deliver", optarg);
-            a.set[a.nset].key = c == OPT_SET
-                                    ? xstrndup(optarg, (size_t)(eq - optarg))
-                                    : xasprintf("deliver.%.*s", (int)(eq - optarg), optarg);
-            a.set[a.nset].value = xstrdup(eq + 1);
-            a.nset++;
-            if (!shop_key_valid(a.set[a.nset - 1].key)) {
-                rc = cmd_usage(ctx, "setting name \"%s\" is not valid; use a-z 0-9 . _ -",
-                               a.set[a.nset - 1].key);
-                goto out;
-            }
-            /* issue 10 item 5: a key the registry does not know, or a value that does
-             * not fit it, is refused before anything is written. */
-            if (settings_check(a.set[a.nset - 1].key, eq + 1, &e) < 0) {
-                rc = cmd_usage(ctx, "%s", e.msg);
-                goto out;
-            }
-            break;
-        case OPT_SECRET:
-            if (!shop_key_valid(optarg) || a.nsecret == 16) {
-                rc = cmd_usage(ctx, "secret name \"%s\" is not valid; use a-z 0-9 . _ -", optarg);
-                goto out;
-            }
-            a.secret[a.nsecret++] = optarg;
-            break;
-        default:
-            rc = QS_EX_USAGE;
-            goto out;
-        }
+    o.shop = ctx->shop_name;
+    o.tz = ctx->tz;
+    if ((rc = cmd_parse(ctx, v, &o, &argc, &argv)) != 0)
+        goto out;
+    a.shop = o.shop;
+    a.tz = o.tz;
+    for (size_t i = 0; rc == 0 && i < o.set.n; i++)
+        rc = add_set(ctx, &a, o.set.v[i], 0, &e);
+    for (size_t i = 0; rc == 0 && i < o.deliver.n; i++)
+        rc = add_set(ctx, &a, o.deliver.v[i], 1, &e);
+    for (size_t i = 0; rc == 0 && i < o.secret.n; i++) {
+        if (!shop_key_valid(o.secret.v[i]) || a.nsecret == 16)
+            rc =
+                cmd_usage(ctx, "secret name \"%s\" is not valid; use a-z 0-9 . _ -", o.secret.v[i]);
+        else
+            a.secret[a.nsecret++] = o.secret.v[i];
     }
-    if (optind < argc) {
-        rc = cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+    if (rc != 0)
+        goto out;
+    if (argc > 0) {
+        rc = cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
         goto out;
     }
     if (!a.shop) {
@@ -273,7 +270,7 @@ static int init_main(struct qs_ctx *ctx, int argc, char **argv)
         rc = cmd_fail(ctx, rc, &e);
         goto out;
     }
-    if ((rc = rec_writer_open(stdout, &wo, NULL, 0, &w, &e)) < 0) {
+    if ((rc = cmd_open_writer(ctx, NULL, 0, &w, &e)) < 0) {
         rc = cmd_fail(ctx, rc, &e);
         goto out;
     }
@@ -291,6 +288,7 @@ static int init_main(struct qs_ctx *ctx, int argc, char **argv)
     if ((rc = rec_writer_close(w, &e)) < 0)
         rc = cmd_fail(ctx, rc, &e);
 out:
+    cmd_args_free(v, &o);
     for (int i = 0; i < a.nset; i++) {
         free(a.set[i].key);
         free(a.set[i].value);
@@ -305,12 +303,10 @@ out:
 
 static const struct qs_verb init_verbs[] = {
     {.name = "",
-     .legacy_fn = init_main,
-     .usage = "[--shop NAME] [--tz ZONE] [--set KEY=VALUE]... [--secret KEY]... "
-              "[--deliver KIND=DELIVERY]...",
+     .fn = cmd_init,
      .summary = "create the store and a shop, or update the shop; idempotent",
      .flags = QS_NEEDS_STORE | QS_WRITES_STORE,
-     .gopts = init_opts},
+     .opts = init_opts},
     {.name = NULL},
 };
 

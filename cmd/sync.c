@@ -13,6 +13,7 @@
 #include "../libcore/audit.h"
 #include "../libcore/job.h"
 #include "../libcore/qapi.h"
+#include "../libcore/settings.h"
 #include "../libcore/sync.h"
 #include "../libcore/tm.h"
 #include "../libcore/xalloc.h"
@@ -42,42 +43,6 @@ static char *examples(const char *first, size_t stride, long n, long max)
     if (n > max)
         snprintf(list + len, cap - len, "; and %ld more", n - max);
     return list;
-}
-
-/* A whole-number shop setting of at least min, or def when unset. */
-static int setting_long(struct qs_ctx *ctx, const char *key, long def, long min, long *out,
-                        struct qs_err *e)
-{
-    char *v = NULL, *end;
-    int rc = shop_setting_get(ctx->store, ctx->shop.name, key, &v, e);
-    *out = def;
-    if (rc == 0 && v) {
-        errno = 0;
-        *out = strtol(v, &end, 10);
-        if (errno || end == v || *end || *out < min)
-            rc = err_set(e, QS_E_USAGE, NULL,
-                         "shop %s: setting %s is \"%s\", not a number of at least %ld; fix it "
-                         "with `qs init --shop %s --set %s=N`",
-                         ctx->shop.name, key, v, min, ctx->shop.name, key);
-    }
-    free(v);
-    return rc;
-}
-
-/* R-SYN-9 (D7): setting sync.open_form, how open orders are asked for (default
- * per-status; `qs sync probe --apply` may set zero or blank). */
-static int setting_open_form(struct qs_ctx *ctx, int *out, struct qs_err *e)
-{
-    char *v = NULL;
-    int rc = shop_setting_get(ctx->store, ctx->shop.name, "sync.open_form", &v, e);
-    *out = SYNC_OPEN_PER_STATUS;
-    if (rc == 0 && v && (*out = sync_open_form_parse(v)) < 0)
-        rc = err_set(e, QS_E_USAGE, "R-SYN-9",
-                     "shop %s: setting sync.open_form is \"%s\", not per-status, zero or blank; "
-                     "fix it with `qs init --shop %s --set sync.open_form=per-status`",
-                     ctx->shop.name, v, ctx->shop.name);
-    free(v);
-    return rc;
 }
 
 /* ---- orders ------------------------------------------------------------------------- */
@@ -222,13 +187,16 @@ static int cmd_sync_orders(struct qs_ctx *ctx, const struct qs_verb *v, int argc
         return rc;
     if (argc > 0)
         return cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
+    int form = SYNC_OPEN_PER_STATUS;
     o.now = time(NULL);
     o.since = a.since;
     o.quiet = ctx->verbosity < 0;
-    if ((rc = setting_long(ctx, "sync.window_cap", SYNC_DEFAULT_CAP, 1, &o.cap, &e)) < 0 ||
-        (rc = setting_open_form(ctx, &o.open_form, &e)) < 0 ||
+    /* R-SYN-9 (D7): sync.open_form says how open orders are asked for. */
+    if ((rc = settings_long(ctx->store, ctx->shop.name, "sync.window_cap", &o.cap, &e)) < 0 ||
+        (rc = settings_enum(ctx->store, ctx->shop.name, "sync.open_form", &form, &e)) < 0 ||
         (rc = cmd_open_qapi(ctx, &q, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
+    o.open_form = form;
     /* --dry-run: pull and print as usual inside one transaction, then roll it back. */
     struct orders_run r = {ctx, q, &a, &o, &st, &e2, 0, 0};
     if ((rc = job_within(ctx->store, ctx->dry_run, orders_pull, &r, &e)) < 0) {
@@ -511,8 +479,8 @@ static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char
         return cmd_usage(ctx, "%s", e.msg);
     o.quiet = ctx->verbosity < 0;
     o.dry_run = ctx->dry_run;
-    if ((rc = setting_long(ctx, "sync.window_cap", SYNC_DEFAULT_CAP, 1, &o.cap, &e)) < 0 ||
-        (rc = setting_long(ctx, "sync.inflight_s", SYNC_INFLIGHT_S, 0, &o.inflight_s, &e)) < 0)
+    if ((rc = settings_long(ctx->store, ctx->shop.name, "sync.window_cap", &o.cap, &e)) < 0 ||
+        (rc = settings_long(ctx->store, ctx->shop.name, "sync.inflight_s", &o.inflight_s, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
     c.r = rec_new();
     args = action == SYNC_CONFIRM && argc > 0 && strcmp(argv[0], "-") != 0;
@@ -738,8 +706,11 @@ static int cmd_sync_probe(struct qs_ctx *ctx, const struct qs_verb *v, int argc,
     int apply = a.apply;
     if (ctx->dry_run && apply)
         return cmd_usage(ctx, "--apply and --dry-run exclude each other");
-    if ((rc = setting_long(ctx, "sync.window_cap", 0, 1, &o.window_cap, &e)) < 0)
+    /* The probe wants the seller's own cap only: unset reads as 0. */
+    if ((rc = settings_long(ctx->store, ctx->shop.name, "sync.window_cap", &o.window_cap, &e)) < 0)
         return cmd_fail(ctx, rc, &e);
+    if (rc == 0)
+        o.window_cap = 0;
     if ((rc = sync_probe_plan(&o, &plan, &e)) < 0)
         return rc == QS_E_USAGE ? cmd_usage(ctx, "%s", e.msg) : cmd_fail(ctx, rc, &e);
     /* --dry-run: the probes, printed; nothing sent (not even the login), no file. */
