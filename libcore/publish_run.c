@@ -260,7 +260,7 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
 
     for (;;) {
         if (p->create_sent_at) {
-            /* A send whose answer we never got: read before anything is resent -- once
+            /* R-PUB-7: a send whose answer we never got: read before anything is resent -- once
              * it has had inflight_s seconds, unless the marketplace's application answered
              * it with an error page (it was done with it then). */
             if (!finished)

@@ -540,6 +540,7 @@ fail:
     return rc;
 }
 
+/* R-UPC-3: each pool with its type, codes available and used, and the last import. */
 int upc_pools_each(struct store *s, int (*fn)(void *ctx, const struct upc_pool_info *p), void *ctx,
                    struct qs_err *e)
 {

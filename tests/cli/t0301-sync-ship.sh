@@ -132,7 +132,7 @@ test_expect 'R-SYN-1b: QSM column names are read too; an already shipped line wi
     grep_q "{\"order_no\":\"$first\",\"result\":\"ok\",\"code\":\"\",\"message\":\"already shipped\"}" out
 '
 
-test_expect 'R-SYN-1b, R-SYN-7: a line the marketplace refuses fails at once (exit 1), not retried' '
+test_expect 'R-SYN-7: a line the marketplace refuses fails at once (exit 1), not retried' '
     n=$(single_paid) && echo "$n" >refused &&
     printf "order_no,carrier,tracking\n%s,Nowhere Express,NX-1\n" "$n" >refused.csv &&
     if documented; then

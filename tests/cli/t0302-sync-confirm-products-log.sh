@@ -83,7 +83,7 @@ test_expect 'R-SYN-1b: order numbers as arguments, with --ship-by; a line confir
     grep_q ",$(jst_day 5) 00:00:00,," out
 '
 
-test_expect 'R-SYN-1b, R-SYN-7: a date the marketplace refuses fails at once (exit 1), not retried' '
+test_expect 'R-SYN-7: a confirm date the marketplace refuses fails at once (exit 1), not retried' '
     fresh 3 "[2]" 33 &&
     sb clock "{\"now\": \"$(jst_day 2) 12:00:00\"}" >/dev/null &&
     n=$(sql "SELECT order_no FROM order_line ORDER BY order_no LIMIT 1") &&

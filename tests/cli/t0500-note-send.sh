@@ -173,7 +173,7 @@ test_expect 'R-NOTE-6: 1,200 notes in chunks through 20% injected failures: per-
     grep_q "^qs note send: sent $ok, failed $retry (to retry $retry)\$" err
 '
 
-test_expect 'R-NOTE-6, R-NOTE-7: kill -9 mid-batch, then two runs at once, then re-runs: every order noted exactly once' '
+test_expect 'R-NOTE-7: kill -9 mid-batch, then two runs at once, then re-runs: every order noted exactly once' '
     sb faults "{\"error_rate\": 0.2, \"phase\": \"mixed\", \"after_ratio\": 0.5, \"latency_ms\": [40, 80], \"methods\": [\"hook:note\"], \"seed\": 6}" >/dev/null &&
     { (exec $SEND --retry-failed <batch.csv >kill.out 2>&1) & pid=$!; } &&
     sleep 1.5 && kill -9 $pid && { wait $pid; true; } &&

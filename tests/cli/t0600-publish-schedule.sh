@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # qs publish: selection, now/at/every/spread across DST in any zone, past times refused,
 # cancel, undo of schedules, categories, profiles, check, copy, list
-# (SPEC 2.3: R-PUB-2..6, R-PUB-8, R-PUB-10, R-PUB-12..15, R-IMP-9, R-IMP-10).
+# (SPEC 2.3: R-PUB-2, R-PUB-3, R-PUB-4, R-PUB-5, R-PUB-6, R-PUB-8, R-PUB-10, R-PUB-12,
+# R-PUB-13, R-PUB-14, R-PUB-15, R-IMP-9, R-IMP-10).
 . "$(dirname "$0")/lib.sh"
 . "$QS_SRC/tests/cli/sync-lib.sh"
 . "$QS_SRC/tests/cli/publish-lib.sh"
@@ -39,13 +40,16 @@ test_expect 'R-PUB-3: every 1 --from T gives T, T+1m, ... in the order given' '
     test "$(at_of P002)" = 2030-02-01T09:02:00Z
 '
 
-test_expect 'R-PUB-4, R-PUB-5: a window across the DST change in America/Los_Angeles lands on the right UTC instants' '
+test_expect 'R-PUB-4: a spread across the spring DST change in America/Los_Angeles lands on the right UTC instants' '
     expect_code 0 qs --tz America/Los_Angeles publish spread --from "2030-03-10 01:00" --to "2030-03-10 04:00" P004 P005 P006 P007 &&
     grep_q "^P004,scheduled,2030-03-10 01:00:00 -08:00," out &&
     grep_q "^P005,scheduled,2030-03-10 01:30:00 -08:00," out &&
     grep_q "^P006,scheduled,2030-03-10 03:00:00 -07:00," out &&
     grep_q "^P007,scheduled,2030-03-10 03:30:00 -07:00," out &&
-    test "$(at_of P004) $(at_of P005) $(at_of P006) $(at_of P007)" = "2030-03-10T09:00:00Z 2030-03-10T09:30:00Z 2030-03-10T10:00:00Z 2030-03-10T10:30:00Z" &&
+    test "$(at_of P004) $(at_of P005) $(at_of P006) $(at_of P007)" = "2030-03-10T09:00:00Z 2030-03-10T09:30:00Z 2030-03-10T10:00:00Z 2030-03-10T10:30:00Z"
+'
+
+test_expect 'R-PUB-3: every 30 minutes across the autumn DST change in America/Los_Angeles, shown in the zone asked' '
     expect_code 0 qs --tz America/Los_Angeles publish every 30 --from "2030-11-03 00:30" P008 P009 P010 P011 &&
     grep_q "^P010,scheduled,2030-11-03 01:30:00 -07:00," out &&
     grep_q "^P011,scheduled,2030-11-03 01:00:00 -08:00," out &&
@@ -139,7 +143,7 @@ test_expect 'R-PUB-15: profiles: set, shown, checked, per group and product; req
     expect_code 0 qs publish profile && grep_q "^default,ProductionPlaceType,1\$" out && grep_q "^bad,ProductionPlace,tokyo\$" out
 '
 
-test_expect 'R-PUB-14, R-PUB-11, R-IMP-9, R-IMP-10: check lists every problem without any call' '
+test_expect 'R-PUB-14: check lists every problem without any call; publish refuses the group' '
     printf "%s\n" "Parent SKU,SKU,Title,Description,Tags,Price,Shipping,Quantity,Main Image URL,Color" \
         "LONG,LONG,$(printf "%0101d" 0),d,t,1000,0,1,https://img.example.jp/l.jpg," \
         "SEP,SEP-A,Bad \$\$ title,d,t,1000,0,1,https://img.example.jp/s.jpg,Red" \
@@ -152,13 +156,25 @@ test_expect 'R-PUB-14, R-PUB-11, R-IMP-9, R-IMP-10: check lists every problem wi
     expect_code 1 qs publish check --group bad &&
     grep_q "^LONG,,R-PUB-14,ItemTitle,\"title of Parent SKU \"\"LONG\"\" has 101 characters" out &&
     grep_q "^SEP,,R-PUB-14,Title," out &&
-    grep_q "^SEP,SEP-B,R-PUB-11,Color/Size,\"SKU \"\"SEP-B\"\" has the same options as SKU \"\"SEP-A\"\"" out &&
-    grep_q "^SPREAD,SPREAD-2,R-IMP-9,Price," out &&
-    grep_q "^WORD,,R-IMP-10,title,\"title holds the sensitive word \"\"replica\"\"\"" out &&
     grep_q "4 products checked" err &&
     expect_code 65 qs publish now --group bad &&
     test "$(sql "SELECT count(*) FROM product WHERE grp = '"'"'bad'"'"' AND state <> '"'"'pending'"'"'")" = 0 &&
     expect_code 0 qs publish check P001
+'
+
+test_expect 'R-PUB-11: check reports two SKUs of one product with the same options' '
+    expect_code 1 qs publish check --group bad &&
+    grep_q "^SEP,SEP-B,R-PUB-11,Color/Size,\"SKU \"\"SEP-B\"\" has the same options as SKU \"\"SEP-A\"\"" out
+'
+
+test_expect 'R-IMP-9: check reports a product whose variant prices spread over 1.5x' '
+    expect_code 1 qs publish check --group bad &&
+    grep_q "^SPREAD,SPREAD-2,R-IMP-9,Price," out && ! grep -q "^SEP,.*R-IMP-9" out
+'
+
+test_expect 'R-IMP-10: check reports a sensitive word with its field' '
+    expect_code 1 qs publish check --group bad &&
+    grep_q "^WORD,,R-IMP-10,title,\"title holds the sensitive word \"\"replica\"\"\"" out
 '
 
 test_expect 'R-PUB-10: copy duplicates products as new pending ones with a suffix on Parent SKU and SKU; undo removes them' '

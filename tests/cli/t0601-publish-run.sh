@@ -53,13 +53,19 @@ run_killed() {
     return 1
 }
 
-test_expect 'R-PUB-7, R-PUB-11: a run publishes what is due, one SetNewGoods per SellerCode, options mapped' '
+test_expect 'R-PUB-7: a run publishes what is due, one SetNewGoods per SellerCode; a second run sends nothing' '
     fresh 6 &&
     expect_code 0 qs publish run --due-by "$LATER" &&
     test "$(grep -c ",online,status,online,item " out)" = 6 &&
     grep_q "6 online, 0 failed, 0 to retry" err &&
     once SetNewGoods 6 &&
     test "$(states)" = "online=6 " &&
+    test "$(sql "SELECT item_code FROM product WHERE parent_sku = '"'"'P001'"'"'")" = "$(item P001 ItemCode | tr -d \")" &&
+    expect_code 0 qs publish run --due-by "$LATER" && test "$(wc -l <out)" = 1 &&
+    once SetNewGoods 6
+'
+
+test_expect 'R-PUB-11: that run mapped each product to one item: lowest price, options with their extra price' '
     test "$(item P001 ItemPrice)" = 1001 &&
     test "$(item P001 ItemStatus)" = "\"S2\"" &&
     item P001 Inventory >inv &&
@@ -67,10 +73,7 @@ test_expect 'R-PUB-7, R-PUB-11: a run publishes what is due, one SetNewGoods per
     grep_q "\"code\": \"P001-B\", \"names\": \[\"カラー\"\], \"price\": 200, \"qty\": 3, \"values\": \[\"Blue\"\]" inv &&
     test "$(item P001 MultiImages)" = "[\"https://img.example.jp/P001-x.jpg\", \"https://img.example.jp/P001-b.jpg\"]" &&
     test "$(item P002 Inventory)" = "[]" && test "$(item P002 ItemQty)" = 7 &&
-    test "$(item P002 SecondSubCat)" = "\"320001234\"" &&
-    test "$(sql "SELECT item_code FROM product WHERE parent_sku = '"'"'P001'"'"'")" = "$(item P001 ItemCode | tr -d \")" &&
-    expect_code 0 qs publish run --due-by "$LATER" && test "$(wc -l <out)" = 1 &&
-    once SetNewGoods 6
+    test "$(item P002 SecondSubCat)" = "\"320001234\""
 '
 
 test_expect 'issue 8 item 20: run --due-by HH:MM already past is tomorrow'"'"'s, said on stderr' '
@@ -204,13 +207,20 @@ test_expect 'R-PUB-11: a step the marketplace refuses fails the product with the
     test "$(key_calls SetNewGoods P002)" = 1 && test "$(key_calls EditGoodsStatus "$code")" = 2
 '
 
-test_expect 'R-PUB-1, R-PUB-12, R-PUB-15: publish now; a product that lost its category is refused at run time before any call' '
+test_expect 'R-PUB-1: publish now publishes the products named at once' '
     fresh 3 &&
     expect_code 0 qs publish now P003 && grep_q "^P003,[0-9]*,online,status,online,item " out &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 1
+'
+
+test_expect 'R-PUB-12: a product that lost its category is refused at run time before any call' '
     qs -q publish profile SecondSubCat= >/dev/null &&
     expect_code 1 qs publish run --due-by "$LATER" &&
     grep_q "^P001,,failed,check,failed,\"step check: Parent SKU \"\"P001\"\" has no Qoo10 leaf category.*(R-PUB-12)" out &&
-    test "$(calls ItemsBasic.SetNewGoods)" = 1 &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 1
+'
+
+test_expect 'R-PUB-15: a product whose profile lost a required field is refused at run time before any call' '
     qs -q publish profile SecondSubCat=320001234 ProductionPlaceType= >/dev/null &&
     expect_code 1 qs publish run --retry-failed &&
     grep_q "^P001,,failed,check,failed,step check: the listing profile sets no ProductionPlaceType and ProductionPlace .*(R-PUB-15)" out &&
@@ -227,7 +237,7 @@ test_expect 'R-PUB-14: limits are checked before any call: a title over 100 char
     test "$(calls ItemsBasic.SetNewGoods)" = 0
 '
 
-test_expect 'R-PUB-8, R-PUB-10: publish list --shop A | import products --shop B moves listings; B never adopts A'"'"'s item' '
+test_expect 'R-PUB-8: publish list --shop A | import products --shop B moves listings' '
     fresh 4 && expect_code 0 qs publish run --due-by "$LATER" &&
     printf "%s\n%s\n%s\n" "$SB_KEY" "$SB_USER" "$SB_PASS" |
         qs -q init --shop b --secret qapi.key --secret qapi.user --secret qapi.password --set qapi.rate=0 >/dev/null &&
@@ -237,7 +247,10 @@ test_expect 'R-PUB-8, R-PUB-10: publish list --shop A | import products --shop B
     test "$(sql "SELECT count(*) FROM variant WHERE shop = '"'"'b'"'"' AND extra IS NOT NULL")" = 0 &&
     qs --shop demo publish list | cut -d, -f1-21 >a.csv && qs --shop b publish list | cut -d, -f1-21 >b.csv &&
     test_cmp a.csv b.csv &&
-    test "$(sql "SELECT DISTINCT state FROM product WHERE shop = '"'"'b'"'"'")" = pending &&
+    test "$(sql "SELECT DISTINCT state FROM product WHERE shop = '"'"'b'"'"'")" = pending
+'
+
+test_expect 'R-PUB-10: shop B never adopts the item shop A holds under the same SellerCode' '
     a=$(sql "SELECT item_code FROM product WHERE shop = '"'"'demo'"'"' AND parent_sku = '"'"'P001'"'"'") &&
     expect_code 1 qs --shop b publish now P001 &&
     grep_q "^P001,,failed,create,failed,\"step create: SellerCode P001 is already item $a of Parent SKU \"\"P001\"\" of shop demo; the item is not taken over (R-PUB-10)" out &&

@@ -281,12 +281,11 @@ static void tags(void **state)
     cat_buf_free(&b);
 }
 
-/* ---- R-IMP-6, R-IMP-7: URLs ---- */
+/* ---- URLs ---- */
 
-static void urls(void **state)
+/* R-IMP-7: an image is an http(s) URL, never a local path. */
+static void url_check(void **state)
 {
-    struct cat_buf b = {0};
-    int bad;
     (void)state;
     assert_true(cat_url_ok("https://img.example.jp/a.jpg", 28));
     assert_true(cat_url_ok("HTTP://x.jp", 11));
@@ -297,6 +296,14 @@ static void urls(void **state)
     assert_false(cat_url_ok("https://", 8));
     assert_false(cat_url_ok("https:///a.jpg", 14));
     assert_false(cat_url_ok("https://x.jp/a b.jpg", 20));
+}
+
+/* R-IMP-6: source URLs come one per line, http(s) only; the first bad line is named. */
+static void url_lists(void **state)
+{
+    struct cat_buf b = {0};
+    int bad;
+    (void)state;
     assert_int_equal(
         cat_urls_normalize("https://a.jp/1\r\n\r\n  https://a.jp/2 \n", NULL, &b, &bad), 2);
     assert_string_equal(b.p, "https://a.jp/1\nhttps://a.jp/2");
@@ -523,7 +530,8 @@ int main(void)
         cmocka_unit_test(money_fx),
         cmocka_unit_test(uints),
         cmocka_unit_test(tags),
-        cmocka_unit_test(urls),
+        {"R-IMP-7 an image is an http(s) URL, never a local path", url_check, NULL, NULL, NULL},
+        {"R-IMP-6 source URLs one per line, http(s) only", url_lists, NULL, NULL, NULL},
         cmocka_unit_test(columns),
         cmocka_unit_test(words_match),
         cmocka_unit_test(qs_template_round_trip),
