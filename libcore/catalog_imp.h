@@ -33,6 +33,12 @@ struct found {
     long long id; /* the existing variant to update, 0 for a new one */
 };
 
+/* The import's writes of product, variant and product_group, prepared once per import
+ * (catalog_store_imp.c: the catalog store's hot path). */
+struct cstore_imp {
+    sqlite3_stmt *v_ins, *v_upd, *p_ins, *p_claim, *p_touch, *p_tags, *p_code, *grp_ins;
+};
+
 struct imp {
     struct store *s;
     sqlite3 *db;
@@ -62,8 +68,8 @@ struct imp {
     struct progress *prog;
     FILE *viol; /* --skip-bad --strict: products that failed R-IMP-9, for the rerun */
     long nviol;
-    sqlite3_stmt *v_find, *v_ins, *v_upd, *v_skus, *p_find, *p_ins, *p_claim, *p_touch, *p_tags,
-        *p_code, *bad_get, *bad_ins, *touch_ins, *rej_get, *grp_ins;
+    sqlite3_stmt *v_find, *v_skus, *p_find, *bad_get, *bad_ins, *touch_ins, *rej_get; /* reads */
+    struct cstore_imp w; /* the writes (catalog_store_imp.c) */
 };
 
 /* ---- catalog_import.c ---- */
@@ -79,5 +85,33 @@ int imp_prepare(struct imp *m, struct qs_err *e);
 int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, struct qs_err *e);
 /* Frees what the rows use. */
 void imp_rows_free(struct imp *m);
+
+/* ---- catalog_store_imp.c: the only writes of the import (catalog store) ---- */
+/* Prepares the write statements (persistent); cstore_imp_finalize frees them. */
+int cstore_imp_prepare(struct imp *m, struct qs_err *e);
+void cstore_imp_finalize(struct imp *m);
+/* Inserts the row's product as id m->nextprod with code (type) and group grp (NULL:
+ * none). */
+int cstore_imp_product_add(struct imp *m, const char *code, const char *type, const char *grp,
+                           struct qs_err *e);
+/* --update: the row's values replace those of product m->cur.id (the columns it has). */
+int cstore_imp_product_claim(struct imp *m, const char *code, const char *type, const char *grp,
+                             struct qs_err *e);
+/* Marks product m->cur.id as this import's (group grp when not NULL). */
+int cstore_imp_product_touch(struct imp *m, const char *grp, struct qs_err *e);
+/* R-IMP-5: the tags of product m->cur.id. */
+int cstore_imp_product_tags(struct imp *m, const char *tags, size_t n, struct qs_err *e);
+/* R-UPC-2: gives product id code (of type) unless it has one. */
+int cstore_imp_product_code(struct imp *m, long long id, const char *code, const char *type,
+                            struct qs_err *e);
+/* Adds group grp of the shop unless it exists. */
+int cstore_imp_group_add(struct imp *m, const char *grp, struct qs_err *e);
+/* Inserts variant v of the row into m->cur.id (or the product about to be added). Returns
+ * 1 when its SKU is taken. */
+int cstore_imp_variant_add(struct imp *m, const struct cat_variant *v, struct qs_err *e);
+/* --update and price/quantity files: the row's values replace those of variant id (the
+ * columns it has). */
+int cstore_imp_variant_update(struct imp *m, const struct cat_variant *v, long long id,
+                              struct qs_err *e);
 
 #endif

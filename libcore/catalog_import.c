@@ -98,56 +98,11 @@ int imp_prepare(struct imp *m, struct qs_err *e)
                        "SELECT v.id, v.import_id, v.import_line, p.parent_sku FROM variant v"
                        " JOIN product p ON p.id = v.product_id WHERE v.shop = ?1 AND v.sku = ?2",
                        e)) < 0 ||
-        (rc = imp_prep(m, &m->v_ins,
-                       "INSERT INTO variant (shop, sku, product_id, color, size, upc, msrp, price,"
-                       " shipping, quantity, min_days, max_days, source_urls, main_image,"
-                       " extra_images, extra, import_id, import_line, created_at, updated_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                       " ?16, ?17, ?18, ?19, ?19)",
-                       e)) < 0 ||
-        /* --update: a column the file lacks keeps its value (the ?k flags). */
-        (rc = imp_prep(m, &m->v_upd,
-                       "UPDATE variant SET color = iif(?1, ?2, color), size = iif(?3, ?4, size),"
-                       " upc = iif(?5, ?6, upc), msrp = iif(?7, ?8, msrp),"
-                       " price = iif(?9, ?10, price), shipping = iif(?11, ?12, shipping),"
-                       " quantity = iif(?13, ?14, quantity), min_days = iif(?15, ?16, min_days),"
-                       " max_days = iif(?17, ?18, max_days),"
-                       " source_urls = iif(?19, ?20, source_urls),"
-                       " main_image = iif(?21, ?22, main_image),"
-                       " extra_images = iif(?23, ?24, extra_images),"
-                       " extra = iif(?25 IS NULL, extra, json_patch(coalesce(extra, '{}'), ?25)),"
-                       " import_id = ?26, import_line = ?27, updated_at = ?28 WHERE id = ?29",
-                       e)) < 0 ||
         (rc = imp_prep(m, &m->v_skus, "SELECT sku FROM variant WHERE product_id = ?1", e)) < 0 ||
         (rc = imp_prep(m, &m->p_find,
                        "SELECT id, title, description, brand, landing_url, tags, code IS NOT NULL,"
                        " state, import_id = ?3, import_line FROM product"
                        " WHERE shop = ?1 AND parent_sku = ?2",
-                       e)) < 0 ||
-        (rc = imp_prep(m, &m->p_ins,
-                       "INSERT INTO product (shop, parent_sku, title, description, tags, brand,"
-                       " landing_url, code, code_type, grp, category, state, import_id,"
-                       " import_line, created_at, updated_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                       " ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13, ?14, ?14, ?15)",
-                       e)) < 0 ||
-        (rc = imp_prep(m, &m->p_claim,
-                       "UPDATE product SET title = iif(?1, ?2, title),"
-                       " description = iif(?3, ?4, description), tags = iif(?5, ?6, tags),"
-                       " brand = iif(?7, ?8, brand), landing_url = iif(?9, ?10, landing_url),"
-                       " code_type = iif(?11 IS NULL, code_type, ?12), code = coalesce(?11, code),"
-                       " grp = coalesce(?13, grp), category = coalesce(?14, category),"
-                       " import_id = ?15, import_line = ?16, updated_at = ?17 WHERE id = ?18",
-                       e)) < 0 ||
-        (rc =
-             imp_prep(m, &m->p_touch,
-                      "UPDATE product SET import_id = ?1, import_line = 0, grp = coalesce(?2, grp),"
-                      " updated_at = ?3 WHERE id = ?4",
-                      e)) < 0 ||
-        (rc = imp_prep(m, &m->p_tags, "UPDATE product SET tags = ?1, updated_at = ?2 WHERE id = ?3",
-                       e)) < 0 ||
-        (rc = imp_prep(m, &m->p_code,
-                       "UPDATE product SET code = ?1, code_type = ?2, updated_at = ?3"
-                       " WHERE id = ?4 AND code IS NULL",
                        e)) < 0 ||
         (rc = imp_prep(m, &m->bad_get, "SELECT line FROM temp.imp_badsku WHERE sku = ?1", e)) < 0 ||
         (rc = imp_prep(m, &m->bad_ins,
@@ -156,20 +111,17 @@ int imp_prepare(struct imp *m, struct qs_err *e)
         (rc = imp_prep(m, &m->touch_ins,
                        "INSERT OR IGNORE INTO temp.imp_touched (product_id) VALUES (?1)", e)) < 0 ||
         (rc = imp_prep(m, &m->rej_get, "SELECT reason FROM temp.imp_rejpar WHERE parent = ?1", e)) <
-            0 ||
-        (rc = imp_prep(m, &m->grp_ins,
-                       "INSERT OR IGNORE INTO product_group (shop, name, created_at)"
-                       " VALUES (?1, ?2, ?3)",
-                       e)) < 0)
+            0)
         return rc;
-    return 0;
+    /* The writes: the catalog store's statements. */
+    return cstore_imp_prepare(m, e);
 }
 
 static void finalize_all(struct imp *m)
 {
-    sqlite3_stmt **all[] = {&m->v_find,  &m->v_ins,   &m->v_upd,   &m->v_skus,  &m->p_find,
-                            &m->p_ins,   &m->p_claim, &m->p_touch, &m->p_tags,  &m->p_code,
-                            &m->bad_get, &m->bad_ins, &m->rej_get, &m->grp_ins, &m->touch_ins};
+    sqlite3_stmt **all[] = {&m->v_find,  &m->v_skus,  &m->p_find,   &m->bad_get,
+                            &m->bad_ins, &m->rej_get, &m->touch_ins};
+    cstore_imp_finalize(m);
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         sqlite3_finalize(*all[i]);
         *all[i] = NULL;
@@ -186,23 +138,6 @@ int imp_run(struct imp *m, sqlite3_stmt *st, struct qs_err *e, const char *what)
 static void bind_text(sqlite3_stmt *st, int i, const char *s, size_t n)
 {
     sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
-}
-
-/* Binds a text field of the row, or NULL when empty. */
-static void bind_opt(sqlite3_stmt *st, int i, const char *s, size_t n)
-{
-    if (n)
-        bind_text(st, i, s, n);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static void bind_int(sqlite3_stmt *st, int i, long long v)
-{
-    if (v >= 0)
-        sqlite3_bind_int64(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
 }
 
 /* ---- R-IMP-4: the seen-SKU set ---- */
@@ -502,10 +437,7 @@ static int group_add(struct imp *m, const char *g, struct qs_err *e)
 {
     if (!g || g == m->o->group)
         return 0; /* --group was added once at the start */
-    sqlite3_bind_text(m->grp_ins, 1, m->shop, -1, SQLITE_STATIC);
-    sqlite3_bind_text(m->grp_ins, 2, g, -1, SQLITE_STATIC);
-    sqlite3_bind_text(m->grp_ins, 3, m->now, -1, SQLITE_STATIC);
-    return imp_run(m, m->grp_ins, e, "adding a group");
+    return cstore_imp_group_add(m, g, e);
 }
 
 static void cur_take_row(struct imp *m)
@@ -530,25 +462,9 @@ static int prod_create(struct imp *m, struct qs_err *e)
     struct cat_row *r = &m->r;
     struct prod *c = &m->cur;
     const char *type, *code = row_code(r, &type), *g = row_group(m);
-    sqlite3_stmt *st = m->p_ins;
     int rc;
 
-    bind_text(st, 1, m->shop, strlen(m->shop));
-    bind_text(st, 2, r->v[CF_PARENT_SKU], r->n[CF_PARENT_SKU]);
-    bind_text(st, 3, r->v[CF_TITLE], r->n[CF_TITLE]);
-    bind_text(st, 4, r->v[CF_DESCRIPTION], r->n[CF_DESCRIPTION]);
-    bind_text(st, 5, r->tags.p, r->tags.len);
-    bind_text(st, 6, r->v[CF_BRAND], r->n[CF_BRAND]);
-    bind_text(st, 7, r->v[CF_LANDING_URL], r->n[CF_LANDING_URL]);
-    bind_opt(st, 8, code, code ? strlen(code) : 0);
-    bind_opt(st, 9, type, code ? strlen(type) : 0);
-    bind_opt(st, 10, g, g ? strlen(g) : 0);
-    bind_opt(st, 11, r->v[CF_CATEGORY], r->n[CF_CATEGORY]);
-    sqlite3_bind_int64(st, 12, m->run);
-    sqlite3_bind_int64(st, 13, r->line);
-    bind_text(st, 14, m->now, strlen(m->now));
-    sqlite3_bind_int64(st, 15, m->nextprod); /* the id its first variant already names */
-    if ((rc = imp_run(m, st, e, "adding a product")) < 0 || (rc = group_add(m, g, e)) < 0)
+    if ((rc = cstore_imp_product_add(m, code, type, g, e)) < 0 || (rc = group_add(m, g, e)) < 0)
         return rc;
     c->id = m->nextprod++;
     cur_take_row(m);
@@ -564,28 +480,9 @@ static int prod_claim(struct imp *m, struct qs_err *e)
 {
     struct cat_row *r = &m->r;
     const char *type, *code = row_code(r, &type), *g = row_group(m);
-    sqlite3_stmt *st = m->p_claim;
     int rc;
 
-    for (size_t i = 0; i < 4; i++) {
-        int f = shared_fields[i], k = f == CF_TITLE         ? 1
-                                      : f == CF_DESCRIPTION ? 3
-                                      : f == CF_BRAND       ? 7
-                                                            : 9;
-        sqlite3_bind_int(st, k, r->has[f] && (r->n[f] || (f != CF_TITLE && f != CF_DESCRIPTION)));
-        bind_text(st, k + 1, r->v[f], r->n[f]);
-    }
-    sqlite3_bind_int(st, 5, r->has[CF_TAGS]);
-    bind_text(st, 6, r->tags.p ? r->tags.p : "", r->tags.len);
-    bind_opt(st, 11, code, code ? strlen(code) : 0);
-    bind_opt(st, 12, type, code ? strlen(type) : 0);
-    bind_opt(st, 13, g, g ? strlen(g) : 0);
-    bind_opt(st, 14, r->v[CF_CATEGORY], r->n[CF_CATEGORY]);
-    sqlite3_bind_int64(st, 15, m->run);
-    sqlite3_bind_int64(st, 16, r->line);
-    bind_text(st, 17, m->now, strlen(m->now));
-    sqlite3_bind_int64(st, 18, m->cur.id);
-    if ((rc = imp_run(m, st, e, "updating a product")) < 0 || (rc = group_add(m, g, e)) < 0 ||
+    if ((rc = cstore_imp_product_claim(m, code, type, g, e)) < 0 || (rc = group_add(m, g, e)) < 0 ||
         (rc = touched(m, e)) < 0)
         return rc;
     if (code && (rc = upc_assign_mark(m->ua, code, m->shop, m->cur.id, e)) < 0)
@@ -607,30 +504,18 @@ static int prod_write(struct imp *m, struct qs_err *e)
     if (!c->claimed && m->o->update)
         return prod_claim(m, e);
     if (!c->touched) {
-        const char *g = m->o->group;
-        sqlite3_bind_int64(m->p_touch, 1, m->run);
-        bind_opt(m->p_touch, 2, g, g ? strlen(g) : 0);
-        bind_text(m->p_touch, 3, m->now, strlen(m->now));
-        sqlite3_bind_int64(m->p_touch, 4, c->id);
-        if ((rc = imp_run(m, m->p_touch, e, "updating a product")) < 0 || (rc = touched(m, e)) < 0)
+        if ((rc = cstore_imp_product_touch(m, m->o->group, e)) < 0 || (rc = touched(m, e)) < 0)
             return rc;
         c->touched = 1;
     }
     if (m->tagtmp.len != c->tags.len) { /* R-IMP-5: the union grew */
         cat_buf_set(&c->tags, m->tagtmp.p, m->tagtmp.len);
-        bind_text(m->p_tags, 1, c->tags.p, c->tags.len);
-        bind_text(m->p_tags, 2, m->now, strlen(m->now));
-        sqlite3_bind_int64(m->p_tags, 3, c->id);
-        if ((rc = imp_run(m, m->p_tags, e, "updating tags")) < 0)
+        if ((rc = cstore_imp_product_tags(m, c->tags.p, c->tags.len, e)) < 0)
             return rc;
     }
     if (!c->has_code && (code = row_code(r, &type)) != NULL) {
         /* R-UPC-2: the product's code is the first one its rows give. */
-        bind_text(m->p_code, 1, code, strlen(code));
-        bind_text(m->p_code, 2, type, strlen(type));
-        bind_text(m->p_code, 3, m->now, strlen(m->now));
-        sqlite3_bind_int64(m->p_code, 4, c->id);
-        if ((rc = imp_run(m, m->p_code, e, "setting a code")) < 0 ||
+        if ((rc = cstore_imp_product_code(m, c->id, code, type, e)) < 0 ||
             (rc = upc_assign_mark(m->ua, code, m->shop, c->id, e)) < 0)
             return rc;
         c->has_code = 1;
@@ -639,88 +524,6 @@ static int prod_write(struct imp *m, struct qs_err *e)
 }
 
 /* ---- variants ---- */
-
-/* Inserts a variant of the current product (or of the one about to be created: foreign
- * keys are checked at the commit). Returns 1 when the SKU is taken. */
-static int var_insert(struct imp *m, struct cat_variant *v, struct qs_err *e)
-{
-    struct cat_row *r = &m->r;
-    sqlite3_stmt *st = m->v_ins;
-    int rc;
-    bind_text(st, 1, m->shop, strlen(m->shop));
-    bind_text(st, 2, v->sku, strlen(v->sku));
-    sqlite3_bind_int64(st, 3, m->cur.id ? m->cur.id : m->nextprod);
-    bind_text(st, 4, v->color, strlen(v->color));
-    bind_text(st, 5, v->size, strlen(v->size));
-    bind_opt(st, 6, r->upc, r->upc_type ? strlen(r->upc) : 0);
-    bind_int(st, 7, r->msrp);
-    bind_int(st, 8, v->price);
-    bind_int(st, 9, r->shipping);
-    bind_int(st, 10, v->qty);
-    bind_int(st, 11, r->min_days);
-    bind_int(st, 12, r->max_days);
-    bind_text(st, 13, r->sources.p ? r->sources.p : "", r->sources.len);
-    bind_text(st, 14, r->v[CF_MAIN_IMAGE], r->n[CF_MAIN_IMAGE]);
-    bind_text(st, 15, r->images.p ? r->images.p : "", r->images.len);
-    bind_opt(st, 16, r->extra.p, r->extra.len);
-    sqlite3_bind_int64(st, 17, m->run);
-    sqlite3_bind_int64(st, 18, r->line);
-    bind_text(st, 19, m->now, strlen(m->now));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        return 1;
-    return imp_sqlerr(m, e, "adding a variant");
-}
-
-static int has_images(const struct cat_row *r)
-{
-    for (int f = CF_EXTRA_IMAGE1; f <= CF_EXTRA_IMAGES; f++)
-        if (r->has[f])
-            return 1;
-    return 0;
-}
-
-/* --update (and price/quantity files): only the columns the file has. */
-static int var_update(struct imp *m, struct cat_variant *v, long long id, struct qs_err *e)
-{
-    struct cat_row *r = &m->r;
-    sqlite3_stmt *st = m->v_upd;
-    int opt = m->tpl == CAT_TPL_QOO10 && r->n[CF_OPTIONS];
-    sqlite3_bind_int(st, 1, r->has[CF_COLOR] || opt);
-    bind_text(st, 2, v->color, strlen(v->color));
-    sqlite3_bind_int(st, 3, r->has[CF_SIZE] || opt);
-    bind_text(st, 4, v->size, strlen(v->size));
-    sqlite3_bind_int(st, 5, r->has[CF_UPC]);
-    bind_opt(st, 6, r->upc, r->upc_type ? strlen(r->upc) : 0);
-    sqlite3_bind_int(st, 7, r->has[CF_MSRP]);
-    bind_int(st, 8, r->msrp);
-    sqlite3_bind_int(st, 9, v->price >= 0);
-    bind_int(st, 10, v->price);
-    sqlite3_bind_int(st, 11, r->has[CF_SHIPPING]);
-    bind_int(st, 12, r->shipping);
-    /* An option or a price/quantity file without a quantity keeps the stored one. */
-    sqlite3_bind_int(st, 13, opt || m->price_qty ? v->qty >= 0 : r->has[CF_QUANTITY]);
-    bind_int(st, 14, v->qty);
-    sqlite3_bind_int(st, 15, r->has[CF_MIN_DAYS]);
-    bind_int(st, 16, r->min_days);
-    sqlite3_bind_int(st, 17, r->has[CF_MAX_DAYS]);
-    bind_int(st, 18, r->max_days);
-    sqlite3_bind_int(st, 19, r->has[CF_SOURCE_URLS]);
-    bind_text(st, 20, r->sources.p ? r->sources.p : "", r->sources.len);
-    sqlite3_bind_int(st, 21, r->n[CF_MAIN_IMAGE] > 0);
-    bind_text(st, 22, r->v[CF_MAIN_IMAGE], r->n[CF_MAIN_IMAGE]);
-    sqlite3_bind_int(st, 23, has_images(r));
-    bind_text(st, 24, r->images.p ? r->images.p : "", r->images.len);
-    bind_opt(st, 25, r->extra.p, r->extra.len);
-    sqlite3_bind_int64(st, 26, m->run);
-    sqlite3_bind_int64(st, 27, r->line);
-    bind_text(st, 28, m->now, strlen(m->now));
-    sqlite3_bind_int64(st, 29, id);
-    return imp_run(m, st, e, "updating a variant");
-}
 
 /* The variants of the row: the options of a qoo10 option_info cell, or the row. */
 static void row_variants(struct imp *m)
@@ -850,7 +653,7 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
         prod_check(m);
     }
     if (!r->nerr && fast) {
-        if ((rc = var_insert(m, &m->vars[0], e)) < 0)
+        if ((rc = cstore_imp_variant_add(m, &m->vars[0], e)) < 0)
             return rc;
         inserted = rc == 0;
         if (rc == 1 && (rc = check_sku(m, 0, e)) < 0)
@@ -863,9 +666,9 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
     for (size_t i = 0; i < m->nvars; i++) {
         struct cat_variant *v = &m->vars[i];
         if (m->found[i].id)
-            rc = var_update(m, v, m->found[i].id, e);
+            rc = cstore_imp_variant_update(m, v, m->found[i].id, e);
         else if (!inserted)
-            rc = var_insert(m, v, e);
+            rc = cstore_imp_variant_add(m, v, e);
         if (rc > 0) /* taken since check_sku: cannot happen under the write lock */
             rc = err_set(e, QS_E_SOFTWARE, NULL, "SKU %s appeared during the import", v->sku);
         if (rc < 0)

@@ -206,7 +206,7 @@ out:
  * in the import's transaction; too few codes and none is given. */
 static int assign(struct imp *m, struct qs_err *e)
 {
-    sqlite3_stmt *cnt = NULL, *next = NULL, *set = NULL;
+    sqlite3_stmt *cnt = NULL, *next = NULL;
     long need = 0, have = 0;
     long long last = 0;
     char code[UPC_MAX];
@@ -220,10 +220,7 @@ static int assign(struct imp *m, struct qs_err *e)
         (rc = imp_prep(m, &next,
                        "SELECT id FROM product WHERE shop = ?1 AND import_id = ?2 AND code IS NULL"
                        " AND id > ?3 ORDER BY id LIMIT 1",
-                       e)) < 0 ||
-        (rc = imp_prep(
-             m, &set, "UPDATE product SET code = ?1, code_type = ?2, updated_at = ?3 WHERE id = ?4",
-             e)) < 0)
+                       e)) < 0)
         goto out;
     sqlite3_bind_text(cnt, 1, m->shop, -1, SQLITE_STATIC);
     sqlite3_bind_int64(cnt, 2, m->run);
@@ -259,11 +256,8 @@ static int assign(struct imp *m, struct qs_err *e)
                 rc = err_set(e, QS_E_DATA, "R-UPC-2", "pool \"%s\" ran out of codes", m->o->pool);
             goto out;
         }
-        sqlite3_bind_text(set, 1, code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(set, 2, type, -1, SQLITE_STATIC);
-        sqlite3_bind_text(set, 3, m->now, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(set, 4, last);
-        if ((rc = imp_run(m, set, e, "giving a code")) < 0)
+        /* (the product has no code: the statement's "code IS NULL" holds) */
+        if ((rc = cstore_imp_product_code(m, last, code, type, e)) < 0)
             goto out;
         m->st->assigned++;
     }
@@ -271,7 +265,6 @@ static int assign(struct imp *m, struct qs_err *e)
 out:
     sqlite3_finalize(cnt);
     sqlite3_finalize(next);
-    sqlite3_finalize(set);
     return rc;
 }
 
@@ -359,10 +352,7 @@ static int begin_import(struct imp *m, struct qs_err *e)
         return rc;
     m->run = sqlite3_last_insert_rowid(m->db);
     if (m->o->group) {
-        sqlite3_bind_text(m->grp_ins, 1, m->shop, -1, SQLITE_STATIC);
-        sqlite3_bind_text(m->grp_ins, 2, m->o->group, -1, SQLITE_STATIC);
-        sqlite3_bind_text(m->grp_ins, 3, m->now, -1, SQLITE_STATIC);
-        if ((rc = imp_run(m, m->grp_ins, e, "adding a group")) < 0)
+        if ((rc = cstore_imp_group_add(m, m->o->group, e)) < 0)
             return rc;
     }
     return store_exec(m->s, "SAVEPOINT import_pass", e);

@@ -142,8 +142,7 @@ static int set_step(struct pub_runner *r, struct pub_product *p, const char *ste
     char now[32];
     free(p->step);
     p->step = xstrdup(step);
-    return pub_sql(r->s, r->e, "UPDATE product SET step = ?2, updated_at = ?3 WHERE id = ?1", "itt",
-                   p->id, step, pub_now_iso(now));
+    return cstore_product_step(r->s, p->id, step, pub_now_iso(now), r->e);
 }
 
 /* The dead run's or our own unanswered send may still be in the marketplace's hands: read
@@ -230,8 +229,7 @@ static enum outcome adopt(struct pub_runner *r, struct pub_product *p, const cha
     char holder[256], now[32];
     if (held_by_other(r, p, code, holder, sizeof holder)) {
         /* R-PUB-10: never adopt an item already bound to another product. */
-        if (pub_sql(r->s, r->e, "UPDATE product SET create_sent_at = NULL WHERE id = ?1", "i",
-                    p->id) < 0)
+        if (cstore_product_sent(r->s, p->id, NULL, r->e) < 0)
             return OC_FATAL;
         return pres_set(pr, OC_FAILED, PUB_STEP_CREATE,
                         "SellerCode %s is already item %s of %s; the item is not taken over "
@@ -239,10 +237,7 @@ static enum outcome adopt(struct pub_runner *r, struct pub_product *p, const cha
                         "--suffix)",
                         p->parent_sku, code, holder);
     }
-    if (pub_sql(r->s, r->e,
-                "UPDATE product SET item_code = ?2, step = ?3, create_sent_at = NULL,"
-                " updated_at = ?4 WHERE id = ?1",
-                "ittt", p->id, code, PUB_STEP_CREATE, pub_now_iso(now)) < 0)
+    if (cstore_product_item(r->s, p->id, code, PUB_STEP_CREATE, pub_now_iso(now), r->e) < 0)
         return OC_FATAL;
     free(p->item_code);
     p->item_code = xstrdup(code);
@@ -274,8 +269,7 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
             case LK_NONE:
                 break;
             }
-            if (pub_sql(r->s, r->e, "UPDATE product SET create_sent_at = NULL WHERE id = ?1", "i",
-                        p->id) < 0)
+            if (cstore_product_sent(r->s, p->id, NULL, r->e) < 0)
                 return OC_FATAL;
             free(p->create_sent_at);
             p->create_sent_at = NULL;
@@ -287,8 +281,7 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
                             sends);
         /* Written before the send: a crash from here on is read back by the next run. */
         pub_now_iso(now);
-        if (pub_sql(r->s, r->e, "UPDATE product SET create_sent_at = ?2 WHERE id = ?1", "it", p->id,
-                    now) < 0)
+        if (cstore_product_sent(r->s, p->id, now, r->e) < 0)
             return OC_FATAL;
         p->create_sent_at = xstrdup(now);
         struct qapi_result res;
@@ -322,8 +315,7 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
             char msg[512];
             snprintf(msg, sizeof msg, "%s", res.msg ? res.msg : "");
             qapi_result_free(&res);
-            if (pub_sql(r->s, r->e, "UPDATE product SET create_sent_at = NULL WHERE id = ?1", "i",
-                        p->id) < 0)
+            if (cstore_product_sent(r->s, p->id, NULL, r->e) < 0)
                 return OC_FATAL;
             free(p->create_sent_at);
             p->create_sent_at = NULL;
@@ -476,10 +468,7 @@ static int settle(struct pub_runner *r, const struct outbox_item *it, struct pub
     switch (pr->oc) {
     case OC_OK:
         state = "online";
-        rc = pub_sql(r->s, r->e,
-                     "UPDATE product SET state = 'online', error = NULL, updated_at = ?2"
-                     " WHERE id = ?1",
-                     "it", p->id, now);
+        rc = cstore_product_state(r->s, p->id, "online", NULL, now, r->e);
         if (rc == 0)
             rc = outbox_done(r->s, it->id, p->item_code, r->e);
         r->st->online++;
@@ -488,10 +477,7 @@ static int settle(struct pub_runner *r, const struct outbox_item *it, struct pub
         /* R-PUB-11: failed with the step named; a retry resumes from that step. */
         state = "failed";
         snprintf(err, sizeof err, "step %s: %s", pr->step, pr->msg);
-        rc = pub_sql(
-            r->s, r->e,
-            "UPDATE product SET state = 'failed', error = ?2, updated_at = ?3 WHERE id = ?1", "itt",
-            p->id, err, now);
+        rc = cstore_product_state(r->s, p->id, "failed", err, now, r->e);
         if (rc == 0)
             rc = outbox_fail(r->s, it->id, err, 0, time(NULL), r->e);
         r->st->failed++;
@@ -500,8 +486,7 @@ static int settle(struct pub_runner *r, const struct outbox_item *it, struct pub
         /* Stays publishing, due again after the outbox's backoff. */
         state = "publishing";
         snprintf(err, sizeof err, "step %s: %s (will retry)", pr->step, pr->msg);
-        rc = pub_sql(r->s, r->e, "UPDATE product SET error = ?2, updated_at = ?3 WHERE id = ?1",
-                     "itt", p->id, err, now);
+        rc = cstore_product_error(r->s, p->id, err, now, r->e);
         if (rc == 0)
             rc = outbox_fail(r->s, it->id, err, 1, time(NULL), r->e);
         r->st->retry++;
@@ -540,9 +525,7 @@ static int process(struct pub_runner *r, const struct outbox_item *it)
         pub_product_free(&p);
         return rc;
     }
-    if (strcmp(p.state, "failed") == 0 &&
-        (rc = pub_sql(r->s, r->e, "UPDATE product SET state = 'publishing' WHERE id = ?1", "i",
-                      p.id)) < 0) {
+    if (strcmp(p.state, "failed") == 0 && (rc = cstore_product_retake(r->s, p.id, r->e)) < 0) {
         pub_product_free(&p);
         return rc;
     }
@@ -597,49 +580,41 @@ static enum outbox_recon recon_pending(const struct outbox_item *item, char **re
     return OUTBOX_RECON_NOT_SENT;
 }
 
+struct promo {
+    struct pub_runner *r;
+    const char *now;
+};
+
+/* cstore_promote_fn: one outbox item per product and promotion. */
+static int promoted(void *ctx, long long id, const char *parent, long long batch,
+                    const char *publish_at)
+{
+    struct promo *pm = ctx;
+    char key[512], payload[96];
+    time_t at, t_now = time(NULL);
+    int rc;
+    /* Due in the order of the schedule; one brought forward by --due-by is due now. */
+    if (tm_parse_utc_iso(publish_at, &at) < 0 || at > t_now)
+        at = t_now;
+    snprintf(key, sizeof key, "%s#%lld@%s", parent, batch, pm->now);
+    snprintf(payload, sizeof payload, "{\"product\":%lld,\"batch\":%lld}", id, batch);
+    rc = outbox_enqueue(pm->r->s, pm->r->shop, PUB_KIND_PUBLISH, key, payload, at, NULL, pm->r->e);
+    return rc < 0 ? rc : 0;
+}
+
 /* Due products -> publishing, one outbox item each, in one transaction: two runs never
  * both take a product. */
 static int promote(struct pub_runner *r)
 {
-    sqlite3_stmt *st = NULL;
-    char due[32], now[32], key[512], payload[96];
-    int rc, own, step;
+    char due[32], now[32];
+    struct promo pm = {r, now};
+    int rc, own;
 
     if ((rc = pub_tx_begin(r->s, &own, r->e)) < 0)
         return rc;
     tm_utc_iso(r->o->due_by, due, sizeof due);
     pub_now_iso(now);
-    if (sqlite3_prepare_v2(store_db(r->s),
-                           "UPDATE product SET state = 'publishing', updated_at = ?3"
-                           " WHERE shop = ?1 AND state = 'scheduled' AND publish_at <= ?2"
-                           " RETURNING id, parent_sku, coalesce(batch, 0), publish_at",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = store_sqlerr(r->s, r->e, "catalog");
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, r->shop, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, due, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-    /* RETURNING rows come from the first step: enqueueing meanwhile is safe. */
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(st, 0), batch = sqlite3_column_int64(st, 2);
-        time_t at, t_now = time(NULL);
-        /* Due in the order of the schedule; one brought forward by --due-by is due now. */
-        if (tm_parse_utc_iso((const char *)sqlite3_column_text(st, 3), &at) < 0 || at > t_now)
-            at = t_now;
-        /* One item per product and promotion. */
-        snprintf(key, sizeof key, "%s#%lld@%s", (const char *)sqlite3_column_text(st, 1), batch,
-                 now);
-        snprintf(payload, sizeof payload, "{\"product\":%lld,\"batch\":%lld}", id, batch);
-        if ((rc = outbox_enqueue(r->s, r->shop, PUB_KIND_PUBLISH, key, payload, at, NULL, r->e)) <
-            0)
-            goto out;
-        rc = 0;
-    }
-    if (step != SQLITE_DONE)
-        rc = store_sqlerr(r->s, r->e, "catalog");
-out:
-    sqlite3_finalize(st);
+    rc = cstore_product_promote(r->s, r->shop, due, now, promoted, &pm, r->e);
     return pub_tx_end(r->s, own, rc, r->e);
 }
 
