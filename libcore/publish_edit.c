@@ -52,6 +52,7 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
         }
         nv[np - 1] = xcalloc(p->nv ? p->nv : 1, sizeof **nv);
         long long lo = -1, hi = -1, *vids = xcalloc(p->nv ? p->nv : 1, sizeof *vids);
+        size_t ilo = 0, ihi = 0; /* the first variant of the lowest and the highest price */
         for (size_t k = 0; k < p->nv; k++)
             vids[k] = p->v[k].id;
         for (size_t k = 0; k < p->nv; k++) {
@@ -61,9 +62,9 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
             /* A product named by some of its SKUs: only those change. */
             if (!pub_sel_applies(sel, p->id, vids, p->nv, v->id)) {
                 if (lo < 0 || n->price < lo)
-                    lo = n->price;
+                    lo = n->price, ilo = k;
                 if (n->price > hi)
-                    hi = n->price;
+                    hi = n->price, ihi = k;
                 continue;
             }
             if (o->has_price && pub_price_apply(&o->price, v->price, &n->price) < 0) {
@@ -77,17 +78,16 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
             if (o->has_shipping)
                 n->shipping = o->shipping;
             if (lo < 0 || n->price < lo)
-                lo = n->price;
+                lo = n->price, ilo = k;
             if (n->price > hi)
-                hi = n->price;
+                hi = n->price, ihi = k;
         }
         free(vids);
-        if (lo > 0 && 2 * hi > 3 * lo) {
-            /* R-IMP-9 / R-PUB-11: the highest variant price at most 1.5 x the lowest. */
-            pub_diag(cb, 0, "R-IMP-9", p->parent_sku,
-                     "Parent SKU \"%s\": the new prices run from %lld to %lld, more than 1.5 x the "
-                     "lowest; Qoo10 keeps option prices within 50%% of the item price",
-                     p->parent_sku, lo, hi);
+        char msg[1024];
+        /* The new prices against the catalog's rule of the spread (R-PUB-11 refuses it). */
+        if (lo > 0 && cat_spread_check(p->parent_sku, p->v[ihi].sku, hi, p->v[ilo].sku, lo, 0, msg,
+                                       sizeof msg)) {
+            pub_diag(cb, 0, "R-IMP-9", p->parent_sku, "%s", msg);
             bad++;
         }
     }

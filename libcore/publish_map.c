@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "xalloc.h"
 
 #define MAX_PRICE 999999999LL
@@ -602,7 +603,7 @@ int pub_map(const struct pub_product *p, const struct prof *pf, const char *bran
             pub_issue_fn issue_fn, void *ctx)
 {
     struct mapper m = {p, pf, issue_fn, ctx, 0};
-    char num[32];
+    char num[32], msg[1024];
     const char *cat;
 
     if (p->nv == 0) {
@@ -647,11 +648,9 @@ int pub_map(const struct pub_product *p, const struct prof *pf, const char *bran
         if (v->price < 1 || v->price > MAX_PRICE)
             issue(&m, "R-PUB-14", "Price", v->sku,
                   "SKU \"%s\" costs %lld; a Qoo10 price is 1 to 999,999,999 yen", v->sku, v->price);
-        else if (2 * (v->price - base) > base)
-            issue(&m, "R-PUB-11", "Price", v->sku,
-                  "Parent SKU \"%s\": SKU \"%s\" costs %lld, more than 1.5 x the lowest price "
-                  "%lld (SKU \"%s\"): its extra price %lld is outside 50%% of the item price",
-                  p->parent_sku, v->sku, v->price, base, p->v[k].sku, v->price - base);
+        else if (cat_spread_check(p->parent_sku, v->sku, v->price, p->v[k].sku, base, 0, msg,
+                                  sizeof msg))
+            issue(&m, "R-IMP-9", "Price", v->sku, "%s", msg);
     }
     snprintf(num, sizeof num, "%lld", base);
     pub_params_add(item, "ItemPrice", num);
