@@ -1,6 +1,7 @@
 /* catalog_imp: the state of one `qs import products`, shared by catalog_import.c (the
- * rows: R-IMP-2..8, products and variants) and catalog_run.c (the file, the
- * transaction, R-IMP-9, R-IMP-11, R-UPC-2). Not for other modules. */
+ * rows: R-IMP-2..8, variants), catalog_prod.c (the product of a row), catalog_run.c (the
+ * file, the transaction, R-IMP-9, R-IMP-11, R-UPC-2) and catalog_store_imp.c (their
+ * writes). Not for other modules. */
 #ifndef QS_CATALOG_IMP_H
 #define QS_CATALOG_IMP_H
 
@@ -81,10 +82,28 @@ int imp_run(struct imp *m, sqlite3_stmt *st, struct qs_err *e, const char *what)
 int imp_sqlerr(struct imp *m, struct qs_err *e, const char *what);
 /* Prepares the statements of the rows (after the temporary tables exist). */
 int imp_prepare(struct imp *m, struct qs_err *e);
+/* An error (warning 0) or a warning about the cell of field (-1: the row) of the row at
+ * hand: an error makes the row bad and becomes its reason. */
+void imp_row_diag(struct imp *m, int warning, int field, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+#define row_err(m, f, ...)  imp_row_diag(m, 0, f, __VA_ARGS__)
+#define row_warn(m, f, ...) imp_row_diag(m, 1, f, __VA_ARGS__)
 /* Reads, checks and writes one input row. */
 int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, struct qs_err *e);
 /* Frees what the rows use. */
 void imp_rows_free(struct imp *m);
+
+/* ---- catalog_prod.c: the product of the row ---- */
+/* Makes m->cur the product of the row's Parent SKU, as the store holds it. */
+int imp_prod_resolve(struct imp *m, struct qs_err *e);
+/* SPEC 1.2: restores the leading zeros Excel stripped from the row's SKU (a warning). */
+int imp_sku_restore(struct imp *m, struct qs_err *e);
+/* Counts sku among the SKUs of the current product. */
+void imp_sku_seen(struct prod *c, const char *sku);
+/* Checks the row against its product before anything is written (R-IMP-3, 5, 10). */
+void imp_prod_check(struct imp *m);
+/* Writes what the row changes in its product (created, claimed, touched, tags, code). */
+int imp_prod_write(struct imp *m, struct qs_err *e);
 
 /* ---- catalog_store_imp.c: the only writes of the import (catalog store) ---- */
 /* Prepares the write statements (persistent); cstore_imp_finalize frees them. */
