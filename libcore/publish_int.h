@@ -89,6 +89,25 @@ int pub_call(struct pub_runner *r, const char *method, const struct pub_params *
              struct qapi_result *res, int *answered);
 void pub_runner_free(struct pub_runner *r);
 
+/* ---- one product of a run (publish_step.c) ---- */
+
+struct outbox_item;
+
+/* Publishes the product of outbox item it (claimed by r's run) through the steps not done
+ * yet, and settles the item and the product. */
+int pub_process(struct pub_runner *r, const struct outbox_item *it);
+/* Settles item it, not tried because the marketplace stopped answering: due again later. */
+int pub_untried(struct pub_runner *r, const struct outbox_item *it);
+/* The rank of a publish step: 0 none, 1 create, 2 images, 3 status. */
+int pub_step_rank(const char *step);
+/* Keeps the first problem pub_map found (pub_issue_fn), for the product's error: msg has
+ * room for 1024 bytes, rule for 32. */
+struct pub_issue_first {
+    char *msg, *rule;
+};
+void pub_issue_first(void *ctx, const char *rule, const char *field, const char *sku,
+                     const char *msg);
+
 /* The results of the listing jobs a verb sent, per Parent SKU (the last one wins), so
  * its records can show them. */
 struct pub_jres {
