@@ -3,6 +3,7 @@
 #include "catalog.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -509,4 +510,24 @@ int cat_template_parse(const char *s, enum cat_template *out)
 const char *cat_template_name(enum cat_template t)
 {
     return (unsigned)t < 4 ? tpl_names[t] : "auto";
+}
+
+/* ---- R-IMP-9: the price spread ---- */
+
+int cat_spread_check(const char *parent, const char *hi_sku, long long hi, const char *lo_sku,
+                     long long lo, long lo_line, char *msg, size_t size)
+{
+    char where[48] = "";
+    /* R-IMP-9: the highest variant price at most 1.5 x the lowest (2 hi <= 3 lo). */
+    if (!(2 * hi > 3 * lo))
+        return 0;
+    if (!msg || !size)
+        return 1;
+    if (lo_line)
+        snprintf(where, sizeof where, ", line %ld", lo_line);
+    snprintf(msg, size,
+             "Parent SKU \"%s\": SKU \"%s\" costs %lld, more than 1.5 x the lowest price %lld "
+             "(SKU \"%s\"%s); Qoo10 keeps option prices within 50%% of the item price",
+             parent, hi_sku, hi, lo, lo_sku, where);
+    return 1;
 }

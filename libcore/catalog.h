@@ -133,6 +133,16 @@ int cat_uint(const char *s, long long *out);
  * control characters (R-IMP-6, R-IMP-7). */
 int cat_url_ok(const char *s, size_t n);
 
+/* R-IMP-9: Qoo10 keeps every option's extra price within 50% of the item price (the
+ * lowest variant price), so within a product the highest variant price is at most 1.5 x
+ * the lowest. The one check of the rule, for import, publish edit and publish mapping.
+ * Returns 1 when price hi of SKU hi_sku breaks it against the lowest price lo of SKU
+ * lo_sku, and then writes the rule's one message into msg[size] (when msg is not NULL):
+ * parent is the product's Parent SKU, lo_line the file line of the lowest (0: none).
+ * Returns 0 when the prices are within the spread. */
+int cat_spread_check(const char *parent, const char *hi_sku, long long hi, const char *lo_sku,
+                     long long lo, long lo_line, char *msg, size_t size);
+
 /* A growable text buffer that is reused row after row (never shrunk). */
 struct cat_buf {
     char *p;

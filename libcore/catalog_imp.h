@@ -1,6 +1,7 @@
 /* catalog_imp: the state of one `qs import products`, shared by catalog_import.c (the
- * rows: R-IMP-2..8, products and variants) and catalog_run.c (the file, the
- * transaction, R-IMP-9, R-IMP-11, R-UPC-2). Not for other modules. */
+ * rows: R-IMP-2..8, variants), catalog_prod.c (the product of a row), catalog_run.c (the
+ * file, the transaction, R-IMP-9, R-IMP-11, R-UPC-2) and catalog_store_imp.c (their
+ * writes). Not for other modules. */
 #ifndef QS_CATALOG_IMP_H
 #define QS_CATALOG_IMP_H
 
@@ -33,6 +34,12 @@ struct found {
     long long id; /* the existing variant to update, 0 for a new one */
 };
 
+/* The import's writes of product, variant and product_group, prepared once per import
+ * (catalog_store_imp.c: the catalog store's hot path). */
+struct cstore_imp {
+    sqlite3_stmt *v_ins, *v_upd, *p_ins, *p_claim, *p_touch, *p_tags, *p_code, *grp_ins;
+};
+
 struct imp {
     struct store *s;
     sqlite3 *db;
@@ -62,8 +69,8 @@ struct imp {
     struct progress *prog;
     FILE *viol; /* --skip-bad --strict: products that failed R-IMP-9, for the rerun */
     long nviol;
-    sqlite3_stmt *v_find, *v_ins, *v_upd, *v_skus, *p_find, *p_ins, *p_claim, *p_touch, *p_tags,
-        *p_code, *bad_get, *bad_ins, *touch_ins, *rej_get, *grp_ins;
+    sqlite3_stmt *v_find, *v_skus, *p_find, *bad_get, *bad_ins, *touch_ins, *rej_get; /* reads */
+    struct cstore_imp w; /* the writes (catalog_store_imp.c) */
 };
 
 /* ---- catalog_import.c ---- */
@@ -75,9 +82,55 @@ int imp_run(struct imp *m, sqlite3_stmt *st, struct qs_err *e, const char *what)
 int imp_sqlerr(struct imp *m, struct qs_err *e, const char *what);
 /* Prepares the statements of the rows (after the temporary tables exist). */
 int imp_prepare(struct imp *m, struct qs_err *e);
+/* An error (warning 0) or a warning about the cell of field (-1: the row) of the row at
+ * hand: an error makes the row bad and becomes its reason. */
+void imp_row_diag(struct imp *m, int warning, int field, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+#define row_err(m, f, ...)  imp_row_diag(m, 0, f, __VA_ARGS__)
+#define row_warn(m, f, ...) imp_row_diag(m, 1, f, __VA_ARGS__)
 /* Reads, checks and writes one input row. */
 int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, struct qs_err *e);
 /* Frees what the rows use. */
 void imp_rows_free(struct imp *m);
+
+/* ---- catalog_prod.c: the product of the row ---- */
+/* Makes m->cur the product of the row's Parent SKU, as the store holds it. */
+int imp_prod_resolve(struct imp *m, struct qs_err *e);
+/* SPEC 1.2: restores the leading zeros Excel stripped from the row's SKU (a warning). */
+int imp_sku_restore(struct imp *m, struct qs_err *e);
+/* Counts sku among the SKUs of the current product. */
+void imp_sku_seen(struct prod *c, const char *sku);
+/* Checks the row against its product before anything is written (R-IMP-3, 5, 10). */
+void imp_prod_check(struct imp *m);
+/* Writes what the row changes in its product (created, claimed, touched, tags, code). */
+int imp_prod_write(struct imp *m, struct qs_err *e);
+
+/* ---- catalog_store_imp.c: the only writes of the import (catalog store) ---- */
+/* Prepares the write statements (persistent); cstore_imp_finalize frees them. */
+int cstore_imp_prepare(struct imp *m, struct qs_err *e);
+void cstore_imp_finalize(struct imp *m);
+/* Inserts the row's product as id m->nextprod with code (type) and group grp (NULL:
+ * none). */
+int cstore_imp_product_add(struct imp *m, const char *code, const char *type, const char *grp,
+                           struct qs_err *e);
+/* --update: the row's values replace those of product m->cur.id (the columns it has). */
+int cstore_imp_product_claim(struct imp *m, const char *code, const char *type, const char *grp,
+                             struct qs_err *e);
+/* Marks product m->cur.id as this import's (group grp when not NULL). */
+int cstore_imp_product_touch(struct imp *m, const char *grp, struct qs_err *e);
+/* R-IMP-5: the tags of product m->cur.id. */
+int cstore_imp_product_tags(struct imp *m, const char *tags, size_t n, struct qs_err *e);
+/* R-UPC-2: gives product id code (of type) unless it has one. */
+int cstore_imp_product_code(struct imp *m, long long id, const char *code, const char *type,
+                            struct qs_err *e);
+/* Adds group grp of the shop unless it exists. */
+int cstore_imp_group_add(struct imp *m, const char *grp, struct qs_err *e);
+/* Inserts variant v of the row into m->cur.id (or the product about to be added). Returns
+ * 1 when its SKU is taken. */
+int cstore_imp_variant_add(struct imp *m, const struct cat_variant *v, struct qs_err *e);
+/* --update and price/quantity files: the row's values replace those of variant id (the
+ * columns it has). */
+int cstore_imp_variant_update(struct imp *m, const struct cat_variant *v, long long id,
+                              struct qs_err *e);
 
 #endif

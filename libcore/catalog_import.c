@@ -8,14 +8,14 @@
  * temporary table for the SKUs of rejected rows), and the product-level rules are
  * SQL over the rows written (R-IMP-9) or checks against the product row (R-IMP-3,
  * R-IMP-5). Errors are reported as found; at the end, any error rolls everything
- * back (R-IMP-11) unless --skip-bad. */
+ * back (R-IMP-11) unless --skip-bad. The product of a row is in catalog_prod.c; every
+ * write goes through the catalog store (catalog_store_imp.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog_imp.h"
 #include "progress.h"
-#include "words.h"
 #include "xalloc.h"
 
 /* ---- diagnostics ---- */
@@ -61,11 +61,7 @@ static void diag(void *ctx, int warning, int field, const char *rule, const char
     imp_report(m, warning, rule, m->r.line, msg);
 }
 
-static void row_diag(struct imp *m, int warning, int field, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-/* An error (warning 0) or a warning about the cell of field (-1: the row). */
-static void row_diag(struct imp *m, int warning, int field, const char *rule, const char *fmt, ...)
+void imp_row_diag(struct imp *m, int warning, int field, const char *rule, const char *fmt, ...)
 {
     va_list ap;
     m->r.nerr += !warning;
@@ -73,9 +69,6 @@ static void row_diag(struct imp *m, int warning, int field, const char *rule, co
     diag(m, warning, field, rule, fmt, ap);
     va_end(ap);
 }
-
-#define row_err(m, f, ...)  row_diag(m, 0, f, __VA_ARGS__)
-#define row_warn(m, f, ...) row_diag(m, 1, f, __VA_ARGS__)
 
 int imp_sqlerr(struct imp *m, struct qs_err *e, const char *what)
 {
@@ -98,56 +91,11 @@ int imp_prepare(struct imp *m, struct qs_err *e)
                        "SELECT v.id, v.import_id, v.import_line, p.parent_sku FROM variant v"
                        " JOIN product p ON p.id = v.product_id WHERE v.shop = ?1 AND v.sku = ?2",
                        e)) < 0 ||
-        (rc = imp_prep(m, &m->v_ins,
-                       "INSERT INTO variant (shop, sku, product_id, color, size, upc, msrp, price,"
-                       " shipping, quantity, min_days, max_days, source_urls, main_image,"
-                       " extra_images, extra, import_id, import_line, created_at, updated_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                       " ?16, ?17, ?18, ?19, ?19)",
-                       e)) < 0 ||
-        /* --update: a column the file lacks keeps its value (the ?k flags). */
-        (rc = imp_prep(m, &m->v_upd,
-                       "UPDATE variant SET color = iif(?1, ?2, color), size = iif(?3, ?4, size),"
-                       " upc = iif(?5, ?6, upc), msrp = iif(?7, ?8, msrp),"
-                       " price = iif(?9, ?10, price), shipping = iif(?11, ?12, shipping),"
-                       " quantity = iif(?13, ?14, quantity), min_days = iif(?15, ?16, min_days),"
-                       " max_days = iif(?17, ?18, max_days),"
-                       " source_urls = iif(?19, ?20, source_urls),"
-                       " main_image = iif(?21, ?22, main_image),"
-                       " extra_images = iif(?23, ?24, extra_images),"
-                       " extra = iif(?25 IS NULL, extra, json_patch(coalesce(extra, '{}'), ?25)),"
-                       " import_id = ?26, import_line = ?27, updated_at = ?28 WHERE id = ?29",
-                       e)) < 0 ||
         (rc = imp_prep(m, &m->v_skus, "SELECT sku FROM variant WHERE product_id = ?1", e)) < 0 ||
         (rc = imp_prep(m, &m->p_find,
                        "SELECT id, title, description, brand, landing_url, tags, code IS NOT NULL,"
                        " state, import_id = ?3, import_line FROM product"
                        " WHERE shop = ?1 AND parent_sku = ?2",
-                       e)) < 0 ||
-        (rc = imp_prep(m, &m->p_ins,
-                       "INSERT INTO product (shop, parent_sku, title, description, tags, brand,"
-                       " landing_url, code, code_type, grp, category, state, import_id,"
-                       " import_line, created_at, updated_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                       " ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13, ?14, ?14, ?15)",
-                       e)) < 0 ||
-        (rc = imp_prep(m, &m->p_claim,
-                       "UPDATE product SET title = iif(?1, ?2, title),"
-                       " description = iif(?3, ?4, description), tags = iif(?5, ?6, tags),"
-                       " brand = iif(?7, ?8, brand), landing_url = iif(?9, ?10, landing_url),"
-                       " code_type = iif(?11 IS NULL, code_type, ?12), code = coalesce(?11, code),"
-                       " grp = coalesce(?13, grp), category = coalesce(?14, category),"
-                       " import_id = ?15, import_line = ?16, updated_at = ?17 WHERE id = ?18",
-                       e)) < 0 ||
-        (rc =
-             imp_prep(m, &m->p_touch,
-                      "UPDATE product SET import_id = ?1, import_line = 0, grp = coalesce(?2, grp),"
-                      " updated_at = ?3 WHERE id = ?4",
-                      e)) < 0 ||
-        (rc = imp_prep(m, &m->p_tags, "UPDATE product SET tags = ?1, updated_at = ?2 WHERE id = ?3",
-                       e)) < 0 ||
-        (rc = imp_prep(m, &m->p_code,
-                       "UPDATE product SET code = ?1, code_type = ?2, updated_at = ?3"
-                       " WHERE id = ?4 AND code IS NULL",
                        e)) < 0 ||
         (rc = imp_prep(m, &m->bad_get, "SELECT line FROM temp.imp_badsku WHERE sku = ?1", e)) < 0 ||
         (rc = imp_prep(m, &m->bad_ins,
@@ -156,20 +104,17 @@ int imp_prepare(struct imp *m, struct qs_err *e)
         (rc = imp_prep(m, &m->touch_ins,
                        "INSERT OR IGNORE INTO temp.imp_touched (product_id) VALUES (?1)", e)) < 0 ||
         (rc = imp_prep(m, &m->rej_get, "SELECT reason FROM temp.imp_rejpar WHERE parent = ?1", e)) <
-            0 ||
-        (rc = imp_prep(m, &m->grp_ins,
-                       "INSERT OR IGNORE INTO product_group (shop, name, created_at)"
-                       " VALUES (?1, ?2, ?3)",
-                       e)) < 0)
+            0)
         return rc;
-    return 0;
+    /* The writes: the catalog store's statements. */
+    return cstore_imp_prepare(m, e);
 }
 
 static void finalize_all(struct imp *m)
 {
-    sqlite3_stmt **all[] = {&m->v_find,  &m->v_ins,   &m->v_upd,   &m->v_skus,  &m->p_find,
-                            &m->p_ins,   &m->p_claim, &m->p_touch, &m->p_tags,  &m->p_code,
-                            &m->bad_get, &m->bad_ins, &m->rej_get, &m->grp_ins, &m->touch_ins};
+    sqlite3_stmt **all[] = {&m->v_find,  &m->v_skus,  &m->p_find,   &m->bad_get,
+                            &m->bad_ins, &m->rej_get, &m->touch_ins};
+    cstore_imp_finalize(m);
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         sqlite3_finalize(*all[i]);
         *all[i] = NULL;
@@ -181,28 +126,6 @@ int imp_run(struct imp *m, sqlite3_stmt *st, struct qs_err *e, const char *what)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : imp_sqlerr(m, e, what);
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s, size_t n)
-{
-    sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
-}
-
-/* Binds a text field of the row, or NULL when empty. */
-static void bind_opt(sqlite3_stmt *st, int i, const char *s, size_t n)
-{
-    if (n)
-        bind_text(st, i, s, n);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static void bind_int(sqlite3_stmt *st, int i, long long v)
-{
-    if (v >= 0)
-        sqlite3_bind_int64(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
 }
 
 /* ---- R-IMP-4: the seen-SKU set ---- */
@@ -297,430 +220,7 @@ static int check_sku(struct imp *m, size_t i, struct qs_err *e)
     return 0;
 }
 
-/* ---- the product (R-IMP-3, R-IMP-5, R-IMP-10) ---- */
-
-static void col_text(struct cat_buf *b, sqlite3_stmt *st, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    cat_buf_set(b, s ? s : "", s ? (size_t)sqlite3_column_bytes(st, i) : 0);
-}
-
-/* Makes m->cur the product of the row's Parent SKU, as the store holds it. */
-static int prod_resolve(struct imp *m, struct qs_err *e)
-{
-    struct prod *c = &m->cur;
-    const char *p = m->r.v[CF_PARENT_SKU];
-    size_t n = m->r.n[CF_PARENT_SKU];
-    int rc;
-
-    if (c->parent.p && c->parent.len == n && memcmp(c->parent.p, p, n) == 0)
-        return 0;
-    cat_buf_set(&c->parent, p, n);
-    c->skuw = 0;
-    c->sku0 = 0;
-    bind_text(m->p_find, 1, m->shop, strlen(m->shop));
-    bind_text(m->p_find, 2, p, n);
-    sqlite3_bind_int64(m->p_find, 3, m->run);
-    rc = sqlite3_step(m->p_find);
-    if (rc == SQLITE_ROW) {
-        c->id = sqlite3_column_int64(m->p_find, 0);
-        col_text(&c->title, m->p_find, 1);
-        col_text(&c->desc, m->p_find, 2);
-        col_text(&c->brand, m->p_find, 3);
-        col_text(&c->landing, m->p_find, 4);
-        col_text(&c->tags, m->p_find, 5);
-        c->has_code = sqlite3_column_int(m->p_find, 6);
-        snprintf(c->state, sizeof c->state, "%s", (const char *)sqlite3_column_text(m->p_find, 7));
-        c->touched = sqlite3_column_int(m->p_find, 8);
-        c->line = (long)sqlite3_column_int64(m->p_find, 9);
-        c->claimed = c->touched && c->line > 0;
-        c->nsku = -1; /* read when needed (sku_restore) */
-    } else if (rc == SQLITE_DONE) {
-        c->id = 0;
-        c->claimed = c->touched = 0;
-        c->nsku = 0;
-    } else {
-        sqlite3_reset(m->p_find);
-        c->parent.len = 0;
-        return imp_sqlerr(m, e, "reading products");
-    }
-    sqlite3_reset(m->p_find);
-    return 0;
-}
-
-/* ---- SPEC 1.2: option codes Excel stripped of their leading zeros ---- */
-
-static int all_digits(const char *s, size_t n)
-{
-    return n > 0 && strspn(s, "0123456789") >= n;
-}
-
-/* Counts sku among the SKUs of the current product. */
-static void sku_seen(struct prod *c, const char *sku)
-{
-    size_t n = strlen(sku);
-    if (c->nsku < 0)
-        return;
-    if (c->nsku == 0)
-        c->skuw = all_digits(sku, n) ? n : 0;
-    else if (c->skuw != n || !all_digits(sku, n))
-        c->skuw = 0;
-    c->sku0 |= sku[0] == '0';
-    c->nsku++;
-}
-
-/* The SKUs of the current product in the store, read once per product. */
-static int skus_load(struct imp *m, struct qs_err *e)
-{
-    struct prod *c = &m->cur;
-    int rc;
-    if (c->nsku >= 0)
-        return 0;
-    c->nsku = 0;
-    sqlite3_bind_int64(m->v_skus, 1, c->id);
-    while ((rc = sqlite3_step(m->v_skus)) == SQLITE_ROW)
-        sku_seen(c, (const char *)sqlite3_column_text(m->v_skus, 0));
-    sqlite3_reset(m->v_skus);
-    return rc == SQLITE_DONE ? 0 : imp_sqlerr(m, e, "reading SKUs");
-}
-
-/* SPEC 1.2: "where Excel has visibly stripped them from a fixed-width code (an option
- * code `3`), the reader restores the width and warns". An option code is a SKU (R-PUB-11),
- * and the width shows only beside the product's other SKUs, so a SKU is padded with
- * zeros to width W only when all of these hold: it is all digits and does not start
- * with 0 (Excel leaves no leading zero); it is not the Parent SKU; the product's SKUs
- * known before this row (in the catalog, or written by earlier rows of the file) are at
- * least one, all digits of one width W longer than it, and one of them starts with 0.
- * Never for the qoo10 template, whose option codes are inside one text cell. */
-static int sku_restore(struct imp *m, struct qs_err *e)
-{
-    struct cat_row *r = &m->r;
-    struct prod *c = &m->cur;
-    const char *sku = r->v[CF_SKU];
-    size_t n = r->n[CF_SKU];
-    int rc;
-
-    if (m->tpl == CAT_TPL_QOO10 || m->nvars != 1 || !all_digits(sku, n) || sku[0] == '0' ||
-        !r->n[CF_PARENT_SKU] ||
-        (n == r->n[CF_PARENT_SKU] && memcmp(sku, r->v[CF_PARENT_SKU], n) == 0))
-        return 0;
-    if ((rc = prod_resolve(m, e)) < 0 || (rc = skus_load(m, e)) < 0)
-        return rc;
-    if (c->nsku < 1 || !c->sku0 || c->skuw <= n)
-        return 0;
-    cat_buf_set(&m->skupad, "", 0);
-    for (size_t i = n; i < c->skuw; i++)
-        cat_buf_add(&m->skupad, "0", 1);
-    cat_buf_add(&m->skupad, sku, n);
-    row_warn(m, CF_SKU, NULL,
-             "\"%s\" restored to \"%s\": the other SKUs of Parent SKU \"%s\" are %zu-digit codes "
-             "with leading zeros, which Excel drops (format the column as text)",
-             sku, m->skupad.p, c->parent.p, c->skuw);
-    r->v[CF_SKU] = m->vars[0].sku = m->skupad.p;
-    r->n[CF_SKU] = m->skupad.len;
-    return 0;
-}
-
-static void word_hit(void *ctx, const char *field, const char *word)
-{
-    struct imp *m = ctx;
-    int f = strcmp(field, "title") == 0         ? CF_TITLE
-            : strcmp(field, "description") == 0 ? CF_DESCRIPTION
-                                                : CF_TAGS;
-    /* R-IMP-10: a hit names the word and the field. */
-    row_warn(m, f, "R-IMP-10", "holds the sensitive word \"%s\"", word);
-}
-
-/* The product-level fields compared by R-IMP-3. */
-static const int shared_fields[] = {CF_TITLE, CF_DESCRIPTION, CF_BRAND, CF_LANDING_URL};
-
-static struct cat_buf *cur_field(struct prod *c, int f)
-{
-    return f == CF_TITLE         ? &c->title
-           : f == CF_DESCRIPTION ? &c->desc
-           : f == CF_BRAND       ? &c->brand
-                                 : &c->landing;
-}
-
-/* Checks the row against its product before anything is written. */
-static void prod_check(struct imp *m)
-{
-    struct prod *c = &m->cur;
-    struct cat_row *r = &m->r;
-
-    if (!c->id || (!c->claimed && m->o->update)) {
-        /* The row gives the product its fields: R-IMP-10 on them. */
-        if (m->words)
-            words_check(m->words, r->v[CF_TITLE], r->v[CF_DESCRIPTION], r->tags.p, word_hit, m);
-        return;
-    }
-    for (size_t i = 0; i < sizeof shared_fields / sizeof shared_fields[0]; i++) {
-        int f = shared_fields[i];
-        struct cat_buf *have = cur_field(c, f);
-        if (!r->n[f] || (have->len == r->n[f] && memcmp(have->p, r->v[f], r->n[f]) == 0))
-            continue;
-        /* R-IMP-3: rows of a Parent SKU share these; the first row's value wins. */
-        if (c->claimed)
-            row_warn(m, f, "R-IMP-3",
-                     "differs from line %ld, the first row of Parent SKU \"%s\"; line %ld's "
-                     "value is kept",
-                     c->line, c->parent.p, c->line);
-        else
-            row_warn(m, f, "R-IMP-3",
-                     "differs from Parent SKU \"%s\" in the catalog; the catalog's value is "
-                     "kept (give --update to replace it)",
-                     c->parent.p);
-    }
-    /* R-IMP-5: the product's tags are those of all its rows; at most 10. */
-    cat_buf_set(&m->tagtmp, c->tags.p ? c->tags.p : "", c->tags.len);
-    int n = cat_tags_union(&m->tagtmp, r->tags.p ? r->tags.p : "", r->tags.len);
-    if (n > 10) {
-        char b[80];
-        row_err(m, CF_TAGS, "R-IMP-5", "\"%s\" would give Parent SKU \"%s\" %d tags; at most 10",
-                cat_show(r->v[CF_TAGS], r->n[CF_TAGS], b, sizeof b), c->parent.p, n);
-    }
-}
-
-static const char *row_code(struct cat_row *r, const char **type)
-{
-    if (r->code[0]) {
-        *type = r->code_type;
-        return r->code;
-    }
-    *type = r->upc_type;
-    return r->upc_type ? r->upc : NULL;
-}
-
-static const char *row_group(struct imp *m)
-{
-    if (m->o->group)
-        return m->o->group;
-    return m->r.n[CF_GROUP] ? m->r.v[CF_GROUP] : NULL;
-}
-
-static int group_add(struct imp *m, const char *g, struct qs_err *e)
-{
-    if (!g || g == m->o->group)
-        return 0; /* --group was added once at the start */
-    sqlite3_bind_text(m->grp_ins, 1, m->shop, -1, SQLITE_STATIC);
-    sqlite3_bind_text(m->grp_ins, 2, g, -1, SQLITE_STATIC);
-    sqlite3_bind_text(m->grp_ins, 3, m->now, -1, SQLITE_STATIC);
-    return imp_run(m, m->grp_ins, e, "adding a group");
-}
-
-static void cur_take_row(struct imp *m)
-{
-    struct prod *c = &m->cur;
-    struct cat_row *r = &m->r;
-    for (size_t i = 0; i < sizeof shared_fields / sizeof shared_fields[0]; i++)
-        cat_buf_set(cur_field(c, shared_fields[i]), r->v[shared_fields[i]], r->n[shared_fields[i]]);
-    cat_buf_set(&c->tags, r->tags.p ? r->tags.p : "", r->tags.len);
-    c->claimed = c->touched = 1;
-    c->line = r->line;
-}
-
-static int touched(struct imp *m, struct qs_err *e)
-{
-    sqlite3_bind_int64(m->touch_ins, 1, m->cur.id);
-    return imp_run(m, m->touch_ins, e, "noting a product");
-}
-
-static int prod_create(struct imp *m, struct qs_err *e)
-{
-    struct cat_row *r = &m->r;
-    struct prod *c = &m->cur;
-    const char *type, *code = row_code(r, &type), *g = row_group(m);
-    sqlite3_stmt *st = m->p_ins;
-    int rc;
-
-    bind_text(st, 1, m->shop, strlen(m->shop));
-    bind_text(st, 2, r->v[CF_PARENT_SKU], r->n[CF_PARENT_SKU]);
-    bind_text(st, 3, r->v[CF_TITLE], r->n[CF_TITLE]);
-    bind_text(st, 4, r->v[CF_DESCRIPTION], r->n[CF_DESCRIPTION]);
-    bind_text(st, 5, r->tags.p, r->tags.len);
-    bind_text(st, 6, r->v[CF_BRAND], r->n[CF_BRAND]);
-    bind_text(st, 7, r->v[CF_LANDING_URL], r->n[CF_LANDING_URL]);
-    bind_opt(st, 8, code, code ? strlen(code) : 0);
-    bind_opt(st, 9, type, code ? strlen(type) : 0);
-    bind_opt(st, 10, g, g ? strlen(g) : 0);
-    bind_opt(st, 11, r->v[CF_CATEGORY], r->n[CF_CATEGORY]);
-    sqlite3_bind_int64(st, 12, m->run);
-    sqlite3_bind_int64(st, 13, r->line);
-    bind_text(st, 14, m->now, strlen(m->now));
-    sqlite3_bind_int64(st, 15, m->nextprod); /* the id its first variant already names */
-    if ((rc = imp_run(m, st, e, "adding a product")) < 0 || (rc = group_add(m, g, e)) < 0)
-        return rc;
-    c->id = m->nextprod++;
-    cur_take_row(m);
-    c->has_code = code != NULL;
-    snprintf(c->state, sizeof c->state, "pending");
-    if (code && (rc = upc_assign_mark(m->ua, code, m->shop, c->id, e)) < 0)
-        return rc;
-    return 0;
-}
-
-/* --update: the file's first row of a product in the catalog replaces its fields. */
-static int prod_claim(struct imp *m, struct qs_err *e)
-{
-    struct cat_row *r = &m->r;
-    const char *type, *code = row_code(r, &type), *g = row_group(m);
-    sqlite3_stmt *st = m->p_claim;
-    int rc;
-
-    for (size_t i = 0; i < 4; i++) {
-        int f = shared_fields[i], k = f == CF_TITLE         ? 1
-                                      : f == CF_DESCRIPTION ? 3
-                                      : f == CF_BRAND       ? 7
-                                                            : 9;
-        sqlite3_bind_int(st, k, r->has[f] && (r->n[f] || (f != CF_TITLE && f != CF_DESCRIPTION)));
-        bind_text(st, k + 1, r->v[f], r->n[f]);
-    }
-    sqlite3_bind_int(st, 5, r->has[CF_TAGS]);
-    bind_text(st, 6, r->tags.p ? r->tags.p : "", r->tags.len);
-    bind_opt(st, 11, code, code ? strlen(code) : 0);
-    bind_opt(st, 12, type, code ? strlen(type) : 0);
-    bind_opt(st, 13, g, g ? strlen(g) : 0);
-    bind_opt(st, 14, r->v[CF_CATEGORY], r->n[CF_CATEGORY]);
-    sqlite3_bind_int64(st, 15, m->run);
-    sqlite3_bind_int64(st, 16, r->line);
-    bind_text(st, 17, m->now, strlen(m->now));
-    sqlite3_bind_int64(st, 18, m->cur.id);
-    if ((rc = imp_run(m, st, e, "updating a product")) < 0 || (rc = group_add(m, g, e)) < 0 ||
-        (rc = touched(m, e)) < 0)
-        return rc;
-    if (code && (rc = upc_assign_mark(m->ua, code, m->shop, m->cur.id, e)) < 0)
-        return rc;
-    m->cur.parent.len = 0; /* read back what it holds now */
-    return prod_resolve(m, e);
-}
-
-/* Writes what the row changes in its product. */
-static int prod_write(struct imp *m, struct qs_err *e)
-{
-    struct prod *c = &m->cur;
-    struct cat_row *r = &m->r;
-    const char *type, *code;
-    int rc;
-
-    if (!c->id)
-        return prod_create(m, e);
-    if (!c->claimed && m->o->update)
-        return prod_claim(m, e);
-    if (!c->touched) {
-        const char *g = m->o->group;
-        sqlite3_bind_int64(m->p_touch, 1, m->run);
-        bind_opt(m->p_touch, 2, g, g ? strlen(g) : 0);
-        bind_text(m->p_touch, 3, m->now, strlen(m->now));
-        sqlite3_bind_int64(m->p_touch, 4, c->id);
-        if ((rc = imp_run(m, m->p_touch, e, "updating a product")) < 0 || (rc = touched(m, e)) < 0)
-            return rc;
-        c->touched = 1;
-    }
-    if (m->tagtmp.len != c->tags.len) { /* R-IMP-5: the union grew */
-        cat_buf_set(&c->tags, m->tagtmp.p, m->tagtmp.len);
-        bind_text(m->p_tags, 1, c->tags.p, c->tags.len);
-        bind_text(m->p_tags, 2, m->now, strlen(m->now));
-        sqlite3_bind_int64(m->p_tags, 3, c->id);
-        if ((rc = imp_run(m, m->p_tags, e, "updating tags")) < 0)
-            return rc;
-    }
-    if (!c->has_code && (code = row_code(r, &type)) != NULL) {
-        /* R-UPC-2: the product's code is the first one its rows give. */
-        bind_text(m->p_code, 1, code, strlen(code));
-        bind_text(m->p_code, 2, type, strlen(type));
-        bind_text(m->p_code, 3, m->now, strlen(m->now));
-        sqlite3_bind_int64(m->p_code, 4, c->id);
-        if ((rc = imp_run(m, m->p_code, e, "setting a code")) < 0 ||
-            (rc = upc_assign_mark(m->ua, code, m->shop, c->id, e)) < 0)
-            return rc;
-        c->has_code = 1;
-    }
-    return 0;
-}
-
 /* ---- variants ---- */
-
-/* Inserts a variant of the current product (or of the one about to be created: foreign
- * keys are checked at the commit). Returns 1 when the SKU is taken. */
-static int var_insert(struct imp *m, struct cat_variant *v, struct qs_err *e)
-{
-    struct cat_row *r = &m->r;
-    sqlite3_stmt *st = m->v_ins;
-    int rc;
-    bind_text(st, 1, m->shop, strlen(m->shop));
-    bind_text(st, 2, v->sku, strlen(v->sku));
-    sqlite3_bind_int64(st, 3, m->cur.id ? m->cur.id : m->nextprod);
-    bind_text(st, 4, v->color, strlen(v->color));
-    bind_text(st, 5, v->size, strlen(v->size));
-    bind_opt(st, 6, r->upc, r->upc_type ? strlen(r->upc) : 0);
-    bind_int(st, 7, r->msrp);
-    bind_int(st, 8, v->price);
-    bind_int(st, 9, r->shipping);
-    bind_int(st, 10, v->qty);
-    bind_int(st, 11, r->min_days);
-    bind_int(st, 12, r->max_days);
-    bind_text(st, 13, r->sources.p ? r->sources.p : "", r->sources.len);
-    bind_text(st, 14, r->v[CF_MAIN_IMAGE], r->n[CF_MAIN_IMAGE]);
-    bind_text(st, 15, r->images.p ? r->images.p : "", r->images.len);
-    bind_opt(st, 16, r->extra.p, r->extra.len);
-    sqlite3_bind_int64(st, 17, m->run);
-    sqlite3_bind_int64(st, 18, r->line);
-    bind_text(st, 19, m->now, strlen(m->now));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        return 1;
-    return imp_sqlerr(m, e, "adding a variant");
-}
-
-static int has_images(const struct cat_row *r)
-{
-    for (int f = CF_EXTRA_IMAGE1; f <= CF_EXTRA_IMAGES; f++)
-        if (r->has[f])
-            return 1;
-    return 0;
-}
-
-/* --update (and price/quantity files): only the columns the file has. */
-static int var_update(struct imp *m, struct cat_variant *v, long long id, struct qs_err *e)
-{
-    struct cat_row *r = &m->r;
-    sqlite3_stmt *st = m->v_upd;
-    int opt = m->tpl == CAT_TPL_QOO10 && r->n[CF_OPTIONS];
-    sqlite3_bind_int(st, 1, r->has[CF_COLOR] || opt);
-    bind_text(st, 2, v->color, strlen(v->color));
-    sqlite3_bind_int(st, 3, r->has[CF_SIZE] || opt);
-    bind_text(st, 4, v->size, strlen(v->size));
-    sqlite3_bind_int(st, 5, r->has[CF_UPC]);
-    bind_opt(st, 6, r->upc, r->upc_type ? strlen(r->upc) : 0);
-    sqlite3_bind_int(st, 7, r->has[CF_MSRP]);
-    bind_int(st, 8, r->msrp);
-    sqlite3_bind_int(st, 9, v->price >= 0);
-    bind_int(st, 10, v->price);
-    sqlite3_bind_int(st, 11, r->has[CF_SHIPPING]);
-    bind_int(st, 12, r->shipping);
-    /* An option or a price/quantity file without a quantity keeps the stored one. */
-    sqlite3_bind_int(st, 13, opt || m->price_qty ? v->qty >= 0 : r->has[CF_QUANTITY]);
-    bind_int(st, 14, v->qty);
-    sqlite3_bind_int(st, 15, r->has[CF_MIN_DAYS]);
-    bind_int(st, 16, r->min_days);
-    sqlite3_bind_int(st, 17, r->has[CF_MAX_DAYS]);
-    bind_int(st, 18, r->max_days);
-    sqlite3_bind_int(st, 19, r->has[CF_SOURCE_URLS]);
-    bind_text(st, 20, r->sources.p ? r->sources.p : "", r->sources.len);
-    sqlite3_bind_int(st, 21, r->n[CF_MAIN_IMAGE] > 0);
-    bind_text(st, 22, r->v[CF_MAIN_IMAGE], r->n[CF_MAIN_IMAGE]);
-    sqlite3_bind_int(st, 23, has_images(r));
-    bind_text(st, 24, r->images.p ? r->images.p : "", r->images.len);
-    bind_opt(st, 25, r->extra.p, r->extra.len);
-    sqlite3_bind_int64(st, 26, m->run);
-    sqlite3_bind_int64(st, 27, r->line);
-    bind_text(st, 28, m->now, strlen(m->now));
-    sqlite3_bind_int64(st, 29, id);
-    return imp_run(m, st, e, "updating a variant");
-}
 
 /* The variants of the row: the options of a qoo10 option_info cell, or the row. */
 static void row_variants(struct imp *m)
@@ -779,7 +279,8 @@ static int rejected_product(struct imp *m, struct qs_err *e)
     int rc;
     if (!m->nrejpar)
         return 0;
-    bind_text(m->rej_get, 1, m->r.v[CF_PARENT_SKU], m->r.n[CF_PARENT_SKU]);
+    sqlite3_bind_text(m->rej_get, 1, m->r.v[CF_PARENT_SKU], (int)m->r.n[CF_PARENT_SKU],
+                      SQLITE_STATIC);
     rc = sqlite3_step(m->rej_get);
     if (rc == SQLITE_ROW) {
         const char *why = (const char *)sqlite3_column_text(m->rej_get, 0);
@@ -832,7 +333,7 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
     cat_row_fill(r, &m->map, rec, line);
     cat_row_check(r, m->tpl, &m->o->fx, m->required, m->o->update, diag, m);
     row_variants(m);
-    if (!r->nerr && (rc = sku_restore(m, e)) < 0)
+    if (!r->nerr && (rc = imp_sku_restore(m, e)) < 0)
         return rc;
     /* A good one-variant row is inserted first and its SKU looked up only when the
      * insert finds it taken: the variant's UNIQUE (shop, sku) index is the seen set. */
@@ -843,14 +344,14 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
     if (rc < 0 || (rc = rejected_product(m, e)) < 0)
         return rc;
     if (!r->nerr && !m->price_qty) {
-        if ((rc = prod_resolve(m, e)) < 0)
+        if ((rc = imp_prod_resolve(m, e)) < 0)
             return rc;
         if (m->o->update)
             need_new(m);
-        prod_check(m);
+        imp_prod_check(m);
     }
     if (!r->nerr && fast) {
-        if ((rc = var_insert(m, &m->vars[0], e)) < 0)
+        if ((rc = cstore_imp_variant_add(m, &m->vars[0], e)) < 0)
             return rc;
         inserted = rc == 0;
         if (rc == 1 && (rc = check_sku(m, 0, e)) < 0)
@@ -858,14 +359,14 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
     }
     if (r->nerr || m->fatal) /* (the file is refused as a whole: only check the rest) */
         return reject(m, rec, fmt, e);
-    if (!m->price_qty && (rc = prod_write(m, e)) < 0)
+    if (!m->price_qty && (rc = imp_prod_write(m, e)) < 0)
         return rc;
     for (size_t i = 0; i < m->nvars; i++) {
         struct cat_variant *v = &m->vars[i];
         if (m->found[i].id)
-            rc = var_update(m, v, m->found[i].id, e);
+            rc = cstore_imp_variant_update(m, v, m->found[i].id, e);
         else if (!inserted)
-            rc = var_insert(m, v, e);
+            rc = cstore_imp_variant_add(m, v, e);
         if (rc > 0) /* taken since check_sku: cannot happen under the write lock */
             rc = err_set(e, QS_E_SOFTWARE, NULL, "SKU %s appeared during the import", v->sku);
         if (rc < 0)
@@ -873,9 +374,9 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
         m->st->imported++;
         m->st->updated += m->found[i].id != 0;
         if (!m->found[i].id && !m->price_qty)
-            sku_seen(&m->cur, v->sku);
-        if (m->price_qty && (rc = prod_resolve(m, e)) == 0 && !m->cur.touched)
-            rc = prod_write(m, e);
+            imp_sku_seen(&m->cur, v->sku);
+        if (m->price_qty && (rc = imp_prod_resolve(m, e)) == 0 && !m->cur.touched)
+            rc = imp_prod_write(m, e);
         if (rc < 0)
             return rc;
         /* R-IMP-12: the imported rows, to be piped on. */

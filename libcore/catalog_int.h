@@ -1,5 +1,6 @@
 /* catalog_int: what the files of the catalog module share (catalog.c, catalog_row.c,
- * catalog_import.c, catalog_export.c). Not for other modules. */
+ * catalog_option.c, catalog_import.c, catalog_prod.c, catalog_export.c). Not for other
+ * modules. */
 #ifndef QS_CATALOG_INT_H
 #define QS_CATALOG_INT_H
 

@@ -130,23 +130,35 @@ out:
     return rc;
 }
 
-/* R-IMP-9: within a product the highest variant price is at most 1.5 x the lowest
- * (Qoo10: option prices within +-50% of the item price, the lowest). SQL over the
- * variants of every product this import touched. */
+/* SQL cat_spread_over(lowest, highest): 1 when the prices break R-IMP-9, so that the
+ * query over the variants asks the rule's one check (cat_spread_check). */
+static void spread_over(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_result_int(cx, cat_spread_check(NULL, NULL, sqlite3_value_int64(argv[1]), NULL,
+                                            sqlite3_value_int64(argv[0]), 0, NULL, 0));
+}
+
+/* R-IMP-9 over the variants of every product this import touched: each product whose
+ * prices break the spread is reported once, its highest against its lowest. */
 static int check_spread(struct imp *m, struct qs_err *e)
 {
     static const char *const sql =
         "SELECT v.product_id, p.parent_sku, min(v.price), max(v.price)"
         " FROM variant v JOIN product p ON p.id = v.product_id WHERE v.product_id > ?1"
-        " GROUP BY v.product_id HAVING max(v.price) * 2 > min(v.price) * 3"
+        " GROUP BY v.product_id HAVING cat_spread_over(min(v.price), max(v.price))"
         " UNION ALL "
         "SELECT v.product_id, p.parent_sku, min(v.price), max(v.price)"
         " FROM variant v JOIN product p ON p.id = v.product_id"
         " WHERE v.product_id IN (SELECT product_id FROM temp.imp_touched)"
-        " GROUP BY v.product_id HAVING max(v.price) * 2 > min(v.price) * 3";
+        " GROUP BY v.product_id HAVING cat_spread_over(min(v.price), max(v.price))";
     sqlite3_stmt *q = NULL, *ends = NULL;
     int rc;
 
+    if (sqlite3_create_function_v2(m->db, "cat_spread_over", 2,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+                                   spread_over, NULL, NULL, NULL) != SQLITE_OK)
+        return imp_sqlerr(m, e, "store");
     if ((rc = imp_prep(m, &q, sql, e)) < 0 ||
         (rc = imp_prep(m, &ends,
                        "SELECT sku, price, iif(import_id = ?2, import_line, 0) FROM variant"
@@ -174,13 +186,9 @@ static int check_spread(struct imp *m, struct qs_err *e)
             *(dir > 0 ? &lo_line : &hi_line) = sqlite3_column_int64(ends, 2);
             sqlite3_reset(ends);
         }
-        char where[48] = "";
-        if (lo_line)
-            snprintf(where, sizeof where, ", line %lld", lo_line);
-        snprintf(msg, sizeof msg,
-                 "Parent SKU \"%s\": SKU \"%s\" costs %lld, more than 1.5 x the lowest price "
-                 "%lld (SKU \"%s\"%s); Qoo10 keeps option prices within 50%% of the item price",
-                 parent, hi_sku, hi, lo, lo_sku, where);
+        if (!cat_spread_check(parent, hi_sku, hi, lo_sku, lo, (long)lo_line, msg, sizeof msg))
+            continue;
+        /* A warning; an error with --strict. */
         imp_report(m, !m->o->strict, "R-IMP-9", hi_line ? (long)hi_line : (long)lo_line, msg);
         if (m->o->strict && m->o->skip_bad) {
             if (m->pass != 1) {
@@ -206,7 +214,7 @@ out:
  * in the import's transaction; too few codes and none is given. */
 static int assign(struct imp *m, struct qs_err *e)
 {
-    sqlite3_stmt *cnt = NULL, *next = NULL, *set = NULL;
+    sqlite3_stmt *cnt = NULL, *next = NULL;
     long need = 0, have = 0;
     long long last = 0;
     char code[UPC_MAX];
@@ -220,10 +228,7 @@ static int assign(struct imp *m, struct qs_err *e)
         (rc = imp_prep(m, &next,
                        "SELECT id FROM product WHERE shop = ?1 AND import_id = ?2 AND code IS NULL"
                        " AND id > ?3 ORDER BY id LIMIT 1",
-                       e)) < 0 ||
-        (rc = imp_prep(
-             m, &set, "UPDATE product SET code = ?1, code_type = ?2, updated_at = ?3 WHERE id = ?4",
-             e)) < 0)
+                       e)) < 0)
         goto out;
     sqlite3_bind_text(cnt, 1, m->shop, -1, SQLITE_STATIC);
     sqlite3_bind_int64(cnt, 2, m->run);
@@ -259,11 +264,8 @@ static int assign(struct imp *m, struct qs_err *e)
                 rc = err_set(e, QS_E_DATA, "R-UPC-2", "pool \"%s\" ran out of codes", m->o->pool);
             goto out;
         }
-        sqlite3_bind_text(set, 1, code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(set, 2, type, -1, SQLITE_STATIC);
-        sqlite3_bind_text(set, 3, m->now, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(set, 4, last);
-        if ((rc = imp_run(m, set, e, "giving a code")) < 0)
+        /* (the product has no code: the statement's "code IS NULL" holds) */
+        if ((rc = cstore_imp_product_code(m, last, code, type, e)) < 0)
             goto out;
         m->st->assigned++;
     }
@@ -271,7 +273,6 @@ static int assign(struct imp *m, struct qs_err *e)
 out:
     sqlite3_finalize(cnt);
     sqlite3_finalize(next);
-    sqlite3_finalize(set);
     return rc;
 }
 
@@ -359,10 +360,7 @@ static int begin_import(struct imp *m, struct qs_err *e)
         return rc;
     m->run = sqlite3_last_insert_rowid(m->db);
     if (m->o->group) {
-        sqlite3_bind_text(m->grp_ins, 1, m->shop, -1, SQLITE_STATIC);
-        sqlite3_bind_text(m->grp_ins, 2, m->o->group, -1, SQLITE_STATIC);
-        sqlite3_bind_text(m->grp_ins, 3, m->now, -1, SQLITE_STATIC);
-        if ((rc = imp_run(m, m->grp_ins, e, "adding a group")) < 0)
+        if ((rc = cstore_imp_group_add(m, m->o->group, e)) < 0)
             return rc;
     }
     return store_exec(m->s, "SAVEPOINT import_pass", e);

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "catalog_store.h"
 #include "tm.h"
 #include "xalloc.h"
 
@@ -290,19 +291,10 @@ int prof_each(struct store *s, const char *shop, const char *name,
 int prof_assign_group(struct store *s, const char *shop, const char *group, const char *name,
                       struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_db(s),
-                           "UPDATE product_group SET profile = ?3 WHERE shop = ?1 AND name = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sqlerr(s, st, e);
-    sqlite3_bind_text(st, 1, shop, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, group, -1, SQLITE_TRANSIENT);
-    if (name)
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return sqlerr(s, st, e);
-    sqlite3_finalize(st);
-    if (sqlite3_changes(store_db(s)) == 0)
+    int found = 0, rc = cstore_group_profile(s, shop, group, name, &found, e);
+    if (rc < 0)
+        return rc;
+    if (!found)
         return err_set(e, QS_E_USAGE, NULL,
                        "shop %s has no group named %s (groups come from qs import products "
                        "--group)",

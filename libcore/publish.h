@@ -1,18 +1,21 @@
 /* publish: listing the catalog on Qoo10 (SPEC 2.3, R-PUB-1..15) -- the publishing half of
- * the catalog module: it shares product, variant, product_group, catalog_batch and
- * catalog_change with catalog_*.c (columns in catalog.h) and adds product.create_sent_at
- * (when a SetNewGoods was sent whose answer is not known yet, R-PUB-7).
+ * the catalog module: it reads product, variant, product_group, catalog_batch and
+ * catalog_change (columns in catalog.h) and changes them through the catalog store
+ * (catalog_store.h), which also keeps product.create_sent_at (when a SetNewGoods was
+ * sent whose answer is not known yet, R-PUB-7).
  *
  *   publish_map.c    pure: a product and its profile -> the QAPI calls, every check of
- *                    R-PUB-11/12/14/15 done before any call; price edits
- *   publish_db.c     loading products, selection (SKUs, stdin records, group, state),
- *                    batches (R-PUB-13)
+ *                    R-PUB-11/12/14/15 (and R-IMP-9's) done before any call
+ *   publish_value.c  pure: price edits, delivery days, code types, parameter lists
+ *   publish_db.c     loading products, selection (SKUs, stdin records, group, state)
  *   publish_sched.c  now / at / every / spread / cancel (R-PUB-1..6)
- *   publish_run.c    run: due products -> the marketplace, step by step, exactly once
- *                    (R-PUB-7, R-PUB-10, R-PUB-11)
+ *   publish_run.c    run: due products -> the marketplace (R-PUB-7)
+ *   publish_step.c   one product of a run, step by step, exactly once (R-PUB-7, R-PUB-10,
+ *                    R-PUB-11)
  *   publish_job.c    changes to listings already on the marketplace: status, price,
  *                    quantity, shipping (R-PUB-9, R-PUB-13)
- *   publish_edit.c   edit, withdraw, undo, copy, category, profile assignment
+ *   publish_edit.c   edit, withdraw, copy, category, profile assignment
+ *   publish_undo.c   undo of a batch (R-PUB-13)
  *   publish_check.c  check: R-IMP-9, R-IMP-10 and the pre-flight of publish
  * Time math is in schedule.c, profiles in profile.c. */
 #ifndef QS_PUBLISH_H
@@ -57,6 +60,8 @@ struct pub_price_edit {
 };
 /* Parses "1980", "+10%", "-7.5%" (at most two decimals). Returns 0 or -1. */
 int pub_price_edit_parse(const char *s, struct pub_price_edit *pe);
+/* R-PUB-14: the highest Qoo10 price, in yen (the lowest is 1). */
+#define PUB_MAX_PRICE 999999999LL
 /* Applies pe to price, rounding half up to whole yen. Returns 0, or -1 when the result
  * is outside 1..999,999,999 (R-PUB-14). */
 int pub_price_apply(const struct pub_price_edit *pe, long long price, long long *out);

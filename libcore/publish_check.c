@@ -35,9 +35,6 @@ static void row(struct check *c, const char *rule, const char *field, const char
 
 static void issue(void *ctx, const char *rule, const char *field, const char *sku, const char *msg)
 {
-    /* The price spread is R-IMP-9's rule, which publishing enforces (R-PUB-11). */
-    if (strcmp(rule, "R-PUB-11") == 0 && strcmp(field, "Price") == 0)
-        rule = "R-IMP-9";
     row(ctx, rule, field, sku, msg);
 }
 

@@ -11,25 +11,6 @@
 #include "tm.h"
 #include "xalloc.h"
 
-void pub_bindv(sqlite3_stmt *st, const char *types, va_list ap)
-{
-    for (int i = 0; types && types[i]; i++) {
-        if (types[i] == 't') {
-            const char *v = va_arg(ap, const char *);
-            if (v)
-                sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT);
-            else
-                sqlite3_bind_null(st, i + 1);
-        } else {
-            long long v = va_arg(ap, long long);
-            if (types[i] == 'z' && v == 0)
-                sqlite3_bind_null(st, i + 1);
-            else
-                sqlite3_bind_int64(st, i + 1, v);
-        }
-    }
-}
-
 int pub_sql(struct store *s, struct qs_err *e, const char *sql, const char *types, ...)
 {
     sqlite3_stmt *st = NULL;
@@ -38,7 +19,7 @@ int pub_sql(struct store *s, struct qs_err *e, const char *sql, const char *type
     if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         return store_sqlerr(s, e, "catalog");
     va_start(ap, types);
-    pub_bindv(st, types, ap);
+    cstore_bindv(st, types, ap);
     va_end(ap);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = store_sqlerr(s, e, "catalog");
@@ -56,7 +37,7 @@ int pub_sql_int(struct store *s, struct qs_err *e, long long *out, long long dfl
     if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         return store_sqlerr(s, e, "catalog");
     va_start(ap, types);
-    pub_bindv(st, types, ap);
+    cstore_bindv(st, types, ap);
     va_end(ap);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -99,8 +80,7 @@ void pub_fail_fatal(struct store *s, long long item, long long product, const ch
 {
     struct qs_err ignore;
     char now[32], *err = xasprintf("step %s: %s (will retry)", step, msg);
-    if (pub_sql(s, &ignore, "UPDATE product SET error = ?2, updated_at = ?3 WHERE id = ?1", "itt",
-                product, err, pub_now_iso(now)) == 0)
+    if (cstore_product_error(s, product, err, pub_now_iso(now), &ignore) == 0)
         outbox_fail(s, item, err, 1, time(NULL), &ignore);
     else
         outbox_fail(s, item, msg, 1, time(NULL), &ignore);
@@ -204,25 +184,6 @@ int pub_product_find(struct store *s, const char *shop, const char *name, long l
         rc = pub_sql_int(s, e, id, 0, "SELECT id FROM product WHERE shop = ?1 AND parent_sku = ?2",
                          "tt", shop, name);
     return rc;
-}
-
-int pub_batch_new(struct store *s, const char *shop, const char *kind, long long *id,
-                  struct qs_err *e)
-{
-    char now[32];
-    int rc = pub_sql(s, e, "INSERT INTO catalog_batch (shop, kind, at) VALUES (?1, ?2, ?3)", "ttt",
-                     shop, kind, pub_now_iso(now));
-    *id = rc == 0 ? sqlite3_last_insert_rowid(store_db(s)) : 0;
-    return rc;
-}
-
-int pub_change(struct store *s, long long batch, long long product, long long variant,
-               const char *field, const char *old, const char *new_, struct qs_err *e)
-{
-    return pub_sql(s, e,
-                   "INSERT INTO catalog_change (batch, product_id, variant_id, field, old, new)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                   "iizttt", batch, product, variant, field, old, new_);
 }
 
 /* ---- selection ---- */

@@ -52,6 +52,7 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
         }
         nv[np - 1] = xcalloc(p->nv ? p->nv : 1, sizeof **nv);
         long long lo = -1, hi = -1, *vids = xcalloc(p->nv ? p->nv : 1, sizeof *vids);
+        size_t ilo = 0, ihi = 0; /* the first variant of the lowest and the highest price */
         for (size_t k = 0; k < p->nv; k++)
             vids[k] = p->v[k].id;
         for (size_t k = 0; k < p->nv; k++) {
@@ -61,9 +62,9 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
             /* A product named by some of its SKUs: only those change. */
             if (!pub_sel_applies(sel, p->id, vids, p->nv, v->id)) {
                 if (lo < 0 || n->price < lo)
-                    lo = n->price;
+                    lo = n->price, ilo = k;
                 if (n->price > hi)
-                    hi = n->price;
+                    hi = n->price, ihi = k;
                 continue;
             }
             if (o->has_price && pub_price_apply(&o->price, v->price, &n->price) < 0) {
@@ -77,17 +78,16 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
             if (o->has_shipping)
                 n->shipping = o->shipping;
             if (lo < 0 || n->price < lo)
-                lo = n->price;
+                lo = n->price, ilo = k;
             if (n->price > hi)
-                hi = n->price;
+                hi = n->price, ihi = k;
         }
         free(vids);
-        if (lo > 0 && 2 * hi > 3 * lo) {
-            /* R-IMP-9 / R-PUB-11: the highest variant price at most 1.5 x the lowest. */
-            pub_diag(cb, 0, "R-IMP-9", p->parent_sku,
-                     "Parent SKU \"%s\": the new prices run from %lld to %lld, more than 1.5 x the "
-                     "lowest; Qoo10 keeps option prices within 50%% of the item price",
-                     p->parent_sku, lo, hi);
+        char msg[1024];
+        /* The new prices against the catalog's rule of the spread (R-PUB-11 refuses it). */
+        if (lo > 0 && cat_spread_check(p->parent_sku, p->v[ihi].sku, hi, p->v[ilo].sku, lo, 0, msg,
+                                       sizeof msg)) {
+            pub_diag(cb, 0, "R-IMP-9", p->parent_sku, "%s", msg);
             bad++;
         }
     }
@@ -99,7 +99,7 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
     if ((rc = pub_tx_begin(s, &own, e)) < 0)
         goto out;
     in_tx = 1;
-    if ((rc = pub_batch_new(s, shop, "edit", batch, e)) < 0)
+    if ((rc = cstore_batch_open(s, shop, "edit", batch, e)) < 0)
         goto out;
     pub_now_iso(now);
     snprintf(bs, sizeof bs, "%lld", *batch);
@@ -113,19 +113,19 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
             /* R-PUB-13: every changed value with its previous one. */
             if (n->price != v->price) {
                 price_changed = any = 1;
-                rc = pub_change(s, *batch, p->id, v->id, "price", num(v->price, a),
-                                num(n->price, b), e);
+                rc = cstore_change_add(s, *batch, p->id, v->id, "price", num(v->price, a),
+                                       num(n->price, b), e);
             }
             if (rc == 0 && n->qty != v->qty) {
                 any = 1;
                 json_array_append_new(qty, json_string(v->sku));
-                rc = pub_change(s, *batch, p->id, v->id, "quantity", num(v->qty, a), num(n->qty, b),
-                                e);
+                rc = cstore_change_add(s, *batch, p->id, v->id, "quantity", num(v->qty, a),
+                                       num(n->qty, b), e);
             }
             if (rc == 0 && n->shipping != v->shipping) {
                 ship_changed = any = 1;
-                rc = pub_change(s, *batch, p->id, v->id, "shipping", num(v->shipping, a),
-                                num(n->shipping, b), e);
+                rc = cstore_change_add(s, *batch, p->id, v->id, "shipping", num(v->shipping, a),
+                                       num(n->shipping, b), e);
             }
             if (rc == 0 &&
                 (n->price != v->price || n->qty != v->qty || n->shipping != v->shipping)) {
@@ -134,26 +134,18 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
                 rc = pub_sql_int(s, e, &vb, 0, "SELECT batch FROM variant WHERE id = ?1", "i",
                                  v->id);
                 if (rc == 0)
-                    rc = pub_change(s, *batch, p->id, v->id, "batch", vb ? num(vb, b2) : NULL, bs,
-                                    e);
+                    rc = cstore_change_add(s, *batch, p->id, v->id, "batch",
+                                           vb ? num(vb, b2) : NULL, bs, e);
             }
             if (rc == 0 && (n->price != v->price || n->qty != v->qty || n->shipping != v->shipping))
-                rc = pub_sql(s, e,
-                             "UPDATE variant SET price = ?2, quantity = ?3, shipping = ?4,"
-                             " batch = ?5, updated_at = ?6 WHERE id = ?1",
-                             "iiiiit", v->id, n->price, n->qty, n->shipping, *batch, now);
-            /* NULL stays NULL: a variant without quantity or shipping keeps none. */
-            if (rc == 0 && n->qty < 0)
-                rc = pub_sql(s, e, "UPDATE variant SET quantity = NULL WHERE id = ?1", "i", v->id);
-            if (rc == 0 && n->shipping < 0)
-                rc = pub_sql(s, e, "UPDATE variant SET shipping = NULL WHERE id = ?1", "i", v->id);
+                rc = cstore_variant_edit(s, v->id, n->price, n->qty, n->shipping, *batch, now, e);
         }
         if (rc == 0 && any) {
             char b2[32];
-            rc = pub_change(s, *batch, p->id, 0, "batch", num(p->batch ? p->batch : -1, b2), bs, e);
+            rc = cstore_change_add(s, *batch, p->id, 0, "batch", num(p->batch ? p->batch : -1, b2),
+                                   bs, e);
             if (rc == 0)
-                rc = pub_sql(s, e, "UPDATE product SET batch = ?2, updated_at = ?3 WHERE id = ?1",
-                             "iit", p->id, *batch, now);
+                rc = cstore_product_batch(s, p->id, *batch, now, e);
         }
         /* R-PUB-9: what is on the marketplace gets the change too. */
         if (rc == 0 && any && p->item_code && *p->item_code) {
@@ -245,16 +237,15 @@ int pub_withdraw(struct store *s, struct qapi *q, const char *shop, const struct
         } else {
             char b[32];
             if (!*batch)
-                rc = pub_batch_new(s, shop, "withdraw", batch, e);
+                rc = cstore_batch_open(s, shop, "withdraw", batch, e);
             snprintf(b, sizeof b, "%lld", p.batch);
             /* R-PUB-13: recorded for undo; the state changes when the marketplace agrees. */
             if (rc == 0)
-                rc = pub_change(s, *batch, p.id, 0, "state", "online", "offline", e);
+                rc = cstore_change_add(s, *batch, p.id, 0, "state", "online", "offline", e);
             if (rc == 0)
-                rc = pub_change(s, *batch, p.id, 0, "batch", p.batch ? b : NULL, NULL, e);
+                rc = cstore_change_add(s, *batch, p.id, 0, "batch", p.batch ? b : NULL, NULL, e);
             if (rc == 0)
-                rc = pub_sql(s, e, "UPDATE product SET batch = ?2, updated_at = ?3 WHERE id = ?1",
-                             "iit", p.id, *batch, now);
+                rc = cstore_product_batch(s, p.id, *batch, now, e);
             if (rc == 0)
                 rc = pub_job_enqueue(s, shop, p.parent_sku, p.id, *batch, "withdraw", "status",
                                      "{\"status\":1}", e);
@@ -336,7 +327,7 @@ int pub_copy(struct store *s, const char *shop, const struct pub_sel *sel, const
         goto out;
     if ((rc = pub_tx_begin(s, &own, e)) < 0)
         goto out;
-    if ((rc = pub_batch_new(s, shop, "copy", batch, e)) < 0)
+    if ((rc = cstore_batch_open(s, shop, "copy", batch, e)) < 0)
         goto fail;
     pub_now_iso(now);
     for (size_t i = 0; i < sel->n && rc == 0; i++) {
@@ -345,27 +336,13 @@ int pub_copy(struct store *s, const char *shop, const struct pub_sel *sel, const
             break;
         char *np = xasprintf("%s%s", p.parent_sku, suffix);
         /* A new pending product: never bound to the original's item (R-PUB-10). */
-        rc = pub_sql(s, e,
-                     "INSERT INTO product (shop, parent_sku, title, description, tags, brand,"
-                     " landing_url, code, code_type, grp, category, profile, state, batch,"
-                     " created_at, updated_at)"
-                     " SELECT shop, ?2, title, description, tags, brand, landing_url, code,"
-                     " code_type, grp, category, profile, 'pending', ?3, ?4, ?4 FROM product"
-                     " WHERE id = ?1",
-                     "itit", p.id, np, *batch, now);
-        long long nid = sqlite3_last_insert_rowid(store_db(s));
+        long long nid = 0;
+        rc = cstore_product_copy(s, p.id, np, *batch, now, &nid, e);
         if (rc == 0)
-            rc = pub_change(s, *batch, nid, 0, "created", p.parent_sku, np, e);
+            rc = cstore_change_add(s, *batch, nid, 0, "created", p.parent_sku, np, e);
         for (size_t k = 0; k < p.nv && rc == 0; k++) {
             char *ns = xasprintf("%s%s", p.v[k].sku, suffix);
-            rc = pub_sql(s, e,
-                         "INSERT INTO variant (shop, sku, product_id, color, size, upc, msrp,"
-                         " price, shipping, quantity, min_days, max_days, source_urls, main_image,"
-                         " extra_images, extra, batch, created_at, updated_at)"
-                         " SELECT shop, ?2, ?3, color, size, upc, msrp, price, shipping, quantity,"
-                         " min_days, max_days, source_urls, main_image, extra_images, extra, ?4,"
-                         " ?5, ?5 FROM variant WHERE id = ?1",
-                         "itiit", p.v[k].id, ns, nid, *batch, now);
+            rc = cstore_variant_copy(s, p.v[k].id, ns, nid, *batch, now, e);
             if (rc == 0 && cb && cb->row) {
                 rec_clear(r);
                 rec_set(r, "sku", ns);
@@ -412,8 +389,7 @@ int pub_category(struct store *s, const char *shop, const char *target, const ch
         return rc;
     if (n) {
         *what = "group";
-        return pub_sql(s, e, "UPDATE product_group SET category = ?3 WHERE shop = ?1 AND name = ?2",
-                       "ttt", shop, target, code);
+        return cstore_group_category(s, shop, target, code, e);
     }
     if ((rc = pub_product_find(s, shop, target, &id, e)) < 0)
         return rc;
@@ -421,8 +397,7 @@ int pub_category(struct store *s, const char *shop, const char *target, const ch
         return err_set(e, QS_E_USAGE, "R-PUB-12",
                        "shop %s has no group, SKU or Parent SKU named \"%s\"", shop, target);
     *what = "product";
-    return pub_sql(s, e, "UPDATE product SET category = ?2, updated_at = ?3 WHERE id = ?1", "itt",
-                   id, code, now);
+    return cstore_product_category(s, id, code, now, e);
 }
 
 int pub_profile_assign(struct store *s, const char *shop, const struct pub_sel *sel,
@@ -435,7 +410,6 @@ int pub_profile_assign(struct store *s, const char *shop, const struct pub_sel *
         return rc;
     pub_now_iso(now);
     for (size_t i = 0; i < sel->n && rc == 0; i++)
-        rc = pub_sql(s, e, "UPDATE product SET profile = ?2, updated_at = ?3 WHERE id = ?1", "itt",
-                     sel->id[i], name, now);
+        rc = cstore_product_profile(s, sel->id[i], name, now, e);
     return pub_tx_end(s, own, rc, e);
 }

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#include "catalog_store.h"
 #include "publish.h"
 
 #define PUB_KIND_PUBLISH "publish" /* outbox: a product going online, step by step */
@@ -17,8 +18,6 @@ int pub_sql(struct store *s, struct qs_err *e, const char *sql, const char *type
  * (dflt when there is no row or it is NULL). */
 int pub_sql_int(struct store *s, struct qs_err *e, long long *out, long long dflt, const char *sql,
                 const char *types, ...);
-/* Binds args to st per types (see pub_sql). */
-void pub_bindv(sqlite3_stmt *st, const char *types, va_list ap);
 /* Joins the caller's transaction, or begins one (*own). */
 int pub_tx_begin(struct store *s, int *own, struct qs_err *e);
 /* Commits an own transaction when rc is 0, else rolls it back; returns rc or the commit's
@@ -33,14 +32,6 @@ int pub_product_load(struct store *s, long long id, struct pub_product *p, struc
 /* The product of shop whose SKU or Parent SKU is name: *id, 0 when none. */
 int pub_product_find(struct store *s, const char *shop, const char *name, long long *id,
                      struct qs_err *e);
-
-/* R-PUB-13: a new batch of kind for shop; *id gets its number. */
-int pub_batch_new(struct store *s, const char *shop, const char *kind, long long *id,
-                  struct qs_err *e);
-/* R-PUB-13: records that batch changed field of product (variant, 0 for the product) from
- * old to new (either may be NULL). */
-int pub_change(struct store *s, long long batch, long long product, long long variant,
-               const char *field, const char *old, const char *new_, struct qs_err *e);
 
 /* Reports a problem of a product through cb->diag: rule, the product's Parent SKU as the
  * record, the message. warning: not an error. */
@@ -97,6 +88,25 @@ int pub_run_row(struct pub_runner *r, const char *parent_sku, const char *item_c
 int pub_call(struct pub_runner *r, const char *method, const struct pub_params *pp, const char *key,
              struct qapi_result *res, int *answered);
 void pub_runner_free(struct pub_runner *r);
+
+/* ---- one product of a run (publish_step.c) ---- */
+
+struct outbox_item;
+
+/* Publishes the product of outbox item it (claimed by r's run) through the steps not done
+ * yet, and settles the item and the product. */
+int pub_process(struct pub_runner *r, const struct outbox_item *it);
+/* Settles item it, not tried because the marketplace stopped answering: due again later. */
+int pub_untried(struct pub_runner *r, const struct outbox_item *it);
+/* The rank of a publish step: 0 none, 1 create, 2 images, 3 status. */
+int pub_step_rank(const char *step);
+/* Keeps the first problem pub_map found (pub_issue_fn), for the product's error: msg has
+ * room for 1024 bytes, rule for 32. */
+struct pub_issue_first {
+    char *msg, *rule;
+};
+void pub_issue_first(void *ctx, const char *rule, const char *field, const char *sku,
+                     const char *msg);
 
 /* The results of the listing jobs a verb sent, per Parent SKU (the last one wins), so
  * its records can show them. */

@@ -131,9 +131,7 @@ static int status_job(struct job *j)
     note(j, status == 1 ? "sale stopped (status 1), offline" : "on sale again (status 2)");
     free(j->p.state);
     j->p.state = xstrdup(state);
-    return pub_sql(j->r->s, j->r->e,
-                   "UPDATE product SET state = ?2, error = NULL, updated_at = ?3 WHERE id = ?1",
-                   "itt", j->p.id, state, pub_now_iso(now));
+    return cstore_product_state(j->r->s, j->p.id, state, NULL, pub_now_iso(now), j->r->e);
 }
 
 /* The quantity to send for variant i, from the job's qty and qty_if (undo) lists; -1:
@@ -161,8 +159,7 @@ static long long qty_for(struct job *j, size_t i, long long market, long long ba
              "since); quantity not restored (R-PUB-13)",
              v->sku, market, set_by_batch, batch);
         if (!j->r->o->dry_run)
-            pub_sql(j->r->s, j->r->e, "UPDATE variant SET quantity = ?2 WHERE id = ?1", "ii", v->id,
-                    market);
+            cstore_variant_quantity(j->r->s, v->id, market, j->r->e);
         return -1;
     }
     return -1;
@@ -455,8 +452,7 @@ static int job_run(struct pub_runner *r, const struct outbox_item *it)
     if (!r->o->dry_run) {
         pub_now_iso(now);
         if (j.answered_error || j.no_answer)
-            rc = pub_sql(r->s, r->e, "UPDATE product SET error = ?2, updated_at = ?3 WHERE id = ?1",
-                         "itt", j.p.id, j.msg, now);
+            rc = cstore_product_error(r->s, j.p.id, j.msg, now, r->e);
         if (rc == 0 && j.answered_error)
             rc = outbox_fail(r->s, it->id, j.msg, 0, time(NULL), r->e);
         else if (rc == 0 && j.no_answer)

@@ -1,174 +1,23 @@
 /* publish_map: the pure parts of publishing (SPEC 2.3) -- a product, its variants and its
  * listing profile mapped to the QAPI calls of reference 3.1 and 3.6, with every check
- * R-PUB-11, R-PUB-12, R-PUB-14 and R-PUB-15 make before any call; price edits (R-PUB-9). */
+ * R-PUB-11, R-PUB-12, R-PUB-14 and R-PUB-15 make before any call (and R-IMP-9's, the
+ * catalog's). Values and parameters are in publish_value.c. */
 #include "publish.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "xalloc.h"
 
-#define MAX_PRICE 999999999LL
-#define MAX_QTY   2147483647LL
+#define MAX_QTY 2147483647LL
 /* The option name of variants that differ by neither Color nor Size (their SKU is the
  * value). */
 #define OPTION_NAME      "オプション"
 #define COLOR_NAME       "カラー"
 #define SIZE_NAME        "サイズ"
 #define MAX_EXTRA_IMAGES 50 /* EnlargedImage1..50 (reference 3.6) */
-
-size_t pub_chars(const char *s)
-{
-    size_t n = 0;
-    for (; s && *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-int pub_has_sep(const char *s)
-{
-    return s && (strstr(s, "||*") || strstr(s, "$$"));
-}
-
-/* ---- price edits (R-PUB-9) ---- */
-
-int pub_price_edit_parse(const char *s, struct pub_price_edit *pe)
-{
-    long long whole = 0, frac = 0;
-    int sign = 0, nd = 0, nf = -1;
-    const char *p = s;
-
-    memset(pe, 0, sizeof *pe);
-    if (!s || !*s)
-        return -1;
-    if (*p == '+' || *p == '-')
-        sign = *p++ == '-' ? -1 : 1;
-    for (; *p >= '0' && *p <= '9'; p++, nd++) {
-        if (whole > MAX_PRICE)
-            return -1;
-        whole = whole * 10 + (*p - '0');
-    }
-    if (*p == '.' && sign) {
-        for (nf = 0, p++; *p >= '0' && *p <= '9'; p++, nf++) {
-            if (nf >= 2)
-                return -1;
-            frac = frac * 10 + (*p - '0');
-        }
-        if (nf == 0)
-            return -1;
-        if (nf == 1)
-            frac *= 10;
-    }
-    if (nd == 0)
-        return -1;
-    if (sign) {
-        /* A change needs its percent sign: "+100" alone would be ambiguous. */
-        if (strcmp(p, "%") != 0 || whole > 1000)
-            return -1;
-        pe->relative = 1;
-        pe->pct100 = sign * (whole * 100 + frac);
-        return pe->pct100 <= -10000 ? -1 : 0;
-    }
-    if (*p)
-        return -1;
-    pe->yen = whole;
-    return whole >= 1 && whole <= MAX_PRICE ? 0 : -1;
-}
-
-int pub_price_apply(const struct pub_price_edit *pe, long long price, long long *out)
-{
-    long long v = pe->yen;
-    if (pe->relative) {
-        /* Half up to whole yen: price x (100% + change). */
-        __int128 x = (__int128)price * (10000 + pe->pct100);
-        v = (long long)((x + 5000) / 10000);
-    }
-    if (v < 1 || v > MAX_PRICE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int pub_avail_from_days(long long days, char type[2], char value[4])
-{
-    if (days < 0 || days > 14)
-        return -1;
-    if (days == 0)
-        days = 1;
-    /* Type 0 ships within 1-3 business days; type 1 takes 4-14 preparation days. */
-    type[0] = days <= 3 ? '0' : '1';
-    type[1] = '\0';
-    snprintf(value, 4, "%lld", days);
-    return 0;
-}
-
-const char *pub_code_type_letter(const char *t)
-{
-    if (!t)
-        return NULL;
-    if (strcmp(t, "jan") == 0)
-        return "J";
-    if (strcmp(t, "upc") == 0)
-        return "U";
-    if (strcmp(t, "ean") == 0)
-        return "E";
-    if (strcmp(t, "isbn") == 0)
-        return "I";
-    return NULL;
-}
-
-/* ---- parameters ---- */
-
-void pub_params_add(struct pub_params *pp, const char *name, const char *value)
-{
-    if (pp->n == pp->cap) {
-        pp->cap = pp->cap ? 2 * pp->cap : 32;
-        pp->p = xrealloc(pp->p, pp->cap * sizeof *pp->p);
-        pp->own = xrealloc(pp->own, 2 * pp->cap * sizeof *pp->own);
-    }
-    /* Names and values are both copied: own[2i] the name, own[2i+1] the value. */
-    pp->own[2 * pp->n] = xstrdup(name);
-    pp->own[2 * pp->n + 1] = xstrdup(value ? value : "");
-    pp->p[pp->n] = (struct qapi_param){pp->own[2 * pp->n], pp->own[2 * pp->n + 1]};
-    pp->n++;
-}
-
-const char *pub_params_get(const struct pub_params *pp, const char *name)
-{
-    for (size_t i = 0; i < pp->n; i++)
-        if (strcmp(pp->p[i].name, name) == 0)
-            return pp->p[i].value;
-    return NULL;
-}
-
-void pub_params_free(struct pub_params *pp)
-{
-    for (size_t i = 0; i < 2 * pp->n; i++)
-        free(pp->own[i]);
-    free(pp->own);
-    free(pp->p);
-    memset(pp, 0, sizeof *pp);
-}
-
-void pub_product_free(struct pub_product *p)
-{
-    if (!p)
-        return;
-    for (size_t i = 0; i < p->nv; i++) {
-        struct pub_variant *v = &p->v[i];
-        free(v->sku), free(v->color), free(v->size), free(v->main_image), free(v->extra_images);
-    }
-    free(p->v);
-    char **f[] = {&p->shop,        &p->parent_sku, &p->title,         &p->description,
-                  &p->tags,        &p->brand,      &p->code,          &p->code_type,
-                  &p->grp,         &p->category,   &p->profile,       &p->grp_category,
-                  &p->grp_profile, &p->state,      &p->publish_at,    &p->item_code,
-                  &p->step,        &p->error,      &p->create_sent_at};
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        free(*f[i]);
-    memset(p, 0, sizeof *p);
-}
 
 /* ---- mapping (R-PUB-11, 12, 14, 15) ---- */
 
@@ -602,7 +451,7 @@ int pub_map(const struct pub_product *p, const struct prof *pf, const char *bran
             pub_issue_fn issue_fn, void *ctx)
 {
     struct mapper m = {p, pf, issue_fn, ctx, 0};
-    char num[32];
+    char num[32], msg[1024];
     const char *cat;
 
     if (p->nv == 0) {
@@ -644,14 +493,12 @@ int pub_map(const struct pub_product *p, const struct prof *pf, const char *bran
     long long base = p->v[k].price;
     for (size_t i = 0; i < p->nv; i++) {
         const struct pub_variant *v = &p->v[i];
-        if (v->price < 1 || v->price > MAX_PRICE)
+        if (v->price < 1 || v->price > PUB_MAX_PRICE)
             issue(&m, "R-PUB-14", "Price", v->sku,
                   "SKU \"%s\" costs %lld; a Qoo10 price is 1 to 999,999,999 yen", v->sku, v->price);
-        else if (2 * (v->price - base) > base)
-            issue(&m, "R-PUB-11", "Price", v->sku,
-                  "Parent SKU \"%s\": SKU \"%s\" costs %lld, more than 1.5 x the lowest price "
-                  "%lld (SKU \"%s\"): its extra price %lld is outside 50%% of the item price",
-                  p->parent_sku, v->sku, v->price, base, p->v[k].sku, v->price - base);
+        else if (cat_spread_check(p->parent_sku, v->sku, v->price, p->v[k].sku, base, 0, msg,
+                                  sizeof msg))
+            issue(&m, "R-IMP-9", "Price", v->sku, "%s", msg);
     }
     snprintf(num, sizeof num, "%lld", base);
     pub_params_add(item, "ItemPrice", num);
@@ -676,7 +523,7 @@ int pub_map(const struct pub_product *p, const struct prof *pf, const char *bran
     pub_params_add(item, "IndustrialCodeType", letter && set(p->code) ? letter : "");
     pub_params_add(item, "IndustrialCode", letter && set(p->code) ? p->code : "");
     snprintf(num, sizeof num, "%lld",
-             p->v[k].msrp >= 0 && p->v[k].msrp <= MAX_PRICE ? p->v[k].msrp : 0);
+             p->v[k].msrp >= 0 && p->v[k].msrp <= PUB_MAX_PRICE ? p->v[k].msrp : 0);
     pub_params_add(item, "RetailPrice", num);
 
     /* R-PUB-14: images are http(s) URLs of at most 200 characters. */

@@ -129,7 +129,7 @@ int pub_schedule(struct store *s, const char *shop, const struct pub_sel *sel,
     if (rc < 0 || (rc = pub_tx_begin(s, &own, e)) < 0)
         goto out;
     in_tx = 1;
-    if ((rc = pub_batch_new(s, shop, "publish", &st->batch, e)) < 0)
+    if ((rc = cstore_batch_open(s, shop, "publish", &st->batch, e)) < 0)
         goto out;
     pub_now_iso(now);
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -141,15 +141,14 @@ int pub_schedule(struct store *s, const char *shop, const struct pub_sel *sel,
         char b[32];
         snprintf(b, sizeof b, "%lld", p.batch);
         /* R-PUB-13: the previous values, for undo. */
-        if ((rc = pub_change(s, st->batch, p.id, 0, "state", p.state, "scheduled", e)) < 0 ||
-            (rc = pub_change(s, st->batch, p.id, 0, "publish_at", p.publish_at, when, e)) < 0 ||
-            (rc = pub_change(s, st->batch, p.id, 0, "step", p.step, step, e)) < 0 ||
-            (rc = pub_change(s, st->batch, p.id, 0, "error", p.error, NULL, e)) < 0 ||
-            (rc = pub_change(s, st->batch, p.id, 0, "batch", p.batch ? b : NULL, NULL, e)) < 0 ||
-            (rc = pub_sql(s, e,
-                          "UPDATE product SET state = 'scheduled', publish_at = ?2, step = ?3,"
-                          " error = NULL, batch = ?4, updated_at = ?5 WHERE id = ?1",
-                          "ittit", p.id, when, step, st->batch, now)) < 0 ||
+        if ((rc = cstore_change_add(s, st->batch, p.id, 0, "state", p.state, "scheduled", e)) < 0 ||
+            (rc = cstore_change_add(s, st->batch, p.id, 0, "publish_at", p.publish_at, when, e)) <
+                0 ||
+            (rc = cstore_change_add(s, st->batch, p.id, 0, "step", p.step, step, e)) < 0 ||
+            (rc = cstore_change_add(s, st->batch, p.id, 0, "error", p.error, NULL, e)) < 0 ||
+            (rc = cstore_change_add(s, st->batch, p.id, 0, "batch", p.batch ? b : NULL, NULL, e)) <
+                0 ||
+            (rc = cstore_product_schedule(s, p.id, when, step, st->batch, now, e)) < 0 ||
             (rc = sched_row(cb, r, p.parent_sku, "scheduled", at[i], o->tz,
                             o->dry_run ? 0 : st->batch, e)) < 0) {
             pub_product_free(&p);
@@ -195,19 +194,18 @@ int pub_cancel(struct store *s, const char *shop, const struct pub_sel *sel, con
             pub_product_free(&p);
             continue;
         }
-        if (!st->batch && (rc = pub_batch_new(s, shop, "cancel", &st->batch, e)) < 0) {
+        if (!st->batch && (rc = cstore_batch_open(s, shop, "cancel", &st->batch, e)) < 0) {
             pub_product_free(&p);
             break;
         }
         snprintf(b, sizeof b, "%lld", p.batch);
         /* R-PUB-6: scheduled -> pending; R-PUB-13: recorded for undo. */
-        if ((rc = pub_change(s, st->batch, p.id, 0, "state", p.state, "pending", e)) == 0 &&
-            (rc = pub_change(s, st->batch, p.id, 0, "publish_at", p.publish_at, NULL, e)) == 0 &&
-            (rc = pub_change(s, st->batch, p.id, 0, "batch", p.batch ? b : NULL, NULL, e)) == 0 &&
-            (rc = pub_sql(s, e,
-                          "UPDATE product SET state = 'pending', publish_at = NULL, batch = ?2,"
-                          " updated_at = ?3 WHERE id = ?1",
-                          "iit", p.id, st->batch, now)) == 0)
+        if ((rc = cstore_change_add(s, st->batch, p.id, 0, "state", p.state, "pending", e)) == 0 &&
+            (rc = cstore_change_add(s, st->batch, p.id, 0, "publish_at", p.publish_at, NULL, e)) ==
+                0 &&
+            (rc = cstore_change_add(s, st->batch, p.id, 0, "batch", p.batch ? b : NULL, NULL, e)) ==
+                0 &&
+            (rc = cstore_product_unschedule(s, p.id, st->batch, now, e)) == 0)
             rc = sched_row(cb, r, p.parent_sku, "pending", 0, tz, dry_run ? 0 : st->batch, e);
         if (rc == 0)
             st->scheduled++;

@@ -49,16 +49,8 @@ static int restore_product(struct store *s, const struct change *c, size_t n, lo
     pub_now_iso(now);
     for (const char *const *f = names; *f && rc == 0; f++) {
         const struct change *ch = find_change(c, n, product, *f);
-        char sql[128];
-        if (!ch)
-            continue;
-        /* The names are ours, never input: safe to put in the statement. */
-        snprintf(sql, sizeof sql, "UPDATE product SET %s = ?2, updated_at = ?3 WHERE id = ?1", *f);
-        if (strcmp(*f, "batch") == 0)
-            rc =
-                pub_sql(s, e, sql, "izt", product, ch->old ? strtoll(ch->old, NULL, 10) : 0LL, now);
-        else
-            rc = pub_sql(s, e, sql, "itt", product, ch->old, now);
+        if (ch)
+            rc = cstore_product_restore(s, product, *f, ch->old, now, e);
     }
     return rc;
 }
@@ -200,7 +192,7 @@ int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
             }
         } else if (strcmp(kind, "copy") == 0) {
             if (strcmp(p.state, "pending") == 0 && !on_market) {
-                rc = pub_sql(s, e, "DELETE FROM product WHERE id = ?1", "i", p.id);
+                rc = cstore_product_delete(s, p.id, e);
                 results[i] = xstrdup("deleted (the copy)");
             } else {
                 results[i] = xasprintf("skipped: the copy is %s; withdraw it instead", p.state);
@@ -217,7 +209,6 @@ int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
             for (size_t k = 0; k < n && rc == 0; k++) {
                 if (c[k].product != p.id || !c[k].variant)
                     continue;
-                char sql[96];
                 const char *f = c[k].field;
                 if (strcmp(f, "price") != 0 && strcmp(f, "quantity") != 0 &&
                     strcmp(f, "shipping") != 0)
@@ -229,14 +220,13 @@ int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
                     skipped++;
                     continue;
                 }
-                snprintf(sql, sizeof sql, "UPDATE variant SET %s = ?2 WHERE id = ?1", f);
-                rc = pub_sql(s, e, sql, "it", c[k].variant, c[k].old);
+                rc = cstore_variant_restore(s, c[k].variant, f, c[k].old, e);
                 restored++;
                 /* The variant's batch goes back too, so the batch before can be undone. */
                 for (size_t m = 0; rc == 0 && m < n; m++)
                     if (c[m].variant == c[k].variant && strcmp(c[m].field, "batch") == 0)
-                        rc = pub_sql(s, e, "UPDATE variant SET batch = ?2 WHERE id = ?1", "iz",
-                                     c[k].variant, c[m].old ? strtoll(c[m].old, NULL, 10) : 0LL);
+                        rc = cstore_variant_batch(s, c[k].variant,
+                                                  c[m].old ? strtoll(c[m].old, NULL, 10) : 0LL, e);
                 price |= strcmp(f, "price") == 0;
                 ship |= strcmp(f, "shipping") == 0;
                 if (strcmp(f, "quantity") == 0 && c[k].new_) {
@@ -282,8 +272,7 @@ int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
      * undoing this one again restores the rest (what was restored is not touched twice:
      * its batch marks moved back). */
     if (rc == 0 && !partial)
-        rc = pub_sql(s, e, "UPDATE catalog_batch SET undone_at = ?2 WHERE id = ?1", "it", batch,
-                     now);
+        rc = cstore_batch_undone(s, batch, now, e);
     if (rc == 0 && partial)
         pub_diag(cb, 1, "R-PUB-13", NULL,
                  "batch %lld is partly undone: %d product%s changed since by later batches; "

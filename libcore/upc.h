@@ -1,4 +1,5 @@
-/* upc: industrial codes -- check digits (R-IMP-8) and code pools (R-UPC-1..3).
+/* upc: industrial codes -- check digits (R-IMP-8; pure, upc_check.c) and code pools
+ * (R-UPC-1..3; the tables, upc.c).
  *
  * Tables (owned by this module; migration in schema.c). Pools belong to the
  * store, not to a shop: codes are bought by the seller's company, and a code

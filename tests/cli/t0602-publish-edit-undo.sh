@@ -64,7 +64,7 @@ test_expect 'R-PUB-11: after price edits the item price is the lowest variant, o
 test_expect 'R-IMP-9: an edit that breaks the 1.5x spread changes nothing' '
     sql "SELECT sku, price, quantity, shipping FROM variant" >before &&
     expect_code 65 qs publish edit --price 5000 P001-B P004 &&
-    grep_q "the new prices run from 661 to 5000, more than 1.5 x the lowest.*(R-IMP-9)" err &&
+    grep_q "Parent SKU \"P001\": SKU \"P001-B\" costs 5000, more than 1.5 x the lowest price 661 (SKU \"P001-R\"); Qoo10 keeps option prices within 50% of the item price (R-IMP-9)" err &&
     sql "SELECT sku, price, quantity, shipping FROM variant" >after && test_cmp before after
 '
 

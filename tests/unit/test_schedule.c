@@ -453,7 +453,7 @@ static void map_refusals(void **state)
         "R-PUB-12|SecondSubCat||",                   /* no leaf category */
         "R-PUB-14|ItemTitle||title of Parent SKU",   /* 101 characters */
         "R-PUB-14|Parent SKU||Parent SKU holds ||*", /* separators */
-        "R-PUB-11|Price|B|",                         /* 1600 > 1.5 x 1000 */
+        "R-IMP-9|Price|B|Parent SKU",                /* 1600 > 1.5 x 1000 */
         "R-PUB-14|Price|D|",                         /* price 0 */
         "R-PUB-14|OptionCode|SSSS",                  /* SKU > 50 */
         "R-PUB-15|ItemQty|SSSS",                     /* no quantity, no ItemQty */
