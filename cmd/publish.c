@@ -661,31 +661,6 @@ static int cmd_publish_category(struct qs_ctx *ctx, const struct qs_verb *v, int
 
 /* ---- profile (R-PUB-15) ---- */
 
-struct prof_out {
-    struct out o;
-    struct rec *r;
-    struct qs_err *e;
-};
-
-static int prof_row(void *p, const char *name, const char *field, const char *value)
-{
-    struct prof_out *po = p;
-    rec_clear(po->r);
-    rec_set(po->r, "profile", name);
-    rec_set(po->r, "field", field);
-    rec_set(po->r, "value", value);
-    return out_row(&po->o, po->r, po->e);
-}
-
-static int brand_row(void *p, const char *brand, const char *no)
-{
-    struct prof_out *po = p;
-    rec_clear(po->r);
-    rec_set(po->r, "brand", brand);
-    rec_set(po->r, "brand_no", no);
-    return out_row(&po->o, po->r, po->e);
-}
-
 /* The profile's NAME and FIELD=VALUE operands, and the --brand values, checked before
  * anything is written; 0 or an exit code. */
 static int profile_check(struct qs_ctx *ctx, const struct pub_args *a, struct pub_profile_change *c)
@@ -713,15 +688,14 @@ static int cmd_publish_profile(struct qs_ctx *ctx, const struct qs_verb *v, int 
 {
     static const char *const cols[] = {"profile", "field", "value"}, *const bcols[] = {"brand",
                                                                                        "brand_no"};
-    struct prof_out po = {OUT(ctx, cols), NULL, NULL};
-    struct pub_cb cb = {&po.o, NULL, out_diag};
+    struct out o = OUT(ctx, cols);
+    struct pub_cb cb = {&o, out_row, out_diag}, dcb = {&o, NULL, out_diag};
     struct pub_profile_change c = {0};
     struct pub_args a = {0};
     struct qs_err e;
-    int rc;
+    int rc, brands;
 
     err_clear(&e);
-    po.e = &e;
     if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
         goto out;
     if (argc > 0 && !strchr(argv[0], '='))
@@ -735,17 +709,12 @@ static int cmd_publish_profile(struct qs_ctx *ctx, const struct qs_verb *v, int 
         goto out;
     if (argc > 0 && !c.name)
         c.name = PROF_DEFAULT;
-    po.r = rec_new();
-    if ((rc = pub_profile_change(ctx->store, ctx->shop.name, &c, &cb, &e)) == 0) {
-        if (a.list_brands || (a.brands.n && !c.name)) {
-            po.o.cols = bcols;
-            po.o.ncols = 2;
-            rc = prof_brand_each(ctx->store, ctx->shop.name, brand_row, &po, &e);
-        } else {
-            rc = prof_each(ctx->store, ctx->shop.name, c.name, prof_row, &po, &e);
-        }
-    }
-    if (out_end(&po.o, rc, &e, &rc))
+    brands = a.list_brands || (a.brands.n && !c.name);
+    if (brands)
+        o.cols = bcols, o.ncols = 2;
+    if ((rc = pub_profile_change(ctx->store, ctx->shop.name, &c, &dcb, &e)) == 0)
+        rc = pub_profile_rows(ctx->store, ctx->shop.name, c.name, brands, &cb, &e);
+    if (out_end(&o, rc, &e, &rc))
         goto out;
     if ((argc || a.group || a.skus.n) && ctx->verbosity >= 0)
         fprintf(stderr, "%s: %s%s%s%s%s%s%s\n", ctx->prog,
@@ -756,7 +725,6 @@ static int cmd_publish_profile(struct qs_ctx *ctx, const struct qs_verb *v, int 
         fprintf(stderr, "%s: %zu brand%s set\n", ctx->prog, a.brands.n, a.brands.n == 1 ? "" : "s");
 out:
     cmd_args_free(v, &a);
-    rec_free(po.r);
     return rc;
 }
 
@@ -871,100 +839,50 @@ static int cmd_publish_batches(struct qs_ctx *ctx, const struct qs_verb *v, int 
 #define SEL_OPERANDS "[SKU...|-]"
 #define SHOP         QS_NEEDS_SHOP | QS_OPTS_ANYWHERE
 #define SEL          SHOP | QS_READS_STDIN | QS_WRITES_STORE
+/* A verb entry whose usage line is generated from its options and operands. */
+#define VERB(n, f, ops, fl, o, s)                                                                  \
+    {                                                                                              \
+        .name = (n), .fn = (f), .operands = (ops), .flags = (fl), .opts = (o), .summary = (s)      \
+    }
+/* every, spread, copy check their needed options themselves (with their own message), so
+ * their usage lines, which say the options are needed, are written out (.usage). */
+#define VERB_USAGE(n, f, u, fl, o, s)                                                              \
+    {                                                                                              \
+        .name = (n), .fn = (f), .usage = (u), .flags = (fl), .opts = (o), .summary = (s)           \
+    }
+#define SEL_USAGE "[--group G] [--state S] [--encoding ENC] [SKU...|-]"
 
 static const struct qs_verb publish_verbs[] = {
-    {.name = "list",
-     .fn = cmd_publish_list,
-     .summary = "list products in the qs template (R-PUB-8)",
-     .flags = SHOP,
-     .opts = list_opts},
-    {.name = "now",
-     .fn = cmd_publish_now,
-     .operands = SEL_OPERANDS,
-     .summary = "publish the selected products now",
-     .flags = SEL,
-     .opts = sel_opts},
-    {.name = "at",
-     .fn = cmd_publish_at,
-     .operands = "TIME " SEL_OPERANDS,
-     .summary = "schedule the selected products at one time",
-     .flags = SEL,
-     .opts = sel_opts},
-    /* every, spread, copy: the verb checks their needed options itself (its own message),
-     * so the usage line says they are needed. */
-    {.name = "every",
-     .fn = cmd_publish_every,
-     .usage = "every MINUTES --from TIME [--group G] [--state S] [--encoding ENC] "
-              "[SKU...|-]",
-     .summary = "schedule one product every MINUTES minutes",
-     .flags = SEL,
-     .opts = every_opts},
-    {.name = "spread",
-     .fn = cmd_publish_spread,
-     .usage = "spread --from TIME --to TIME [--group G] [--state S] [--encoding ENC] [SKU...|-]",
-     .summary = "spread the selected products evenly over a window",
-     .flags = SEL,
-     .opts = spread_opts},
-    {.name = "cancel",
-     .fn = cmd_publish_cancel,
-     .operands = SEL_OPERANDS,
-     .summary = "return scheduled products to pending",
-     .flags = SEL,
-     .opts = sel_opts},
-    {.name = "run",
-     .fn = cmd_publish_run,
-     .summary = "publish everything due (for cron)",
-     .flags = SHOP | QS_WRITES_STORE,
-     .opts = run_opts},
-    {.name = "edit",
-     .fn = cmd_publish_edit,
-     .operands = SEL_OPERANDS,
-     .summary = "batch-edit prices, quantities, shipping",
-     .flags = SEL,
-     .opts = edit_opts},
-    {.name = "copy",
-     .fn = cmd_publish_copy,
-     .usage = "copy --suffix S [--group G] [--state S] [--encoding ENC] [SKU...|-]",
-     .summary = "duplicate products as new pending ones",
-     .flags = SEL,
-     .opts = copy_opts},
-    {.name = "category",
-     .fn = cmd_publish_category,
-     .operands = "GROUP|SKU CODE",
-     .summary = "set the Qoo10 leaf category",
-     .flags = SHOP | QS_WRITES_STORE},
-    {.name = "profile",
-     .fn = cmd_publish_profile,
-     .operands = "[NAME] [FIELD=VALUE...]",
-     .summary = "show or set a listing profile",
-     .flags = SHOP | QS_WRITES_STORE,
-     .opts = profile_opts},
-    {.name = "undo",
-     .fn = cmd_publish_undo,
-     .operands = "BATCH",
-     .summary = "restore what a batch changed",
-     .flags = SHOP | QS_WRITES_STORE},
-    {.name = "withdraw",
-     .fn = cmd_publish_withdraw,
-     .operands = SEL_OPERANDS,
-     .summary = "take online listings offline",
-     .flags = SEL,
-     .opts = sel_opts},
-    {.name = "check",
-     .fn = cmd_publish_check,
-     .operands = SEL_OPERANDS,
-     .summary = "check products against marketplace rules and sensitive words",
-     .flags = SEL,
-     .opts = sel_opts},
-    {.name = "shipping",
-     .fn = cmd_publish_shipping,
-     .summary = "list the shop's delivery templates (ShippingNo)",
-     .flags = SHOP | QS_WRITES_STORE,
-     .opts = shipping_opts},
-    {.name = "batches",
-     .fn = cmd_publish_batches,
-     .summary = "list the batches undo can restore",
-     .flags = SHOP},
+    VERB("list", cmd_publish_list, NULL, SHOP, list_opts,
+         "list products in the qs template (R-PUB-8)"),
+    VERB("now", cmd_publish_now, SEL_OPERANDS, SEL, sel_opts, "publish the selected products now"),
+    VERB("at", cmd_publish_at, "TIME " SEL_OPERANDS, SEL, sel_opts,
+         "schedule the selected products at one time"),
+    VERB_USAGE("every", cmd_publish_every, "every MINUTES --from TIME " SEL_USAGE, SEL, every_opts,
+               "schedule one product every MINUTES minutes"),
+    VERB_USAGE("spread", cmd_publish_spread, "spread --from TIME --to TIME " SEL_USAGE, SEL,
+               spread_opts, "spread the selected products evenly over a window"),
+    VERB("cancel", cmd_publish_cancel, SEL_OPERANDS, SEL, sel_opts,
+         "return scheduled products to pending"),
+    VERB("run", cmd_publish_run, NULL, SHOP | QS_WRITES_STORE, run_opts,
+         "publish everything due (for cron)"),
+    VERB("edit", cmd_publish_edit, SEL_OPERANDS, SEL, edit_opts,
+         "batch-edit prices, quantities, shipping"),
+    VERB_USAGE("copy", cmd_publish_copy, "copy --suffix S " SEL_USAGE, SEL, copy_opts,
+               "duplicate products as new pending ones"),
+    VERB("category", cmd_publish_category, "GROUP|SKU CODE", SHOP | QS_WRITES_STORE, NULL,
+         "set the Qoo10 leaf category"),
+    VERB("profile", cmd_publish_profile, "[NAME] [FIELD=VALUE...]", SHOP | QS_WRITES_STORE,
+         profile_opts, "show or set a listing profile"),
+    VERB("undo", cmd_publish_undo, "BATCH", SHOP | QS_WRITES_STORE, NULL,
+         "restore what a batch changed"),
+    VERB("withdraw", cmd_publish_withdraw, SEL_OPERANDS, SEL, sel_opts,
+         "take online listings offline"),
+    VERB("check", cmd_publish_check, SEL_OPERANDS, SEL, sel_opts,
+         "check products against marketplace rules and sensitive words"),
+    VERB("shipping", cmd_publish_shipping, NULL, SHOP | QS_WRITES_STORE, shipping_opts,
+         "list the shop's delivery templates (ShippingNo)"),
+    VERB("batches", cmd_publish_batches, NULL, SHOP, NULL, "list the batches undo can restore"),
     {.name = NULL},
 };
 

@@ -342,6 +342,10 @@ struct pub_profile_change {
  * in one transaction (rolled back in a dry run). cb reports unknown SKUs. */
 int pub_profile_change(struct store *s, const char *shop, const struct pub_profile_change *c,
                        const struct pub_cb *cb, struct qs_err *e);
+/* R-PUB-15: the fields of profile name (NULL: every profile), rows profile, field, value;
+ * or, with brands, the brand table: rows brand, brand_no. */
+int pub_profile_rows(struct store *s, const char *shop, const char *name, int brands,
+                     const struct pub_cb *cb, struct qs_err *e);
 /* Where pub_ship_load takes the delivery templates from. */
 enum pub_ship_from {
     PUB_SHIP_READ, /* the marketplace */

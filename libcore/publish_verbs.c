@@ -109,6 +109,41 @@ int pub_profile_change(struct store *s, const char *shop, const struct pub_profi
     return store_commit(s, e);
 }
 
+struct prof_rows {
+    const struct pub_cb *cb;
+    struct rec *r;
+    struct qs_err *e;
+};
+
+static int prof_row(void *p, const char *name, const char *field, const char *value)
+{
+    struct prof_rows *x = p;
+    rec_clear(x->r);
+    rec_set(x->r, "profile", name);
+    rec_set(x->r, "field", field);
+    rec_set(x->r, "value", value);
+    return x->cb->row ? x->cb->row(x->cb->ctx, x->r, x->e) : 0;
+}
+
+static int brand_row(void *p, const char *brand, const char *no)
+{
+    struct prof_rows *x = p;
+    rec_clear(x->r);
+    rec_set(x->r, "brand", brand);
+    rec_set(x->r, "brand_no", no);
+    return x->cb->row ? x->cb->row(x->cb->ctx, x->r, x->e) : 0;
+}
+
+int pub_profile_rows(struct store *s, const char *shop, const char *name, int brands,
+                     const struct pub_cb *cb, struct qs_err *e)
+{
+    struct prof_rows x = {cb, rec_new(), e};
+    int rc = brands ? prof_brand_each(s, shop, brand_row, &x, e)
+                    : prof_each(s, shop, name, prof_row, &x, e);
+    rec_free(x.r);
+    return rc;
+}
+
 int pub_ship_load(struct store *s, const char *shop, enum pub_ship_from from, int dry_run,
                   FILE *req_out, struct pub_ship_list *l, struct qs_err *e)
 {
