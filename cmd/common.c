@@ -256,7 +256,9 @@ int cmd_parse(struct qs_ctx *ctx, const struct qs_verb *v, void *args, int *argc
 
     err_clear(&e);
     gtab_build(&g, v->opts, NULL, (v->flags & QS_OPTS_ANYWHERE) != 0);
-    optind = 1; /* argv[0] is the verb */
+    /* argv[0] is the verb. 0, not 1: glibc then reads the ordering ('+' or permute) of
+     * this optstring again instead of keeping the one of the global options' parse. */
+    optind = 0;
     opterr = 0;
     while (rc == 0 && (c = getopt_long(*argc, *argv, g.so, g.lo, NULL)) != -1) {
         const struct qs_opt *o;

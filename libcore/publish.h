@@ -316,4 +316,53 @@ int pub_check(struct store *s, const char *shop, const struct pub_sel *sel,
               pub_ship_get_fn ship_get, void *ship_ctx, const struct pub_cb *cb, long *problems,
               struct qs_err *e);
 
+/* ---- the verbs' transactions (publish_verbs.c) -------------------------------- */
+
+/* R-PUB-1: schedules the selected products now (rows through scb), then publishes what is
+ * due (rows through rcb) with a client opened on req_out (the requests of a dry run); a
+ * dry run (ro->dry_run) is one transaction, rolled back. */
+int pub_now(struct store *s, const char *shop, const struct pub_sel *sel,
+            const struct pub_sched_opts *so, const struct pub_run_opts *ro, FILE *req_out,
+            const struct pub_cb *scb, const struct pub_cb *rcb, struct pub_sched_stats *st,
+            struct pub_run_stats *rst, struct qs_err *e);
+/* R-PUB-12: pub_category, rolled back when dry_run. */
+int pub_category_change(struct store *s, const char *shop, const char *target, const char *code,
+                        int dry_run, const char **what, struct qs_err *e);
+/* R-PUB-15: "FIELD=VALUE" into a profile field and its value (pointing into arg); 0, or
+ * QS_E_USAGE. */
+int pub_profile_field_split(const char *arg, int *field, const char **value, struct qs_err *e);
+/* A change of listing profiles (qs publish profile). */
+struct pub_profile_change {
+    const char *name;        /* the profile the fields, group and SKUs are about */
+    const char *const *sets; /* FIELD=VALUE */
+    size_t nsets;
+    const char *const *brands; /* NAME=BRANDNO */
+    size_t nbrands;
+    const char *group;       /* make the group use the profile (may be NULL) */
+    const char *const *skus; /* make these products use the profile */
+    size_t nskus;
+    int dry_run;
+};
+/* R-PUB-15: sets the fields, the brands, the group's and the SKUs' profile, all or nothing
+ * in one transaction (rolled back in a dry run). cb reports unknown SKUs. */
+int pub_profile_change(struct store *s, const char *shop, const struct pub_profile_change *c,
+                       const struct pub_cb *cb, struct qs_err *e);
+/* R-PUB-15: the fields of profile name (NULL: every profile), rows profile, field, value;
+ * or, with brands, the brand table: rows brand, brand_no. */
+int pub_profile_rows(struct store *s, const char *shop, const char *name, int brands,
+                     const struct pub_cb *cb, struct qs_err *e);
+/* Where pub_ship_load takes the delivery templates from. */
+enum pub_ship_from {
+    PUB_SHIP_READ, /* the marketplace */
+    PUB_SHIP_KEPT, /* those the last read kept; none: QS_E_USAGE */
+    PUB_SHIP_ANY,  /* those kept, else the marketplace */
+};
+/* Issue 8 item 22: the shop's delivery templates into l (zeroed by the caller); read from
+ * the marketplace with a client opened on req_out, and kept unless dry_run. */
+int pub_ship_load(struct store *s, const char *shop, enum pub_ship_from from, int dry_run,
+                  FILE *req_out, struct pub_ship_list *l, struct qs_err *e);
+/* SPEC 1.3 for what a run or a listing change did: 69 when the marketplace answered
+ * nothing, 75 when some will be retried, 1 when some failed, else 0. */
+int pub_run_exit(const struct pub_run_stats *st);
+
 #endif
