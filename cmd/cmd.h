@@ -259,4 +259,31 @@ int cmd_read_file(const char *path, char **out, struct qs_err *e);
  * returns SPEC 1.3's exit code, after printing what failed. */
 int cmd_job(const struct qs_ctx *ctx, const struct job_ops *ops, void *job);
 
+/* ---- keys from operands or records (added for issue 10: note reply, delay) ---- */
+
+/* 1 when operand arg names records ("-", or a readable file whose name is not a number)
+ * rather than a key such as an order number. */
+int cmd_is_input(const char *arg);
+/* Keys (order or question numbers) read from operands or records, with the input line
+ * of each (0: an operand) and, with body_names, a per-record text (else NULL). */
+struct cmd_keys {
+    char **v;
+    long *line;
+    char **body;
+    size_t n;
+    const char *const *names;      /* the key's column names */
+    const char *const *body_names; /* the text's column names, or NULL */
+    const char *what, *rule;       /* "the input has no <what> column (<rule>)" */
+    struct qs_err *e;
+};
+/* Adds a copy of key v (an argument). */
+void cmd_keys_add(struct cmd_keys *k, const char *v);
+/* cmd_each_record callback adding the record's key to k. */
+int cmd_keys_rec(const struct rec *r, long line, void *k);
+/* Operands as keys, or "-" / one file (none: stdin) as records, into k. Returns 0 or an
+ * exit code after printing the error. */
+int cmd_read_keys(const struct qs_ctx *ctx, int argc, char **argv, enum rec_enc enc,
+                  struct cmd_keys *k, struct qs_err *e);
+void cmd_keys_free(struct cmd_keys *k);
+
 #endif

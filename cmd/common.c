@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "../libcore/job.h"
@@ -834,4 +835,64 @@ int cmd_job(const struct qs_ctx *ctx, const struct job_ops *ops, void *job)
     if (rc < 0 && cmd_out_fail(ctx, rc, &e) == 0)
         return 0;
     return code;
+}
+
+/* ---- keys from operands or records (qs note reply, delay; added for issue 10) ---- */
+
+int cmd_is_input(const char *arg)
+{
+    return strcmp(arg, "-") == 0 ||
+           (strspn(arg, "0123456789") != strlen(arg) && access(arg, R_OK) == 0);
+}
+
+static void keys_add(struct cmd_keys *k, const char *v, long line, const char *body)
+{
+    k->v = xrealloc(k->v, (k->n + 1) * sizeof *k->v);
+    k->line = xrealloc(k->line, (k->n + 1) * sizeof *k->line);
+    k->body = xrealloc(k->body, (k->n + 1) * sizeof *k->body);
+    k->v[k->n] = xstrdup(v);
+    k->line[k->n] = line;
+    k->body[k->n++] = body ? xstrdup(body) : NULL;
+}
+
+void cmd_keys_add(struct cmd_keys *k, const char *v)
+{
+    keys_add(k, v, 0, NULL);
+}
+
+void cmd_keys_free(struct cmd_keys *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        free(k->v[i]);
+        free(k->body[i]);
+    }
+    free(k->v);
+    free(k->line);
+    free(k->body);
+}
+
+int cmd_keys_rec(const struct rec *r, long line, void *p)
+{
+    struct cmd_keys *k = p;
+    const char *v = cmd_field(r, k->names);
+    if (!v)
+        return err_set(k->e, QS_E_DATA, k->rule, "the input has no %s column", k->what);
+    keys_add(k, v, line, k->body_names ? cmd_field(r, k->body_names) : NULL);
+    return 0;
+}
+
+int cmd_read_keys(const struct qs_ctx *ctx, int argc, char **argv, enum rec_enc enc,
+                  struct cmd_keys *k, struct qs_err *e)
+{
+    int rc;
+    if (argc == 0 || cmd_is_input(argv[0])) {
+        if (argc > 1)
+            return cmd_usage(ctx, "one input file at most (or - for stdin)");
+        k->e = e;
+        rc = cmd_each_record(argc ? argv[0] : "-", enc, cmd_keys_rec, k, e);
+        return rc < 0 ? cmd_fail(ctx, rc, e) : 0;
+    }
+    for (int i = 0; i < argc; i++)
+        keys_add(k, argv[i], 0, NULL);
+    return 0;
 }

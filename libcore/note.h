@@ -402,4 +402,129 @@ int note_customers(struct store *s, const char *shop,
                    int (*fn)(const struct note_customer *c, void *ctx), void *ctx,
                    struct qs_err *e);
 
+/* ---- the note verbs as jobs (note_job.c; job.h, SPEC 1.6) ------------------------- */
+
+struct job_ops;
+struct note_job_rows;
+/* What a note verb hands the job runner: the store, its plan, and what run fills. */
+struct note_job {
+    struct store *s;
+    struct qapi *q;                      /* reply, delay */
+    struct note_send *send;              /* note send: the plan (note_send_plan) */
+    struct sync_send *delay;             /* note delay: the plan (sync_send_plan) */
+    const struct note_reply_opts *reply; /* note reply: */
+    const struct note_reply_req *reqs;
+    size_t n;
+    const struct note_run_opts *run; /* note run */
+    FILE *diag;                      /* note run --dry-run: the matches line; NULL with -q */
+    struct deliver_report rep;       /* filled by the run */
+    struct sync_send_stats sst;
+    struct note_run_stats rst;
+    struct note_job_rows *rows; /* results kept for the report */
+};
+/* note send: enqueue, deliver (rep), report each order; epilogue: hook garbage, hand-off,
+ * unknown notes. */
+extern const struct job_ops note_send_job_ops;
+/* note reply: note_reply, then each inquiry's outcome. */
+extern const struct job_ops note_reply_job_ops;
+/* note delay: sync's confirm path (sync_send_*) with the rejects of the plan first. */
+extern const struct job_ops note_delay_job_ops;
+/* note run: note_run, each firing settled; epilogue: the matches line. */
+extern const struct job_ops note_run_job_ops;
+/* sync_reject_fn for sync_send_plan of a delay (ctx: the struct note_job): the order is
+ * reported failed. */
+void note_job_reject(const struct sync_req *r, const struct qs_err *e, void *job);
+/* Frees what j holds (not its plan). */
+void note_job_clear(struct note_job *j);
+
+/* ---- blacklist changes (note_job_bl.c) ------------------------------------------ */
+
+/* A buyer named on the command line or in a record: by email, by name and phone, or by
+ * order_no (the stored order's buyer); line: the record's input line, 0 for an argument. */
+struct note_buyer_ref {
+    const char *email, *name, *phone, *order_no;
+    long line;
+};
+/* The buyers named (copies), in order. */
+struct note_buyer_refs {
+    struct note_buyer_ref *v;
+    size_t n;
+};
+void note_buyer_refs_add(struct note_buyer_refs *s, const char *email, const char *name,
+                         const char *phone, const char *order_no, long line);
+struct rec;
+/* A record's buyer (columns email, name, phone, order_no and their aliases) into refs (a
+ * struct note_buyer_refs); for cmd_each_record. Returns 0. */
+int note_buyer_refs_rec(const struct rec *r, long line, void *refs);
+void note_buyer_refs_free(struct note_buyer_refs *s);
+/* R-NOTE-10: blacklists (add) or unlists every buyer of refs in one transaction; file
+ * names the input in errors. *changed gets how many changed. */
+int note_blacklist_change(struct store *s, const char *shop, int add, const char *reason,
+                          const struct note_buyer_refs *refs, const char *file, long *changed,
+                          struct qs_err *e);
+
+/* ---- what the verbs check before they plan (note_job.c) --------------------------- */
+
+/* The message of a note from the options of qs note send (R-NOTE-1, R-NOTE-3, R-NOTE-8):
+ * template, or title and body (or body_file, read with read_file). */
+struct note_msg_src {
+    const char *template, *title, *body, *body_file, *category;
+};
+int note_msg_build(struct store *s, const char *shop, const struct note_msg_src *src,
+                   int (*read_file)(const char *path, char **out, struct qs_err *e),
+                   struct note_msg *m, struct qs_err *e);
+/* R-NOTE-13: checks a delay notice's ship date (into o->est), its reason (o->delay_type)
+ * and memo (its length; the guard unless allow_personal), sets o->delay_memo and the
+ * fixed options of a delay (a confirm, bad orders skipped, sync's caps). A
+ * missing or bad option or date is QS_E_USAGE. */
+int note_delay_prepare(struct sync_send_opts *o, const char *ship_by, const char *memo,
+                       int allow_personal, struct qs_err *e);
+
+/* The text of qs note reply (R-NOTE-12): body, body_file (read with read_file) or the body
+ * of template -- one of them, else QS_E_USAGE --, its placeholders known (R-NOTE-8).
+ * *text gets it (malloc'd), NULL when none was given. */
+int note_reply_text(struct store *s, const char *shop, const char *body, const char *body_file,
+                    const char *template, int (*read_file)(const char *, char **, struct qs_err *),
+                    char **text, struct qs_err *e);
+/* A rule as qs note rule add gives it: -1 / NULL for what was not given. */
+struct note_rule_src {
+    const char *name, *template, *title, *body, *body_file, *category, *countries;
+    int kind;
+    long after, max_age;
+    long long min_amount, max_amount;
+    time_t since;
+    int have_since;
+};
+/* Builds r (free with note_rule_clear, also after an error) from src: the body from
+ * body_file read with read_file; R-NOTE-9: a template, or its own title and body
+ * (QS_E_USAGE). */
+int note_rule_build(const struct note_rule_src *src,
+                    int (*read_file)(const char *, char **, struct qs_err *), struct note_rule *r,
+                    struct qs_err *e);
+
+/* ---- the listings of qs note (note_job_list.c) -------------------------------------- */
+
+enum note_listing {
+    NOTE_L_TEMPLATES, /* template list */
+    NOTE_L_TEMPLATE,  /* template show NAME: with body and created */
+    NOTE_L_RULES,
+    NOTE_L_INQUIRIES,
+    NOTE_L_BLACKLIST,
+    NOTE_L_FLAGGED, /* blacklist list --orders */
+    NOTE_L_CUSTOMERS,
+    NOTE_L_N
+};
+struct rec_writer;
+struct note_list_opts {
+    const char *shop, *tz; /* tz: the zone times are written in */
+    const char *name;      /* NOTE_L_TEMPLATE: the template */
+    const char *status;    /* NOTE_L_INQUIRIES: S1/S2/S3, NULL = all */
+    int only_bl;           /* NOTE_L_CUSTOMERS: blacklisted buyers only */
+};
+/* The columns of listing l; *n gets their number. */
+const char *const *note_list_cols(enum note_listing l, size_t *n);
+/* Writes one record per item of listing l to w (opened with note_list_cols). */
+int note_list(struct store *s, enum note_listing l, const struct note_list_opts *o,
+              struct rec_writer *w, struct qs_err *e);
+
 #endif

@@ -127,7 +127,7 @@ test_expect 'R-NOTE-5: notes go to paid orders only: unpaid, cancelled and unkno
     grep_q "^$E,failed,,,the order is cancelled (R-NOTE-5)\$" out &&
     grep_q "^999999999,failed,,,unknown order 999999999; run qs sync orders first (R-NOTE-5)\$" out &&
     grep_q "^$D,ok," out &&
-    grep_q "^qs note send: sent 1, failed 3\$" err &&
+    grep_q "^qs note send: sent 1, already done 0, failed 3, unknown 0\$" err &&
     test "$(effects $C)" = 0 && test "$(effects $E)" = 0
 '
 
@@ -140,6 +140,14 @@ test_expect 'R-NOTE-7: the same batch again sends nothing; --resend sends it aga
     expect_code 0 qs note send --resend --order $D --title 発送しました --body 本文 &&
     grep_q "^$D,ok,demo:$D:[0-9a-f]\{64\}#2,SBX-NOTE-" out &&
     test "$(effects $D)" = 2
+'
+
+test_expect 'R-NOTE-7: the same note again to an order that has it counts as already done, not as sent' '
+    expect_code 0 qs note send --order $D --title 再実行 --body 本文 &&
+    grep_q "^qs note send: sent 1, already done 0, failed 0, unknown 0\$" err &&
+    expect_code 0 qs note send --order $D --title 再実行 --body 本文 &&
+    grep_q "^$D,ok,demo:$D:[0-9a-f]\{64\},SBX-NOTE-[0-9]*,already sent" out &&
+    grep_q "^qs note send: sent 0, already done 1, failed 0, unknown 0\$" err
 '
 
 test_expect 'R-NOTE-6: filters --status, --item, --ship-by-before; --batch-size is 1-500' '
@@ -170,7 +178,7 @@ test_expect 'R-NOTE-6: 1,200 notes in chunks through 20% injected failures: per-
     test "$(($(wc -l <out) - 1))" = 1200 &&
     ok=$(results out ok) && retry=$(results out retry) &&
     test "$((ok + retry))" = 1200 && test "$retry" -gt 100 && test "$retry" -lt 400 &&
-    grep_q "^qs note send: sent $ok, failed $retry (to retry $retry)\$" err
+    grep_q "^qs note send: sent $ok, already done 0, failed $retry, unknown 0, to retry $retry\$" err
 '
 
 test_expect 'R-NOTE-7: kill -9 mid-batch, then two runs at once, then re-runs: every order noted exactly once' '
@@ -224,7 +232,7 @@ test_expect 'SPEC 1.7, R-NOTE-11: a hook that dies halfway fails only the unansw
     qs -q init --shop demo --deliver "note=hook:$PY crash.py" >/dev/null &&
     expect_code 75 qs note send --item HOOK --title フック --body 本文 &&
     test "$(results out ok)" = 3 && test "$(results out retry)" = 5 &&
-    grep_q "^qs note send: sent 3, failed 5 (to retry 5)\$" err &&
+    grep_q "^qs note send: sent 3, already done 0, failed 5, unknown 0, to retry 5\$" err &&
     qs -q init --shop demo --deliver "note=hook:$HOOK --url $(cat "$SBDIR/sandbox.url")" >/dev/null &&
     expect_code 0 qs note send --retry-failed --item HOOK --title フック --body 本文 &&
     test "$(results out ok)" = 8 && test "$(grep -c ",CRASH-" out)" = 3

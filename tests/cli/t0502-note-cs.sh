@@ -65,12 +65,19 @@ test_expect 'R-NOTE-12: --since reaches further back, in windows of at most 90 d
 test_expect 'R-NOTE-12: a reply is sent once; asking again answers "already answered"' '
     expect_code 0 qs note reply --body "お問い合わせありがとうございます。明日発送します。" $Q1 &&
     grep_q "^$Q1,ok,demo:Q$Q1:[0-9]*,[0-9]*,replied\$" out &&
-    grep_q "^qs note reply: replied 1, failed 0\$" err &&
+    grep_q "^qs note reply: sent 1, already done 0, failed 0, unknown 0\$" err &&
     test "$(by_key SetInquiryMessage $Q1)" = 1 &&
     expect_code 0 qs note reply --body "別の文面" $Q1 &&
     grep_q "^$Q1,ok,.*,already answered" out &&
     test "$(by_key SetInquiryMessage $Q1)" = 1 &&
     expect_code 0 qs note inbox --no-pull && grep_q "^$Q1,[0-9]*,MSG,done," out
+'
+
+test_expect 'R-NOTE-12: replying again to an answered inquiry counts as already done, not as sent' '
+    expect_code 0 qs note reply --body "三度目の文面" $Q1 &&
+    grep_q "^$Q1,ok,.*,already answered" out &&
+    grep_q "^qs note reply: sent 0, already done 1, failed 0, unknown 0\$" err &&
+    test "$(by_key SetInquiryMessage $Q1)" = 1
 '
 
 test_expect 'R-NOTE-12: replies in a batch from records, with templates filled from the inquiry and its order' '
@@ -136,6 +143,13 @@ test_expect 'R-NOTE-13: a delay notice is SetSellerCheckYN_V2 with DelayType and
     test "$(by_key SetSellerCheckYN 6001)" = 1 &&
     expect_code 1 qs note delay --ship-by "$(jst_day 6)" --reason other --memo "別の理由" 6001 &&
     grep_q "^6001,failed,,,the order is already confirmed: a delay notice is the order confirmation and works only before qs sync confirm (R-NOTE-13)\$" out
+'
+
+test_expect 'R-NOTE-13: the same delay notice again counts as already done, not as sent' '
+    expect_code 0 qs note delay --ship-by "$(jst_day 5)" --reason made-to-order --memo "$MEMO" 6001 &&
+    grep_q "^6001,ok,,,already sent\$" out &&
+    grep_q "^qs note delay: sent 0, already done 1, failed 0, unknown 0\$" err &&
+    test "$(by_key SetSellerCheckYN 6001)" = 1
 '
 
 test_expect 'R-NOTE-13: after the order confirmation it is refused: by qs (sync confirm) or with the marketplace'"'"'s reason' '
