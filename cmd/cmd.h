@@ -34,15 +34,6 @@ enum {
 struct qs_cmd;
 struct qs_verb;
 
-/* TRANSITION (issue 10): getopt-style options of verbs not yet on bound options. */
-struct cmd_gopt {
-    const char *name;
-    int has_arg;     /* no_argument / required_argument */
-    int val;         /* short option letter or a code >= 256 */
-    const char *arg; /* argument name in help, e.g. "FILE" */
-    const char *help;
-};
-
 struct qs_ctx {
     const char *prog; /* "qs sync orders" -- prefix of messages; set by cmd_run */
     char prog_buf[64];
@@ -160,9 +151,6 @@ struct qs_verb {
     /* The usage line when the table cannot say it (alternative forms:
      * "template add|edit ... NAME | template list"); NULL: generated. */
     const char *usage;
-    /* TRANSITION (issue 10): verbs not yet on bound options. */
-    int (*legacy_fn)(struct qs_ctx *ctx, int argc, char **argv);
-    const struct cmd_gopt *gopts;
 };
 
 struct qs_cmd {
@@ -202,19 +190,12 @@ void cmd_verb_help(const struct qs_cmd *cmd, const struct qs_verb *v, FILE *fp);
 int cmd_parse(struct qs_ctx *ctx, const struct qs_verb *v, void *args, int *argc, char ***argv);
 /* Frees what cmd_parse allocated in args (the lists); args stays readable until then. */
 void cmd_args_free(const struct qs_verb *v, void *args);
-/* TRANSITION (issue 10): getopt_long state built from a legacy verb's options. */
-struct cmd_getopt {
-    struct option lo[40];
-    char so[96];
-    const struct qs_cmd *cmd;
-    const struct qs_verb *verb;
-    const struct qs_ctx *ctx;
-};
-void cmd_getopt_init(struct cmd_getopt *g, const struct qs_ctx *ctx, const struct qs_cmd *cmd,
-                     const struct qs_verb *v);
-/* Like getopt_long over argv (argv[0] is the verb): returns each option's val, -1 at the
- * end (optind then indexes the first operand), or '?' after printing the usage error. */
-int cmd_getopt(struct cmd_getopt *g, int argc, char **argv);
+/* SPEC 1.1: takes the global options given after the verb out of argv[1..] into ctx
+ * (up to the first operand, or through them all for QS_OPTS_ANYWHERE; never past "--"),
+ * leaving the verb's own options and the operands in order. 0 or an exit code. */
+int cmd_take_globals(struct qs_ctx *ctx, const struct qs_verb *v, int *argc, char **argv);
+/* 1 for a command without verbs (init): its one entry is named "". */
+int cmd_single_verb(const struct qs_cmd *cmd);
 
 /* Prints e as "prog: file:line:col: record: message (rule)" on stderr and returns the
  * exit code for rc (SPEC 1.3). */

@@ -37,7 +37,7 @@ static void usage(FILE *fp)
         /* Issue 8 item 22: which commands are only planned, whole or in part. */
         size_t n = 0, planned = 0;
         for (const struct qs_verb *v = (*c)->verbs; v && v->name; v++)
-            n++, planned += !v->fn && !v->legacy_fn;
+            n++, planned += !v->fn;
         fprintf(fp, "  %-8s %s%s\n", (*c)->name, (*c)->summary,
                 planned == 0   ? ""
                 : planned == n ? " (planned)"

@@ -29,6 +29,13 @@ test_expect 'R-PUB-2: options after the operands are the verb s; after -- everyt
     grep_q "\"--group\" is not in the catalog of shop a" err
 '
 
+test_expect 'SPEC 1.1: global options after the operands of a verb that takes options there' '
+    expect_code 0 qs --tz UTC publish at "2031-01-01 10:00" A001 --shop a --format json &&
+    grep_q "^{\"parent_sku\":\"A001\",\"state\":\"scheduled\"" out &&
+    expect_code 64 qs publish cancel A001 -- --shop a &&
+    grep_q "the store holds several shops; choose one with --shop" err
+'
+
 test_expect 'R-PUB-9: a bad value is named with the generated usage line; --help lists the options' '
     expect_code 64 qs publish edit --shop a --quantity -1 A001 &&
     grep_q "^qs publish edit: --quantity \"-1\" is not a quantity 0-2147483647\$" err &&
