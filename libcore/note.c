@@ -438,7 +438,7 @@ static int report_one(struct note_send *p, const char *order_no, const char *key
 {
     const struct outbox_item *it = box_find(p, key);
     const struct outcome *oc = outcome_find(p, key);
-    struct note_result r = {order_no, "retry", key, "", "queued"};
+    struct note_result r = {order_no, "retry", key, "", "queued", 0};
 
     if (it) {
         r.ref = it->ref ? it->ref : "";
@@ -446,6 +446,7 @@ static int report_one(struct note_send *p, const char *order_no, const char *key
         case OUTBOX_DONE:
             r.result = "ok";
             r.message = oc ? "sent" : "sent before";
+            r.already = !oc;
             break;
         case OUTBOX_HANDED_OFF:
             r.result = "handed-off";
@@ -492,7 +493,9 @@ int note_send_report(struct note_send *p, note_result_fn fn, void *ctx, struct n
         if (l->pre && strcmp(l->pre, "dup") == 0)
             continue;
         if (l->pre) {
-            struct note_result r = {l->order_no, l->pre, l->key ? l->key : "", "", l->pre_msg};
+            /* Settled by the plan without a send ("already sent"). */
+            struct note_result r = {l->order_no, l->pre,     l->key ? l->key : "",
+                                    "",          l->pre_msg, strcmp(l->pre, "ok") == 0};
             const struct outbox_item *it = l->key ? box_find(p, l->key) : NULL;
             if (it && it->ref)
                 r.ref = it->ref;

@@ -168,6 +168,9 @@ struct note_req {
 /* One order's outcome. result: ok, failed, retry, unknown, handed-off. */
 struct note_result {
     const char *order_no, *result, *key, *ref, *message;
+    /* ok without being sent by this run: sent, answered or handed off by an earlier one
+     * (the job summary's "already done", never "sent"). */
+    int already;
 };
 typedef int (*note_result_fn)(const struct note_result *r, void *ctx);
 

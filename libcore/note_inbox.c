@@ -508,9 +508,10 @@ static int report(struct rrun *r, struct outbox_item *box, size_t nbox, note_res
     for (size_t i = 0; i < r->n && rc == 0; i++) {
         struct rline *l = &r->l[i];
         struct outbox_item *it = l->key ? box_find(box, nbox, l->key) : NULL;
-        struct note_result res = {l->question_no, "retry", l->key ? l->key : "", "", "queued"};
+        struct note_result res = {l->question_no, "retry", l->key ? l->key : "", "", "queued", 0};
         if (l->pre) {
             res.result = l->pre;
+            res.already = strcmp(l->pre, "ok") == 0; /* "already answered" */
             res.message = l->pre_msg;
             res.ref = it && it->ref ? it->ref : "";
         } else if (it) {

@@ -1,8 +1,8 @@
 /* note_job.c: qs note send, reply, delay and run as jobs of the one runner (job.h, SPEC
  * 1.6): the adapters between each verb's plan and job_run's callbacks, and the mapping of
- * each record's result word to a job outcome. A record done before this run ("already
- * sent", "already answered", "sent before", "already confirmed") is JOB_DONE, never
- * JOB_SENT. */
+ * each record's result word to a job outcome. A record done before this run (its
+ * result's already flag: "already sent", "already answered", "sent before", "already
+ * confirmed") is JOB_DONE, never JOB_SENT. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,14 +46,12 @@ void note_job_clear(struct note_job *j)
     }
 }
 
-/* The outcome of a result word of note_result or sync_result; msg tells a record done
+/* The outcome of a result word of note_result or sync_result; already tells a record done
  * before this run from one this run sent (both are "ok"). */
-static enum job_outcome outcome_of(const char *result, const char *msg)
+static enum job_outcome outcome_of(const char *result, int already)
 {
     if (strcmp(result, "ok") == 0)
-        return msg && (strncmp(msg, "already ", 8) == 0 || strcmp(msg, "sent before") == 0)
-                   ? JOB_DONE
-                   : JOB_SENT;
+        return already ? JOB_DONE : JOB_SENT;
     if (strcmp(result, "failed") == 0)
         return JOB_FAILED;
     if (strcmp(result, "unknown") == 0)
@@ -116,7 +114,7 @@ static int send_row(const struct note_result *res, void *p)
 {
     struct send_emit *x = p;
     const char *f[5] = {res->order_no, res->result, res->key, res->ref, res->message};
-    return emit_row(x->emit, x->ectx, outcome_of(res->result, res->message), note_job_cols, 5, f,
+    return emit_row(x->emit, x->ectx, outcome_of(res->result, res->already), note_job_cols, 5, f,
                     x->e);
 }
 
@@ -156,7 +154,7 @@ const struct job_ops note_send_job_ops = {
 static int reply_row(const struct note_result *res, void *p)
 {
     const char *f[5] = {res->order_no, res->result, res->key, res->ref, res->message};
-    row_add(p, outcome_of(res->result, res->message), f);
+    row_add(p, outcome_of(res->result, res->already), f);
     return 0;
 }
 
@@ -209,7 +207,7 @@ static int delay_row(const struct sync_result *r, void *p)
 {
     struct send_emit *x = p;
     const char *f[5] = {r->order_no, r->result, "", r->code, r->message};
-    return emit_row(x->emit, x->ectx, outcome_of(r->result, r->message), note_job_cols, 5, f, x->e);
+    return emit_row(x->emit, x->ectx, outcome_of(r->result, r->already), note_job_cols, 5, f, x->e);
 }
 
 static int delay_report(void *job, job_emit_fn emit, void *ectx, struct qs_err *e)
