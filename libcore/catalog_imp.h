@@ -84,6 +84,9 @@ int imp_sqlerr(struct imp *m, struct qs_err *e, const char *what);
 int imp_prepare(struct imp *m, struct qs_err *e);
 /* An error (warning 0) or a warning about the cell of field (-1: the row) of the row at
  * hand: an error makes the row bad and becomes its reason. */
+/* The row diagnostic catalog_row.c calls back (cat_diag_fn, ctx a struct imp): errors make
+ * the row bad and become its reason. */
+void imp_diag(void *ctx, int warning, int field, const char *rule, const char *fmt, va_list ap);
 void imp_row_diag(struct imp *m, int warning, int field, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 #define row_err(m, f, ...)  imp_row_diag(m, 0, f, __VA_ARGS__)
