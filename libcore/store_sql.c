@@ -1,0 +1,172 @@
+/* store_sql: the thin SQL layer every module uses (issue 10 item 5) -- prepare, bind,
+ * step, a row callback, transactions -- with the one SQL-error path. */
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int store_sqlerr(struct store *s, struct qs_err *e, const char *what)
+{
+    int code = s && store_db(s) ? sqlite3_errcode(store_db(s)) : SQLITE_ERROR;
+    const char *msg = s && store_db(s) ? sqlite3_errmsg(store_db(s)) : "no database";
+    int rc;
+    switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        rc = QS_E_TEMP;
+        break;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        rc = QS_E_IO;
+        break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        rc = QS_E_DATA;
+        break;
+    default:
+        rc = QS_E_SOFTWARE;
+    }
+    err_set(e, rc, NULL, "%s: %s", what, msg);
+    if (s && store_path(s))
+        err_at(e, store_path(s), 0, 0);
+    return rc;
+}
+
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct qs_err *e)
+{
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return store_sqlerr(s, e, "store");
+    }
+    return 0;
+}
+
+int store_bindv(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char *types, va_list ap)
+{
+    int rc = SQLITE_OK, i = 1;
+
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    for (const char *t = types; *t && rc == SQLITE_OK; t++, i++) {
+        switch (*t) {
+        case 's': {
+            const char *v = va_arg(ap, const char *);
+            rc = v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+            break;
+        }
+        case 'l':
+            rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, long long));
+            break;
+        case 'i':
+            rc = sqlite3_bind_int(st, i, va_arg(ap, int));
+            break;
+        case 'd':
+            rc = sqlite3_bind_double(st, i, va_arg(ap, double));
+            break;
+        case 'n':
+            rc = sqlite3_bind_null(st, i);
+            break;
+        default:
+            return err_set(e, QS_E_SOFTWARE, NULL, "store: bind type '%c' unknown", *t);
+        }
+    }
+    return rc == SQLITE_OK ? 0 : store_sqlerr(s, e, "store");
+}
+
+int store_bind(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char *types, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, types);
+    rc = store_bindv(s, st, e, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+int store_step(struct store *s, sqlite3_stmt *st, struct qs_err *e)
+{
+    switch (sqlite3_step(st)) {
+    case SQLITE_ROW:
+        return 1;
+    case SQLITE_DONE:
+        return 0;
+    default:
+        return store_sqlerr(s, e, "store");
+    }
+}
+
+int store_run(struct store *s, struct qs_err *e, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st = NULL;
+    va_list ap;
+    int rc;
+
+    if ((rc = store_prepare(s, sql, &st, e)) < 0)
+        return rc;
+    va_start(ap, types);
+    rc = store_bindv(s, st, e, types, ap);
+    va_end(ap);
+    while (rc == 0 && (rc = store_step(s, st, e)) == 1)
+        ;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_each(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx,
+               struct qs_err *e, const char *types, ...)
+{
+    sqlite3_stmt *st = NULL;
+    va_list ap;
+    int rc;
+
+    if ((rc = store_prepare(s, sql, &st, e)) < 0)
+        return rc;
+    va_start(ap, types);
+    rc = store_bindv(s, st, e, types, ap);
+    va_end(ap);
+    while (rc == 0 && (rc = store_step(s, st, e)) == 1)
+        rc = row(st, ctx);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+const char *store_col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+int store_changes(struct store *s)
+{
+    return sqlite3_changes(store_db(s));
+}
+
+/* Why path cannot be opened or created when a symlink is in the way, else NULL. */
+int store_exec(struct store *s, const char *sql, struct qs_err *e)
+{
+    if (sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) != SQLITE_OK)
+        return store_sqlerr(s, e, "store");
+    return 0;
+}
+
+int store_begin(struct store *s, struct qs_err *e)
+{
+    return store_exec(s, "BEGIN IMMEDIATE", e);
+}
+
+int store_commit(struct store *s, struct qs_err *e)
+{
+    return store_exec(s, "COMMIT", e);
+}
+
+void store_rollback(struct store *s)
+{
+    if (s && store_db(s) && !sqlite3_get_autocommit(store_db(s)))
+        sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+}
