@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "note_int.h"
 #include "settings.h"
 #include "shop.h"
 #include "tm.h"
@@ -16,217 +17,6 @@
 
 #define RULE "R-NOTE-9"
 
-struct erule {
-    struct note_rule r;
-    struct note_msg m;
-    int msg_rc; /* rule_msg's result: the template may be gone */
-    char msg_err[1100];
-    time_t since;
-};
-
-/* What rendering needs of a matched line (the pass's strings do not outlive it). */
-struct cand {
-    char *order_no, *buyer, *tracking, *carrier, *order_date, *title;
-    long long total;
-};
-
-/* A firing settled in this run, told to the caller once its note's delivery is known:
- * its result, or for a queued one (key set) the outcome of the delivery. */
-struct told {
-    const char *result; /* a string literal */
-    char *rule, *order_no, *message, *key;
-};
-
-/* The delivery outcome of a note queued by this run, from deliver_run's on_result. */
-struct sent {
-    char *key, *error;
-    enum deliver_status status;
-    size_t seq; /* order of settling: the last outcome of a key wins */
-};
-
-struct eng {
-    struct store *s;
-    const struct note_run_opts *o;
-    struct erule *rules;
-    size_t nrules;
-    struct note_track_set *tr;
-    char run_id[64], now_iso[32];
-    sqlite3_stmt *ins, *touch;
-    struct cand *c;
-    size_t nc, capc;
-    struct note_run_stats *st;
-    note_fired_fn fn;
-    void *ctx;
-    struct qs_err *e;
-    struct told *told; /* firings in the order they were settled */
-    size_t ntold, captold;
-    struct sent *sent; /* delivery outcomes, in delivery order */
-    size_t nsent, capsent;
-};
-
-static int load_rule(const struct note_rule *r, void *ctx)
-{
-    struct eng *g = ctx;
-    struct erule *x;
-    time_t since;
-    if (!r->enabled)
-        return 0;
-    g->rules = xrealloc(g->rules, (g->nrules + 1) * sizeof *g->rules);
-    x = &g->rules[g->nrules++];
-    memset(x, 0, sizeof *x);
-    x->r = *r;
-    x->r.name = xstrdup(r->name);
-    x->r.template = r->template ? xstrdup(r->template) : NULL;
-    x->r.category = r->category ? xstrdup(r->category) : NULL;
-    x->r.title = r->title ? xstrdup(r->title) : NULL;
-    x->r.body = r->body ? xstrdup(r->body) : NULL;
-    x->r.countries = xstrdup(r->countries ? r->countries : "");
-    x->r.since = r->since ? xstrdup(r->since) : NULL;
-    x->r.created = r->created ? xstrdup(r->created) : NULL;
-    x->since = r->since && tm_parse_utc_iso(r->since, &since) == 0 ? since : 0;
-    return 0;
-}
-
-static time_t iso(const char *s)
-{
-    time_t t;
-    return s && *s && tm_parse_utc_iso(s, &t) == 0 ? t : 0;
-}
-
-/* When line l met rule r (0: it does not). */
-static time_t match(const struct eng *g, const struct note_rule *r, const struct sync_line *l)
-{
-    time_t now = g->o->now, at[NOTE_EV_N] = {0}, t = 0;
-    unsigned ev = note_track_get(g->tr, l->order_no, at);
-    long n = r->after;
-
-    switch (r->kind) {
-    case NOTE_R_SHIPPED: /* shipped, and only once a tracking number is known */
-        if (l->status >= 4 && *l->tracking)
-            t = iso(l->shipped_date) ? iso(l->shipped_date) : now;
-        break;
-    case NOTE_R_UNPAID:
-        if (l->status == 1 && iso(l->order_date))
-            t = iso(l->order_date) + n * 60;
-        break;
-    case NOTE_R_PAID:
-        if (l->status >= 2)
-            t = iso(l->paid_date) ? iso(l->paid_date) : iso(l->order_date);
-        break;
-    case NOTE_R_DELAYED: /* paid and not shipped N days after payment */
-        if ((l->status == 2 || l->status == 3) && iso(l->paid_date))
-            t = iso(l->paid_date) + n * 86400;
-        break;
-    case NOTE_R_DELIVERED:
-        if (l->status == 5)
-            t = iso(l->delivered_date) ? iso(l->delivered_date) : now;
-        break;
-    case NOTE_R_STALLED: /* shipped N days ago and still not delivered */
-        if (l->status == 4 && !(ev & 1u << NOTE_EV_DELIVERED) && iso(l->shipped_date))
-            t = iso(l->shipped_date) + n * 86400;
-        break;
-    case NOTE_R_ARRIVED:
-        if (l->status == 4 && (ev & 1u << NOTE_EV_ARRIVED) && !(ev & 1u << NOTE_EV_DELIVERED))
-            t = at[NOTE_EV_ARRIVED];
-        break;
-    case NOTE_R_DELIVERY_FAILED:
-        if (l->status == 4 && (ev & 1u << NOTE_EV_FAILED) && !(ev & 1u << NOTE_EV_DELIVERED))
-            t = at[NOTE_EV_FAILED];
-        break;
-    case NOTE_R_NO_TRACKING: /* the tracking hook was asked and knows nothing */
-        if (l->status >= 2 && l->status <= 4 && ev == 1u << NOTE_EV_NONE && iso(l->order_date))
-            t = iso(l->order_date) + n * 86400;
-        break;
-    default:
-        break;
-    }
-    return t && t <= now ? t : 0;
-}
-
-static int country_ok(const char *list, const char *c)
-{
-    size_t n = strlen(c);
-    if (!*list)
-        return 1;
-    for (const char *p = list; (p = strstr(p, c)); p++)
-        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-            return 1;
-    return 0;
-}
-
-static void cand_add(struct eng *g, const struct sync_line *l)
-{
-    if (g->nc && strcmp(g->c[g->nc - 1].order_no, l->order_no) == 0)
-        return;
-    if (g->nc == g->capc)
-        g->c = xrealloc(g->c, (g->capc = g->capc ? 2 * g->capc : 256) * sizeof *g->c);
-    g->c[g->nc++] = (struct cand){xstrdup(l->order_no),
-                                  xstrdup(l->buyer),
-                                  xstrdup(l->tracking),
-                                  xstrdup(l->carrier),
-                                  xstrdup(l->order_date),
-                                  xstrdup(l->title),
-                                  l->total};
-}
-
-static int pass_line(const struct sync_line *l, void *ctx)
-{
-    struct eng *g = ctx;
-    /* Orders with a claim get no automatic messages (the seed: 有纠纷的订单不会自动评价). */
-    if (l->claim != 0)
-        return 0;
-    for (size_t i = 0; i < g->nrules; i++) {
-        const struct note_rule *r = &g->rules[i].r;
-        time_t t = match(g, r, l);
-        char t_iso[32];
-        if (!t || t < g->rules[i].since)
-            continue;
-        if ((r->min_amount >= 0 && l->total < r->min_amount) ||
-            (r->max_amount >= 0 && l->total > r->max_amount) ||
-            !country_ok(r->countries, l->country ? l->country : "JP"))
-            continue;
-        tm_utc_iso(t, t_iso, sizeof t_iso);
-        cand_add(g, l);
-        /* R-NOTE-9: once per rule and order -- the primary key of note_fire. */
-        sqlite3_reset(g->ins);
-        if (sqlite3_bind_text(g->ins, 2, r->name, -1, SQLITE_TRANSIENT) ||
-            sqlite3_bind_text(g->ins, 3, l->order_no, -1, SQLITE_TRANSIENT) ||
-            sqlite3_bind_text(g->ins, 4, t_iso, -1, SQLITE_TRANSIENT) ||
-            sqlite3_step(g->ins) != SQLITE_DONE)
-            return store_sqlerr(g->s, g->e, "note_fire");
-        if (sqlite3_changes(store_db(g->s)) > 0) {
-            g->st->matched++;
-            continue;
-        }
-        sqlite3_reset(g->touch);
-        if (sqlite3_bind_text(g->touch, 2, r->name, -1, SQLITE_TRANSIENT) ||
-            sqlite3_bind_text(g->touch, 3, l->order_no, -1, SQLITE_TRANSIENT) ||
-            sqlite3_step(g->touch) != SQLITE_DONE)
-            return store_sqlerr(g->s, g->e, "note_fire");
-    }
-    return 0;
-}
-
-static int cand_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct cand *)a)->order_no, ((const struct cand *)b)->order_no);
-}
-
-static const struct cand *cand_find(const struct eng *g, const char *order_no)
-{
-    struct cand k = {.order_no = (char *)order_no};
-    return g->nc ? bsearch(&k, g->c, g->nc, sizeof *g->c, cand_cmp) : NULL;
-}
-
-static struct erule *rule_find(struct eng *g, const char *name)
-{
-    for (size_t i = 0; i < g->nrules; i++)
-        if (strcmp(g->rules[i].r.name, name) == 0)
-            return &g->rules[i];
-    return NULL;
-}
-
-/* A held firing, read before any is changed. */
 struct held {
     char *rule, *order_no, *trigger_at, *held_at, *last_run;
 };
@@ -347,7 +137,7 @@ static int tell_all(struct eng *g)
 /* Renders and queues one firing; a note that fails its checks is settled failed. */
 static int release(struct eng *g, struct erule *x, const struct held *h)
 {
-    const struct cand *c = cand_find(g, h->order_no);
+    const struct cand *c = nrr_cand_find(g, h->order_no);
     struct sync_line l = {0};
     struct note_vars v;
     struct qs_err le;
@@ -455,14 +245,14 @@ static int release_all(struct eng *g, long cap)
     if (step != SQLITE_DONE)
         rc = store_sqlerr(g->s, g->e, "note_fire");
     for (size_t i = 0; i < n && rc == 0; i++) {
-        struct erule *x = rule_find(g, h[i].rule);
+        struct erule *x = nrr_rule_find(g, h[i].rule);
         const char *why = NULL;
         if (!x)
             why = "the rule is disabled";
         else if (strcmp(h[i].last_run, g->run_id) != 0)
             why = "the order no longer matches the rule";
         else if (strcmp(h[i].held_at, start) < 0 &&
-                 g->o->now - iso(h[i].trigger_at) > x->r.max_age * 86400L) {
+                 g->o->now - nrr_iso(h[i].trigger_at) > x->r.max_age * 86400L) {
             snprintf(msg, sizeof msg,
                      "held by the daily cap longer than the rule's max age of %ld day%s",
                      x->r.max_age, x->r.max_age == 1 ? "" : "s");
@@ -530,7 +320,7 @@ int note_run(struct store *s, const struct note_run_opts *o, note_fired_fn fn, v
     rep->hook_status = -1;
     tm_utc_iso(o->now, g.now_iso, sizeof g.now_iso);
     snprintf(g.run_id, sizeof g.run_id, "%s/%ld/%ld", g.now_iso, (long)getpid(), (long)time(NULL));
-    if ((rc = note_rule_each(s, o->shop, load_rule, &g, e)) < 0)
+    if ((rc = note_rule_each(s, o->shop, nrr_load_rule, &g, e)) < 0)
         goto out;
     for (size_t i = 0; i < g.nrules; i++) {
         struct erule *x = &g.rules[i];
@@ -575,10 +365,10 @@ int note_run(struct store *s, const struct note_run_opts *o, note_fired_fn fn, v
         rc = store_sqlerr(s, e, "note_fire");
         goto tx;
     }
-    if (g.nrules && (rc = sync_lines_each(s, o->shop, 0, 0, pass_line, &g, e)) != 0)
+    if (g.nrules && (rc = sync_lines_each(s, o->shop, 0, 0, nrr_pass_line, &g, e)) != 0)
         goto tx;
     if (g.nc)
-        qsort(g.c, g.nc, sizeof *g.c, cand_cmp);
+        qsort(g.c, g.nc, sizeof *g.c, nrr_cand_cmp);
     rc = release_all(&g, cap);
 tx:
     sqlite3_finalize(g.ins);

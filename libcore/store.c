@@ -11,15 +11,11 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "store_int.h"
 #include "xalloc.h"
 
 /* Two cron jobs at once wait for each other rather than fail (SPEC 1.4). */
 #define STORE_BUSY_TIMEOUT_MS 30000
-
-struct store {
-    sqlite3 *db;
-    char *path;
-};
 
 char *store_default_path(void)
 {

@@ -1,6 +1,7 @@
 /* store_sql: the thin SQL layer every module uses (issue 10 item 5) -- prepare, bind,
  * step, a row callback, transactions -- with the one SQL-error path. */
 #include "store.h"
+#include "store_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,8 +10,8 @@
 
 int store_sqlerr(struct store *s, struct qs_err *e, const char *what)
 {
-    int code = s && store_db(s) ? sqlite3_errcode(store_db(s)) : SQLITE_ERROR;
-    const char *msg = s && store_db(s) ? sqlite3_errmsg(store_db(s)) : "no database";
+    int code = s && s->db ? sqlite3_errcode(s->db) : SQLITE_ERROR;
+    const char *msg = s && s->db ? sqlite3_errmsg(s->db) : "no database";
     int rc;
     switch (code & 0xff) {
     case SQLITE_BUSY:
@@ -32,14 +33,14 @@ int store_sqlerr(struct store *s, struct qs_err *e, const char *what)
         rc = QS_E_SOFTWARE;
     }
     err_set(e, rc, NULL, "%s: %s", what, msg);
-    if (s && store_path(s))
-        err_at(e, store_path(s), 0, 0);
+    if (s && s->path)
+        err_at(e, s->path, 0, 0);
     return rc;
 }
 
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct qs_err *e)
 {
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
         sqlite3_finalize(*st);
         *st = NULL;
         return store_sqlerr(s, e, "store");
@@ -144,13 +145,13 @@ const char *store_col_text(sqlite3_stmt *st, int i)
 
 int store_changes(struct store *s)
 {
-    return sqlite3_changes(store_db(s));
+    return sqlite3_changes(s->db);
 }
 
 /* Why path cannot be opened or created when a symlink is in the way, else NULL. */
 int store_exec(struct store *s, const char *sql, struct qs_err *e)
 {
-    if (sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return store_sqlerr(s, e, "store");
     return 0;
 }
@@ -167,6 +168,6 @@ int store_commit(struct store *s, struct qs_err *e)
 
 void store_rollback(struct store *s)
 {
-    if (s && store_db(s) && !sqlite3_get_autocommit(store_db(s)))
-        sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+    if (s && s->db && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
