@@ -16,10 +16,6 @@
 #include "err.h"
 #include "store.h"
 
-/* Binds args to st per types: 't' text (const char *, NULL binds NULL), 'i' long long,
- * 'z' long long where 0 binds NULL. (The catalog's SQL helpers share it.) */
-void cstore_bindv(sqlite3_stmt *st, const char *types, va_list ap);
-
 /* ---- batches (R-PUB-13) ---- */
 
 /* A new batch of kind ("edit", "publish", ...) for shop at the current time; *id gets

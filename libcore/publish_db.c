@@ -13,17 +13,11 @@
 
 int pub_sql(struct store *s, struct qs_err *e, const char *sql, const char *types, ...)
 {
-    sqlite3_stmt *st = NULL;
     va_list ap;
-    int rc = 0;
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-        return store_sqlerr(s, e, "catalog");
+    int rc;
     va_start(ap, types);
-    cstore_bindv(st, types, ap);
+    rc = store_runv(s, e, sql, types, ap);
     va_end(ap);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "catalog");
-    sqlite3_finalize(st);
     return rc;
 }
 
@@ -32,18 +26,18 @@ int pub_sql_int(struct store *s, struct qs_err *e, long long *out, long long dfl
 {
     sqlite3_stmt *st = NULL;
     va_list ap;
-    int rc = 0, step;
+    int rc;
     *out = dflt;
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-        return store_sqlerr(s, e, "catalog");
+    if ((rc = store_prepare(s, sql, &st, e)) < 0)
+        return rc;
     va_start(ap, types);
-    cstore_bindv(st, types, ap);
+    rc = store_bindv(s, st, e, types, ap);
     va_end(ap);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        *out = sqlite3_column_int64(st, 0);
-    else if (step != SQLITE_ROW && step != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "catalog");
+    if (rc == 0 && (rc = store_step(s, st, e)) == 1) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+            *out = sqlite3_column_int64(st, 0);
+        rc = 0;
+    }
     sqlite3_finalize(st);
     return rc;
 }

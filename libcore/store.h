@@ -51,8 +51,9 @@ int store_sqlerr(struct store *s, struct qs_err *e, const char *what);
  * prepared with bound parameters, never built from values.
  *
  * Parameter types, one letter per parameter ?1, ?2, ... of store_bind, store_run and
- * store_each:  's' const char * (NULL binds SQL NULL), 'l' long long, 'i' int,
- * 'd' double, 'n' SQL NULL (takes no argument). */
+ * store_each:  's' const char * (NULL binds SQL NULL; 't' is the same), 'l' long long,
+ * 'z' long long that binds SQL NULL when 0 (an optional id), 'i' int, 'd' double,
+ * 'n' SQL NULL (takes no argument). */
 
 /* Prepares sql on s into *st (NULL on failure). Returns 0 or a QS_E_* code. */
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct qs_err *e);
@@ -65,6 +66,7 @@ int store_step(struct store *s, sqlite3_stmt *st, struct qs_err *e);
 /* Prepares sql, binds the parameters, steps it to the end (rows are ignored) and
  * finalizes it. Returns 0 or a QS_E_* code. */
 int store_run(struct store *s, struct qs_err *e, const char *sql, const char *types, ...);
+int store_runv(struct store *s, struct qs_err *e, const char *sql, const char *types, va_list ap);
 /* Prepares sql, binds the parameters and calls row(st, ctx) for each row until row
  * returns non-zero; finalizes. Returns a QS_E_* code on an SQL error, else row's
  * non-zero return when it stopped the walk (a negative one is an error row set in e),

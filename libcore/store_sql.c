@@ -56,7 +56,8 @@ int store_bindv(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char 
     sqlite3_clear_bindings(st);
     for (const char *t = types; *t && rc == SQLITE_OK; t++, i++) {
         switch (*t) {
-        case 's': {
+        case 's':
+        case 't': {
             const char *v = va_arg(ap, const char *);
             rc = v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
             break;
@@ -64,6 +65,11 @@ int store_bindv(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char 
         case 'l':
             rc = sqlite3_bind_int64(st, i, (sqlite3_int64)va_arg(ap, long long));
             break;
+        case 'z': {
+            long long v = va_arg(ap, long long);
+            rc = v ? sqlite3_bind_int64(st, i, (sqlite3_int64)v) : sqlite3_bind_null(st, i);
+            break;
+        }
         case 'i':
             rc = sqlite3_bind_int(st, i, va_arg(ap, int));
             break;
@@ -102,20 +108,27 @@ int store_step(struct store *s, sqlite3_stmt *st, struct qs_err *e)
     }
 }
 
-int store_run(struct store *s, struct qs_err *e, const char *sql, const char *types, ...)
+int store_runv(struct store *s, struct qs_err *e, const char *sql, const char *types, va_list ap)
 {
     sqlite3_stmt *st = NULL;
-    va_list ap;
     int rc;
 
     if ((rc = store_prepare(s, sql, &st, e)) < 0)
         return rc;
-    va_start(ap, types);
     rc = store_bindv(s, st, e, types, ap);
-    va_end(ap);
     while (rc == 0 && (rc = store_step(s, st, e)) == 1)
         ;
     sqlite3_finalize(st);
+    return rc;
+}
+
+int store_run(struct store *s, struct qs_err *e, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, types);
+    rc = store_runv(s, e, sql, types, ap);
+    va_end(ap);
     return rc;
 }
 

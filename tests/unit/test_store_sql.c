@@ -141,10 +141,37 @@ static void read_only_write(void **state)
     store_close(ro);
 }
 
+/* 'z' binds NULL for 0 (an optional id) and the number otherwise; 't' is text like 's'. */
+static void optional_id(void **state)
+{
+    struct fx *f = *state;
+    struct qs_err e = {0};
+    long long n = -1;
+    sqlite3_stmt *st = NULL;
+
+    assert_int_equal(store_run(f->s, &e, "INSERT INTO t VALUES (?1, ?2, NULL)", "tz", "z0", 0LL),
+                     0);
+    assert_int_equal(store_run(f->s, &e, "INSERT INTO t VALUES (?1, ?2, NULL)", "tz", "z7", 7LL),
+                     0);
+    assert_int_equal(
+        store_prepare(f->s, "SELECT count(*) FROM t WHERE a = 'z0' AND b IS NULL", &st, &e), 0);
+    assert_int_equal(store_step(f->s, st, &e), 1);
+    n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    assert_int_equal(n, 1);
+    assert_int_equal(
+        store_prepare(f->s, "SELECT count(*) FROM t WHERE a = 'z7' AND b = 7", &st, &e), 0);
+    assert_int_equal(store_step(f->s, st, &e), 1);
+    n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    assert_int_equal(n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(run_and_each, setup, teardown),
+        cmocka_unit_test_setup_teardown(optional_id, setup, teardown),
         cmocka_unit_test_setup_teardown(error_path, setup, teardown),
         cmocka_unit_test_setup_teardown(read_only_write, setup, teardown),
     };
