@@ -117,16 +117,20 @@ enum syncdb_slot {
     ST_ITEM_GONE,
     ST_COUNT
 };
-/* Statement slot i, prepared from text (NULL: sync_db.c's own) the first time, reset and
- * with the shop bound as ?1; NULL with e set on error. */
-sqlite3_stmt *syncdb_stmt(struct syncdb *d, int i, const char *text, struct qs_err *e);
-/* Binds text (NULL as "") / an integer; non-zero on failure. */
-int syncdb_bt(sqlite3_stmt *st, int i, const char *v);
-int syncdb_bi(sqlite3_stmt *st, int i, long long v);
-/* Column i as a malloc'd string ("" for NULL). */
-char *syncdb_col(sqlite3_stmt *st, int i);
-/* Steps a statement that returns no row (bind_failed: report the binding's error). */
-int syncdb_done(struct syncdb *d, sqlite3_stmt *st, int bind_failed, struct qs_err *e);
+/* A run's statements go through the store's SQL layer (store_bind's types; ?1 is always
+ * the shop, so types start with 's' and the arguments with syncdb_shop(d)), prepared
+ * once per run in slot i from text (NULL: sync_db.c's own).
+ * syncdb_each calls row(st, ctx) for each row until it returns non-zero (row NULL: the
+ * statement returns none) and resets the statement; it returns store_each's codes. */
+int syncdb_each(struct syncdb *d, int i, const char *text, int (*row)(sqlite3_stmt *st, void *ctx),
+                void *ctx, struct qs_err *e, const char *types, ...);
+/* syncdb_each for a statement that returns no row. */
+int syncdb_run(struct syncdb *d, int i, const char *text, struct qs_err *e, const char *types, ...);
+/* v, or "" for NULL: the module's columns are NOT NULL text. */
+static inline const char *syncdb_nz(const char *v)
+{
+    return v ? v : "";
+}
 /* Creates this connection's TEMP tables of what a run saw, when missing. */
 int syncdb_temp_tables(struct syncdb *d, struct qs_err *e);
 struct syncdb *syncdb_new(struct store *s, const char *shop);
