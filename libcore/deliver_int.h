@@ -1,4 +1,5 @@
-/* deliver_int: what deliver.c, deliver_hook.c and deliver_file.c share; not for callers. */
+/* deliver_int: what the files of the deliver module share (deliver.c, deliver_settle.c,
+ * deliver_hook.c, deliver_proc.c, deliver_file.c, deliver_spec.c); not for callers. */
 #ifndef QS_DELIVER_INT_H
 #define QS_DELIVER_INT_H
 
@@ -17,6 +18,8 @@ struct dlv_run {
     size_t n;
     size_t total; /* claimed in this run so far (o->max caps it) */
 };
+
+/* deliver_settle.c, below every backend: */
 
 /* Settles claimed item it (outbox_done / _fail / _handed_off), adds its audit row, counts
  * it in the report and tells on_result. The caller holds the transaction. */

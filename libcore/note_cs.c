@@ -83,103 +83,80 @@ int note_buyer_of_order(struct store *s, const char *shop, const char *order_no,
 int note_blacklist_add(struct store *s, const char *shop, const struct note_buyer *b,
                        const char *reason, int *changed, struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
     char now[32];
-    int rc = 0;
+    int rc;
 
     if (!*b->email && (!*b->name || !*b->phone))
         return err_set(e, QS_E_USAGE, RULE,
                        "a buyer is an email address, or a name and a phone number");
     tm_utc_iso(time(NULL), now, sizeof now);
-    if (sqlite3_prepare_v2(store_db(s),
-                           "INSERT OR IGNORE INTO note_blacklist(shop, buyer_key, email, name,"
-                           " phone, reason, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 2, b->key, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 3, b->email, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 4, *b->email ? "" : b->name, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 5, *b->email ? "" : b->phone, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 6, reason ? reason : "", -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC) || sqlite3_step(st) != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "note_blacklist");
-    else if (changed)
-        *changed = sqlite3_changes(store_db(s)) > 0;
-    sqlite3_finalize(st);
+    rc = store_run(s, e,
+                   "INSERT OR IGNORE INTO note_blacklist(shop, buyer_key, email, name,"
+                   " phone, reason, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                   "sssssss", shop, b->key, b->email, *b->email ? "" : b->name,
+                   *b->email ? "" : b->phone, reason ? reason : "", now);
+    if (rc == 0 && changed)
+        *changed = store_changes(s) > 0;
     return rc;
 }
 
 int note_blacklist_rm(struct store *s, const char *shop, const struct note_buyer *b, int *changed,
                       struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(store_db(s),
-                           "DELETE FROM note_blacklist WHERE shop = ?1 AND buyer_key = ?2", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 2, b->key, -1, SQLITE_STATIC) || sqlite3_step(st) != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "note_blacklist");
-    else if (changed)
-        *changed = sqlite3_changes(store_db(s)) > 0;
-    sqlite3_finalize(st);
+    int rc = store_run(s, e, "DELETE FROM note_blacklist WHERE shop = ?1 AND buyer_key = ?2", "ss",
+                       shop, b->key);
+    if (rc == 0 && changed)
+        *changed = store_changes(s) > 0;
     return rc;
+}
+
+struct bl_walk {
+    int (*fn)(const struct note_bl_entry *b, void *ctx);
+    void *ctx;
+};
+
+static int bl_row(sqlite3_stmt *st, void *ctx)
+{
+    struct bl_walk *w = ctx;
+#define C(i) store_col_text(st, i)
+    struct note_bl_entry b = {C(0), C(1), C(2), C(3), C(4), C(5), sqlite3_column_int64(st, 6)};
+#undef C
+    return w->fn(&b, w->ctx);
 }
 
 int note_blacklist_each(struct store *s, const char *shop,
                         int (*fn)(const struct note_bl_entry *b, void *ctx), void *ctx,
                         struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = 0, step;
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT b.buyer_key, b.email, b.name, b.phone, b.reason, b.added_at,"
-                           " (SELECT count(*) FROM note_flag f WHERE f.shop = b.shop AND"
-                           " f.buyer_key = b.buyer_key) FROM note_blacklist b WHERE b.shop = ?1"
-                           " ORDER BY b.added_at, b.buyer_key",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC)) {
-        rc = store_sqlerr(s, e, "note_blacklist");
-        goto out;
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-#define C(i) ((const char *)sqlite3_column_text(st, i))
-        struct note_bl_entry b = {C(0), C(1), C(2), C(3), C(4), C(5), sqlite3_column_int64(st, 6)};
-#undef C
-        if ((rc = fn(&b, ctx)) != 0)
-            goto out;
-    }
-    if (step != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "note_blacklist");
-out:
-    sqlite3_finalize(st);
-    return rc;
+    struct bl_walk w = {fn, ctx};
+    return store_each(s,
+                      "SELECT b.buyer_key, b.email, b.name, b.phone, b.reason, b.added_at,"
+                      " (SELECT count(*) FROM note_flag f WHERE f.shop = b.shop AND"
+                      " f.buyer_key = b.buyer_key) FROM note_blacklist b WHERE b.shop = ?1"
+                      " ORDER BY b.added_at, b.buyer_key",
+                      bl_row, &w, e, "s", shop);
+}
+
+struct flag_walk {
+    int (*fn)(const char *order_no, const char *key, const char *at, void *ctx);
+    void *ctx;
+};
+
+static int flag_row(sqlite3_stmt *st, void *ctx)
+{
+    struct flag_walk *w = ctx;
+    return w->fn(store_col_text(st, 0), store_col_text(st, 1), store_col_text(st, 2), w->ctx);
 }
 
 int note_flagged_each(struct store *s, const char *shop,
                       int (*fn)(const char *order_no, const char *key, const char *at, void *ctx),
                       void *ctx, struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = 0, step;
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT order_no, buyer_key, flagged_at FROM note_flag WHERE shop = ?1"
-                           " ORDER BY flagged_at DESC, order_no DESC",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC)) {
-        rc = store_sqlerr(s, e, "note_flag");
-        goto out;
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = fn((const char *)sqlite3_column_text(st, 0),
-                     (const char *)sqlite3_column_text(st, 1),
-                     (const char *)sqlite3_column_text(st, 2), ctx)) != 0)
-            goto out;
-    if (step != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "note_flag");
-out:
-    sqlite3_finalize(st);
-    return rc;
+    struct flag_walk w = {fn, ctx};
+    return store_each(s,
+                      "SELECT order_no, buyer_key, flagged_at FROM note_flag WHERE shop = ?1"
+                      " ORDER BY flagged_at DESC, order_no DESC",
+                      flag_row, &w, e, "s", shop);
 }
 
 /* ---- customers -------------------------------------------------------------------- */

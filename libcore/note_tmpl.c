@@ -29,38 +29,32 @@ void note_tmpl_clear(struct note_tmpl *t)
 
 static char *col(sqlite3_stmt *st, int i)
 {
-    const unsigned char *v = sqlite3_column_text(st, i);
-    return xstrdup(v ? (const char *)v : "");
+    return xstrdup(store_col_text(st, i));
+}
+
+struct tmpl_walk {
+    int (*fn)(const struct note_tmpl *t, void *ctx);
+    void *ctx;
+};
+
+static int tmpl_row(sqlite3_stmt *st, void *ctx)
+{
+    struct tmpl_walk *w = ctx;
+    struct note_tmpl t = {col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5)};
+    int rc = w->fn(&t, w->ctx);
+    note_tmpl_clear(&t);
+    return rc;
 }
 
 static int tmpl_query(struct store *s, const char *shop, const char *name,
                       int (*fn)(const struct note_tmpl *t, void *ctx), void *ctx, struct qs_err *e)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = 0, step;
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT name, category, title, body, created_at, updated_at"
-                           " FROM note_template WHERE shop = ?1 AND (?2 IS NULL OR name = ?2)"
-                           " ORDER BY name",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC) != SQLITE_OK) {
-        rc = store_sqlerr(s, e, "note_template");
-        goto out;
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct note_tmpl t = {col(st, 0), col(st, 1), col(st, 2),
-                              col(st, 3), col(st, 4), col(st, 5)};
-        rc = fn(&t, ctx);
-        note_tmpl_clear(&t);
-        if (rc)
-            goto out;
-    }
-    if (step != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "note_template");
-out:
-    sqlite3_finalize(st);
-    return rc;
+    struct tmpl_walk w = {fn, ctx};
+    return store_each(s,
+                      "SELECT name, category, title, body, created_at, updated_at"
+                      " FROM note_template WHERE shop = ?1 AND (?2 IS NULL OR name = ?2)"
+                      " ORDER BY name",
+                      tmpl_row, &w, e, "ss", shop, name);
 }
 
 int note_tmpl_each(struct store *s, const char *shop,
@@ -125,28 +119,20 @@ int note_tmpl_save(struct store *s, const char *shop, const struct note_tmpl *t,
     if ((rc = tmpl_check(&want, allow_personal, e)) < 0)
         goto out;
     tm_utc_iso(time(NULL), now, sizeof now);
-    if (sqlite3_prepare_v2(store_db(s),
+    if ((rc =
+             store_prepare(s,
                            create ? "INSERT INTO note_template(shop, name, category, title, body,"
                                     " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
                                   : "UPDATE note_template SET category = ?3, title = ?4, body = ?5,"
                                     " updated_at = ?6 WHERE shop = ?1 AND name = ?2",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 2, want.name, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 3, want.category, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 4, want.title, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 5, want.body, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC)) {
-        rc = store_sqlerr(s, e, "note_template");
+                           &st, e)) < 0 ||
+        (rc = store_bind(s, st, e, "ssssss", shop, want.name, want.category, want.title, want.body,
+                         now)) < 0)
         goto out;
-    }
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        if (sqlite3_extended_errcode(store_db(s)) == SQLITE_CONSTRAINT_PRIMARYKEY)
-            rc = err_set(e, QS_E_DATA, RULE,
-                         "template \"%s\" exists; change it with qs note template edit", t->name);
-        else
-            rc = store_sqlerr(s, e, "note_template");
-    }
+    if ((rc = store_step(s, st, e)) < 0 &&
+        sqlite3_extended_errcode(store_db(s)) == SQLITE_CONSTRAINT_PRIMARYKEY)
+        rc = err_set(e, QS_E_DATA, RULE,
+                     "template \"%s\" exists; change it with qs note template edit", t->name);
 out:
     sqlite3_finalize(st);
     note_tmpl_clear(&cur);

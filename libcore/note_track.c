@@ -97,14 +97,8 @@ struct got {
 static int put_event(struct store *s, sqlite3_stmt *st, const char *shop, const char *no,
                      const char *ev, const char *at, const char *now, struct qs_err *e)
 {
-    sqlite3_reset(st);
-    if (sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 2, no, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 3, ev, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC) ||
-        sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC) || sqlite3_step(st) != SQLITE_DONE)
-        return store_sqlerr(s, e, "note_track");
-    return 0;
+    int rc = store_bind(s, st, e, "sssss", shop, no, ev, at, now);
+    return rc < 0 ? rc : store_step(s, st, e);
 }
 
 static int got_cmp(const void *a, const void *b)
@@ -182,11 +176,10 @@ int note_track_refresh(struct store *s, const char *shop, const char *cmd, time_
     if ((rc = store_begin(s, e)) < 0)
         goto out;
     /* The first time an event is seen is when it happened, for the rules. */
-    if (sqlite3_prepare_v2(store_db(s),
-                           "INSERT OR IGNORE INTO note_track(shop, order_no, event, at,"
-                           " updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                           -1, &st, NULL) != SQLITE_OK)
-        rc = store_sqlerr(s, e, "note_track");
+    rc = store_prepare(s,
+                       "INSERT OR IGNORE INTO note_track(shop, order_no, event, at,"
+                       " updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                       &st, e);
     for (size_t i = 0; i < ng && rc == 0; i++)
         if ((rc = put_event(s, st, shop, g[i].order_no, ev_names[g[i].ev], g[i].at, now_iso, e)) ==
             0)
@@ -232,44 +225,42 @@ struct note_track_set {
     size_t n;
 };
 
+struct load {
+    struct note_track_set *t;
+    size_t cap;
+};
+
+static int load_row(sqlite3_stmt *st, void *ctx)
+{
+    struct load *l = ctx;
+    struct note_track_set *t = l->t;
+    const char *no = store_col_text(st, 0);
+    int k = ev_parse(store_col_text(st, 1));
+    time_t at;
+    if (k < 0)
+        return 0;
+    if (!t->n || strcmp(t->v[t->n - 1].order_no, no) != 0) {
+        if (t->n == l->cap)
+            t->v = xrealloc(t->v, (l->cap = l->cap ? 2 * l->cap : 64) * sizeof *t->v);
+        memset(&t->v[t->n], 0, sizeof t->v[t->n]);
+        t->v[t->n++].order_no = xstrdup(no);
+    }
+    t->v[t->n - 1].ev |= 1u << k;
+    if (tm_parse_utc_iso(store_col_text(st, 2), &at) == 0)
+        t->v[t->n - 1].at[k] = at;
+    return 0;
+}
+
 int note_track_load(struct store *s, const char *shop, struct note_track_set **out,
                     struct qs_err *e)
 {
-    struct note_track_set *t = xcalloc(1, sizeof *t);
-    sqlite3_stmt *st = NULL;
-    size_t cap = 0;
-    int rc = 0, step;
+    struct load l = {xcalloc(1, sizeof *l.t), 0};
 
-    *out = t;
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT order_no, event, at FROM note_track WHERE shop = ?1"
-                           " ORDER BY order_no",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, shop, -1, SQLITE_STATIC)) {
-        rc = store_sqlerr(s, e, "note_track");
-        goto out;
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *no = (const char *)sqlite3_column_text(st, 0);
-        int k = ev_parse((const char *)sqlite3_column_text(st, 1));
-        time_t at;
-        if (k < 0)
-            continue;
-        if (!t->n || strcmp(t->v[t->n - 1].order_no, no) != 0) {
-            if (t->n == cap)
-                t->v = xrealloc(t->v, (cap = cap ? 2 * cap : 64) * sizeof *t->v);
-            memset(&t->v[t->n], 0, sizeof t->v[t->n]);
-            t->v[t->n++].order_no = xstrdup(no);
-        }
-        t->v[t->n - 1].ev |= 1u << k;
-        if (tm_parse_utc_iso((const char *)sqlite3_column_text(st, 2), &at) == 0)
-            t->v[t->n - 1].at[k] = at;
-    }
-    if (step != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "note_track");
-out:
-    sqlite3_finalize(st);
-    return rc;
+    *out = l.t;
+    return store_each(s,
+                      "SELECT order_no, event, at FROM note_track WHERE shop = ?1"
+                      " ORDER BY order_no",
+                      load_row, &l, e, "s", shop);
 }
 
 static int tentry_cmp(const void *a, const void *b)

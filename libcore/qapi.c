@@ -1,7 +1,8 @@
 /* qapi: opening a client from a shop's settings and secrets, the seller authorization
  * key (reference 2), the retry loop with its error classes (R-SYN-7), the audit of
  * every attempt and the dry run (SPEC 1.6). HTTP lives in qapi_http.c, bulk calls in
- * qapi_bulk.c, the base URL check in qapi_url.c, versions and classes in qapi_codes.c. */
+ * qapi_bulk.c, the base URL check in qapi_url.c, versions and classes in qapi_codes.c,
+ * redaction in qapi_redact.c. */
 #include "qapi_internal.h"
 
 #include <arpa/inet.h>
@@ -24,10 +25,6 @@
 
 /* ----------------------------------------------------------------- secrets */
 
-/* A secret shorter than this is refused for a real endpoint, and is not looked for in
- * free text: a short one matches ordinary words (issue 8 item 9). */
-#define SECRET_MIN 8
-
 /* 1 when a request field or header named name carries a secret (case ignored): its whole
  * value is masked wherever it is shown. */
 static int secret_name(const char *name)
@@ -39,57 +36,6 @@ static int secret_name(const char *name)
         if (strcasecmp(name, secret_names[i]) == 0)
             return 1;
     return 0;
-}
-
-/* A letter or digit: a secret is replaced only where it is not part of a longer word. */
-static int word_byte(const char *p)
-{
-    unsigned char c = (unsigned char)*p;
-    return c < 0x80 && isalnum(c);
-}
-
-/* Replaces each whole-token occurrence of sec in *out by "***". */
-static void redact_one(char **out, const char *sec)
-{
-    size_t sl = strlen(sec), pos = 0;
-    char *hit;
-
-    while ((hit = strstr(*out + pos, sec)) != NULL) {
-        size_t at = (size_t)(hit - *out);
-        if ((at > 0 && word_byte(hit - 1) && word_byte(hit)) ||
-            (word_byte(hit + sl - 1) && word_byte(hit + sl))) {
-            pos = at + 1; /* inside a longer word: not this secret */
-            continue;
-        }
-        char *next = xasprintf("%.*s***%s", (int)at, *out, hit + sl);
-        free(*out);
-        *out = next;
-        pos = at + 3; /* on after the mask: a secret may itself contain "***" */
-    }
-}
-
-char *qapi_redact(const struct qapi *q, const char *s)
-{
-    const char *sec[] = {q->key, q->sak, q->password, q->user};
-    const size_t n = sizeof sec / sizeof sec[0];
-    char *out;
-
-    if (!s)
-        return NULL;
-    out = xstrdup(s);
-    /* Longest first, so that a secret holding another is masked whole. */
-    for (size_t k = 0; k < n; k++) {
-        size_t best = n;
-        for (size_t i = 0; i < n; i++)
-            if (sec[i] && strlen(sec[i]) >= SECRET_MIN &&
-                (best == n || strlen(sec[i]) > strlen(sec[best])))
-                best = i;
-        if (best == n)
-            break;
-        redact_one(&out, sec[best]);
-        sec[best] = NULL;
-    }
-    return out;
 }
 
 /* The env value when set and non-empty, else the shop's secret. A secret that is too
@@ -105,19 +51,19 @@ static int secret_load(struct qapi *q, const char *key, const char *env, int che
         *out = xstrdup(v);
     else if ((rc = shop_secret_get(q->s, q->shop, key, out, e)) < 0)
         return rc;
-    if (check_len && *out && strlen(*out) < SECRET_MIN && !q->loopback) {
+    if (check_len && *out && strlen(*out) < QAPI_SECRET_MIN && !q->loopback) {
         if (v && *v)
             rc = err_set(e, QS_E_USAGE, NULL,
                          "shop %s: %s is shorter than %d characters; qs refuses a secret that "
                          "short for a real endpoint (it could not be kept out of messages): "
                          "set the real one in %s",
-                         q->shop, env, SECRET_MIN, env);
+                         q->shop, env, QAPI_SECRET_MIN, env);
         else
             rc = err_set(e, QS_E_USAGE, NULL,
                          "shop %s: secret %s is shorter than %d characters; qs refuses a "
                          "secret that short for a real endpoint (it could not be kept out of "
                          "messages): set the real one with `qs init --shop %s --secret %s`",
-                         q->shop, key, SECRET_MIN, q->shop, key);
+                         q->shop, key, QAPI_SECRET_MIN, q->shop, key);
     }
     return rc;
 }

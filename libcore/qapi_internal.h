@@ -87,6 +87,10 @@ long long qapi_now_ms(void);
 int qapi_bulk_report(struct qapi *q, size_t off, json_t *chunk, const struct qapi_result *res,
                      qapi_line_fn fn, void *ctx);
 
+/* A secret shorter than this is refused for a real endpoint, and is not looked for in
+ * free text: a short one matches ordinary words (issue 8 item 9). */
+#define QAPI_SECRET_MIN 8
+
 /* Free text (a marketplace message, a parameter value): a malloc'd copy of s where each
  * secret q knows of 8 or more characters that stands as a whole token (not inside a longer
  * word) is replaced by "***"; the rest is left as is. NULL for NULL. */

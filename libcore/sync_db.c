@@ -99,52 +99,46 @@ int syncdb_temp_tables(struct syncdb *d, struct qs_err *e)
                       e);
 }
 
-/* Statement i, prepared once per run, reset and with the shop bound as ?1. */
-sqlite3_stmt *syncdb_stmt(struct syncdb *d, int i, const char *text, struct qs_err *e)
+/* Slot i of the run's cache, prepared the first time: a pull runs the same few statements
+ * for thousands of rows. */
+static int syncdb_eachv(struct syncdb *d, int i, const char *text,
+                        int (*row)(sqlite3_stmt *st, void *ctx), void *ctx, struct qs_err *e,
+                        const char *types, va_list ap)
 {
-    sqlite3_stmt *st = d->st[i];
-    if (!st) {
-        if ((i == ST_SEEN || i == ST_ITEM_SEEN) && syncdb_temp_tables(d, e) < 0)
-            return NULL;
-        if (sqlite3_prepare_v2(store_db(d->s), text ? text : sql[i], -1, &d->st[i], NULL) !=
-            SQLITE_OK) {
-            store_sqlerr(d->s, e, "sync");
-            return NULL;
-        }
-        st = d->st[i];
+    int rc;
+
+    if (!d->st[i]) {
+        if ((i == ST_SEEN || i == ST_ITEM_SEEN) && (rc = syncdb_temp_tables(d, e)) < 0)
+            return rc;
+        if ((rc = store_prepare(d->s, text ? text : sql[i], &d->st[i], e)) < 0)
+            return rc;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (sqlite3_bind_text(st, 1, d->shop, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-        store_sqlerr(d->s, e, "sync");
-        return NULL;
-    }
-    return st;
+    rc = store_bindv(d->s, d->st[i], e, types, ap);
+    while (rc == 0 && (rc = store_step(d->s, d->st[i], e)) == 1)
+        rc = row ? row(d->st[i], ctx) : 0;
+    /* A cached statement left on a row would hold its read transaction open. */
+    sqlite3_reset(d->st[i]);
+    return rc;
 }
 
-int syncdb_bt(sqlite3_stmt *st, int i, const char *v)
+int syncdb_each(struct syncdb *d, int i, const char *text, int (*row)(sqlite3_stmt *st, void *ctx),
+                void *ctx, struct qs_err *e, const char *types, ...)
 {
-    return sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_TRANSIENT) != SQLITE_OK;
+    va_list ap;
+    int rc;
+    va_start(ap, types);
+    rc = syncdb_eachv(d, i, text, row, ctx, e, types, ap);
+    va_end(ap);
+    return rc;
 }
 
-int syncdb_bi(sqlite3_stmt *st, int i, long long v)
+int syncdb_run(struct syncdb *d, int i, const char *text, struct qs_err *e, const char *types, ...)
 {
-    return sqlite3_bind_int64(st, i, v) != SQLITE_OK;
-}
-
-char *syncdb_col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *v = sqlite3_column_text(st, i);
-    return xstrdup(v ? (const char *)v : "");
-}
-
-/* Steps a statement that returns no row. */
-int syncdb_done(struct syncdb *d, sqlite3_stmt *st, int bind_failed, struct qs_err *e)
-{
-    int rc = 0;
-    if (bind_failed || sqlite3_step(st) != SQLITE_DONE)
-        rc = store_sqlerr(d->s, e, "sync");
-    sqlite3_reset(st);
+    va_list ap;
+    int rc;
+    va_start(ap, types);
+    rc = syncdb_eachv(d, i, text, NULL, NULL, e, types, ap);
+    va_end(ap);
     return rc;
 }
 
@@ -170,15 +164,10 @@ int syncdb_tx_end(struct store *s, int own, int rc, struct qs_err *e)
 static int event(struct syncdb *d, const char *order_no, const char *now, const char *kind,
                  const char *old, const char *new, long *events, struct qs_err *e)
 {
-    sqlite3_stmt *st = syncdb_stmt(d, ST_EVENT, NULL, e);
-    if (!st)
-        return e->code;
     if (events)
         (*events)++;
-    return syncdb_done(d, st,
-                       syncdb_bt(st, 2, order_no) || syncdb_bt(st, 3, now) ||
-                           syncdb_bt(st, 4, kind) || syncdb_bt(st, 5, old) || syncdb_bt(st, 6, new),
-                       e);
+    return syncdb_run(d, ST_EVENT, NULL, e, "ssssss", d->shop, syncdb_nz(order_no), syncdb_nz(now),
+                      syncdb_nz(kind), syncdb_nz(old), syncdb_nz(new));
 }
 
 static int status_event(struct syncdb *d, const char *order_no, int old, int new, const char *now,
@@ -192,10 +181,7 @@ static int status_event(struct syncdb *d, const char *order_no, int old, int new
 
 static int seen(struct syncdb *d, const char *order_no, enum sync_change chg, struct qs_err *e)
 {
-    sqlite3_stmt *st = syncdb_stmt(d, ST_SEEN, NULL, e);
-    if (!st)
-        return e->code;
-    return syncdb_done(d, st, syncdb_bt(st, 2, order_no) || syncdb_bi(st, 3, chg), e);
+    return syncdb_run(d, ST_SEEN, NULL, e, "ssi", d->shop, syncdb_nz(order_no), (int)chg);
 }
 
 int syncdb_seen_reset(struct syncdb *d, struct qs_err *e)
@@ -206,31 +192,33 @@ int syncdb_seen_reset(struct syncdb *d, struct qs_err *e)
     return rc;
 }
 
+static char *col(sqlite3_stmt *st, int i)
+{
+    return xstrdup(store_col_text(st, i));
+}
+
+static int line_row(sqlite3_stmt *st, void *ctx)
+{
+    struct syncdb_line *l = ctx;
+    l->found = 1;
+    l->status = sqlite3_column_int(st, 0);
+    l->claim = sqlite3_column_int(st, 1);
+    l->pack_no = col(st, 2);
+    l->carrier = col(st, 3);
+    l->tracking = col(st, 4);
+    l->related = col(st, 5);
+    l->order_date = col(st, 6);
+    l->claim_raw = col(st, 7);
+    l->raw = col(st, 8);
+    return 1; /* (shop, order_no) is the key: one row */
+}
+
 int syncdb_line_get(struct syncdb *d, const char *order_no, struct syncdb_line *l, struct qs_err *e)
 {
-    sqlite3_stmt *st = syncdb_stmt(d, ST_LINE_GET, NULL, e);
-    int step;
-
+    int rc;
     memset(l, 0, sizeof *l);
-    if (!st)
-        return e->code;
-    if (syncdb_bt(st, 2, order_no))
-        return store_sqlerr(d->s, e, "sync");
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        l->found = 1;
-        l->status = sqlite3_column_int(st, 0);
-        l->claim = sqlite3_column_int(st, 1);
-        l->pack_no = syncdb_col(st, 2);
-        l->carrier = syncdb_col(st, 3);
-        l->tracking = syncdb_col(st, 4);
-        l->related = syncdb_col(st, 5);
-        l->order_date = syncdb_col(st, 6);
-        l->claim_raw = syncdb_col(st, 7);
-        l->raw = syncdb_col(st, 8);
-    }
-    sqlite3_reset(st);
-    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_sqlerr(d->s, e, "sync");
+    rc = syncdb_each(d, ST_LINE_GET, NULL, line_row, l, e, "ss", d->shop, syncdb_nz(order_no));
+    return rc < 0 ? rc : 0;
 }
 
 void syncdb_line_clear(struct syncdb_line *l)
@@ -245,30 +233,25 @@ void syncdb_line_clear(struct syncdb_line *l)
     memset(l, 0, sizeof *l);
 }
 
-static int bind_order(sqlite3_stmt *st, const struct sync_order *o, const char *now)
+/* ST_LINE_INS and ST_LINE_UPD take the same 31 parameters. */
+static int run_order(struct syncdb *d, int slot, const struct sync_order *o, const char *now,
+                     struct qs_err *e)
 {
-    return syncdb_bt(st, 2, o->order_no) || syncdb_bt(st, 3, o->pack_no) ||
-           syncdb_bi(st, 4, o->status) || syncdb_bt(st, 5, o->item_code) ||
-           syncdb_bt(st, 6, o->seller_code) || syncdb_bt(st, 7, o->option_code) ||
-           syncdb_bt(st, 8, o->option_text) || syncdb_bt(st, 9, o->title) ||
-           syncdb_bi(st, 10, o->qty) || syncdb_bi(st, 11, o->price) ||
-           syncdb_bi(st, 12, o->discount) || syncdb_bi(st, 13, o->total) ||
-           syncdb_bt(st, 14, o->buyer) || syncdb_bt(st, 15, o->buyer_email) ||
-           syncdb_bt(st, 16, o->buyer_tel) || syncdb_bt(st, 17, o->receiver) ||
-           syncdb_bt(st, 18, o->receiver_tel) || syncdb_bt(st, 19, o->zip) ||
-           syncdb_bt(st, 20, o->address) || syncdb_bt(st, 21, o->payment_method) ||
-           syncdb_bt(st, 22, o->order_date) || syncdb_bt(st, 23, o->paid_date) ||
-           syncdb_bt(st, 24, o->ship_by) || syncdb_bt(st, 25, o->shipped_date) ||
-           syncdb_bt(st, 26, o->delivered_date) || syncdb_bt(st, 27, o->carrier) ||
-           syncdb_bt(st, 28, o->tracking) || syncdb_bt(st, 29, o->related) ||
-           syncdb_bt(st, 30, o->raw) || syncdb_bt(st, 31, now);
+#define T(v) syncdb_nz(v)
+    return syncdb_run(
+        d, slot, NULL, e, "sssisssssllllssssssssssssssssss", d->shop, T(o->order_no), T(o->pack_no),
+        o->status, T(o->item_code), T(o->seller_code), T(o->option_code), T(o->option_text),
+        T(o->title), o->qty, o->price, o->discount, o->total, T(o->buyer), T(o->buyer_email),
+        T(o->buyer_tel), T(o->receiver), T(o->receiver_tel), T(o->zip), T(o->address),
+        T(o->payment_method), o->order_date, o->paid_date, o->ship_by, o->shipped_date,
+        o->delivered_date, T(o->carrier), T(o->tracking), T(o->related), T(o->raw), T(now));
+#undef T
 }
 
 int syncdb_order_upsert(struct syncdb *d, const struct sync_order *o, const char *now,
                         enum sync_change *chg, long *events, struct qs_err *e)
 {
     struct syncdb_line old;
-    sqlite3_stmt *st;
     int rc;
 
     *chg = SYNC_SAME;
@@ -277,11 +260,7 @@ int syncdb_order_upsert(struct syncdb *d, const struct sync_order *o, const char
     if (old.found && old.status == o->status && strcmp(old.raw, o->raw) == 0)
         goto seen; /* re-running is harmless: nothing written, no event */
     *chg = old.found ? SYNC_CHANGED : SYNC_NEW;
-    if (!(st = syncdb_stmt(d, old.found ? ST_LINE_UPD : ST_LINE_INS, NULL, e))) {
-        rc = e->code;
-        goto out;
-    }
-    if ((rc = syncdb_done(d, st, bind_order(st, o, now), e)) < 0)
+    if ((rc = run_order(d, old.found ? ST_LINE_UPD : ST_LINE_INS, o, now, e)) < 0)
         goto out;
     /* R-SYN-1: one event per state change. */
     if (!old.found || old.status != o->status)
@@ -303,7 +282,6 @@ int syncdb_line_status(struct syncdb *d, const char *order_no, int status, const
                        const char *tracking, const char *now, long *events, struct qs_err *e)
 {
     struct syncdb_line old;
-    sqlite3_stmt *st;
     int rc;
 
     if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0 || !old.found)
@@ -315,14 +293,8 @@ int syncdb_line_status(struct syncdb *d, const char *order_no, int status, const
     if (old.status == status && strcmp(old.tracking, tracking) == 0 &&
         strcmp(old.carrier, carrier) == 0)
         goto out;
-    if (!(st = syncdb_stmt(d, ST_STATUS_UPD, NULL, e))) {
-        rc = e->code;
-        goto out;
-    }
-    if ((rc = syncdb_done(d, st,
-                          syncdb_bi(st, 3, status) || syncdb_bt(st, 4, carrier) ||
-                              syncdb_bt(st, 5, tracking) || syncdb_bt(st, 6, now),
-                          e)) < 0)
+    if ((rc = syncdb_run(d, ST_STATUS_UPD, NULL, e, "ssisss", d->shop, order_no, status, carrier,
+                         tracking, syncdb_nz(now))) < 0)
         goto out;
     if (old.status != status &&
         (rc = status_event(d, order_no, old.status, status, now, events, e)) < 0)
@@ -341,7 +313,6 @@ int syncdb_claim_set(struct syncdb *d, const char *order_no, int claim, const ch
                      long *events, struct qs_err *e)
 {
     struct syncdb_line old;
-    sqlite3_stmt *st;
     int rc;
 
     *chg = SYNC_SAME;
@@ -352,15 +323,8 @@ int syncdb_claim_set(struct syncdb *d, const char *order_no, int claim, const ch
     if (old.claim == claim && strcmp(old.claim_raw, raw) == 0)
         goto mark;
     *chg = SYNC_CHANGED;
-    if (!(st = syncdb_stmt(d, ST_CLAIM_UPD, NULL, e))) {
-        rc = e->code;
-        goto out;
-    }
-    if ((rc = syncdb_done(d, st,
-                          syncdb_bt(st, 2, order_no) || syncdb_bi(st, 3, claim) ||
-                              syncdb_bt(st, 4, reason) || syncdb_bt(st, 5, date) ||
-                              syncdb_bt(st, 6, raw) || syncdb_bt(st, 7, now),
-                          e)) < 0)
+    if ((rc = syncdb_run(d, ST_CLAIM_UPD, NULL, e, "ssissss", d->shop, order_no, claim,
+                         syncdb_nz(reason), syncdb_nz(date), syncdb_nz(raw), syncdb_nz(now))) < 0)
         goto out;
     if (old.claim != claim) {
         char a[16], b[16];
@@ -376,53 +340,52 @@ out:
     return rc;
 }
 
+struct nos {
+    char **v;
+    size_t n, cap;
+};
+
+static void nos_add(struct nos *c, const char *no)
+{
+    if (c->n == c->cap)
+        c->v = xrealloc(c->v, (c->cap = c->cap ? 2 * c->cap : 8) * sizeof *c->v);
+    c->v[c->n++] = xstrdup(no);
+}
+
+static int cart_row(sqlite3_stmt *st, void *ctx)
+{
+    nos_add(ctx, store_col_text(st, 0));
+    return 0;
+}
+
 int syncdb_cart_each(struct syncdb *d, const char *order_no,
                      int (*fn)(const char *order_no, void *ctx), void *ctx, struct qs_err *e)
 {
     struct syncdb_line l;
-    sqlite3_stmt *st;
-    char **nos = NULL, *p, *save = NULL;
-    size_t n = 0, cap = 0;
-    int rc, step;
+    struct nos c = {0};
+    char *p, *save = NULL;
+    int rc;
 
     if ((rc = syncdb_line_get(d, order_no, &l, e)) < 0 || !l.found)
         goto out;
-    if (!(st = syncdb_stmt(d, ST_CART, NULL, e))) {
-        rc = e->code;
-        goto out;
-    }
-    if (syncdb_bt(st, 2, l.pack_no) || syncdb_bt(st, 3, order_no)) {
-        rc = store_sqlerr(d->s, e, "sync");
-        goto out;
-    }
     /* Collect first: fn may run other statements of this run. */
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap)
-            nos = xrealloc(nos, (cap = cap ? 2 * cap : 8) * sizeof *nos);
-        nos[n++] = syncdb_col(st, 0);
-    }
-    sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        rc = store_sqlerr(d->s, e, "sync");
+    if ((rc = syncdb_each(d, ST_CART, NULL, cart_row, &c, e, "sss", d->shop, l.pack_no, order_no)) <
+        0)
         goto out;
-    }
     /* RelatedOrder: the cart's order numbers, comma-separated (reference 1.11). */
     for (p = strtok_r(l.related, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
         int dup = strcmp(p, order_no) == 0;
-        for (size_t i = 0; i < n && !dup; i++)
-            dup = strcmp(nos[i], p) == 0;
-        if (dup)
-            continue;
-        if (n == cap)
-            nos = xrealloc(nos, (cap = cap ? 2 * cap : 8) * sizeof *nos);
-        nos[n++] = xstrdup(p);
+        for (size_t i = 0; i < c.n && !dup; i++)
+            dup = strcmp(c.v[i], p) == 0;
+        if (!dup)
+            nos_add(&c, p);
     }
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = fn(nos[i], ctx);
+    for (size_t i = 0; i < c.n && rc == 0; i++)
+        rc = fn(c.v[i], ctx);
 out:
-    for (size_t i = 0; i < n; i++)
-        free(nos[i]);
-    free(nos);
+    for (size_t i = 0; i < c.n; i++)
+        free(c.v[i]);
+    free(c.v);
     syncdb_line_clear(&l);
     return rc;
 }
@@ -431,23 +394,16 @@ int syncdb_line_shipped(struct syncdb *d, const char *order_no, const char *carr
                         const char *tracking, const char *now, struct qs_err *e)
 {
     struct syncdb_line old;
-    sqlite3_stmt *st;
     int rc;
 
     if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0 || !old.found)
         goto out;
-    if (!(st = syncdb_stmt(d, ST_SHIPPED, NULL, e))) {
-        rc = e->code;
-        goto out;
-    }
-    if ((rc = syncdb_done(d, st,
-                          syncdb_bt(st, 2, order_no) || syncdb_bt(st, 3, carrier) ||
-                              syncdb_bt(st, 4, tracking) || syncdb_bt(st, 5, now),
-                          e)) < 0)
+    if ((rc = syncdb_run(d, ST_SHIPPED, NULL, e, "sssss", d->shop, order_no, syncdb_nz(carrier),
+                         syncdb_nz(tracking), syncdb_nz(now))) < 0)
         goto out;
     if (old.status < 4 && (rc = status_event(d, order_no, old.status, 4, now, NULL, e)) < 0)
         goto out;
-    if (strcmp(old.tracking, tracking) != 0)
+    if (strcmp(old.tracking, syncdb_nz(tracking)) != 0)
         rc = event(d, order_no, now, "tracking", old.tracking, tracking, NULL, e);
 out:
     syncdb_line_clear(&old);
@@ -458,19 +414,12 @@ int syncdb_line_confirmed(struct syncdb *d, const char *order_no, const char *sh
                           const char *now, struct qs_err *e)
 {
     struct syncdb_line old;
-    sqlite3_stmt *st;
     int rc;
 
     if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0 || !old.found)
         goto out;
-    if (!(st = syncdb_stmt(d, ST_CONFIRMED, NULL, e))) {
-        rc = e->code;
-        goto out;
-    }
-    if ((rc = syncdb_done(
-             d, st,
-             syncdb_bt(st, 2, order_no) || syncdb_bt(st, 3, ship_by) || syncdb_bt(st, 4, now), e)) <
-        0)
+    if ((rc = syncdb_run(d, ST_CONFIRMED, NULL, e, "ssss", d->shop, order_no, syncdb_nz(ship_by),
+                         syncdb_nz(now))) < 0)
         goto out;
     if (old.status < 3)
         rc = status_event(d, order_no, old.status, 3, now, NULL, e);
@@ -479,34 +428,73 @@ out:
     return rc;
 }
 
+struct mark_buf {
+    char *buf;
+    size_t size;
+};
+
+static int mark_row(sqlite3_stmt *st, void *ctx)
+{
+    struct mark_buf *m = ctx;
+    snprintf(m->buf, m->size, "%s", store_col_text(st, 0));
+    return 1;
+}
+
 int syncdb_mark_get(struct syncdb *d, const char *stream, char *buf, size_t size, struct qs_err *e)
 {
-    sqlite3_stmt *st = syncdb_stmt(d, ST_MARK_GET, NULL, e);
-    int step;
-
+    struct mark_buf m = {buf, size};
+    int rc;
     buf[0] = '\0';
-    if (!st)
-        return e->code;
-    if (syncdb_bt(st, 2, stream))
-        return store_sqlerr(d->s, e, "sync");
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_sqlerr(d->s, e, "sync");
+    rc = syncdb_each(d, ST_MARK_GET, NULL, mark_row, &m, e, "ss", d->shop, syncdb_nz(stream));
+    return rc < 0 ? rc : 0;
 }
 
 int syncdb_mark_set(struct syncdb *d, const char *stream, const char *mark, const char *now,
                     struct qs_err *e)
 {
-    sqlite3_stmt *st = syncdb_stmt(d, ST_MARK_SET, NULL, e);
-    if (!st)
-        return e->code;
-    return syncdb_done(
-        d, st, syncdb_bt(st, 2, stream) || syncdb_bt(st, 3, mark) || syncdb_bt(st, 4, now), e);
+    return syncdb_run(d, ST_MARK_SET, NULL, e, "ssss", d->shop, syncdb_nz(stream), syncdb_nz(mark),
+                      syncdb_nz(now));
 }
 
 /* ---- lines for output ------------------------------------------------------------ */
+
+struct lines_walk {
+    sync_line_fn fn;
+    void *ctx;
+};
+
+static int lines_row(sqlite3_stmt *st, void *ctx)
+{
+    struct lines_walk *w = ctx;
+#define C(i) store_col_text(st, i)
+    int chg = sqlite3_column_int(st, 17);
+    struct sync_line l = {
+        .order_no = C(0),
+        .pack_no = C(1),
+        .status = sqlite3_column_int(st, 2),
+        .claim = sqlite3_column_int(st, 3),
+        .item_code = C(4),
+        .seller_code = C(5),
+        .option_code = C(6),
+        .title = C(7),
+        .qty = sqlite3_column_int64(st, 8),
+        .total = sqlite3_column_int64(st, 9),
+        .buyer = C(10),
+        .order_date = C(11),
+        .paid_date = C(12),
+        .ship_by = C(13),
+        .shipped_date = C(14),
+        .carrier = C(15),
+        .tracking = C(16),
+        .change = chg >= 0 && chg <= 2 ? sync_change_names[chg] : "",
+        .delivered_date = C(18),
+        .buyer_email = C(19),
+        .buyer_tel = C(20),
+        .country = C(21),
+    };
+#undef C
+    return w->fn(&l, w->ctx);
+}
 
 int sync_lines_each(struct store *s, const char *shop, int seen_only, unsigned status_mask,
                     sync_line_fn fn, void *ctx, struct qs_err *e)
@@ -521,63 +509,23 @@ int sync_lines_each(struct store *s, const char *shop, int seen_only, unsigned s
         " WHERE l.shop = ?1 AND (?2 = 0 OR (((?2 >> l.status) & 1) AND l.claim NOT IN (1, 2, 3, "
         "16)))"
         " ORDER BY l.order_date, l.order_no";
+    struct lines_walk w = {fn, ctx};
     struct syncdb *d = syncdb_new(s, shop);
-    sqlite3_stmt *st = NULL;
-    char *q;
-    int rc = 0, step;
+    char *q = NULL;
+    int rc = 0;
 
     /* A status filter leaves out lines being cancelled (claims 1, 2, 3, 16): "paid" then
      * means "paid and to be acted on", so `--status paid | qs sync confirm` goes through. */
     if (seen_only && (rc = syncdb_temp_tables(d, e)) < 0)
         goto out;
+    /* The query's shape (a join or not), never a value, is formatted in. */
     q = seen_only
             ? xasprintf(all, "v.change",
                         "JOIN temp.sync_seen v ON v.shop = l.shop AND v.order_no = l.order_no")
             : xasprintf(all, "-1", "");
-    if (sqlite3_prepare_v2(store_db(s), q, -1, &st, NULL) != SQLITE_OK)
-        rc = store_sqlerr(s, e, "sync");
-    free(q);
-    if (rc < 0)
-        goto out;
-    if (syncdb_bt(st, 1, shop) || syncdb_bi(st, 2, status_mask)) {
-        rc = store_sqlerr(s, e, "sync");
-        goto out;
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-#define C(i) ((const char *)sqlite3_column_text(st, i))
-        int chg = sqlite3_column_int(st, 17);
-        struct sync_line l = {
-            .order_no = C(0),
-            .pack_no = C(1),
-            .status = sqlite3_column_int(st, 2),
-            .claim = sqlite3_column_int(st, 3),
-            .item_code = C(4),
-            .seller_code = C(5),
-            .option_code = C(6),
-            .title = C(7),
-            .qty = sqlite3_column_int64(st, 8),
-            .total = sqlite3_column_int64(st, 9),
-            .buyer = C(10),
-            .order_date = C(11),
-            .paid_date = C(12),
-            .ship_by = C(13),
-            .shipped_date = C(14),
-            .carrier = C(15),
-            .tracking = C(16),
-            .change = chg >= 0 && chg <= 2 ? sync_change_names[chg] : "",
-            .delivered_date = C(18),
-            .buyer_email = C(19),
-            .buyer_tel = C(20),
-            .country = C(21),
-        };
-#undef C
-        if ((rc = fn(&l, ctx)) != 0)
-            goto out;
-    }
-    if (step != SQLITE_DONE)
-        rc = store_sqlerr(s, e, "sync");
+    rc = store_each(s, q, lines_row, &w, e, "sl", syncdb_nz(shop), (long long)status_mask);
 out:
-    sqlite3_finalize(st);
+    free(q);
     syncdb_free(d);
     return rc;
 }

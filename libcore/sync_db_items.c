@@ -25,28 +25,26 @@ static const char sql_item_seen[] =
 static const char sql_item_gone[] =
     "UPDATE market_item SET status = '', updated_at = ?3 WHERE shop = ?1 AND item_code = ?2";
 
+static int item_row(sqlite3_stmt *st, void *ctx)
+{
+    struct syncdb_item *it = ctx;
+    it->found = 1;
+    it->seller_code = xstrdup(store_col_text(st, 0));
+    it->status = xstrdup(store_col_text(st, 1));
+    it->title = xstrdup(store_col_text(st, 2));
+    it->price = sqlite3_column_int64(st, 3);
+    it->qty = sqlite3_column_int64(st, 4);
+    return 1; /* (shop, item_code) is the key: one row */
+}
+
 int syncdb_item_get(struct syncdb *d, const char *item_code, struct syncdb_item *it,
                     struct qs_err *e)
 {
-    sqlite3_stmt *st = syncdb_stmt(d, ST_ITEM_GET, sql_item_get, e);
-    int step;
-
+    int rc;
     memset(it, 0, sizeof *it);
-    if (!st)
-        return e->code;
-    if (syncdb_bt(st, 2, item_code))
-        return store_sqlerr(syncdb_store(d), e, "sync");
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        it->found = 1;
-        it->seller_code = syncdb_col(st, 0);
-        it->status = syncdb_col(st, 1);
-        it->title = syncdb_col(st, 2);
-        it->price = sqlite3_column_int64(st, 3);
-        it->qty = sqlite3_column_int64(st, 4);
-    }
-    sqlite3_reset(st);
-    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_sqlerr(syncdb_store(d), e, "sync");
+    rc = syncdb_each(d, ST_ITEM_GET, sql_item_get, item_row, it, e, "ss", syncdb_shop(d),
+                     syncdb_nz(item_code));
+    return rc < 0 ? rc : 0;
 }
 
 void syncdb_item_clear(struct syncdb_item *it)
@@ -60,10 +58,8 @@ void syncdb_item_clear(struct syncdb_item *it)
 static int item_seen(struct syncdb *d, const char *item_code, enum sync_change chg,
                      struct qs_err *e)
 {
-    sqlite3_stmt *st = syncdb_stmt(d, ST_ITEM_SEEN, sql_item_seen, e);
-    if (!st)
-        return e->code;
-    return syncdb_done(d, st, syncdb_bt(st, 2, item_code) || syncdb_bi(st, 3, chg), e);
+    return syncdb_run(d, ST_ITEM_SEEN, sql_item_seen, e, "ssi", syncdb_shop(d),
+                      syncdb_nz(item_code), (int)chg);
 }
 
 int syncdb_item_upsert(struct syncdb *d, const char *item_code, const char *seller_code,
@@ -71,7 +67,6 @@ int syncdb_item_upsert(struct syncdb *d, const char *item_code, const char *sell
                        enum sync_change *chg, struct qs_err *e)
 {
     struct syncdb_item old;
-    sqlite3_stmt *st;
     char *title = NULL, *price = NULL, *qty = NULL, *raw = NULL, *dsc = NULL, *dst = NULL;
     int rc;
 
@@ -95,43 +90,23 @@ int syncdb_item_upsert(struct syncdb *d, const char *item_code, const char *sell
             old.price == sync_num(price) && old.qty == sync_num(qty))
             goto seen;
         *chg = old.found ? SYNC_CHANGED : SYNC_NEW;
-        if (!(st = syncdb_stmt(d, old.found ? ST_ITEM_UPD : ST_ITEM_INS,
-                               old.found ? sql_item_upd : sql_item_ins, e))) {
-            rc = e->code;
-            goto out;
-        }
-        rc = syncdb_done(d, st,
-                         syncdb_bt(st, 2, item_code) || syncdb_bt(st, 3, seller_code) ||
-                             syncdb_bt(st, 4, status) || syncdb_bt(st, 5, title) ||
-                             syncdb_bi(st, 6, sync_num(price)) || syncdb_bi(st, 7, sync_num(qty)) ||
-                             syncdb_bt(st, 8, raw) || syncdb_bt(st, 9, now),
-                         e);
+        rc = syncdb_run(d, old.found ? ST_ITEM_UPD : ST_ITEM_INS,
+                        old.found ? sql_item_upd : sql_item_ins, e, "sssssllss", syncdb_shop(d),
+                        syncdb_nz(item_code), syncdb_nz(seller_code), syncdb_nz(status), title,
+                        sync_num(price), sync_num(qty), raw, syncdb_nz(now));
     } else {
         if (old.found && strcmp(old.seller_code, seller_code) == 0 &&
             strcmp(old.status, status) == 0)
             goto seen;
         *chg = old.found ? SYNC_CHANGED : SYNC_NEW;
-        if (old.found) {
-            if (!(st = syncdb_stmt(d, ST_ITEM_UPD_LIGHT, sql_item_upd_light, e))) {
-                rc = e->code;
-                goto out;
-            }
-            rc = syncdb_done(d, st,
-                             syncdb_bt(st, 2, item_code) || syncdb_bt(st, 3, seller_code) ||
-                                 syncdb_bt(st, 4, status) || syncdb_bt(st, 5, now),
-                             e);
-        } else {
-            if (!(st = syncdb_stmt(d, ST_ITEM_INS, sql_item_ins, e))) {
-                rc = e->code;
-                goto out;
-            }
-            rc = syncdb_done(d, st,
-                             syncdb_bt(st, 2, item_code) || syncdb_bt(st, 3, seller_code) ||
-                                 syncdb_bt(st, 4, status) || syncdb_bt(st, 5, "") ||
-                                 syncdb_bi(st, 6, 0) || syncdb_bi(st, 7, 0) ||
-                                 syncdb_bt(st, 8, "{}") || syncdb_bt(st, 9, now),
-                             e);
-        }
+        if (old.found)
+            rc = syncdb_run(d, ST_ITEM_UPD_LIGHT, sql_item_upd_light, e, "sssss", syncdb_shop(d),
+                            syncdb_nz(item_code), syncdb_nz(seller_code), syncdb_nz(status),
+                            syncdb_nz(now));
+        else
+            rc = syncdb_run(d, ST_ITEM_INS, sql_item_ins, e, "sssssllss", syncdb_shop(d),
+                            syncdb_nz(item_code), syncdb_nz(seller_code), syncdb_nz(status), "",
+                            0LL, 0LL, "{}", syncdb_nz(now));
     }
     if (rc < 0)
         goto out;
@@ -148,6 +123,20 @@ out:
     return rc;
 }
 
+struct codes {
+    char **v;
+    size_t n, cap;
+};
+
+static int code_row(sqlite3_stmt *st, void *ctx)
+{
+    struct codes *c = ctx;
+    if (c->n == c->cap)
+        c->v = xrealloc(c->v, (c->cap = c->cap ? 2 * c->cap : 16) * sizeof *c->v);
+    c->v[c->n++] = xstrdup(store_col_text(st, 0));
+    return 0;
+}
+
 int syncdb_items_unseen(struct syncdb *d, int (*fn)(const char *item_code, void *ctx), void *ctx,
                         struct qs_err *e)
 {
@@ -155,46 +144,26 @@ int syncdb_items_unseen(struct syncdb *d, int (*fn)(const char *item_code, void 
                             " AND NOT EXISTS (SELECT 1 FROM temp.sync_seen_item v"
                             " WHERE v.shop = m.shop AND v.item_code = m.item_code)"
                             " ORDER BY item_code";
-    sqlite3_stmt *st = NULL;
-    char **codes = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0, step;
+    struct codes c = {0};
+    int rc;
 
     if ((rc = syncdb_temp_tables(d, e)) < 0)
         return rc;
-    if (sqlite3_prepare_v2(store_db(syncdb_store(d)), q, -1, &st, NULL) != SQLITE_OK ||
-        syncdb_bt(st, 1, syncdb_shop(d))) {
-        rc = store_sqlerr(syncdb_store(d), e, "sync");
-        goto out;
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap)
-            codes = xrealloc(codes, (cap = cap ? 2 * cap : 16) * sizeof *codes);
-        codes[n++] = syncdb_col(st, 0);
-    }
-    if (step != SQLITE_DONE) {
-        rc = store_sqlerr(syncdb_store(d), e, "sync");
-        goto out;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = fn(codes[i], ctx);
-out:
-    sqlite3_finalize(st);
-    for (size_t i = 0; i < n; i++)
-        free(codes[i]);
-    free(codes);
+    /* Collect first: fn writes market_item. */
+    rc = store_each(syncdb_store(d), q, code_row, &c, e, "s", syncdb_shop(d));
+    for (size_t i = 0; i < c.n && rc == 0; i++)
+        rc = fn(c.v[i], ctx);
+    for (size_t i = 0; i < c.n; i++)
+        free(c.v[i]);
+    free(c.v);
     return rc;
 }
 
 int syncdb_item_gone(struct syncdb *d, const char *item_code, const char *now, struct qs_err *e)
 {
-    sqlite3_stmt *st = syncdb_stmt(d, ST_ITEM_GONE, sql_item_gone, e);
     int rc;
-    if (!st)
-        return e->code;
-    if ((rc = syncdb_done(d, st, syncdb_bt(st, 2, item_code) || syncdb_bt(st, 3, now), e)) < 0)
+    if ((rc = syncdb_run(d, ST_ITEM_GONE, sql_item_gone, e, "sss", syncdb_shop(d),
+                         syncdb_nz(item_code), syncdb_nz(now))) < 0)
         return rc;
     return item_seen(d, item_code, SYNC_CHANGED, e);
 }

@@ -117,16 +117,20 @@ enum syncdb_slot {
     ST_ITEM_GONE,
     ST_COUNT
 };
-/* Statement slot i, prepared from text (NULL: sync_db.c's own) the first time, reset and
- * with the shop bound as ?1; NULL with e set on error. */
-sqlite3_stmt *syncdb_stmt(struct syncdb *d, int i, const char *text, struct qs_err *e);
-/* Binds text (NULL as "") / an integer; non-zero on failure. */
-int syncdb_bt(sqlite3_stmt *st, int i, const char *v);
-int syncdb_bi(sqlite3_stmt *st, int i, long long v);
-/* Column i as a malloc'd string ("" for NULL). */
-char *syncdb_col(sqlite3_stmt *st, int i);
-/* Steps a statement that returns no row (bind_failed: report the binding's error). */
-int syncdb_done(struct syncdb *d, sqlite3_stmt *st, int bind_failed, struct qs_err *e);
+/* A run's statements go through the store's SQL layer (store_bind's types; ?1 is always
+ * the shop, so types start with 's' and the arguments with syncdb_shop(d)), prepared
+ * once per run in slot i from text (NULL: sync_db.c's own).
+ * syncdb_each calls row(st, ctx) for each row until it returns non-zero (row NULL: the
+ * statement returns none) and resets the statement; it returns store_each's codes. */
+int syncdb_each(struct syncdb *d, int i, const char *text, int (*row)(sqlite3_stmt *st, void *ctx),
+                void *ctx, struct qs_err *e, const char *types, ...);
+/* syncdb_each for a statement that returns no row. */
+int syncdb_run(struct syncdb *d, int i, const char *text, struct qs_err *e, const char *types, ...);
+/* v, or "" for NULL: the module's columns are NOT NULL text. */
+static inline const char *syncdb_nz(const char *v)
+{
+    return v ? v : "";
+}
 /* Creates this connection's TEMP tables of what a run saw, when missing. */
 int syncdb_temp_tables(struct syncdb *d, struct qs_err *e);
 struct syncdb *syncdb_new(struct store *s, const char *shop);
@@ -237,5 +241,66 @@ void sync_send_settled(struct sync_send *p, const char *key, const char *order_n
                        const char *result, const char *code, const char *msg);
 /* The order number an outbox key is for ("300000001#2" -> "300000001"), into buf. */
 const char *sync_key_order(const char *key, char *buf, size_t size);
+
+/* ---- the send engine (sync_send_read.c reads back, sync_send_run.c sends) ------------ */
+
+/* What reconciling reads found: the lines in the searched states, by order number. */
+struct sync_mv_line {
+    char *order_no, *tracking;
+    int status;
+};
+struct sync_mview {
+    struct sync_mv_line *v;
+    size_t n, cap;
+    int have;
+    time_t from, to; /* covered, both included */
+};
+
+struct sync_run {
+    struct sync_send *p;
+    struct qapi *q;
+    struct sync_send_stats *st;
+    struct qs_err *e;
+    struct sync_mview mv;
+    time_t lo, hi; /* what the orphans' sends may fall in, known before recovering */
+    int have_bounds;
+    int stop;        /* the marketplace did not answer, or refused our credentials */
+    time_t now;      /* fixed per read: windows must not grow with the clock */
+    int waited;      /* for requests of dead runs still being processed, this recovery */
+    int read_failed; /* a reconciling read failed in this recovery: no more tries */
+    struct progress *pg;
+};
+
+struct sync_lres {
+    const char *result; /* NULL: no answer yet */
+    int code;
+    char *msg;
+};
+
+/* Frees the view's lines and empties it. */
+void sync_send_view_clear(struct sync_mview *m);
+/* Makes r's view cover [from, to], reading only what it lacks; on failure the view is
+ * empty and r->e set. */
+int sync_send_view_cover(struct sync_run *r, time_t from, time_t to);
+/* A payload field of it, malloc'd ("" when missing); the caller frees it. */
+char *sync_send_pget(const struct outbox_item *it, const char *name);
+/* The window the send of it, if it happened, shows up in. */
+void sync_send_bounds(const struct sync_run *r, const struct outbox_item *it, time_t *from,
+                      time_t *to);
+/* Widens [*lo, *hi] (empty while !*have) to hold [from, to]. */
+void sync_send_widen(time_t *lo, time_t *hi, int *have, time_t from, time_t to);
+/* What r's view says about it; *found (when not NULL) gets the tracking number seen,
+ * malloc'd, or NULL. */
+enum outbox_recon sync_send_judge(const struct sync_run *r, const struct outbox_item *it,
+                                  char **found);
+/* outbox_recover's reconcile callback (ctx: the struct sync_run): one read covering the
+ * orphans, after the dead run's in-flight time. */
+enum outbox_recon sync_send_recon(const struct outbox_item *it, char **ref, void *ctx);
+/* Sets a line's result (result is a static string; msg is copied). */
+void sync_send_lres_set(struct sync_lres *l, const char *result, int code, const char *msg);
+/* R-SYN-9: reads back each refused ("failed") line of a send and settles it by what the
+ * marketplace holds; a failed read makes it "retry". Returns 0. */
+int sync_send_already(struct sync_run *r, struct outbox_item **items, struct sync_lres *res,
+                      size_t n);
 
 #endif

@@ -10,6 +10,54 @@
 
 #include "xalloc.h"
 
+/* ---- shared with sync_probe.c (which calls down into this file, never the reverse) --- */
+
+const char *const probe_id[P_N] = {
+    "open-0",        "open-blank",  "open-1",          "open-2",          "open-3",
+    "claims",        "order-check", "bulk-ship",       "bulk-confirm",    "version-doc",
+    "version-other", "item-check",  "inventory-1axis", "inventory-2axis",
+};
+
+json_t *probe_text_json(const char *s)
+{
+    size_t n = strlen(s), j = 0;
+    char *buf = xmalloc(n * 3 + 1);
+    json_t *v;
+
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
+        int ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
+        if (ok && len > 1) { /* no overlong forms or surrogates: what jansson checks */
+            unsigned long cp = len == 2 ? (c & 0x1Ful) : len == 3 ? (c & 0x0Ful) : (c & 0x07ul);
+            for (size_t k = 1; k < len; k++)
+                cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3F);
+            ok = !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
+                 !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
+        }
+        if (ok) {
+            memcpy(buf + j, s + i, len);
+            j += len;
+            i += len;
+        } else {
+            memcpy(buf + j, "\xEF\xBF\xBD", 3);
+            j += 3;
+            i++;
+        }
+    }
+    v = json_stringn(buf, j);
+    free(buf);
+    return v ? v : json_string("");
+}
+
+/* ---- the findings ------------------------------------------------------------------- */
+
 long probe_rows_of(const struct sync_probe *p, int i)
 {
     json_t *o;

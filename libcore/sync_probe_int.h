@@ -47,7 +47,8 @@ struct sync_probe {
     long answered;
 };
 
-/* The probe ids, by P_* (the man page's PROBES section names them). */
+/* The probe ids, by P_* (the man page's PROBES section names them). This and
+ * probe_text_json live in sync_probe_find.c, below sync_probe.c. */
 extern const char *const probe_id[P_N];
 
 /* A JSON string of s with invalid UTF-8 replaced by U+FFFD (an answer may be anything). */
