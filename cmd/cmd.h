@@ -4,6 +4,7 @@
 #define QS_CMD_H
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -153,6 +154,22 @@ struct qs_verb {
     const char *usage;
 };
 
+/* A verb entry: name, function, operands (after the options in the usage line), setup
+ * flags, option table, summary. QS_VERB_USAGE gives the usage line itself, for verbs with
+ * alternative forms; QS_PLANNED registers a verb not built yet (it answers --help). */
+#define QS_VERB(n, f, ops, fl, o, s)                                                               \
+    {                                                                                              \
+        .name = (n), .fn = (f), .operands = (ops), .flags = (fl), .opts = (o), .summary = (s)      \
+    }
+#define QS_VERB_USAGE(n, f, u, fl, o, s)                                                           \
+    {                                                                                              \
+        .name = (n), .fn = (f), .usage = (u), .flags = (fl), .opts = (o), .summary = (s)           \
+    }
+#define QS_PLANNED(n, u, s)                                                                        \
+    {                                                                                              \
+        .name = (n), .usage = (u), .summary = (s)                                                  \
+    }
+
 struct qs_cmd {
     const char *name;
     const char *summary;
@@ -200,7 +217,8 @@ int cmd_single_verb(const struct qs_cmd *cmd);
 /* Prints e as "prog: file:line:col: record: message (rule)" on stderr and returns the
  * exit code for rc (SPEC 1.3). */
 int cmd_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e);
-/* Prints "prog: message" on stderr. */
+/* Prints "prog: message" on stderr (cmd_vwarn: from a va_list). */
+void cmd_vwarn(const struct qs_ctx *ctx, const char *fmt, va_list ap);
 void cmd_warn(const struct qs_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints a usage error of the verb running ("prog: msg" then its usage line); returns 64. */
 int cmd_usage(const struct qs_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -45,14 +45,19 @@ int cmd_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e)
     return err_exit_code(rc);
 }
 
+void cmd_vwarn(const struct qs_ctx *ctx, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", ctx->prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cmd_warn(const struct qs_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", ctx->prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cmd_vwarn(ctx, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 const char *cmd_tz(const struct qs_ctx *ctx)

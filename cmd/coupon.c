@@ -4,16 +4,12 @@
 #include "cmd.h"
 
 static const struct qs_verb coupon_verbs[] = {
-    {.name = "add",
-     .usage = "add --code C --discount D --from T --to T",
-     .summary = "create a shop coupon"},
-    {.name = "list", .usage = "list", .summary = "list coupons"},
-    {.name = "push",
-     .usage = "push COUPON --type ad|comp --at TIME",
-     .summary = "schedule a coupon push"},
-    {.name = "cancel", .usage = "cancel PUSH", .summary = "cancel a scheduled push"},
-    {.name = "preview", .usage = "preview PUSH", .summary = "write the push mail as an HTML page"},
-    {.name = "history", .usage = "history", .summary = "pushes and coupon figures"},
+    QS_PLANNED("add", "add --code C --discount D --from T --to T", "create a shop coupon"),
+    QS_PLANNED("list", "list", "list coupons"),
+    QS_PLANNED("push", "push COUPON --type ad|comp --at TIME", "schedule a coupon push"),
+    QS_PLANNED("cancel", "cancel PUSH", "cancel a scheduled push"),
+    QS_PLANNED("preview", "preview PUSH", "write the push mail as an HTML page"),
+    QS_PLANNED("history", "history", "pushes and coupon figures"),
     {.name = NULL},
 };
 

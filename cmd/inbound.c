@@ -4,20 +4,13 @@
 #include "cmd.h"
 
 static const struct qs_verb inbound_verbs[] = {
-    {.name = "add", .usage = "add [FILE|-]", .summary = "register inbound requests"},
-    {.name = "bundle",
-     .usage = "bundle --arrival DATE [REQUEST...]",
-     .summary = "group requests into a cargo bundle"},
-    {.name = "ship",
-     .usage = "ship BUNDLE --carrier C --tracking T --boxes N",
-     .summary = "mark a bundle shipped"},
-    {.name = "complete",
-     .usage = "complete BUNDLE",
-     .summary = "complete a bundle into branch stock"},
-    {.name = "list", .usage = "list [--late]", .summary = "list bundles"},
-    {.name = "order",
-     .usage = "order [FILE|-]",
-     .summary = "register shipments for orders from other platforms"},
+    QS_PLANNED("add", "add [FILE|-]", "register inbound requests"),
+    QS_PLANNED("bundle", "bundle --arrival DATE [REQUEST...]",
+               "group requests into a cargo bundle"),
+    QS_PLANNED("ship", "ship BUNDLE --carrier C --tracking T --boxes N", "mark a bundle shipped"),
+    QS_PLANNED("complete", "complete BUNDLE", "complete a bundle into branch stock"),
+    QS_PLANNED("list", "list [--late]", "list bundles"),
+    QS_PLANNED("order", "order [FILE|-]", "register shipments for orders from other platforms"),
     {.name = NULL},
 };
 

@@ -302,11 +302,8 @@ out:
 }
 
 static const struct qs_verb init_verbs[] = {
-    {.name = "",
-     .fn = cmd_init,
-     .summary = "create the store and a shop, or update the shop; idempotent",
-     .flags = QS_NEEDS_STORE | QS_WRITES_STORE,
-     .opts = init_opts},
+    QS_VERB("", cmd_init, NULL, QS_NEEDS_STORE | QS_WRITES_STORE, init_opts,
+            "create the store and a shop, or update the shop; idempotent"),
     {.name = NULL},
 };
 

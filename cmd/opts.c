@@ -395,11 +395,9 @@ void cmd_help(const struct qs_cmd *cmd, FILE *fp)
 int cmd_usage(const struct qs_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", ctx->prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cmd_vwarn(ctx, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     if (ctx->verb && ctx->cmd)
         print_usage(ctx->cmd, ctx->verb, stderr);
     else if (ctx->cmd)

@@ -4,23 +4,13 @@
 #include "cmd.h"
 
 static const struct qs_verb stock_verbs[] = {
-    {.name = "item",
-     .usage = "item add|list [FILE|-]",
-     .summary = "manage Q-inventory items and options"},
-    {.name = "link",
-     .usage = "link [FILE|-]",
-     .summary = "link SKUs to marketplace items and options"},
-    {.name = "list", .usage = "list", .summary = "quantities per SKU"},
-    {.name = "alloc", .usage = "alloc [--undo]", .summary = "allocate paid orders to branch stock"},
-    {.name = "sync",
-     .usage = "sync [--buffer N|P%] [--max N]",
-     .summary = "set marketplace quantities from stock"},
-    {.name = "fees",
-     .usage = "fees --month YYYY-MM [--forecast]",
-     .summary = "monthly storage fees"},
-    {.name = "labels",
-     .usage = "labels [FILE|-]",
-     .summary = "write a printable page of SKU labels"},
+    QS_PLANNED("item", "item add|list [FILE|-]", "manage Q-inventory items and options"),
+    QS_PLANNED("link", "link [FILE|-]", "link SKUs to marketplace items and options"),
+    QS_PLANNED("list", "list", "quantities per SKU"),
+    QS_PLANNED("alloc", "alloc [--undo]", "allocate paid orders to branch stock"),
+    QS_PLANNED("sync", "sync [--buffer N|P%] [--max N]", "set marketplace quantities from stock"),
+    QS_PLANNED("fees", "fees --month YYYY-MM [--forecast]", "monthly storage fees"),
+    QS_PLANNED("labels", "labels [FILE|-]", "write a printable page of SKU labels"),
     {.name = NULL},
 };
 
