@@ -14,7 +14,7 @@ static const struct qs_verb coupon_verbs[] = {
 };
 
 const struct qs_cmd qs_cmd_coupon = {
-    "coupon",
-    "create and push shop coupons",
-    coupon_verbs,
+    .name = "coupon",
+    .summary = "create and push shop coupons",
+    .verbs = coupon_verbs,
 };

@@ -465,7 +465,7 @@ static const struct qs_verb import_verbs[] = {
 };
 
 const struct qs_cmd qs_cmd_import = {
-    "import",
-    "bring products, code pools and word lists in from spreadsheets",
-    import_verbs,
+    .name = "import",
+    .summary = "bring products, code pools and word lists in from spreadsheets",
+    .verbs = import_verbs,
 };

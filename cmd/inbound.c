@@ -15,7 +15,7 @@ static const struct qs_verb inbound_verbs[] = {
 };
 
 const struct qs_cmd qs_cmd_inbound = {
-    "inbound",
-    "inbound shipments to the warehouse",
-    inbound_verbs,
+    .name = "inbound",
+    .summary = "inbound shipments to the warehouse",
+    .verbs = inbound_verbs,
 };

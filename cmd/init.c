@@ -308,7 +308,7 @@ static const struct qs_verb init_verbs[] = {
 };
 
 const struct qs_cmd qs_cmd_init = {
-    "init",
-    "create the store and a shop",
-    init_verbs,
+    .name = "init",
+    .summary = "create the store and a shop",
+    .verbs = init_verbs,
 };

@@ -15,7 +15,7 @@ static const struct qs_verb stock_verbs[] = {
 };
 
 const struct qs_cmd qs_cmd_stock = {
-    "stock",
-    "warehouse (QWMS) inventory",
-    stock_verbs,
+    .name = "stock",
+    .summary = "warehouse (QWMS) inventory",
+    .verbs = stock_verbs,
 };

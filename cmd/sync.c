@@ -781,7 +781,7 @@ static const struct qs_verb sync_verbs[] = {
 };
 
 const struct qs_cmd qs_cmd_sync = {
-    "sync",
-    "sync orders, products and stock with the marketplace",
-    sync_verbs,
+    .name = "sync",
+    .summary = "sync orders, products and stock with the marketplace",
+    .verbs = sync_verbs,
 };
