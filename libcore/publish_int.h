@@ -57,7 +57,8 @@ int pub_job_enqueue(struct store *s, const char *shop, const char *parent_sku, l
                     long long batch, const char *why, const char *op, const char *payload_json,
                     struct qs_err *e);
 
-/* What a run shares with the jobs it sends (publish_run.c, publish_job.c). */
+/* What a run shares with the jobs it sends (publish_runner.c, below publish_run.c,
+ * publish_job.c and publish_step.c). */
 struct pub_runner {
     struct store *s;
     struct qapi *q;
