@@ -13,7 +13,7 @@
 int pub_run_row(struct pub_runner *r, const char *parent_sku, const char *item_code,
                 const char *state, const char *step, const char *result, const char *msg)
 {
-    if (!r->cb || !r->cb->row)
+    if (!r->cb || (!r->cb->row && !r->cb->jrow))
         return 0;
     rec_clear(r->row);
     rec_set(r->row, "parent_sku", parent_sku);
@@ -22,7 +22,7 @@ int pub_run_row(struct pub_runner *r, const char *parent_sku, const char *item_c
     rec_set(r->row, "step", step ? step : "");
     rec_set(r->row, "result", result);
     rec_set(r->row, "message", msg ? msg : "");
-    return r->cb->row(r->cb->ctx, r->row, r->e);
+    return pub_emit(r->cb, pub_outcome(result), r->row, r->e);
 }
 
 int pub_call(struct pub_runner *r, const char *method, const struct pub_params *pp, const char *key,
