@@ -14,7 +14,6 @@
 #include "../libcore/profile.h"
 #include "../libcore/publish.h"
 #include "../libcore/qapi.h"
-#include "../libcore/schedule.h"
 #include "../libcore/tm.h"
 
 /* The options of every publish verb; each verb's table binds the ones it takes. */
@@ -38,48 +37,18 @@ static int parse_state(struct qs_ctx *ctx, const char *arg, void *target, struct
     return 0;
 }
 
+/* --price, --quantity, --shipping of edit (R-PUB-9), read by libcore. */
 static int parse_price(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
-    struct pub_edit_opts *eo = target;
-    (void)ctx;
-    /* R-PUB-9: a price, or a change in percent. */
-    if (pub_price_edit_parse(arg, &eo->price) < 0)
-        return err_set(e, QS_E_USAGE, "R-PUB-9",
-                       "--price \"%s\" is not a price of 1-999999999 yen or a change like +10%% "
-                       "or -7.5%%",
-                       arg);
-    eo->has_price = 1;
-    return 0;
+    return (void)ctx, pub_edit_opt_parse(PUB_EDIT_PRICE, arg, target, e);
 }
-
-/* A count without a sign in [0, max] into *out; 0, or -1. */
-static int count_parse(const char *s, long long max, long long *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtoll(s, &end, 10);
-    return !*s || *end || errno || *out < 0 || *out > max || *s == '+' || *s == '-' ? -1 : 0;
-}
-
 static int parse_quantity(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
-    struct pub_edit_opts *eo = target;
-    (void)ctx;
-    if (count_parse(arg, 2147483647LL, &eo->qty) < 0)
-        return err_set(e, QS_E_USAGE, NULL, "--quantity \"%s\" is not a quantity 0-2147483647",
-                       arg);
-    eo->has_qty = 1;
-    return 0;
+    return (void)ctx, pub_edit_opt_parse(PUB_EDIT_QTY, arg, target, e);
 }
-
 static int parse_shipping(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
-    struct pub_edit_opts *eo = target;
-    (void)ctx;
-    if (count_parse(arg, 999999999LL, &eo->shipping) < 0)
-        return err_set(e, QS_E_USAGE, NULL, "--shipping \"%s\" is not a whole-yen fee", arg);
-    eo->has_shipping = 1;
-    return 0;
+    return (void)ctx, pub_edit_opt_parse(PUB_EDIT_SHIPPING, arg, target, e);
 }
 
 #define A         struct pub_args
@@ -135,13 +104,12 @@ struct out {
     size_t ncols;
     struct rec_writer *w;
     long rows;
-    int quiet_rows; /* --dry-run of a verb that prints requests: no records */
     int closed;
 };
 
 #define OUT(ctx, cols)                                                                             \
     {                                                                                              \
-        (ctx), (cols), sizeof(cols) / sizeof(cols)[0], NULL, 0, 0, 0                               \
+        (ctx), (cols), sizeof(cols) / sizeof(cols)[0], NULL, 0, 0                                  \
     }
 
 /* pub_row_fn writing to a struct out. */
@@ -149,8 +117,6 @@ static int out_row(void *p, const struct rec *r, struct qs_err *e)
 {
     struct out *o = p;
     int rc;
-    if (o->quiet_rows)
-        return 0;
     if (!o->w && (rc = cmd_open_writer(o->ctx, o->cols, o->ncols, &o->w, e)) < 0)
         return rc;
     o->rows++;
@@ -165,7 +131,7 @@ static int out_close(struct out *o, struct qs_err *e)
     if (o->closed)
         return 0;
     o->closed = 1;
-    if (!o->w && !o->quiet_rows && (rc = cmd_open_writer(o->ctx, o->cols, o->ncols, &o->w, e)) < 0)
+    if (!o->w && (rc = cmd_open_writer(o->ctx, o->cols, o->ncols, &o->w, e)) < 0)
         return rc;
     if (o->w)
         rc = rec_writer_close(o->w, e);
@@ -327,8 +293,9 @@ static void sched_summary(struct qs_ctx *ctx, const struct pub_sched_stats *st, 
 /* The times of at, every and spread into so (the operand TIME or MINUTES taken off argv);
  * 0 or an exit code. */
 
+/* now, at, every, spread; cancel (R-PUB-6) when cancel. */
 static int schedule_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv,
-                         enum pub_when when)
+                         enum pub_when when, int cancel)
 {
     struct out o = OUT(ctx, sched_cols);
     struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
@@ -346,11 +313,11 @@ static int schedule_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, 
     if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
         return rc;
     /* R-PUB-3, R-PUB-4, R-PUB-5: the operand TIME or MINUTES, --from, --to. */
-    if (pub_sched_times(&so, argc, argv, a.from, a.to, &used, &note, &e) < 0)
+    if (!cancel && pub_sched_times(&so, argc, argv, a.from, a.to, &used, &note, &e) < 0)
         return cmd_usage_e(ctx, &e);
     say(ctx, note);
-    argc -= used, argv += used;
-    if (when == PUB_NOW) {
+    argc -= cancel ? 0 : used, argv += cancel ? 0 : used;
+    if (when == PUB_NOW && !cancel) {
         /* R-PUB-1: scheduled now, then published by the same run. */
         job_init(ctx, PUB_JOB_NOW, &j, &o);
         j.so = so;
@@ -358,125 +325,91 @@ static int schedule_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, 
     }
     if ((rc = select_products(ctx, argc, argv, &a, 1, &o, &sel)) != 0)
         return rc;
-    rc = pub_schedule(ctx->store, ctx->shop.name, &sel, &so, &cb, &st, &e);
+    rc = cancel ? pub_cancel(ctx->store, ctx->shop.name, &sel, so.tz, so.dry_run, &cb, &st, &e)
+                : pub_schedule(ctx->store, ctx->shop.name, &sel, &so, &cb, &st, &e);
     pub_sel_free(&sel);
     if (out_end(&o, rc, &e, &rc))
         return rc;
-    sched_summary(ctx, &st, "scheduled");
+    sched_summary(ctx, &st, cancel ? "cancelled" : "scheduled");
     return 0;
 }
 
 static int cmd_publish_now(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return schedule_verb(ctx, v, argc, argv, PUB_NOW);
+    return schedule_verb(ctx, v, argc, argv, PUB_NOW, 0);
 }
 static int cmd_publish_at(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return schedule_verb(ctx, v, argc, argv, PUB_AT);
+    return schedule_verb(ctx, v, argc, argv, PUB_AT, 0);
 }
 static int cmd_publish_every(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return schedule_verb(ctx, v, argc, argv, PUB_EVERY);
+    return schedule_verb(ctx, v, argc, argv, PUB_EVERY, 0);
 }
 static int cmd_publish_spread(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return schedule_verb(ctx, v, argc, argv, PUB_SPREAD);
+    return schedule_verb(ctx, v, argc, argv, PUB_SPREAD, 0);
 }
 
 static int cmd_publish_cancel(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct out o = OUT(ctx, sched_cols);
-    struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
-    struct pub_sched_stats st;
-    struct pub_sel sel = {0};
-    struct pub_args a = {0};
-    struct qs_err e;
-    int rc;
-
-    err_clear(&e);
-    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0 ||
-        (rc = select_products(ctx, argc, argv, &a, 1, &o, &sel)) != 0)
-        return rc;
-    rc = pub_cancel(ctx->store, ctx->shop.name, &sel, cmd_tz(ctx), ctx->dry_run, &cb, &st, &e);
-    pub_sel_free(&sel);
-    if (out_end(&o, rc, &e, &rc))
-        return rc;
-    sched_summary(ctx, &st, "cancelled");
-    return 0;
+    return schedule_verb(ctx, v, argc, argv, PUB_NOW, 1);
 }
 
 /* ---- run (R-PUB-7), edit (R-PUB-9), withdraw, undo (R-PUB-13) ---- */
 
-static int cmd_publish_run(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+/* run, edit, withdraw, undo: their operands and options into a job, then the runner. */
+static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv,
+                     enum pub_job_verb verb)
 {
-    struct out o = OUT(ctx, sched_cols);
+    struct out o = OUT(ctx, sched_cols); /* diagnostics only: the runner writes the records */
     struct pub_args a = {0};
     struct pub_job j;
     struct qs_err e;
-    char *note = NULL;
+    char *note = NULL, *end;
     int rc;
 
     err_clear(&e);
-    job_init(ctx, PUB_JOB_RUN, &j, &o);
+    job_init(ctx, verb, &j, &o);
     if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
         return rc;
-    if (a.due_by) {
-        if (pub_due_by_parse(a.due_by, j.ro.tz, j.ro.now, &j.ro.due_by, &note, &e) < 0)
+    if (verb == PUB_JOB_RUN) {
+        if (a.due_by && pub_due_by_parse(a.due_by, j.ro.tz, j.ro.now, &j.ro.due_by, &note, &e) < 0)
             return cmd_usage_e(ctx, &e);
         say(ctx, note);
+        j.ro.retry_failed = a.retry_failed;
+        return (rc = no_operands(ctx, argc, argv)) ? rc : job_send(ctx, &j, 0, NULL, &a, 0);
     }
-    j.ro.retry_failed = a.retry_failed;
-    if ((rc = no_operands(ctx, argc, argv)) != 0)
-        return rc;
-    return job_send(ctx, &j, 0, NULL, &a, 0);
-}
-
-static int cmd_publish_edit(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    struct out o = OUT(ctx, sched_cols);
-    struct pub_args a = {0};
-    struct pub_job j;
-    int rc;
-
-    job_init(ctx, PUB_JOB_EDIT, &j, &o);
-    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
-        return rc;
-    if (!a.eo.has_price && !a.eo.has_qty && !a.eo.has_shipping)
+    if (verb == PUB_JOB_UNDO) {
+        if (argc != 1)
+            return cmd_usage(ctx, "one BATCH number is needed");
+        errno = 0;
+        j.batch = strtoll(argv[0], &end, 10);
+        if (*end || errno || j.batch < 1)
+            return cmd_usage(ctx, "BATCH \"%s\" is not a batch number", argv[0]);
+        return job_send(ctx, &j, 0, NULL, &a, 0);
+    }
+    if (verb == PUB_JOB_EDIT && !a.eo.has_price && !a.eo.has_qty && !a.eo.has_shipping)
         return cmd_usage(ctx, "--price, --quantity or --shipping is needed");
     j.eo = a.eo;
     return job_send(ctx, &j, argc, argv, &a, 1);
 }
 
+static int cmd_publish_run(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    return send_verb(ctx, v, argc, argv, PUB_JOB_RUN);
+}
+static int cmd_publish_edit(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    return send_verb(ctx, v, argc, argv, PUB_JOB_EDIT);
+}
 static int cmd_publish_withdraw(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct out o = OUT(ctx, sched_cols);
-    struct pub_args a = {0};
-    struct pub_job j;
-    int rc;
-
-    job_init(ctx, PUB_JOB_WITHDRAW, &j, &o);
-    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
-        return rc;
-    return job_send(ctx, &j, argc, argv, &a, 1);
+    return send_verb(ctx, v, argc, argv, PUB_JOB_WITHDRAW);
 }
-
 static int cmd_publish_undo(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct out o = OUT(ctx, sched_cols);
-    struct pub_job j;
-    char *end;
-    int rc;
-
-    job_init(ctx, PUB_JOB_UNDO, &j, &o);
-    if ((rc = cmd_parse(ctx, v, NULL, &argc, &argv)) != 0)
-        return rc;
-    if (argc != 1)
-        return cmd_usage(ctx, "one BATCH number is needed");
-    errno = 0;
-    j.batch = strtoll(argv[0], &end, 10);
-    if (*end || errno || j.batch < 1)
-        return cmd_usage(ctx, "BATCH \"%s\" is not a batch number", argv[0]);
-    return job_send(ctx, &j, 0, NULL, NULL, 0);
+    return send_verb(ctx, v, argc, argv, PUB_JOB_UNDO);
 }
 
 /* ---- copy (R-PUB-10), category (R-PUB-12) ---- */
@@ -530,29 +463,6 @@ static int cmd_publish_category(struct qs_ctx *ctx, const struct qs_verb *v, int
 
 /* ---- profile (R-PUB-15) ---- */
 
-/* The profile's NAME and FIELD=VALUE operands, and the --brand values, checked before
- * anything is written; 0 or an exit code. */
-static int profile_check(struct qs_ctx *ctx, const struct pub_args *a, struct pub_profile_change *c)
-{
-    struct qs_err e;
-    const char *value;
-    int field;
-
-    err_clear(&e);
-    if ((a->group || a->skus.n) && !c->name)
-        return cmd_usage(ctx, "--group and --sku need a profile NAME");
-    if (c->name && !prof_name_valid(c->name))
-        return cmd_usage(ctx, "profile name \"%s\" is not 1-63 of letters, digits, '.', '_' or '-'",
-                         c->name);
-    for (size_t i = 0; i < c->nsets; i++)
-        if (pub_profile_field_split(c->sets[i], &field, &value, &e) < 0)
-            return cmd_usage_e(ctx, &e);
-    for (size_t i = 0; i < a->brands.n; i++)
-        if (!strchr(a->brands.v[i], '='))
-            return cmd_usage(ctx, "--brand \"%s\" is not NAME=BRANDNO", a->brands.v[i]);
-    return 0;
-}
-
 static int cmd_publish_profile(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     static const char *const cols[] = {"profile", "field", "value"}, *const bcols[] = {"brand",
@@ -575,8 +485,10 @@ static int cmd_publish_profile(struct qs_ctx *ctx, const struct qs_verb *v, int 
     c.group = a.group;
     c.skus = a.skus.v, c.nskus = a.skus.n;
     c.dry_run = ctx->dry_run;
-    if ((rc = profile_check(ctx, &a, &c)) != 0)
+    if ((rc = pub_profile_check(&c, &e)) < 0) {
+        rc = cmd_usage_e(ctx, &e);
         goto out;
+    }
     if (argc > 0 && !c.name)
         c.name = PROF_DEFAULT;
     brands = a.list_brands || (a.brands.n && !c.name);

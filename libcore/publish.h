@@ -252,6 +252,13 @@ struct pub_edit_opts {
     long long qty, shipping;
     int dry_run;
 };
+/* The values of qs publish edit. */
+enum pub_edit_field { PUB_EDIT_PRICE, PUB_EDIT_QTY, PUB_EDIT_SHIPPING };
+/* R-PUB-9: --price (a price or a change in percent), --quantity (0-2147483647) or
+ * --shipping (whole yen) arg into o (its has_ flag set); 0, or QS_E_USAGE with the
+ * option's message. */
+int pub_edit_opt_parse(enum pub_edit_field f, const char *arg, struct pub_edit_opts *o,
+                       struct qs_err *e);
 /* R-PUB-9, R-PUB-13: edits price, quantity and shipping of the selected products' variants
  * (pending, scheduled, failed, online, offline; publishing ones are refused), checked
  * first (R-PUB-14, R-IMP-9 spread) and written in one batch; products on the marketplace
@@ -385,13 +392,6 @@ int pub_check(struct store *s, const char *shop, const struct pub_sel *sel,
 
 /* ---- the verbs' transactions (publish_verbs.c) -------------------------------- */
 
-/* R-PUB-1: schedules the selected products now (rows through scb), then publishes what is
- * due (rows through rcb) with a client opened on req_out (the requests of a dry run); a
- * dry run (ro->dry_run) is one transaction, rolled back. */
-int pub_now(struct store *s, const char *shop, const struct pub_sel *sel,
-            const struct pub_sched_opts *so, const struct pub_run_opts *ro, FILE *req_out,
-            const struct pub_cb *scb, const struct pub_cb *rcb, struct pub_sched_stats *st,
-            struct pub_run_stats *rst, struct qs_err *e);
 /* R-PUB-12: pub_category, rolled back when dry_run. */
 int pub_category_change(struct store *s, const char *shop, const char *target, const char *code,
                         int dry_run, const char **what, struct qs_err *e);
@@ -428,8 +428,8 @@ enum pub_ship_from {
  * the marketplace with a client opened on req_out, and kept unless dry_run. */
 int pub_ship_load(struct store *s, const char *shop, enum pub_ship_from from, int dry_run,
                   FILE *req_out, struct pub_ship_list *l, struct qs_err *e);
-/* SPEC 1.3 for what a run or a listing change did: 69 when the marketplace answered
- * nothing, 75 when some will be retried, 1 when some failed, else 0. */
-int pub_run_exit(const struct pub_run_stats *st);
+/* R-PUB-15: the NAME and FIELD=VALUE operands and the --brand values of a profile change
+ * (c->name NULL: none named), checked before anything is written; 0 or QS_E_USAGE. */
+int pub_profile_check(const struct pub_profile_change *c, struct qs_err *e);
 
 #endif
