@@ -14,7 +14,6 @@
 #include "../libcore/profile.h"
 #include "../libcore/publish.h"
 #include "../libcore/qapi.h"
-#include "../libcore/schedule.h"
 #include "../libcore/tm.h"
 
 /* The options of every publish verb; each verb's table binds the ones it takes. */
@@ -38,48 +37,18 @@ static int parse_state(struct qs_ctx *ctx, const char *arg, void *target, struct
     return 0;
 }
 
+/* --price, --quantity, --shipping of edit (R-PUB-9), read by libcore. */
 static int parse_price(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
-    struct pub_edit_opts *eo = target;
-    (void)ctx;
-    /* R-PUB-9: a price, or a change in percent. */
-    if (pub_price_edit_parse(arg, &eo->price) < 0)
-        return err_set(e, QS_E_USAGE, "R-PUB-9",
-                       "--price \"%s\" is not a price of 1-999999999 yen or a change like +10%% "
-                       "or -7.5%%",
-                       arg);
-    eo->has_price = 1;
-    return 0;
+    return (void)ctx, pub_edit_opt_parse(PUB_EDIT_PRICE, arg, target, e);
 }
-
-/* A count without a sign in [0, max] into *out; 0, or -1. */
-static int count_parse(const char *s, long long max, long long *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtoll(s, &end, 10);
-    return !*s || *end || errno || *out < 0 || *out > max || *s == '+' || *s == '-' ? -1 : 0;
-}
-
 static int parse_quantity(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
-    struct pub_edit_opts *eo = target;
-    (void)ctx;
-    if (count_parse(arg, 2147483647LL, &eo->qty) < 0)
-        return err_set(e, QS_E_USAGE, NULL, "--quantity \"%s\" is not a quantity 0-2147483647",
-                       arg);
-    eo->has_qty = 1;
-    return 0;
+    return (void)ctx, pub_edit_opt_parse(PUB_EDIT_QTY, arg, target, e);
 }
-
 static int parse_shipping(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
-    struct pub_edit_opts *eo = target;
-    (void)ctx;
-    if (count_parse(arg, 999999999LL, &eo->shipping) < 0)
-        return err_set(e, QS_E_USAGE, NULL, "--shipping \"%s\" is not a whole-yen fee", arg);
-    eo->has_shipping = 1;
-    return 0;
+    return (void)ctx, pub_edit_opt_parse(PUB_EDIT_SHIPPING, arg, target, e);
 }
 
 #define A         struct pub_args
@@ -135,13 +104,12 @@ struct out {
     size_t ncols;
     struct rec_writer *w;
     long rows;
-    int quiet_rows; /* --dry-run of a verb that prints requests: no records */
     int closed;
 };
 
 #define OUT(ctx, cols)                                                                             \
     {                                                                                              \
-        (ctx), (cols), sizeof(cols) / sizeof(cols)[0], NULL, 0, 0, 0                               \
+        (ctx), (cols), sizeof(cols) / sizeof(cols)[0], NULL, 0, 0                                  \
     }
 
 /* pub_row_fn writing to a struct out. */
@@ -149,8 +117,6 @@ static int out_row(void *p, const struct rec *r, struct qs_err *e)
 {
     struct out *o = p;
     int rc;
-    if (o->quiet_rows)
-        return 0;
     if (!o->w && (rc = cmd_open_writer(o->ctx, o->cols, o->ncols, &o->w, e)) < 0)
         return rc;
     o->rows++;
@@ -165,7 +131,7 @@ static int out_close(struct out *o, struct qs_err *e)
     if (o->closed)
         return 0;
     o->closed = 1;
-    if (!o->w && !o->quiet_rows && (rc = cmd_open_writer(o->ctx, o->cols, o->ncols, &o->w, e)) < 0)
+    if (!o->w && (rc = cmd_open_writer(o->ctx, o->cols, o->ncols, &o->w, e)) < 0)
         return rc;
     if (o->w)
         rc = rec_writer_close(o->w, e);
@@ -200,11 +166,6 @@ static void out_diag(void *p, const struct qs_err *e, int warning)
 }
 
 static const char *const sched_cols[] = {"parent_sku", "state", "publish_at", "batch"};
-static const char *const run_cols[] = {"parent_sku", "item_code", "state",
-                                       "step",       "result",    "message"};
-static const char *const state_cols[] = {"parent_sku", "state", "result", "message"};
-static const char *const edit_cols[] = {"sku",      "parent_sku", "state",  "price",  "quantity",
-                                        "shipping", "batch",      "result", "message"};
 static const char *const copy_cols[] = {"sku", "parent_sku", "state"};
 static const char *const check_cols[] = {"parent_sku", "sku", "rule", "field", "message"};
 
@@ -217,7 +178,7 @@ static int select_products(struct qs_ctx *ctx, int argc, char **argv, const stru
                            int need, struct out *o, struct pub_sel *sel)
 {
     struct pub_select_opts so = {argv, argc, NULL, "-", a->enc, a->group, a->state};
-    struct pub_cb cb = {o, NULL, out_diag};
+    struct pub_cb cb = {.ctx = o, .diag = out_diag};
     struct qs_err e;
     struct stat sb;
     int dash = 0, rc;
@@ -243,66 +204,54 @@ static int no_operands(struct qs_ctx *ctx, int argc, char **argv)
     return argc ? cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]) : 0;
 }
 
-/* ---- runs and listing changes ---- */
+/* ---- the verbs that reach the marketplace: jobs of the one runner (SPEC 1.6) ---- */
 
-static void run_opts_init(struct qs_ctx *ctx, struct pub_run_opts *ro)
+/* Prints a line libcore built (the time taken as tomorrow's) unless -q; frees it. */
+static void say(struct qs_ctx *ctx, char *line)
 {
-    memset(ro, 0, sizeof *ro);
-    ro->now = time(NULL);
-    ro->tz = cmd_tz(ctx);
-    ro->due_by = ro->now;
-    ro->dry_run = ctx->dry_run;
-    ro->quiet = ctx->verbosity < 0;
-    ro->inflight_s = -1; /* setting publish.inflight_s */
+    if (line && ctx->verbosity >= 0)
+        fprintf(stderr, "%s: %s\n", ctx->prog, line);
+    free(line);
 }
 
-static void run_summary(struct qs_ctx *ctx, const struct pub_run_stats *st)
+/* A job of verb for the shop (pub_job_ops), diagnostics through o. */
+static void job_init(struct qs_ctx *ctx, enum pub_job_verb verb, struct pub_job *j, struct out *o)
 {
-    char next[64] = "";
-    if (ctx->verbosity < 0)
-        return;
-    /* Issue 8 item 18: what waits for its backoff, and when it is tried next (in the
-     * shop's zone, SPEC 1.5). */
-    if (st->waiting && tm_format(st->next_try, cmd_tz(ctx), 0, next, sizeof next) < 0)
-        next[0] = '\0';
-    fprintf(stderr,
-            "%s: %ld online, %ld failed, %ld to retry, %ld waiting%s%s, %ld listing change%s "
-            "sent%s\n",
-            ctx->prog, st->online, st->failed, st->retry, st->waiting, *next ? ", next try " : "",
-            next, st->changed, st->changed == 1 ? "" : "s",
-            ctx->dry_run ? " (dry run: requests printed, nothing sent)" : "");
+    memset(j, 0, sizeof *j);
+    j->verb = verb;
+    j->s = ctx->store;
+    j->shop = ctx->shop.name;
+    j->ro.now = time(NULL);
+    j->ro.tz = cmd_tz(ctx);
+    j->ro.due_by = j->ro.now;
+    j->ro.dry_run = ctx->dry_run;
+    j->ro.quiet = ctx->verbosity < 0;
+    j->ro.inflight_s = -1; /* setting publish.inflight_s */
+    j->diag = out_diag;
+    j->diag_ctx = o;
 }
 
-/* Ends a verb that sent listing changes: closes o, reports an error, names the batch to
- * undo (when batch > 0), prints the summary; returns the exit code. */
-static int run_end(struct qs_ctx *ctx, struct out *o, int rc, struct qs_err *e, long long batch,
-                   const struct pub_run_stats *st)
+/* Runs j through the runner with a client of the marketplace: the records, the summary,
+ * the exit code (SPEC 1.3). With sel (now, edit, withdraw): the products named first. */
+static int job_send(struct qs_ctx *ctx, struct pub_job *j, int argc, char **argv,
+                    const struct pub_args *a, int sel)
 {
-    if (out_end(o, rc, e, &rc))
+    struct pub_sel s = {0};
+    struct qs_err e;
+    int rc;
+
+    err_clear(&e);
+    if (sel && (rc = select_products(ctx, argc, argv, a, 1, j->diag_ctx, &s)) != 0)
         return rc;
-    if (ctx->verbosity >= 0 && batch)
-        fprintf(stderr, "%s: batch %lld (undo: qs publish undo %lld)\n", ctx->prog, batch, batch);
-    run_summary(ctx, st);
-    return pub_run_exit(st);
-}
-
-/* Issue 8 item 20: a time of day that has passed today is tomorrow's (SPEC 1.5): says so,
- * with the times it gives (to: the end of a window, 0 for none), in the shop's zone. */
-static void tomorrow_note(struct qs_ctx *ctx, const char *given, time_t at, time_t to,
-                          const char *what)
-{
-    char a[64], b[64];
-    const char *tz = cmd_tz(ctx);
-    if (ctx->verbosity < 0 || tm_format(at, tz, 0, a, sizeof a) < 0 ||
-        (to && tm_format(to, tz, 0, b, sizeof b) < 0))
-        return;
-    /* The end's date only when it is not the start's. */
-    fprintf(stderr, "%s: %s has passed today; %s tomorrow, %s%s%s (%s)\n", ctx->prog, given, what,
-            a, to ? " to " : "",
-            !to                      ? ""
-            : strncmp(a, b, 11) == 0 ? b + 11
-                                     : b,
-            tz);
+    j->sel = &s;
+    if ((rc = cmd_open_qapi(ctx, &j->q, &e)) == 0)
+        rc = cmd_job(ctx, &pub_job_ops[j->verb], j);
+    else
+        rc = cmd_out_fail(ctx, rc, &e);
+    qapi_close(j->q);
+    pub_job_clear(j);
+    pub_sel_free(&s);
+    return rc;
 }
 
 /* ---- list (R-PUB-8) ---- */
@@ -311,7 +260,7 @@ static int cmd_publish_list(struct qs_ctx *ctx, const struct qs_verb *v, int arg
 {
     static const char *const cols[] = {CAT_QS_COLUMNS, PUB_COL_NEXT_TRY};
     struct out o = OUT(ctx, cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
+    struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
     struct pub_args a = {0};
     struct qs_err e;
     int rc;
@@ -343,271 +292,124 @@ static void sched_summary(struct qs_ctx *ctx, const struct pub_sched_stats *st, 
 
 /* The times of at, every and spread into so (the operand TIME or MINUTES taken off argv);
  * 0 or an exit code. */
-static int sched_times(struct qs_ctx *ctx, const struct pub_args *a, int *argc, char ***argv,
-                       struct pub_sched_opts *so)
-{
-    enum pub_when when = so->when;
-    struct qs_err e;
-    int rc, tomorrow = 0;
 
-    err_clear(&e);
-    if (when == PUB_AT || when == PUB_EVERY) {
-        const char *arg;
-        if (*argc < 1)
-            return cmd_usage(ctx, "%s is needed", when == PUB_AT ? "a TIME" : "MINUTES");
-        arg = (*argv)[0];
-        /* R-PUB-5: a time in the past is refused. */
-        if (when == PUB_AT &&
-            (rc = sched_parse(arg, so->tz, so->now, "TIME", &so->at, &tomorrow, &e)) < 0)
-            return cmd_usage(ctx, "%s (%s)", e.msg, e.rule[0] ? e.rule : "R-PUB-5");
-        if (when == PUB_AT && tomorrow)
-            tomorrow_note(ctx, arg, so->at, 0, "the products go");
-        /* R-PUB-3: one product every MINUTES. */
-        if (when == PUB_EVERY && sched_minutes(arg, &so->minutes) < 0)
-            return cmd_usage(ctx,
-                             "MINUTES \"%s\" is not a whole number of minutes from 1 to 10080 "
-                             "(R-PUB-3)",
-                             arg);
-        (*argc)--, (*argv)++;
-    }
-    if (when == PUB_EVERY || when == PUB_SPREAD) {
-        if (!a->from || (when == PUB_SPREAD && !a->to))
-            return cmd_usage(ctx, "%s needed",
-                             when == PUB_SPREAD ? "--from TIME and --to TIME are"
-                                                : "--from TIME is");
-        /* Issue 8 item 20: --from and --to are one window. */
-        rc = when == PUB_SPREAD
-                 ? sched_window(a->from, a->to, so->tz, so->now, &so->at, &so->to, &tomorrow, &e)
-                 : sched_parse(a->from, so->tz, so->now, "--from", &so->at, &tomorrow, &e);
-        if (rc < 0)
-            return cmd_usage(ctx, "%s (%s)", e.msg, e.rule[0] ? e.rule : "R-PUB-5");
-        if (tomorrow)
-            tomorrow_note(ctx, a->from, so->at, when == PUB_SPREAD ? so->to : 0,
-                          when == PUB_SPREAD ? "the window is" : "the first goes");
-    }
-    return 0;
-}
-
-/* R-PUB-1: scheduled now, then published by the same run. */
-static int publish_now(struct qs_ctx *ctx, struct pub_sel *sel, struct pub_sched_opts *so,
-                       struct out *o)
-{
-    struct out ro_out = OUT(ctx, run_cols);
-    struct pub_cb rcb = {&ro_out, out_row, out_diag};
-    struct pub_cb scb = {o, NULL, out_diag};
-    struct pub_run_opts ro;
-    struct pub_run_stats rst = {0};
-    struct pub_sched_stats st;
-    struct qs_err e;
-    int rc;
-
-    err_clear(&e);
-    run_opts_init(ctx, &ro);
-    ro_out.quiet_rows = ctx->dry_run;
-    rc = pub_now(ctx->store, ctx->shop.name, sel, so, &ro, stdout, &scb, &rcb, &st, &rst, &e);
-    if (out_end(&ro_out, rc, &e, &rc))
-        return rc;
-    run_summary(ctx, &rst);
-    return pub_run_exit(&rst);
-}
-
+/* now, at, every, spread; cancel (R-PUB-6) when cancel. */
 static int schedule_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv,
-                         enum pub_when when)
+                         enum pub_when when, int cancel)
 {
     struct out o = OUT(ctx, sched_cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
-    struct pub_sched_opts so = {0};
+    struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
+    struct pub_sched_opts so = {.when = when, .now = time(NULL), .tz = cmd_tz(ctx)};
     struct pub_sched_stats st;
     struct pub_sel sel = {0};
     struct pub_args a = {0};
+    struct pub_job j;
     struct qs_err e;
-    int rc;
+    char *note = NULL;
+    int rc, used;
 
     err_clear(&e);
-    so.when = when;
-    so.now = time(NULL);
-    so.tz = cmd_tz(ctx);
     so.dry_run = ctx->dry_run;
-    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0 ||
-        (rc = sched_times(ctx, &a, &argc, &argv, &so)) != 0 ||
-        (rc = select_products(ctx, argc, argv, &a, 1, &o, &sel)) != 0)
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
         return rc;
-    if (when == PUB_NOW) {
-        rc = publish_now(ctx, &sel, &so, &o);
-        pub_sel_free(&sel);
-        return rc;
+    /* R-PUB-3, R-PUB-4, R-PUB-5: the operand TIME or MINUTES, --from, --to. */
+    if (!cancel && pub_sched_times(&so, argc, argv, a.from, a.to, &used, &note, &e) < 0)
+        return cmd_usage_e(ctx, &e);
+    say(ctx, note);
+    argc -= cancel ? 0 : used, argv += cancel ? 0 : used;
+    if (when == PUB_NOW && !cancel) {
+        /* R-PUB-1: scheduled now, then published by the same run. */
+        job_init(ctx, PUB_JOB_NOW, &j, &o);
+        j.so = so;
+        return job_send(ctx, &j, argc, argv, &a, 1);
     }
-    rc = pub_schedule(ctx->store, ctx->shop.name, &sel, &so, &cb, &st, &e);
+    if ((rc = select_products(ctx, argc, argv, &a, 1, &o, &sel)) != 0)
+        return rc;
+    rc = cancel ? pub_cancel(ctx->store, ctx->shop.name, &sel, so.tz, so.dry_run, &cb, &st, &e)
+                : pub_schedule(ctx->store, ctx->shop.name, &sel, &so, &cb, &st, &e);
     pub_sel_free(&sel);
     if (out_end(&o, rc, &e, &rc))
         return rc;
-    sched_summary(ctx, &st, "scheduled");
+    sched_summary(ctx, &st, cancel ? "cancelled" : "scheduled");
     return 0;
 }
 
 static int cmd_publish_now(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return schedule_verb(ctx, v, argc, argv, PUB_NOW);
+    return schedule_verb(ctx, v, argc, argv, PUB_NOW, 0);
 }
 static int cmd_publish_at(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return schedule_verb(ctx, v, argc, argv, PUB_AT);
+    return schedule_verb(ctx, v, argc, argv, PUB_AT, 0);
 }
 static int cmd_publish_every(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return schedule_verb(ctx, v, argc, argv, PUB_EVERY);
+    return schedule_verb(ctx, v, argc, argv, PUB_EVERY, 0);
 }
 static int cmd_publish_spread(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    return schedule_verb(ctx, v, argc, argv, PUB_SPREAD);
+    return schedule_verb(ctx, v, argc, argv, PUB_SPREAD, 0);
 }
 
 static int cmd_publish_cancel(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct out o = OUT(ctx, sched_cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
-    struct pub_sched_stats st;
-    struct pub_sel sel = {0};
+    return schedule_verb(ctx, v, argc, argv, PUB_NOW, 1);
+}
+
+/* ---- run (R-PUB-7), edit (R-PUB-9), withdraw, undo (R-PUB-13) ---- */
+
+/* run, edit, withdraw, undo: their operands and options into a job, then the runner. */
+static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv,
+                     enum pub_job_verb verb)
+{
+    struct out o = OUT(ctx, sched_cols); /* diagnostics only: the runner writes the records */
     struct pub_args a = {0};
+    struct pub_job j;
     struct qs_err e;
+    char *note = NULL, *end;
     int rc;
 
     err_clear(&e);
-    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0 ||
-        (rc = select_products(ctx, argc, argv, &a, 1, &o, &sel)) != 0)
+    job_init(ctx, verb, &j, &o);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
         return rc;
-    rc = pub_cancel(ctx->store, ctx->shop.name, &sel, cmd_tz(ctx), ctx->dry_run, &cb, &st, &e);
-    pub_sel_free(&sel);
-    if (out_end(&o, rc, &e, &rc))
-        return rc;
-    sched_summary(ctx, &st, "cancelled");
-    return 0;
+    if (verb == PUB_JOB_RUN) {
+        if (a.due_by && pub_due_by_parse(a.due_by, j.ro.tz, j.ro.now, &j.ro.due_by, &note, &e) < 0)
+            return cmd_usage_e(ctx, &e);
+        say(ctx, note);
+        j.ro.retry_failed = a.retry_failed;
+        return (rc = no_operands(ctx, argc, argv)) ? rc : job_send(ctx, &j, 0, NULL, &a, 0);
+    }
+    if (verb == PUB_JOB_UNDO) {
+        if (argc != 1)
+            return cmd_usage(ctx, "one BATCH number is needed");
+        errno = 0;
+        j.batch = strtoll(argv[0], &end, 10);
+        if (*end || errno || j.batch < 1)
+            return cmd_usage(ctx, "BATCH \"%s\" is not a batch number", argv[0]);
+        return job_send(ctx, &j, 0, NULL, &a, 0);
+    }
+    if (verb == PUB_JOB_EDIT && !a.eo.has_price && !a.eo.has_qty && !a.eo.has_shipping)
+        return cmd_usage(ctx, "--price, --quantity or --shipping is needed");
+    j.eo = a.eo;
+    return job_send(ctx, &j, argc, argv, &a, 1);
 }
-
-/* ---- run (R-PUB-7) ---- */
 
 static int cmd_publish_run(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct out o = OUT(ctx, run_cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
-    struct pub_run_opts ro;
-    struct pub_run_stats st = {0};
-    struct pub_args a = {0};
-    struct qapi *q = NULL;
-    struct qs_err e;
-    int rc, clock;
-
-    err_clear(&e);
-    run_opts_init(ctx, &ro);
-    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
-        return rc;
-    /* A time ahead brings the schedule forward (catch-up, demos); a past one is fine here:
-     * it only narrows what is due. */
-    if (a.due_by) {
-        if (tm_parse_after(a.due_by, cmd_tz(ctx), ro.now, ro.now - ro.now % 60, &ro.due_by, &clock,
-                           &e) < 0)
-            return cmd_usage(ctx, "--due-by: %s", e.msg);
-        if (clock == TM_CLOCK_NEXT_DAY)
-            tomorrow_note(ctx, a.due_by, ro.due_by, 0, "due by");
-    }
-    ro.retry_failed = a.retry_failed;
-    if ((rc = no_operands(ctx, argc, argv)) != 0)
-        return rc;
-    o.quiet_rows = ctx->dry_run;
-    if ((rc = cmd_open_qapi(ctx, &q, &e)) == 0)
-        rc = pub_run(ctx->store, q, ctx->shop.name, &ro, &cb, &st, &e);
-    qapi_close(q);
-    if (out_end(&o, rc, &e, &rc))
-        return rc == QS_EX_UNAVAILABLE && st.calls_ok > 0 ? QS_EX_TEMPFAIL : rc;
-    run_summary(ctx, &st);
-    return pub_run_exit(&st);
+    return send_verb(ctx, v, argc, argv, PUB_JOB_RUN);
 }
-
-/* ---- edit (R-PUB-9), withdraw, undo (R-PUB-13) ---- */
-
 static int cmd_publish_edit(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct out o = OUT(ctx, edit_cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
-    struct pub_run_opts ro;
-    struct pub_run_stats st = {0};
-    struct pub_sel sel = {0};
-    struct pub_args a = {0};
-    struct qapi *q = NULL;
-    struct qs_err e;
-    long long batch = 0;
-    int rc;
-
-    err_clear(&e);
-    run_opts_init(ctx, &ro);
-    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
-        return rc;
-    if (!a.eo.has_price && !a.eo.has_qty && !a.eo.has_shipping)
-        return cmd_usage(ctx, "--price, --quantity or --shipping is needed");
-    a.eo.dry_run = ctx->dry_run;
-    if ((rc = select_products(ctx, argc, argv, &a, 1, &o, &sel)) != 0)
-        return rc;
-    o.quiet_rows = ctx->dry_run;
-    if ((rc = cmd_open_qapi(ctx, &q, &e)) == 0)
-        rc = pub_edit(ctx->store, q, ctx->shop.name, &sel, &a.eo, &ro, &cb, &st, &batch, &e);
-    qapi_close(q);
-    pub_sel_free(&sel);
-    return run_end(ctx, &o, rc, &e, batch, &st);
+    return send_verb(ctx, v, argc, argv, PUB_JOB_EDIT);
 }
-
 static int cmd_publish_withdraw(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct out o = OUT(ctx, state_cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
-    struct pub_run_opts ro;
-    struct pub_run_stats st = {0};
-    struct pub_sel sel = {0};
-    struct pub_args a = {0};
-    struct qapi *q = NULL;
-    struct qs_err e;
-    long long batch = 0;
-    int rc;
-
-    err_clear(&e);
-    run_opts_init(ctx, &ro);
-    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0 ||
-        (rc = select_products(ctx, argc, argv, &a, 1, &o, &sel)) != 0)
-        return rc;
-    o.quiet_rows = ctx->dry_run;
-    if ((rc = cmd_open_qapi(ctx, &q, &e)) == 0)
-        rc = pub_withdraw(ctx->store, q, ctx->shop.name, &sel, &ro, &cb, &st, &batch, &e);
-    qapi_close(q);
-    pub_sel_free(&sel);
-    return run_end(ctx, &o, rc, &e, batch, &st);
+    return send_verb(ctx, v, argc, argv, PUB_JOB_WITHDRAW);
 }
-
 static int cmd_publish_undo(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    struct out o = OUT(ctx, state_cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
-    struct pub_run_opts ro;
-    struct pub_run_stats st = {0};
-    struct qapi *q = NULL;
-    struct qs_err e;
-    long long batch;
-    char *end;
-    int rc;
-
-    err_clear(&e);
-    run_opts_init(ctx, &ro);
-    if ((rc = cmd_parse(ctx, v, NULL, &argc, &argv)) != 0)
-        return rc;
-    if (argc != 1)
-        return cmd_usage(ctx, "one BATCH number is needed");
-    errno = 0;
-    batch = strtoll(argv[0], &end, 10);
-    if (*end || errno || batch < 1)
-        return cmd_usage(ctx, "BATCH \"%s\" is not a batch number", argv[0]);
-    o.quiet_rows = ctx->dry_run;
-    if ((rc = cmd_open_qapi(ctx, &q, &e)) == 0)
-        rc = pub_undo(ctx->store, q, ctx->shop.name, batch, &ro, &cb, &st, &e);
-    qapi_close(q);
-    return run_end(ctx, &o, rc, &e, 0, &st);
+    return send_verb(ctx, v, argc, argv, PUB_JOB_UNDO);
 }
 
 /* ---- copy (R-PUB-10), category (R-PUB-12) ---- */
@@ -615,7 +417,7 @@ static int cmd_publish_undo(struct qs_ctx *ctx, const struct qs_verb *v, int arg
 static int cmd_publish_copy(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     struct out o = OUT(ctx, copy_cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
+    struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
     struct pub_sel sel = {0};
     struct pub_args a = {0};
     struct qs_err e;
@@ -661,35 +463,13 @@ static int cmd_publish_category(struct qs_ctx *ctx, const struct qs_verb *v, int
 
 /* ---- profile (R-PUB-15) ---- */
 
-/* The profile's NAME and FIELD=VALUE operands, and the --brand values, checked before
- * anything is written; 0 or an exit code. */
-static int profile_check(struct qs_ctx *ctx, const struct pub_args *a, struct pub_profile_change *c)
-{
-    struct qs_err e;
-    const char *value;
-    int field;
-
-    err_clear(&e);
-    if ((a->group || a->skus.n) && !c->name)
-        return cmd_usage(ctx, "--group and --sku need a profile NAME");
-    if (c->name && !prof_name_valid(c->name))
-        return cmd_usage(ctx, "profile name \"%s\" is not 1-63 of letters, digits, '.', '_' or '-'",
-                         c->name);
-    for (size_t i = 0; i < c->nsets; i++)
-        if (pub_profile_field_split(c->sets[i], &field, &value, &e) < 0)
-            return cmd_usage_e(ctx, &e);
-    for (size_t i = 0; i < a->brands.n; i++)
-        if (!strchr(a->brands.v[i], '='))
-            return cmd_usage(ctx, "--brand \"%s\" is not NAME=BRANDNO", a->brands.v[i]);
-    return 0;
-}
-
 static int cmd_publish_profile(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     static const char *const cols[] = {"profile", "field", "value"}, *const bcols[] = {"brand",
                                                                                        "brand_no"};
     struct out o = OUT(ctx, cols);
-    struct pub_cb cb = {&o, out_row, out_diag}, dcb = {&o, NULL, out_diag};
+    struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag},
+                  dcb = {.ctx = &o, .diag = out_diag};
     struct pub_profile_change c = {0};
     struct pub_args a = {0};
     struct qs_err e;
@@ -705,8 +485,10 @@ static int cmd_publish_profile(struct qs_ctx *ctx, const struct qs_verb *v, int 
     c.group = a.group;
     c.skus = a.skus.v, c.nskus = a.skus.n;
     c.dry_run = ctx->dry_run;
-    if ((rc = profile_check(ctx, &a, &c)) != 0)
+    if ((rc = pub_profile_check(&c, &e)) < 0) {
+        rc = cmd_usage_e(ctx, &e);
         goto out;
+    }
     if (argc > 0 && !c.name)
         c.name = PROF_DEFAULT;
     brands = a.list_brands || (a.brands.n && !c.name);
@@ -768,7 +550,7 @@ static const struct pub_ship_list *ship_get(void *p)
 static int cmd_publish_check(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     struct out o = OUT(ctx, check_cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
+    struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
     struct pub_sel sel = {0};
     struct pub_args a = {0};
     struct ship_get ship = {ctx, {0}};
@@ -800,7 +582,7 @@ static int cmd_publish_shipping(struct qs_ctx *ctx, const struct qs_verb *v, int
     static const char *const cols[] = {"shipping_no", "fee",     "type",   "free_over",
                                        "region",      "oversea", "carrier"};
     struct out o = OUT(ctx, cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
+    struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
     struct pub_ship_list ship = {0};
     struct pub_args a = {0};
     struct qs_err e;
@@ -822,7 +604,7 @@ static int cmd_publish_batches(struct qs_ctx *ctx, const struct qs_verb *v, int 
 {
     static const char *const cols[] = {"batch", "at", "verb", "products", "undone_at"};
     struct out o = OUT(ctx, cols);
-    struct pub_cb cb = {&o, out_row, out_diag};
+    struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
     struct qs_err e;
     int rc;
 

@@ -113,6 +113,8 @@ void job_summary(FILE *fp, const char *prog, const struct job_counts *c)
         fprintf(fp, ", rejected %ld", n[JOB_REJECTED]);
     if (n[JOB_SKIPPED])
         fprintf(fp, ", skipped %ld", n[JOB_SKIPPED]);
+    if (n[JOB_LOCAL])
+        fprintf(fp, ", changed locally %ld", n[JOB_LOCAL]);
     fputc('\n', fp);
 }
 
@@ -121,7 +123,7 @@ int job_outcome_parse(const char *word)
     static const char *const words[JOB_NOUTCOMES] = {
         [JOB_SENT] = "ok",           [JOB_DONE] = "already",    [JOB_FAILED] = "failed",
         [JOB_RETRY] = "retry",       [JOB_UNKNOWN] = "unknown", [JOB_HANDED_OFF] = "handed-off",
-        [JOB_REJECTED] = "rejected", [JOB_SKIPPED] = "skipped",
+        [JOB_REJECTED] = "rejected", [JOB_SKIPPED] = "skipped", [JOB_LOCAL] = "local",
     };
     for (int i = 0; word && i < JOB_NOUTCOMES; i++)
         if (strcmp(word, words[i]) == 0)

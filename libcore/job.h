@@ -27,6 +27,8 @@ enum job_outcome {
     JOB_HANDED_OFF, /* written to a hand-off folder for the seller to finish */
     JOB_REJECTED,   /* refused before it was queued (bad input, --skip-bad) */
     JOB_SKIPPED,    /* left out by a rule (SPEC 1.3: skips alone exit 0) */
+    JOB_LOCAL,      /* changed in the store only: nothing of it goes to the other side
+                     * (an edit of a product not on the marketplace); exits 0 */
     JOB_NOUTCOMES
 };
 
@@ -79,7 +81,8 @@ int job_run(struct store *s, const struct job_ops *ops, void *job, const struct 
  * something is to retry or unknown, 1 when some failed or were rejected, else 0. */
 int job_exit_code(int rc, const struct job_counts *c);
 /* Writes "prog: sent N, already done M, failed K, unknown U" (plus ", to retry R",
- * ", handed off H", ", rejected J", ", skipped S" when not zero) and a newline to fp. */
+ * ", handed off H", ", rejected J", ", skipped S", ", changed locally L" when not zero) and
+ * a newline to fp. */
 void job_summary(FILE *fp, const char *prog, const struct job_counts *c);
 /* Runs fn(ctx, e) -- work that writes only the store, like a pull -- inside one
  * transaction rolled back afterwards when dry_run (SPEC 1.6 --dry-run: what fn prints is
@@ -87,7 +90,7 @@ void job_summary(FILE *fp, const char *prog, const struct job_counts *c);
 int job_within(struct store *s, int dry_run, int (*fn)(void *ctx, struct qs_err *e), void *ctx,
                struct qs_err *e);
 /* The outcome named by a report's result word (ok, already, failed, retry, unknown,
- * handed-off, rejected, skipped), or -1. */
+ * handed-off, rejected, skipped, local), or -1. */
 int job_outcome_parse(const char *word);
 
 #endif

@@ -12,11 +12,17 @@
  *   publish_run.c    run: due products -> the marketplace (R-PUB-7)
  *   publish_step.c   one product of a run, step by step, exactly once (R-PUB-7, R-PUB-10,
  *                    R-PUB-11)
+ *   publish_runner.c what a run, its steps and its listing jobs share: the counted
+ *                    calls, result rows, the run's defaults (below the three)
  *   publish_job.c    changes to listings already on the marketplace: status, price,
  *                    quantity, shipping (R-PUB-9, R-PUB-13)
  *   publish_edit.c   edit, withdraw, copy, category, profile assignment
  *   publish_undo.c   undo of a batch (R-PUB-13)
  *   publish_check.c  check: R-IMP-9, R-IMP-10 and the pre-flight of publish
+ *   publish_when.c   the times of at, every, spread and run --due-by from the command line
+ *   publish_job_ops.c  run, now, edit, withdraw, undo as jobs of the one runner (job.h)
+ *   publish_list.c, publish_ship.c, publish_verbs.c  listings, delivery templates, the
+ *                    transactions of category and profile changes
  * Time math is in schedule.c, profiles in profile.c. */
 #ifndef QS_PUBLISH_H
 #define QS_PUBLISH_H
@@ -25,6 +31,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "job.h"
 #include "profile.h"
 #include "qapi.h"
 #include "record.h"
@@ -39,10 +46,13 @@
 /* What a verb tells its caller. Either function may be NULL. */
 typedef int (*pub_row_fn)(void *ctx, const struct rec *r, struct qs_err *e);
 typedef void (*pub_diag_fn)(void *ctx, const struct qs_err *e, int warning);
+/* A record of a verb that sends (run, now, edit, withdraw, undo) with its outcome. */
+typedef int (*pub_jrow_fn)(void *ctx, enum job_outcome oc, const struct rec *r, struct qs_err *e);
 struct pub_cb {
     void *ctx;
     pub_row_fn row;   /* an output record (stdout) */
     pub_diag_fn diag; /* an error or warning about one product or input line (stderr) */
+    pub_jrow_fn jrow; /* the senders' records: used instead of row when set */
 };
 
 /* ---- pure parts (publish_map.c) ------------------------------------------------- */
@@ -184,6 +194,24 @@ int pub_schedule(struct store *s, const char *shop, const struct pub_sel *sel,
 int pub_cancel(struct store *s, const char *shop, const struct pub_sel *sel, const char *tz,
                int dry_run, const struct pub_cb *cb, struct pub_sched_stats *st, struct qs_err *e);
 
+/* ---- times from the command line (publish_when.c) -------------------------------- */
+
+/* R-PUB-3, R-PUB-4, R-PUB-5: the times of at (argv[0]: TIME), every (argv[0]: MINUTES,
+ * from) and spread (from, to) into o->at, o->to, o->minutes (o->when, tz and now set).
+ * *used gets the operands taken (0 or 1); *note a malloc'd line (the caller frees it)
+ * when a time of day already past today was taken as tomorrow's, else NULL. Returns 0, or
+ * QS_E_USAGE with the message and its rule. */
+int pub_sched_times(struct pub_sched_opts *o, int argc, char **argv, const char *from,
+                    const char *to, int *used, char **note, struct qs_err *e);
+/* run --due-by arg (a time ahead brings the schedule forward) into *due_by; *note as
+ * pub_sched_times. Returns 0 or QS_E_USAGE ("--due-by: ..."). */
+int pub_due_by_parse(const char *arg, const char *tz, time_t now, time_t *due_by, char **note,
+                     struct qs_err *e);
+/* Issue 8 item 20: "GIVEN has passed today; WHAT tomorrow, AT[ to TO] (TZ)" (to 0: none),
+ * times in tz. Returns a malloc'd string (the caller frees it), NULL when a time cannot be
+ * written. */
+char *pub_tomorrow_note(const char *given, time_t at, time_t to, const char *tz, const char *what);
+
 /* ---- run (publish_run.c, publish_job.c) ----------------------------------------- */
 
 struct pub_run_opts {
@@ -224,6 +252,13 @@ struct pub_edit_opts {
     long long qty, shipping;
     int dry_run;
 };
+/* The values of qs publish edit. */
+enum pub_edit_field { PUB_EDIT_PRICE, PUB_EDIT_QTY, PUB_EDIT_SHIPPING };
+/* R-PUB-9: --price (a price or a change in percent), --quantity (0-2147483647) or
+ * --shipping (whole yen) arg into o (its has_ flag set); 0, or QS_E_USAGE with the
+ * option's message. */
+int pub_edit_opt_parse(enum pub_edit_field f, const char *arg, struct pub_edit_opts *o,
+                       struct qs_err *e);
 /* R-PUB-9, R-PUB-13: edits price, quantity and shipping of the selected products' variants
  * (pending, scheduled, failed, online, offline; publishing ones are refused), checked
  * first (R-PUB-14, R-IMP-9 spread) and written in one batch; products on the marketplace
@@ -253,6 +288,45 @@ int pub_category(struct store *s, const char *shop, const char *target, const ch
 /* R-PUB-15: makes the selected products use profile name (NULL: none). */
 int pub_profile_assign(struct store *s, const char *shop, const struct pub_sel *sel,
                        const char *name, struct qs_err *e);
+
+/* ---- the senders as jobs of the one runner (publish_job_ops.c, job.h) ---------- */
+
+/* The verbs that reach the marketplace: run, now (schedule, then run), edit, withdraw,
+ * undo. */
+enum pub_job_verb {
+    PUB_JOB_RUN,
+    PUB_JOB_NOW,
+    PUB_JOB_EDIT,
+    PUB_JOB_WITHDRAW,
+    PUB_JOB_UNDO,
+    PUB_JOB_NVERBS
+};
+struct pub_job_rows;
+/* One job of a publish verb: the caller sets the first fields, the run fills the rest. */
+struct pub_job {
+    enum pub_job_verb verb;
+    struct store *s;
+    struct qapi *q;
+    const char *shop;
+    struct pub_run_opts ro;    /* every verb; ro.dry_run as the runner's */
+    const struct pub_sel *sel; /* now, edit, withdraw */
+    struct pub_sched_opts so;  /* now */
+    struct pub_edit_opts eo;   /* edit */
+    long long batch;           /* undo: the batch to undo; edit, withdraw: the batch made */
+    pub_diag_fn diag;          /* problems of products and input lines (may be NULL) */
+    void *diag_ctx;
+    struct pub_run_stats st;   /* filled by the run */
+    struct pub_job_rows *rows; /* the records, kept for the report */
+};
+/* The runner's callbacks of each verb (job.h), by enum pub_job_verb. Each record's
+ * outcome: sent (published, or its change sent by this run); already done (nothing to
+ * send: an edit whose values are already these, a withdraw of an offline product, a
+ * batch undone before); failed; to retry (no answer, or queued for the next run);
+ * skipped; changed locally (a product not on the marketplace). The epilogue names the
+ * batch to undo and what waits for its backoff, with its next try (in ro.tz). */
+extern const struct job_ops pub_job_ops[PUB_JOB_NVERBS];
+/* Frees the records j kept; j stays usable. */
+void pub_job_clear(struct pub_job *j);
 
 /* ---- listings (publish_list.c) ------------------------------------------------ */
 
@@ -318,13 +392,6 @@ int pub_check(struct store *s, const char *shop, const struct pub_sel *sel,
 
 /* ---- the verbs' transactions (publish_verbs.c) -------------------------------- */
 
-/* R-PUB-1: schedules the selected products now (rows through scb), then publishes what is
- * due (rows through rcb) with a client opened on req_out (the requests of a dry run); a
- * dry run (ro->dry_run) is one transaction, rolled back. */
-int pub_now(struct store *s, const char *shop, const struct pub_sel *sel,
-            const struct pub_sched_opts *so, const struct pub_run_opts *ro, FILE *req_out,
-            const struct pub_cb *scb, const struct pub_cb *rcb, struct pub_sched_stats *st,
-            struct pub_run_stats *rst, struct qs_err *e);
 /* R-PUB-12: pub_category, rolled back when dry_run. */
 int pub_category_change(struct store *s, const char *shop, const char *target, const char *code,
                         int dry_run, const char **what, struct qs_err *e);
@@ -361,8 +428,8 @@ enum pub_ship_from {
  * the marketplace with a client opened on req_out, and kept unless dry_run. */
 int pub_ship_load(struct store *s, const char *shop, enum pub_ship_from from, int dry_run,
                   FILE *req_out, struct pub_ship_list *l, struct qs_err *e);
-/* SPEC 1.3 for what a run or a listing change did: 69 when the marketplace answered
- * nothing, 75 when some will be retried, 1 when some failed, else 0. */
-int pub_run_exit(const struct pub_run_stats *st);
+/* R-PUB-15: the NAME and FIELD=VALUE operands and the --brand values of a profile change
+ * (c->name NULL: none named), checked before anything is written; 0 or QS_E_USAGE. */
+int pub_profile_check(const struct pub_profile_change *c, struct qs_err *e);
 
 #endif

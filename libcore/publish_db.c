@@ -64,6 +64,28 @@ char *pub_col(sqlite3_stmt *st, int i)
     return v ? xstrdup((const char *)v) : NULL;
 }
 
+int pub_emit(const struct pub_cb *cb, enum job_outcome oc, const struct rec *r, struct qs_err *e)
+{
+    if (cb && cb->jrow)
+        return cb->jrow(cb->ctx, oc, r, e);
+    return cb && cb->row ? cb->row(cb->ctx, r, e) : 0;
+}
+
+enum job_outcome pub_outcome(const char *result)
+{
+    if (strcmp(result, "failed") == 0)
+        return JOB_FAILED;
+    if (strcmp(result, "retry") == 0 || strcmp(result, "queued") == 0)
+        return JOB_RETRY;
+    if (strcmp(result, "already") == 0)
+        return JOB_DONE;
+    if (strcmp(result, "skipped") == 0)
+        return JOB_SKIPPED;
+    if (strcmp(result, "local") == 0)
+        return JOB_LOCAL;
+    return JOB_SENT; /* ok, online; dry-run (never reported) */
+}
+
 char *pub_now_iso(char buf[32])
 {
     return tm_utc_iso(time(NULL), buf, 32);

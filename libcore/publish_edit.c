@@ -30,6 +30,7 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
 {
     struct pub_product *ps = xcalloc(sel->n ? sel->n : 1, sizeof *ps);
     struct vnew **nv = xcalloc(sel->n ? sel->n : 1, sizeof *nv);
+    int *changed = xcalloc(sel->n ? sel->n : 1, sizeof *changed);
     struct pub_jresults jr = {0};
     struct rec *r = rec_new();
     size_t np = 0;
@@ -140,6 +141,7 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
             if (rc == 0 && (n->price != v->price || n->qty != v->qty || n->shipping != v->shipping))
                 rc = cstore_variant_edit(s, v->id, n->price, n->qty, n->shipping, *batch, now, e);
         }
+        changed[i] = any;
         if (rc == 0 && any) {
             char b2[32];
             rc = cstore_change_add(s, *batch, p->id, 0, "batch", num(p->batch ? p->batch : -1, b2),
@@ -165,9 +167,21 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
     /* Send now (in --dry-run inside the transaction: printed, then rolled back). */
     if (rc == 0)
         rc = pub_send_jobs(s, q, shop, ro, rst, &jr, e);
-    for (size_t i = 0; i < np && rc == 0 && cb && cb->row; i++) {
+    for (size_t i = 0; i < np && rc == 0; i++) {
         struct pub_product *p = &ps[i];
         const struct pub_jres *j = pub_jres_get(&jr, p->parent_sku);
+        int on_market = p->item_code && *p->item_code;
+        /* An edit that changes nothing here -- the values are already these, from an
+         * earlier run -- sends nothing: already done, never sent (issue 10). */
+        const char *result = j ? j->result : !changed[i] ? "already" : "local";
+        const char *msg = j             ? j->msg
+                          : !changed[i] ? "already so: nothing to change"
+                          : on_market   ? "queued for qs publish run"
+                                        : "not on the marketplace";
+        enum job_outcome oc = j             ? pub_outcome(j->result)
+                              : !changed[i] ? JOB_DONE
+                              : on_market   ? JOB_RETRY
+                                            : JOB_LOCAL;
         for (size_t k = 0; k < p->nv && rc == 0; k++) {
             struct vnew *n = &nv[i][k];
             rec_clear(r);
@@ -180,12 +194,9 @@ int pub_edit(struct store *s, struct qapi *q, const char *shop, const struct pub
             rec_set_typed(r, "shipping", n->shipping >= 0 ? num(n->shipping, a) : "",
                           n->shipping >= 0 ? REC_NUM : REC_NULL);
             rec_set_typed(r, "batch", o->dry_run ? "" : bs, o->dry_run ? REC_NULL : REC_NUM);
-            rec_set(r, "result", j ? j->result : "local");
-            rec_set(r, "message",
-                    j ? j->msg
-                      : (p->item_code && *p->item_code ? "queued for qs publish run"
-                                                       : "not on the marketplace"));
-            rc = cb->row(cb->ctx, r, e);
+            rec_set(r, "result", result);
+            rec_set(r, "message", msg);
+            rc = pub_emit(cb, oc, r, e);
         }
     }
 out:
@@ -205,6 +216,7 @@ out:
     }
     free(ps);
     free(nv);
+    free(changed);
     pub_jres_free(&jr);
     rec_free(r);
     return rc;
@@ -219,6 +231,7 @@ int pub_withdraw(struct store *s, struct qapi *q, const char *shop, const struct
     struct pub_jresults jr = {0};
     struct rec *r = rec_new();
     char **parents = NULL;
+    int *already = NULL; /* parents[i] was offline before this run */
     size_t n = 0;
     int rc, own;
     char now[32];
@@ -231,7 +244,13 @@ int pub_withdraw(struct store *s, struct qapi *q, const char *shop, const struct
         struct pub_product p;
         if ((rc = pub_product_load(s, sel->id[i], &p, e)) < 0)
             break;
-        if (strcmp(p.state, "online") != 0) {
+        if (strcmp(p.state, "offline") == 0 && p.item_code && *p.item_code) {
+            /* Withdrawn before (by an earlier run): already done, nothing sent. */
+            parents = xrealloc(parents, (n + 1) * sizeof *parents);
+            already = xrealloc(already, (n + 1) * sizeof *already);
+            already[n] = 1;
+            parents[n++] = xstrdup(p.parent_sku);
+        } else if (strcmp(p.state, "online") != 0) {
             pub_diag(cb, 1, NULL, p.parent_sku, "Parent SKU \"%s\" is %s, not online", p.parent_sku,
                      p.state);
         } else {
@@ -250,18 +269,25 @@ int pub_withdraw(struct store *s, struct qapi *q, const char *shop, const struct
                 rc = pub_job_enqueue(s, shop, p.parent_sku, p.id, *batch, "withdraw", "status",
                                      "{\"status\":1}", e);
             parents = xrealloc(parents, (n + 1) * sizeof *parents);
+            already = xrealloc(already, (n + 1) * sizeof *already);
+            already[n] = 0;
             parents[n++] = xstrdup(p.parent_sku);
         }
         pub_product_free(&p);
     }
     if (!ro->dry_run || rc < 0)
         rc = pub_tx_end(s, own, rc, e);
-    if (rc == 0 && n)
+    if (rc == 0 && *batch)
         rc = pub_send_jobs(s, q, shop, ro, rst, &jr, e);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const struct pub_jres *j = pub_jres_get(&jr, parents[i]);
-        rc = pub_state_row(cb, r, parents[i], j ? j->state : "online", j ? j->result : "queued",
-                           j ? j->msg : "queued for qs publish run", e);
+        const struct pub_jres *j = already[i] ? NULL : pub_jres_get(&jr, parents[i]);
+        if (already[i])
+            rc = pub_state_row(cb, r, JOB_DONE, parents[i], "offline", "already",
+                               "already offline: nothing to send", e);
+        else
+            rc = pub_state_row(cb, r, j ? pub_outcome(j->result) : JOB_RETRY, parents[i],
+                               j ? j->state : "online", j ? j->result : "queued",
+                               j ? j->msg : "queued for qs publish run", e);
     }
     if (ro->dry_run && own) {
         store_rollback(s);
@@ -271,6 +297,7 @@ done:
     for (size_t i = 0; i < n; i++)
         free(parents[i]);
     free(parents);
+    free(already);
     pub_jres_free(&jr);
     rec_free(r);
     return rc;

@@ -44,6 +44,12 @@ void pub_diag(const struct pub_cb *cb, int warning, const char *rule, const char
 void pub_fail_fatal(struct store *s, long long item, long long product, const char *step,
                     const char *msg);
 
+/* A sender's record r with its outcome through cb: jrow when set, else row. */
+int pub_emit(const struct pub_cb *cb, enum job_outcome oc, const struct rec *r, struct qs_err *e);
+/* The outcome of a sender's result word: ok and online sent, already done, failed,
+ * retry and queued (left for the next run) to retry, skipped, local. */
+enum job_outcome pub_outcome(const char *result);
+
 /* The current time as UTC ISO-8601 into buf[32]. */
 char *pub_now_iso(char buf[32]);
 
@@ -57,7 +63,8 @@ int pub_job_enqueue(struct store *s, const char *shop, const char *parent_sku, l
                     long long batch, const char *why, const char *op, const char *payload_json,
                     struct qs_err *e);
 
-/* What a run shares with the jobs it sends (publish_run.c, publish_job.c). */
+/* What a run shares with the jobs it sends (publish_runner.c, below publish_run.c,
+ * publish_job.c and publish_step.c). */
 struct pub_runner {
     struct store *s;
     struct qapi *q;
@@ -124,8 +131,8 @@ int pub_send_jobs(struct store *s, struct qapi *q, const char *shop, const struc
 /* The last result for parent, or NULL. */
 const struct pub_jres *pub_jres_get(const struct pub_jresults *jr, const char *parent);
 void pub_jres_free(struct pub_jresults *jr);
-/* Writes a record parent_sku, state, result, message through cb. */
-int pub_state_row(const struct pub_cb *cb, struct rec *r, const char *parent, const char *state,
-                  const char *result, const char *msg, struct qs_err *e);
+/* Writes a record parent_sku, state, result, message with its outcome through cb. */
+int pub_state_row(const struct pub_cb *cb, struct rec *r, enum job_outcome oc, const char *parent,
+                  const char *state, const char *result, const char *msg, struct qs_err *e);
 
 #endif

@@ -402,7 +402,7 @@ static int shipping_job(struct job *j)
     return 0;
 }
 
-static int job_run(struct pub_runner *r, const struct outbox_item *it)
+static int listing_run(struct pub_runner *r, const struct outbox_item *it)
 {
     struct job j;
     char now[32];
@@ -510,7 +510,7 @@ int pub_jobs_drain(struct pub_runner *r)
                             time(NULL), &ignore);
                 continue;
             }
-            rc = job_run(r, &items[i]);
+            rc = listing_run(r, &items[i]);
         }
         outbox_items_free(items, n);
     }
@@ -551,7 +551,7 @@ int pub_send_jobs(struct store *s, struct qapi *q, const char *shop, const struc
 {
     struct pub_run_stats ignore;
     struct pub_run_opts oo = *ro;
-    jr->cb = (struct pub_cb){jr, jres_row, NULL};
+    jr->cb = (struct pub_cb){.ctx = jr, .row = jres_row};
     struct pub_runner r = {
         .s = s, .q = q, .shop = shop, .o = &oo, .cb = &jr->cb, .st = rst ? rst : &ignore, .e = e};
     r.row = rec_new();
@@ -563,15 +563,13 @@ int pub_send_jobs(struct store *s, struct qapi *q, const char *shop, const struc
     return rc;
 }
 
-int pub_state_row(const struct pub_cb *cb, struct rec *r, const char *parent, const char *state,
-                  const char *result, const char *msg, struct qs_err *e)
+int pub_state_row(const struct pub_cb *cb, struct rec *r, enum job_outcome oc, const char *parent,
+                  const char *state, const char *result, const char *msg, struct qs_err *e)
 {
-    if (!cb || !cb->row)
-        return 0;
     rec_clear(r);
     rec_set(r, "parent_sku", parent);
     rec_set(r, "state", state);
     rec_set(r, "result", result);
     rec_set(r, "message", msg ? msg : "");
-    return cb->row(cb->ctx, r, e);
+    return pub_emit(cb, oc, r, e);
 }

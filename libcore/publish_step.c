@@ -55,26 +55,6 @@ static char *jstr(const json_t *o, const char *name)
     return xstrdup("");
 }
 
-int pub_ship_resolve(void *ctx, long long fee, char no[16])
-{
-    struct pub_runner *r = ctx;
-    if (!r->ship_tried) {
-        struct pub_params none = {0};
-        struct qapi_result res;
-        int answered;
-        r->ship_tried = 1;
-        if (pub_call(r, "ItemsLookup.GetSellerDeliveryGroupInfo", &none, NULL, &res, &answered) ==
-            0) {
-            struct qs_err ignore;
-            /* Kept for qs publish check (never in a dry run); a store that cannot keep them
-             * does not stop the run. */
-            pub_ship_take(r->s, r->shop, res.object, !r->o->dry_run, &r->ship, &ignore);
-        }
-        qapi_result_free(&res);
-    }
-    return pub_ship_list_resolve(&r->ship, fee, no);
-}
-
 /* ---- the steps ---- */
 
 int pub_step_rank(const char *step)

@@ -55,6 +55,20 @@ static int restore_product(struct store *s, const struct change *c, size_t n, lo
     return rc;
 }
 
+/* The outcome of a product's undo that sent nothing (its result above): done by an
+ * earlier undo, skipped, queued for the next run (the marketplace stopped answering), or
+ * restored here only. */
+static enum job_outcome local_outcome(const char *result)
+{
+    if (strcmp(result, "already undone") == 0)
+        return JOB_DONE;
+    if (strncmp(result, "skipped", 7) == 0 || strncmp(result, "nothing to do", 13) == 0)
+        return JOB_SKIPPED;
+    if (strncmp(result, "queued", 6) == 0)
+        return JOB_RETRY;
+    return JOB_LOCAL;
+}
+
 int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
              const struct pub_run_opts *ro, const struct pub_cb *cb, struct pub_run_stats *rst,
              struct qs_err *e)
@@ -304,7 +318,8 @@ int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
             snprintf(state, sizeof state, "deleted");
         }
         const struct pub_jres *j = pub_jres_get(&jr, parent);
-        rc = pub_state_row(cb, r, parent, j && *j->state ? j->state : state,
+        rc = pub_state_row(cb, r, j ? pub_outcome(j->result) : local_outcome(results[i]), parent,
+                           j && *j->state ? j->state : state,
                            j                                        ? j->result
                            : strncmp(results[i], "skipped", 7) == 0 ? "skipped"
                                                                     : "ok",

@@ -3,6 +3,7 @@
  * QAPI parameter lists and the product publishing loads. */
 #include "publish.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,4 +159,40 @@ void pub_product_free(struct pub_product *p)
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         free(*f[i]);
     memset(p, 0, sizeof *p);
+}
+
+/* A count without a sign in [0, max] into *out; 0, or -1. */
+static int count_parse(const char *s, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtoll(s, &end, 10);
+    return !*s || *end || errno || *out < 0 || *out > max || *s == '+' || *s == '-' ? -1 : 0;
+}
+
+int pub_edit_opt_parse(enum pub_edit_field f, const char *arg, struct pub_edit_opts *o,
+                       struct qs_err *e)
+{
+    switch (f) {
+    case PUB_EDIT_PRICE:
+        /* R-PUB-9: a price, or a change in percent. */
+        if (pub_price_edit_parse(arg, &o->price) < 0)
+            return err_set(e, QS_E_USAGE, "R-PUB-9",
+                           "--price \"%s\" is not a price of 1-999999999 yen or a change like "
+                           "+10%% or -7.5%%",
+                           arg);
+        o->has_price = 1;
+        return 0;
+    case PUB_EDIT_QTY:
+        if (count_parse(arg, 2147483647LL, &o->qty) < 0)
+            return err_set(e, QS_E_USAGE, NULL, "--quantity \"%s\" is not a quantity 0-2147483647",
+                           arg);
+        o->has_qty = 1;
+        return 0;
+    default:
+        if (count_parse(arg, PUB_MAX_PRICE, &o->shipping) < 0)
+            return err_set(e, QS_E_USAGE, NULL, "--shipping \"%s\" is not a whole-yen fee", arg);
+        o->has_shipping = 1;
+        return 0;
+    }
 }

@@ -1,36 +1,13 @@
-/* publish_verbs.c: what a publish verb does in one go across the publish modules -- publish
- * now (schedule, then run, in one dry-run transaction), category and profile changes (all
- * or nothing, rolled back in a dry run), reading the delivery templates, and SPEC 1.3 for
- * a run. cmd/publish.c parses and prints; the transactions are here. */
+/* publish_verbs.c: what a publish verb does in one go across the publish modules --
+ * category and profile changes (all or nothing, rolled back in a dry run), reading the
+ * delivery templates. cmd/publish.c parses and prints; the transactions are here (those of
+ * run, now, edit, withdraw and undo are the runner's: publish_job_ops.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "publish.h"
 #include "xalloc.h"
-
-int pub_now(struct store *s, const char *shop, const struct pub_sel *sel,
-            const struct pub_sched_opts *so, const struct pub_run_opts *ro, FILE *req_out,
-            const struct pub_cb *scb, const struct pub_cb *rcb, struct pub_sched_stats *st,
-            struct pub_run_stats *rst, struct qs_err *e)
-{
-    struct pub_sched_opts o = *so;
-    struct qapi *q = NULL;
-    int rc;
-
-    /* R-PUB-1: scheduled now, then published by the same run. A dry run is one transaction
-     * rolled back: the schedule is written inside it so the run sees the products due. */
-    o.dry_run = 0;
-    if (ro->dry_run && (rc = store_begin(s, e)) < 0)
-        return rc;
-    if ((rc = pub_schedule(s, shop, sel, &o, scb, st, e)) == 0 &&
-        (rc = qapi_open(s, shop, ro->dry_run, req_out, &q, e)) == 0)
-        rc = pub_run(s, q, shop, ro, rcb, rst, e);
-    qapi_close(q);
-    if (ro->dry_run)
-        store_rollback(s);
-    return rc;
-}
 
 int pub_category_change(struct store *s, const char *shop, const char *target, const char *code,
                         int dry_run, const char **what, struct qs_err *e)
@@ -61,6 +38,26 @@ int pub_profile_field_split(const char *arg, int *field, const char **value, str
                        "SizeName)",
                        name);
     *value = eq + 1;
+    return 0;
+}
+
+int pub_profile_check(const struct pub_profile_change *c, struct qs_err *e)
+{
+    const char *value;
+    int field, rc;
+
+    if ((c->group || c->nskus) && !c->name)
+        return err_set(e, QS_E_USAGE, NULL, "--group and --sku need a profile NAME");
+    if (c->name && !prof_name_valid(c->name))
+        return err_set(e, QS_E_USAGE, NULL,
+                       "profile name \"%s\" is not 1-63 of letters, digits, '.', '_' or '-'",
+                       c->name);
+    for (size_t i = 0; i < c->nsets; i++)
+        if ((rc = pub_profile_field_split(c->sets[i], &field, &value, e)) < 0)
+            return rc;
+    for (size_t i = 0; i < c->nbrands; i++)
+        if (!strchr(c->brands[i], '='))
+            return err_set(e, QS_E_USAGE, NULL, "--brand \"%s\" is not NAME=BRANDNO", c->brands[i]);
     return 0;
 }
 
@@ -165,15 +162,4 @@ int pub_ship_load(struct store *s, const char *shop, enum pub_ship_from from, in
         rc = pub_ship_fetch(s, q, shop, !dry_run, l, e);
     qapi_close(q);
     return rc;
-}
-
-int pub_run_exit(const struct pub_run_stats *st)
-{
-    /* SPEC 1.3: 69 when the marketplace answered nothing, 75 when some will be retried, 1
-     * when some failed. */
-    if (st->calls_ok == 0 && st->calls_failed > 0)
-        return QS_EX_UNAVAILABLE;
-    if (st->retry)
-        return QS_EX_TEMPFAIL;
-    return st->failed ? QS_EX_FAIL : 0;
 }

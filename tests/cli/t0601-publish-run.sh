@@ -57,7 +57,7 @@ test_expect 'R-PUB-7: a run publishes what is due, one SetNewGoods per SellerCod
     fresh 6 &&
     expect_code 0 qs publish run --due-by "$LATER" &&
     test "$(grep -c ",online,status,online,item " out)" = 6 &&
-    grep_q "6 online, 0 failed, 0 to retry" err &&
+    grep_q "^qs publish run: sent 6, already done 0, failed 0, unknown 0\$" err &&
     once SetNewGoods 6 &&
     test "$(states)" = "online=6 " &&
     test "$(sql "SELECT item_code FROM product WHERE parent_sku = '"'"'P001'"'"'")" = "$(item P001 ItemCode | tr -d \")" &&
@@ -140,7 +140,8 @@ test_expect 'issue 8 item 18, R-PUB-8: a publication waiting for its backoff (in
     expect_code 75 qs publish run --due-by "$LATER" &&
     next=$(in_zone "$(sql "SELECT next_at FROM outbox WHERE kind = '"'"'publish'"'"'")") &&
     expect_code 0 qs publish run &&
-    grep_q "0 online, 0 failed, 0 to retry, 1 waiting, next try $next, 0 listing changes sent" err &&
+    grep_q "^qs publish run: sent 0, already done 0, failed 0, unknown 0\$" err &&
+    grep_q "^qs publish run: 1 waiting, next try $next\$" err &&
     expect_code 0 qs publish list &&
     grep_q "^P001,P001-R,.*,publishing,[^,]*,[0-9]*,\"step images: ItemsContents.EditGoodsMultiImage: still failing after 2 attempts: HTTP 500.* (will retry)\",$next\$" out &&
     expect_code 0 qs --format json publish list &&
@@ -156,7 +157,7 @@ test_expect 'issue 8 item 18: a run stopped by the credentials leaves the produc
     grep_q "^P001,P001-R,.*,publishing,[^,]*,,\"step create: cannot get a seller authorization key: .* (will retry)\",$next\$" out &&
     sb seller "{\"api_key\": \"$SB_KEY\", \"user_id\": \"$SB_USER\", \"password\": \"$SB_PASS\"}" >/dev/null &&
     expect_code 0 qs publish run &&
-    grep_q "0 to retry, 1 waiting, next try $next," err &&
+    grep_q "^qs publish run: 1 waiting, next try $next\$" err &&
     test "$(calls ItemsBasic.SetNewGoods)" = 0
 '
 

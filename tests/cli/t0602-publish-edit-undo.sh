@@ -43,6 +43,7 @@ test_expect 'R-PUB-9: an edit of a pending product changes the catalog only' '
     expect_code 0 qs publish edit --price +10% P003 &&
     grep_q "^P003-R,P003,pending,1103,8,0,[0-9]*,local,not on the marketplace\$" out &&
     grep_q "^P003-B,P003,pending,1323,3,0," out &&
+    grep_q "^qs publish edit: sent 0, already done 0, failed 0, unknown 0, changed locally 2\$" err &&
     test "$(calls ItemsOrder.SetGoodsPriceQty)" = 0 && test "$(calls ItemsOptions.EditGoodsInventory)" = 0
 '
 
@@ -90,6 +91,14 @@ test_expect 'R-PUB-9: quantity and shipping edits of online listings are sent (S
     qs -q publish profile ShippingNo= >/dev/null
 '
 
+test_expect 'R-PUB-9: an edit run again on a listing that has its values already sends nothing: sent 0, already done 1' '
+    n=$(calls ItemsOrder.SetGoodsPriceQty) &&
+    expect_code 0 qs publish edit --quantity 50 P002 &&
+    grep_q "^P002,P002,online,2002,50,0,[0-9]*,already,already so: nothing to change\$" out &&
+    grep_q "^qs publish edit: sent 0, already done 1, failed 0, unknown 0\$" err &&
+    test "$(calls ItemsOrder.SetGoodsPriceQty)" = "$n"
+'
+
 test_expect 'R-PUB-13: undo of an edit restores the quantity where the marketplace still holds it; a sale since is reported, kept' '
     expect_code 0 qs publish edit --quantity 9 P004 && b9=$(batch) &&
     expect_code 0 qs publish edit --quantity 40 P002 && b40=$(batch) &&
@@ -125,6 +134,18 @@ test_expect 'withdraw takes online listings offline (status 1); undo puts them o
     expect_code 0 qs publish undo "$(batch)" &&
     grep_q "^P005,online,ok,on sale again (status 2)\$" out &&
     test "$(item P005 ItemStatus)" = "\"S2\""
+'
+
+test_expect 'issue 10: a withdraw run again on an offline listing sends nothing: sent 0, already done 1' '
+    expect_code 0 qs publish withdraw P005 && b=$(batch) &&
+    grep_q "^qs publish withdraw: sent 1, already done 0, failed 0, unknown 0\$" err &&
+    grep_q "^qs publish withdraw: batch $b (undo: qs publish undo $b)\$" err &&
+    n=$(calls ItemsBasic.EditGoodsStatus) &&
+    expect_code 0 qs publish withdraw P005 &&
+    grep_q "^P005,offline,already,already offline: nothing to send\$" out &&
+    grep_q "^qs publish withdraw: sent 0, already done 1, failed 0, unknown 0\$" err &&
+    test "$(calls ItemsBasic.EditGoodsStatus)" = "$n" && test "$(batch)" = "$b" &&
+    expect_code 0 qs publish undo "$b" && test "$(item P005 ItemStatus)" = "\"S2\""
 '
 
 test_expect 'R-PUB-13: undo of a publish stops the sale (status 1, offline); the items stay; products changed since are kept' '
