@@ -152,6 +152,7 @@ struct qs_verb {
     /* The usage line when the table cannot say it (alternative forms:
      * "template add|edit ... NAME | template list"); NULL: generated. */
     const char *usage;
+    int arg; /* for a function that serves several verbs: which one this entry is */
 };
 
 /* A verb entry: name, function, operands (after the options in the usage line), setup
@@ -168,6 +169,12 @@ struct qs_verb {
 #define QS_PLANNED(n, u, s)                                                                        \
     {                                                                                              \
         .name = (n), .usage = (u), .summary = (s)                                                  \
+    }
+/* Every field: a function serving several verbs (a), operands or a usage line. */
+#define QS_VERB_ARG(n, f, a, ops, u, fl, o, s)                                                     \
+    {                                                                                              \
+        .name = (n), .fn = (f), .arg = (a), .operands = (ops), .usage = (u), .flags = (fl),        \
+        .opts = (o), .summary = (s)                                                                \
     }
 
 struct qs_cmd {

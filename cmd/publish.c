@@ -275,28 +275,11 @@ static int cmd_publish_list(struct qs_ctx *ctx, const struct qs_verb *v, int arg
 
 /* ---- now / at / every / spread (R-PUB-1..5), cancel (R-PUB-6) ---- */
 
-static void sched_summary(struct qs_ctx *ctx, const struct pub_sched_stats *st, const char *what)
+/* now, at, every, spread (v->arg: an enum pub_when); cancel (R-PUB-6): v->arg -1. */
+static int cmd_publish_schedule(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
-    if (ctx->verbosity < 0)
-        return;
-    if (ctx->dry_run)
-        fprintf(stderr, "%s: dry run, nothing written: would have %s %ld product%s\n", ctx->prog,
-                what, st->scheduled, st->scheduled == 1 ? "" : "s");
-    else if (st->batch)
-        fprintf(stderr, "%s: %s %ld product%s in batch %lld (undo: qs publish undo %lld)\n",
-                ctx->prog, what, st->scheduled, st->scheduled == 1 ? "" : "s", st->batch,
-                st->batch);
-    else
-        fprintf(stderr, "%s: nothing to do\n", ctx->prog);
-}
-
-/* The times of at, every and spread into so (the operand TIME or MINUTES taken off argv);
- * 0 or an exit code. */
-
-/* now, at, every, spread; cancel (R-PUB-6) when cancel. */
-static int schedule_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv,
-                         enum pub_when when, int cancel)
-{
+    int cancel = v->arg < 0;
+    enum pub_when when = cancel ? PUB_NOW : (enum pub_when)v->arg;
     struct out o = OUT(ctx, sched_cols);
     struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
     struct pub_sched_opts so = {.when = when, .now = time(NULL), .tz = cmd_tz(ctx)};
@@ -330,38 +313,17 @@ static int schedule_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, 
     pub_sel_free(&sel);
     if (out_end(&o, rc, &e, &rc))
         return rc;
-    sched_summary(ctx, &st, cancel ? "cancelled" : "scheduled");
+    say(ctx, pub_sched_note(&st, cancel ? "cancelled" : "scheduled", ctx->dry_run));
     return 0;
-}
-
-static int cmd_publish_now(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    return schedule_verb(ctx, v, argc, argv, PUB_NOW, 0);
-}
-static int cmd_publish_at(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    return schedule_verb(ctx, v, argc, argv, PUB_AT, 0);
-}
-static int cmd_publish_every(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    return schedule_verb(ctx, v, argc, argv, PUB_EVERY, 0);
-}
-static int cmd_publish_spread(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    return schedule_verb(ctx, v, argc, argv, PUB_SPREAD, 0);
-}
-
-static int cmd_publish_cancel(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    return schedule_verb(ctx, v, argc, argv, PUB_NOW, 1);
 }
 
 /* ---- run (R-PUB-7), edit (R-PUB-9), withdraw, undo (R-PUB-13) ---- */
 
-/* run, edit, withdraw, undo: their operands and options into a job, then the runner. */
-static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv,
-                     enum pub_job_verb verb)
+/* run, edit, withdraw, undo (v->arg: an enum pub_job_verb): their operands and options
+ * into a job, then the runner. */
+static int cmd_publish_send(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
+    enum pub_job_verb verb = (enum pub_job_verb)v->arg;
     struct out o = OUT(ctx, sched_cols); /* diagnostics only: the runner writes the records */
     struct pub_args a = {0};
     struct pub_job j;
@@ -393,23 +355,6 @@ static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char
         return cmd_usage(ctx, "--price, --quantity or --shipping is needed");
     j.eo = a.eo;
     return job_send(ctx, &j, argc, argv, &a, 1);
-}
-
-static int cmd_publish_run(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    return send_verb(ctx, v, argc, argv, PUB_JOB_RUN);
-}
-static int cmd_publish_edit(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    return send_verb(ctx, v, argc, argv, PUB_JOB_EDIT);
-}
-static int cmd_publish_withdraw(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    return send_verb(ctx, v, argc, argv, PUB_JOB_WITHDRAW);
-}
-static int cmd_publish_undo(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    return send_verb(ctx, v, argc, argv, PUB_JOB_UNDO);
 }
 
 /* ---- copy (R-PUB-10), category (R-PUB-12) ---- */
@@ -524,27 +469,12 @@ struct ship_get {
 static const struct pub_ship_list *ship_get(void *p)
 {
     struct ship_get *sh = p;
-    struct qs_ctx *ctx = sh->ctx;
-    struct qs_err e;
-    char when[64];
-    int rc;
-
-    err_clear(&e);
-    rc = pub_ship_load(ctx->store, ctx->shop.name, PUB_SHIP_ANY, ctx->dry_run, stdout, &sh->l, &e);
-    if (rc < 0 || !sh->l.have) {
-        if (ctx->verbosity >= 0)
-            fprintf(stderr,
-                    "%s: warning: shipping fees not checked: the shop's delivery templates "
-                    "cannot be read (%s); qs publish shipping reads them\n",
-                    ctx->prog, e.msg);
-        return NULL;
-    }
-    if (ctx->verbosity >= 0 && tm_format(sh->l.at, cmd_tz(ctx), 0, when, sizeof when) == 0)
-        fprintf(stderr,
-                "%s: shipping fees checked against the %zu delivery templates read %s (%s); qs "
-                "publish shipping reads them again\n",
-                ctx->prog, json_array_size(sh->l.rows), when, cmd_tz(ctx));
-    return &sh->l;
+    char *note;
+    const struct pub_ship_list *l =
+        pub_ship_for_check(sh->ctx->store, sh->ctx->shop.name, sh->ctx->dry_run, stdout,
+                           cmd_tz(sh->ctx), &sh->l, &note);
+    say(sh->ctx, note);
+    return l;
 }
 
 static int cmd_publish_check(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
@@ -621,50 +551,42 @@ static int cmd_publish_batches(struct qs_ctx *ctx, const struct qs_verb *v, int 
 #define SEL_OPERANDS "[SKU...|-]"
 #define SHOP         QS_NEEDS_SHOP | QS_OPTS_ANYWHERE
 #define SEL          SHOP | QS_READS_STDIN | QS_WRITES_STORE
-/* A verb entry whose usage line is generated from its options and operands. */
-#define VERB(n, f, ops, fl, o, s)                                                                  \
-    {                                                                                              \
-        .name = (n), .fn = (f), .operands = (ops), .flags = (fl), .opts = (o), .summary = (s)      \
-    }
 /* every, spread, copy check their needed options themselves (with their own message), so
- * their usage lines, which say the options are needed, are written out (.usage). */
-#define VERB_USAGE(n, f, u, fl, o, s)                                                              \
-    {                                                                                              \
-        .name = (n), .fn = (f), .usage = (u), .flags = (fl), .opts = (o), .summary = (s)           \
-    }
+ * their usage lines, which say the options are needed, are written out. */
 #define SEL_USAGE "[--group G] [--state S] [--encoding ENC] [SKU...|-]"
 
+#define SCHED(n, w, ops, u, o, s) QS_VERB_ARG(n, cmd_publish_schedule, w, ops, u, SEL, o, s)
+#define SEND(n, j, ops, fl, o, s) QS_VERB_ARG(n, cmd_publish_send, j, ops, NULL, fl, o, s)
+
 static const struct qs_verb publish_verbs[] = {
-    VERB("list", cmd_publish_list, NULL, SHOP, list_opts,
-         "list products in the qs template (R-PUB-8)"),
-    VERB("now", cmd_publish_now, SEL_OPERANDS, SEL, sel_opts, "publish the selected products now"),
-    VERB("at", cmd_publish_at, "TIME " SEL_OPERANDS, SEL, sel_opts,
-         "schedule the selected products at one time"),
-    VERB_USAGE("every", cmd_publish_every, "every MINUTES --from TIME " SEL_USAGE, SEL, every_opts,
-               "schedule one product every MINUTES minutes"),
-    VERB_USAGE("spread", cmd_publish_spread, "spread --from TIME --to TIME " SEL_USAGE, SEL,
-               spread_opts, "spread the selected products evenly over a window"),
-    VERB("cancel", cmd_publish_cancel, SEL_OPERANDS, SEL, sel_opts,
-         "return scheduled products to pending"),
-    VERB("run", cmd_publish_run, NULL, SHOP | QS_WRITES_STORE, run_opts,
+    QS_VERB("list", cmd_publish_list, NULL, SHOP, list_opts,
+            "list products in the qs template (R-PUB-8)"),
+    SCHED("now", PUB_NOW, SEL_OPERANDS, NULL, sel_opts, "publish the selected products now"),
+    SCHED("at", PUB_AT, "TIME " SEL_OPERANDS, NULL, sel_opts,
+          "schedule the selected products at one time"),
+    SCHED("every", PUB_EVERY, NULL, "every MINUTES --from TIME " SEL_USAGE, every_opts,
+          "schedule one product every MINUTES minutes"),
+    SCHED("spread", PUB_SPREAD, NULL, "spread --from TIME --to TIME " SEL_USAGE, spread_opts,
+          "spread the selected products evenly over a window"),
+    SCHED("cancel", -1, SEL_OPERANDS, NULL, sel_opts, "return scheduled products to pending"),
+    SEND("run", PUB_JOB_RUN, NULL, SHOP | QS_WRITES_STORE, run_opts,
          "publish everything due (for cron)"),
-    VERB("edit", cmd_publish_edit, SEL_OPERANDS, SEL, edit_opts,
+    SEND("edit", PUB_JOB_EDIT, SEL_OPERANDS, SEL, edit_opts,
          "batch-edit prices, quantities, shipping"),
-    VERB_USAGE("copy", cmd_publish_copy, "copy --suffix S " SEL_USAGE, SEL, copy_opts,
-               "duplicate products as new pending ones"),
-    VERB("category", cmd_publish_category, "GROUP|SKU CODE", SHOP | QS_WRITES_STORE, NULL,
-         "set the Qoo10 leaf category"),
-    VERB("profile", cmd_publish_profile, "[NAME] [FIELD=VALUE...]", SHOP | QS_WRITES_STORE,
-         profile_opts, "show or set a listing profile"),
-    VERB("undo", cmd_publish_undo, "BATCH", SHOP | QS_WRITES_STORE, NULL,
+    QS_VERB_USAGE("copy", cmd_publish_copy, "copy --suffix S " SEL_USAGE, SEL, copy_opts,
+                  "duplicate products as new pending ones"),
+    QS_VERB("category", cmd_publish_category, "GROUP|SKU CODE", SHOP | QS_WRITES_STORE, NULL,
+            "set the Qoo10 leaf category"),
+    QS_VERB("profile", cmd_publish_profile, "[NAME] [FIELD=VALUE...]", SHOP | QS_WRITES_STORE,
+            profile_opts, "show or set a listing profile"),
+    SEND("undo", PUB_JOB_UNDO, "BATCH", SHOP | QS_WRITES_STORE, NULL,
          "restore what a batch changed"),
-    VERB("withdraw", cmd_publish_withdraw, SEL_OPERANDS, SEL, sel_opts,
-         "take online listings offline"),
-    VERB("check", cmd_publish_check, SEL_OPERANDS, SEL, sel_opts,
-         "check products against marketplace rules and sensitive words"),
-    VERB("shipping", cmd_publish_shipping, NULL, SHOP | QS_WRITES_STORE, shipping_opts,
-         "list the shop's delivery templates (ShippingNo)"),
-    VERB("batches", cmd_publish_batches, NULL, SHOP, NULL, "list the batches undo can restore"),
+    SEND("withdraw", PUB_JOB_WITHDRAW, SEL_OPERANDS, SEL, sel_opts, "take online listings offline"),
+    QS_VERB("check", cmd_publish_check, SEL_OPERANDS, SEL, sel_opts,
+            "check products against marketplace rules and sensitive words"),
+    QS_VERB("shipping", cmd_publish_shipping, NULL, SHOP | QS_WRITES_STORE, shipping_opts,
+            "list the shop's delivery templates (ShippingNo)"),
+    QS_VERB("batches", cmd_publish_batches, NULL, SHOP, NULL, "list the batches undo can restore"),
     {.name = NULL},
 };
 

@@ -428,6 +428,14 @@ enum pub_ship_from {
  * the marketplace with a client opened on req_out, and kept unless dry_run. */
 int pub_ship_load(struct store *s, const char *shop, enum pub_ship_from from, int dry_run,
                   FILE *req_out, struct pub_ship_list *l, struct qs_err *e);
+/* The delivery templates qs publish check resolves fees against (issue 8 item 22): those
+ * the last read kept, else read once and kept. Returns l, or NULL when they cannot be read
+ * (fees are then not checked). *note gets the line to tell the seller which (malloc'd). */
+const struct pub_ship_list *pub_ship_for_check(struct store *s, const char *shop, int dry_run,
+                                               FILE *req_out, const char *tz,
+                                               struct pub_ship_list *l, char **note);
+/* The summary line of a schedule or cancel (what: "scheduled", "cancelled"); malloc'd. */
+char *pub_sched_note(const struct pub_sched_stats *st, const char *what, int dry_run);
 /* R-PUB-15: the NAME and FIELD=VALUE operands and the --brand values of a profile change
  * (c->name NULL: none named), checked before anything is written; 0 or QS_E_USAGE. */
 int pub_profile_check(const struct pub_profile_change *c, struct qs_err *e);

@@ -89,3 +89,39 @@ int pub_due_by_parse(const char *arg, const char *tz, time_t now, time_t *due_by
         *note = pub_tomorrow_note(arg, *due_by, 0, tz, "due by");
     return 0;
 }
+
+char *pub_sched_note(const struct pub_sched_stats *st, const char *what, int dry_run)
+{
+    const char *s = st->scheduled == 1 ? "" : "s";
+    if (dry_run)
+        return xasprintf("dry run, nothing written: would have %s %ld product%s", what,
+                         st->scheduled, s);
+    if (st->batch)
+        return xasprintf("%s %ld product%s in batch %lld (undo: qs publish undo %lld)", what,
+                         st->scheduled, s, st->batch, st->batch);
+    return xstrdup("nothing to do");
+}
+
+const struct pub_ship_list *pub_ship_for_check(struct store *s, const char *shop, int dry_run,
+                                               FILE *req_out, const char *tz,
+                                               struct pub_ship_list *l, char **note)
+{
+    struct qs_err e;
+    char when[64];
+    int rc;
+
+    err_clear(&e);
+    *note = NULL;
+    rc = pub_ship_load(s, shop, PUB_SHIP_ANY, dry_run, req_out, l, &e);
+    if (rc < 0 || !l->have) {
+        *note = xasprintf("warning: shipping fees not checked: the shop's delivery templates "
+                          "cannot be read (%s); qs publish shipping reads them",
+                          e.msg);
+        return NULL;
+    }
+    if (tm_format(l->at, tz, 0, when, sizeof when) == 0)
+        *note = xasprintf("shipping fees checked against the %zu delivery templates read %s "
+                          "(%s); qs publish shipping reads them again",
+                          json_array_size(l->rows), when, tz);
+    return l;
+}
