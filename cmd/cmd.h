@@ -184,6 +184,12 @@ struct qs_cmd {
     /* A command without verbs (init) has exactly one entry named "" in verbs. */
 };
 
+/* A command entry: name, summary, verb table. */
+#define QS_COMMAND(n, s, v)                                                                        \
+    {                                                                                              \
+        .name = (n), .summary = (s), .verbs = (v)                                                  \
+    }
+
 extern const struct qs_cmd qs_cmd_init, qs_cmd_import, qs_cmd_publish, qs_cmd_note, qs_cmd_coupon,
     qs_cmd_stock, qs_cmd_inbound, qs_cmd_sync;
 

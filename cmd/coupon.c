@@ -13,8 +13,5 @@ static const struct qs_verb coupon_verbs[] = {
     {.name = NULL},
 };
 
-const struct qs_cmd qs_cmd_coupon = {
-    .name = "coupon",
-    .summary = "create and push shop coupons",
-    .verbs = coupon_verbs,
-};
+const struct qs_cmd qs_cmd_coupon =
+    QS_COMMAND("coupon", "create and push shop coupons", coupon_verbs);

@@ -464,8 +464,5 @@ static const struct qs_verb import_verbs[] = {
     {.name = NULL},
 };
 
-const struct qs_cmd qs_cmd_import = {
-    .name = "import",
-    .summary = "bring products, code pools and word lists in from spreadsheets",
-    .verbs = import_verbs,
-};
+const struct qs_cmd qs_cmd_import = QS_COMMAND(
+    "import", "bring products, code pools and word lists in from spreadsheets", import_verbs);

@@ -14,8 +14,5 @@ static const struct qs_verb inbound_verbs[] = {
     {.name = NULL},
 };
 
-const struct qs_cmd qs_cmd_inbound = {
-    .name = "inbound",
-    .summary = "inbound shipments to the warehouse",
-    .verbs = inbound_verbs,
-};
+const struct qs_cmd qs_cmd_inbound =
+    QS_COMMAND("inbound", "inbound shipments to the warehouse", inbound_verbs);

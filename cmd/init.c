@@ -307,8 +307,4 @@ static const struct qs_verb init_verbs[] = {
     {.name = NULL},
 };
 
-const struct qs_cmd qs_cmd_init = {
-    .name = "init",
-    .summary = "create the store and a shop",
-    .verbs = init_verbs,
-};
+const struct qs_cmd qs_cmd_init = QS_COMMAND("init", "create the store and a shop", init_verbs);

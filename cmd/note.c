@@ -52,22 +52,11 @@ struct send_args {
     enum rec_enc enc;
 };
 
-/* "paid,shipped" -> bits (1 << status). */
+/* --status: "paid,confirmed" or "2,3" -> a mask with bit (1 << code) per status. */
 static int parse_status(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
-    char *copy = xstrdup(arg), *save = NULL;
-    unsigned *mask = target;
-    int ok = 1;
     (void)ctx;
-    for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        int c = sync_status_parse(t);
-        if (c < 0)
-            ok = 0;
-        else
-            *mask |= 1u << c;
-    }
-    free(copy);
-    if (ok && *mask)
+    if (sync_status_mask(arg, SYNC_STATUS_ALL, target) == 0)
         return 0;
     return err_set(e, QS_E_USAGE, NULL,
                    "--status \"%s\" is not paid, confirmed, shipped, delivered or 2-5", arg);
@@ -760,8 +749,5 @@ static const struct qs_verb note_verbs[] = {
     {.name = NULL},
 };
 
-const struct qs_cmd qs_cmd_note = {
-    .name = "note",
-    .summary = "message buyers: notes, templates, rules, inquiries, delay notices",
-    .verbs = note_verbs,
-};
+const struct qs_cmd qs_cmd_note = QS_COMMAND(
+    "note", "message buyers: notes, templates, rules, inquiries, delay notices", note_verbs);

@@ -590,8 +590,5 @@ static const struct qs_verb publish_verbs[] = {
     {.name = NULL},
 };
 
-const struct qs_cmd qs_cmd_publish = {
-    .name = "publish",
-    .summary = "schedule, publish and edit listings",
-    .verbs = publish_verbs,
-};
+const struct qs_cmd qs_cmd_publish =
+    QS_COMMAND("publish", "schedule, publish and edit listings", publish_verbs);

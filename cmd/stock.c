@@ -14,8 +14,4 @@ static const struct qs_verb stock_verbs[] = {
     {.name = NULL},
 };
 
-const struct qs_cmd qs_cmd_stock = {
-    .name = "stock",
-    .summary = "warehouse (QWMS) inventory",
-    .verbs = stock_verbs,
-};
+const struct qs_cmd qs_cmd_stock = QS_COMMAND("stock", "warehouse (QWMS) inventory", stock_verbs);

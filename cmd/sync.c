@@ -47,25 +47,15 @@ static char *examples(const char *first, size_t stride, long n, long max)
 
 /* ---- orders ------------------------------------------------------------------------- */
 
-/* "paid,confirmed" or "2,3" -> a mask with bit (1 << code) per status. */
-static int status_mask(struct qs_ctx *ctx, const char *s, void *target, struct qs_err *e)
+/* --status: "paid,confirmed" or "2,3" -> a mask with bit (1 << code) per status. */
+static int status_mask(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
-    unsigned *mask = target;
-    char *copy = xstrdup(s), *save = NULL;
-    int ok = 1;
     (void)ctx;
-    for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        int c = sync_status_parse(t);
-        if (c < 0)
-            ok = 0;
-        else
-            *mask |= 1u << c;
-    }
-    free(copy);
-    if (ok && *mask)
+    if (sync_status_mask(arg, SYNC_STATUS_ALL, target) == 0)
         return 0;
     return err_set(e, QS_E_USAGE, NULL,
-                   "--status \"%s\" is not unpaid, paid, confirmed, shipped, delivered or 1-5", s);
+                   "--status \"%s\" is not unpaid, paid, confirmed, shipped, delivered or 1-5",
+                   arg);
 }
 
 struct orders_args {
@@ -780,8 +770,5 @@ static const struct qs_verb sync_verbs[] = {
     {.name = NULL},
 };
 
-const struct qs_cmd qs_cmd_sync = {
-    .name = "sync",
-    .summary = "sync orders, products and stock with the marketplace",
-    .verbs = sync_verbs,
-};
+const struct qs_cmd qs_cmd_sync =
+    QS_COMMAND("sync", "sync orders, products and stock with the marketplace", sync_verbs);

@@ -11,35 +11,23 @@
 #include "tm.h"
 #include "xalloc.h"
 
-int pub_sql(struct store *s, struct qs_err *e, const char *sql, const char *types, ...)
+static int int_row(sqlite3_stmt *st, void *p)
 {
-    va_list ap;
-    int rc;
-    va_start(ap, types);
-    rc = store_runv(s, e, sql, types, ap);
-    va_end(ap);
-    return rc;
+    if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *(long long *)p = sqlite3_column_int64(st, 0);
+    return 1; /* the first row only */
 }
 
 int pub_sql_int(struct store *s, struct qs_err *e, long long *out, long long dflt, const char *sql,
                 const char *types, ...)
 {
-    sqlite3_stmt *st = NULL;
     va_list ap;
     int rc;
     *out = dflt;
-    if ((rc = store_prepare(s, sql, &st, e)) < 0)
-        return rc;
     va_start(ap, types);
-    rc = store_bindv(s, st, e, types, ap);
+    rc = store_eachv(s, sql, int_row, out, e, types, ap);
     va_end(ap);
-    if (rc == 0 && (rc = store_step(s, st, e)) == 1) {
-        if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-            *out = sqlite3_column_int64(st, 0);
-        rc = 0;
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 int pub_tx_begin(struct store *s, int *own, struct qs_err *e)

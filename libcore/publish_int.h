@@ -11,10 +11,7 @@
 #define PUB_KIND_PUBLISH "publish" /* outbox: a product going online, step by step */
 #define PUB_KIND_LISTING "listing" /* outbox: a change to a listing on the marketplace */
 
-/* Runs sql with parameters bound from types: 't' text (const char *, NULL binds NULL),
- * 'i' long long, 'z' long long where 0 binds NULL. No rows. */
-int pub_sql(struct store *s, struct qs_err *e, const char *sql, const char *types, ...);
-/* As pub_sql, for a query of one integer column: *out gets the first row's value
+/* A query of one integer column (store_bind types): *out gets the first row's value
  * (dflt when there is no row or it is NULL). */
 int pub_sql_int(struct store *s, struct qs_err *e, long long *out, long long dflt, const char *sql,
                 const char *types, ...);

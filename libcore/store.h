@@ -73,6 +73,8 @@ int store_runv(struct store *s, struct qs_err *e, const char *sql, const char *t
  * else 0. */
 int store_each(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx,
                struct qs_err *e, const char *types, ...);
+int store_eachv(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx),
+                void *ctx, struct qs_err *e, const char *types, va_list ap);
 /* Column i of the current row of st as text, "" for NULL (never NULL). */
 const char *store_col_text(sqlite3_stmt *st, int i);
 /* Rows changed by the last INSERT, UPDATE or DELETE on s. */

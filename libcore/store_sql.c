@@ -110,16 +110,7 @@ int store_step(struct store *s, sqlite3_stmt *st, struct qs_err *e)
 
 int store_runv(struct store *s, struct qs_err *e, const char *sql, const char *types, va_list ap)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    if ((rc = store_prepare(s, sql, &st, e)) < 0)
-        return rc;
-    rc = store_bindv(s, st, e, types, ap);
-    while (rc == 0 && (rc = store_step(s, st, e)) == 1)
-        ;
-    sqlite3_finalize(st);
-    return rc;
+    return store_eachv(s, sql, NULL, NULL, e, types, ap);
 }
 
 int store_run(struct store *s, struct qs_err *e, const char *sql, const char *types, ...)
@@ -132,21 +123,29 @@ int store_run(struct store *s, struct qs_err *e, const char *sql, const char *ty
     return rc;
 }
 
-int store_each(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx,
-               struct qs_err *e, const char *types, ...)
+int store_eachv(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx),
+                void *ctx, struct qs_err *e, const char *types, va_list ap)
 {
     sqlite3_stmt *st = NULL;
-    va_list ap;
     int rc;
 
     if ((rc = store_prepare(s, sql, &st, e)) < 0)
         return rc;
-    va_start(ap, types);
     rc = store_bindv(s, st, e, types, ap);
-    va_end(ap);
     while (rc == 0 && (rc = store_step(s, st, e)) == 1)
-        rc = row(st, ctx);
+        rc = row ? row(st, ctx) : 0;
     sqlite3_finalize(st);
+    return rc;
+}
+
+int store_each(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx,
+               struct qs_err *e, const char *types, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, types);
+    rc = store_eachv(s, sql, row, ctx, e, types, ap);
+    va_end(ap);
     return rc;
 }
 

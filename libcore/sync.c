@@ -64,6 +64,21 @@ int sync_status_parse(const char *s)
     return -1;
 }
 
+int sync_status_mask(const char *list, unsigned allowed, unsigned *mask)
+{
+    char *copy = xstrdup(list), *save = NULL;
+    int ok = 1;
+    for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        int c = sync_status_parse(t);
+        if (c < 0 || !(allowed & (1u << c)))
+            ok = 0;
+        else
+            *mask |= 1u << c;
+    }
+    free(copy);
+    return ok && *mask ? 0 : -1;
+}
+
 const char *sync_claim_name(int code, char *buf, size_t size)
 {
     static const struct {

@@ -39,6 +39,11 @@ int sync_window_split(const struct sync_window *w, struct sync_window *a, struct
 const char *sync_status_name(int code);
 /* Parses a status name or code 1-5; returns the code or -1. */
 int sync_status_parse(const char *s);
+/* A comma- or space-separated list of statuses (names or codes) into *mask, one bit
+ * (1 << code) each; only codes whose bit is in allowed. 0, or -1 when an item is not one
+ * or the list is empty. */
+int sync_status_mask(const char *list, unsigned allowed, unsigned *mask);
+#define SYNC_STATUS_ALL 0x3eu /* the bits of statuses 1-5 */
 /* Claim status name for a claim code of qapi.md section 4 ("cancel-requested", ...), ""
  * for 0; "claim-N" for a code the reference does not know. Writes into buf. */
 const char *sync_claim_name(int code, char *buf, size_t size);
