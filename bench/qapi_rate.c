@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "qapi.h"
+#include "qapi/qapi.h"
 #include "shop.h"
 #include "store.h"
 

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "../libcore/err.h"
-#include "../libcore/record.h"
+#include "../libcore/record/record.h"
 #include "../libcore/shop.h"
 #include "../libcore/store.h"
 

@@ -8,7 +8,7 @@
 
 #include "cmd.h"
 #include "../libcore/job.h"
-#include "../libcore/qapi.h"
+#include "../libcore/qapi/qapi.h"
 #include "../libcore/tm.h"
 #include "../libcore/xalloc.h"
 

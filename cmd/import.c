@@ -10,10 +10,8 @@
 
 #include "cmd.h"
 #include "../libcore/afile.h"
-#include "../libcore/catalog.h"
+#include "../libcore/catalog/catalog.h"
 #include "../libcore/tm.h"
-#include "../libcore/upc.h"
-#include "../libcore/words.h"
 
 static int parse_template(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {

@@ -9,8 +9,8 @@
 
 #include "cmd.h"
 #include "../libcore/job.h"
-#include "../libcore/note.h"
-#include "../libcore/qapi.h"
+#include "../libcore/note/note.h"
+#include "../libcore/qapi/qapi.h"
 #include "../libcore/xalloc.h"
 
 #define NO_TIME ((time_t)LONG_MIN) /* an OPT_TIME not given */

@@ -10,10 +10,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "../libcore/catalog.h"
-#include "../libcore/profile.h"
-#include "../libcore/publish.h"
-#include "../libcore/qapi.h"
+#include "../libcore/catalog/catalog.h"
+#include "../libcore/publish/publish.h"
+#include "../libcore/qapi/qapi.h"
 #include "../libcore/tm.h"
 
 /* The options of every publish verb; each verb's table binds the ones it takes. */

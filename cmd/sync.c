@@ -12,9 +12,9 @@
 #include "../libcore/afile.h"
 #include "../libcore/audit.h"
 #include "../libcore/job.h"
-#include "../libcore/qapi.h"
+#include "../libcore/qapi/qapi.h"
 #include "../libcore/settings.h"
-#include "../libcore/sync.h"
+#include "../libcore/sync/sync.h"
 #include "../libcore/tm.h"
 #include "../libcore/xalloc.h"
 

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "err.h"
-#include "record.h"
+#include "record/record.h"
 #include "store.h"
 
 /* What became of one record of a job. */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "record.h"
+#include "record/record.h"
 
 /* 1 when one of the 8 bytes of x may be a control character or the lead byte of one
  * (< 0x20, 0x7F, 0xC2): the bit tricks of "Bit Twiddling Hacks" (haszero, hasless),

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "deliver.h"
+#include "deliver/deliver.h"
 #include "fuzz.h"
 #include "outbox.h"
 

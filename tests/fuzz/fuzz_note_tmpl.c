@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "note.h"
+#include "note/note.h"
 
 /* A fake order; values hold '#' and placeholder-like text that must come out verbatim. */
 static const struct note_vars order = {.v = {

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "qapi_internal.h"
+#include "qapi/qapi_int.h"
 
 struct lines {
     size_t calls, next;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "rec_internal.h"
+#include "record/record_int.h"
 
 struct recs {
     struct rec **r;

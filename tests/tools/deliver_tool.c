@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "deliver.h"
+#include "deliver/deliver.h"
 #include "outbox.h"
 #include "shop.h"
 #include "store.h"

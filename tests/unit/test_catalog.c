@@ -12,10 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "catalog/catalog.h"
 #include "shop.h"
-#include "upc.h"
-#include "words.h"
 #include "xalloc.h"
 
 /* ---- R-IMP-8: check digits ---- */

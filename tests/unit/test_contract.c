@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "publish.h"
-#include "qapi_internal.h"
+#include "publish/publish.h"
+#include "qapi/qapi_int.h"
 #include "shop.h"
 #include "store.h"
-#include "sync_internal.h"
+#include "sync/sync_int.h"
 #include "xalloc.h"
 
 /* ---------------------------------------------------------------- fixtures */

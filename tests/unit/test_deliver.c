@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "deliver.h"
+#include "deliver/deliver.h"
 #include "outbox.h"
 #include "shop.h"
 #include "store.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "note.h"
+#include "note/note.h"
 #include "sha256.h"
 #include "xalloc.h"
 

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "qapi.h"
-#include "qapi_internal.h"
+#include "qapi/qapi.h"
+#include "qapi/qapi_int.h"
 #include "shop.h"
 #include "store.h"
 #include "tm.h"

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "record.h"
+#include "record/record.h"
 
 /* "日本語①㈱～" in CP932. */
 static const char cp932_text[] = "\x93\xfa\x96\x7b\x8c\xea\x87\x40\x87\x8a\x81\x60";

@@ -12,9 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
-#include "publish.h"
-#include "schedule.h"
+#include "publish/publish.h"
 #include "tm.h"
 #include "xalloc.h"
 

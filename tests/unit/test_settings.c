@@ -13,7 +13,7 @@
 #include "settings.h"
 #include "shop.h"
 #include "store.h"
-#include "sync.h"
+#include "sync/sync.h"
 #include "xalloc.h"
 
 struct fx {

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "catalog.h"
+#include "catalog/catalog.h"
 
 /* R-IMP-9: the highest variant price at most 1.5 x the lowest: 1.5 x is in, a yen more is
  * out, at every scale, and a product of one price is always in. */

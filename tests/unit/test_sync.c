@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "qapi.h"
+#include "qapi/qapi.h"
 #include "shop.h"
 #include "store.h"
-#include "sync.h"
-#include "sync_internal.h"
+#include "sync/sync.h"
+#include "sync/sync_int.h"
 #include "tm.h"
 #include "xalloc.h"
 

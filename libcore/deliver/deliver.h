@@ -1,0 +1,196 @@
+/* deliver: how each kind of outbox work leaves qs (SPEC 1.7) -- through a hook the seller
+ * plugs in, a hand-off folder for QSM, or a built-in sender (qapi, smtp) the caller
+ * passes -- driving the outbox engine of SPEC 1.6 with one call per run.
+ *
+ * Orphans (items in flight when their process died) are settled per delivery before
+ * anything is sent (SPEC 1.6):
+ *   hook:  back to pending, and sent again. The hook contract makes that safe: a hook
+ *          receives the same key again and must answer ok with the original ref. A
+ *          hook that does not is at-least-once (the man page says so).
+ *   file:  unknown -- the hand-off may or may not have been written; listed, and
+ *          written again only with resend_unknown. (The folder itself is never half
+ *          written: it is filled as a hidden .tmp-* folder and renamed; a crash leaves at
+ *          most such a .tmp-* folder behind.)
+ *   qapi:  through the caller's read call (opts.reconcile); without one, unknown.
+ *   smtp:  unknown (a mail cannot be read back).
+ *
+ * The hook protocol: qs starts COMMAND once per run with /bin/sh -c, in its own process
+ * group, its stderr going to qs's stderr, and writes one JSON object per line to its
+ * stdin: {"id":N,"kind":K,"key":KEY,"shop":S,...payload fields}. It reads one JSON line
+ * per request from its stdout: {"id":N,"ok":true,"ref":...} or
+ * {"id":N,"ok":false,"error":"...","retry":true|false} ("retry" missing = true). Writes and
+ * reads are concurrent (poll, non-blocking pipes), so a hook that answers only after
+ * reading everything never deadlocks. Answers match by id in any order. The timeout:
+ * once the hook has shown no sign of life (read no request, given no answer) for
+ * opts.timeout_ms, every request written and not answered counts as retry:true, and
+ * what it has not read is retried too -- a slow hook working through a long queue is
+ * never cut off, a hung one always is. A request still unanswered when the hook closes
+ * its stdout counts as retry:true. A line that is not an answer is reported and ignored
+ * (its request stays unanswered; garbage is no sign of life). The hook's exit status only
+ * ends the run: answered items keep their answers, the rest are retried. After its stdin
+ * is closed and everything is answered, the hook has opts.grace_ms to exit, then gets
+ * SIGTERM, then SIGKILL (its whole process group).
+ *
+ * The file: hand-off: one new folder DIR/<UTC YYYYMMDDTHHMMSSZ>-<kind>[-N]/ per run, 0700,
+ * holding checklist.csv (columns list, group, key, then opts.columns and opts.shared; items grouped
+ * by opts.group_by, lists of at most opts.chunk) and summary.json (shop, kind, created, count, and
+ * per group its shared payload fields and its lists of keys). Each item's ref is that folder, and
+ * it stays handed-off until deliver_confirm.
+ *
+ * Claims: hook and file runs claim all their items (up to max) before sending -- a hook
+ * may answer only after reading everything, and a hand-off is one folder; built-in
+ * senders claim one batch at a time, just before sending it. */
+#ifndef QS_DELIVER_H
+#define QS_DELIVER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../err.h"
+#include "../outbox.h"
+#include "../store.h"
+
+enum deliver_type { DELIVER_QAPI, DELIVER_HOOK, DELIVER_FILE, DELIVER_SMTP };
+
+/* A resolved delivery. */
+struct deliver_spec {
+    enum deliver_type type;
+    char *arg;  /* hook: the command; file: the absolute folder; NULL otherwise. Owned. */
+    char *text; /* the spec as configured ("file:handoff"), for messages. Owned. */
+};
+
+/* Parses a delivery spec of SPEC 1.7. A relative file: folder is taken relative to
+ * base_dir (the store's folder), a leading "~/" relative to $HOME. Fills *out; free with
+ * deliver_spec_clear. Returns 0 or QS_E_USAGE. */
+int deliver_parse(const char *spec, const char *base_dir, struct deliver_spec *out,
+                  struct qs_err *e);
+/* The delivery of kind for shop: its setting deliver.<kind>, else "qapi" when qapi_kind
+ * (the caller knows whether QAPI has a method for kind), else the hand-off folder
+ * file:<store folder>/handoff/<shop>/<kind> (SPEC 1.7 defaults). A QAPI kind delivers only
+ * by qapi, and qapi only delivers QAPI kinds: other settings are QS_E_USAGE. */
+int deliver_resolve(struct store *s, const char *shop, const char *kind, int qapi_kind,
+                    struct deliver_spec *out, struct qs_err *e);
+/* Frees what d owns and zeroes it; NULL is a no-op. */
+void deliver_spec_clear(struct deliver_spec *d);
+/* 0 when payload is a JSON object a hook request can carry: none of the fields id, kind,
+ * key, shop (qs sets those). Else QS_E_DATA. Enqueuers may check before outbox_enqueue;
+ * deliver fails such an item (not retryable) when it comes to send it. */
+int deliver_payload_check(const char *payload, struct qs_err *e);
+/* The hook request line of it, without its LF: {"id","kind","key","shop",...payload}.
+ * The payload's text is kept as it is (numbers are not reformatted), only compacted.
+ * Returns a malloc'd string the caller frees, or NULL (e filled) for a bad payload. */
+char *deliver_request_line(const struct outbox_item *it, struct qs_err *e);
+
+/* What became of one item. */
+enum deliver_status {
+    DELIVER_NONE,       /* not answered: settled as retry */
+    DELIVER_OK,         /* done */
+    DELIVER_RETRY,      /* failed, retryable */
+    DELIVER_FAILED,     /* failed, not retryable */
+    DELIVER_HANDED_OFF, /* written to a hand-off folder */
+};
+
+/* One item's answer from a built-in sender. Strings are malloc'd and freed by deliver. */
+struct deliver_result {
+    enum deliver_status status;
+    char *ref;       /* the other side's reference (ok) */
+    char *error;     /* why not (retry, failed); never a secret */
+    char *code;      /* the other side's result code, may be NULL */
+    long latency_ms; /* 0: deliver measures the whole call */
+};
+
+/* A built-in sender (qapi, smtp -- not deliver's business): sends n claimed items and
+ * fills res[i] (zeroed; DELIVER_NONE counts as retry). With dry non-NULL it prints the
+ * requests it would send to dry as JSON Lines (secrets redacted) and sends nothing.
+ * Returning a negative QS_E_* (e filled) ends the run: unanswered items count as retry. */
+typedef int (*deliver_send_fn)(const struct deliver_spec *d, const struct outbox_item *items,
+                               size_t n, struct deliver_result *res, FILE *dry, void *ctx,
+                               struct qs_err *e);
+
+/* Called once per item settled in a run (for a per-record report): status, the
+ * other side's ref (or the hand-off folder), the error (NULL when ok). */
+typedef void (*deliver_result_fn)(const struct outbox_item *it, enum deliver_status status,
+                                  const char *ref, const char *error, void *ctx);
+
+struct deliver_opts {
+    const char *delivery; /* NULL: deliver_resolve(); else this spec, e.g. "hook:cmd" */
+    int qapi_kind;        /* QAPI has a method for this kind (default delivery qapi) */
+    size_t batch;         /* items per claim transaction and per send call; 0 = 200 */
+    size_t max;           /* at most this many items this run (daily caps); 0 = no limit */
+    int retry_failed;     /* --retry-failed: also failed items and retries not yet due */
+    int resend_unknown;   /* --resend-unknown: unknown items go back to pending first */
+    FILE *dry_run;        /* --dry-run: print the requests here (hook request lines for hook:
+                             and file:, the sender's own for qapi/smtp); change nothing */
+    long timeout_ms;      /* hook: silence after which open requests are retried; 0 = 60 s */
+    long grace_ms;        /* hook: time to exit once done before SIGTERM; 0 = 5 s */
+    deliver_send_fn send; /* qapi, smtp: the caller's sender (required for those) */
+    void *send_ctx;
+    outbox_reconcile_fn reconcile; /* qapi: the read call for orphans; NULL = unknown */
+    void *reconcile_ctx;
+    /* file: items are grouped by this payload field (e.g. a note's text hash); NULL
+     * groups items whose payloads are identical apart from the columns below. */
+    const char *group_by;
+    const char *const *columns; /* file: payload fields listed per item (e.g. order_no) */
+    size_t ncolumns;
+    /* file: fields the items of a group share, written on every checklist row after the
+     * columns (e.g. a note's title and body, so the checklist holds what to paste) */
+    const char *const *shared;
+    size_t nshared;
+    size_t chunk;                /* file: at most this many items per list; 0 = no limit */
+    deliver_result_fn on_result; /* may be NULL */
+    void *result_ctx;
+    FILE *log;        /* diagnostics (garbage answers, late answers); NULL = stderr */
+    const char *prog; /* prefix of diagnostics, e.g. "qs note"; NULL = "qs" */
+};
+
+/* What a run did, for `sent N, failed M` and the exit status. */
+struct deliver_report {
+    enum deliver_type type;
+    size_t sent;           /* answered ok: done */
+    size_t failed;         /* refused (not retryable) or out of attempts: failed */
+    size_t retry;          /* retryable failures, timeouts, unanswered: retry (backoff) */
+    size_t handed_off;     /* written to a hand-off folder (file:) */
+    size_t recovered;      /* orphans found and settled before sending */
+    size_t unknown;        /* of those, how many became unknown */
+    size_t resent_unknown; /* unknown items put back to pending (resend_unknown) */
+    size_t unknown_total;  /* unknown items of shop/kind after the run (to list) */
+    size_t dry;            /* dry run: requests printed */
+    size_t garbage;        /* hook: lines that were not answers */
+    int hook_status;       /* hook: exit status (128+N for signal N), -1 when none */
+    int unavailable;       /* the hook or sender answered nothing at all */
+    char handoff[4096];    /* file: the folder written, "" when none */
+};
+
+/* One run for shop/kind: settles orphans (see above), puts unknown items back when
+ * resend_unknown, claims due items (up to max, batch per transaction) and sends them
+ * through the delivery, settling each (outbox_done / outbox_fail / outbox_handed_off)
+ * with one audit row per attempt. Must be called outside a transaction. Returns 0 when
+ * the run went through (per-item outcomes are in rep), a negative QS_E_* when it could
+ * not (store error, hook not startable, hand-off not writable, sender error). */
+int deliver_run(struct store *s, const char *shop, const char *kind, const struct deliver_opts *o,
+                struct deliver_report *rep, struct qs_err *e);
+/* The exit status of SPEC 1.3 for a run's report: 0, or QS_E_UNAVAILABLE when nothing
+ * went out and the other side answered nothing, QS_E_TEMP when some item is to be
+ * retried, QS_E_FAIL when some failed for good. */
+int deliver_report_rc(const struct deliver_report *rep);
+
+/* Turns handed-off items of shop/kind done (`qs ... confirm`): those whose key is one of
+ * keys[0..nkeys), or every one when keys is NULL; only those of hand-off folder ref when
+ * ref is not NULL. One transaction, one audit row per item. *confirmed (may be NULL) gets
+ * how many were confirmed. */
+int deliver_confirm(struct store *s, const char *shop, const char *kind, const char *const *keys,
+                    size_t nkeys, const char *ref, size_t *confirmed, struct qs_err *e);
+
+/* The environment every hook qs starts gets (issue 8 item 8): PATH, HOME, LANG, LC_*, TZ,
+ * TMPDIR, the caller's QS_HOOK_* variables and QS_SHOP=shop -- never qs's secrets.
+ * Returns a NULL-terminated array; free it with deliver_hook_env_free. */
+char **deliver_hook_env(const char *shop);
+void deliver_hook_env_free(char **env);
+
+/* TODO(.xlsx): SPEC 1.7 wants QSM's own upload form (an .xlsx with QSM's header row) in
+ * the hand-off where one exists -- inbound form, Q-inventory option form, other-platform
+ * shipment form, compensation-push order list. Not written yet: every file: hand-off is
+ * the generic checklist.csv + summary.json. The hook point is deliver_file.c's
+ * file_write_forms(), which receives the grouped items and the hand-off's temp folder. */
+
+#endif

@@ -1,0 +1,446 @@
+/* deliver_hook: the hook: delivery of SPEC 1.7. One hook process per run; requests are
+ * written and answers read concurrently through non-blocking pipes and poll(), so
+ * neither side can wait forever on a full pipe; answers match by id in any order. */
+#include "deliver_int.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../xalloc.h"
+
+#define DEFAULT_TIMEOUT_MS 60000
+#define DEFAULT_GRACE_MS   5000
+#define WBUF_FILL          65536
+#define MAX_ANSWER         (1 << 20) /* longer answer lines are garbage */
+
+enum hreq_state { HR_NEW, HR_QUEUED, HR_SENT, HR_DONE };
+
+struct hreq {
+    long long sent_ms; /* when its line was fully written */
+    unsigned char st;  /* enum hreq_state */
+    unsigned char timed_out;
+};
+
+/* An answer waiting to be settled with the next batch. */
+struct hset {
+    size_t i;
+    enum deliver_status st;
+    char *ref, *err;
+    const char *code;
+    long latency_ms;
+};
+
+struct hook {
+    struct dlv_run *r;
+    pid_t pid;
+    int in_fd, out_fd;
+    long timeout_ms;
+    struct hreq *q;
+    size_t next, open; /* next request to encode, requests not yet settled */
+    char *wbuf;        /* encoded lines not yet written, from woff */
+    size_t wlen, woff, wcap;
+    size_t *widx, *wend, wn, wk, wncap; /* requests in wbuf, their end offsets; wk written */
+    int64_t *hid;                       /* id -> index, open addressing */
+    size_t *hval, hcap;
+    char *rbuf; /* answer bytes not yet a whole line */
+    size_t rlen, rcap;
+    int discarding; /* inside an over-long line */
+    long lineno;
+    struct hset *set;
+    size_t nset, capset, answered;
+    long long progress_ms; /* the hook's last sign of life: it read a request or answered */
+};
+
+static size_t hslot(const struct hook *h, int64_t id)
+{
+    size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ULL) & (h->hcap - 1);
+    while (h->hval[i] && h->hid[i] != id)
+        i = (i + 1) & (h->hcap - 1);
+    return i;
+}
+
+/* The index of the request with id, or (size_t)-1. */
+static size_t hfind(const struct hook *h, int64_t id)
+{
+    size_t i = hslot(h, id);
+    return h->hval[i] ? h->hval[i] - 1 : (size_t)-1;
+}
+
+/* Queues request i's outcome for the next settle batch. */
+static void conclude(struct hook *h, size_t i, enum deliver_status st, char *ref, char *err,
+                     const char *code)
+{
+    if (h->q[i].st == HR_DONE)
+        return;
+    if (h->nset == h->capset)
+        h->set = xrealloc(h->set, (h->capset = h->capset ? h->capset * 2 : 64) * sizeof *h->set);
+    h->set[h->nset++] =
+        (struct hset){.i = i,
+                      .st = st,
+                      .ref = ref,
+                      .err = err,
+                      .code = code,
+                      .latency_ms = h->q[i].sent_ms ? (long)(dlv_now_ms() - h->q[i].sent_ms) : 0};
+    h->q[i].st = HR_DONE;
+    h->open--;
+}
+
+/* Settles the queued outcomes in one transaction. */
+static int flush(struct hook *h, struct qs_err *e)
+{
+    int rc = 0;
+    if (h->nset == 0)
+        return 0;
+    if ((rc = store_begin(h->r->s, e)) == 0) {
+        for (size_t k = 0; k < h->nset && rc == 0; k++) {
+            struct hset *x = &h->set[k];
+            rc = dlv_settle(h->r, &h->r->items[x->i], x->st, x->ref, x->err, x->code, x->latency_ms,
+                            e);
+        }
+        if (rc == 0)
+            rc = store_commit(h->r->s, e);
+        else
+            store_rollback(h->r->s);
+    }
+    for (size_t k = 0; k < h->nset; k++) {
+        free(h->set[k].ref);
+        free(h->set[k].err);
+    }
+    h->nset = 0;
+    return rc;
+}
+
+/* Every request not yet settled counts as retry:true, for reason why. */
+static void conclude_rest(struct hook *h, const char *why)
+{
+    for (size_t i = 0; i < h->r->n; i++)
+        if (h->q[i].st != HR_DONE)
+            conclude(h, i, DELIVER_RETRY, NULL, xstrdup(why), NULL);
+}
+
+/* Encodes the next requests into the empty write buffer. */
+static void fill(struct hook *h)
+{
+    h->wlen = h->woff = h->wn = h->wk = 0;
+    while (h->next < h->r->n && h->wlen < WBUF_FILL) {
+        size_t i = h->next++, len;
+        struct qs_err le = {0};
+        char *line = deliver_request_line(&h->r->items[i], &le);
+        if (!line) { /* the enqueuer's bug: no retry will fix it */
+            conclude(h, i, DELIVER_FAILED, NULL, xstrdup(le.msg), NULL);
+            continue;
+        }
+        len = strlen(line);
+        if (h->wlen + len + 1 > h->wcap)
+            h->wbuf = xrealloc(h->wbuf, h->wcap = (h->wlen + len + 1) * 2);
+        memcpy(h->wbuf + h->wlen, line, len);
+        h->wbuf[h->wlen + len] = '\n';
+        h->wlen += len + 1;
+        free(line);
+        if (h->wn == h->wncap) {
+            h->wncap = h->wncap ? h->wncap * 2 : 256;
+            h->widx = xrealloc(h->widx, h->wncap * sizeof *h->widx);
+            h->wend = xrealloc(h->wend, h->wncap * sizeof *h->wend);
+        }
+        h->widx[h->wn] = i;
+        h->wend[h->wn++] = h->wlen;
+        h->q[i].st = HR_QUEUED;
+    }
+}
+
+static void close_in(struct hook *h)
+{
+    if (h->in_fd >= 0)
+        close(h->in_fd);
+    h->in_fd = -1;
+}
+
+/* The hook will not read the rest: close its stdin; what it did not get is retried. */
+static void abandon_unsent(struct hook *h, const char *why)
+{
+    close_in(h);
+    h->wlen = h->woff = 0;
+    for (size_t i = 0; i < h->r->n; i++)
+        if (h->q[i].st == HR_NEW || h->q[i].st == HR_QUEUED)
+            conclude(h, i, DELIVER_RETRY, NULL, xstrdup(why), NULL);
+    h->next = h->r->n;
+}
+
+/* Writes what the pipe takes now. */
+static void pump_out(struct hook *h)
+{
+    while (h->woff < h->wlen) {
+        ssize_t w = dlv_write_nosig(h->in_fd, h->wbuf + h->woff, h->wlen - h->woff);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (w < 0) { /* EPIPE: the hook closed its stdin; the rest cannot reach it */
+            dlv_warn(h->r, "%s: stopped reading its input (%s)", h->r->spec->text, strerror(errno));
+            abandon_unsent(h, "the hook closed its input before this request");
+            return;
+        }
+        h->progress_ms = dlv_now_ms();
+        h->woff += (size_t)w;
+        for (; h->wk < h->wn && h->wend[h->wk] <= h->woff; h->wk++) {
+            struct hreq *q = &h->q[h->widx[h->wk]];
+            q->sent_ms = dlv_now_ms();
+            if (q->st == HR_QUEUED)
+                q->st = HR_SENT;
+        }
+    }
+}
+
+/* Reports a line that is not an answer. */
+static void garbage(struct hook *h, const char *line, size_t len, const char *why)
+{
+    char show[81];
+    size_t k = 0;
+    for (size_t i = 0; i < len && k < sizeof show - 1; i++)
+        show[k++] = (unsigned char)line[i] < 0x20 || line[i] == 0x7f ? '?' : line[i];
+    show[k] = '\0';
+    h->r->rep->garbage++;
+    dlv_warn(h->r, "%s: answer line %ld ignored (%s): %s%s", h->r->spec->text, h->lineno, why, show,
+             len > k ? "..." : "");
+}
+
+/* ref as text: a string as it is, anything else as compact JSON; NULL for null. */
+static char *ref_text(json_t *ref)
+{
+    if (!ref || json_is_null(ref))
+        return NULL;
+    if (json_is_string(ref))
+        return xstrdup(json_string_value(ref));
+    char *s = json_dumps(ref, JSON_ENCODE_ANY | JSON_COMPACT);
+    return s ? s : xstrdup("?");
+}
+
+static void answer(struct hook *h, const char *line, size_t len)
+{
+    json_error_t je;
+    json_t *j, *id, *ok, *v;
+    int64_t rid = 0;
+    size_t i;
+    char *end;
+
+    while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    if (len == 0)
+        return; /* blank lines are harmless */
+    if (!(j = json_loadb(line, len, 0, &je)) || !json_is_object(j)) {
+        garbage(h, line, len, "not a JSON object");
+        goto out;
+    }
+    id = json_object_get(j, "id");
+    if (json_is_integer(id))
+        rid = json_integer_value(id);
+    else if (json_is_string(id)) {
+        errno = 0;
+        rid = strtoll(json_string_value(id), &end, 10);
+        if (errno || *end || end == json_string_value(id))
+            id = NULL;
+    } else
+        id = NULL;
+    if (!id || (i = hfind(h, rid)) == (size_t)-1) {
+        garbage(h, line, len, "no id of a request of this run");
+        goto out;
+    }
+    ok = json_object_get(j, "ok");
+    if (!json_is_boolean(ok)) {
+        garbage(h, line, len, "\"ok\" is not true or false");
+        goto out;
+    }
+    if (h->q[i].st == HR_DONE) {
+        dlv_warn(h->r, "%s: answer to request %lld ignored: %s", h->r->spec->text, (long long)rid,
+                 h->q[i].timed_out ? "it came after the timeout; the item will be sent again"
+                                   : "the request was answered already");
+        goto out;
+    }
+    h->answered++;
+    h->progress_ms = dlv_now_ms(); /* garbage is no sign of life: only answers count */
+    if (json_is_true(ok))
+        conclude(h, i, DELIVER_OK, ref_text(json_object_get(j, "ref")), NULL, NULL);
+    else {
+        v = json_object_get(j, "error");
+        char *err = json_is_string(v) && *json_string_value(v) ? xstrdup(json_string_value(v))
+                                                               : xstrdup("the hook gave no reason");
+        /* "retry" missing counts as true: unanswered work is never lost. */
+        conclude(h, i, json_is_false(json_object_get(j, "retry")) ? DELIVER_FAILED : DELIVER_RETRY,
+                 NULL, err, NULL);
+    }
+out:
+    json_decref(j);
+}
+
+/* Reads what the hook wrote; at EOF closes out_fd. */
+static void pump_in(struct hook *h)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(h->out_fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (n <= 0) { /* EOF (or a read error): no more answers can come */
+            if (h->rlen && !h->discarding) {
+                h->lineno++;
+                answer(h, h->rbuf, h->rlen);
+            }
+            h->rlen = 0;
+            close(h->out_fd);
+            h->out_fd = -1;
+            return;
+        }
+        for (ssize_t k = 0; k < n;) {
+            char *nl = memchr(buf + k, '\n', (size_t)(n - k));
+            size_t part = nl ? (size_t)(nl - (buf + k)) : (size_t)(n - k);
+            if (!h->discarding) {
+                if (h->rlen + part > MAX_ANSWER) {
+                    h->discarding = 1;
+                    h->lineno++;
+                    garbage(h, h->rbuf, h->rlen, "longer than 1 MiB");
+                    h->lineno--;
+                    h->rlen = 0;
+                } else {
+                    if (h->rlen + part > h->rcap)
+                        h->rbuf = xrealloc(h->rbuf, h->rcap = (h->rlen + part) * 2 + 64);
+                    memcpy(h->rbuf + h->rlen, buf + k, part);
+                    h->rlen += part;
+                }
+            }
+            k += (ssize_t)part;
+            if (nl) {
+                k++;
+                h->lineno++;
+                if (!h->discarding)
+                    answer(h, h->rbuf, h->rlen);
+                h->rlen = 0;
+                h->discarding = 0;
+            }
+        }
+    }
+}
+
+static void drain(void *ctx)
+{
+    pump_in(ctx);
+}
+
+/* The timeout: requests waiting for an answer count as retry:true once the hook has shown
+ * no sign of life (read a request, answered one) for timeout_ms -- so a slow hook working
+ * through a long queue is never cut off, and a hung one always is. Returns the ms until
+ * that can happen (-1: nothing waits). */
+static int expire(struct hook *h)
+{
+    long long left = h->progress_ms + h->timeout_ms - dlv_now_ms();
+    if (h->open == 0)
+        return -1;
+    if (left > 0)
+        return left > INT_MAX ? INT_MAX : (int)left;
+    dlv_warn(h->r, "%s: no sign of life for %ld ms; its open requests will be retried",
+             h->r->spec->text, h->timeout_ms);
+    for (size_t i = 0; i < h->r->n; i++) {
+        if (h->q[i].st != HR_SENT)
+            continue;
+        h->q[i].timed_out = 1;
+        conclude(h, i, DELIVER_RETRY, NULL,
+                 xasprintf("no answer from the hook within %ld ms", h->timeout_ms), "timeout");
+    }
+    abandon_unsent(h, "the hook stopped reading its input");
+    return -1;
+}
+
+int dlv_hook_run(struct dlv_run *r, struct qs_err *e)
+{
+    struct hook h = {.r = r, .pid = -1, .in_fd = -1, .out_fd = -1};
+    const struct deliver_opts *o = r->o;
+    long grace = o->grace_ms > 0 ? o->grace_ms : DEFAULT_GRACE_MS;
+    int rc;
+
+    h.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+    h.q = xcalloc(r->n, sizeof *h.q);
+    h.open = r->n;
+    for (h.hcap = 16; h.hcap < r->n * 2; h.hcap *= 2)
+        ;
+    h.hid = xcalloc(h.hcap, sizeof *h.hid);
+    h.hval = xcalloc(h.hcap, sizeof *h.hval);
+    for (size_t i = 0; i < r->n; i++) {
+        size_t k = hslot(&h, r->items[i].id);
+        h.hid[k] = r->items[i].id;
+        h.hval[k] = i + 1;
+    }
+    h.progress_ms = dlv_now_ms();
+    if ((rc = dlv_spawn(r->spec->arg, r->shop, &h.pid, &h.in_fd, &h.out_fd, e)) < 0) {
+        struct qs_err fe = {0};
+        conclude_rest(&h, e->msg);
+        if (flush(&h, &fe) < 0) /* the spawn error stays the one reported */
+            dlv_warn(r, "%s", fe.msg);
+        goto out;
+    }
+    for (;;) {
+        struct pollfd p[2];
+        nfds_t np = 0;
+        int wait;
+
+        if (h.in_fd >= 0 && h.woff == h.wlen) {
+            fill(&h);
+            if (h.wlen == 0)
+                close_in(&h); /* all written: EOF tells the hook there is no more */
+        }
+        if (h.out_fd < 0 && h.open) { /* the hook closed stdout: no answer can come */
+            close_in(&h);
+            conclude_rest(&h, "the hook ended without answering");
+        }
+        wait = expire(&h);
+        if ((rc = flush(&h, e)) < 0)
+            goto out;
+        if (h.open == 0 && h.in_fd < 0)
+            break;
+        if (h.in_fd >= 0 && h.woff < h.wlen)
+            p[np++] = (struct pollfd){.fd = h.in_fd, .events = POLLOUT};
+        if (h.out_fd >= 0)
+            p[np++] = (struct pollfd){.fd = h.out_fd, .events = POLLIN};
+        if (poll(p, np, wait) < 0 && errno != EINTR) {
+            rc = err_set(e, QS_E_IO, NULL, "%s: poll: %s", r->spec->text, strerror(errno));
+            goto out;
+        }
+        for (nfds_t k = 0; k < np; k++) {
+            if (!p[k].revents)
+                continue;
+            if (p[k].fd == h.in_fd && h.in_fd >= 0)
+                pump_out(&h);
+            else if (p[k].fd == h.out_fd && h.out_fd >= 0)
+                pump_in(&h);
+        }
+    }
+out:
+    close_in(&h);
+    if (h.pid > 0) {
+        r->rep->hook_status = dlv_reap(r, h.pid, grace, &h.out_fd, drain, &h);
+        if (r->rep->hook_status != 0)
+            dlv_warn(r, "%s: exited with status %d", r->spec->text, r->rep->hook_status);
+    }
+    if (h.out_fd >= 0)
+        close(h.out_fd);
+    /* Settled rows stay settled; anything still queued was never written to the store. */
+    for (size_t k = 0; k < h.nset; k++) {
+        free(h.set[k].ref);
+        free(h.set[k].err);
+    }
+    r->rep->unavailable = h.answered == 0 && r->rep->retry > 0;
+    free(h.q);
+    free(h.hid);
+    free(h.hval);
+    free(h.wbuf);
+    free(h.widx);
+    free(h.wend);
+    free(h.rbuf);
+    free(h.set);
+    return rc;
+}

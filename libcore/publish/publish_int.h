@@ -1,0 +1,135 @@
+/* publish_int: what the files of qs publish share (publish_*.c). Not for other modules. */
+#ifndef QS_PUBLISH_INT_H
+#define QS_PUBLISH_INT_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "../catalog/catalog.h"
+#include "publish.h"
+
+#define PUB_KIND_PUBLISH "publish" /* outbox: a product going online, step by step */
+#define PUB_KIND_LISTING "listing" /* outbox: a change to a listing on the marketplace */
+
+/* A query of one integer column (store_bind types): *out gets the first row's value
+ * (dflt when there is no row or it is NULL). */
+int pub_sql_int(struct store *s, struct qs_err *e, long long *out, long long dflt, const char *sql,
+                const char *types, ...);
+/* Joins the caller's transaction, or begins one (*own). */
+int pub_tx_begin(struct store *s, int *own, struct qs_err *e);
+/* Commits an own transaction when rc is 0, else rolls it back; returns rc or the commit's
+ * error. */
+int pub_tx_end(struct store *s, int own, int rc, struct qs_err *e);
+/* A malloc'd copy of column i ("" for NULL when empty_for_null, else NULL). */
+char *pub_col(sqlite3_stmt *st, int i);
+
+/* Loads product id with its variants (by id) and its group's category and profile. *p is
+ * freed with pub_product_free. QS_E_SOFTWARE when there is no such product. */
+int pub_product_load(struct store *s, long long id, struct pub_product *p, struct qs_err *e);
+/* The product of shop whose SKU or Parent SKU is name: *id, 0 when none. */
+int pub_product_find(struct store *s, const char *shop, const char *name, long long *id,
+                     struct qs_err *e);
+
+/* Reports a problem of a product through cb->diag: rule, the product's Parent SKU as the
+ * record, the message. warning: not an error. */
+void pub_diag(const struct pub_cb *cb, int warning, const char *rule, const char *record,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* A run that stops (the store, our credentials): outbox item id waits for its backoff and
+ * product keeps "step STEP: msg (will retry)" as its error, best effort (the store may be
+ * what failed). */
+void pub_fail_fatal(struct store *s, long long item, long long product, const char *step,
+                    const char *msg);
+
+/* A sender's record r with its outcome through cb: jrow when set, else row. */
+int pub_emit(const struct pub_cb *cb, enum job_outcome oc, const struct rec *r, struct qs_err *e);
+/* The outcome of a sender's result word: ok and online sent, already done, failed,
+ * retry and queued (left for the next run) to retry, skipped, local. */
+enum job_outcome pub_outcome(const char *result);
+
+/* The current time as UTC ISO-8601 into buf[32]. */
+char *pub_now_iso(char buf[32]);
+
+/* ---- listing jobs (publish_job.c) ---- */
+
+/* Queues a change of a listing on the marketplace for product (which has an item code),
+ * keyed by its Parent SKU, batch, why ("edit", "withdraw", "undo") and op: op "status"
+ * (payload {"status": 1|2}) or "push" (payload {"price": bool, "qty": [SKU...], "qty_if":
+ * {SKU: value}, "shipping": bool}). In the caller's transaction. */
+int pub_job_enqueue(struct store *s, const char *shop, const char *parent_sku, long long product,
+                    long long batch, const char *why, const char *op, const char *payload_json,
+                    struct qs_err *e);
+
+/* What a run shares with the jobs it sends (publish_runner.c, below publish_run.c,
+ * publish_job.c and publish_step.c). */
+struct pub_runner {
+    struct store *s;
+    struct qapi *q;
+    const char *shop;
+    const struct pub_run_opts *o;
+    const struct pub_cb *cb;
+    struct pub_run_stats *st;
+    struct qs_err *e;
+    int stop;       /* the marketplace stopped answering: leave the rest for later */
+    int retries;    /* the client's retries (setting qapi.retries), restored after a send */
+    int ship_tried; /* delivery templates asked for (ship resolver) */
+    struct pub_ship_list ship; /* and what the marketplace answered */
+    struct rec *row;
+};
+/* Fills the defaults of o: max_sends 3; inflight_s (when negative) from setting
+ * publish.inflight_s, else 5; *retries from setting qapi.retries, else 5. */
+void pub_run_defaults(struct store *s, const char *shop, struct pub_run_opts *o, int *retries);
+/* Sends every due listing job of the shop (and recovers those of dead runs first). */
+int pub_jobs_drain(struct pub_runner *r);
+/* Delivery template ShippingNo for a fee (pub_ship_fn over GetSellerDeliveryGroupInfo,
+ * read once per run and kept in the store for qs publish check). */
+int pub_ship_resolve(void *ctx, long long fee, char no[16]);
+/* Writes a result row (parent_sku, item_code, state, step, result, message). */
+int pub_run_row(struct pub_runner *r, const char *parent_sku, const char *item_code,
+                const char *state, const char *step, const char *result, const char *msg);
+/* Calls method through the client, counting calls; res filled (free it). *answered is 1
+ * when the marketplace gave a ResultCode. Returns qapi_call's value. */
+int pub_call(struct pub_runner *r, const char *method, const struct pub_params *pp, const char *key,
+             struct qapi_result *res, int *answered);
+void pub_runner_free(struct pub_runner *r);
+
+/* ---- one product of a run (publish_step.c) ---- */
+
+struct outbox_item;
+
+/* Publishes the product of outbox item it (claimed by r's run) through the steps not done
+ * yet, and settles the item and the product. */
+int pub_process(struct pub_runner *r, const struct outbox_item *it);
+/* Settles item it, not tried because the marketplace stopped answering: due again later. */
+int pub_untried(struct pub_runner *r, const struct outbox_item *it);
+/* The rank of a publish step: 0 none, 1 create, 2 images, 3 status. */
+int pub_step_rank(const char *step);
+/* Keeps the first problem pub_map found (pub_issue_fn), for the product's error: msg has
+ * room for 1024 bytes, rule for 32. */
+struct pub_issue_first {
+    char *msg, *rule;
+};
+void pub_issue_first(void *ctx, const char *rule, const char *field, const char *sku,
+                     const char *msg);
+
+/* The results of the listing jobs a verb sent, per Parent SKU (the last one wins), so
+ * its records can show them. */
+struct pub_jres {
+    char *parent, *result, *msg, *state;
+};
+struct pub_jresults {
+    struct pub_jres *v;
+    size_t n;
+    struct pub_cb cb;
+};
+/* Sends the queued listing jobs (a verb's own among them); their results go to jr. */
+int pub_send_jobs(struct store *s, struct qapi *q, const char *shop, const struct pub_run_opts *ro,
+                  struct pub_run_stats *rst, struct pub_jresults *jr, struct qs_err *e);
+/* The last result for parent, or NULL. */
+const struct pub_jres *pub_jres_get(const struct pub_jresults *jr, const char *parent);
+void pub_jres_free(struct pub_jresults *jr);
+/* Writes a record parent_sku, state, result, message with its outcome through cb. */
+int pub_state_row(const struct pub_cb *cb, struct rec *r, enum job_outcome oc, const char *parent,
+                  const char *state, const char *result, const char *msg, struct qs_err *e);
+
+#endif

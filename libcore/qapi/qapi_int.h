@@ -1,0 +1,99 @@
+/* qapi_internal: what qapi.c (calls, SAK, retries, audit, dry run), qapi_http.c (the
+ * libcurl side, rate limit, envelope parsing) and qapi_bulk.c share. Not a public API. */
+#ifndef QS_QAPI_INT_H
+#define QS_QAPI_INT_H
+
+#include <curl/curl.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "qapi.h"
+
+/* Largest answer kept in memory; a bigger one is refused, not retried. */
+#define QAPI_MAX_BODY (64L << 20)
+
+struct qapi_buf {
+    char *data;
+    size_t len, cap;
+    int too_big;
+};
+
+struct qapi {
+    struct store *s;
+    char *shop;
+    char *base;                        /* base URL without a trailing '/' */
+    int loopback;                      /* base's host is loopback (qapi_url_check) */
+    char *key, *user, *password, *sak; /* secrets, malloc'd, NULL when unset */
+    int dry_run;
+    FILE *dry_out;
+    double rate;               /* requests per second, <= 0: unlimited */
+    struct timespec next_slot; /* earliest start of the next request (CLOCK_MONOTONIC) */
+    int have_slot;
+    long timeout_s;
+    int retries;
+    long backoff_base_ms, backoff_cap_ms;
+    int reuse;
+    int global_init; /* curl_global_init succeeded: pair it with curl_global_cleanup */
+    CURL *curl;
+    char errbuf[CURL_ERROR_SIZE];
+    struct qapi_buf resp;
+    long requests, connections;
+    uint64_t rng; /* jitter only: xorshift64 */
+    /* qapi_call_raw: calls of raw_method send raw_version (NULL: the method's) and keep
+     * their last answer's body and content type (malloc'd, NULL when none). */
+    const char *raw_method, *raw_version;
+    char *raw_text, *raw_ctype;
+};
+
+/* What one HTTP attempt gave. */
+struct qapi_attempt {
+    int curl_code;    /* CURLE_OK when an HTTP answer came */
+    long http_status; /* 0 when no answer */
+    long latency_ms;
+    int code;        /* ResultCode/ErrorCode, QAPI_CODE_NONE when there is none */
+    int error_shape; /* the answer was {ErrorCode, ErrorMsg} */
+    char *msg;       /* ResultMsg/ErrorMsg (malloc'd, unredacted), may be NULL */
+    json_t *body;    /* the parsed answer, may be NULL */
+    char why[512];   /* why there is no usable envelope (transport, HTTP, not JSON) */
+    enum qapi_class cls;
+};
+
+/* Sets up q->curl's options that hold for every request. */
+int qapi_http_init(struct qapi *q, struct qs_err *e);
+/* Waits for the rate limit, POSTs params to <base>/<method> with cert in the
+ * GiosisCertificationKey header and parses the answer into a (which the caller
+ * releases with qapi_attempt_clear). A transport or HTTP failure is not an error here:
+ * it is described in a. Returns 0, or QS_E_SOFTWARE when the request could not be built. */
+int qapi_http_post(struct qapi *q, const char *method, const char *cert,
+                   const struct qapi_param *params, size_t n, struct qapi_attempt *a,
+                   struct qs_err *e);
+/* Parses an answer body into a's code, msg, body and why. */
+void qapi_parse_answer(const char *data, size_t len, const char *ctype, struct qapi_attempt *a);
+/* Frees what a holds and clears it. */
+void qapi_attempt_clear(struct qapi_attempt *a);
+/* Sleeps ms milliseconds (restarting on EINTR). */
+void qapi_sleep_ms(long ms);
+/* Milliseconds on CLOCK_MONOTONIC. */
+long long qapi_now_ms(void);
+
+/* Hands each line of chunk (lines off .. off + n - 1 of a bulk call) its result from the
+ * answer res to fn (qapi_bulk's per-line report; exported so tests can feed it a recorded
+ * answer). R-SYN-9: a line succeeds (code 0) only when its result_cd -- else its only code
+ * -- is 0 and no other code on it (ResultCode, ResultCd, any case) says otherwise; a line
+ * whose codes disagree gets the non-zero one and a message naming both codes; a line with
+ * no readable code in an answer of 0 gets QAPI_CODE_NONE: never 0. A chunk refused whole
+ * gives each line the call's code. q (may be NULL: no redaction) redacts messages. Returns
+ * the first non-zero value of fn, else 0. */
+int qapi_bulk_report(struct qapi *q, size_t off, json_t *chunk, const struct qapi_result *res,
+                     qapi_line_fn fn, void *ctx);
+
+/* A secret shorter than this is refused for a real endpoint, and is not looked for in
+ * free text: a short one matches ordinary words (issue 8 item 9). */
+#define QAPI_SECRET_MIN 8
+
+/* Free text (a marketplace message, a parameter value): a malloc'd copy of s where each
+ * secret q knows of 8 or more characters that stands as a whole token (not inside a longer
+ * word) is replaced by "***"; the rest is left as is. NULL for NULL. */
+char *qapi_redact(const struct qapi *q, const char *s);
+
+#endif

@@ -1,0 +1,117 @@
+/* record: one record type that CSV, JSON Lines and the aligned table all
+ * read and write (SPEC 1.2), so a command never cares which format it got. */
+#ifndef QS_RECORD_H
+#define QS_RECORD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../err.h"
+
+enum rec_format { REC_CSV, REC_JSON, REC_TABLE };
+enum rec_enc { REC_ENC_AUTO, REC_ENC_UTF8, REC_ENC_CP932 };
+
+/* The kind of a value. CSV always reads REC_STR; JSON keeps its types;
+ * REC_RAW is a nested JSON object or array kept as its compact JSON text. */
+enum rec_type { REC_STR, REC_NUM, REC_BOOL, REC_NULL, REC_RAW };
+
+struct rec_field {
+    char *name;
+    /* UTF-8, NUL-terminated; for REC_NUM/REC_BOOL/REC_RAW its JSON text; "" for NULL */
+    char *value;
+    size_t len; /* strlen(value) */
+    enum rec_type type;
+};
+
+/* An ordered set of named fields. Owns its strings. Change it only through rec_*:
+ * buffers past n are kept for reuse (see record.c). */
+struct rec {
+    struct rec_field *f;
+    size_t n, cap;
+};
+
+/* Returns a new empty record; free with rec_free. */
+struct rec *rec_new(void);
+/* Frees r and its strings; rec_free(NULL) is a no-op. */
+void rec_free(struct rec *r);
+/* Empties r, keeping its allocations for reuse. */
+void rec_clear(struct rec *r);
+/* Sets field name to a copy of value (REC_STR), replacing an existing field of that name
+ * in place or appending. */
+void rec_set(struct rec *r, const char *name, const char *value);
+/* As rec_set with an explicit type. */
+void rec_set_typed(struct rec *r, const char *name, const char *value, enum rec_type type);
+/* The value of field name, or NULL when r has no such field. */
+const char *rec_get(const struct rec *r, const char *name);
+/* The field called name, or NULL. */
+const struct rec_field *rec_field(const struct rec *r, const char *name);
+/* r as one compact JSON object, fields in order (as a JSON Lines line without its LF).
+ * Returns a malloc'd string; the caller frees it. */
+char *rec_to_json(const struct rec *r);
+
+/* The most columns a CSV header, or keys a JSON Lines object, may have; past it the reader
+ * stops with QS_E_DATA (issue 8 item 3). */
+#define REC_MAX_COLUMNS 4096
+
+struct rec_reader_opts {
+    enum rec_enc enc; /* input encoding (--encoding); REC_ENC_AUTO by default */
+    size_t max_field; /* longest field accepted in bytes; 0 = default (1 MiB) */
+};
+
+struct rec_reader;
+/* Opens a streaming reader on fp, named name in messages ("-" for stdin).
+ * Detects CSV (with header) or JSON Lines from the first byte. Does not close fp. */
+int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
+                    struct rec_reader **out, struct qs_err *e);
+/* Reads the next record into out (cleared first). Returns 1 on a record, 0 at end of
+ * input, a negative QS_E_* (QS_E_DATA for bad input, with file:line:col) on error. */
+int rec_read(struct rec_reader *r, struct rec *out, struct qs_err *e);
+/* Line on which the record last returned by rec_read starts (1-based). */
+long rec_reader_line(const struct rec_reader *r);
+/* The format detected (REC_CSV or REC_JSON); valid after the first rec_read. */
+enum rec_format rec_reader_format(const struct rec_reader *r);
+/* The CSV header's column names, in order (*n of them); NULL with *n = 0 for JSON Lines or
+ * before the first rec_read. Owned by r. */
+const char *const *rec_reader_columns(const struct rec_reader *r, size_t *n);
+/* The 1-based position of CSV header column name, or 0 (JSON Lines, before the first
+ * rec_read, or no such column). */
+size_t rec_reader_column_index(const struct rec_reader *r, const char *name);
+/* Writes the spreadsheet letters of 1-based column col (1 = A, 26 = Z, 27 = AA) into
+ * buf (at least 8 bytes) and returns buf; "?" for 0. */
+char *rec_col_letters(size_t col, char *buf, size_t size);
+/* The input file name given to rec_reader_open. */
+const char *rec_reader_name(const struct rec_reader *r);
+/* Frees r; rec_reader_close(NULL) is a no-op. */
+void rec_reader_close(struct rec_reader *r);
+
+struct rec_writer_opts {
+    enum rec_format fmt;    /* output format */
+    enum rec_enc enc;       /* REC_ENC_UTF8 (default) or REC_ENC_CP932 for CSV */
+    int replace_unmappable; /* --encoding-errors=replace: write '?' for what CP932 lacks */
+    /* --bom: UTF-8 CSV starts with a byte-order mark (EF BB BF), which tells Excel the file
+     * is UTF-8; written with the header. No effect on CP932, JSON Lines or the table. */
+    int bom;
+    /* --excel-safe: in CSV and the table, a cell (the header's too) whose text starts with
+     * '=', '+', '-', '@', TAB or CR is written with a leading "'", so that Excel shows it
+     * as text and never runs it as a formula; except a plain number, text matching
+     * ^[+-]?[0-9]+(\.[0-9]+)?$ ("-5", "+81", "-1.50"), which is written as it is. */
+    int excel_safe;
+};
+
+struct rec_writer;
+/* Opens a writer on fp. columns (may be NULL) fixes the CSV/table columns; when NULL
+ * they are taken from the first record written. Does not close fp. */
+int rec_writer_open(FILE *fp, const struct rec_writer_opts *o, const char *const *columns,
+                    size_t ncolumns, struct rec_writer **out, struct qs_err *e);
+/* Writes one record (fields missing from it are written empty; extra fields are
+ * ignored for CSV/table, kept for JSON). */
+int rec_write(struct rec_writer *w, const struct rec *r, struct qs_err *e);
+/* Flushes (the table is written here) and frees w. Returns 0 or QS_E_IO. */
+int rec_writer_close(struct rec_writer *w, struct qs_err *e);
+
+/* Parses "csv", "json" or "table" into *out; returns 0 or -1. */
+int rec_format_parse(const char *s, enum rec_format *out);
+/* Parses "auto", "utf-8"/"utf8" or "cp932"/"shift_jis"/"sjis" into *out; returns 0 or -1. */
+int rec_enc_parse(const char *s, enum rec_enc *out);
+
+#endif

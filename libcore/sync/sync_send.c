@@ -1,0 +1,573 @@
+/* sync_send: `qs sync ship` and `qs sync confirm` -- checking the input against the
+ * store, planning the order lines (every line of a cart for ship), writing them into the
+ * outbox in one transaction, and reporting each line's result (R-SYN-1b). Sending is in
+ * sync_send_run.c. */
+#include "sync_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../text.h"
+#include "../tm.h"
+#include "../xalloc.h"
+
+#define RULE "R-SYN-1b"
+
+const char *sync_key_order(const char *key, char *buf, size_t size)
+{
+    const char *hash = strchr(key, '#');
+    snprintf(buf, size, "%.*s", hash ? (int)(hash - key) : (int)strlen(key), key);
+    return buf;
+}
+
+static int key_rev(const char *key)
+{
+    const char *hash = strchr(key, '#');
+    return hash ? atoi(hash + 1) : 1;
+}
+
+void sync_send_settled(struct sync_send *p, const char *key, const char *order_no,
+                       const char *result, const char *code, const char *msg)
+{
+    if (p->nset == p->capset)
+        p->set = xrealloc(p->set, (p->capset = p->capset ? 2 * p->capset : 64) * sizeof *p->set);
+    p->set[p->nset++] = (struct sync_settled){
+        .key = xstrdup(key),
+        .order_no = xstrdup(order_no),
+        .code = xstrdup(code ? code : ""),
+        .msg = xstrdup(msg ? msg : ""),
+        .result = result,
+    };
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+    const struct outbox_item *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* The kind's outbox items, sorted by key (a key's revisions "N", "N#2"... sort together:
+ * '#' sorts before every digit). */
+static int box_load(struct sync_send *p, struct outbox_item **items, size_t *n, struct qs_err *e)
+{
+    int rc = outbox_list(p->s, p->o.shop, p->kind, -1, items, n, e);
+    if (rc == 0 && *n)
+        qsort(*items, *n, sizeof **items, item_cmp);
+    return rc;
+}
+
+/* The newest item for order_no (highest revision), or NULL. */
+static struct outbox_item *box_current(struct outbox_item *items, size_t n, const char *order_no)
+{
+    size_t lo = 0, hi = n, len = strlen(order_no);
+    struct outbox_item *best = NULL;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(items[mid].key, order_no) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && strncmp(items[lo].key, order_no, len) == 0 &&
+           (items[lo].key[len] == '\0' || items[lo].key[len] == '#');
+         lo++)
+        if (!best || key_rev(items[lo].key) > key_rev(best->key))
+            best = &items[lo];
+    return best;
+}
+
+static struct outbox_item *box_find(struct outbox_item *items, size_t n, const char *key)
+{
+    struct outbox_item k = {.key = (char *)key, .id = 0};
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(items[mid].key, k.key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strcmp(items[lo].key, key) == 0 ? &items[lo] : NULL;
+}
+
+/* A payload field. Returns a malloc'd string ("" when missing). */
+static char *payload_get(const char *payload, const char *name)
+{
+    json_t *o = json_loads(payload ? payload : "{}", 0, NULL);
+    char *v = sync_jget(o, name);
+    json_decref(o);
+    return v;
+}
+
+/* 1 when an existing item asks for the same thing as the planned line. */
+static int same_payload(const struct sync_send *p, const struct outbox_item *it,
+                        const char *carrier, const char *tracking)
+{
+    int same;
+    if (p->o.action == SYNC_CONFIRM) {
+        char *est = payload_get(it->payload, "est"), *dt = payload_get(it->payload, "delay_type"),
+             *dm = payload_get(it->payload, "delay_memo"), want[16] = "";
+        if (p->o.delay_type)
+            snprintf(want, sizeof want, "%d", p->o.delay_type);
+        same = strcmp(est, p->o.est) == 0 && strcmp(dt, want) == 0 &&
+               strcmp(dm, p->o.delay_type && p->o.delay_memo ? p->o.delay_memo : "") == 0;
+        free(est);
+        free(dt);
+        free(dm);
+        return same;
+    }
+    char *c = payload_get(it->payload, "carrier"), *t = payload_get(it->payload, "tracking");
+    same = strcmp(c, carrier) == 0 && strcmp(t, tracking) == 0;
+    free(c);
+    free(t);
+    return same;
+}
+
+static struct sync_pline *pline_add(struct sync_send *p, const char *order_no, const char *carrier,
+                                    const char *tracking, const char *order_date, long line)
+{
+    struct sync_pline *l;
+    if (p->n == p->cap)
+        p->l = xrealloc(p->l, (p->cap = p->cap ? 2 * p->cap : 64) * sizeof *p->l);
+    l = &p->l[p->n++];
+    memset(l, 0, sizeof *l);
+    l->order_no = xstrdup(order_no);
+    l->carrier = xstrdup(carrier ? carrier : "");
+    l->tracking = xstrdup(tracking ? tracking : "");
+    l->order_date = xstrdup(order_date ? order_date : "");
+    l->line = line;
+    return l;
+}
+
+static void pline_pre(struct sync_pline *l, const char *msg)
+{
+    l->pre = "ok";
+    free(l->pre_msg);
+    l->pre_msg = xstrdup(msg);
+}
+
+/* Picks the outbox key of a line, or settles it: see the man page's table. Returns 0, or
+ * QS_E_DATA with e set when the input conflicts with what was sent or queued. */
+static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *e)
+{
+    struct outbox_item *it = box_current(p->box, p->nbox, l->order_no);
+    int same;
+
+    if (!it) {
+        l->key = xstrdup(l->order_no);
+        return 0;
+    }
+    same = same_payload(p, it, l->carrier, l->tracking);
+    if (it->state == OUTBOX_DONE) {
+        if (!same && p->o.delay_type)
+            return err_set(e, QS_E_DATA, "R-NOTE-13",
+                           "already confirmed by qs: a delay notice is the order confirmation "
+                           "and works once per order");
+        if (same || p->o.action == SYNC_CONFIRM) {
+            pline_pre(l, p->o.action == SYNC_SHIP ? "already sent" : "already confirmed");
+            return 0;
+        }
+        char *t = payload_get(it->payload, "tracking");
+        err_set(e, QS_E_DATA, RULE, "already shipped with tracking number %s", t);
+        free(t);
+        return QS_E_DATA;
+    }
+    if (it->state == OUTBOX_FAILED && !same) {
+        /* Corrected after the marketplace refused it: a new revision of the key (the
+         * refused one changed nothing there). */
+        l->key = xasprintf("%s#%d", l->order_no, key_rev(it->key) + 1);
+        return 0;
+    }
+    if (!same && p->o.delay_type && it->state != OUTBOX_FAILED)
+        return err_set(e, QS_E_DATA, "R-NOTE-13",
+                       "a confirmation of this order is already queued (%s); a delay notice is "
+                       "the order confirmation and works once per order",
+                       outbox_state_name(it->state));
+    if (!same && p->o.action == SYNC_SHIP) {
+        char *t = payload_get(it->payload, "tracking");
+        err_set(e, QS_E_DATA, RULE, "is already queued with tracking number %s (%s)", t,
+                outbox_state_name(it->state));
+        free(t);
+        return QS_E_DATA;
+    }
+    l->key = xstrdup(it->key); /* queued already (a confirm keeps its first date) */
+    return 0;
+}
+
+static int bad(struct qs_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct qs_err *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_setv(e, QS_E_DATA, RULE, fmt, ap);
+    va_end(ap);
+    return QS_E_DATA;
+}
+
+/* Takes back the line pline_add added last. */
+static void pline_drop(struct sync_send *p)
+{
+    struct sync_pline *l = &p->l[--p->n];
+    free(l->order_no);
+    free(l->carrier);
+    free(l->tracking);
+    free(l->order_date);
+    free(l->key);
+    free(l->pre_msg);
+}
+
+/* R-SYN-1b: what an input line must be for the action. */
+static int check(struct sync_send *p, const struct sync_req *r, const struct syncdb_line *sl,
+                 struct sync_pline **out, struct qs_err *e)
+{
+    const char *no = r->order_no ? r->order_no : "";
+    const char *carrier = r->carrier ? r->carrier : "", *tracking = r->tracking ? r->tracking : "";
+    struct sync_pline *l;
+
+    *out = NULL;
+    if (!*no)
+        return bad(e, "order_no is empty");
+    if (p->o.action == SYNC_SHIP) {
+        /* Reference 3.8: ShippingCorp at most 200 characters, TrackingNo at most 50. */
+        if (!*carrier)
+            return bad(e, "carrier is empty");
+        if (!*tracking)
+            return bad(e, "tracking is empty");
+        if (strlen(carrier) > 200)
+            return bad(e, "carrier \"%.40s...\" is longer than 200 bytes", carrier);
+        if (strlen(tracking) > 50)
+            return bad(e, "tracking \"%s\" is longer than 50 characters", tracking);
+        /* Issue 8 item 15: no control character goes to the marketplace. */
+        if (text_ctl_check("carrier", carrier, TEXT_LINE, RULE, e) < 0 ||
+            text_ctl_check("tracking", tracking, TEXT_LINE, RULE, e) < 0)
+            return QS_E_DATA;
+    }
+    if (!sl->found)
+        return bad(e, "unknown order line %s; run qs sync orders first", no);
+    if (sl->claim == 1 || sl->claim == 2)
+        return bad(e, "a cancel is requested for this order line");
+    if (sl->claim == 3 || sl->claim == 16)
+        return bad(e, "the order line is cancelled");
+    if (sl->status == 1)
+        return bad(e, "the order line is not paid yet");
+    l = pline_add(p, no, carrier, tracking, sl->order_date, r->line);
+    *out = l;
+    if (p->o.action == SYNC_SHIP && sl->status >= 4) {
+        if (strcmp(sl->tracking, tracking) == 0) {
+            pline_pre(l, "already shipped");
+            return 0;
+        }
+        pline_drop(p);
+        *out = NULL;
+        return bad(e, "already shipped with tracking number %s", sl->tracking);
+    }
+    if (p->o.action == SYNC_CONFIRM && sl->status >= 3 && p->o.delay_type) {
+        /* The same notice sent by qs before: done. Anything else: too late. */
+        struct outbox_item *it = box_current(p->box, p->nbox, no);
+        if (it && it->state == OUTBOX_DONE && same_payload(p, it, "", "")) {
+            pline_pre(l, "already sent");
+            return 0;
+        }
+        pline_drop(p);
+        *out = NULL;
+        return err_set(e, QS_E_DATA, "R-NOTE-13",
+                       "the order is already %s: a delay notice is the order confirmation and "
+                       "works only before qs sync confirm",
+                       sl->status == 3 ? "confirmed" : "shipped");
+    }
+    if (p->o.action == SYNC_CONFIRM && sl->status >= 3) {
+        pline_pre(l, sl->status == 3 ? "already confirmed" : "already shipped");
+        return 0;
+    }
+    if (choose_key(p, l, e) < 0) {
+        pline_drop(p);
+        *out = NULL;
+        return QS_E_DATA;
+    }
+    return 0;
+}
+
+static int planned(const struct sync_send *p, const char *order_no)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->l[i].order_no, order_no) == 0)
+            return 1;
+    return 0;
+}
+
+struct cart_ctx {
+    struct sync_send *p;
+    const char *carrier, *tracking;
+    struct qs_err *e;
+};
+
+/* R-SYN-1b: the other lines of a cart ship with it (reference 3.8: once per OrderNo of
+ * the cart); lines already shipped or cancelled are left as they are. */
+static int cart_add(const char *order_no, void *ctx)
+{
+    struct cart_ctx *c = ctx;
+    struct sync_send *p = c->p;
+    struct syncdb_line sl;
+    struct qs_err ignore;
+    int rc;
+
+    if (planned(p, order_no))
+        return 0;
+    if ((rc = syncdb_line_get(p->d, order_no, &sl, c->e)) < 0)
+        return rc;
+    if (sl.found && sl.status >= 2 && sl.status <= 3 && sl.claim != 1 && sl.claim != 2 &&
+        sl.claim != 3 && sl.claim != 16) {
+        struct sync_pline *l = pline_add(p, order_no, c->carrier, c->tracking, sl.order_date, 0);
+        if (choose_key(p, l, &ignore) < 0 || l->pre) {
+            pline_drop(p); /* queued or sent with other values: that one stands */
+        }
+    }
+    syncdb_line_clear(&sl);
+    return 0;
+}
+
+int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
+                   size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
+                   struct sync_send_stats *st, struct qs_err *e)
+{
+    struct sync_send *p = xcalloc(1, sizeof *p);
+    size_t explicit;
+    int rc = 0, nbad = 0;
+
+    memset(st, 0, sizeof *st);
+    *out = p;
+    p->s = s;
+    p->o = *o;
+    p->kind = o->action == SYNC_SHIP ? "ship" : "confirm";
+    p->d = syncdb_new(s, o->shop);
+    tm_utc_iso(o->now, p->now, sizeof p->now);
+    if ((rc = box_load(p, &p->box, &p->nbox, e)) < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        const struct sync_req *r = &reqs[i];
+        struct syncdb_line sl;
+        struct sync_pline *l = NULL;
+        struct qs_err re;
+        size_t j;
+
+        err_clear(&re);
+        /* The same line twice: harmless when it asks for the same thing. */
+        for (j = 0; j < p->n; j++)
+            if (r->order_no && strcmp(p->l[j].order_no, r->order_no) == 0)
+                break;
+        if (j < p->n) {
+            if (o->action == SYNC_SHIP &&
+                (strcmp(p->l[j].carrier, r->carrier ? r->carrier : "") ||
+                 strcmp(p->l[j].tracking, r->tracking ? r->tracking : ""))) {
+                err_set(&re, QS_E_DATA, RULE, "repeats line %ld with another carrier or tracking",
+                        p->l[j].line);
+                goto reject;
+            }
+            continue;
+        }
+        if ((rc = syncdb_line_get(p->d, r->order_no ? r->order_no : "", &sl, e)) < 0)
+            return rc;
+        rc = check(p, r, &sl, &l, &re);
+        syncdb_line_clear(&sl);
+        if (rc == 0)
+            continue;
+    reject:
+        rc = 0;
+        nbad++;
+        st->rejected++;
+        err_at(&re, o->file, r->line, 0);
+        err_record(&re, r->order_no ? r->order_no : "");
+        if (rej)
+            rej(r, &re, ctx);
+    }
+    if (nbad && !o->skip_bad)
+        return err_set(e, QS_E_DATA, RULE, "%d bad input line%s: nothing was queued or sent", nbad,
+                       nbad == 1 ? "" : "s");
+    explicit = p->n;
+    for (size_t i = 0; o->action == SYNC_SHIP && i < explicit && rc == 0; i++) {
+        struct cart_ctx c = {p, p->l[i].carrier, p->l[i].tracking, e};
+        char *no = xstrdup(p->l[i].order_no);
+        rc = syncdb_cart_each(p->d, no, cart_add, &c, e);
+        free(no);
+    }
+    return rc;
+}
+
+int sync_send_enqueue(struct sync_send *p, struct qs_err *e)
+{
+    int rc = 0, own;
+
+    if ((rc = syncdb_tx_begin(p->s, &own, e)) < 0)
+        return rc;
+    for (size_t i = 0; i < p->n && rc >= 0; i++) {
+        struct sync_pline *l = &p->l[i];
+        json_t *pl;
+        char *text;
+        if (l->pre)
+            continue;
+        /* The payload carries what a later run needs to send or reconcile it alone. */
+        if (p->o.action == SYNC_SHIP)
+            pl = json_pack("{s:s, s:s, s:s, s:s}", "order_no", l->order_no, "carrier", l->carrier,
+                           "tracking", l->tracking, "at", p->now);
+        else
+            pl = json_pack("{s:s, s:s, s:s, s:s}", "order_no", l->order_no, "est", p->o.est,
+                           "order_date", l->order_date, "at", p->now);
+        if (pl && p->o.action == SYNC_CONFIRM && p->o.delay_type) { /* R-NOTE-13 */
+            char dt[16];
+            snprintf(dt, sizeof dt, "%d", p->o.delay_type);
+            json_object_set_new(pl, "delay_type", json_string(dt));
+            json_object_set_new(pl, "delay_memo",
+                                json_string(p->o.delay_memo ? p->o.delay_memo : ""));
+        }
+        text = pl ? json_dumps(pl, JSON_COMPACT) : NULL;
+        json_decref(pl);
+        if (!text) {
+            rc = err_set(e, QS_E_DATA, RULE, "order line %s: the input is not valid UTF-8",
+                         l->order_no);
+            break;
+        }
+        rc = outbox_enqueue(p->s, p->o.shop, p->kind, l->key, text, p->o.now, NULL, e);
+        free(text);
+    }
+    return syncdb_tx_end(p->s, own, rc < 0 ? rc : 0, e);
+}
+
+static const struct sync_settled *settled_find(const struct sync_send *p, const char *key)
+{
+    for (size_t i = p->nset; i-- > 0;)
+        if (strcmp(p->set[i].key, key) == 0)
+            return &p->set[i];
+    return NULL;
+}
+
+static int report_one(const struct sync_send *p, const char *order_no, const char *key,
+                      struct outbox_item *box, size_t nbox, sync_result_fn fn, void *ctx)
+{
+    const struct sync_settled *s = settled_find(p, key);
+    struct outbox_item *it = box_find(box, nbox, key);
+    struct sync_result r = {order_no, "retry", "", "queued", 0};
+
+    if (s) {
+        r.result = s->result;
+        r.code = s->code;
+        r.message = s->msg;
+    }
+    if (it) {
+        switch (it->state) {
+        case OUTBOX_DONE:
+            r.result = "ok";
+            /* Done by an earlier run, or found done by this run's read (sync_send_run's
+             * "already ..." and "sent before ..." settlements): not sent now. */
+            r.already = !s || strncmp(s->msg, "already ", 8) == 0 ||
+                        strncmp(s->msg, "sent before ", 12) == 0;
+            if (!s)
+                r.message = it->ref && *it->ref ? it->ref : "sent";
+            break;
+        case OUTBOX_FAILED:
+            r.result = "failed";
+            if (!s)
+                r.message = it->last_error ? it->last_error : "refused";
+            break;
+        case OUTBOX_UNKNOWN:
+            r.result = "unknown";
+            if (!s)
+                r.message = "in flight when its run died; qs could not tell whether it was sent";
+            break;
+        case OUTBOX_CLAIMED:
+            r.result = "retry";
+            r.message = "being sent by another qs run";
+            break;
+        default:
+            r.result = "retry";
+            if (!s)
+                r.message = it->last_error ? it->last_error : "queued";
+        }
+    }
+    return fn(&r, ctx);
+}
+
+int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
+{
+    struct outbox_item *box = NULL;
+    size_t nbox = 0;
+    int rc;
+
+    if ((rc = box_load(p, &box, &nbox, e)) < 0)
+        return rc;
+    for (size_t i = 0; i < p->n && rc == 0; i++) {
+        struct sync_pline *l = &p->l[i];
+        if (l->pre) {
+            /* pline_pre: settled by the plan, without a send ("already sent"). */
+            struct sync_result r = {l->order_no, l->pre, "", l->pre_msg, strcmp(l->pre, "ok") == 0};
+            rc = fn(&r, ctx);
+        } else {
+            rc = report_one(p, l->order_no, l->key, box, nbox, fn, ctx);
+        }
+    }
+    /* Items of earlier runs this run settled too. */
+    for (size_t i = 0; i < p->nset && rc == 0; i++) {
+        int mine = 0;
+        for (size_t j = 0; j < p->n && !mine; j++)
+            mine = p->l[j].key && strcmp(p->l[j].key, p->set[i].key) == 0;
+        if (!mine && settled_find(p, p->set[i].key) == &p->set[i])
+            rc = report_one(p, p->set[i].order_no, p->set[i].key, box, nbox, fn, ctx);
+    }
+    outbox_items_free(box, nbox);
+    return rc;
+}
+
+void sync_send_free(struct sync_send *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->l[i].order_no);
+        free(p->l[i].carrier);
+        free(p->l[i].tracking);
+        free(p->l[i].order_date);
+        free(p->l[i].key);
+        free(p->l[i].pre_msg);
+    }
+    for (size_t i = 0; i < p->nset; i++) {
+        free(p->set[i].key);
+        free(p->set[i].order_no);
+        free(p->set[i].code);
+        free(p->set[i].msg);
+    }
+    free(p->l);
+    free(p->set);
+    outbox_items_free(p->box, p->nbox);
+    syncdb_free(p->d);
+    free(p);
+}
+
+int sync_est_ship_date(const char *date, time_t now, char est[16], struct qs_err *e)
+{
+    char today[16], t_est[16], limit[16];
+    time_t t;
+
+    /* Reference 3.8: EstShipDt is yyyyMMdd in Japan time, after today, and (one team
+     * found) at most 30 days ahead. */
+    tm_format_jst(now, "%Y%m%d", today, sizeof today);
+    tm_format_jst(now + 30L * 86400, "%Y%m%d", limit, sizeof limit);
+    if (!date) {
+        tm_format_jst(now + 86400, "%Y%m%d", est, 16);
+        return 0;
+    }
+    if (tm_parse(date, "Asia/Tokyo", now, &t, e) < 0)
+        return err_set(e, QS_E_USAGE, RULE, "--ship-by \"%s\" is not a date (YYYY-MM-DD)", date);
+    tm_format_jst(t, "%Y%m%d", t_est, sizeof t_est);
+    if (strcmp(t_est, today) <= 0)
+        return err_set(e, QS_E_USAGE, RULE,
+                       "--ship-by %s is not after today in Japan (%.4s-%.2s-%.2s); choose a later "
+                       "date",
+                       date, today, today + 4, today + 6);
+    if (strcmp(t_est, limit) > 0)
+        return err_set(e, QS_E_USAGE, RULE,
+                       "--ship-by %s is more than 30 days ahead; choose %.4s-%.2s-%.2s or earlier",
+                       date, limit, limit + 4, limit + 6);
+    snprintf(est, 16, "%s", t_est);
+    return 0;
+}
