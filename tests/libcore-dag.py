@@ -25,7 +25,7 @@ def graph(archive):
             continue
         obj, kind, sym = m.groups()
         name = obj.split('.a.p/')[-1]
-        name = name[:-len('.c.o')] if name.endswith('.c.o') else name
+        name = re.sub(r'(\.c)?\.o$', '', name)
         files.add(name)
         if kind in 'TDBRCG':
             defs[sym] = name
