@@ -216,7 +216,8 @@ void cmd_help(const struct qs_cmd *cmd, FILE *fp);
 void cmd_verb_help(const struct qs_cmd *cmd, const struct qs_verb *v, FILE *fp);
 /* Parses the options of verb v (argv[0] is the verb) into args, the struct the table's
  * offsets point into; then argc and argv are the operands (argv[0] the first). With
- * QS_READS_STDIN, sets ctx->input. Returns 0, or 64 after printing the usage error. */
+ * QS_READS_STDIN, sets ctx->input. Returns 0, or 64 after printing the usage error (what
+ * it allocated in args is freed then). */
 int cmd_parse(struct qs_ctx *ctx, const struct qs_verb *v, void *args, int *argc, char ***argv);
 /* Frees what cmd_parse allocated in args (the lists); args stays readable until then. */
 void cmd_args_free(const struct qs_verb *v, void *args);

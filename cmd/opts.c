@@ -275,6 +275,8 @@ int cmd_parse(struct qs_ctx *ctx, const struct qs_verb *v, void *args, int *argc
         if ((o->flags & QSO_REQUIRED) && n < sizeof seen && !seen[n])
             rc = cmd_usage(ctx, "--%s %s is needed", o->name, o->arg ? o->arg : "");
     gtab_free(&g);
+    if (rc != 0 && args)
+        cmd_args_free(v, args); /* a verb that stops at a usage error frees nothing */
     *argc -= optind;
     *argv += optind;
     if (v->flags & QS_READS_STDIN)
