@@ -334,28 +334,23 @@ struct send_args {
     enum rec_enc enc;
 };
 
-static const struct qs_opt ship_opts[] = {
-    OPT_FLAG(struct send_args, skip_bad, "skip-bad",
-             "send the good lines even when some input lines are bad (those are reported)"),
-    OPT_STRING(struct send_args, rejects, "rejects", "FILE",
-               "with --skip-bad, write the bad lines with a reason column to FILE"),
-    OPT_FLAG(struct send_args, retry_failed, "retry-failed",
-             "also send again, now, lines that failed or wait for their retry"),
-    OPT_ENC(struct send_args, enc),
-    OPT_END,
-};
+/* The options ship and confirm share; what they send is named in --skip-bad's help. */
+#define SEND_OPTS(what)                                                                            \
+    OPT_FLAG(struct send_args, skip_bad, "skip-bad",                                               \
+             what " the good lines even when some input lines are bad (those are reported)"),      \
+        OPT_STRING(struct send_args, rejects, "rejects", "FILE",                                   \
+                   "with --skip-bad, write the bad lines with a reason column to FILE"),           \
+        OPT_FLAG(struct send_args, retry_failed, "retry-failed",                                   \
+                 "also send again, now, lines that failed or wait for their retry"),               \
+        OPT_ENC(struct send_args, enc)
+
+static const struct qs_opt ship_opts[] = {SEND_OPTS("send"), OPT_END};
 
 static const struct qs_opt confirm_opts[] = {
     OPT_STRING(struct send_args, ship_by, "ship-by", "DATE",
                "the estimated shipping date sent (default: tomorrow in Japan; at most 30 days "
                "ahead)"),
-    OPT_FLAG(struct send_args, skip_bad, "skip-bad",
-             "confirm the good lines even when some input lines are bad (those are reported)"),
-    OPT_STRING(struct send_args, rejects, "rejects", "FILE",
-               "with --skip-bad, write the bad lines with a reason column to FILE"),
-    OPT_FLAG(struct send_args, retry_failed, "retry-failed",
-             "also send again, now, lines that failed or wait for their retry"),
-    OPT_ENC(struct send_args, enc),
+    SEND_OPTS("confirm"),
     OPT_END,
 };
 

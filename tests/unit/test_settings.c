@@ -16,37 +16,16 @@
 #include "sync/sync.h"
 #include "xalloc.h"
 
-struct fx {
-    char dir[64];
-    char path[96];
-    struct store *s;
-};
+#include "store_fx.h"
 
 static int setup(void **state)
 {
-    struct fx *f = xcalloc(1, sizeof *f);
+    struct fx *f = fx_open("settings");
     struct qs_err e;
     int created;
-    snprintf(f->dir, sizeof f->dir, "/tmp/qs-settings-test.XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/qs.db", f->dir);
-    if (store_open(f->path, &f->s, &e) < 0 ||
-        shop_add(f->s, "demo", "Asia/Tokyo", 0, &created, &e) < 0)
+    if (!f || shop_add(f->s, "demo", "Asia/Tokyo", 0, &created, &e) < 0)
         return -1;
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    char cmd[128];
-    store_close(f->s);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(f);
     return 0;
 }
 

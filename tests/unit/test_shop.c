@@ -13,35 +13,14 @@
 #include "store.h"
 #include "xalloc.h"
 
-struct fx {
-    char dir[64];
-    char path[96];
-    struct store *s;
-};
+#include "store_fx.h"
 
 static int setup(void **state)
 {
-    struct fx *f = xcalloc(1, sizeof *f);
-    struct qs_err e;
-    snprintf(f->dir, sizeof f->dir, "/tmp/qs-shop-test.XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/qs.db", f->dir);
-    if (store_open(f->path, &f->s, &e) < 0)
+    struct fx *f = fx_open("shop");
+    if (!f)
         return -1;
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    char cmd[128];
-    store_close(f->s);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(f);
     return 0;
 }
 
