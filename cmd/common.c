@@ -164,7 +164,7 @@ int cmd_each_record(const char *file, enum rec_enc enc,
                     int (*fn)(const struct rec *r, long line, void *ctx), void *ctx,
                     struct qs_err *e)
 {
-    struct rec_reader_opts ro = {enc, 0};
+    struct rec_reader_opts ro = {.enc = enc};
     struct rec_reader *rd = NULL;
     struct rec *r = rec_new();
     FILE *fp = stdin;

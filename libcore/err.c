@@ -32,10 +32,47 @@ void err_at(struct qs_err *e, const char *file, long line, long col)
 {
     if (!e)
         return;
-    if (file)
+    if (file) {
         snprintf(e->file, sizeof e->file, "%s", file);
+        e->sheet[0] = '\0';
+    }
     e->line = line;
     e->col = col;
+}
+
+void err_at_sheet(struct qs_err *e, const char *file, const char *sheet, long line, long col)
+{
+    err_at(e, file, line, col);
+    if (e && sheet)
+        snprintf(e->sheet, sizeof e->sheet, "%s", sheet);
+}
+
+/* Column col (1-based) in spreadsheet letters: A..Z, AA.. (bijective base 26). */
+static void col_letters(long col, char *buf)
+{
+    char tmp[16];
+    size_t n = 0, k = 0;
+    for (; col > 0 && n < sizeof tmp - 1; col = (col - 1) / 26)
+        tmp[n++] = (char)('A' + (col - 1) % 26);
+    for (; k < n; k++)
+        buf[k] = tmp[n - 1 - k];
+    buf[k] = '\0';
+}
+
+/* Excel quotes a sheet name in a reference unless it is letters, digits and '_' (and
+ * does not start with a digit); a quote inside is doubled. Non-ASCII (Japanese names)
+ * counts as a letter. */
+static int sheet_needs_quotes(const char *s)
+{
+    if (*s >= '0' && *s <= '9')
+        return 1;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (!(c >= 0x80 || c == '_' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+              (c >= 'a' && c <= 'z')))
+            return 1;
+    }
+    return 0;
 }
 
 void err_record(struct qs_err *e, const char *record)
@@ -58,7 +95,31 @@ char *err_format(const struct qs_err *e, const char *prog, char *buf, unsigned l
     } while (0)
     if (prog && *prog)
         ADD("%s: ", prog);
-    if (e->file[0]) {
+    if (e->file[0] && e->sheet[0]) {
+        char letters[16] = "";
+        ADD("%s:", e->file);
+        if (sheet_needs_quotes(e->sheet)) {
+            ADD("'");
+            for (const char *p = e->sheet; *p; p++) {
+                if (*p == '\'')
+                    ADD("''");
+                else
+                    ADD("%c", *p);
+            }
+            ADD("'");
+        } else {
+            ADD("%s", e->sheet);
+        }
+        col_letters(e->col, letters);
+        if (e->line > 0 && e->col > 0)
+            ADD("!%s%ld: ", letters, e->line);
+        else if (e->line > 0)
+            ADD("!%ld:%ld: ", e->line, e->line);
+        else if (e->col > 0)
+            ADD("!%s:%s: ", letters, letters);
+        else
+            ADD(": ");
+    } else if (e->file[0]) {
         ADD("%s:", e->file);
         if (e->line > 0)
             ADD("%ld:", e->line);

@@ -31,6 +31,7 @@ struct qs_err {
     char file[256];   /* input file name ("-" for stdin), "" if none */
     long line;        /* 1-based line in file, 0 if unknown */
     long col;         /* 1-based column (field number for CSV), 0 if unknown */
+    char sheet[64];   /* the worksheet of an .xlsx file ("Sheet1"), "" for text input */
     char record[128]; /* record id (SKU, order number...), "" if none */
     char rule[32];    /* SPEC rule id ("R-IMP-4"), "" if none */
 };
@@ -41,11 +42,17 @@ void err_clear(struct qs_err *e);
 int err_set(struct qs_err *e, int code, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int err_setv(struct qs_err *e, int code, const char *rule, const char *fmt, va_list ap);
-/* Sets the location of e (file may be NULL to keep the current one). */
+/* Sets the location of e (file may be NULL to keep the current one, and its sheet); a new
+ * file clears the sheet. */
 void err_at(struct qs_err *e, const char *file, long line, long col);
+/* As err_at, in worksheet sheet of file (NULL or "": a text file): line is the sheet's row,
+ * col its column (1 = A), and the location is written "file:Sheet1!M12" (SPEC 1.2). */
+void err_at_sheet(struct qs_err *e, const char *file, const char *sheet, long line, long col);
 /* Sets the record id of e. */
 void err_record(struct qs_err *e, const char *record);
-/* Formats "PROG: FILE:LINE:COL: RECORD: MSG (RULE)" into buf; returns buf. */
+/* Formats "PROG: FILE:LINE:COL: RECORD: MSG (RULE)" into buf; returns buf. In a worksheet
+ * the location is "FILE:SHEET!M12" (a cell) or "FILE:SHEET!12:12" (a whole row, Excel's
+ * own notation), the sheet quoted as Excel quotes it ('My sheet'!A1) when it must be. */
 char *err_format(const struct qs_err *e, const char *prog, char *buf, unsigned long size);
 /* The exit code for a (negative) libcore return value. */
 int err_exit_code(int rc);

@@ -91,7 +91,7 @@ static int setup_map(struct imp *m, struct rec_reader *rd, const struct rec *fir
 
 static int pass_run(struct imp *m, FILE *fp, struct qs_err *e)
 {
-    struct rec_reader_opts ro = {m->o->enc, 0};
+    struct rec_reader_opts ro = {.enc = m->o->enc};
     struct rec_reader *rd = NULL;
     struct rec *rec = rec_new();
     int rc;

@@ -178,7 +178,7 @@ static void name_column(struct upc_imp *m, struct rec_reader *r, const struct re
 static int imp_read(struct upc_imp *m, FILE *fp, const char *name, enum rec_enc enc,
                     struct qs_err *e)
 {
-    struct rec_reader_opts ro = {enc, 0};
+    struct rec_reader_opts ro = {.enc = enc};
     struct rec_reader *r = NULL;
     struct rec *row = rec_new();
     int rc, first = 1;

@@ -265,7 +265,7 @@ static int add_one(struct store *s, sqlite3_stmt *ins, const char *raw, const ch
 int words_import(struct store *s, FILE *fp, const char *name, enum rec_enc enc, long *count,
                  struct qs_err *e)
 {
-    struct rec_reader_opts ro = {enc, 0};
+    struct rec_reader_opts ro = {.enc = enc};
     struct rec_reader *r = NULL;
     struct rec *row = rec_new();
     sqlite3_stmt *ins = NULL, *cnt = NULL;

@@ -309,7 +309,7 @@ static int select_records(struct store *s, const char *shop, const struct pub_se
                           const struct pub_cb *cb, struct pub_sel *sel, struct idset *seen,
                           long *bad, struct qs_err *e)
 {
-    struct rec_reader_opts ro = {o->enc, 0};
+    struct rec_reader_opts ro = {.enc = o->enc};
     struct rec_reader *rd = NULL;
     struct rec *r = rec_new();
     int rc;

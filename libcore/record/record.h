@@ -8,7 +8,8 @@
 
 #include "../err.h"
 
-enum rec_format { REC_CSV, REC_JSON, REC_TABLE };
+/* REC_XLSX: an Excel workbook (SPEC 1.2): read by content, written only to a file. */
+enum rec_format { REC_CSV, REC_JSON, REC_TABLE, REC_XLSX };
 enum rec_enc { REC_ENC_AUTO, REC_ENC_UTF8, REC_ENC_CP932 };
 
 /* The kind of a value. CSV always reads REC_STR; JSON keeps its types;
@@ -56,11 +57,15 @@ char *rec_to_json(const struct rec *r);
 struct rec_reader_opts {
     enum rec_enc enc; /* input encoding (--encoding); REC_ENC_AUTO by default */
     size_t max_field; /* longest field accepted in bytes; 0 = default (1 MiB) */
+    /* --sheet: the worksheet of an .xlsx input to read; NULL = the first. Refused (65)
+     * when the input is not a workbook, so that a wrong file is not read silently. */
+    const char *sheet;
 };
 
 struct rec_reader;
 /* Opens a streaming reader on fp, named name in messages ("-" for stdin).
- * Detects CSV (with header) or JSON Lines from the first byte. Does not close fp. */
+ * Detects an .xlsx workbook (a ZIP holding xl/workbook.xml), else CSV (with header) or JSON
+ * Lines from the first byte. Does not close fp. */
 int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
                     struct rec_reader **out, struct qs_err *e);
 /* Reads the next record into out (cleared first). Returns 1 on a record, 0 at end of
@@ -68,10 +73,15 @@ int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
 int rec_read(struct rec_reader *r, struct rec *out, struct qs_err *e);
 /* Line on which the record last returned by rec_read starts (1-based). */
 long rec_reader_line(const struct rec_reader *r);
-/* The format detected (REC_CSV or REC_JSON); valid after the first rec_read. */
+/* The format detected (REC_CSV, REC_JSON or REC_XLSX); valid after the first rec_read. A
+ * workbook reads as CSV does: its header row names the columns, every value is REC_STR,
+ * rec_reader_line is the sheet's row number and a column's index is its sheet column. */
 enum rec_format rec_reader_format(const struct rec_reader *r);
-/* The CSV header's column names, in order (*n of them); NULL with *n = 0 for JSON Lines or
- * before the first rec_read. Owned by r. */
+/* The worksheet being read, or NULL for CSV and JSON Lines (valid after the first
+ * rec_read). Owned by r. Messages about a record name it with err_at_sheet. */
+const char *rec_reader_sheet(const struct rec_reader *r);
+/* The CSV header's (or the sheet's header row's) column names, in order (*n of them); NULL
+ * with *n = 0 for JSON Lines or before the first rec_read. Owned by r. */
 const char *const *rec_reader_columns(const struct rec_reader *r, size_t *n);
 /* The 1-based position of CSV header column name, or 0 (JSON Lines, before the first
  * rec_read, or no such column). */
@@ -96,6 +106,9 @@ struct rec_writer_opts {
      * as text and never runs it as a formula; except a plain number, text matching
      * ^[+-]?[0-9]+(\.[0-9]+)?$ ("-5", "+81", "-1.50"), which is written as it is. */
     int excel_safe;
+    /* REC_XLSX: the columns (NULL-terminated names) always written as text cells -- the
+     * code columns of a QSM form; the others are typed as Excel would type them. */
+    const char *const *text_columns;
 };
 
 struct rec_writer;

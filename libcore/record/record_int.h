@@ -141,6 +141,24 @@ int csvr_read(struct csvr *c, struct rec *out, long *line, struct qs_err *e);
 const char *const *csvr_columns(const struct csvr *c, size_t *n);
 void csvr_free(struct csvr *c);
 
+/* --- xlsx_read.c: the .xlsx reader of SPEC 1.2 (libzip + expat) --- */
+struct xlr;
+/* 1 when the input's first bytes (src->pre, after src_start) are a ZIP's. */
+int xlr_sniff(const struct rec_src *src);
+/* Opens the workbook whose bytes are src's (its first bytes in src->pre, the rest still in
+ * src->fp: a regular file is read in place, a pipe is spooled to a temporary file) and
+ * its worksheet sheet (NULL: the first). Errors (not a workbook, no such sheet, hostile
+ * parts) are QS_E_DATA naming src->name. */
+int xlr_open(struct rec_src *src, const char *sheet, size_t max_field, struct xlr **out,
+             struct qs_err *e);
+/* As csvr_read: the next non-empty row after the header row; *line gets its row number. */
+int xlr_read(struct xlr *x, struct rec *out, long *line, struct qs_err *e);
+/* The header row's names (NULL before the header is read). */
+const char *const *xlr_columns(const struct xlr *x, size_t *n);
+/* The worksheet's name. */
+const char *xlr_sheet(const struct xlr *x);
+void xlr_free(struct xlr *x);
+
 /* --- jsonl.c --- */
 struct jlr;
 struct jlr *jlr_new(struct rec_src *src, size_t max_field);

@@ -63,7 +63,7 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct rec_reader_opts ro = {REC_ENC_AUTO, 0};
+    struct rec_reader_opts ro = {.enc = REC_ENC_AUTO};
     struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
     const char *load = NULL;
     int c;

@@ -42,7 +42,7 @@ static FILE *input(const char *data, size_t n, int pipe_like)
  * Returns the last rec_read result; *out is malloc'd. */
 static int dump_fp(FILE *fp, enum rec_enc enc, size_t max_field, char **out, struct qs_err *e)
 {
-    struct rec_reader_opts o = {enc, max_field};
+    struct rec_reader_opts o = {.enc = enc, .max_field = max_field};
     struct rec_reader *rd;
     struct rec *r = rec_new();
     size_t size;
