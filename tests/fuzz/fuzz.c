@@ -105,16 +105,27 @@ static void check_rec(const struct rec *r)
     }
 }
 
+int fuzz_looks_zip(const uint8_t *s, size_t n)
+{
+    return n >= 4 && memcmp(s, "PK\3\4", 4) == 0;
+}
+
 int fuzz_read(FILE *fp, enum rec_enc enc, const char *name,
               void (*each)(struct rec_reader *r, const struct rec *rec, void *ctx), void *ctx)
 {
     struct rec_reader_opts o = {.enc = enc};
+    return fuzz_read_opts(fp, &o, name, each, ctx);
+}
+
+int fuzz_read_opts(FILE *fp, const struct rec_reader_opts *o, const char *name,
+                   void (*each)(struct rec_reader *r, const struct rec *rec, void *ctx), void *ctx)
+{
     struct rec_reader *r;
     struct rec *rec = rec_new();
     struct qs_err e;
     int rc;
     err_clear(&e);
-    FUZZ_CHECK(rec_reader_open(fp, name, &o, &r, &e) == 0);
+    FUZZ_CHECK(rec_reader_open(fp, name, o, &r, &e) == 0);
     while ((rc = rec_read(r, rec, &e)) == 1) {
         check_rec(rec);
         if (each)

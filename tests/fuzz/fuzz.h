@@ -46,6 +46,9 @@ int fuzz_utf8_valid(const char *s, size_t n);
 /* 1 when the record reader will take s[0..n) for JSON Lines: its first byte after an
  * optional UTF-8 BOM and white space is '{' (SPEC 1.2). */
 int fuzz_looks_json(const uint8_t *s, size_t n);
+/* 1 when s[0..n) starts as a ZIP does (a local file header, "PK\3\4"): what the record
+ * reader takes for an .xlsx workbook (SPEC 1.2), fuzz_xlsx_read's inputs. */
+int fuzz_looks_zip(const uint8_t *s, size_t n);
 /* Reads fp (called name) with the record reader in encoding enc up to its end or its
  * first error, calling each (may be NULL) on every record -- which must have names and
  * values of NUL-terminated UTF-8 with len == strlen(value) --, and checks how the input
@@ -53,6 +56,9 @@ int fuzz_looks_json(const uint8_t *s, size_t n);
  * again on the next read. Returns that 0 or error. */
 int fuzz_read(FILE *fp, enum rec_enc enc, const char *name,
               void (*each)(struct rec_reader *r, const struct rec *rec, void *ctx), void *ctx);
+/* As fuzz_read, with the reader options o (o->sheet: --sheet). */
+int fuzz_read_opts(FILE *fp, const struct rec_reader_opts *o, const char *name,
+                   void (*each)(struct rec_reader *r, const struct rec *rec, void *ctx), void *ctx);
 /* A malloc'd copy of data[0..size) and two NUL bytes: the first string of an input of
  * two NUL-separated ones; *second gets the second. */
 char *fuzz_two_strings(const uint8_t *data, size_t size, char **second);

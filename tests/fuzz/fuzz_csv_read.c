@@ -30,8 +30,10 @@ static void row(struct rec_reader *r, const struct rec *rec, void *ctx)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_in in;
-    /* What starts with '{' is JSON Lines: fuzz_jsonl_read's inputs. */
-    if (fuzz_in_parse(data, size, &in) < 0 || fuzz_looks_json(in.data, in.size))
+    /* What starts with '{' is JSON Lines: fuzz_jsonl_read's inputs; a ZIP is a workbook:
+     * fuzz_xlsx_read's. */
+    if (fuzz_in_parse(data, size, &in) < 0 || fuzz_looks_json(in.data, in.size) ||
+        fuzz_looks_zip(in.data, in.size))
         return 0;
     struct seen s = {0};
     FILE *fp = fuzz_open(&in);

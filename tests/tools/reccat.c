@@ -1,7 +1,8 @@
 /* reccat: a test driver of the record module (not part of qs). Reads every record of
- * FILE (or stdin for "-") and writes them to stdout; with --load also inserts them into
- * a store in one transaction that is committed only when the whole input was good, so
- * the CLI tests can prove that bad input leaves the store unchanged (SPEC 1.3). */
+ * FILE (or stdin for "-": CSV, JSON Lines or an .xlsx workbook, whose sheet --sheet names,
+ * else its first) and writes them to stdout; with --load also inserts them into a store
+ * in one transaction that is committed only when the whole input was good, so the CLI
+ * tests can prove that bad input leaves the store unchanged (SPEC 1.3). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 static const char usage[] =
     "usage: reccat [--encoding auto|utf-8|cp932] [--format csv|json|table]\n"
     "              [--out-encoding utf-8|cp932] [--replace] [--bom] [--excel-safe]\n"
-    "              [--max-field BYTES] [--load STOREPATH] FILE|-\n";
+    "              [--max-field BYTES] [--sheet NAME] [--load STOREPATH] FILE|-\n";
 
 struct loader {
     struct store *s;
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
         {"bom", no_argument, NULL, 'b'},
         {"excel-safe", no_argument, NULL, 'x'},
         {"max-field", required_argument, NULL, 'm'},
+        {"sheet", required_argument, NULL, 's'},
         {"load", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -92,6 +94,9 @@ int main(int argc, char **argv)
             break;
         case 'm':
             ro.max_field = strtoul(optarg, NULL, 10);
+            break;
+        case 's':
+            ro.sheet = optarg;
             break;
         case 'l':
             load = optarg;
