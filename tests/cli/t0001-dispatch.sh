@@ -27,7 +27,7 @@ test_expect "a planned verb says it is not built yet and exits 64, no output" '
     grep_q "planned but not built yet" err &&
     test ! -e "$QS_STORE"
 '
-test_expect "SPEC 1.1: --format accepts csv, json, table only" '
+test_expect "SPEC 1.1: --format accepts csv, json, table, xlsx only" '
     expect_code 64 qs --format xml init --shop a && empty out && grep_q "not csv, json, table or xlsx" err &&
     test ! -e "$QS_STORE"
 '
