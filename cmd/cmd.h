@@ -34,6 +34,7 @@ enum {
 
 struct qs_cmd;
 struct qs_verb;
+struct afile;
 
 struct qs_ctx {
     const char *prog; /* "qs sync orders" -- prefix of messages; set by cmd_run */
@@ -44,16 +45,22 @@ struct qs_ctx {
     char *store_path;       /* --store / QS_STORE / default; malloc'd */
     const char *shop_name;  /* --shop / QS_SHOP, may be NULL */
     enum rec_format format; /* --format; table when stdout is a terminal */
-    const char *tz;         /* --tz, else the shop's zone */
-    int dry_run;            /* --dry-run */
-    int verbosity;          /* -q: -1, default 0, -v: 1 */
-    enum rec_enc enc;       /* --encoding: CSV in (auto by default) and out (cp932 or UTF-8) */
-    const char *sheet;      /* --sheet: the worksheet of an .xlsx input (SPEC 1.2) */
-    int enc_replace;        /* --encoding-errors=replace: '?' for what CP932 lacks */
-    int bom;                /* --bom: UTF-8 CSV output starts with a byte-order mark */
-    int excel_safe;         /* --excel-safe: no CSV cell starts like an Excel formula */
-    struct store *store;    /* open when the verb has QS_NEEDS_STORE */
-    struct shop shop;       /* resolved when the verb has QS_NEEDS_SHOP */
+    int format_given;       /* --format was given (else --output's extension picks it) */
+    /* -o/--output FILE: records go there instead of standard output, through a temporary
+     * file in FILE's folder (out_file, opened by cmd_parse) renamed over FILE when the
+     * verb ran to the end (cmd_run); NULL: standard output. */
+    const char *output;
+    struct afile *out_file;
+    const char *tz;      /* --tz, else the shop's zone */
+    int dry_run;         /* --dry-run */
+    int verbosity;       /* -q: -1, default 0, -v: 1 */
+    enum rec_enc enc;    /* --encoding: CSV in (auto by default) and out (cp932 or UTF-8) */
+    const char *sheet;   /* --sheet: the worksheet of an .xlsx input (SPEC 1.2) */
+    int enc_replace;     /* --encoding-errors=replace: '?' for what CP932 lacks */
+    int bom;             /* --bom: UTF-8 CSV output starts with a byte-order mark */
+    int excel_safe;      /* --excel-safe: no CSV cell starts like an Excel formula */
+    struct store *store; /* open when the verb has QS_NEEDS_STORE */
+    struct shop shop;    /* resolved when the verb has QS_NEEDS_SHOP */
 };
 
 /* Options bound to variables, git-style (parse-options.h): each entry names its target
@@ -204,7 +211,7 @@ extern const struct qs_opt cmd_global_opts[];
  * argc and argv then start at the command. Handles --help and --version (*done set).
  * Returns 0 or an exit code after printing the usage error. */
 int cmd_parse_globals(struct qs_ctx *ctx, int *argc, char ***argv, int *done);
-/* The options of the CSV/JSON/table writer on standard output: --format, --encoding,
+/* The options of the CSV/JSON/table/xlsx writer of records: --format, --encoding,
  * --encoding-errors, --bom, --excel-safe. */
 struct rec_writer_opts cmd_writer_opts(const struct qs_ctx *ctx);
 /* Runs a command: finds the verb, sets ctx->prog ("qs sync orders"), handles --help,
@@ -217,7 +224,8 @@ void cmd_help(const struct qs_cmd *cmd, FILE *fp);
 void cmd_verb_help(const struct qs_cmd *cmd, const struct qs_verb *v, FILE *fp);
 /* Parses the options of verb v (argv[0] is the verb) into args, the struct the table's
  * offsets point into; then argc and argv are the operands (argv[0] the first). With
- * QS_READS_STDIN, sets ctx->input. Returns 0, or 64 after printing the usage error (what
+ * QS_READS_STDIN, sets ctx->input. With --output, opens its temporary file (refused when
+ * FILE is the input). Returns 0, or 64 (74) after printing the usage (I/O) error (what
  * it allocated in args is freed then). */
 int cmd_parse(struct qs_ctx *ctx, const struct qs_verb *v, void *args, int *argc, char ***argv);
 /* Frees what cmd_parse allocated in args (the lists); args stays readable until then. */
@@ -259,7 +267,9 @@ const char *cmd_tz(const struct qs_ctx *ctx);
 struct qapi;
 struct job_ops;
 
-/* Opens the record writer on standard output in the --format asked for. */
+/* Where records go: --output's temporary file, or standard output. */
+FILE *cmd_out(const struct qs_ctx *ctx);
+/* Opens the record writer on cmd_out in the --format asked for. */
 int cmd_open_writer(const struct qs_ctx *ctx, const char *const *cols, size_t n,
                     struct rec_writer **w, struct qs_err *e);
 /* cmd_fail for a failed output, except that a reader that went away (qs ... | head) ends

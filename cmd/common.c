@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../libcore/afile.h"
 #include "../libcore/job.h"
 #include "../libcore/qapi/qapi.h"
 #include "../libcore/tm.h"
@@ -109,6 +111,52 @@ static int setup(const struct qs_verb *v, struct qs_ctx *ctx, int argc, char **a
     return 0;
 }
 
+/* 1 when path ends in ext (".xlsx"), in any case. */
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), k = strlen(ext);
+    return n > k && strcasecmp(path + n - k, ext) == 0;
+}
+
+/* --output without --format: FILE's extension picks the format (never the table, which is
+ * for a terminal). --format xlsx without --output needs standard output to be a file;
+ * refused before the verb runs, so nothing is sent or stored for a report that cannot be
+ * written. */
+static int out_format(struct qs_ctx *ctx)
+{
+    struct qs_err e;
+    err_clear(&e);
+    if (ctx->output && !ctx->format_given)
+        ctx->format = has_ext(ctx->output, ".xlsx")                                     ? REC_XLSX
+                      : has_ext(ctx->output, ".jsonl") || has_ext(ctx->output, ".json") ? REC_JSON
+                                                                                        : REC_CSV;
+    if (ctx->format == REC_XLSX && !ctx->output && rec_xlsx_target(stdout, &e) < 0)
+        return cmd_fail(ctx, e.code, &e);
+    return 0;
+}
+
+/* --output: FILE is replaced when the verb ran to the end -- exit 0, or a job that ran with
+ * some records failed (1) or to retry (75), whose report is the one to keep -- and left as
+ * it was otherwise. */
+static int out_finish(struct qs_ctx *ctx, int rc)
+{
+    struct qs_err e;
+    struct afile *a = ctx->out_file;
+    err_clear(&e);
+    ctx->out_file = NULL;
+    if (!a)
+        return rc;
+    if (rc != 0 && rc != QS_EX_FAIL && rc != QS_EX_TEMPFAIL) {
+        afile_abort(a);
+        return rc;
+    }
+    if (afile_commit(a, &e) < 0) {
+        cmd_fail(ctx, QS_E_IO, &e);
+        return rc ? rc : QS_EX_IOERR;
+    }
+    return rc;
+}
+
 int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv)
 {
     /* argv[0] is the command name. */
@@ -146,6 +194,8 @@ int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv)
     }
     if ((rc = cmd_take_globals(ctx, v, &vargc, vargv)) != 0)
         return rc;
+    if ((rc = out_format(ctx)) != 0)
+        return rc;
     if (!v->fn) {
         if (v->name[0])
             cmd_warn(ctx, "'%s %s' is planned but not built yet; see 'qs %s --help'", cmd->name,
@@ -157,7 +207,7 @@ int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv)
     rc = setup(v, ctx, vargc, vargv);
     if (rc)
         return rc;
-    return v->fn(ctx, v, vargc, vargv);
+    return out_finish(ctx, v->fn(ctx, v, vargc, vargv));
 }
 
 struct rec_reader_opts cmd_reader_opts(const struct qs_ctx *ctx, enum rec_enc enc)
@@ -210,17 +260,22 @@ const char *cmd_field(const struct rec *r, const char *const *names)
 
 /* ---- the toolkit ---- */
 
+FILE *cmd_out(const struct qs_ctx *ctx)
+{
+    return ctx->out_file ? afile_fp(ctx->out_file) : stdout;
+}
+
 int cmd_open_writer(const struct qs_ctx *ctx, const char *const *cols, size_t n,
                     struct rec_writer **w, struct qs_err *e)
 {
     struct rec_writer_opts wo = cmd_writer_opts(ctx);
-    return rec_writer_open(stdout, &wo, cols, n, w, e);
+    return rec_writer_open(cmd_out(ctx), &wo, cols, n, w, e);
 }
 
 int cmd_out_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e)
 {
     /* STYLE.md: a reader that went away (qs ... | head) ends the output quietly. */
-    if (rc == QS_E_IO && ferror(stdout) && errno == EPIPE)
+    if (rc == QS_E_IO && !ctx->out_file && ferror(stdout) && errno == EPIPE)
         return 0;
     return cmd_fail(ctx, rc, e);
 }
@@ -280,7 +335,7 @@ int cmd_job(const struct qs_ctx *ctx, const struct job_ops *ops, void *job)
     struct job_opts o = {
         .prog = ctx->prog,
         .diag = ctx->verbosity < 0 ? NULL : stderr,
-        .out = stdout,
+        .out = cmd_out(ctx),
         .wo = cmd_writer_opts(ctx),
         .dry_run = ctx->dry_run,
     };

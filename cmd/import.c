@@ -215,18 +215,19 @@ static int prod_restart(void *p, struct qs_err *e)
     return r->rejects ? truncate_file(afile_fp(r->rejects), "the rejects file", e) : 0;
 }
 
-/* Copies the spooled rows to standard output. */
-static int print_spool(FILE *spool, struct qs_err *e)
+/* Copies the spooled rows to the output (standard output or --output's file). */
+static int print_spool(const struct qs_ctx *ctx, FILE *spool, struct qs_err *e)
 {
     char buf[65536];
     size_t n;
+    FILE *out = cmd_out(ctx);
     rewind(spool);
     while ((n = fread(buf, 1, sizeof buf, spool)) > 0) {
-        if (fwrite(buf, 1, n, stdout) != n) {
-            if (errno == EPIPE)
+        if (fwrite(buf, 1, n, out) != n) {
+            if (errno == EPIPE && out == stdout)
                 return 0; /* qs import ... | head: the import is done; end quietly */
-            return err_set(e, QS_E_IO, NULL, "cannot write to standard output: %s",
-                           strerror(errno));
+            return err_set(e, QS_E_IO, NULL, "cannot write to %s: %s",
+                           out == stdout ? "standard output" : ctx->output, strerror(errno));
         }
     }
     return ferror(spool) ? err_set(e, QS_E_IO, NULL, "cannot read a temporary file") : 0;
@@ -311,7 +312,7 @@ static int cmd_import_products(struct qs_ctx *ctx, const struct qs_verb *v, int 
         r.out = NULL;
     }
     if (rc == 0)
-        rc = print_spool(r.spool, &e);
+        rc = print_spool(ctx, r.spool, &e);
     if (rc < 0) {
         rc = cmd_fail(ctx, rc, &e);
         goto out;

@@ -25,9 +25,9 @@ const struct qs_cmd *const qs_commands[] = {
 };
 
 #define GLOBAL_USAGE                                                                               \
-    "usage: qs [--store PATH] [--shop NAME] [--format csv|json|table] [--tz ZONE]\n"               \
-    "          [--encoding auto|utf-8|cp932] [--encoding-errors strict|replace] [--bom]\n"         \
-    "          [--excel-safe] [--dry-run] [-q|-v] COMMAND [VERB] [OPTIONS] [ARGS]\n"
+    "usage: qs [--store PATH] [--shop NAME] [--format csv|json|table|xlsx] [-o FILE]\n"            \
+    "          [--tz ZONE] [--encoding auto|utf-8|cp932] [--encoding-errors strict|replace]\n"     \
+    "          [--bom] [--excel-safe] [--dry-run] [-q|-v] COMMAND [VERB] [OPTIONS] [ARGS]\n"
 
 static void usage(FILE *fp)
 {
@@ -48,7 +48,9 @@ static void usage(FILE *fp)
           "\nglobal options:\n"
           "  --store PATH       the store file (env QS_STORE)\n"
           "  --shop NAME        the shop to act on (env QS_SHOP)\n"
-          "  --format FORMAT    output records as csv, json (JSON Lines) or table\n"
+          "  --format FORMAT    output records as csv, json (JSON Lines), table or xlsx\n"
+          "  -o, --output FILE  write the records to FILE, whole or not at all; without\n"
+          "                     --format, .xlsx, .json/.jsonl or else csv by its extension\n"
           "  --tz ZONE          read and print times in this IANA zone (env QS_TZ)\n"
           "  --encoding ENC     CSV in: auto (default), utf-8 or cp932; CSV out: cp932 or UTF-8\n"
           "  --encoding-errors replace\n"
@@ -120,7 +122,7 @@ int main(int argc, char **argv)
     ctx.tz = (env = getenv("QS_TZ")) && *env ? env : NULL;
     if ((env = getenv("QS_FORMAT")) && *env) {
         if (rec_format_parse(env, &ctx.format) < 0) {
-            fprintf(stderr, "qs: QS_FORMAT=\"%s\" is not csv, json or table\n", env);
+            fprintf(stderr, "qs: QS_FORMAT=\"%s\" is not csv, json, table or xlsx\n", env);
             return QS_EX_USAGE;
         }
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "../libcore/afile.h"
 #include "../libcore/tm.h"
 #include "../libcore/xalloc.h"
 
@@ -23,9 +24,9 @@ static int parse_store(struct qs_ctx *ctx, const char *arg, void *target, struct
 
 static int parse_format(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
-    (void)ctx;
     if (rec_format_parse(arg, target) < 0)
-        return err_set(e, QS_E_USAGE, NULL, "--format \"%s\" is not csv, json or table", arg);
+        return err_set(e, QS_E_USAGE, NULL, "--format \"%s\" is not csv, json, table or xlsx", arg);
+    ctx->format_given = 1;
     return 0;
 }
 
@@ -46,7 +47,13 @@ const struct qs_opt cmd_global_opts[] = {
               "the store file (env QS_STORE)"),
     OPT_STRING(struct qs_ctx, shop_name, "shop", "NAME", "the shop to act on (env QS_SHOP)"),
     OPT_PARSE(struct qs_ctx, format, "format", "FORMAT", parse_format,
-              "output records as csv, json (JSON Lines) or table"),
+              "output records as csv, json (JSON Lines), table or xlsx (to a file)"),
+    {.name = "output",
+     .letter = 'o',
+     .type = QSO_STRING,
+     .off = offsetof(struct qs_ctx, output),
+     .arg = "FILE",
+     .help = "write records to FILE (whole or not at all); .xlsx, .json/.jsonl or else csv"},
     OPT_PARSE(struct qs_ctx, tz, "tz", "ZONE", parse_tz,
               "read and print times in this IANA zone (env QS_TZ)"),
     OPT_FLAG(struct qs_ctx, dry_run, "dry-run",
@@ -283,6 +290,14 @@ int cmd_parse(struct qs_ctx *ctx, const struct qs_verb *v, void *args, int *argc
     *argv += optind;
     if (v->flags & QS_READS_STDIN)
         ctx->input = *argc > 0 ? (*argv)[0] : "-";
+    if (rc == 0 && ctx->output && !ctx->out_file &&
+        afile_open(ctx->output, v->flags & QS_READS_STDIN ? ctx->input : NULL, &ctx->out_file, &e) <
+            0) {
+        rc =
+            e.code == QS_E_USAGE ? cmd_usage(ctx, "--output %s", e.msg) : cmd_fail(ctx, e.code, &e);
+        if (args)
+            cmd_args_free(v, args);
+    }
     return rc;
 }
 
@@ -467,13 +482,24 @@ int cmd_take_globals(struct qs_ctx *ctx, const struct qs_verb *v, int *argc, cha
             argv[out++] = argv[in++];
             continue;
         }
-        if (a[1] != '-') { /* short options: -q, -v, or the verb's */
+        if (a[1] != '-') { /* short options: -q, -v, -o FILE, or the verb's */
             const struct qs_opt *go = global_opt(NULL, 0, a[1]);
             int mine = verb_has(v, NULL, 0, a[1], &has_arg);
-            if (!mine && go && a[2] == '\0') {
+            if (!mine && go && go->type == QSO_FLAG && a[2] == '\0') {
                 if ((rc = global_apply(ctx, go, NULL)) != 0)
                     return rc;
                 in++;
+                continue;
+            }
+            if (!mine && go && go->type != QSO_FLAG) { /* -o FILE or -oFILE */
+                const char *arg = a[2] ? a + 2 : in + 1 < *argc ? argv[in + 1] : NULL;
+                if (!arg) {
+                    fprintf(stderr, "%s: option %s needs an argument\n", ctx->prog, a);
+                    return QS_EX_USAGE;
+                }
+                if ((rc = global_apply(ctx, go, arg)) != 0)
+                    return rc;
+                in += a[2] ? 1 : 2;
                 continue;
             }
             argv[out++] = argv[in++];

@@ -4,8 +4,8 @@
 
 _qs_commands="init import publish note coupon stock inbound sync help version"
 
-_qs_global_opts="--store --shop --format --tz --encoding --encoding-errors --sheet --bom --excel-safe
-    --dry-run -q --quiet -v --verbose -h --help --version"
+_qs_global_opts="--store --shop --format -o --output --tz --encoding --encoding-errors --sheet
+    --bom --excel-safe --dry-run -q --quiet -v --verbose -h --help --version"
 
 # Verbs of each command ("" for a command without verbs).
 _qs_verbs() {
@@ -144,7 +144,7 @@ _qs() {
         return
         ;;
     --format)
-        [[ -z $cmd ]] && COMPREPLY=($(compgen -W "csv json table" -- "$cur"))
+        [[ -z $cmd ]] && COMPREPLY=($(compgen -W "csv json table xlsx" -- "$cur"))
         return
         ;;
     --tz)

@@ -22,7 +22,7 @@ function __qs_using
     set -e words[1]
     while set -q words[1]
         switch $words[1]
-            case --store --shop --format --tz --encoding --encoding-errors --sheet
+            case --store --shop --format -o --output --tz --encoding --encoding-errors --sheet
                 if test -z "$cmd"
                     set -e words[1]
                 end
@@ -51,7 +51,7 @@ function __qs_needs_verb
     set -l cmd
     while set -q words[1]
         switch $words[1]
-            case --store --shop --format --tz --encoding --encoding-errors --sheet
+            case --store --shop --format -o --output --tz --encoding --encoding-errors --sheet
                 if test -z "$cmd"
                     set -e words[1]
                 end
@@ -74,7 +74,7 @@ function __qs_needs_command
     set -e words[1]
     while set -q words[1]
         switch $words[1]
-            case --store --shop --format --tz --encoding --encoding-errors --sheet
+            case --store --shop --format -o --output --tz --encoding --encoding-errors --sheet
                 set -e words[1]
             case '-*'
             case '*'
@@ -97,7 +97,8 @@ complete -c qs -f
 # Global options, before the command.
 complete -c qs -n __qs_needs_command -l store -r -F -d 'the store file'
 complete -c qs -n __qs_needs_command -l shop -x -d 'the shop to act on'
-complete -c qs -n __qs_needs_command -l format -x -a 'csv json table' -d 'output format'
+complete -c qs -n __qs_needs_command -l format -x -a 'csv json table xlsx' -d 'output format'
+complete -c qs -n __qs_needs_command -s o -l output -r -F -d 'write the records to a file'
 complete -c qs -n __qs_needs_command -l tz -x -a '(__qs_zones)' -d 'time zone'
 complete -c qs -n __qs_needs_command -l encoding -x -a 'auto utf-8 cp932' -d 'CSV encoding in and out'
 complete -c qs -n __qs_needs_command -l encoding-errors -x -a 'strict replace' -d 'what CP932 cannot hold'

@@ -32,10 +32,31 @@
  * SIGTERM, then SIGKILL (its whole process group).
  *
  * The file: hand-off: one new folder DIR/<UTC YYYYMMDDTHHMMSSZ>-<kind>[-N]/ per run, 0700,
- * holding checklist.csv (columns list, group, key, then opts.columns and opts.shared; items grouped
- * by opts.group_by, lists of at most opts.chunk) and summary.json (shop, kind, created, count, and
- * per group its shared payload fields and its lists of keys). Each item's ref is that folder, and
- * it stays handed-off until deliver_confirm.
+ * holding checklist.csv (columns list, group, key, then opts.columns and opts.shared, then
+ * form when the run wrote forms; items grouped by opts.group_by, lists of at most
+ * opts.chunk), summary.json (shop, kind, created, count, per group its shared payload
+ * fields and its lists of keys, and forms: per item with a form its key, form, file and
+ * rows) and QSM's upload forms. Each item's ref is that folder, and it stays handed-off
+ * until deliver_confirm.
+ *
+ * QSM's forms (SPEC 1.7): an item whose payload has "form_rows": [{KEY: VALUE, ...}, ...]
+ * gets its kind's QSM form written into the hand-off as FORM-N.xlsx (N: the item's 1-based
+ * position in the run; one file per item, each one QSM upload): QSM's header row, then one
+ * row per element in order, a missing key empty. The forms and their keys (deliver_form.c):
+ *   inbound        (kind inbound)       SellerCode, InventoryCode, InventoryOptionCode,
+ *                                       InOut, MovingQty, BranchCode, Description
+ *   option         (kind stock)         the one or two option names of "form_options"
+ *                                       (["Color","Size"]), then Qty, Price, Currency,
+ *                                       SellerCode
+ *   other-platform (kind inbound-ship)  SPEC 6's shipment keys: ref_order_no, item_code, ...,
+ *                                       customs_id, qty (labels from the seed's screens)
+ *   order-list     (kind coupon)        order_no ("Order No.")
+ * Code columns are text cells (leading zeros survive Excel) and must be JSON strings.
+ * With opts.csv the form is FORM-N.csv in CP932 instead. An unknown key, a code given as
+ * a number, text CP932 cannot hold (csv), or form_rows on a kind without a form fails
+ * that item alone (DELIVER_FAILED, the message naming the row and the key or column);
+ * the others are handed off. Items without form_rows are checklist-only. Forms are written
+ * into the hidden temp folder with the rest, so the hand-off stays whole or absent.
  *
  * Claims: hook and file runs claim all their items (up to max) before sending -- a hook
  * may answer only after reading everything, and a hand-off is one folder; built-in
@@ -136,7 +157,8 @@ struct deliver_opts {
      * columns (e.g. a note's title and body, so the checklist holds what to paste) */
     const char *const *shared;
     size_t nshared;
-    size_t chunk;                /* file: at most this many items per list; 0 = no limit */
+    size_t chunk; /* file: at most this many items per list; 0 = no limit */
+    int csv;      /* file: QSM's forms as CP932 CSV (FORM-N.csv) instead of .xlsx (--csv) */
     deliver_result_fn on_result; /* may be NULL */
     void *result_ctx;
     FILE *log;        /* diagnostics (garbage answers, late answers); NULL = stderr */
@@ -187,10 +209,14 @@ int deliver_confirm(struct store *s, const char *shop, const char *kind, const c
 char **deliver_hook_env(const char *shop);
 void deliver_hook_env_free(char **env);
 
-/* TODO(.xlsx): SPEC 1.7 wants QSM's own upload form (an .xlsx with QSM's header row) in
- * the hand-off where one exists -- inbound form, Q-inventory option form, other-platform
- * shipment form, compensation-push order list. Not written yet: every file: hand-off is
- * the generic checklist.csv + summary.json. The hook point is deliver_file.c's
- * file_write_forms(), which receives the grouped items and the hand-off's temp folder. */
+/* The QSM form items of kind carry in a file: hand-off ("inbound", "option",
+ * "other-platform", "order-list"), or NULL for a kind without one. */
+const char *deliver_form_of(const char *kind);
+/* --form FILE (SPEC 1.7): compares the header row of the seller's own download of QSM's
+ * form (read with the record reader: CSV, or .xlsx) with qs's table for form: 0 when they
+ * agree (for the option form: one or two option columns, then the fixed ones);
+ * QS_E_DATA naming the missing, extra and moved columns; QS_E_USAGE for an unknown form;
+ * QS_E_IO when FILE cannot be read. */
+int deliver_form_check(const char *form, const char *path, struct qs_err *e);
 
 #endif

@@ -1,10 +1,12 @@
 /* deliver_file: the file: hand-off of SPEC 1.7. A run's items go into one new folder
- * DIR/<UTC time>-<kind>/ holding checklist.csv (one row per item, grouped into lists)
- * and summary.json. Both are written into a hidden temp folder that is renamed into
- * place only when complete, so a crash never leaves half a hand-off; the items then
- * become handed-off until deliver_confirm. */
+ * DIR/<UTC time>-<kind>/ holding QSM's upload forms of the items that carry one
+ * (deliver_form.c), checklist.csv (one row per item, grouped into lists) and summary.json.
+ * All are written into a hidden temp folder that is renamed into place only when complete,
+ * so a crash never leaves half a hand-off; the items then become handed-off until
+ * deliver_confirm. */
 #include "deliver_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -30,6 +32,10 @@ struct fplan {
     struct fgroup *g; /* in order of first appearance */
     size_t ng;
     size_t *slot, cap; /* group value -> group index + 1 */
+    char **form;       /* per item: its QSM form's file name, or NULL */
+    size_t *form_rows; /* per item: the form's rows */
+    char **ferr;       /* per item: why its form failed it, or NULL */
+    int forms;         /* some item has a form */
 };
 
 static uint64_t fnv(const char *s)
@@ -51,12 +57,15 @@ static char *value_text(json_t *v)
     return s ? s : xstrdup("");
 }
 
-/* The payload without the per-item columns: what items of one group have in common. */
+/* The payload without the per-item columns and the form's rows (written in its own file):
+ * what items of one group have in common. */
 static json_t *shared_fields(const struct deliver_opts *o, json_t *pl)
 {
     json_t *c = json_copy(pl);
     for (size_t k = 0; k < o->ncolumns; k++)
         json_object_del(c, o->columns[k]);
+    json_object_del(c, "form_rows");
+    json_object_del(c, "form_options");
     return c;
 }
 
@@ -75,6 +84,9 @@ static void plan(const struct dlv_run *r, struct fplan *p)
 {
     p->pl = xcalloc(r->n, sizeof *p->pl);
     p->g = xcalloc(r->n, sizeof *p->g);
+    p->form = xcalloc(r->n, sizeof *p->form);
+    p->form_rows = xcalloc(r->n, sizeof *p->form_rows);
+    p->ferr = xcalloc(r->n, sizeof *p->ferr);
     for (p->cap = 16; p->cap < r->n * 2; p->cap *= 2)
         ;
     p->slot = xcalloc(p->cap, sizeof *p->slot);
@@ -107,8 +119,14 @@ static void plan(const struct dlv_run *r, struct fplan *p)
 
 static void plan_free(const struct dlv_run *r, struct fplan *p)
 {
-    for (size_t i = 0; p->pl && i < r->n; i++)
+    for (size_t i = 0; p->pl && i < r->n; i++) {
         json_decref(p->pl[i]);
+        free(p->form[i]);
+        free(p->ferr[i]);
+    }
+    free(p->form);
+    free(p->form_rows);
+    free(p->ferr);
     for (size_t k = 0; k < p->ng; k++) {
         free(p->g[k].value);
         free(p->g[k].idx);
@@ -175,7 +193,8 @@ static int write_checklist(const struct dlv_run *r, const struct fplan *p, const
                            struct qs_err *e)
 {
     const struct deliver_opts *o = r->o;
-    size_t ncols = 3 + o->ncolumns + o->nshared, list = 0, chunk = o->chunk ? o->chunk : (size_t)-1;
+    size_t ncols = 3 + o->ncolumns + o->nshared + (p->forms != 0), list = 0,
+           chunk = o->chunk ? o->chunk : (size_t)-1;
     const char **cols = xcalloc(ncols, sizeof *cols);
     struct rec_writer *w = NULL;
     struct rec *rec = rec_new();
@@ -188,6 +207,8 @@ static int write_checklist(const struct dlv_run *r, const struct fplan *p, const
         cols[3 + k] = o->columns[k];
     for (size_t k = 0; k < o->nshared; k++)
         cols[3 + o->ncolumns + k] = o->shared[k];
+    if (p->forms)
+        cols[ncols - 1] = "form";
     if (!(f = create(dir, "checklist.csv", &path, e))) {
         rc = QS_E_IO;
         goto out;
@@ -210,6 +231,8 @@ static int write_checklist(const struct dlv_run *r, const struct fplan *p, const
                 rec_set(rec, name, v);
                 free(v);
             }
+            if (p->forms)
+                rec_set(rec, "form", p->form[i] ? p->form[i] : "");
             rc = rec_write(w, rec, e);
         }
     }
@@ -263,6 +286,19 @@ static int write_summary(const struct dlv_run *r, const struct fplan *p, const c
         json_array_append_new(groups, jg);
     }
     json_object_set_new(sum, "groups", groups);
+    if (p->forms) {
+        json_t *forms = json_array();
+        for (size_t g = 0; g < p->ng; g++)
+            for (size_t k = 0; k < p->g[g].n; k++) {
+                size_t i = p->g[g].idx[k];
+                if (p->form[i])
+                    json_array_append_new(
+                        forms, json_pack("{s:s, s:s, s:s, s:I}", "key", r->items[i].key, "form",
+                                         deliver_form_of(r->kind), "file", p->form[i], "rows",
+                                         (json_int_t)p->form_rows[i]));
+            }
+        json_object_set_new(sum, "forms", forms);
+    }
     if (!(f = create(dir, "summary.json", &path, e)))
         rc = QS_E_IO;
     else {
@@ -275,24 +311,59 @@ static int write_summary(const struct dlv_run *r, const struct fplan *p, const c
     return rc;
 }
 
-/* TODO(.xlsx, SPEC 1.7): QSM's own upload forms go here, into the temp folder beside the
- * checklist, when the kind has one. None is written yet; see deliver.h. */
-static int file_write_forms(const struct dlv_run *r, const struct fplan *p, const char *tmp,
+/* SPEC 1.7: QSM's upload forms, one file per item that carries form_rows, into the temp
+ * folder. An item whose form cannot be written is failed alone: it leaves its group (and
+ * groups left empty go); only an I/O error fails the run. */
+static int file_write_forms(const struct dlv_run *r, struct fplan *p, const char *tmp,
                             struct qs_err *e)
 {
-    (void)r, (void)p, (void)tmp, (void)e;
+    size_t ng = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        struct qs_err ie = {0};
+        if (!p->pl[i])
+            continue;
+        int rc = dlv_form_write(r->kind, p->pl[i], tmp, i + 1, r->o->csv, &p->form[i],
+                                &p->form_rows[i], &ie);
+        if (rc == QS_E_DATA)
+            p->ferr[i] = xstrdup(ie.msg);
+        else if (rc < 0) {
+            *e = ie;
+            return rc;
+        }
+        p->forms |= p->form[i] != NULL;
+    }
+    for (size_t g = 0; g < p->ng; g++) {
+        struct fgroup *G = &p->g[g];
+        size_t n = 0;
+        for (size_t k = 0; k < G->n; k++)
+            if (!p->ferr[G->idx[k]])
+                G->idx[n++] = G->idx[k];
+        if ((G->n = n) == 0) {
+            free(G->value);
+            free(G->idx);
+            continue;
+        }
+        G->first_ok = G->idx[0];
+        p->g[ng++] = *G;
+    }
+    p->ng = ng;
     return 0;
 }
 
-/* Removes the temp folder of a failed hand-off. */
+/* Removes the temp folder of a failed hand-off, and what it holds (flat: files only). */
 static void remove_tmp(const char *tmp)
 {
-    const char *names[] = {"checklist.csv", "summary.json"};
-    for (size_t k = 0; k < 2; k++) {
-        char *p = xasprintf("%s/%s", tmp, names[k]);
+    DIR *d = opendir(tmp);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *p = xasprintf("%s/%s", tmp, de->d_name);
         unlink(p);
         free(p);
     }
+    if (d)
+        closedir(d);
     rmdir(tmp);
 }
 
@@ -344,14 +415,17 @@ int dlv_file_run(struct dlv_run *r, struct qs_err *e)
         if ((wrc = mkdirs(dir, e)) == 0 && mkdir(tmp, 0700) < 0)
             wrc = err_set(e, QS_E_IO, NULL, "%s: %s", tmp, strerror(errno));
         if (wrc == 0)
-            wrc = write_checklist(r, &p, tmp, e);
-        if (wrc == 0)
-            wrc = write_summary(r, &p, tmp, count, e);
-        if (wrc == 0)
             wrc = file_write_forms(r, &p, tmp, e);
-        if (wrc == 0)
+        count = 0; /* what is left once items whose form failed are out */
+        for (size_t g = 0; g < p.ng; g++)
+            count += p.g[g].n;
+        if (wrc == 0 && count)
+            wrc = write_checklist(r, &p, tmp, e);
+        if (wrc == 0 && count)
+            wrc = write_summary(r, &p, tmp, count, e);
+        if (wrc == 0 && count)
             wrc = publish(dir, stamp, r->kind, tmp, &final, e);
-        if (wrc < 0)
+        if (wrc < 0 || !count)
             remove_tmp(tmp);
         else
             snprintf(r->rep->handoff, sizeof r->rep->handoff, "%s", final);
@@ -363,6 +437,8 @@ int dlv_file_run(struct dlv_run *r, struct qs_err *e)
             if (!p.pl[i])
                 rc = dlv_settle(r, &r->items[i], DELIVER_FAILED, NULL,
                                 "payload is not a JSON object", NULL, 0, &se);
+            else if (p.ferr[i]) /* its form cannot be written: not retryable */
+                rc = dlv_settle(r, &r->items[i], DELIVER_FAILED, NULL, p.ferr[i], NULL, 0, &se);
             else if (wrc < 0)
                 rc = dlv_settle(r, &r->items[i], DELIVER_RETRY, NULL, e->msg, NULL, 0, &se);
             else

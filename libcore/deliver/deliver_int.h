@@ -1,8 +1,10 @@
 /* deliver_int: what the files of the deliver module share (deliver.c, deliver_settle.c,
- * deliver_hook.c, deliver_proc.c, deliver_file.c, deliver_spec.c); not for callers. */
+ * deliver_hook.c, deliver_proc.c, deliver_file.c, deliver_form.c, deliver_spec.c); not for
+ * callers. */
 #ifndef QS_DELIVER_INT_H
 #define QS_DELIVER_INT_H
 
+#include <jansson.h>
 #include <sys/types.h>
 
 #include "deliver.h"
@@ -53,5 +55,14 @@ int dlv_reap(const struct dlv_run *r, pid_t pid, long grace_ms, int *fd, void (*
 int dlv_hook_run(struct dlv_run *r, struct qs_err *e);
 /* Writes r's items to a hand-off folder under r->spec->arg (deliver_file.c). */
 int dlv_file_run(struct dlv_run *r, struct qs_err *e);
+
+/* deliver_form.c: writes the QSM form of an item of kind whose payload pl has form_rows
+ * (see deliver.h) into folder dir as FORM-n.xlsx, or FORM-n.csv (CP932) when csv; *file
+ * gets that name (malloc'd; NULL when pl has no form_rows: checklist only) and *rows its
+ * number of rows. Returns 0; QS_E_DATA for an item whose form cannot be written (e says
+ * why, naming the row and key or column; no file is left); QS_E_IO when dir cannot be
+ * written. */
+int dlv_form_write(const char *kind, json_t *pl, const char *dir, size_t n, int csv, char **file,
+                   size_t *rows, struct qs_err *e);
 
 #endif

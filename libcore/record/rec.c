@@ -183,6 +183,8 @@ int rec_format_parse(const char *s, enum rec_format *out)
         *out = REC_JSON;
     else if (strcmp(s, "table") == 0)
         *out = REC_TABLE;
+    else if (strcmp(s, "xlsx") == 0)
+        *out = REC_XLSX;
     else
         return -1;
     return 0;

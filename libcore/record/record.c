@@ -1,5 +1,5 @@
 /* record: the reader/writer front ends (SPEC 1.2); the record type is in rec.c. The formats
- * live in csv_read.c, csv_write.c, jsonl.c and table.c; encodings in enc.c. */
+ * live in csv_read.c, csv_write.c, jsonl.c, table.c and xlsx_write.c; encodings in enc.c. */
 #include "record.h"
 
 #include <errno.h>
@@ -234,14 +234,16 @@ int rec_writer_open(FILE *fp, const struct rec_writer_opts *o, const char *const
     }
     /* CP932 is for CSV files meant for QSM/Excel; JSON is UTF-8 by definition and a
      * table is for the terminal. */
-    if (w->fmt == REC_CSV && w->enc == REC_ENC_CP932) {
-        int rc = enc_open(&w->cd, "CP932", "UTF-8", e);
-        if (rc < 0) {
-            *out = NULL;
-            w->fp = NULL;
-            rec_writer_close(w, NULL);
-            return rc;
-        }
+    int rc = 0;
+    if (w->fmt == REC_CSV && w->enc == REC_ENC_CP932)
+        rc = enc_open(&w->cd, "CP932", "UTF-8", e);
+    else if (w->fmt == REC_XLSX)
+        rc = xlw_open(w, o, e);
+    if (rc < 0) {
+        *out = NULL;
+        w->fp = NULL;
+        rec_writer_close(w, NULL);
+        return rc;
     }
     *out = w;
     return 0;
@@ -267,6 +269,9 @@ int rec_write(struct rec_writer *w, const struct rec *r, struct qs_err *e)
         writer_columns(w, r);
         tab_add(w, r);
         return 0;
+    case REC_XLSX:
+        writer_columns(w, r);
+        return xlw_write(w, r, e);
     case REC_CSV:
     default:
         writer_columns(w, r);
@@ -279,6 +284,10 @@ int rec_writer_close(struct rec_writer *w, struct qs_err *e)
     int rc = 0;
     if (!w)
         return 0;
+    /* The workbook is copied into w->fp here, and its temporary file removed, even when
+     * w->fp is NULL (rec_writer_open failed). */
+    if (w->fmt == REC_XLSX)
+        rc = xlw_close(w, e);
     if (w->fp) {
         if (w->fmt == REC_TABLE)
             rc = tab_flush(w, e);

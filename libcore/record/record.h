@@ -111,22 +111,33 @@ struct rec_writer_opts {
      * ^[+-]?[0-9]+(\.[0-9]+)?$ ("-5", "+81", "-1.50"), which is written as it is. */
     int excel_safe;
     /* REC_XLSX: the columns (NULL-terminated names) always written as text cells -- the
-     * code columns of a QSM form; the others are typed as Excel would type them. */
+     * code columns of a QSM form. Elsewhere a value is a number cell only when it matches
+     * ^-?(0|[1-9][0-9]*)(\.[0-9]+)?$ with at most 11 digits before the point and 15
+     * significant digits (so "00001" and "300000154634" stay text); an empty value is no
+     * cell; a string is never a formula. The excel_safe tick is not used: no cell of a
+     * workbook runs as a formula. */
     const char *const *text_columns;
 };
 
 struct rec_writer;
-/* Opens a writer on fp. columns (may be NULL) fixes the CSV/table columns; when NULL
- * they are taken from the first record written. Does not close fp. */
+/* Opens a writer on fp. columns (may be NULL) fixes the CSV/table/xlsx columns; when NULL
+ * they are taken from the first record written. Does not close fp. REC_XLSX needs fp to be
+ * a file (rec_xlsx_target); the workbook is built in a temporary file under $TMPDIR (or
+ * /tmp) and copied into fp by rec_writer_close. */
 int rec_writer_open(FILE *fp, const struct rec_writer_opts *o, const char *const *columns,
                     size_t ncolumns, struct rec_writer **out, struct qs_err *e);
 /* Writes one record (fields missing from it are written empty; extra fields are
  * ignored for CSV/table, kept for JSON). */
 int rec_write(struct rec_writer *w, const struct rec *r, struct qs_err *e);
-/* Flushes (the table is written here) and frees w. Returns 0 or QS_E_IO. */
+/* Flushes (the table and the workbook are written here) and frees w. Returns 0 or
+ * QS_E_IO. */
 int rec_writer_close(struct rec_writer *w, struct qs_err *e);
+/* 0 when fp can take a workbook: QS_E_USAGE for a terminal, pipe, socket or character
+ * device ("--format xlsx writes a workbook, which needs a file..."), QS_E_IO when fp cannot
+ * be examined. */
+int rec_xlsx_target(FILE *fp, struct qs_err *e);
 
-/* Parses "csv", "json" or "table" into *out; returns 0 or -1. */
+/* Parses "csv", "json", "table" or "xlsx" into *out; returns 0 or -1. */
 int rec_format_parse(const char *s, enum rec_format *out);
 /* Parses "auto", "utf-8"/"utf8" or "cp932"/"shift_jis"/"sjis" into *out; returns 0 or -1. */
 int rec_enc_parse(const char *s, enum rec_enc *out);

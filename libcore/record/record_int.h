@@ -1,5 +1,5 @@
 /* rec_internal: what the files of the record module share (record.c, enc.c,
- * csv_read.c, csv_write.c, jsonl.c, table.c). Not for other modules. */
+ * csv_read.c, csv_write.c, jsonl.c, table.c, xlsx_write.c). Not for other modules. */
 #ifndef QS_RECORD_INT_H
 #define QS_RECORD_INT_H
 
@@ -281,6 +281,7 @@ struct rec_writer {
     struct rbuf line, tmp;
     iconv_t cd; /* UTF-8 -> CP932 for CSV, or (iconv_t)-1 */
     struct rec_table *tab;
+    struct xlw *xl; /* REC_XLSX: the workbook being written (xlsx_write.c) */
 };
 /* 1 + the column of field name, the k-th field of its record, or 0 when it is none;
  * fast when the record's fields are in column order. */
@@ -300,5 +301,12 @@ int tab_flush(struct rec_writer *w, struct qs_err *e);
 void tab_free(struct rec_table *t);
 /* Display cells of UTF-8 text s[0..n) on a terminal (East Asian wide = 2). */
 size_t tab_width(const char *s, size_t n);
+/* xlsx_write.c: starts w->xl, a workbook in a temporary file (rec_xlsx_target first). */
+int xlw_open(struct rec_writer *w, const struct rec_writer_opts *o, struct qs_err *e);
+/* Writes one record as a row (the header row first). */
+int xlw_write(struct rec_writer *w, const struct rec *r, struct qs_err *e);
+/* Finishes the workbook and copies it into w->fp (when w->fp is set and nothing broke),
+ * removes the temporary file on every path and frees w->xl; NULL w->xl is a no-op. */
+int xlw_close(struct rec_writer *w, struct qs_err *e);
 
 #endif

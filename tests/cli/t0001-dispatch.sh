@@ -27,8 +27,8 @@ test_expect "a planned verb says it is not built yet and exits 64, no output" '
     grep_q "planned but not built yet" err &&
     test ! -e "$QS_STORE"
 '
-test_expect "SPEC 1.1: --format accepts csv, json, table only" '
-    expect_code 64 qs --format xml init --shop a && empty out && grep_q "not csv, json or table" err &&
+test_expect "SPEC 1.1: --format accepts csv, json, table, xlsx only" '
+    expect_code 64 qs --format xml init --shop a && empty out && grep_q "not csv, json, table or xlsx" err &&
     test ! -e "$QS_STORE"
 '
 test_expect "SPEC 1.1: QS_FORMAT is checked too" '
@@ -45,7 +45,7 @@ test_expect "SPEC 1.1: global options are accepted after the verb (--format, --s
     expect_code 0 qs sync log --format=json --shop b -q && empty err &&
     expect_code 0 qs init --shop c --store other.db && test -s other.db &&
     ! sqlite3 "$QS_STORE" "SELECT name FROM shop" | grep -qx c &&
-    expect_code 64 qs sync log --format xml --shop b && grep_q "not csv, json or table" err &&
+    expect_code 64 qs sync log --format xml --shop b && grep_q "not csv, json, table or xlsx" err &&
     expect_code 64 qs sync log --shop && grep_q "needs an argument" err &&
     expect_code 64 qs sync log --tz Mars/Olympus --shop b && grep_q "unknown time zone" err
 '

@@ -65,7 +65,8 @@ test_expect 'bash: qs --sho<TAB> completes to --shop' '
 '
 
 test_expect 'bash: global option arguments are skipped and completed' '
-    expect_completion "csv json table" qs --format "" || exit 1
+    expect_completion "csv json table xlsx" qs --format "" || exit 1
+    expect_completion "--output" qs --outp || exit 1
     expect_completion "inbound init" qs --store x.db --shop a -q in || exit 1
     expect_completion "send" qs --tz UTC note se || exit 1
     expect_completion "--dry-run" qs --dry || exit 1
@@ -101,6 +102,7 @@ test_expect 'fish: qs im<TAB>, qs publish sp<TAB>, qs --sho<TAB>' '
     [ "$(fish_complete "qs publish sp")" = spread ] || { echo "qs publish sp: got $(fish_complete "qs publish sp")"; exit 1; }
     [ "$(fish_complete "qs --sho")" = --shop ] || { echo "qs --sho: got $(fish_complete "qs --sho")"; exit 1; }
     [ "$(fish_complete "qs --tz UTC sy")" = sync ] || { echo "qs --tz UTC sy: got $(fish_complete "qs --tz UTC sy")"; exit 1; }
+    [ "$(fish_complete "qs -o out.xlsx sy")" = sync ] || { echo "qs -o out.xlsx sy: got $(fish_complete "qs -o out.xlsx sy")"; exit 1; }
 '
 
 test_done

@@ -12,7 +12,7 @@
 #include "store.h"
 
 static const char usage[] =
-    "usage: reccat [--encoding auto|utf-8|cp932] [--format csv|json|table]\n"
+    "usage: reccat [--encoding auto|utf-8|cp932] [--format csv|json|table|xlsx]\n"
     "              [--out-encoding utf-8|cp932] [--replace] [--bom] [--excel-safe]\n"
     "              [--max-field BYTES] [--sheet NAME] [--load STOREPATH] FILE|-\n";
 
