@@ -27,7 +27,8 @@ const struct qs_cmd *const qs_commands[] = {
 #define GLOBAL_USAGE                                                                               \
     "usage: qs [--store PATH] [--shop NAME] [--format csv|json|table|xlsx] [-o FILE]\n"            \
     "          [--tz ZONE] [--encoding auto|utf-8|cp932] [--encoding-errors strict|replace]\n"     \
-    "          [--bom] [--excel-safe] [--dry-run] [-q|-v] COMMAND [VERB] [OPTIONS] [ARGS]\n"
+    "          [--sheet NAME] [--bom] [--excel-safe] [--dry-run] [-q|-v]\n"                        \
+    "          COMMAND [VERB] [OPTIONS] [ARGS]\n"
 
 static void usage(FILE *fp)
 {
@@ -55,6 +56,7 @@ static void usage(FILE *fp)
           "  --encoding ENC     CSV in: auto (default), utf-8 or cp932; CSV out: cp932 or UTF-8\n"
           "  --encoding-errors replace\n"
           "                     write '?' for what CP932 cannot hold (default: an error)\n"
+          "  --sheet NAME       read this sheet of an .xlsx input (default: the first)\n"
           "  --bom              start UTF-8 CSV output with a byte-order mark (for Excel)\n"
           "  --excel-safe       prefix CSV cells starting with = + - @ with ' (Excel formulas)\n"
           "  --dry-run          print what would be sent or written; change nothing\n"

@@ -40,7 +40,8 @@
  * until deliver_confirm.
  *
  * QSM's forms (SPEC 1.7): an item whose payload has "form_rows": [{KEY: VALUE, ...}, ...]
- * gets its kind's QSM form written into the hand-off as FORM-N.xlsx (N: the item's 1-based
+ * gets its kind's QSM form written into the hand-off as FORM-N.xlsx (FORM: the form's name,
+ * inbound-1.xlsx; N: the item's 1-based
  * position in the run; one file per item, each one QSM upload): QSM's header row, then one
  * row per element in order, a missing key empty. The forms and their keys (deliver_form.c):
  *   inbound        (kind inbound)       SellerCode, InventoryCode, InventoryOptionCode,

@@ -337,7 +337,7 @@ int dlv_form_write(const char *kind, json_t *pl, const char *dir, size_t n, int 
         return err_set(e, QS_E_DATA, NULL, "form_rows must be an array of objects");
     if ((rc = form_columns(f, pl, &c, e)) < 0)
         return rc;
-    *file = xasprintf("FORM-%zu.%s", n, csv ? "csv" : "xlsx");
+    *file = xasprintf("%s-%zu.%s", f->name, n, csv ? "csv" : "xlsx");
     path = xasprintf("%s/%s", dir, *file);
     if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
         !(fp = fdopen(fd, "w"))) {

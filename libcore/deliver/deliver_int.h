@@ -57,8 +57,8 @@ int dlv_hook_run(struct dlv_run *r, struct qs_err *e);
 int dlv_file_run(struct dlv_run *r, struct qs_err *e);
 
 /* deliver_form.c: writes the QSM form of an item of kind whose payload pl has form_rows
- * (see deliver.h) into folder dir as FORM-n.xlsx, or FORM-n.csv (CP932) when csv; *file
- * gets that name (malloc'd; NULL when pl has no form_rows: checklist only) and *rows its
+ * (see deliver.h) into folder dir as NAME-n.xlsx (inbound-1.xlsx), or NAME-n.csv (CP932) when csv;
+ * *file gets that name (malloc'd; NULL when pl has no form_rows: checklist only) and *rows its
  * number of rows. Returns 0; QS_E_DATA for an item whose form cannot be written (e says
  * why, naming the row and key or column; no file is left); QS_E_IO when dir cannot be
  * written. */

@@ -71,15 +71,6 @@ static char *slurp(const char *path, size_t *n)
     return s;
 }
 
-static void expect_cell(const char *xml, const char *ref, int type, const char *text)
-{
-    char buf[256];
-    int got = xfx_cell(xml, ref, buf, sizeof buf, NULL);
-    if (got != type || strcmp(buf, text) != 0)
-        fail_msg("cell %s: expected %c \"%s\", got %c \"%s\"", ref, type ? type : '0', text,
-                 got ? got : '0', buf);
-}
-
 /* The header row A1, B1, ... holds exactly labels (and nothing after them). */
 static void expect_header(const char *xml, const char *const *labels)
 {
@@ -87,19 +78,53 @@ static void expect_header(const char *xml, const char *const *labels)
     size_t i = 0;
     for (; labels[i]; i++) {
         snprintf(ref, sizeof ref, "%s1", rec_col_letters(i + 1, col, sizeof col));
-        expect_cell(xml, ref, 's', labels[i]);
+        xfx_expect_cell(xml, ref, 's', labels[i]);
     }
     snprintf(ref, sizeof ref, "%s1", rec_col_letters(i + 1, col, sizeof col));
-    expect_cell(xml, ref, 0, "");
+    xfx_expect_cell(xml, ref, 0, "");
 }
 
-/* The sheet XML of FORM-n.xlsx in the run's hand-off (malloc'd). */
-static char *form_sheet(const struct deliver_report *rep, int n)
+/* The records of the workbook at path, read back by qs's own reader (SPEC 1.2), as CSV
+ * (malloc'd): what a later `qs ... FORM.xlsx` would see. */
+static char *read_back(const char *path)
 {
-    char *path = xasprintf("%s/FORM-%d.xlsx", rep->handoff, n);
+    struct rec_reader_opts ro = {.enc = REC_ENC_AUTO};
+    struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
+    struct rec_reader *rd = NULL;
+    struct rec_writer *w = NULL;
+    struct rec *r = rec_new();
+    struct qs_err e = {0};
+    char *out = NULL;
+    size_t n = 0;
+    FILE *in = fopen(path, "rb"), *mem = open_memstream(&out, &n);
+    int rc;
+    assert_non_null(in);
+    assert_int_equal(rec_reader_open(in, path, &ro, &rd, &e), 0);
+    assert_int_equal(rec_writer_open(mem, &wo, NULL, 0, &w, &e), 0);
+    while ((rc = rec_read(rd, r, &e)) == 1)
+        assert_int_equal(rec_write(w, r, &e), 0);
+    if (rc != 0)
+        fail_msg("%s: %s", path, e.msg);
+    assert_int_equal(rec_reader_format(rd), REC_XLSX);
+    assert_int_equal(rec_writer_close(w, &e), 0);
+    rec_reader_close(rd);
+    rec_free(r);
+    fclose(in);
+    fclose(mem);
+    return out;
+}
+
+/* Form file name-n.xlsx of the run's hand-off: read back by the reader, it must be the
+ * records csv (header row included); returns its sheet XML (malloc'd) for the cell types. */
+static char *form_sheet(const struct deliver_report *rep, const char *name, int n, const char *csv)
+{
+    char *path = xasprintf("%s/%s-%d.xlsx", rep->handoff, name, n);
     char *xml = xfx_part(path, "xl/worksheets/sheet1.xml");
     if (!xml)
         fail_msg("%s is not a workbook with a first sheet", path);
+    char *got = read_back(path);
+    assert_string_equal(got, csv);
+    free(got);
     free(path);
     return xml;
 }
@@ -122,19 +147,23 @@ static void test_inbound_form(void **state)
         "\"BranchCode\":\"0000011520\"}]}");
     run(f, "inbound", 0, &rep);
     assert_int_equal(rep.handed_off, 1);
-    char *xml = form_sheet(&rep, 1);
+    char *xml = form_sheet(&rep, "inbound", 1,
+                           "SellerCode,InventoryCode,InventoryOptionCode,InOut,MovingQty,"
+                           "BranchCode,Description\n"
+                           ",300000154634,00001,in,2,0000011520,04901234567894\n"
+                           "007,300000154634,00003,in,5,0000011520,\n");
     expect_header(xml, inbound_labels);
-    expect_cell(xml, "A2", 0, ""); /* a missing key: an empty cell */
-    expect_cell(xml, "B2", 's', "300000154634");
-    expect_cell(xml, "C2", 's', "00001");
-    expect_cell(xml, "D2", 's', "in");
-    expect_cell(xml, "E2", 'n', "2");
-    expect_cell(xml, "F2", 's', "0000011520");
-    expect_cell(xml, "G2", 's', "04901234567894");
-    expect_cell(xml, "A3", 's', "007");
-    expect_cell(xml, "C3", 's', "00003");
-    expect_cell(xml, "E3", 'n', "5");
-    expect_cell(xml, "F3", 's', "0000011520");
+    xfx_expect_cell(xml, "A2", 0, ""); /* a missing key: an empty cell */
+    xfx_expect_cell(xml, "B2", 's', "300000154634");
+    xfx_expect_cell(xml, "C2", 's', "00001");
+    xfx_expect_cell(xml, "D2", 's', "in");
+    xfx_expect_cell(xml, "E2", 'n', "2");
+    xfx_expect_cell(xml, "F2", 's', "0000011520");
+    xfx_expect_cell(xml, "G2", 's', "04901234567894");
+    xfx_expect_cell(xml, "A3", 's', "007");
+    xfx_expect_cell(xml, "C3", 's', "00003");
+    xfx_expect_cell(xml, "E3", 'n', "5");
+    xfx_expect_cell(xml, "F3", 's', "0000011520");
     assert_null(strstr(xml, "<row r=\"4\""));
     free(xml);
     /* summary.json names the form file; the checklist has a form column. */
@@ -144,7 +173,7 @@ static void test_inbound_form(void **state)
     json_t *f0 = json_array_get(json_object_get(sum, "forms"), 0);
     assert_string_equal(json_string_value(json_object_get(f0, "key")), "in-1");
     assert_string_equal(json_string_value(json_object_get(f0, "form")), "inbound");
-    assert_string_equal(json_string_value(json_object_get(f0, "file")), "FORM-1.xlsx");
+    assert_string_equal(json_string_value(json_object_get(f0, "file")), "inbound-1.xlsx");
     assert_int_equal(json_integer_value(json_object_get(f0, "rows")), 2);
     json_t *g = json_array_get(json_object_get(sum, "groups"), 0);
     assert_null(json_object_get(json_object_get(g, "fields"), "form_rows"));
@@ -152,7 +181,7 @@ static void test_inbound_form(void **state)
     free(path);
     path = xasprintf("%s/checklist.csv", rep.handoff);
     char *csv = slurp(path, NULL);
-    assert_string_equal(csv, "list,group,key,form\n1,1,in-1,FORM-1.xlsx\n");
+    assert_string_equal(csv, "list,group,key,form\n1,1,in-1,inbound-1.xlsx\n");
     free(csv);
     free(path);
 }
@@ -175,19 +204,21 @@ static void test_option_form(void **state)
         "{\"form_options\":[\"Color\"],\"form_rows\":[{\"Color\":\"白\",\"Qty\":\"3\"}]}");
     run(f, "stock", 0, &rep);
     assert_int_equal(rep.handed_off, 2);
-    char *xml = form_sheet(&rep, 1);
+    char *xml = form_sheet(&rep, "option", 1,
+                           "Color,Size,Qty,Price,Currency,SellerCode\n"
+                           "ブルー,M,10,0,JPY,00003\n0001,LL,10,150,JPY,\n");
     expect_header(xml, labels);
-    expect_cell(xml, "A2", 's', "ブルー");
-    expect_cell(xml, "C2", 'n', "10");
-    expect_cell(xml, "D2", 'n', "0");
-    expect_cell(xml, "E2", 's', "JPY");
-    expect_cell(xml, "F2", 's', "00003");
-    expect_cell(xml, "A3", 's', "0001"); /* option values are text */
-    expect_cell(xml, "F3", 0, "");
+    xfx_expect_cell(xml, "A2", 's', "ブルー");
+    xfx_expect_cell(xml, "C2", 'n', "10");
+    xfx_expect_cell(xml, "D2", 'n', "0");
+    xfx_expect_cell(xml, "E2", 's', "JPY");
+    xfx_expect_cell(xml, "F2", 's', "00003");
+    xfx_expect_cell(xml, "A3", 's', "0001"); /* option values are text */
+    xfx_expect_cell(xml, "F3", 0, "");
     free(xml);
-    xml = form_sheet(&rep, 2);
+    xml = form_sheet(&rep, "option", 2, "Color,Qty,Price,Currency,SellerCode\n白,3,,,\n");
     expect_header(xml, one);
-    expect_cell(xml, "A2", 's', "白");
+    xfx_expect_cell(xml, "A2", 's', "白");
     free(xml);
 }
 
@@ -236,15 +267,25 @@ static void test_other_platform_form(void **state)
         "\"q_sku\":\"300000154634-00003\",\"seller_sku\":\"00123\",\"qty\":\"1\"}]}");
     run(f, "inbound-ship", 0, &rep);
     assert_int_equal(rep.handed_off, 1);
-    char *xml = form_sheet(&rep, 1);
+    char *want = NULL;
+    size_t wn = 0;
+    FILE *m = open_memstream(&want, &wn);
+    for (size_t i = 0; other_labels[i]; i++)
+        fprintf(m, "%s%s", i ? "," : "", other_labels[i]);
+    fputs("\n0000011520,,タンブラー,一般（可以运送追踪）,JP,,,,山田 太郎,,09012345678,,JP,0600001,"
+          "札幌市,,1280,,Qxpress JP Tokyo,300000154634-00003,00123,,,,,,,,1\n",
+          m);
+    fclose(m);
+    char *xml = form_sheet(&rep, "other-platform", 1, want);
+    free(want);
     expect_header(xml, other_labels);
-    expect_cell(xml, "A2", 's', "0000011520");
-    expect_cell(xml, "K2", 's', "09012345678");
-    expect_cell(xml, "N2", 's', "0600001");
-    expect_cell(xml, "Q2", 'n', "1280");
-    expect_cell(xml, "T2", 's', "300000154634-00003");
-    expect_cell(xml, "U2", 's', "00123");
-    expect_cell(xml, "AC2", 'n', "1");
+    xfx_expect_cell(xml, "A2", 's', "0000011520");
+    xfx_expect_cell(xml, "K2", 's', "09012345678");
+    xfx_expect_cell(xml, "N2", 's', "0600001");
+    xfx_expect_cell(xml, "Q2", 'n', "1280");
+    xfx_expect_cell(xml, "T2", 's', "300000154634-00003");
+    xfx_expect_cell(xml, "U2", 's', "00123");
+    xfx_expect_cell(xml, "AC2", 'n', "1");
     free(xml);
 }
 
@@ -260,12 +301,12 @@ static void test_order_list_form(void **state)
     enq(f, "coupon", "cpn-2", "{\"coupon\":\"C2\"}"); /* no form: checklist only */
     run(f, "coupon", 0, &rep);
     assert_int_equal(rep.handed_off, 2);
-    char *xml = form_sheet(&rep, 1);
+    char *xml = form_sheet(&rep, "order-list", 1, "Order No.\n0000011520\n262749754\n");
     expect_header(xml, labels);
-    expect_cell(xml, "A2", 's', "0000011520");
-    expect_cell(xml, "A3", 's', "262749754");
+    xfx_expect_cell(xml, "A2", 's', "0000011520");
+    xfx_expect_cell(xml, "A3", 's', "262749754");
     free(xml);
-    char *path = xasprintf("%s/FORM-2.xlsx", rep.handoff);
+    char *path = xasprintf("%s/order-list-2.xlsx", rep.handoff);
     assert_int_not_equal(access(path, F_OK), 0);
     free(path);
 }
@@ -285,7 +326,7 @@ static char *from_cp932(const char *path)
     return out;
 }
 
-/* SPEC 1.7 --csv: the same rows as CP932 CSV (CRLF), FORM-N.csv; the other-platform
+/* SPEC 1.7 --csv: the same rows as CP932 CSV (CRLF), NAME-N.csv; the other-platform
  * form's labels (the seed's Chinese screens) cannot be CP932: that item fails, naming
  * row 1 and the column. */
 static void test_csv_forms(void **state)
@@ -298,7 +339,7 @@ static void test_csv_forms(void **state)
         "\"Description\":\"保温タンブラー\"}]}");
     run(f, "inbound", 1, &rep);
     assert_int_equal(rep.handed_off, 1);
-    char *path = xasprintf("%s/FORM-1.csv", rep.handoff);
+    char *path = xasprintf("%s/inbound-1.csv", rep.handoff);
     char *text = from_cp932(path);
     assert_string_equal(text, "SellerCode,InventoryCode,InventoryOptionCode,InOut,MovingQty,"
                               "BranchCode,Description\r\n"
@@ -309,7 +350,7 @@ static void test_csv_forms(void **state)
     enq(f, "stock", "opt-1",
         "{\"form_options\":[\"カラー\"],\"form_rows\":[{\"カラー\":\"青\",\"Qty\":\"1\"}]}");
     run(f, "stock", 1, &rep);
-    path = xasprintf("%s/FORM-1.csv", rep.handoff);
+    path = xasprintf("%s/option-1.csv", rep.handoff);
     text = from_cp932(path);
     assert_string_equal(text, "カラー,Qty,Price,Currency,SellerCode\r\n青,1,,,\r\n");
     free(text);
@@ -353,17 +394,17 @@ static void test_bad_item_fails_alone(void **state)
     assert_int_equal(rep.handed_off, 2);
     assert_int_equal(rep.failed, 2);
     assert_int_equal(deliver_report_rc(&rep), QS_E_FAIL);
-    char *p = xasprintf("%s/FORM-1.xlsx", rep.handoff);
+    char *p = xasprintf("%s/inbound-1.xlsx", rep.handoff);
     assert_int_equal(access(p, F_OK), 0);
     free(p);
-    p = xasprintf("%s/FORM-4.xlsx", rep.handoff);
+    p = xasprintf("%s/inbound-4.xlsx", rep.handoff);
     assert_int_equal(access(p, F_OK), 0);
     free(p);
     assert_int_equal(xfx_entries(rep.handoff), 4); /* 2 forms, checklist, summary */
     p = xasprintf("%s/checklist.csv", rep.handoff);
     char *csv = slurp(p, NULL);
-    assert_string_equal(csv, "list,group,key,form\n1,1,a-good,FORM-1.xlsx\n"
-                             "1,1,d-good,FORM-4.xlsx\n");
+    assert_string_equal(csv, "list,group,key,form\n1,1,a-good,inbound-1.xlsx\n"
+                             "1,1,d-good,inbound-4.xlsx\n");
     free(csv);
     free(p);
     struct outbox_item *items;
@@ -389,7 +430,7 @@ static void test_bad_item_fails_alone(void **state)
     run(f, "coupon", 1, &rep);
     assert_int_equal(rep.handed_off, 1);
     assert_int_equal(rep.failed, 1);
-    assert_int_equal(xfx_entries(rep.handoff), 3); /* FORM-2.csv, checklist, summary */
+    assert_int_equal(xfx_entries(rep.handoff), 3); /* order-list-2.csv, checklist, summary */
     assert_int_equal(outbox_list(f->s, "demo", "coupon", OUTBOX_FAILED, &items, &n, &e), 0);
     assert_int_equal(n, 1);
     assert_non_null(strstr(items[0].last_error, "row 3: column \"Order No.\": \"한\""));

@@ -77,15 +77,6 @@ static char *write_book(struct fx *f, const char *const *text_cols, const char *
     return xml;
 }
 
-static void expect_cell(const char *xml, const char *ref, int type, const char *text)
-{
-    char buf[256];
-    int got = xfx_cell(xml, ref, buf, sizeof buf, NULL);
-    if (got != type || strcmp(buf, text) != 0)
-        fail_msg("cell %s: expected %c \"%s\", got %c \"%s\"", ref, type ? type : '0', text,
-                 got ? got : '0', buf);
-}
-
 static void test_refuses_pipe(void **state)
 {
     struct rec_writer_opts o = {.fmt = REC_XLSX};
@@ -118,19 +109,19 @@ static void test_cell_types(void **state)
     static const char *const *const rows[] = {r1, r2};
     struct fx *f = *state;
     char *xml = write_book(f, NULL, NULL, 0, rows, 2);
-    expect_cell(xml, "A1", 's', "code");
-    expect_cell(xml, "E1", 's', "memo");
-    expect_cell(xml, "A2", 's', "00001");
-    expect_cell(xml, "B2", 'n', "1280");
-    expect_cell(xml, "C2", 's', "300000154634");
-    expect_cell(xml, "D2", 'n', "-12.5");
-    expect_cell(xml, "E2", 's', "=1+1"); /* a string, never a formula */
+    xfx_expect_cell(xml, "A1", 's', "code");
+    xfx_expect_cell(xml, "E1", 's', "memo");
+    xfx_expect_cell(xml, "A2", 's', "00001");
+    xfx_expect_cell(xml, "B2", 'n', "1280");
+    xfx_expect_cell(xml, "C2", 's', "300000154634");
+    xfx_expect_cell(xml, "D2", 'n', "-12.5");
+    xfx_expect_cell(xml, "E2", 's', "=1+1"); /* a string, never a formula */
     assert_null(strstr(xml, "<f>"));
-    expect_cell(xml, "A3", 'n', "3");
-    expect_cell(xml, "B3", 0, ""); /* an empty value is no cell */
-    expect_cell(xml, "C3", 'n', "99999999999");
-    expect_cell(xml, "D3", 's', "1e5");
-    expect_cell(xml, "E3", 's', "-0");
+    xfx_expect_cell(xml, "A3", 'n', "3");
+    xfx_expect_cell(xml, "B3", 0, ""); /* an empty value is no cell */
+    xfx_expect_cell(xml, "C3", 'n', "99999999999");
+    xfx_expect_cell(xml, "D3", 's', "1e5");
+    xfx_expect_cell(xml, "E3", 's', "-0");
     free(xml);
 }
 
@@ -144,9 +135,9 @@ static void test_text_columns(void **state)
     char buf[64];
     int styled = 0;
     char *xml = write_book(f, text, cols, 3, rows, 1);
-    expect_cell(xml, "A2", 's', "3");
-    expect_cell(xml, "B2", 's', "1280");
-    expect_cell(xml, "C2", 'n', "7");
+    xfx_expect_cell(xml, "A2", 's', "3");
+    xfx_expect_cell(xml, "B2", 's', "1280");
+    xfx_expect_cell(xml, "C2", 'n', "7");
     /* Text cells carry the "@" format, and so do the text columns. */
     assert_int_equal(xfx_cell(xml, "B2", buf, sizeof buf, &styled), 's');
     assert_true(styled);
@@ -165,9 +156,9 @@ static void test_header_only(void **state)
     static const char *const cols[] = {"Order No.", "2024", ""};
     struct fx *f = *state;
     char *xml = write_book(f, NULL, cols, 3, NULL, 0);
-    expect_cell(xml, "A1", 's', "Order No.");
-    expect_cell(xml, "B1", 's', "2024");
-    expect_cell(xml, "C1", 0, "");
+    xfx_expect_cell(xml, "A1", 's', "Order No.");
+    xfx_expect_cell(xml, "B1", 's', "2024");
+    xfx_expect_cell(xml, "C1", 0, "");
     assert_null(strstr(xml, "<row r=\"2\""));
     free(xml);
 }

@@ -81,6 +81,17 @@ static int xfx_cell(const char *xml, const char *ref, char *buf, size_t size, in
 }
 
 /* How many entries folder dir holds (besides . and ..); -1 when it cannot be read. */
+/* Fails the test unless cell ref of sheet XML xml has type ('s' string, 'n' number, 0 none)
+ * and text. Include cmocka before this header. */
+static void xfx_expect_cell(const char *xml, const char *ref, int type, const char *text)
+{
+    char buf[256];
+    int got = xfx_cell(xml, ref, buf, sizeof buf, NULL);
+    if (got != type || strcmp(buf, text) != 0)
+        fail_msg("cell %s: expected %c \"%s\", got %c \"%s\"", ref, type ? type : '0', text,
+                 got ? got : '0', buf);
+}
+
 static int xfx_entries(const char *dir)
 {
     DIR *d = opendir(dir);
