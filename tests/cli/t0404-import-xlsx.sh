@@ -12,7 +12,7 @@ tables() {
         select sku, color, size, upc, msrp, price, shipping, quantity, min_days, max_days,
         source_urls, main_image, extra_images, extra from variant order by sku"
 }
-for s in csv xlsx pipe; do QS_STORE=$PWD/$s.db qs init --shop demo >/dev/null 2>&1; done
+for s in csv xlsx pipe lxw; do QS_STORE=$PWD/$s.db qs init --shop demo >/dev/null 2>&1; done
 xlsx catalog.xlsx "$S/catalog.csv"
 xlsx errors.xlsx "在庫=$S/catalog.csv" "Sheet1=$S/catalog-with-errors.csv"
 
@@ -26,6 +26,12 @@ test_expect "SPEC 1.2: qs import products catalog.xlsx gives the store the CSV g
 test_expect "SPEC 1.2: a workbook is told by its content, on standard input too" '
     QS_STORE=$PWD/pipe.db expect_code 0 sh -c "cat catalog.xlsx | \"\$QS\" import products -" &&
     tables pipe.db >actual && test_cmp expect actual
+'
+test_expect "SPEC 1.2, R-IMP-1: qs's own .xlsx output (libxlsxwriter) re-imports to the same store" '
+    QS_STORE=$PWD/csv.db expect_code 0 qs publish list -o listed.xlsx &&
+    QS_STORE=$PWD/lxw.db expect_code 0 qs import products listed.xlsx &&
+    grep_q "imported 20 SKUs from 20 rows of listed.xlsx (qs template)" err &&
+    tables lxw.db >actual && test_cmp expect actual
 '
 test_expect "SPEC 1.2: the hidden errors of a sheet are named by cell, nothing imported" '
     QS_STORE=$PWD/xlsx.db expect_code 65 qs --sheet Sheet1 import products --update errors.xlsx &&
