@@ -27,6 +27,11 @@ void imp_report(struct imp *m, int warning, const char *rule, long line, long co
         m->cb->report(m->cb->ctx, &e, warning);
 }
 
+const char *imp_line_word(const struct imp *m)
+{
+    return m->sheet[0] ? "row" : "line";
+}
+
 /* The row diagnostic of catalog_row.c: errors make the row bad and become its reason.
  * A message about a cell starts with its column: "column M (Price): ..." (issue 8 item
  * 17). */

@@ -96,7 +96,7 @@ static int check_sku(struct imp *m, size_t i, struct qs_err *e)
         sqlite3_bind_text(m->bad_get, 1, v->sku, -1, SQLITE_STATIC);
         rc = sqlite3_step(m->bad_get);
         if (rc == SQLITE_ROW) {
-            row_err(m, f, "R-IMP-4", "%s\"%s\" repeats line %lld", what, v->sku,
+            row_err(m, f, "R-IMP-4", "%s\"%s\" repeats %s %lld", what, v->sku, imp_line_word(m),
                     (long long)sqlite3_column_int64(m->bad_get, 0));
             sqlite3_reset(m->bad_get);
             return 0;
@@ -127,7 +127,7 @@ static int check_sku(struct imp *m, size_t i, struct qs_err *e)
     const char *parent = (const char *)sqlite3_column_text(m->v_find, 3);
     if (imp == m->run) {
         /* R-IMP-4: unique within the file. */
-        row_err(m, f, "R-IMP-4", "%s\"%s\" repeats line %lld", what, v->sku, line);
+        row_err(m, f, "R-IMP-4", "%s\"%s\" repeats %s %lld", what, v->sku, imp_line_word(m), line);
     } else if (m->price_qty) {
         m->found[i].id = id;
         cat_buf_set(&r->trim_parent, parent, strlen(parent));
@@ -232,7 +232,7 @@ static int check_bad(struct imp *m, struct qs_err *e)
     sqlite3_bind_text(m->bad_get, 1, v->sku, -1, SQLITE_STATIC);
     rc = sqlite3_step(m->bad_get);
     if (rc == SQLITE_ROW)
-        row_err(m, CF_SKU, "R-IMP-4", "\"%s\" repeats line %lld", v->sku,
+        row_err(m, CF_SKU, "R-IMP-4", "\"%s\" repeats %s %lld", v->sku, imp_line_word(m),
                 (long long)sqlite3_column_int64(m->bad_get, 0));
     sqlite3_reset(m->bad_get);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : imp_sqlerr(m, e, "reading SKUs");

@@ -165,6 +165,8 @@ struct imp {
 /* ---- catalog_import.c ---- */
 /* Reports an error or warning at line of the file (silent in the rerun). */
 void imp_report(struct imp *m, int warning, const char *rule, long line, long col, const char *msg);
+/* How messages name a place in the input: "line" in a text file, "row" in a worksheet. */
+const char *imp_line_word(const struct imp *m);
 int imp_prep(struct imp *m, sqlite3_stmt **st, const char *sql, struct qs_err *e);
 /* Runs a statement that returns no row, and resets it. */
 int imp_run(struct imp *m, sqlite3_stmt *st, struct qs_err *e, const char *what);

@@ -178,9 +178,9 @@ void imp_prod_check(struct imp *m)
         /* R-IMP-3: rows of a Parent SKU share these; the first row's value wins. */
         if (c->claimed)
             row_warn(m, f, "R-IMP-3",
-                     "differs from line %ld, the first row of Parent SKU \"%s\"; line %ld's "
+                     "differs from %s %ld, the first row of Parent SKU \"%s\"; %s %ld's "
                      "value is kept",
-                     c->line, c->parent.p, c->line);
+                     imp_line_word(m), c->line, c->parent.p, imp_line_word(m), c->line);
         else
             row_warn(m, f, "R-IMP-3",
                      "differs from Parent SKU \"%s\" in the catalog; the catalog's value is "

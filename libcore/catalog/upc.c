@@ -120,7 +120,7 @@ static int imp_code(struct upc_imp *m, const char *raw, long line, struct qs_err
     if ((rc & 0xff) == SQLITE_CONSTRAINT) {
         if ((rc = lookup(m, m->seen_get, code, e)) < 0)
             return rc;
-        imp_error(m, line, "R-UPC-1", "\"%s\" repeats line %lld", code,
+        imp_error(m, line, "R-UPC-1", "\"%s\" repeats %s %lld", code, m->sheet[0] ? "row" : "line",
                   rc ? sqlite3_column_int64(m->seen_get, 0) : 0);
         sqlite3_reset(m->seen_get);
         return 0;

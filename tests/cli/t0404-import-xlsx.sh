@@ -36,7 +36,7 @@ test_expect "SPEC 1.2, R-IMP-1: qs's own .xlsx output (libxlsxwriter) re-imports
 test_expect "SPEC 1.2: the hidden errors of a sheet are named by cell, nothing imported" '
     QS_STORE=$PWD/xlsx.db expect_code 65 qs --sheet Sheet1 import products --update errors.xlsx &&
     grep_q "^qs import products: errors.xlsx:Sheet1!G6: column G (UPC): \"4901234560020\" has a wrong check digit" err &&
-    grep_q "^qs import products: errors.xlsx:Sheet1!B8: column B (SKU): \"LMP-03-W\" repeats" err &&
+    grep_q "^qs import products: errors.xlsx:Sheet1!B8: column B (SKU): \"LMP-03-W\" repeats row 7 (R-IMP-4)" err &&
     grep_q "^qs import products: errors.xlsx:Sheet1!M10: column M (Price): is empty (R-IMP-2)" err &&
     grep_q "^qs import products: errors.xlsx:Sheet1!R15: column R (Main Image URL)" err &&
     grep_q "nothing imported (R-IMP-11)" err &&
