@@ -48,6 +48,7 @@ struct qs_ctx {
     int dry_run;            /* --dry-run */
     int verbosity;          /* -q: -1, default 0, -v: 1 */
     enum rec_enc enc;       /* --encoding: CSV in (auto by default) and out (cp932 or UTF-8) */
+    const char *sheet;      /* --sheet: the worksheet of an .xlsx input (SPEC 1.2) */
     int enc_replace;        /* --encoding-errors=replace: '?' for what CP932 lacks */
     int bom;                /* --bom: UTF-8 CSV output starts with a byte-order mark */
     int excel_safe;         /* --excel-safe: no CSV cell starts like an Excel formula */
@@ -239,11 +240,14 @@ int cmd_usage(const struct qs_ctx *ctx, const char *fmt, ...) __attribute__((for
 /* A usage error from libcore (QS_E_USAGE in e): its message and rule, then the usage
  * line; returns 64. */
 int cmd_usage_e(const struct qs_ctx *ctx, const struct qs_err *e);
-/* Reads the records of file ("-": stdin; CSV or JSON Lines, SPEC 1.2) and calls fn with
- * each record and the line it starts on; stops at fn's first negative return, whose
- * error gets file:line of that record. */
-int cmd_each_record(const char *file, enum rec_enc enc,
-                    int (*fn)(const struct rec *r, long line, void *ctx), void *ctx,
+/* The reader options of a verb: its --encoding enc and the run's --sheet. */
+struct rec_reader_opts cmd_reader_opts(const struct qs_ctx *ctx, enum rec_enc enc);
+/* Reads the records of file ("-": stdin; CSV, JSON Lines or an .xlsx sheet, SPEC 1.2)
+ * with options ro and calls fn with each record and the line (a sheet's row) it starts
+ * on; stops at fn's first negative return, whose error gets the record's location. sheet
+ * (may be NULL; 64 bytes) gets the worksheet read, "" for text, for later messages. */
+int cmd_each_record(const char *file, const struct rec_reader_opts *ro,
+                    int (*fn)(const struct rec *r, long line, void *ctx), void *ctx, char *sheet,
                     struct qs_err *e);
 /* The value of the first of names (NULL-terminated) the record has, or NULL. */
 const char *cmd_field(const struct rec *r, const char *const *names);

@@ -160,11 +160,15 @@ int cmd_run(const struct qs_cmd *cmd, struct qs_ctx *ctx, int argc, char **argv)
     return v->fn(ctx, v, vargc, vargv);
 }
 
-int cmd_each_record(const char *file, enum rec_enc enc,
-                    int (*fn)(const struct rec *r, long line, void *ctx), void *ctx,
+struct rec_reader_opts cmd_reader_opts(const struct qs_ctx *ctx, enum rec_enc enc)
+{
+    return (struct rec_reader_opts){.enc = enc, .sheet = ctx->sheet};
+}
+
+int cmd_each_record(const char *file, const struct rec_reader_opts *ro,
+                    int (*fn)(const struct rec *r, long line, void *ctx), void *ctx, char *sheet,
                     struct qs_err *e)
 {
-    struct rec_reader_opts ro = {.enc = enc};
     struct rec_reader *rd = NULL;
     struct rec *r = rec_new();
     FILE *fp = stdin;
@@ -174,13 +178,18 @@ int cmd_each_record(const char *file, enum rec_enc enc,
         rec_free(r);
         return err_set(e, QS_E_IO, NULL, "cannot open %s: %s", file, strerror(errno));
     }
-    if ((rc = rec_reader_open(fp, file, &ro, &rd, e)) < 0)
+    if (sheet)
+        sheet[0] = '\0';
+    if ((rc = rec_reader_open(fp, file, ro, &rd, e)) < 0)
         goto out;
-    while ((rc = rec_read(rd, r, e)) == 1)
+    while ((rc = rec_read(rd, r, e)) == 1) {
+        if (sheet && rec_reader_sheet(rd))
+            snprintf(sheet, 64, "%s", rec_reader_sheet(rd));
         if ((rc = fn(r, rec_reader_line(rd), ctx)) < 0) {
-            err_at(e, file, rec_reader_line(rd), 0);
+            err_at_sheet(e, file, rec_reader_sheet(rd), rec_reader_line(rd), 0);
             break;
         }
+    }
 out:
     rec_reader_close(rd);
     rec_free(r);
@@ -338,8 +347,9 @@ int cmd_read_keys(const struct qs_ctx *ctx, int argc, char **argv, enum rec_enc 
     if (argc == 0 || cmd_is_input(argv[0])) {
         if (argc > 1)
             return cmd_usage(ctx, "one input file at most (or - for stdin)");
+        struct rec_reader_opts ro = cmd_reader_opts(ctx, enc);
         k->e = e;
-        rc = cmd_each_record(argc ? argv[0] : "-", enc, cmd_keys_rec, k, e);
+        rc = cmd_each_record(argc ? argv[0] : "-", &ro, cmd_keys_rec, k, NULL, e);
         return rc < 0 ? cmd_fail(ctx, rc, e) : 0;
     }
     for (int i = 0; i < argc; i++)

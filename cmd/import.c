@@ -271,6 +271,7 @@ static int cmd_import_products(struct qs_ctx *ctx, const struct qs_verb *v, int 
         return rc;
     struct cat_import_opts o = a.o;
     const char *rejects = a.rejects;
+    o.sheet = ctx->sheet;
     o.dry_run = ctx->dry_run;
     o.quiet = ctx->verbosity < 0;
     if (argc > 1)
@@ -349,14 +350,14 @@ static int cmd_import_upc(struct qs_ctx *ctx, const struct qs_verb *v, int argc,
         return rc;
     const char *pool = a.pool;
     enum upc_type type = a.type;
-    enum rec_enc enc = a.enc;
+    struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
     if (!*pool)
         return cmd_usage(ctx, "--pool NAME and --type TYPE are needed");
     if (argc > 1)
         return cmd_usage(ctx, "one file at a time, got \"%s\"", argv[1]);
     if ((rc = open_input(ctx, ctx->input, &in, &name)) != 0)
         return rc;
-    rc = upc_import(ctx->store, pool, type, in, name, enc, upc_report, ctx, &st, &e);
+    rc = upc_import(ctx->store, pool, type, in, name, &ro, upc_report, ctx, &st, &e);
     close_input(in);
     if (rc < 0)
         return cmd_fail(ctx, rc, &e);
@@ -434,12 +435,12 @@ static int cmd_import_words(struct qs_ctx *ctx, const struct qs_verb *v, int arg
     err_clear(&e);
     if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
         return rc;
-    enum rec_enc enc = a.enc;
+    struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
     if (argc != 1)
         return cmd_usage(ctx, "one word list file (or -) is needed");
     if ((rc = open_input(ctx, argv[0], &in, &name)) != 0)
         return rc;
-    rc = words_import(ctx->store, in, name, enc, &count, &e);
+    rc = words_import(ctx->store, in, name, &ro, &count, &e);
     close_input(in);
     if (rc < 0)
         return cmd_fail(ctx, rc, &e);

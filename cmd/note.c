@@ -150,8 +150,9 @@ static int cmd_note_send(struct qs_ctx *ctx, const struct qs_verb *v, int argc, 
             code = cmd_usage(ctx, "one input file at most (or - for stdin)");
             goto out;
         }
+        struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
         orders.e = &e;
-        if ((rc = cmd_each_record(ctx->input, a.enc, cmd_keys_rec, &orders, &e)) < 0) {
+        if ((rc = cmd_each_record(ctx->input, &ro, cmd_keys_rec, &orders, NULL, &e)) < 0) {
             code = cmd_fail(ctx, rc, &e);
             goto out;
         }
@@ -670,8 +671,9 @@ static int cmd_note_blacklist(struct qs_ctx *ctx, const struct qs_verb *v, int a
             return cmd_usage(ctx, "--name needs --phone (R-NOTE-10)");
         note_buyer_refs_add(&refs, a.email, a.name, a.phone, NULL, 0);
     } else if (argc == 0 || cmd_is_input(argv[0])) {
+        struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
         file = argc ? argv[0] : "-";
-        rc = cmd_each_record(file, a.enc, note_buyer_refs_rec, &refs, &e);
+        rc = cmd_each_record(file, &ro, note_buyer_refs_rec, &refs, refs.sheet, &e);
     } else {
         for (int i = 0; i < argc; i++)
             note_buyer_refs_add(&refs, NULL, NULL, NULL, argv[i], 0);

@@ -52,6 +52,8 @@ const struct qs_opt cmd_global_opts[] = {
     OPT_FLAG(struct qs_ctx, dry_run, "dry-run",
              "print what would be sent or written; change nothing"),
     OPT_ENC(struct qs_ctx, enc),
+    OPT_STRING(struct qs_ctx, sheet, "sheet", "NAME",
+               "read this sheet of an .xlsx input (default: the first)"),
     OPT_ENUM(struct qs_ctx, enc_replace, "encoding-errors", "strict|replace", enc_errors,
              "write '?' for what CP932 cannot hold (default: an error)"),
     OPT_FLAG(struct qs_ctx, bom, "bom", "start UTF-8 CSV output with a byte-order mark"),

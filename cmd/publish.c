@@ -176,7 +176,13 @@ static const char *const check_cols[] = {"parent_sku", "sku", "rule", "field", "
 static int select_products(struct qs_ctx *ctx, int argc, char **argv, const struct pub_args *a,
                            int need, struct out *o, struct pub_sel *sel)
 {
-    struct pub_select_opts so = {argv, argc, NULL, "-", a->enc, a->group, a->state};
+    struct pub_select_opts so = {.args = argv,
+                                 .nargs = argc,
+                                 .in_name = "-",
+                                 .enc = a->enc,
+                                 .sheet = ctx->sheet,
+                                 .group = a->group,
+                                 .state = a->state};
     struct pub_cb cb = {.ctx = o, .diag = out_diag};
     struct qs_err e;
     struct stat sb;

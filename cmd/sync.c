@@ -409,11 +409,11 @@ static int req_rec(const struct rec *r, long line, void *p)
 
 /* Reads the input records: order_no (and carrier, tracking for ship), by SPEC 1.2's
  * names or QSM's. */
-static int read_reqs(struct send_cli *c, const char *file, enum rec_enc enc, int ship,
-                     struct qs_err *e)
+static int read_reqs(struct send_cli *c, const char *file, const struct rec_reader_opts *ro,
+                     int ship, char *sheet, struct qs_err *e)
 {
     struct reqs_ctx rc = {c, ship, e};
-    return cmd_each_record(file, enc, req_rec, &rc, e);
+    return cmd_each_record(file, ro, req_rec, &rc, sheet, e);
 }
 
 static void reject(const struct sync_req *r, const struct qs_err *e, void *p)
@@ -448,12 +448,14 @@ static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char
     struct send_cli c = {.ctx = ctx};
     struct sync_job job = {NULL, NULL, &st, NULL};
     const char *file = "-";
+    char sheet[64] = "";
     struct qs_err e;
     int rc = 0, code = 0, args;
 
     err_clear(&e);
     if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
         return rc;
+    struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
     o.skip_bad = a.skip_bad;
     o.retry_failed = a.retry_failed;
     if (a.rejects && !o.skip_bad)
@@ -490,11 +492,12 @@ static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char
             req_add(&c, argv[i], NULL, NULL, 0);
         }
         file = "argument";
-    } else if ((rc = read_reqs(&c, file, a.enc, action == SYNC_SHIP, &e)) < 0) {
+    } else if ((rc = read_reqs(&c, file, &ro, action == SYNC_SHIP, sheet, &e)) < 0) {
         code = cmd_fail(ctx, rc, &e);
         goto out;
     }
     o.file = file;
+    o.sheet = sheet;
     if (job.rej) {
         struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
         if ((rc = rec_writer_open(afile_fp(job.rej), &wo, reject_cols, 5, &c.rejects, &e)) < 0) {

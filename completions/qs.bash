@@ -4,7 +4,7 @@
 
 _qs_commands="init import publish note coupon stock inbound sync help version"
 
-_qs_global_opts="--store --shop --format --tz --encoding --encoding-errors --bom --excel-safe
+_qs_global_opts="--store --shop --format --tz --encoding --encoding-errors --sheet --bom --excel-safe
     --dry-run -q --quiet -v --verbose -h --help --version"
 
 # Verbs of each command ("" for a command without verbs).

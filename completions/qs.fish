@@ -22,7 +22,7 @@ function __qs_using
     set -e words[1]
     while set -q words[1]
         switch $words[1]
-            case --store --shop --format --tz --encoding --encoding-errors
+            case --store --shop --format --tz --encoding --encoding-errors --sheet
                 if test -z "$cmd"
                     set -e words[1]
                 end
@@ -51,7 +51,7 @@ function __qs_needs_verb
     set -l cmd
     while set -q words[1]
         switch $words[1]
-            case --store --shop --format --tz --encoding --encoding-errors
+            case --store --shop --format --tz --encoding --encoding-errors --sheet
                 if test -z "$cmd"
                     set -e words[1]
                 end
@@ -74,7 +74,7 @@ function __qs_needs_command
     set -e words[1]
     while set -q words[1]
         switch $words[1]
-            case --store --shop --format --tz --encoding --encoding-errors
+            case --store --shop --format --tz --encoding --encoding-errors --sheet
                 set -e words[1]
             case '-*'
             case '*'
@@ -101,6 +101,7 @@ complete -c qs -n __qs_needs_command -l format -x -a 'csv json table' -d 'output
 complete -c qs -n __qs_needs_command -l tz -x -a '(__qs_zones)' -d 'time zone'
 complete -c qs -n __qs_needs_command -l encoding -x -a 'auto utf-8 cp932' -d 'CSV encoding in and out'
 complete -c qs -n __qs_needs_command -l encoding-errors -x -a 'strict replace' -d 'what CP932 cannot hold'
+complete -c qs -n __qs_needs_command -l sheet -x -d 'the sheet of an .xlsx input'
 complete -c qs -n __qs_needs_command -l bom -d 'start UTF-8 CSV output with a byte-order mark'
 complete -c qs -n __qs_needs_command -l excel-safe -d 'no CSV cell starts like an Excel formula'
 complete -c qs -n __qs_needs_command -l dry-run -d 'change nothing, send nothing'

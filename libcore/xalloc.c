@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void oom(void)
+void xoom(void)
 {
     fputs("qs: out of memory\n", stderr);
     exit(70);
@@ -15,7 +15,7 @@ void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        oom();
+        xoom();
     return p;
 }
 
@@ -23,7 +23,7 @@ void *xcalloc(size_t nmemb, size_t size)
 {
     void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
     if (!p)
-        oom();
+        xoom();
     return p;
 }
 
@@ -31,7 +31,7 @@ void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        oom();
+        xoom();
     return q;
 }
 
@@ -39,7 +39,7 @@ char *xstrdup(const char *s)
 {
     char *p = strdup(s);
     if (!p)
-        oom();
+        xoom();
     return p;
 }
 
@@ -47,7 +47,7 @@ char *xstrndup(const char *s, size_t n)
 {
     char *p = strndup(s, n);
     if (!p)
-        oom();
+        xoom();
     return p;
 }
 
@@ -59,6 +59,6 @@ char *xasprintf(const char *fmt, ...)
     int n = vasprintf(&s, fmt, ap);
     va_end(ap);
     if (n < 0)
-        oom();
+        xoom();
     return s;
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+/* Prints "qs: out of memory" and exits 70 (STYLE.md): for a library that reports it. */
+void xoom(void) __attribute__((noreturn));
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);

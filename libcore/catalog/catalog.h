@@ -218,6 +218,7 @@ const char *cat_template_name(enum cat_template t);
 struct cat_import_opts {
     enum cat_template tpl; /* CAT_TPL_AUTO: detect */
     enum rec_enc enc;      /* --encoding */
+    const char *sheet;     /* --sheet: the worksheet of an .xlsx input, NULL: the first */
     int update;            /* --update: existing SKUs are updated (R-IMP-4) */
     int strict;            /* --strict: R-IMP-9 and R-IMP-10 warnings are errors */
     int skip_bad;          /* --skip-bad: import the valid rows, reject the others */
@@ -409,8 +410,9 @@ struct upc_import_stats {
  * restored one as a warning (SPEC 1.2); after an error nothing is written and
  * QS_E_DATA is returned. A pool of another type is QS_E_USAGE. */
 int upc_import(struct store *s, const char *pool, enum upc_type t, FILE *fp, const char *name,
-               enum rec_enc enc, void (*report)(void *ctx, const struct qs_err *e, int warning),
-               void *ctx, struct upc_import_stats *st, struct qs_err *e);
+               const struct rec_reader_opts *ro,
+               void (*report)(void *ctx, const struct qs_err *e, int warning), void *ctx,
+               struct upc_import_stats *st, struct qs_err *e);
 
 struct upc_pool_info {
     const char *name, *type;
@@ -472,7 +474,7 @@ int words_check(struct words *w, const char *title, const char *description, con
  * column, else the first column, or a plain list of one word per line. Words are
  * trimmed; empty ones and lines starting with '#' are skipped; repeats (ASCII case
  * folded) are kept once. *count gets the number of words now in the list. */
-int words_import(struct store *s, FILE *fp, const char *name, enum rec_enc enc, long *count,
-                 struct qs_err *e);
+int words_import(struct store *s, FILE *fp, const char *name, const struct rec_reader_opts *ro,
+                 long *count, struct qs_err *e);
 
 #endif

@@ -9,14 +9,16 @@
 
 /* ---- diagnostics ---- */
 
-void imp_report(struct imp *m, int warning, const char *rule, long line, const char *msg)
+void imp_report(struct imp *m, int warning, const char *rule, long line, long col, const char *msg)
 {
     struct qs_err e;
     if (m->pass != 1)
         return; /* the rerun repeats what was reported */
     err_clear(&e);
     err_set(&e, QS_E_DATA, rule, "%s", msg);
-    err_at(&e, m->file, line, 0);
+    /* A workbook's messages name the cell (file.xlsx:Sheet1!M12, SPEC 1.2); a CSV's the
+     * line, its column being in the message. */
+    err_at_sheet(&e, m->file, m->sheet, line, m->sheet[0] ? col : 0);
     if (warning)
         m->st->warnings++;
     else
@@ -47,7 +49,7 @@ void imp_diag(void *ctx, int warning, int field, const char *rule, const char *f
                          rule ? " (" : "", rule ? rule : "", rule ? ")" : "");
         cat_buf_add(&m->r.reasons, why, (size_t)k < sizeof why ? (size_t)k : sizeof why - 1);
     }
-    imp_report(m, warning, rule, m->r.line, msg);
+    imp_report(m, warning, rule, m->r.line, field >= 0 ? (long)m->r.colno[field] : 0, msg);
 }
 
 void imp_row_diag(struct imp *m, int warning, int field, const char *rule, const char *fmt, ...)

@@ -33,6 +33,7 @@ struct cat_map {
     size_t n, cap;
     unsigned char has[CF_NFIELDS]; /* the header has a column for the field */
     const char *name[CF_NFIELDS];  /* the template's name of each field (messages) */
+    size_t col0; /* added to a header position for the input's column (rec_reader_column_base) */
 };
 
 /* One input row, its values parsed (R-IMP-2..8). Values point into the reader's record
@@ -131,6 +132,7 @@ struct imp {
     struct store *s;
     sqlite3 *db;
     const char *shop, *file;
+    char sheet[64]; /* the worksheet of an .xlsx input, "" for text: messages name cells */
     const struct cat_import_opts *o;
     const struct cat_import_cb *cb;
     struct cat_import_stats *st;
@@ -162,7 +164,7 @@ struct imp {
 
 /* ---- catalog_import.c ---- */
 /* Reports an error or warning at line of the file (silent in the rerun). */
-void imp_report(struct imp *m, int warning, const char *rule, long line, const char *msg);
+void imp_report(struct imp *m, int warning, const char *rule, long line, long col, const char *msg);
 int imp_prep(struct imp *m, sqlite3_stmt **st, const char *sql, struct qs_err *e);
 /* Runs a statement that returns no row, and resets it. */
 int imp_run(struct imp *m, sqlite3_stmt *st, struct qs_err *e, const char *what);

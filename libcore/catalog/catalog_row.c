@@ -151,7 +151,7 @@ void cat_row_fill(struct cat_row *r, const struct cat_map *m, const struct rec *
             r->v[f] = fl->type == REC_NULL ? "" : fl->value;
             r->n[f] = fl->type == REC_NULL ? 0 : fl->len;
             r->col[f] = fl->name;
-            r->colno[f] = by_index ? i + 1 : 0;
+            r->colno[f] = by_index ? i + 1 + m->col0 : 0;
         } else {
             extra_add(r, fl->name, fl->value, fl->type == REC_NULL ? 0 : fl->len);
         }

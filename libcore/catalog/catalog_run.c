@@ -34,7 +34,7 @@ static void file_err(struct imp *m, long line, const char *rule, const char *fmt
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     m->fatal++;
-    imp_report(m, 0, rule, line, msg);
+    imp_report(m, 0, rule, line, 0, msg);
 }
 
 /* Picks the template and maps the columns, from the CSV header or the first JSON line. */
@@ -59,6 +59,8 @@ static int setup_map(struct imp *m, struct rec_reader *rd, const struct rec *fir
         t = cat_template_detect(cols, n); /* R-IMP-1: qs output re-imports as it is */
     m->tpl = m->st->tpl = t;
     cat_map_header(&m->map, t, cols, n);
+    m->map.col0 = rec_reader_column_base(rd);
+    snprintf(m->sheet, sizeof m->sheet, "%s", rec_reader_sheet(rd) ? rec_reader_sheet(rd) : "");
     free(names);
     if (json)
         m->map.n = 0; /* JSON lines map by name, each its own keys */
@@ -91,7 +93,7 @@ static int setup_map(struct imp *m, struct rec_reader *rd, const struct rec *fir
 
 static int pass_run(struct imp *m, FILE *fp, struct qs_err *e)
 {
-    struct rec_reader_opts ro = {.enc = m->o->enc};
+    struct rec_reader_opts ro = {.enc = m->o->enc, .sheet = m->o->sheet};
     struct rec_reader *rd = NULL;
     struct rec *rec = rec_new();
     int rc;
@@ -189,7 +191,7 @@ static int check_spread(struct imp *m, struct qs_err *e)
         if (!cat_spread_check(parent, hi_sku, hi, lo_sku, lo, (long)lo_line, msg, sizeof msg))
             continue;
         /* A warning; an error with --strict. */
-        imp_report(m, !m->o->strict, "R-IMP-9", hi_line ? (long)hi_line : (long)lo_line, msg);
+        imp_report(m, !m->o->strict, "R-IMP-9", hi_line ? (long)hi_line : (long)lo_line, 0, msg);
         if (m->o->strict && m->o->skip_bad) {
             if (m->pass != 1) {
                 m->fatal++; /* cannot happen: the rerun left these products out */

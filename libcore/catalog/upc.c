@@ -58,6 +58,8 @@ struct upc_imp {
     sqlite3_stmt *seen_ins, *seen_get, *code_get, *prod_get, *ins;
     char now[32];
     char where[128]; /* the code column, as messages name it (issue 8 item 17) */
+    char sheet[64];  /* the worksheet of an .xlsx input, "" for text */
+    size_t col;      /* the code column's number in the input */
 };
 
 static void imp_diag(struct upc_imp *m, int warning, long line, const char *rule, const char *fmt,
@@ -75,7 +77,8 @@ static void imp_diag(struct upc_imp *m, int warning, long line, const char *rule
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     err_set(&e, QS_E_DATA, rule, "%s: %s", m->where, msg);
-    err_at(&e, m->file, line, 0);
+    /* In a workbook the cell is named (file.xlsx:Sheet1!A12, SPEC 1.2). */
+    err_at_sheet(&e, m->file, m->sheet, line, m->sheet[0] ? (long)m->col : 0);
     m->st->errors += !warning;
     if (m->report)
         m->report(m->ctx, &e, warning);
@@ -173,20 +176,21 @@ static void name_column(struct upc_imp *m, struct rec_reader *r, const struct re
     const char *name = rec_get(row, "code") ? "code" : row->n ? row->f[0].name : NULL;
     size_t col = rec_reader_format(r) == REC_JSON ? 0 : name ? rec_reader_column_index(r, name) : 1;
     text_where(col, bare ? NULL : name, m->where, sizeof m->where);
+    m->col = col;
+    snprintf(m->sheet, sizeof m->sheet, "%s", rec_reader_sheet(r) ? rec_reader_sheet(r) : "");
 }
 
-static int imp_read(struct upc_imp *m, FILE *fp, const char *name, enum rec_enc enc,
+static int imp_read(struct upc_imp *m, FILE *fp, const char *name, const struct rec_reader_opts *ro,
                     struct qs_err *e)
 {
-    struct rec_reader_opts ro = {.enc = enc};
     struct rec_reader *r = NULL;
     struct rec *row = rec_new();
     int rc, first = 1;
 
-    if ((rc = rec_reader_open(fp, name, &ro, &r, e)) < 0)
+    if ((rc = rec_reader_open(fp, name, ro, &r, e)) < 0)
         goto out;
     while ((rc = rec_read(r, row, e)) == 1) {
-        if (first && rec_reader_format(r) == REC_CSV) {
+        if (first && rec_reader_format(r) != REC_JSON) {
             /* A bare list of codes has no header: its first line is a code too. */
             size_t n;
             const char *const *cols = rec_reader_columns(r, &n);
@@ -207,7 +211,7 @@ static int imp_read(struct upc_imp *m, FILE *fp, const char *name, enum rec_enc 
         if ((rc = imp_code(m, v, rec_reader_line(r), e)) < 0)
             goto out;
     }
-    if (rc == 0 && first && rec_reader_format(r) == REC_CSV) {
+    if (rc == 0 && first && rec_reader_format(r) != REC_JSON) {
         /* A one-line list: its only line is a code. */
         size_t n;
         const char *const *cols = rec_reader_columns(r, &n);
@@ -222,8 +226,9 @@ out:
 }
 
 int upc_import(struct store *s, const char *pool, enum upc_type t, FILE *fp, const char *name,
-               enum rec_enc enc, void (*report)(void *ctx, const struct qs_err *e, int warning),
-               void *ctx, struct upc_import_stats *st, struct qs_err *e)
+               const struct rec_reader_opts *ro,
+               void (*report)(void *ctx, const struct qs_err *e, int warning), void *ctx,
+               struct upc_import_stats *st, struct qs_err *e)
 {
     struct upc_imp m;
     enum upc_type have;
@@ -287,7 +292,7 @@ int upc_import(struct store *s, const char *pool, enum upc_type t, FILE *fp, con
         (rc = prep(s, "INSERT INTO upc_code (pool_id, code, added_at) VALUES (?, ?, ?)", &m.ins,
                    e)) < 0)
         goto fail;
-    if ((rc = imp_read(&m, fp, name, enc, e)) < 0)
+    if ((rc = imp_read(&m, fp, name, ro, e)) < 0)
         goto fail;
     while ((rc = sqlite3_step(m.prod_get)) == SQLITE_ROW)
         imp_error(&m, (long)sqlite3_column_int64(m.prod_get, 0), "R-UPC-1",

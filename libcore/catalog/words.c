@@ -262,10 +262,9 @@ static int add_one(struct store *s, sqlite3_stmt *ins, const char *raw, const ch
     return rc;
 }
 
-int words_import(struct store *s, FILE *fp, const char *name, enum rec_enc enc, long *count,
-                 struct qs_err *e)
+int words_import(struct store *s, FILE *fp, const char *name, const struct rec_reader_opts *ro,
+                 long *count, struct qs_err *e)
 {
-    struct rec_reader_opts ro = {.enc = enc};
     struct rec_reader *r = NULL;
     struct rec *row = rec_new();
     sqlite3_stmt *ins = NULL, *cnt = NULL;
@@ -285,11 +284,11 @@ int words_import(struct store *s, FILE *fp, const char *name, enum rec_enc enc, 
         rc = store_sqlerr(s, e, "store");
         goto out;
     }
-    if ((rc = rec_reader_open(fp, name, &ro, &r, e)) < 0)
+    if ((rc = rec_reader_open(fp, name, ro, &r, e)) < 0)
         goto out;
     while ((rc = rec_read(r, row, e)) == 1) {
         const char *v = rec_get(row, "word");
-        if (first && !v && rec_reader_format(r) == REC_CSV) {
+        if (first && !v && rec_reader_format(r) != REC_JSON) {
             /* No "word" column: a plain list, whose first line is a word too. */
             size_t n;
             const char *const *cols = rec_reader_columns(r, &n);
@@ -304,7 +303,7 @@ int words_import(struct store *s, FILE *fp, const char *name, enum rec_enc enc, 
     }
     if (rc < 0)
         goto out;
-    if (first && rec_reader_format(r) == REC_CSV) {
+    if (first && rec_reader_format(r) != REC_JSON) {
         /* A one-line file: the header is the only word. */
         size_t n;
         const char *const *cols = rec_reader_columns(r, &n);

@@ -452,6 +452,7 @@ struct note_buyer_ref {
 struct note_buyer_refs {
     struct note_buyer_ref *v;
     size_t n;
+    char sheet[64]; /* the worksheet they were read from (.xlsx), "" for text or arguments */
 };
 void note_buyer_refs_add(struct note_buyer_refs *s, const char *email, const char *name,
                          const char *phone, const char *order_no, long line);

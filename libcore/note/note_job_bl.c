@@ -9,7 +9,7 @@
 
 /* The buyer ref names into b; an error names the record (file:line, or the order). */
 static int buyer_of(struct store *s, const char *shop, const struct note_buyer_ref *r,
-                    const char *file, struct note_buyer *b, struct qs_err *e)
+                    const char *file, const char *sheet, struct note_buyer *b, struct qs_err *e)
 {
     int rc = 0;
     if ((r->email && *r->email) || (r->name && *r->name && r->phone && *r->phone))
@@ -20,7 +20,7 @@ static int buyer_of(struct store *s, const char *shop, const struct note_buyer_r
         rc = err_set(e, QS_E_DATA, "R-NOTE-10",
                      "a record names a buyer by email, by name and phone, or by order_no");
     if (rc < 0 && r->line > 0)
-        err_at(e, file, r->line, 0);
+        err_at_sheet(e, file, sheet, r->line, 0);
     else if (rc < 0 && r->order_no)
         err_record(e, r->order_no);
     return rc;
@@ -38,7 +38,7 @@ int note_blacklist_change(struct store *s, const char *shop, int add, const char
     for (size_t i = 0; i < refs->n && rc == 0; i++) {
         struct note_buyer nb;
         int one = 0;
-        if ((rc = buyer_of(s, shop, &refs->v[i], file, &nb, e)) < 0)
+        if ((rc = buyer_of(s, shop, &refs->v[i], file, refs->sheet, &nb, e)) < 0)
             break;
         rc = add ? note_blacklist_add(s, shop, &nb, reason, &one, e)
                  : note_blacklist_rm(s, shop, &nb, &one, e);

@@ -185,6 +185,7 @@ struct pub_select_opts {
     FILE *in;            /* records (CSV or JSON Lines) with a sku or parent_sku column */
     const char *in_name; /* for messages ("-") */
     enum rec_enc enc;
+    const char *sheet; /* --sheet, for an .xlsx input */
     const char *group; /* --group: only products of the group */
     const char *state; /* --state: only products in the state */
 };

@@ -309,7 +309,7 @@ static int select_records(struct store *s, const char *shop, const struct pub_se
                           const struct pub_cb *cb, struct pub_sel *sel, struct idset *seen,
                           long *bad, struct qs_err *e)
 {
-    struct rec_reader_opts ro = {.enc = o->enc};
+    struct rec_reader_opts ro = {.enc = o->enc, .sheet = o->sheet};
     struct rec_reader *rd = NULL;
     struct rec *r = rec_new();
     int rc;
@@ -324,7 +324,7 @@ static int select_records(struct store *s, const char *shop, const struct pub_se
         if (!sku && !parent) {
             rc = err_set(e, QS_E_DATA, NULL,
                          "the input has no sku or parent_sku column to select products by");
-            err_at(e, o->in_name, rec_reader_line(rd), 0);
+            err_at_sheet(e, o->in_name, rec_reader_sheet(rd), rec_reader_line(rd), 0);
             goto out;
         }
         long long vid = 0;
@@ -340,7 +340,7 @@ static int select_records(struct store *s, const char *shop, const struct pub_se
                     : parent    ? parent
                                 : "",
                     shop);
-            err_at(&d, o->in_name, rec_reader_line(rd), 0);
+            err_at_sheet(&d, o->in_name, rec_reader_sheet(rd), rec_reader_line(rd), 0);
             if (cb && cb->diag)
                 cb->diag(cb->ctx, &d, 0);
             (*bad)++;

@@ -82,8 +82,8 @@ static int profile_apply(struct store *s, const char *shop, const struct pub_pro
     if (rc == 0 && c->group)
         rc = prof_assign_group(s, shop, c->group, c->name, e);
     if (rc == 0 && c->nskus) {
-        struct pub_select_opts so = {(char **)c->skus, (int)c->nskus, NULL, "-",
-                                     REC_ENC_AUTO,     NULL,          NULL};
+        struct pub_select_opts so = {
+            .args = (char **)c->skus, .nargs = (int)c->nskus, .in_name = "-", .enc = REC_ENC_AUTO};
         struct pub_sel sel = {0};
         if ((rc = pub_select(s, shop, &so, cb, &sel, e)) == 0)
             rc = pub_profile_assign(s, shop, &sel, c->name, e);

@@ -374,6 +374,12 @@ int src_start(struct rec_src *s, struct qs_err *e)
     }
     if (ferror(s->fp))
         return src_ioerr(s, e);
+    /* SPEC 1.2: a workbook is told by its content, before any text encoding is tried. */
+    if ((rc = xlr_sniff(s, e)) != 0) {
+        s->zip = rc > 0;
+        s->started = 1;
+        return rc > 0 ? 0 : rc;
+    }
     /* Issue 8 item 12: UTF-16 (Excel's "Unicode text") says so, whatever --encoding says. */
     if ((what = src_utf16(s->pre, s->prelen, &from)) != NULL) {
         err_set(e, QS_E_DATA, NULL,

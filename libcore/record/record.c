@@ -40,6 +40,8 @@ struct rec_reader {
     struct qs_err fail_e;
     struct csvr *csv;
     struct jlr *jl;
+    struct xlr *xl;
+    char *sheet; /* --sheet */
 };
 
 int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
@@ -49,6 +51,7 @@ int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
     struct rec_reader *r = xcalloc(1, sizeof *r);
     r->name = xstrdup(name ? name : "-");
     r->max_field = o && o->max_field ? o->max_field : REC_MAX_FIELD;
+    r->sheet = o && o->sheet ? xstrdup(o->sheet) : NULL;
     src_init(&r->src, fp, r->name, o ? o->enc : REC_ENC_AUTO);
     r->fmt = REC_CSV;
     *out = r;
@@ -64,6 +67,21 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
     int rc = src_start(s, e);
     if (rc < 0)
         return rc;
+    if (s->zip) {
+        r->fmt = REC_XLSX;
+        if ((rc = xlr_open(s, r->sheet, r->max_field, &r->xl, e)) < 0)
+            return rc;
+        r->detected = 1;
+        return 0;
+    }
+    if (r->sheet) {
+        /* A wrong file must not be read as if the sheet were found. */
+        err_set(e, QS_E_USAGE, NULL,
+                "--sheet %s: the input is not an .xlsx workbook (--sheet is for workbooks)",
+                r->sheet);
+        err_at(e, r->name, 0, 0);
+        return QS_E_USAGE;
+    }
     for (;;) {
         for (; i < s->len; i++) {
             char c = s->buf[i];
@@ -111,7 +129,9 @@ int rec_read(struct rec_reader *r, struct rec *out, struct qs_err *e)
     }
     if (!r->detected && (rc = reader_detect(r, e)) < 0)
         goto fail;
-    if (r->jl)
+    if (r->xl)
+        rc = xlr_read(r->xl, out, &r->line, e);
+    else if (r->jl)
         rc = jlr_read(r->jl, out, &r->line, e);
     else
         rc = csvr_read(r->csv, out, &r->line, e);
@@ -145,7 +165,14 @@ const char *rec_reader_name(const struct rec_reader *r)
 const char *const *rec_reader_columns(const struct rec_reader *r, size_t *n)
 {
     *n = 0;
+    if (r->xl)
+        return xlr_columns(r->xl, n);
     return r->csv ? csvr_columns(r->csv, n) : NULL;
+}
+
+const char *rec_reader_sheet(const struct rec_reader *r)
+{
+    return r->xl ? xlr_sheet(r->xl) : NULL;
 }
 
 size_t rec_reader_column_index(const struct rec_reader *r, const char *name)
@@ -154,8 +181,13 @@ size_t rec_reader_column_index(const struct rec_reader *r, const char *name)
     const char *const *cols = rec_reader_columns(r, &n);
     for (size_t i = 0; i < n; i++)
         if (strcmp(cols[i], name) == 0)
-            return i + 1;
+            return i + 1 + rec_reader_column_base(r);
     return 0;
+}
+
+size_t rec_reader_column_base(const struct rec_reader *r)
+{
+    return r->xl ? (size_t)xlr_column_base(r->xl) : 0;
 }
 
 void rec_reader_close(struct rec_reader *r)
@@ -164,7 +196,9 @@ void rec_reader_close(struct rec_reader *r)
         return;
     csvr_free(r->csv);
     jlr_free(r->jl);
+    xlr_free(r->xl);
     src_fini(&r->src);
+    free(r->sheet);
     free(r->name);
     free(r);
 }

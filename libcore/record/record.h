@@ -83,9 +83,13 @@ const char *rec_reader_sheet(const struct rec_reader *r);
 /* The CSV header's (or the sheet's header row's) column names, in order (*n of them); NULL
  * with *n = 0 for JSON Lines or before the first rec_read. Owned by r. */
 const char *const *rec_reader_columns(const struct rec_reader *r, size_t *n);
-/* The 1-based position of CSV header column name, or 0 (JSON Lines, before the first
- * rec_read, or no such column). */
+/* The column of header column name as the input numbers it (1-based: the CSV field, the
+ * sheet column of a workbook), or 0 (JSON Lines, before the first rec_read, or no such
+ * column). */
 size_t rec_reader_column_index(const struct rec_reader *r, const char *name);
+/* What to add to a header position (1-based) to get the input's column number: 0, or for
+ * a workbook whose table starts right of column A, the columns before it. */
+size_t rec_reader_column_base(const struct rec_reader *r);
 /* Writes the spreadsheet letters of 1-based column col (1 = A, 26 = Z, 27 = AA) into
  * buf (at least 8 bytes) and returns buf; "?" for 0. */
 char *rec_col_letters(size_t col, char *buf, size_t size);

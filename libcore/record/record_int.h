@@ -3,7 +3,10 @@
 #ifndef QS_RECORD_INT_H
 #define QS_RECORD_INT_H
 
+#include <expat.h>
 #include <iconv.h>
+#include <stdint.h>
+#include <zip.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,6 +113,7 @@ struct rec_src {
     int started;      /* 1: src_start ran; 2: the BOM was handled too */
     int eof;          /* the input is exhausted (text may remain in buf) */
     int auto_utf8;    /* UTF-8 was chosen by auto-detection on a pipe's first 1 MiB */
+    int zip;          /* the input is a ZIP (an .xlsx workbook): xlsx_read.c reads it */
     iconv_t cd;       /* CP932 -> UTF-8, or (iconv_t)-1 */
     int bad;          /* bad input follows the text in buf; msg below */
     char badmsg[160];
@@ -141,14 +145,104 @@ int csvr_read(struct csvr *c, struct rec *out, long *line, struct qs_err *e);
 const char *const *csvr_columns(const struct csvr *c, size_t *n);
 void csvr_free(struct csvr *c);
 
-/* --- xlsx_read.c: the .xlsx reader of SPEC 1.2 (libzip + expat) --- */
+/* --- xlsx_zip.c: the workbook's ZIP and its XML parts, streamed (SPEC 1.2) --- */
+struct xzip;
+/* 1 when the input's first bytes (src->pre, read by src_start) are a ZIP's, 0 when they
+ * are text to read as CSV or JSON Lines; QS_E_DATA for an old .xls, or for a file named
+ * .xlsx that is no ZIP. */
+int xlr_sniff(struct rec_src *src, struct qs_err *e);
+/* Opens the ZIP whose bytes are src's (its first bytes in src->pre, the rest still in
+ * src->fp): a regular file is read in place, a pipe is spooled to a temporary file. */
+int xz_open(struct rec_src *src, struct xzip **out, struct qs_err *e);
+void xz_close(struct xzip *z);
+/* 1 when the ZIP holds part (names compared without case, as OOXML does). */
+int xz_has(struct xzip *z, const char *part);
+
+#define XP_CHUNK (64 * 1024) /* bytes inflated and parsed at a time */
+/* The element and text handlers of one part; their userData is the struct xpart, whose
+ * ud is the caller's. what ends the too-large message ("" or a hint). */
+struct xp_handlers {
+    XML_StartElementHandler start;
+    XML_EndElementHandler end;
+    XML_CharacterDataHandler text;
+    const char *what;
+};
+/* One part being parsed: a zip file, an expat parser, the sizes checked so far. */
+struct xpart {
+    struct xzip *z;
+    zip_file_t *f;
+    XML_Parser p;
+    char part[128];
+    uint64_t size, got; /* the inflated size the ZIP directory declares; bytes inflated */
+    int done;           /* the last buffer was given to expat */
+    int suspended;      /* a handler suspended the parser (xp_suspend) */
+    int rc;             /* the error that stopped the parse */
+    const char *what;
+    struct qs_err *e;
+    void *ud;
+};
+/* Opens part for parsing with handlers h, refusing it when it inflates to more than cap
+ * bytes or looks like a ZIP bomb. Close with xp_close (also after an error). */
+int xp_open(struct xzip *z, const char *part, uint64_t cap, const struct xp_handlers *h, void *ud,
+            struct xpart *xp, struct qs_err *e);
+/* Parses on until the part ends (0), a handler suspends the parser (1), or an error
+ * (negative, in xp->e; also when a handler failed with xp_fail). */
+int xp_run(struct xpart *xp);
+/* From a handler: stops the parse with code (its message already in xp->e); returns code. */
+int xp_fail(struct xpart *xp, int code);
+/* From a handler: suspends the parse after this event; xp_run then returns 1. */
+int xp_suspend(struct xpart *xp);
+void xp_close(struct xpart *xp);
+/* An element or attribute name without its namespace prefix ("x:row" -> "row"). */
+const char *xml_local(const char *name);
+/* The value of attribute local (prefix ignored) in expat's atts, or NULL. */
+const char *xml_attr(const char **atts, const char *local);
+/* Appends the text s[0..n) to b, decoding OOXML's _xHHHH_ escapes (_x000D_ = CR). */
+void xml_unescape(struct rbuf *b, const char *s, size_t n);
+
+/* --- xlsx_book.c: the workbook's sheets, styles and shared strings --- */
+/* How a cell style shows a number (SPEC 1.2): as stored, padded to a width of zeros, or
+ * as a date, a time or both. */
+enum xf_kind { XF_GENERAL, XF_PAD, XF_DATE, XF_TIME, XF_DATETIME };
+struct xf {
+    unsigned char kind;    /* enum xf_kind */
+    unsigned char width;   /* XF_PAD: the number of zeros */
+    unsigned char secs;    /* a time shows seconds */
+    unsigned char elapsed; /* [h]: hours past 24 */
+};
+struct xsheet {
+    char *name, *part;
+    int hidden, chart;
+};
+struct xbook {
+    struct xzip *z;
+    const char *name; /* the input's name */
+    int date1904;
+    struct xsheet *sheets;
+    size_t nsheets;
+    char *sst_part, *styles_part;
+    struct rbuf sst; /* the shared strings, each NUL-terminated */
+    size_t *sst_off; /* where each starts in sst */
+    size_t nsst;
+    struct xf *xf; /* the cell styles (cellXfs) */
+    size_t nxf;
+};
+/* Reads the workbook's sheet list, styles and shared strings. */
+int xb_load(struct xzip *z, const char *name, struct xbook *b, struct qs_err *e);
+/* The sheet to read: the one named sheet, or the first that is neither hidden nor a chart. */
+int xb_sheet(const struct xbook *b, const char *sheet, const struct xsheet **out, struct qs_err *e);
+void xb_free(struct xbook *b);
+
+/* --- xlsx_cell.c: a number cell as text --- */
+/* Appends the number v (as stored in <v>) shown through style f to out: dates as ISO
+ * dates, zero-padded codes padded, more than 15 significant digits rounded to 15. Returns
+ * 0, or -1 when v is not a number. */
+int xc_number(struct rbuf *out, const char *v, const struct xf *f, int date1904);
+
+/* --- xlsx_read.c: the sheet, row by row --- */
 struct xlr;
-/* 1 when the input's first bytes (src->pre, after src_start) are a ZIP's. */
-int xlr_sniff(const struct rec_src *src);
-/* Opens the workbook whose bytes are src's (its first bytes in src->pre, the rest still in
- * src->fp: a regular file is read in place, a pipe is spooled to a temporary file) and
- * its worksheet sheet (NULL: the first). Errors (not a workbook, no such sheet, hostile
- * parts) are QS_E_DATA naming src->name. */
+/* Opens the workbook of src (after xlr_sniff said 1) and its worksheet sheet (NULL: the
+ * first). Errors (not a workbook, no such sheet, hostile parts) name src->name. */
 int xlr_open(struct rec_src *src, const char *sheet, size_t max_field, struct xlr **out,
              struct qs_err *e);
 /* As csvr_read: the next non-empty row after the header row; *line gets its row number. */
@@ -157,6 +251,8 @@ int xlr_read(struct xlr *x, struct rec *out, long *line, struct qs_err *e);
 const char *const *xlr_columns(const struct xlr *x, size_t *n);
 /* The worksheet's name. */
 const char *xlr_sheet(const struct xlr *x);
+/* The sheet column before the header's first (0 when the table starts in column A). */
+long xlr_column_base(const struct xlr *x);
 void xlr_free(struct xlr *x);
 
 /* --- jsonl.c --- */

@@ -165,8 +165,9 @@ struct sync_req {
 struct sync_send_opts {
     enum sync_action action;
     const char *shop;
-    const char *file; /* input name for messages ("-" for stdin) */
-    char est[16];     /* confirm: EstShipDt, yyyyMMdd */
+    const char *file;  /* input name for messages ("-" for stdin) */
+    const char *sheet; /* its worksheet when it is an .xlsx workbook, else NULL or "" */
+    char est[16];      /* confirm: EstShipDt, yyyyMMdd */
     /* R-NOTE-13 (qs note delay): DelayType 1-4 makes the confirm a delay notice -- the same
      * call, so once per order and refused once the order is confirmed; 0: a plain confirm.
      * delay_memo is its DelayMemo. */

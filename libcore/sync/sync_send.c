@@ -377,7 +377,7 @@ int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct
         rc = 0;
         nbad++;
         st->rejected++;
-        err_at(&re, o->file, r->line, 0);
+        err_at_sheet(&re, o->file, o->sheet, r->line, 0);
         err_record(&re, r->order_no ? r->order_no : "");
         if (rej)
             rej(r, &re, ctx);

@@ -60,8 +60,8 @@ test_expect 'bash: qs publish sp<TAB> completes to spread' '
     expect_completion "spread" qs publish sp || exit 1
 '
 
-test_expect 'bash: qs --sh<TAB> completes to --shop' '
-    expect_completion "--shop" qs --sh || exit 1
+test_expect 'bash: qs --sho<TAB> completes to --shop' '
+    expect_completion "--shop" qs --sho || exit 1
 '
 
 test_expect 'bash: global option arguments are skipped and completed' '
@@ -96,10 +96,10 @@ test_expect 'fish --no-execute completions/qs.fish' '
     fish --no-execute "$COMP/qs.fish" || exit 1
 '
 
-test_expect 'fish: qs im<TAB>, qs publish sp<TAB>, qs --sh<TAB>' '
+test_expect 'fish: qs im<TAB>, qs publish sp<TAB>, qs --sho<TAB>' '
     [ "$(fish_complete "qs im")" = import ] || { echo "qs im: got $(fish_complete "qs im")"; exit 1; }
     [ "$(fish_complete "qs publish sp")" = spread ] || { echo "qs publish sp: got $(fish_complete "qs publish sp")"; exit 1; }
-    [ "$(fish_complete "qs --sh")" = --shop ] || { echo "qs --sh: got $(fish_complete "qs --sh")"; exit 1; }
+    [ "$(fish_complete "qs --sho")" = --shop ] || { echo "qs --sho: got $(fish_complete "qs --sho")"; exit 1; }
     [ "$(fish_complete "qs --tz UTC sy")" = sync ] || { echo "qs --tz UTC sy: got $(fish_complete "qs --tz UTC sy")"; exit 1; }
 '
 
