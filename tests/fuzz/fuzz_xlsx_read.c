@@ -10,15 +10,6 @@
 
 #include "fuzz.h"
 
-/* TODO(issue 11): drop this once the .xlsx reader is merged: record.h declares
- * rec_reader_sheet, but until record.c defines it this weak stand-in lets the target link
- * (the reader's definition replaces it). */
-__attribute__((weak)) const char *rec_reader_sheet(const struct rec_reader *r)
-{
-    (void)r;
-    return NULL;
-}
-
 /* What one read of the input saw. */
 struct seen {
     const char *sheet; /* --sheet, or NULL */
