@@ -26,10 +26,14 @@ static int csvw_needs_quotes(const char *s, size_t n, int tick)
 }
 
 /* 1 when s, the start of the output, would make a reader take it for JSON Lines (SPEC 1.2:
- * the first byte past white space is '{'). */
+ * the first byte past white space is '{') or for a workbook (a ZIP's or an old .xls's
+ * first bytes, SPEC 1.2's detection by content): quoted, it is CSV again. */
 static int csvw_reads_as_json(const char *s, size_t n)
 {
     size_t i = 0;
+    if ((n >= 4 && (memcmp(s, "PK\x03\x04", 4) == 0 || memcmp(s, "PK\x05\x06", 4) == 0)) ||
+        (n >= 8 && memcmp(s, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0))
+        return 1;
     while (i < n && (s[i] == ' ' || s[i] == '\t'))
         i++;
     return i < n && s[i] == '{';

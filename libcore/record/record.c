@@ -76,11 +76,11 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
     }
     if (r->sheet) {
         /* A wrong file must not be read as if the sheet were found. */
-        err_set(e, QS_E_USAGE, NULL,
+        err_set(e, QS_E_DATA, NULL,
                 "--sheet %s: the input is not an .xlsx workbook (--sheet is for workbooks)",
                 r->sheet);
         err_at(e, r->name, 0, 0);
-        return QS_E_USAGE;
+        return QS_E_DATA;
     }
     for (;;) {
         for (; i < s->len; i++) {

@@ -57,8 +57,8 @@ char *rec_to_json(const struct rec *r);
 struct rec_reader_opts {
     enum rec_enc enc; /* input encoding (--encoding); REC_ENC_AUTO by default */
     size_t max_field; /* longest field accepted in bytes; 0 = default (1 MiB) */
-    /* --sheet: the worksheet of an .xlsx input to read; NULL = the first. A usage error
-     * (QS_E_USAGE) when the input is not a workbook, so that a wrong file is not read. */
+    /* --sheet: the worksheet of an .xlsx input to read; NULL = the first. QS_E_DATA when
+     * the input is not a workbook: the wrong file was given, and is not read. */
     const char *sheet;
 };
 

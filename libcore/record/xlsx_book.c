@@ -51,7 +51,8 @@ void xml_unescape(struct rbuf *b, const char *s, size_t n)
         i += 7;
         from = i;
     }
-    rbuf_add(b, s + from, n - from);
+    if (n > from) /* s may be NULL for an empty text: no pointer arithmetic on it */
+        rbuf_add(b, s + from, n - from);
 }
 
 /* ---- workbook.xml and its relationships ---- */

@@ -140,8 +140,8 @@ test_expect "SPEC 1.2: a workbook is recognised by content, not name (no .xlsx),
 test_expect "issue 11: 3000 rows of codes, Japanese names and numbers read as the same data in CSV" '
     expect_code 0 reccat "$W/big.xlsx" && test_cmp "$W/big.csv" out
 '
-test_expect "SPEC 1.2: --sheet on an input that is not a workbook is a usage error (64), not read" '
-    printf "Sku,Name\nA-1,x\n" >plain.csv && expect_code 64 reccat --sheet Sheet1 plain.csv &&
+test_expect "SPEC 1.2: --sheet on an input that is not a workbook is exit 65, not read" '
+    printf "Sku,Name\nA-1,x\n" >plain.csv && expect_code 65 reccat --sheet Sheet1 plain.csv &&
     empty out && grep_q "sheet" err
 '
 

@@ -51,7 +51,7 @@ test_expect "SPEC 1.2: --sheet names a sheet the workbook lacks: 65, its sheets 
     grep_q "no sheet \"Nope\" in the workbook; its sheets: 在庫, Sheet1" err
 '
 test_expect "SPEC 1.2: --sheet with a CSV input is refused, not ignored" '
-    QS_STORE=$PWD/xlsx.db expect_code 64 qs import products --sheet Sheet1 "$S/catalog.csv" &&
+    QS_STORE=$PWD/xlsx.db expect_code 65 qs import products --sheet Sheet1 "$S/catalog.csv" &&
     grep_q "not an .xlsx workbook" err
 '
 test_expect "SPEC 1.2: a file named .xlsx that is no workbook: 65, never read as CSV" '
