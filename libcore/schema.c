@@ -378,6 +378,28 @@ const char *const schema_migrations[] = {
     "  updated_at TEXT NOT NULL,"
     "  PRIMARY KEY (shop, brand)"
     ");",
+    /* coupon (module coupon, SPEC 4, R-CPN-1, columns documented in coupon.h): the shop's
+     *    coupons as QSM shows them; qs records them, QSM creates them. */
+    "CREATE TABLE coupon ("
+    "  id INTEGER PRIMARY KEY,"
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  code TEXT NOT NULL,"
+    "  qsm_no TEXT,"
+    "  name TEXT NOT NULL,"
+    "  discount_kind TEXT NOT NULL CHECK (discount_kind IN ('yen', 'percent')),"
+    "  discount INTEGER NOT NULL,"
+    "  max_discount INTEGER,"
+    "  min_order INTEGER NOT NULL DEFAULT 0,"
+    "  valid_from TEXT NOT NULL,"
+    "  valid_to TEXT NOT NULL,"
+    "  issue_limit INTEGER,"
+    "  per_buyer_limit INTEGER,"
+    "  qstore_only INTEGER NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  UNIQUE (shop, code)"
+    ");"
+    "CREATE UNIQUE INDEX coupon_qsm ON coupon(shop, qsm_no) WHERE qsm_no IS NOT NULL;",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

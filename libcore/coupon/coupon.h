@@ -1,0 +1,176 @@
+/* coupon: the shop's coupons as QSM shows them (SPEC 4, R-CPN-1). Coupons are created in
+ * QSM; qs records them -- one by options, or many from CSV, JSON Lines or .xlsx -- so that
+ * they can be pushed later. Every bad field of every record is reported, then nothing is
+ * written.
+ *
+ * Table (owned by this module; migration in schema.c):
+ *
+ *   coupon -- one row per coupon of a shop
+ *     id               INTEGER PRIMARY KEY
+ *     shop             the shop it belongs to
+ *     code             the seller's own id of the coupon; UNIQUE (shop, code)
+ *     qsm_no           QSM's coupon number, NULL until known (qs coupon edit --qsm-no);
+ *                      unique within the shop (index coupon_qsm)
+ *     name             the coupon's name
+ *     discount_kind    'yen' (yen off) or 'percent'
+ *     discount         whole yen (1 or more), or a percent from 1 to 99
+ *     max_discount     the most yen a percent discount takes off; NULL none (always NULL
+ *                      with a yen discount)
+ *     min_order        whole yen, 0 or more (0: no minimum)
+ *     valid_from, valid_to   UTC ISO-8601; valid_to after valid_from
+ *     issue_limit, per_buyer_limit   whole numbers of 1 or more, NULL: no limit
+ *     qstore_only      1 when the coupon is for Qoo10's app (Qstore) only, else 0
+ *     created_at, updated_at
+ *
+ * Times are UTC ISO-8601 text (SPEC 1.5), read and printed in the shop's zone (or --tz).
+ * Money is whole yen (INTEGER). */
+#ifndef QS_COUPON_H
+#define QS_COUPON_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "../err.h"
+#include "../record/record.h"
+#include "../store.h"
+
+/* The fields of a coupon, in the order of the input columns. */
+enum coupon_field {
+    CPN_QSM_NO,
+    CPN_CODE,
+    CPN_NAME,
+    CPN_DISCOUNT,
+    CPN_MAX_DISCOUNT,
+    CPN_MIN_ORDER,
+    CPN_VALID_FROM,
+    CPN_VALID_TO,
+    CPN_ISSUE_LIMIT,
+    CPN_PER_BUYER_LIMIT,
+    CPN_QSTORE_ONLY,
+    CPN_NFIELDS
+};
+
+/* The input columns of qs coupon add, in enum coupon_field order: "qsm_no", "code", "name",
+ * "discount", "max_discount", "min_order", "valid_from", "valid_to", "issue_limit",
+ * "per_buyer_limit", "qstore_only". */
+extern const char *const coupon_columns[CPN_NFIELDS];
+
+enum coupon_kind { COUPON_YEN, COUPON_PERCENT };
+
+/* One coupon. The strings belong to whoever filled it: coupon_check (free with
+ * coupon_clear) or the store row handed to a callback (valid during the call). */
+struct coupon {
+    const char *code;
+    const char *qsm_no; /* "" when not known yet */
+    const char *name;
+    enum coupon_kind kind;
+    long long discount;     /* yen, or percent 1..99 */
+    long long max_discount; /* yen; -1 none */
+    long long min_order;    /* yen, >= 0 */
+    time_t valid_from, valid_to;
+    long long issue_limit, per_buyer_limit; /* -1: no limit */
+    int qstore_only;
+    /* Read from the store only (coupon_each): */
+    long long pushes;                    /* pushes of the coupon (0 until pushes exist) */
+    const char *created_at, *updated_at; /* UTC ISO-8601 */
+    char *own;                           /* coupon_check's copy of the texts */
+};
+
+/* ---- pure parts: the values of R-CPN-1 ---- */
+
+/* Parses a discount: yen off ("500"; also "1,000", "¥500", "500円") of 1 or more, or a
+ * percent from 1 to 99 ("10%", "10％"); full-width digits are read as digits, spaces
+ * around ignored. Returns 0, or -1 with *why (static text: what is wrong, with the
+ * allowed values). */
+int coupon_discount_parse(const char *s, enum coupon_kind *kind, long long *amount,
+                          const char **why);
+/* Parses a whole yen amount of min or more ("1,000", "¥500", "500円", full-width digits).
+ * Returns 0 or -1. */
+int coupon_yen_parse(const char *s, long long min, long long *out);
+/* Parses a whole number of 1 or more (an issue limit). Returns 0 or -1. */
+int coupon_count_parse(const char *s, long long *out);
+/* Parses yes or no (any case; true and false too, as JSON and Excel write them) into
+ * *out (1, 0). Returns 0 or -1. */
+int coupon_yesno_parse(const char *s, int *out);
+/* Parses a validity time in zone tz: "YYYY-MM-DD HH:MM" (also with ":SS", 'T' for the
+ * space, '/' in the date, one-digit month, day and hour), or "YYYY-MM-DD" alone: 00:00
+ * that day (end 0, valid_from) or 23:59 (end 1, valid_to). Returns 0, or -1 with the
+ * reason in why[size]. */
+int coupon_time_parse(const char *s, const char *tz, int end, time_t *out, char *why, size_t size);
+/* Writes t in zone tz as "YYYY-MM-DD HH:MM" (":SS" added when not 0) into buf; returns buf
+ * ("" when tz is unknown). */
+char *coupon_time_format(time_t t, const char *tz, char *buf, size_t size);
+/* Writes a discount as the input gives it: "500" or "10%". Returns buf. */
+char *coupon_discount_format(enum coupon_kind kind, long long amount, char *buf, size_t size);
+/* The coupon's state at now: "upcoming" (before valid_from), "valid" or "expired" (after
+ * valid_to). */
+const char *coupon_state(const struct coupon *c, time_t now);
+
+/* A problem with field f of a coupon being checked; msg has no location and no rule. */
+typedef void (*coupon_diag_fn)(void *ctx, int field, const char *msg);
+
+/* R-CPN-1: checks the values v[f] (texts, as given) of a coupon and fills c. With base
+ * NULL, a NULL v[f] is an empty one (a new coupon); with base (an edit), a NULL v[f]
+ * keeps base's value and "" clears an optional field. Every problem is reported through
+ * diag (code, name, discount, valid_from and valid_to are required; max_discount only with
+ * a percent; valid_to after valid_from). Times are read in zone tz. Returns the number of
+ * problems; c is filled either way and its texts are freed by coupon_clear. */
+int coupon_check(const char *const v[CPN_NFIELDS], const struct coupon *base, const char *tz,
+                 struct coupon *c, coupon_diag_fn diag, void *ctx);
+/* Frees what coupon_check kept in c; coupon_clear(NULL) is a no-op. */
+void coupon_clear(struct coupon *c);
+
+/* ---- add, edit, list (the table) ---- */
+
+/* What add and edit tell their caller. Either callback may be NULL. */
+struct coupon_cb {
+    void *ctx;
+    /* An error, with its location (file, line, sheet, column; or the record's code), its
+     * message and rule. */
+    void (*report)(void *ctx, const struct qs_err *e);
+    /* A coupon added or changed, in input order; called once the change is committed
+     * (with dry_run: instead of committing). */
+    int (*row)(void *ctx, const struct coupon *c, struct qs_err *e);
+};
+
+struct coupon_opts {
+    const char *tz; /* the zone times are read in */
+    int dry_run;    /* check and report, write nothing */
+    /* How messages name each field when the values come from options ("--max-discount");
+     * NULL: by column name. */
+    const char *const *names;
+};
+
+struct coupon_stats {
+    long records; /* records read */
+    long added;   /* coupons added (or, with dry_run, that would be) */
+    long errors;  /* problems reported */
+};
+
+/* R-CPN-1: adds to shop the coupons read from fp (CSV, JSON Lines or an .xlsx sheet, named
+ * name in messages, read with ro), in one transaction. Every problem of every record is
+ * reported through cb->report; then nothing is written and QS_E_DATA is returned. A code
+ * (or a qsm_no) twice in the input or already in the shop is a problem. */
+int coupon_add_file(struct store *s, const char *shop, FILE *fp, const char *name,
+                    const struct rec_reader_opts *ro, const struct coupon_opts *o,
+                    const struct coupon_cb *cb, struct coupon_stats *st, struct qs_err *e);
+/* R-CPN-1: adds one coupon of values v (indexed by enum coupon_field, NULL: not given) to
+ * shop: as coupon_add_file, messages naming the code. */
+int coupon_add_values(struct store *s, const char *shop, const char *const v[CPN_NFIELDS],
+                      const struct coupon_opts *o, const struct coupon_cb *cb,
+                      struct coupon_stats *st, struct qs_err *e);
+/* R-CPN-1: changes coupon code of shop: v[f] NULL keeps a field, "" clears an optional one;
+ * the result is checked as a new coupon is. QS_E_DATA when there is no such coupon or a
+ * value is bad (each problem reported through cb->report first). */
+int coupon_edit(struct store *s, const char *shop, const char *code,
+                const char *const v[CPN_NFIELDS], const struct coupon_opts *o,
+                const struct coupon_cb *cb, struct qs_err *e);
+/* Calls fn with each coupon of shop (code NULL), or with coupon code only, in order of
+ * code; stops at fn's first negative return, which is returned. QS_E_DATA when code is
+ * given and shop has no such coupon. */
+int coupon_each(struct store *s, const char *shop, const char *code,
+                int (*fn)(void *ctx, const struct coupon *c, struct qs_err *e), void *ctx,
+                struct qs_err *e);
+
+#endif
