@@ -13,7 +13,7 @@ _qs_verbs() {
     import) echo "products upc pools words" ;;
     publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check shipping batches" ;;
     note) echo "send template rule run inbox reply delay blacklist customers confirm" ;;
-    coupon) echo "add list push cancel preview history" ;;
+    coupon) echo "add edit list show push cancel confirm record plan preview history" ;;
     stock) echo "item link list alloc sync fees labels" ;;
     inbound) echo "add bundle ship complete list order" ;;
     sync) echo "orders products ship confirm cancel stock export notify doctor log probe" ;;
@@ -50,8 +50,13 @@ _qs_verb_opts() {
     note/blacklist) echo "--email --name --phone --reason --orders --encoding" ;;
     note/customers) echo "--blacklisted" ;;
     note/confirm) echo "--handoff" ;;
-    coupon/add) echo "--code --discount --from --to" ;;
-    coupon/push) echo "--type --at" ;;
+    coupon/add) echo "--code --name --discount --max-discount --min-order --from --to --issue-limit
+        --per-buyer-limit --qstore-only --qsm-no --encoding" ;;
+    coupon/edit) echo "--name --discount --max-discount --min-order --from --to --issue-limit
+        --per-buyer-limit --qstore-only --qsm-no" ;;
+    coupon/push) echo "--coupon --at --items --banner --link --fans-since --fans-until --strict" ;;
+    coupon/confirm) echo "--applied --sent --recipients" ;;
+    coupon/record) echo "--coupon --at --fans" ;;
     stock/alloc) echo "--undo" ;;
     stock/sync) echo "--buffer --max" ;;
     stock/fees) echo "--month --forecast" ;;
@@ -75,6 +80,7 @@ _qs_actions() {
     note/template) echo "add list show edit" ;;
     note/rule) echo "add list enable disable" ;;
     note/blacklist) echo "add rm list" ;;
+    coupon/push | coupon/record) echo "ad comp" ;;
     stock/item) echo "add list" ;;
     sync/export) echo "goods inventory" ;;
     esac
@@ -90,7 +96,9 @@ _qs_takes_arg() {
         --status | --reason | --set | --secret | --deliver | --encoding | --encoding-errors | --kind | \
         --body-file | --category | --attach | --batch-size | --item | --ship-by-before | --timeout | \
         --handoff | --after | --min-amount | --max-amount | --country | --max-age | --now | --cap | \
-        --email | --name | --phone | --days | --order-no | --output | -o)
+        --email | --name | --phone | --days | --order-no | --output | -o | --max-discount | \
+        --min-order | --issue-limit | --per-buyer-limit | --qstore-only | --qsm-no | --coupon | \
+        --items | --banner | --link | --fans-since | --fans-until | --recipients | --fans)
         return 0
         ;;
     esac
@@ -157,10 +165,16 @@ _qs() {
         return
         ;;
     --type)
-        case $cmd/$verb in
-        import/upc) COMPREPLY=($(compgen -W "jan upc ean isbn other" -- "$cur")) ;;
-        coupon/push) COMPREPLY=($(compgen -W "ad comp" -- "$cur")) ;;
-        esac
+        [[ $cmd/$verb == import/upc ]] &&
+            COMPREPLY=($(compgen -W "jan upc ean isbn other" -- "$cur"))
+        return
+        ;;
+    --qstore-only)
+        COMPREPLY=($(compgen -W "yes no" -- "$cur"))
+        return
+        ;;
+    --banner)
+        _qs_files
         return
         ;;
     --state)
@@ -185,7 +199,9 @@ _qs() {
         --quantity | --shipping | --suffix | --order | --title | --body | --since | \
         --ship-by | --memo | --code | --discount | --at | --buffer | --max | --month | --arrival | \
         --carrier | --tracking | --boxes | --reason | --set | --secret | --deliver | --kind | \
-        --days | --order-no)
+        --days | --order-no | --name | --max-discount | --min-order | --issue-limit | \
+        --per-buyer-limit | --qsm-no | --coupon | --items | --link | --fans-since | --fans-until | \
+        --recipients | --fans)
         return
         ;;
     esac

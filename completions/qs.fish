@@ -8,7 +8,7 @@ set -l qs_commands init import publish note coupon stock inbound sync help versi
 set -l qs_import_verbs products upc pools words
 set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check shipping batches
 set -l qs_note_verbs send template rule run inbox reply delay blacklist customers confirm
-set -l qs_coupon_verbs add list push cancel preview history
+set -l qs_coupon_verbs add edit list show push cancel confirm record plan preview history
 set -l qs_stock_verbs item link list alloc sync fees labels
 set -l qs_inbound_verbs add bundle ship complete list order
 set -l qs_sync_verbs orders products ship confirm cancel stock export notify doctor log probe
@@ -116,7 +116,7 @@ complete -c qs -n __qs_needs_command -a init -d 'create the store and a shop'
 complete -c qs -n __qs_needs_command -a import -d 'bring products, code pools and word lists in'
 complete -c qs -n __qs_needs_command -a publish -d 'schedule, publish and edit listings'
 complete -c qs -n __qs_needs_command -a note -d 'message buyers'
-complete -c qs -n __qs_needs_command -a coupon -d 'create and push shop coupons'
+complete -c qs -n __qs_needs_command -a coupon -d 'record shop coupons and push them'
 complete -c qs -n __qs_needs_command -a stock -d 'warehouse (QWMS) inventory'
 complete -c qs -n __qs_needs_command -a inbound -d 'inbound shipments to the warehouse'
 complete -c qs -n __qs_needs_command -a sync -d 'sync with the marketplace'
@@ -223,12 +223,34 @@ complete -c qs -n '__qs_using note inbox' -l no-pull
 complete -c qs -n '__qs_using note delay' -l ship-by -x
 complete -c qs -n '__qs_using note delay' -l reason -x -a 'preparing made-to-order buyer-request other'
 complete -c qs -n '__qs_using note delay' -l memo -x
-complete -c qs -n '__qs_using coupon add' -l code -x
-complete -c qs -n '__qs_using coupon add' -l discount -x
-complete -c qs -n '__qs_using coupon add' -l from -x
-complete -c qs -n '__qs_using coupon add' -l to -x
-complete -c qs -n '__qs_using coupon push' -l type -x -a 'ad comp'
-complete -c qs -n '__qs_using coupon push' -l at -x
+complete -c qs -n '__qs_using coupon add' -l code -x -d "the seller's own id of the coupon"
+complete -c qs -n '__qs_using coupon add' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using coupon add' -F
+for v in add edit
+    complete -c qs -n "__qs_using coupon $v" -l name -x -d "the coupon's name as QSM shows it"
+    complete -c qs -n "__qs_using coupon $v" -l discount -x -d 'yen off (500) or a percent (10%)'
+    complete -c qs -n "__qs_using coupon $v" -l max-discount -x -d 'the most a percent takes off'
+    complete -c qs -n "__qs_using coupon $v" -l min-order -x -d 'the least order it applies to'
+    complete -c qs -n "__qs_using coupon $v" -l from -x -d 'valid from'
+    complete -c qs -n "__qs_using coupon $v" -l to -x -d 'valid to'
+    complete -c qs -n "__qs_using coupon $v" -l issue-limit -x
+    complete -c qs -n "__qs_using coupon $v" -l per-buyer-limit -x
+    complete -c qs -n "__qs_using coupon $v" -l qstore-only -x -a 'yes no'
+    complete -c qs -n "__qs_using coupon $v" -l qsm-no -x -d "QSM's number of the coupon"
+end
+complete -c qs -n '__qs_using coupon push; or __qs_using coupon record' -a 'ad comp'
+complete -c qs -n '__qs_using coupon push; or __qs_using coupon record' -l coupon -x
+complete -c qs -n '__qs_using coupon push; or __qs_using coupon record' -l at -x
+complete -c qs -n '__qs_using coupon push' -l items -x
+complete -c qs -n '__qs_using coupon push' -l banner -r -F
+complete -c qs -n '__qs_using coupon push' -l link -x
+complete -c qs -n '__qs_using coupon push' -l fans-since -x
+complete -c qs -n '__qs_using coupon push' -l fans-until -x
+complete -c qs -n '__qs_using coupon push' -l strict
+complete -c qs -n '__qs_using coupon confirm' -l applied
+complete -c qs -n '__qs_using coupon confirm' -l sent
+complete -c qs -n '__qs_using coupon confirm' -l recipients -x
+complete -c qs -n '__qs_using coupon record' -l fans -x
 complete -c qs -n '__qs_using stock item' -a 'add list'
 complete -c qs -n '__qs_using stock item; or __qs_using stock link; or __qs_using stock labels' -F
 complete -c qs -n '__qs_using stock alloc' -l undo
