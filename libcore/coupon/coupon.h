@@ -173,4 +173,59 @@ int coupon_each(struct store *s, const char *shop, const char *code,
                 int (*fn)(void *ctx, const struct coupon *c, struct qs_err *e), void *ctx,
                 struct qs_err *e);
 
+/* ---- pushes: the pure parts (coupon_slot.c) ----
+ * Building blocks of `qs coupon push` (still planned): the rule ids of SPEC 4 are cited
+ * where the verb enforces them; "SPEC 4 #N" below means R-CPN-N. */
+
+#define COUPON_SLOT_DAYS   3  /* SPEC 4 #4: D+1 .. D+3 */
+#define COUPON_NSLOTS      75 /* 3 days of 25 half hours from 10:00 to 22:00 */
+#define COUPON_TOP_MIN     4  /* SPEC 4 #7 */
+#define COUPON_TOP_MAX     16
+#define COUPON_TOP_DEFAULT 4
+#define COUPON_ITEMS_MAX   16
+
+/* SPEC 4 #4: 0 when at is one of QSM's send times as seen at now -- a date D+1 .. D+3 (Japan
+ * calendar days after now's) at 10:00 .. 22:00 in 30-minute steps; else -1 with why[size]
+ * naming the time and the allowed dates and times. */
+int coupon_slot_check(time_t at, time_t now, char *why, size_t size);
+/* SPEC 4 #4: "choose a date from D+1 to D+3, at 10:00 to 22:00 ..." for now, into buf. */
+void coupon_slot_allowed(time_t now, char *buf, size_t size);
+/* SPEC 4 #4: the allowed send times at now, earliest first: writes at most n into out and
+ * returns how many there are (COUPON_NSLOTS). */
+size_t coupon_slots(time_t now, time_t *out, size_t n);
+/* SPEC 4 #4: the apply-by time of a push sent at at (file: hand-off): 23:59 JST the day
+ * before the send date. */
+time_t coupon_apply_by(time_t at);
+/* SPEC 4 #5: the calendar week (Monday to Sunday, Japan time) of t, as a number that grows by
+ * one each Monday 00:00 JST. */
+long coupon_week(time_t t);
+/* Writes t in Japan time as "YYYY-MM-DD HH:MM" into buf; returns buf. */
+char *coupon_jst_format(time_t t, char *buf, size_t size);
+
+/* SPEC 4 #7: the items of the push mail: QSM's top N (top > 0), or n item codes. */
+struct coupon_items {
+    int top;
+    char **codes; /* malloc'd, each malloc'd: coupon_items_clear */
+    size_t n;
+};
+/* SPEC 4 #7: parses --items: "top:N" (N 4..16), or 1..16 comma-separated codes; NULL or ""
+ * is top:4. Returns 0, or -1 with why[size]. */
+int coupon_items_parse(const char *s, struct coupon_items *it, char *why, size_t size);
+void coupon_items_clear(struct coupon_items *it);
+
+/* SPEC 4 #8: the type ("png", "jpeg") and size of an image from the first n bytes of its
+ * file (its header, never its name). Returns 0, or -1 when b is neither a PNG nor a JPEG
+ * whose frame header lies within the n bytes. */
+int coupon_image_size(const unsigned char *b, size_t n, const char **type, unsigned *w,
+                      unsigned *h);
+#define COUPON_BANNER_W 1860
+#define COUPON_BANNER_H 240
+/* SPEC 4 #8: a banner's link: kind "shop" (target ""), "item" (target the item code) or
+ * "url" (an http or https URL). Texts point into the parsed string. */
+struct coupon_link {
+    const char *kind, *target;
+};
+/* SPEC 4 #8: parses --link: shop, item:CODE or an http(s) URL. 0, or -1 with why[size]. */
+int coupon_link_parse(const char *s, struct coupon_link *l, char *why, size_t size);
+
 #endif
