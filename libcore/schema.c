@@ -400,6 +400,31 @@ const char *const schema_migrations[] = {
     "  UNIQUE (shop, code)"
     ");"
     "CREATE UNIQUE INDEX coupon_qsm ON coupon(shop, qsm_no) WHERE qsm_no IS NOT NULL;",
+    /* coupon_push (module coupon, SPEC 4, columns documented in coupon.h): the pushes of a
+     *    shop's coupons, one row each, keyed by the push's idempotency key. */
+    "CREATE TABLE coupon_push ("
+    "  id INTEGER PRIMARY KEY,"
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL,"
+    "  type TEXT NOT NULL CHECK (type = 'ad' OR type = 'comp'),"
+    "  coupon_id INTEGER NOT NULL REFERENCES coupon(id) ON DELETE CASCADE,"
+    "  send_at TEXT NOT NULL,"
+    "  week INTEGER NOT NULL,"
+    "  items TEXT NOT NULL,"
+    "  banner TEXT,"
+    "  link TEXT,"
+    "  fans_since TEXT,"
+    "  fans_until TEXT,"
+    "  orders INTEGER NOT NULL DEFAULT 0,"
+    "  estimate INTEGER,"
+    "  state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state = 'scheduled'"
+    "    OR state = 'handed-off' OR state = 'applied' OR state = 'cancel-requested'"
+    "    OR state = 'cancelled' OR state = 'sent' OR state = 'refused'),"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  UNIQUE (shop, key)"
+    ");"
+    "CREATE INDEX coupon_push_week ON coupon_push(shop, week);",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -22,6 +22,22 @@
  *     qstore_only      1 when the coupon is for Qoo10's app (Qstore) only, else 0
  *     created_at, updated_at
  *
+ *   coupon_push -- one row per push of a coupon (SPEC 4; the verb is still planned)
+ *     id, shop
+ *     key              the push's idempotency key (its outbox item's); UNIQUE (shop, key)
+ *     type             'ad' (to fans) or 'comp' (to buyers of given orders)
+ *     coupon_id        the coupon pushed (coupon.id)
+ *     send_at          the send time, UTC ISO-8601
+ *     week             coupon_week(send_at): the calendar week in Japan
+ *     items            "top:N" or the item codes, comma-separated
+ *     banner, link     the banner file (absolute path) and its link, NULL: none
+ *     fans_since, fans_until   ad: the fans' follow dates (YYYY-MM-DD), NULL: any
+ *     orders           comp: how many order numbers the push lists
+ *     estimate         the recipient estimate, NULL: unknown
+ *     state            scheduled, handed-off, applied, cancel-requested, cancelled, sent,
+ *                      or refused (re-checked at hand-off and refused: never reached QSM)
+ *     created_at, updated_at
+ *
  * Times are UTC ISO-8601 text (SPEC 1.5), read and printed in the shop's zone (or --tz).
  * Money is whole yen (INTEGER). */
 #ifndef QS_COUPON_H
@@ -72,7 +88,7 @@ struct coupon {
     long long issue_limit, per_buyer_limit; /* -1: no limit */
     int qstore_only;
     /* Read from the store only (coupon_each): */
-    long long pushes;                    /* pushes of the coupon (0 until pushes exist) */
+    long long pushes;                    /* pushes of the coupon, not cancelled or refused */
     const char *created_at, *updated_at; /* UTC ISO-8601 */
     char *own;                           /* coupon_check's copy of the texts */
 };
@@ -172,6 +188,38 @@ int coupon_edit(struct store *s, const char *shop, const char *code,
 int coupon_each(struct store *s, const char *shop, const char *code,
                 int (*fn)(void *ctx, const struct coupon *c, struct qs_err *e), void *ctx,
                 struct qs_err *e);
+
+/* ---- pushes: the table (coupon_push.c) ---- */
+
+/* One push as stored; texts belong to the row (valid during a callback). */
+struct coupon_push {
+    long long id;
+    const char *key, *type, *code; /* code: the coupon's */
+    time_t send_at;
+    long week;
+    const char *items, *banner, *link, *fans_since, *fans_until; /* "" when none */
+    long long orders;
+    long long estimate; /* -1: unknown */
+    const char *state;
+    const char *created_at; /* UTC ISO-8601 */
+};
+/* The push of shop holding week other than key but (may be NULL) and not cancelled or
+ * refused (SPEC 4 #5 counts it): its id into *id (0: none). Returns 0 or a QS_E_* code. */
+int coupon_push_week_taken(struct store *s, const char *shop, long week, const char *but,
+                           long long *id, struct qs_err *e);
+/* Inserts push p of coupon p->code of shop at now (its week from p->send_at; p->id and
+ * p->state ignored: 'scheduled'). *id (may be NULL) gets the row id. QS_E_DATA when the
+ * shop has no such coupon or already has a push with p->key. */
+int coupon_push_insert(struct store *s, const char *shop, const struct coupon_push *p, time_t now,
+                       long long *id, struct qs_err *e);
+/* Sets the state of the push of shop with key. QS_E_DATA when there is none. */
+int coupon_push_set_state(struct store *s, const char *shop, const char *key, const char *state,
+                          time_t now, struct qs_err *e);
+/* Calls fn with each push of shop (key NULL) or the one with key, by send time then id;
+ * stops at fn's first negative return, which is returned. */
+int coupon_push_each(struct store *s, const char *shop, const char *key,
+                     int (*fn)(void *ctx, const struct coupon_push *p, struct qs_err *e), void *ctx,
+                     struct qs_err *e);
 
 /* ---- pushes: the pure parts (coupon_slot.c) ----
  * Building blocks of `qs coupon push` (still planned): the rule ids of SPEC 4 are cited

@@ -12,7 +12,8 @@
     "c.code, coalesce(c.qsm_no, ''), c.name, c.discount_kind, c.discount,"                         \
     " coalesce(c.max_discount, -1), c.min_order, c.valid_from, c.valid_to,"                        \
     " coalesce(c.issue_limit, -1), coalesce(c.per_buyer_limit, -1), c.qstore_only,"                \
-    " 0 /* pushes: none until pushes exist */, c.created_at, c.updated_at"
+    " (SELECT count(*) FROM coupon_push p WHERE p.coupon_id = c.id AND p.state <> 'cancelled'"     \
+    "   AND p.state <> 'refused'), c.created_at, c.updated_at"
 
 /* Fills c from the current row of st (selected by CPN_SELECT); the texts point into the
  * row, valid until the next step. */

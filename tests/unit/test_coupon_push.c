@@ -1,6 +1,7 @@
 /* Unit tests of the pure parts of a coupon push (libcore/coupon/coupon_slot.c): QSM's send
  * slots (R-CPN-4), the calendar week (R-CPN-5), the items (R-CPN-7), the banner's header and
- * link (R-CPN-8). "Now" is fixed: 2026-11-24 12:00 JST, a Tuesday. */
+ * link (R-CPN-8); the table of pushes and its weekly count. "Now" is fixed: 2026-11-24 12:00 JST, a
+ * Tuesday. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,8 @@
 #include <time.h>
 
 #include "coupon/coupon.h"
+#include "shop.h"
+#include "store_fx.h"
 #include "tm.h"
 
 /* An instant from Japan time "YYYY-MM-DD HH:MM". */
@@ -205,6 +208,76 @@ static void links(void **state)
     assert_non_null(strstr(why, "shop, item:CODE or an http(s) URL"));
 }
 
+static int count_push(void *ctx, const struct coupon_push *p, struct qs_err *e)
+{
+    (void)e;
+    if (strcmp(p->key, "K1") == 0) {
+        assert_string_equal(p->type, "comp");
+        assert_string_equal(p->code, "C1");
+        assert_string_equal(p->items, "top:4");
+        assert_int_equal(p->orders, 2);
+        assert_int_equal(p->estimate, 2);
+        assert_string_equal(p->banner, "");
+    }
+    ++*(int *)ctx;
+    return 0;
+}
+
+static void push_table(void **state)
+{
+    struct fx *f = fx_open("cpnpush");
+    struct qs_err e;
+    int created, n = 0;
+    long long id = 0, taken = 0;
+    const char *v[CPN_NFIELDS] = {[CPN_CODE] = "C1",
+                                  [CPN_NAME] = "c",
+                                  [CPN_DISCOUNT] = "500",
+                                  [CPN_VALID_FROM] = "2026-11-01",
+                                  [CPN_VALID_TO] = "2026-12-31"};
+    struct coupon_opts co = {.tz = "Asia/Tokyo"};
+    struct coupon_stats st;
+    assert_non_null(f);
+    *state = f;
+    assert_int_equal(shop_add(f->s, "demo", "Asia/Tokyo", 0, &created, &e), 0);
+    assert_int_equal(coupon_add_values(f->s, "demo", v, &co, NULL, &st, &e), 0);
+    struct coupon_push p = {.key = "K1",
+                            .type = "comp",
+                            .code = "C1",
+                            .send_at = jst("2026-11-29 22:00"),
+                            .items = "top:4",
+                            .orders = 2,
+                            .estimate = 2};
+    assert_int_equal(coupon_push_insert(f->s, "demo", &p, NOW, &id, &e), 0);
+    assert_true(id > 0);
+    /* The same key again is refused; an unknown coupon too. */
+    assert_int_equal(coupon_push_insert(f->s, "demo", &p, NOW, NULL, &e), QS_E_DATA);
+    p.key = "K2", p.code = "NOPE";
+    assert_int_equal(coupon_push_insert(f->s, "demo", &p, NOW, NULL, &e), QS_E_DATA);
+    /* The week of the Sunday push is taken, Monday before included; not the Monday after,
+     * nor for the push itself. */
+    assert_int_equal(coupon_push_week_taken(f->s, "demo", coupon_week(jst("2026-11-23 10:00")),
+                                            NULL, &taken, &e),
+                     0);
+    assert_true(taken == id);
+    assert_int_equal(coupon_push_week_taken(f->s, "demo", coupon_week(jst("2026-11-30 10:00")),
+                                            NULL, &taken, &e),
+                     0);
+    assert_true(taken == 0);
+    assert_int_equal(coupon_push_week_taken(f->s, "demo", coupon_week(jst("2026-11-23 10:00")),
+                                            "K1", &taken, &e),
+                     0);
+    assert_true(taken == 0);
+    /* A cancelled or refused push frees its week. */
+    assert_int_equal(coupon_push_set_state(f->s, "demo", "K1", "refused", NOW, &e), 0);
+    assert_int_equal(coupon_push_week_taken(f->s, "demo", coupon_week(jst("2026-11-23 10:00")),
+                                            NULL, &taken, &e),
+                     0);
+    assert_true(taken == 0);
+    assert_int_equal(coupon_push_set_state(f->s, "demo", "K9", "sent", NOW, &e), QS_E_DATA);
+    assert_int_equal(coupon_push_each(f->s, "demo", NULL, count_push, &n, &e), 0);
+    assert_int_equal(n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +287,8 @@ int main(void)
         {"R-CPN-7 items: top:4 to top:16, or 1 to 16 item codes", items, NULL, NULL, NULL},
         {"R-CPN-8 the banner's type and size from its header", banner_header, NULL, NULL, NULL},
         {"R-CPN-8 the banner's link: shop, item:CODE or an http(s) URL", links, NULL, NULL, NULL},
+        {"R-CPN-5 the table of pushes: one per key, weeks taken unless cancelled or refused",
+         push_table, NULL, teardown, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
