@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "err.h"
 
@@ -77,6 +78,14 @@ int store_eachv(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, v
                 void *ctx, struct qs_err *e, const char *types, va_list ap);
 /* Column i of the current row of st as text, "" for NULL (never NULL). */
 const char *store_col_text(sqlite3_stmt *st, int i);
+/* A buffer for store_row_text. */
+struct store_text {
+    char *buf;
+    size_t size;
+};
+/* A row callback of store_each: copies column 0 of the first row into the struct
+ * store_text ctx and stops the walk. */
+int store_row_text(sqlite3_stmt *st, void *ctx);
 /* Rows changed by the last INSERT, UPDATE or DELETE on s. */
 int store_changes(struct store *s);
 

@@ -155,6 +155,13 @@ const char *store_col_text(sqlite3_stmt *st, int i)
     return t ? (const char *)t : "";
 }
 
+int store_row_text(sqlite3_stmt *st, void *ctx)
+{
+    struct store_text *t = ctx;
+    snprintf(t->buf, t->size, "%s", store_col_text(st, 0));
+    return 1;
+}
+
 int store_changes(struct store *s)
 {
     return sqlite3_changes(s->db);

@@ -163,3 +163,32 @@ const char *text_where(size_t col, const char *name, char *buf, size_t size)
         snprintf(buf, size, "column %s", rec_col_letters(col, letters, sizeof letters));
     return buf;
 }
+
+const char *text_show(const char *s, size_t n, char *buf, size_t size)
+{
+    size_t o = 0, i = 0, limit = size > 70 ? 60 : size - 10;
+    for (; i < n && o < limit; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (s[i] == '\n' || s[i] == '\r') {
+            buf[o++] = '\\';
+            buf[o++] = s[i] == '\n' ? 'n' : 'r';
+        } else if (c < 0x20 || c == 0x7f) {
+            o += (size_t)snprintf(buf + o, 5, "\\x%02x", c); /* never a raw escape on stderr */
+        } else if (s[i] == '"') {
+            buf[o++] = '\\';
+            buf[o++] = '"';
+        } else {
+            buf[o++] = s[i];
+        }
+    }
+    if (i < n) {
+        while (o > 0 && ((unsigned char)buf[o - 1] & 0xC0) == 0x80)
+            o--; /* inside a character: back to its lead byte, then drop it */
+        if (o > 0 && (unsigned char)buf[o - 1] >= 0xC0)
+            o--;
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}

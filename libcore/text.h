@@ -46,5 +46,9 @@ extern const char text_sci_why[];
  * CSV column col (1-based, spreadsheet letters) named name, "column M" when name is
  * NULL, or "field \"price\"" when col is 0 (JSON Lines). */
 const char *text_where(size_t col, const char *name, char *buf, size_t size);
+/* s[0..n) for a message, into buf (size >= 16): at most about 60 bytes, cut at a character
+ * boundary with "...", CR and LF as \r \n, other control characters as \xHH, '"' as \".
+ * Returns buf. */
+const char *text_show(const char *s, size_t n, char *buf, size_t size);
 
 #endif

@@ -88,10 +88,6 @@ int cat_row_option(struct cat_row *r, const struct cat_fx *fx, size_t *pos, int 
 void cat_row_free(struct cat_row *r);
 void cat_variant_free(struct cat_variant *v);
 
-/* Writes s[0..n) for a message into buf: at most about 60 bytes (cut on a UTF-8
- * boundary, "..." added), line breaks shown as \n, other control characters as \xNN.
- * Returns buf. */
-const char *cat_show(const char *s, size_t n, char *buf, size_t size);
 /* Writes how messages name the cell of field f of r into buf (issue 8 item 17):
  * "column M (Price)" in CSV, "field \"price\"" in JSON Lines, the template's name of a
  * column the file lacks. Returns buf. */

@@ -105,7 +105,7 @@ int cat_row_option(struct cat_row *r, const struct cat_fx *fx, size_t *pos, int 
         char tmp[32];
         if (extra_price(p[base], pl[base], fx, &extra) < 0) {
             opt_err(r, diag, ctx, "option %d: extra price \"%s\" is not a whole yen amount", *k,
-                    cat_show(p[base], pl[base], tmp, sizeof tmp));
+                    text_show(p[base], pl[base], tmp, sizeof tmp));
             continue;
         }
         if (pl[base + 1]) {
@@ -115,7 +115,7 @@ int cat_row_option(struct cat_row *r, const struct cat_fx *fx, size_t *pos, int 
             q[ql] = '\0';
             if (cat_uint(q, &qty) < 0) {
                 opt_err(r, diag, ctx, "option %d: quantity \"%s\" is not a whole number", *k,
-                        cat_show(p[base + 1], pl[base + 1], tmp, sizeof tmp));
+                        text_show(p[base + 1], pl[base + 1], tmp, sizeof tmp));
                 continue;
             }
         }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "catalog_int.h"
+#include "../text.h"
 #include "catalog.h"
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s, size_t n)
@@ -193,7 +194,7 @@ void imp_prod_check(struct imp *m)
     if (n > 10) {
         char b[80];
         row_err(m, CF_TAGS, "R-IMP-5", "\"%s\" would give Parent SKU \"%s\" %d tags; at most 10",
-                cat_show(r->v[CF_TAGS], r->n[CF_TAGS], b, sizeof b), c->parent.p, n);
+                text_show(r->v[CF_TAGS], r->n[CF_TAGS], b, sizeof b), c->parent.p, n);
     }
 }
 

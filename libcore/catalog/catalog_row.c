@@ -175,35 +175,6 @@ void cat_variant_free(struct cat_variant *v)
     cat_buf_free(&v->sizebuf);
 }
 
-const char *cat_show(const char *s, size_t n, char *buf, size_t size)
-{
-    size_t o = 0, i = 0, limit = size > 70 ? 60 : size - 10;
-    for (; i < n && o < limit; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (s[i] == '\n' || s[i] == '\r') {
-            buf[o++] = '\\';
-            buf[o++] = s[i] == '\n' ? 'n' : 'r';
-        } else if (c < 0x20 || c == 0x7f) {
-            o += (size_t)snprintf(buf + o, 5, "\\x%02x", c); /* never a raw escape on stderr */
-        } else if (s[i] == '"') {
-            buf[o++] = '\\';
-            buf[o++] = '"';
-        } else {
-            buf[o++] = s[i];
-        }
-    }
-    if (i < n) {
-        while (o > 0 && ((unsigned char)buf[o - 1] & 0xC0) == 0x80)
-            o--; /* inside a character: back to its lead byte, then drop it */
-        if (o > 0 && (unsigned char)buf[o - 1] >= 0xC0)
-            o--;
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 const char *cat_where(const struct cat_row *r, int f, char *buf, size_t size)
 {
     if (!r->has[f] && r->csv)
@@ -238,7 +209,7 @@ static void ck_diag(struct ck *c, int warning, int f, const char *rule, const ch
 #define ck_warn(c, f, ...) ck_diag(c, 1, f, __VA_ARGS__)
 
 /* The value of field f for a message: "12.5" in `column M (Price): "12.5" is ...`. */
-#define VAL(r, f, buf) cat_show((r)->v[f], (r)->n[f], buf, sizeof buf)
+#define VAL(r, f, buf) text_show((r)->v[f], (r)->n[f], buf, sizeof buf)
 
 static void ck_money(struct ck *c, int f, const struct cat_fx *fx, long long *out)
 {

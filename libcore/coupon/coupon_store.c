@@ -103,28 +103,16 @@ int cpn_get(struct store *s, const char *shop, const char *code, struct coupon *
                       get_row, &g, e, "ss", shop, code);
 }
 
-struct owner {
-    char *out;
-    size_t size;
-};
-
-static int owner_row(sqlite3_stmt *st, void *p)
-{
-    struct owner *o = p;
-    snprintf(o->out, o->size, "%s", store_col_text(st, 0));
-    return 1;
-}
-
 int cpn_qsm_owner(struct store *s, const char *shop, const char *qsm_no, const char *but, char *out,
                   size_t size, struct qs_err *e)
 {
-    struct owner o = {out, size};
+    struct store_text o = {out, size};
     int rc;
     out[0] = '\0';
     rc = store_each(s,
                     "SELECT code FROM coupon WHERE shop = ?1 AND qsm_no = ?2"
                     " AND (?3 IS NULL OR code <> ?3) LIMIT 1",
-                    owner_row, &o, e, "sss", shop, qsm_no, but);
+                    store_row_text, &o, e, "sss", shop, qsm_no, but);
     return rc < 0 ? rc : 0;
 }
 

@@ -303,28 +303,13 @@ static void problem(struct chk *k, int f, const char *fmt, ...)
         k->diag(k->ctx, f, msg);
 }
 
-/* s for a message: quoted, at most about 60 bytes, control characters escaped. */
+/* s for a message, quoted (text_show). */
 static const char *show(const char *s, char *buf, size_t size)
 {
-    size_t o = 0, limit = size > 80 ? 64 : size / 2;
-    buf[o++] = '"';
-    for (; *s && o < limit; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f)
-            o += (size_t)snprintf(buf + o, 5, "\\x%02x", c);
-        else if (c == '"' || c == '\\')
-            buf[o++] = '\\', buf[o++] = (char)c;
-        else
-            buf[o++] = (char)c;
-    }
-    if (*s) {
-        while (o > 1 && ((unsigned char)buf[o - 1] & 0xC0) == 0x80)
-            o--; /* inside a character: back to its lead byte, then drop it */
-        if (o > 1 && (unsigned char)buf[o - 1] >= 0xC0)
-            o--;
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
+    size_t o;
+    buf[0] = '"';
+    text_show(s, strlen(s), buf + 1, size - 2);
+    o = strlen(buf);
     buf[o++] = '"';
     buf[o] = '\0';
     return buf;

@@ -428,24 +428,12 @@ out:
     return rc;
 }
 
-struct mark_buf {
-    char *buf;
-    size_t size;
-};
-
-static int mark_row(sqlite3_stmt *st, void *ctx)
-{
-    struct mark_buf *m = ctx;
-    snprintf(m->buf, m->size, "%s", store_col_text(st, 0));
-    return 1;
-}
-
 int syncdb_mark_get(struct syncdb *d, const char *stream, char *buf, size_t size, struct qs_err *e)
 {
-    struct mark_buf m = {buf, size};
+    struct store_text m = {buf, size};
     int rc;
     buf[0] = '\0';
-    rc = syncdb_each(d, ST_MARK_GET, NULL, mark_row, &m, e, "ss", d->shop, syncdb_nz(stream));
+    rc = syncdb_each(d, ST_MARK_GET, NULL, store_row_text, &m, e, "ss", d->shop, syncdb_nz(stream));
     return rc < 0 ? rc : 0;
 }
 
