@@ -259,6 +259,10 @@ int cmd_each_record(const char *file, const struct rec_reader_opts *ro,
                     struct qs_err *e);
 /* The value of the first of names (NULL-terminated) the record has, or NULL. */
 const char *cmd_field(const struct rec *r, const char *const *names);
+/* The time the rules of a verb are checked at: $QS_NOW when set (an instant tm_parse reads,
+ * UTC unless it says otherwise: for tests and for replaying a day), else the clock. Returns
+ * 0, or 64 after printing the error. */
+int cmd_now(const struct qs_ctx *ctx, time_t *now);
 /* The zone to print and read times in: --tz, else the shop's, else Asia/Tokyo. */
 const char *cmd_tz(const struct qs_ctx *ctx);
 

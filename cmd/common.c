@@ -71,6 +71,18 @@ const char *cmd_tz(const struct qs_ctx *ctx)
     return SHOP_DEFAULT_TZ;
 }
 
+int cmd_now(const struct qs_ctx *ctx, time_t *now)
+{
+    const char *v = getenv("QS_NOW");
+    struct qs_err e;
+    *now = time(NULL);
+    if (!v || !*v)
+        return 0;
+    if (tm_parse(v, "UTC", *now, now, &e) < 0)
+        return cmd_usage(ctx, "QS_NOW \"%s\" is not a time (2026-12-03T01:00:00Z)", v);
+    return 0;
+}
+
 static int wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {

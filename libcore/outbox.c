@@ -15,9 +15,14 @@
 #include "xalloc.h"
 
 static const char *const state_names[OUTBOX_NSTATES] = {
-    [OUTBOX_PENDING] = "pending",       [OUTBOX_CLAIMED] = "claimed", [OUTBOX_DONE] = "done",
-    [OUTBOX_RETRY] = "retry",           [OUTBOX_FAILED] = "failed",   [OUTBOX_UNKNOWN] = "unknown",
+    [OUTBOX_PENDING] = "pending",
+    [OUTBOX_CLAIMED] = "claimed",
+    [OUTBOX_DONE] = "done",
+    [OUTBOX_RETRY] = "retry",
+    [OUTBOX_FAILED] = "failed",
+    [OUTBOX_UNKNOWN] = "unknown",
     [OUTBOX_HANDED_OFF] = "handed-off",
+    [OUTBOX_WITHDRAWN] = "withdrawn",
 };
 
 const char *outbox_state_name(enum outbox_state s)
@@ -249,6 +254,42 @@ int outbox_handed_off(struct store *s, int64_t id, const char *ref, struct qs_er
                   "handed-off", ref, iso(time(NULL), t_now), NULL, e);
 }
 
+int outbox_withdraw(struct store *s, int64_t id, const char *msg, struct qs_err *e)
+{
+    char t_now[32];
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    /* The state test in the UPDATE is the claim check: when a process claimed the item
+     * first, nothing changes here. RETURNING rows are computed by the first step, so the
+     * audit row can be added before the last one. */
+    if ((rc =
+             store_prepare(s,
+                           "UPDATE outbox SET state = 'withdrawn', last_error = ?2, updated_at = ?3"
+                           " WHERE id = ?1 AND state IN ('pending', 'retry', 'failed')"
+                           " RETURNING shop, kind, key, attempts",
+                           &st, e)) < 0)
+        return rc;
+    if ((rc = store_bind(s, st, e, "lss", (long long)id, msg, iso(time(NULL), t_now))) < 0)
+        goto out;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        struct audit_entry a = {.at = time(NULL),
+                                .shop = (const char *)sqlite3_column_text(st, 0),
+                                .kind = (const char *)sqlite3_column_text(st, 1),
+                                .key = (const char *)sqlite3_column_text(st, 2),
+                                .attempt = sqlite3_column_int(st, 3),
+                                .result = "withdrawn",
+                                .detail = msg};
+        if ((rc = audit_add(s, &a, e)) == 0)
+            rc = sqlite3_step(st) == SQLITE_DONE ? 1 : store_sqlerr(s, e, "withdraw");
+    } else
+        rc = rc == SQLITE_DONE ? 0 : store_sqlerr(s, e, "withdraw");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 long outbox_backoff(int attempts)
 {
     long b = 30;
@@ -401,18 +442,21 @@ int outbox_confirm(struct store *s, const char *shop, const char *kind, const ch
     int rc = 0;
     size_t rounds = keys ? nkeys : 1;
 
+    int own = sqlite3_get_autocommit(store_db(s)); /* else: the caller's transaction */
+
     if (confirmed)
         *confirmed = 0;
-    if ((rc = store_begin(s, e)) < 0)
+    if (own && (rc = store_begin(s, e)) < 0)
         return rc;
     tm_utc_iso(time(NULL), now, sizeof now);
     for (size_t k = 0; k < rounds && rc == 0; k++)
         rc = store_each(s, upd, confirm_row, &c, e, "sssss", shop, kind, keys ? keys[k] : NULL, now,
                         ref);
-    if (rc == 0)
+    if (rc == 0 && own)
         rc = store_commit(s, e);
     if (rc < 0) {
-        store_rollback(s);
+        if (own)
+            store_rollback(s);
         return rc;
     }
     if (confirmed)

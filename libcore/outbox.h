@@ -20,8 +20,9 @@ enum outbox_state {
     OUTBOX_FAILED,     /* failed, not retryable (or out of attempts) */
     OUTBOX_UNKNOWN,    /* was in flight when its process died, no way to tell */
     OUTBOX_HANDED_OFF, /* written to a hand-off file, awaiting confirm */
+    OUTBOX_WITHDRAWN,  /* taken back before it was sent (outbox_withdraw); never sent */
 };
-#define OUTBOX_NSTATES 7 /* number of states above */
+#define OUTBOX_NSTATES 8 /* number of states above */
 
 struct outbox_item {
     int64_t id;
@@ -68,12 +69,19 @@ int outbox_fail(struct store *s, int64_t id, const char *msg, int retryable, tim
 /* Seconds to wait before attempt number attempts+1 (without jitter): 30s doubling,
  * capped at 6 hours. */
 long outbox_backoff(int attempts);
+/* Takes back an item no process holds (pending, retry or failed) before it is sent, for
+ * good, with msg as its last error: work a rule re-checked before its hand-off refuses
+ * (R-CPN-4), or that the seller cancelled (R-CPN-6). State withdrawn: never claimed again,
+ * --retry-failed or not. One audit row (result "withdrawn"). Returns 1 when the item was
+ * withdrawn, 0 when it is claimed, done, handed-off, unknown or withdrawn already (left
+ * alone), or a negative QS_E_* code. */
+int outbox_withdraw(struct store *s, int64_t id, const char *msg, struct qs_err *e);
 /* Sets a claimed or pending item handed-off (file: delivery). */
 int outbox_handed_off(struct store *s, int64_t id, const char *ref, struct qs_err *e);
 
 /* Turns handed-off items of shop/kind done: those with the given keys (keys NULL: all),
  * and only those whose ref is ref when ref is not NULL; one audit row each. *confirmed
- * (may be NULL) gets their number. */
+ * (may be NULL) gets their number. One transaction, or the caller's. */
 int outbox_confirm(struct store *s, const char *shop, const char *kind, const char *const *keys,
                    size_t nkeys, const char *ref, size_t *confirmed, struct qs_err *e);
 

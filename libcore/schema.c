@@ -425,6 +425,8 @@ const char *const schema_migrations[] = {
     "  UNIQUE (shop, key)"
     ");"
     "CREATE INDEX coupon_push_week ON coupon_push(shop, week);",
+    /* coupon_push.recipients (R-CPN-11): what QSM reported sending, NULL: unknown. */
+    "ALTER TABLE coupon_push ADD COLUMN recipients INTEGER;",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

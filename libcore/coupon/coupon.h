@@ -22,7 +22,7 @@
  *     qstore_only      1 when the coupon is for Qoo10's app (Qstore) only, else 0
  *     created_at, updated_at
  *
- *   coupon_push -- one row per push of a coupon (SPEC 4; the verb is still planned)
+ *   coupon_push -- one row per push of a coupon (R-CPN-2 .. R-CPN-11)
  *     id, shop
  *     key              the push's idempotency key (its outbox item's); UNIQUE (shop, key)
  *     type             'ad' (to fans) or 'comp' (to buyers of given orders)
@@ -34,6 +34,7 @@
  *     fans_since, fans_until   ad: the fans' follow dates (YYYY-MM-DD), NULL: any
  *     orders           comp: how many order numbers the push lists
  *     estimate         the recipient estimate, NULL: unknown
+ *     recipients       how many QSM sent it to (qs coupon confirm --sent), NULL: unknown
  *     state            scheduled, handed-off, applied, cancel-requested, cancelled, sent,
  *                      or refused (re-checked at hand-off and refused: never reached QSM)
  *     created_at, updated_at
@@ -47,7 +48,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "../deliver/deliver.h"
 #include "../err.h"
+#include "../job.h"
 #include "../record/record.h"
 #include "../store.h"
 
@@ -199,7 +202,8 @@ struct coupon_push {
     long week;
     const char *items, *banner, *link, *fans_since, *fans_until; /* "" when none */
     long long orders;
-    long long estimate; /* -1: unknown */
+    long long estimate;   /* -1: unknown */
+    long long recipients; /* what QSM reported (qs coupon confirm --sent), -1: unknown */
     const char *state;
     const char *created_at; /* UTC ISO-8601 */
 };
@@ -275,5 +279,179 @@ struct coupon_link {
 };
 /* SPEC 4 #8: parses --link: shop, item:CODE or an http(s) URL. 0, or -1 with why[size]. */
 int coupon_link_parse(const char *s, struct coupon_link *l, char *why, size_t size);
+
+/* ---- push: the plan (coupon_plan.c) ---- */
+
+/* The outbox kinds of the coupon delivery (SPEC 1.7): a push application, a cancel. */
+#define COUPON_KIND        "coupon"
+#define COUPON_CANCEL_KIND "coupon-cancel"
+
+/* What `qs coupon push ad|comp` asks for. */
+struct coupon_push_req {
+    const char *type;          /* "ad" or "comp" */
+    const char *code;          /* --coupon: the seller's code of the coupon */
+    const char *at;            /* --at: "YYYY-MM-DD HH:MM" in Japan time (also "YYYY/MM/DD"), or
+                                * "next" */
+    const char *items;         /* --items; NULL: top:4 */
+    const char *banner, *link; /* --banner FILE, --link; NULL: none */
+    const char *fans_since, *fans_until; /* ad: follow dates YYYY-MM-DD; NULL: any */
+    /* comp: the order numbers, the input's name and each number's line (0: none) and
+     * sheet ("" or NULL: a text file) for messages */
+    const char *const *orders;
+    const long *lines;
+    size_t norders;
+    const char *input, *sheet;
+    int strict; /* --strict: orders unknown to the store are errors */
+    time_t now; /* the time the push is applied (the rules' "today") */
+};
+
+/* Problems and warnings of a plan, each with its rule and, for an order, its location. */
+struct coupon_push_cb {
+    void *ctx;
+    void (*report)(void *ctx, const struct qs_err *e); /* a refusal */
+    void (*warn)(void *ctx, const struct qs_err *e);   /* a warning; may be NULL */
+};
+
+/* A push checked and ready to record: its row, its idempotency key and the payload of its
+ * outbox item (the QSM form's fields, documented in qs-coupon(1)). */
+struct coupon_push_plan {
+    struct coupon_push p; /* p.id, p.state set when the push exists already */
+    char key[96];
+    char *payload;  /* JSON */
+    int exists;     /* the same push (same key) is in the store already: nothing to record */
+    size_t unknown; /* comp: order numbers the store does not know (passed on) */
+    char *own[8];   /* texts p points to */
+};
+
+/* R-CPN-2..9: checks the push r of shop and fills out. Every problem is reported through
+ * cb->report (with its rule id and the allowed values), then QS_E_DATA is returned and
+ * nothing is changed; warnings go to cb->warn. The same push asked again (same coupon,
+ * type, items, banner, link, fans and orders; the same --at, or with --at next a push of
+ * them still to be sent) is found by its key: out->exists. */
+int coupon_push_plan(struct store *s, const char *shop, const struct coupon_push_req *r,
+                     const struct coupon_push_cb *cb, struct coupon_push_plan *out,
+                     struct qs_err *e);
+void coupon_push_plan_clear(struct coupon_push_plan *p);
+/* R-CPN-5, R-CPN-9: records the planned push (state scheduled) and queues its outbox item
+ * (kind coupon) in one transaction, the week checked again inside it (a concurrent push
+ * may have taken it: QS_E_DATA naming it). Returns 0 when recorded, 1 when the push exists
+ * already (p->exists, or recorded meanwhile by a concurrent run: left as it is). */
+int coupon_push_record(struct store *s, const char *shop, const struct coupon_push_plan *p,
+                       time_t now, struct qs_err *e);
+
+/* ---- push: the hand-off (coupon_run.c) ---- */
+
+struct coupon_run_opts {
+    const char *shop;
+    const char *delivery; /* NULL: the shop's deliver.coupon (default file:) */
+    int retry_failed;     /* --retry-failed */
+    int resend_unknown;   /* --resend-unknown */
+    long timeout_ms;      /* hook: silence before retry; 0: deliver's default */
+    int csv;              /* file: QSM's order-list form as CP932 CSV */
+    FILE *dry_run;        /* print the requests here, change nothing */
+    const char *prog;
+    time_t now; /* the rules' time (R-CPN-4, R-CPN-6) */
+};
+
+/* One outbox item settled by a run, or refused before its hand-off. */
+struct coupon_run_row {
+    char *kind, *key;
+    const char *result; /* ok, handed-off, failed, retry */
+    enum deliver_status status;
+    char *ref, *message;
+};
+
+struct coupon_run {
+    struct coupon_run_row *v;
+    size_t n;
+    struct deliver_report rep; /* both kinds together */
+};
+
+/* SPEC 1.6, 1.7: hands off what is due of shop's pushes (kind coupon), then its cancels
+ * (kind coupon-cancel), each re-checked first (R-CPN-4, R-CPN-6, R-CPN-8: refused ones fail
+ * for good with the reason, never reaching QSM); then coupon_push_settle. Fills out (free
+ * with coupon_run_clear). Must be called outside a transaction unless dry_run. */
+int coupon_run(struct store *s, const struct coupon_run_opts *o, struct coupon_run *out,
+               struct qs_err *e);
+void coupon_run_clear(struct coupon_run *r);
+/* R-CPN-11: brings the pushes' states in line with their outbox items: a push handed to a
+ * hook that said ok is applied, one written to a hand-off folder handed-off, one refused
+ * (by a hook, or a re-check) refused; a cancel done makes its push cancelled, a cancel
+ * refused puts the push back. Idempotent; safe after a crash anywhere. */
+int coupon_push_settle(struct store *s, const char *shop, time_t now, struct qs_err *e);
+
+/* ---- push: cancel, confirm, record (coupon_life.c) ---- */
+
+struct coupon_cancel_result {
+    long long id;
+    char key[96];
+    const char *how; /* "withdrawn" (never handed off), "queued" (a cancel item), "already" */
+    time_t deadline; /* the send time - 24 hours */
+};
+/* R-CPN-6: cancels push ref (its number or key) of shop at now: a push not handed off yet is
+ * withdrawn from the outbox; one handed off or applied gets a cancel item of its own (kind
+ * coupon-cancel, key "<push key>-cancel") and state cancel-requested, until 24 hours before
+ * its send time -- later, QS_E_DATA naming the deadline. One transaction. */
+int coupon_cancel(struct store *s, const char *shop, const char *ref, time_t now,
+                  struct coupon_cancel_result *out, struct qs_err *e);
+
+enum coupon_confirm { COUPON_APPLIED, COUPON_SENT, COUPON_CANCELLED };
+struct coupon_confirm_result {
+    long long id;
+    char key[96];
+    char from[32], to[32];
+    int already; /* it was so already: nothing changed */
+};
+/* R-CPN-11: records what QSM did with push ref: --applied (a handed-off push, before its
+ * apply-by time: later is QS_E_DATA naming R-CPN-4 and the new allowed dates), --sent (with
+ * recipients >= 0 when known), --cancelled (a handed-off cancel). The hand-off's outbox item
+ * is confirmed with it (SPEC 1.7). */
+int coupon_confirm(struct store *s, const char *shop, const char *ref, enum coupon_confirm what,
+                   long long recipients, time_t now, struct coupon_confirm_result *out,
+                   struct qs_err *e);
+
+struct coupon_record_result {
+    long long id;
+    char key[96];
+    int already;     /* recorded before (same type, coupon and time) */
+    long long other; /* another push in the same week (R-CPN-5), 0 none */
+};
+/* R-CPN-11: enters a push made directly in QSM (type, coupon code, send time at) as applied,
+ * so that R-CPN-5 counts it; nothing is handed off. */
+int coupon_record(struct store *s, const char *shop, const char *type, const char *code, time_t at,
+                  time_t now, struct coupon_record_result *out, struct qs_err *e);
+
+/* ---- the jobs (coupon_job.c): push, cancel, run through the one runner ---- */
+
+struct coupon_job {
+    struct store *s;
+    struct coupon_run_opts ro;           /* ro.shop, ro.now: the run and the rules */
+    const char *tz;                      /* the zone the report prints times in */
+    const struct coupon_push_plan *plan; /* push: the push planned (coupon_push_plan) */
+    const char *cancel_ref;              /* cancel: the push to cancel */
+    struct coupon_cancel_result cancel;  /* filled by the cancel's enqueue */
+    struct coupon_run run;               /* filled by the run */
+    int existed;                         /* push: recorded before this run */
+};
+/* The report's columns: push, kind, key, send_at, result, ref, message. */
+extern const char *const coupon_job_cols[];
+extern const struct job_ops coupon_push_job_ops, coupon_cancel_job_ops, coupon_run_job_ops;
+void coupon_job_clear(struct coupon_job *j);
+
+/* ---- the plan of the coming weeks (coupon_push.c) ---- */
+
+struct coupon_week_row {
+    long week;                   /* coupon_week() */
+    time_t monday;               /* 00:00 JST on its Monday */
+    const struct coupon_push *p; /* a push that holds it (R-CPN-5), NULL: free */
+    const char *slots;           /* the first free week only: when a push may go, else "" */
+};
+/* R-CPN-5: the four calendar weeks from now's (Japan time): fn once per push counted in a
+ * week (not cancelled or refused), or once for a free week; the first free week's row says
+ * its allowed send times at now (or from when it can be applied). Stops at fn's first
+ * negative return. */
+int coupon_weeks(struct store *s, const char *shop, time_t now,
+                 int (*fn)(void *ctx, const struct coupon_week_row *w, struct qs_err *e), void *ctx,
+                 struct qs_err *e);
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef QS_COUPON_INT_H
 #define QS_COUPON_INT_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "coupon.h"
@@ -34,5 +35,40 @@ int cpn_insert(struct store *s, const char *shop, const struct coupon *c, const 
 /* Replaces the values of coupon c->code of shop by c's at now. */
 int cpn_update(struct store *s, const char *shop, const struct coupon *c, const char *now,
                struct qs_err *e);
+
+/* ---- a push being planned (coupon_plan.c, its checks in coupon_check.c) ---- */
+
+struct cpl {
+    struct store *s;
+    const char *shop;
+    const struct coupon_push_req *r;
+    const struct coupon_push_cb *cb;
+    struct coupon_push_plan *out;
+    struct coupon c;
+    struct coupon_items it;
+    struct coupon_link link;
+    char *link_text;
+    char banner_sha[65];
+    json_t *rows; /* comp: form_rows */
+    int problems;
+};
+
+/* A refusal (warn 0: counted in p->problems) or a warning of the push being planned, with
+ * its rule and, for an order of the input, its location and record. */
+void cpl_say(struct cpl *p, int warn, const char *rule, const char *input, const char *sheet,
+             long line, const char *record, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+#define cpl_refuse(p, rule, ...) cpl_say(p, 0, rule, NULL, NULL, 0, NULL, __VA_ARGS__)
+#define cpl_warn(p, rule, ...)   cpl_say(p, 1, rule, NULL, NULL, 0, NULL, __VA_ARGS__)
+
+/* R-CPN-7: --items parsed into p->it; item codes on sale per the last qs sync products. */
+int cpl_items(struct cpl *p, struct qs_err *e);
+/* R-CPN-8: the banner's header and size, its hash (p->banner_sha), its link (p->link). */
+int cpl_banner(struct cpl *p);
+/* R-CPN-2: an ad's fans' dates, normalized into since and until ("" when not given). */
+void cpl_fans(struct cpl *p, char since[11], char until[11]);
+/* R-CPN-2, R-CPN-9: a comp's orders checked, p->rows (the order-list form's rows) and the
+ * distinct buyers into *estimate. */
+int cpl_orders(struct cpl *p, long long *estimate, struct qs_err *e);
 
 #endif

@@ -159,6 +159,10 @@ struct deliver_opts {
     const char *const *shared;
     size_t nshared;
     size_t chunk; /* file: at most this many items per list; 0 = no limit */
+    /* file: a payload field naming a file (an absolute path) to copy into the hand-off as
+     * N-BASENAME (N: the item's position in the run), e.g. a coupon push's banner; an item
+     * whose file cannot be read fails alone. NULL: none. */
+    const char *attach;
     int csv;      /* file: QSM's forms as CP932 CSV (FORM-N.csv) instead of .xlsx (--csv) */
     deliver_result_fn on_result; /* may be NULL */
     void *result_ctx;

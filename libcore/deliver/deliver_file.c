@@ -311,6 +311,35 @@ static int write_summary(const struct dlv_run *r, const struct fplan *p, const c
     return rc;
 }
 
+/* Copies file path (none: nothing to do) into dir as N-BASENAME. QS_E_DATA when it cannot
+ * be read (the item fails alone), QS_E_IO when it cannot be written. */
+static int copy_attach(const char *path, const char *dir, size_t n, struct qs_err *e)
+{
+    const char *base;
+    char buf[65536], *to;
+    FILE *in, *out;
+    size_t got;
+    int rc = 0;
+    if (!path || !*path)
+        return 0;
+    base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (!(in = fopen(path, "rb")))
+        return err_set(e, QS_E_DATA, NULL, "cannot read %s: %s", path, strerror(errno));
+    to = xasprintf("%s/%zu-%s", dir, n, base);
+    if (!(out = fopen(to, "wb")))
+        rc = err_set(e, QS_E_IO, NULL, "%s: %s", to, strerror(errno));
+    while (rc == 0 && (got = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, got, out) != got)
+            rc = err_set(e, QS_E_IO, NULL, "%s: %s", to, strerror(errno));
+    if (rc == 0 && ferror(in))
+        rc = err_set(e, QS_E_DATA, NULL, "cannot read %s: %s", path, strerror(errno));
+    if (out)
+        rc = finish(out, to, rc, e);
+    fclose(in);
+    free(to);
+    return rc;
+}
+
 /* SPEC 1.7: QSM's upload forms, one file per item that carries form_rows, into the temp
  * folder. An item whose form cannot be written is failed alone: it leaves its group (and
  * groups left empty go); only an I/O error fails the run. */
@@ -324,6 +353,9 @@ static int file_write_forms(const struct dlv_run *r, struct fplan *p, const char
             continue;
         int rc = dlv_form_write(r->kind, p->pl[i], tmp, i + 1, r->o->csv, &p->form[i],
                                 &p->form_rows[i], &ie);
+        if (rc == 0 && r->o->attach)
+            rc = copy_attach(json_string_value(json_object_get(p->pl[i], r->o->attach)), tmp, i + 1,
+                             &ie);
         if (rc == QS_E_DATA)
             p->ferr[i] = xstrdup(ie.msg);
         else if (rc < 0) {

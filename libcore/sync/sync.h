@@ -151,6 +151,10 @@ struct sync_products_stats {
 int sync_products_pull(struct store *s, struct qapi *q, const char *shop,
                        const struct sync_products_opts *o, sync_item_fn fn, void *ctx,
                        struct sync_products_stats *st, struct qs_err *e);
+/* When the last complete `qs sync products` of shop ended (a pull that went through
+ * records it as sync_mark stream "products"): *at, and 1; 0 when none ever did (*at 0);
+ * or a QS_E_* code. R-CPN-7 reads "on sale per the last qs sync products" by it. */
+int sync_products_synced_at(struct store *s, const char *shop, time_t *at, struct qs_err *e);
 
 /* ---- ship and confirm (R-SYN-1b) ------------------------------------------------- */
 

@@ -232,8 +232,22 @@ int sync_products_pull(struct store *s, struct qapi *q, const char *shop,
         rc = list_status(&p, listed_statuses[i], pg);
     if (rc == 0)
         rc = syncdb_items_unseen(p.d, unseen, &p, e);
+    if (rc == 0) /* R-CPN-7: the time of the last complete pull */
+        rc = syncdb_mark_set(p.d, "products", p.now, p.now, e);
     progress_end(pg);
 out:
     syncdb_free(p.d);
     return rc;
+}
+
+int sync_products_synced_at(struct store *s, const char *shop, time_t *at, struct qs_err *e)
+{
+    struct syncdb *d = syncdb_new(s, shop);
+    char mark[32];
+    int rc = syncdb_mark_get(d, "products", mark, sizeof mark, e);
+    syncdb_free(d);
+    *at = 0;
+    if (rc < 0)
+        return rc;
+    return mark[0] && tm_parse_utc_iso(mark, at) == 0;
 }

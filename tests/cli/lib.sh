@@ -9,7 +9,7 @@ FIX="$QS_SRC/tests/fixtures"
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/qs-test.XXXXXX")
 export HOME="$TRASH/home" XDG_DATA_HOME="$TRASH/home/.local/share" \
        XDG_CONFIG_HOME="$TRASH/home/.config" QS_STORE="$TRASH/qs.db" TZ=UTC LC_ALL=C.UTF-8
-unset QS_SHOP QS_TZ QS_FORMAT
+unset QS_SHOP QS_TZ QS_FORMAT QS_NOW
 mkdir -p "$HOME"
 cd "$TRASH" || exit 1
 trap 'cd /; rm -rf "$TRASH"' EXIT
