@@ -276,4 +276,59 @@ struct coupon_link {
 /* SPEC 4 #8: parses --link: shop, item:CODE or an http(s) URL. 0, or -1 with why[size]. */
 int coupon_link_parse(const char *s, struct coupon_link *l, char *why, size_t size);
 
+/* ---- pushes: the preview (coupon_preview.c) ----
+ * SPEC 4 #7 and #10: the push mail as one standalone HTML page (`qs coupon preview`). */
+
+/* One item of the mail's BEST ITEM block; its texts are malloc'd. */
+struct coupon_preview_item {
+    char *code, *name, *image_url; /* name, image_url: "" when the store does not know them */
+    long long price;               /* yen; -1 when the store does not know the item */
+};
+/* The items of a preview; coupon_preview_items_clear frees them. */
+struct coupon_preview_items {
+    struct coupon_preview_item *v;
+    size_t n;
+    int approx; /* 1: the store's approximation of QSM's own top N */
+};
+/* SPEC 4 #7, #10: the items of the push mail of shop. With it->top > 0, the shop's top
+ * it->top items by sales in the store -- the quantity of order lines paid or later (status
+ * 2 to 5, no cancel claim) ordered in the 30 days up to now, by item code, ties by item
+ * code, only items the store knows (market_item), at most it->top -- with out->approx = 1
+ * (QSM chooses its own top N: this is an approximation). Else the codes given, in order,
+ * each with its title, price and image URL (ImageUrl of its GetItemDetailInfo object, ""
+ * when absent) from market_item; a code the store does not know is kept with an empty name
+ * and price -1. out is filled (free it with coupon_preview_items_clear) on success and
+ * left empty on failure. Returns 0 or a QS_E_* code. */
+int coupon_preview_items(struct store *s, const char *shop, const struct coupon_items *it,
+                         time_t now, struct coupon_preview_items *out, struct qs_err *e);
+/* Frees the items of p and empties it; NULL is a no-op. */
+void coupon_preview_items_clear(struct coupon_preview_items *p);
+
+/* A push as its preview shows it; nothing is owned. */
+struct coupon_preview {
+    const char *shop;            /* shop name */
+    const struct coupon *c;      /* the coupon's terms */
+    const char *type;            /* "ad" or "comp" */
+    time_t send_at;              /* shown in Japan time: YYYY/MM/DD HH:MM */
+    const unsigned char *banner; /* the banner file's bytes, NULL: none */
+    size_t banner_len;
+    const char *link; /* the banner's link as --link gave it (shop, item:CODE, URL); NULL or
+                       * "": none */
+    const struct coupon_preview_items *items; /* NULL: none */
+};
+/* SPEC 4 #10: writes the push mail p to fp as one standalone HTML5 page (UTF-8) that loads
+ * nothing -- no script, no external stylesheet, font or image; an inline <style>; a
+ * Content-Security-Policy that allows data: images only; every text HTML-escaped. It holds
+ * the subject 「[Qoo10] ショップクーポンが発行されました！」 as <title> and h1#subject; the
+ * banner (#banner) as a data: URI of the type its header says (coupon_image_size, never
+ * the name; a file that is neither PNG nor JPEG gets a note instead) in its link (shop ->
+ * https://www.qoo10.jp/shop/SHOP, item:CODE -> https://www.qoo10.jp/g/CODE, a URL as is);
+ * the coupon's terms (#coupon: name, "500円OFF" or "10%OFF（最大N円）",
+ * "N円以上のご購入で利用可能" when there is a minimum, the validity in Japan time, issue
+ * and per-buyer limits when set); the send time (#send-at, Japan time); a BEST ITEM block
+ * of one .item card per item (data-code; name, price "1,234円", the image URL as a link's
+ * text and href, never an <img>); #approx, a note that the items approximate QSM's own
+ * top N, when items->approx. Returns 0, or QS_E_IO when fp could not be written. */
+int coupon_preview_write(FILE *fp, const struct coupon_preview *p, struct qs_err *e);
+
 #endif
