@@ -241,7 +241,7 @@ static const char style[] =
     "font-size:13px}\n"
     ".items{display:flex;flex-wrap:wrap;gap:12px;padding:0 20px 20px}\n"
     ".item{box-sizing:border-box;width:calc(25% - 9px);padding:10px;border:1px solid "
-    "#e3e5e8;word-break:break-all;font-size:13px}\n"
+    "#e3e5e8;overflow-wrap:anywhere;font-size:13px}\n"
     ".item p{margin:2px 0}\n"
     ".item .code{color:#888;font-size:11px}\n"
     ".item .price{font-weight:bold;color:#e4002b}\n"
