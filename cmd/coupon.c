@@ -4,15 +4,19 @@
  * says so and exits 64 (no fake output). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../libcore/afile.h"
 #include "../libcore/coupon/coupon.h"
 #include "../libcore/shop.h"
 #include "../libcore/store.h"
 #include "../libcore/tm.h"
+#include "../libcore/xalloc.h"
 
 /* The options of add and edit: the values of a coupon, as text, checked by libcore. */
 struct cpn_args {
@@ -485,39 +489,25 @@ out:
     return code;
 }
 
-static int cmd_coupon_cancel(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
-{
-    struct push_args a = {.timeout = 60};
-    struct coupon_job j = {0};
-    time_t now;
-    int code;
-
-    if ((code = cmd_parse(ctx, v, &a, &argc, &argv)) != 0 || (code = cmd_now(ctx, &now)) != 0)
-        return code;
-    if (argc != 1)
-        return cmd_usage(ctx, argc ? "one PUSH at a time"
-                                   : "give the PUSH (its number in qs "
-                                     "coupon history, or its key)");
-    run_opts_fill(ctx, &a, now, &j);
-    j.cancel_ref = argv[0];
-    code = cmd_job(ctx, &coupon_cancel_job_ops, &j);
-    coupon_job_clear(&j);
-    return code;
-}
-
+/* cancel PUSH (v->arg 1) and run (0): the cancel queued, then what is due handed off. */
 static int cmd_coupon_run(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     struct push_args a = {.timeout = 60};
     struct coupon_job j = {0};
+    int cancel = v->arg;
     time_t now;
     int code;
 
     if ((code = cmd_parse(ctx, v, &a, &argc, &argv)) != 0 || (code = cmd_now(ctx, &now)) != 0)
         return code;
-    if (argc > 0)
+    if (cancel && argc != 1)
+        return cmd_usage(ctx, argc ? "one PUSH at a time"
+                                   : "give the PUSH (its number in qs coupon history, or its key)");
+    if (!cancel && argc > 0)
         return cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
     run_opts_fill(ctx, &a, now, &j);
-    code = cmd_job(ctx, &coupon_run_job_ops, &j);
+    j.cancel_ref = cancel ? argv[0] : NULL;
+    code = cmd_job(ctx, cancel ? &coupon_cancel_job_ops : &coupon_run_job_ops, &j);
     coupon_job_clear(&j);
     return code;
 }
@@ -740,6 +730,66 @@ static int cmd_coupon_record(struct qs_ctx *ctx, const struct qs_verb *v, int ar
     return 0;
 }
 
+/* mkdir -p dir (0700: a shop's data). */
+static int mkdirs(const char *dir, struct qs_err *e)
+{
+    char *p = xstrdup(dir);
+    int rc = 0;
+    for (char *c = p + 1; rc == 0; c++) {
+        if (*c && *c != '/')
+            continue;
+        char was = *c;
+        *c = '\0';
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+            rc = err_set(e, QS_E_IO, NULL, "%s: %s", p, strerror(errno));
+        if (!(*c = was))
+            break;
+    }
+    free(p);
+    return rc;
+}
+
+/* preview PUSH: the push mail as one HTML page: -o FILE (-o /dev/stdout prints it), else
+ * preview/<shop>/push-<N>.html beside the store, whose path is printed. */
+static int cmd_coupon_preview(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct afile *a = NULL;
+    struct qs_err e;
+    char *dir = NULL, *path = NULL;
+    time_t now;
+    int rc;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, NULL, &argc, &argv)) != 0 || (rc = cmd_now(ctx, &now)) != 0)
+        return rc;
+    if (argc != 1)
+        return cmd_usage(ctx, argc ? "one PUSH at a time" : "give the PUSH (its number or key)");
+    if (ctx->out_file) { /* -o FILE */
+        rc = coupon_preview_push(ctx->store, ctx->shop.name, argv[0], now, cmd_out(ctx), &e);
+        return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
+    }
+    {
+        const char *slash = strrchr(ctx->store_path, '/');
+        char *base =
+            slash ? xstrndup(ctx->store_path, (size_t)(slash - ctx->store_path)) : xstrdup(".");
+        dir = xasprintf("%s/preview/%s", base, ctx->shop.name);
+        path = xasprintf("%s/push-%s.html", dir, argv[0]);
+        free(base);
+    }
+    if ((rc = mkdirs(dir, &e)) < 0 || (rc = afile_open(path, NULL, &a, &e)) < 0)
+        goto out;
+    if ((rc = coupon_preview_push(ctx->store, ctx->shop.name, argv[0], now, afile_fp(a), &e)) < 0) {
+        afile_abort(a);
+        goto out;
+    }
+    if ((rc = afile_commit(a, &e)) == 0)
+        printf("%s\n", path);
+out:
+    free(dir);
+    free(path);
+    return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
+}
+
 #define SHOP_W (QS_NEEDS_SHOP | QS_WRITES_STORE)
 
 static const struct qs_verb coupon_verbs[] = {
@@ -757,10 +807,10 @@ static const struct qs_verb coupon_verbs[] = {
                 "show one coupon"),
     QS_VERB("push", cmd_coupon_push, "ad|comp [FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, push_opts,
             "apply for a coupon push to fans (ad) or buyers of orders (comp)"),
-    QS_VERB("cancel", cmd_coupon_cancel, "PUSH", SHOP_W | QS_OPTS_ANYWHERE, run_opts,
-            "cancel a push, until 24 hours before it is sent"),
-    QS_VERB("run", cmd_coupon_run, NULL, SHOP_W, run_opts,
-            "hand off what is due: pushes and cancels waiting or to retry"),
+    QS_VERB_ARG("cancel", cmd_coupon_run, 1, "PUSH", NULL, SHOP_W | QS_OPTS_ANYWHERE, run_opts,
+                "cancel a push, until 24 hours before it is sent"),
+    QS_VERB_ARG("run", cmd_coupon_run, 0, NULL, NULL, SHOP_W, run_opts,
+                "hand off what is due: pushes and cancels waiting or to retry"),
     QS_VERB_USAGE("confirm", cmd_coupon_confirm,
                   "confirm PUSH --applied|--sent [--recipients N]|--cancelled",
                   SHOP_W | QS_OPTS_ANYWHERE, confirm_opts, "record what QSM did with a push"),
@@ -770,7 +820,8 @@ static const struct qs_verb coupon_verbs[] = {
                   "enter a push made in QSM, or the shop's fan count"),
     QS_VERB("plan", cmd_coupon_plan, NULL, SHOP_W, NULL,
             "the coming four weeks: pushes and free send times"),
-    QS_PLANNED("preview", "preview PUSH", "write the push mail as an HTML page"),
+    QS_VERB("preview", cmd_coupon_preview, "PUSH", QS_NEEDS_SHOP | QS_OPTS_ANYWHERE, NULL,
+            "write the push mail as one HTML page that opens offline"),
     QS_VERB("history", cmd_coupon_history, NULL, SHOP_W, history_opts,
             "list pushes with their states and estimates"),
     {.name = NULL},

@@ -13,7 +13,7 @@ _qs_verbs() {
     import) echo "products upc pools words" ;;
     publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check shipping batches" ;;
     note) echo "send template rule run inbox reply delay blacklist customers confirm" ;;
-    coupon) echo "add edit list show push cancel confirm record plan preview history" ;;
+    coupon) echo "add edit list show push cancel run confirm record plan preview history" ;;
     stock) echo "item link list alloc sync fees labels" ;;
     inbound) echo "add bundle ship complete list order" ;;
     sync) echo "orders products ship confirm cancel stock export notify doctor log probe" ;;
@@ -54,8 +54,11 @@ _qs_verb_opts() {
         --per-buyer-limit --qstore-only --qsm-no --encoding" ;;
     coupon/edit) echo "--name --discount --max-discount --min-order --from --to --issue-limit
         --per-buyer-limit --qstore-only --qsm-no" ;;
-    coupon/push) echo "--coupon --at --items --banner --link --fans-since --fans-until --strict" ;;
-    coupon/confirm) echo "--applied --sent --recipients" ;;
+    coupon/push) echo "--coupon --at --items --banner --link --fans-since --fans-until --strict
+        --encoding --retry-failed --resend-unknown --csv --timeout" ;;
+    coupon/cancel | coupon/run) echo "--retry-failed --resend-unknown --csv --timeout" ;;
+    coupon/confirm) echo "--applied --sent --cancelled --recipients" ;;
+    coupon/history) echo "--coupon" ;;
     coupon/record) echo "--coupon --at --fans" ;;
     stock/alloc) echo "--undo" ;;
     stock/sync) echo "--buffer --max" ;;

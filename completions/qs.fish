@@ -8,7 +8,7 @@ set -l qs_commands init import publish note coupon stock inbound sync help versi
 set -l qs_import_verbs products upc pools words
 set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check shipping batches
 set -l qs_note_verbs send template rule run inbox reply delay blacklist customers confirm
-set -l qs_coupon_verbs add edit list show push cancel confirm record plan preview history
+set -l qs_coupon_verbs add edit list show push cancel run confirm record plan preview history
 set -l qs_stock_verbs item link list alloc sync fees labels
 set -l qs_inbound_verbs add bundle ship complete list order
 set -l qs_sync_verbs orders products ship confirm cancel stock export notify doctor log probe
@@ -249,6 +249,15 @@ complete -c qs -n '__qs_using coupon push' -l fans-until -x
 complete -c qs -n '__qs_using coupon push' -l strict
 complete -c qs -n '__qs_using coupon confirm' -l applied
 complete -c qs -n '__qs_using coupon confirm' -l sent
+complete -c qs -n '__qs_using coupon confirm' -l cancelled
+complete -c qs -n '__qs_using coupon history' -l coupon -x
+complete -c qs -n '__qs_using coupon push' -l encoding -x -a 'auto utf-8 cp932'
+for v in push cancel run
+    complete -c qs -n "__qs_using coupon $v" -l retry-failed
+    complete -c qs -n "__qs_using coupon $v" -l resend-unknown
+    complete -c qs -n "__qs_using coupon $v" -l csv
+    complete -c qs -n "__qs_using coupon $v" -l timeout -x
+end
 complete -c qs -n '__qs_using coupon confirm' -l recipients -x
 complete -c qs -n '__qs_using coupon record' -l fans -x
 complete -c qs -n '__qs_using stock item' -a 'add list'

@@ -208,7 +208,7 @@ struct coupon_push {
     const char *created_at; /* UTC ISO-8601 */
 };
 /* The push of shop holding week other than key but (may be NULL) and not cancelled or
- * refused (SPEC 4 #5 counts it): its id into *id (0: none). Returns 0 or a QS_E_* code. */
+ * refused (R-CPN-5 counts it): its id into *id (0: none). Returns 0 or a QS_E_* code. */
 int coupon_push_week_taken(struct store *s, const char *shop, long week, const char *but,
                            long long *id, struct qs_err *e);
 /* Inserts push p of coupon p->code of shop at now (its week from p->send_at; p->id and
@@ -225,59 +225,57 @@ int coupon_push_each(struct store *s, const char *shop, const char *key,
                      int (*fn)(void *ctx, const struct coupon_push *p, struct qs_err *e), void *ctx,
                      struct qs_err *e);
 
-/* ---- pushes: the pure parts (coupon_slot.c) ----
- * Building blocks of `qs coupon push` (still planned): the rule ids of SPEC 4 are cited
- * where the verb enforces them; "SPEC 4 #N" below means R-CPN-N. */
+/* ---- pushes: the pure parts (coupon_slot.c) ---- */
 
-#define COUPON_SLOT_DAYS   3  /* SPEC 4 #4: D+1 .. D+3 */
+#define COUPON_SLOT_DAYS   3  /* R-CPN-4: D+1 .. D+3 */
 #define COUPON_NSLOTS      75 /* 3 days of 25 half hours from 10:00 to 22:00 */
-#define COUPON_TOP_MIN     4  /* SPEC 4 #7 */
+#define COUPON_TOP_MIN     4  /* R-CPN-7 */
 #define COUPON_TOP_MAX     16
 #define COUPON_TOP_DEFAULT 4
 #define COUPON_ITEMS_MAX   16
 
-/* SPEC 4 #4: 0 when at is one of QSM's send times as seen at now -- a date D+1 .. D+3 (Japan
+/* R-CPN-4: 0 when at is one of QSM's send times as seen at now -- a date D+1 .. D+3 (Japan
  * calendar days after now's) at 10:00 .. 22:00 in 30-minute steps; else -1 with why[size]
  * naming the time and the allowed dates and times. */
 int coupon_slot_check(time_t at, time_t now, char *why, size_t size);
-/* SPEC 4 #4: "choose a date from D+1 to D+3, at 10:00 to 22:00 ..." for now, into buf. */
+/* R-CPN-4: "choose a date from D+1 to D+3, at 10:00 to 22:00 ..." for now, into buf. */
 void coupon_slot_allowed(time_t now, char *buf, size_t size);
-/* SPEC 4 #4: the allowed send times at now, earliest first: writes at most n into out and
+/* R-CPN-4: the allowed send times at now, earliest first: writes at most n into out and
  * returns how many there are (COUPON_NSLOTS). */
 size_t coupon_slots(time_t now, time_t *out, size_t n);
-/* SPEC 4 #4: the apply-by time of a push sent at at (file: hand-off): 23:59 JST the day
+/* R-CPN-4: the apply-by time of a push sent at at (file: hand-off): 23:59 JST the day
  * before the send date. */
 time_t coupon_apply_by(time_t at);
-/* SPEC 4 #5: the calendar week (Monday to Sunday, Japan time) of t, as a number that grows by
+/* R-CPN-5: the calendar week (Monday to Sunday, Japan time) of t, as a number that grows by
  * one each Monday 00:00 JST. */
 long coupon_week(time_t t);
 /* Writes t in Japan time as "YYYY-MM-DD HH:MM" into buf; returns buf. */
 char *coupon_jst_format(time_t t, char *buf, size_t size);
 
-/* SPEC 4 #7: the items of the push mail: QSM's top N (top > 0), or n item codes. */
+/* R-CPN-7: the items of the push mail: QSM's top N (top > 0), or n item codes. */
 struct coupon_items {
     int top;
     char **codes; /* malloc'd, each malloc'd: coupon_items_clear */
     size_t n;
 };
-/* SPEC 4 #7: parses --items: "top:N" (N 4..16), or 1..16 comma-separated codes; NULL or ""
+/* R-CPN-7: parses --items: "top:N" (N 4..16), or 1..16 comma-separated codes; NULL or ""
  * is top:4. Returns 0, or -1 with why[size]. */
 int coupon_items_parse(const char *s, struct coupon_items *it, char *why, size_t size);
 void coupon_items_clear(struct coupon_items *it);
 
-/* SPEC 4 #8: the type ("png", "jpeg") and size of an image from the first n bytes of its
+/* R-CPN-8: the type ("png", "jpeg") and size of an image from the first n bytes of its
  * file (its header, never its name). Returns 0, or -1 when b is neither a PNG nor a JPEG
  * whose frame header lies within the n bytes. */
 int coupon_image_size(const unsigned char *b, size_t n, const char **type, unsigned *w,
                       unsigned *h);
 #define COUPON_BANNER_W 1860
 #define COUPON_BANNER_H 240
-/* SPEC 4 #8: a banner's link: kind "shop" (target ""), "item" (target the item code) or
+/* R-CPN-8: a banner's link: kind "shop" (target ""), "item" (target the item code) or
  * "url" (an http or https URL). Texts point into the parsed string. */
 struct coupon_link {
     const char *kind, *target;
 };
-/* SPEC 4 #8: parses --link: shop, item:CODE or an http(s) URL. 0, or -1 with why[size]. */
+/* R-CPN-8: parses --link: shop, item:CODE or an http(s) URL. 0, or -1 with why[size]. */
 int coupon_link_parse(const char *s, struct coupon_link *l, char *why, size_t size);
 
 /* ---- push: the plan (coupon_plan.c) ---- */
@@ -453,5 +451,64 @@ struct coupon_week_row {
 int coupon_weeks(struct store *s, const char *shop, time_t now,
                  int (*fn)(void *ctx, const struct coupon_week_row *w, struct qs_err *e), void *ctx,
                  struct qs_err *e);
+/* ---- pushes: the preview (coupon_preview.c) ----
+ * R-CPN-7 and R-CPN-10: the push mail as one standalone HTML page (`qs coupon preview`). */
+
+/* One item of the mail's BEST ITEM block; its texts are malloc'd. */
+struct coupon_preview_item {
+    char *code, *name, *image_url; /* name, image_url: "" when the store does not know them */
+    long long price;               /* yen; -1 when the store does not know the item */
+};
+/* The items of a preview; coupon_preview_items_clear frees them. */
+struct coupon_preview_items {
+    struct coupon_preview_item *v;
+    size_t n;
+    int approx; /* 1: the store's approximation of QSM's own top N */
+};
+/* R-CPN-7, R-CPN-10: the items of the push mail of shop. With it->top > 0, the shop's top
+ * it->top items by sales in the store -- the quantity of order lines paid or later (status
+ * 2 to 5, no cancel claim) ordered in the 30 days up to now, by item code, ties by item
+ * code, only items the store knows (market_item), at most it->top -- with out->approx = 1
+ * (QSM chooses its own top N: this is an approximation). Else the codes given, in order,
+ * each with its title, price and image URL (ImageUrl of its GetItemDetailInfo object, ""
+ * when absent) from market_item; a code the store does not know is kept with an empty name
+ * and price -1. out is filled (free it with coupon_preview_items_clear) on success and
+ * left empty on failure. Returns 0 or a QS_E_* code. */
+int coupon_preview_items(struct store *s, const char *shop, const struct coupon_items *it,
+                         time_t now, struct coupon_preview_items *out, struct qs_err *e);
+/* Frees the items of p and empties it; NULL is a no-op. */
+void coupon_preview_items_clear(struct coupon_preview_items *p);
+
+/* A push as its preview shows it; nothing is owned. */
+struct coupon_preview {
+    const char *shop;            /* shop name */
+    const struct coupon *c;      /* the coupon's terms */
+    const char *type;            /* "ad" or "comp" */
+    time_t send_at;              /* shown in Japan time: YYYY/MM/DD HH:MM */
+    const unsigned char *banner; /* the banner file's bytes, NULL: none */
+    size_t banner_len;
+    const char *link; /* the banner's link as --link gave it (shop, item:CODE, URL); NULL or
+                       * "": none */
+    const struct coupon_preview_items *items; /* NULL: none */
+};
+/* R-CPN-10: writes the push mail p to fp as one standalone HTML5 page (UTF-8) that loads
+ * nothing -- no script, no external stylesheet, font or image; an inline <style>; a
+ * Content-Security-Policy that allows data: images only; every text HTML-escaped. It holds
+ * the subject 「[Qoo10] ショップクーポンが発行されました！」 as <title> and h1#subject; the
+ * banner (#banner) as a data: URI of the type its header says (coupon_image_size, never
+ * the name; a file that is neither PNG nor JPEG gets a note instead) in its link (shop ->
+ * https://www.qoo10.jp/shop/SHOP, item:CODE -> https://www.qoo10.jp/g/CODE, a URL as is);
+ * the coupon's terms (#coupon: name, "500円OFF" or "10%OFF（最大N円）",
+ * "N円以上のご購入で利用可能" when there is a minimum, the validity in Japan time, issue
+ * and per-buyer limits when set); the send time (#send-at, Japan time); a BEST ITEM block
+ * of one .item card per item (data-code; name, price "1,234円", the image URL as a link's
+ * text and href, never an <img>); #approx, a note that the items approximate QSM's own
+ * top N, when items->approx. Returns 0, or QS_E_IO when fp could not be written. */
+int coupon_preview_write(FILE *fp, const struct coupon_preview *p, struct qs_err *e);
+/* R-CPN-10: the preview of push ref (its number or key) of shop, written to fp: its coupon's
+ * terms, its banner read from its file (QS_E_DATA when it cannot be read), its items
+ * (coupon_preview_items at now). */
+int coupon_preview_push(struct store *s, const char *shop, const char *ref, time_t now, FILE *fp,
+                        struct qs_err *e);
 
 #endif

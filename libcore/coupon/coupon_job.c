@@ -146,15 +146,7 @@ static int report(void *job, job_emit_fn fn, void *ectx, struct qs_err *e)
 static void epilogue(void *job, const char *prog, FILE *diag)
 {
     struct coupon_job *j = job;
-    const struct deliver_report *rep = &j->run.rep;
-    if (rep->garbage)
-        fprintf(diag, "%s: the hook answered %zu line%s that were not answers\n", prog,
-                rep->garbage, rep->garbage == 1 ? "" : "s");
-    if (rep->handoff[0])
-        fprintf(diag, "%s: hand-off written to %s\n", prog, rep->handoff);
-    if (rep->unknown_total)
-        fprintf(diag, "%s: %zu item%s in flight when a run died; --resend-unknown sends them\n",
-                prog, rep->unknown_total, rep->unknown_total == 1 ? "" : "s");
+    deliver_report_epilogue(&j->run.rep, "item", prog, diag);
 }
 
 const struct job_ops coupon_push_job_ops = {

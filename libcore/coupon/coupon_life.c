@@ -327,3 +327,86 @@ int coupon_record(struct store *s, const char *shop, const char *type, const cha
 out:
     return tx_end(s, own, rc, e);
 }
+
+/* ---- preview (R-CPN-10) ---- */
+
+struct pv {
+    struct coupon_push p;
+    char *own;
+};
+
+static int pv_row(void *ctx, const struct coupon_push *q, struct qs_err *e)
+{
+    struct pv *v = ctx;
+    (void)e;
+    v->p = *q;
+    v->own =
+        xasprintf("%s%c%s%c%s%c%s%c%s", q->type, 0, q->code, 0, q->items, 0, q->banner, 0, q->link);
+    v->p.type = v->own;
+    v->p.code = v->p.type + strlen(v->p.type) + 1;
+    v->p.items = v->p.code + strlen(v->p.code) + 1;
+    v->p.banner = v->p.items + strlen(v->p.items) + 1;
+    v->p.link = v->p.banner + strlen(v->p.banner) + 1;
+    return 0;
+}
+
+int coupon_preview_push(struct store *s, const char *shop, const char *ref, time_t now, FILE *fp,
+                        struct qs_err *e)
+{
+    struct coupon_preview_items items = {0};
+    struct coupon_items it = {0};
+    struct coupon c = {0};
+    struct pv v = {0};
+    struct found f;
+    unsigned char *banner = NULL;
+    size_t blen = 0;
+    char why[256];
+    int rc;
+
+    if ((rc = find(s, shop, ref, &f, e)) < 0 ||
+        (rc = coupon_push_each(s, shop, f.key, pv_row, &v, e)) < 0)
+        goto out;
+    if ((rc = cpn_get(s, shop, v.p.code, &c, e)) <= 0) {
+        rc = rc < 0 ? rc : cpn_unknown(shop, v.p.code, e);
+        goto out;
+    }
+    /* A push recorded from QSM (qs coupon record) has no items: QSM's top 4 then. */
+    if (coupon_items_parse(*v.p.items ? v.p.items : NULL, &it, why, sizeof why) < 0) {
+        rc = err_set(e, QS_E_DATA, "R-CPN-7", "push %lld: %s", f.id, why);
+        goto out;
+    }
+    if (*v.p.banner) {
+        FILE *b = fopen(v.p.banner, "rb");
+        size_t cap = 0, got;
+        if (!b) {
+            rc = err_set(e, QS_E_DATA, "R-CPN-8", "push %lld: cannot read its banner %s", f.id,
+                         v.p.banner);
+            goto out;
+        }
+        do {
+            banner = xrealloc(banner, cap += 1 << 20);
+            blen += got = fread(banner + blen, 1, cap - blen, b);
+        } while (got > 0 && blen == cap);
+        fclose(b);
+    }
+    if ((rc = coupon_preview_items(s, shop, &it, now, &items, e)) < 0)
+        goto out;
+    struct coupon_preview pv = {.shop = shop,
+                                .c = &c,
+                                .type = v.p.type,
+                                .send_at = v.p.send_at,
+                                .banner = banner,
+                                .banner_len = blen,
+                                .link = v.p.link,
+                                .items = &items};
+    rc = coupon_preview_write(fp, &pv, e);
+out:
+    if (rc < 0 && !e->record[0])
+        err_record(e, ref);
+    coupon_preview_items_clear(&items);
+    coupon_items_clear(&it);
+    coupon_clear(&c);
+    free(v.own);
+    free(banner);
+    return rc;
+}

@@ -19,7 +19,7 @@ int coupon_push_week_taken(struct store *s, const char *shop, long week, const c
 {
     int rc;
     *id = 0;
-    /* SPEC 4 #5: every push counts but cancelled ones (and refused ones, which never
+    /* R-CPN-5: every push counts but cancelled ones (and refused ones, which never
      * reached QSM). */
     rc = store_each(s,
                     "SELECT id FROM coupon_push WHERE shop = ?1 AND week = ?2"

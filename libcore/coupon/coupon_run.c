@@ -21,7 +21,7 @@ static const char *const push_columns[] = {
     "apply_by",   "items",     "top",         "item_codes", "fans",        "fans_since",
     "fans_until", "orders",    "banner_file", "link",       "link_target", "estimate",
 };
-static const char *const cancel_columns[] = {"push_key",  "coupon_no", "send_date",
+static const char *const cancel_columns[] = {"push_key",  "coupon_no",    "send_date",
                                              "send_time", "deadline_jst", "where"};
 
 static void row_add(struct coupon_run *r, const char *kind, const char *key, enum deliver_status st,
@@ -180,22 +180,15 @@ static int recheck(struct store *s, const struct coupon_run_opts *o, const char 
 
 /* ---- the run ---- */
 
+/* Both kinds' reports as one: their unknown items add up. */
 static void report_add(struct deliver_report *a, const struct deliver_report *b)
 {
+    size_t unknown = a->unknown_total + b->unknown_total;
+    deliver_report_add(a, b);
+    a->unknown_total = unknown;
     a->type = b->type;
-    a->sent += b->sent;
-    a->failed += b->failed;
-    a->retry += b->retry;
-    a->handed_off += b->handed_off;
-    a->recovered += b->recovered;
-    a->unknown += b->unknown;
-    a->resent_unknown += b->resent_unknown;
-    a->unknown_total += b->unknown_total;
     a->dry += b->dry;
-    a->garbage += b->garbage;
     a->unavailable = a->unavailable || b->unavailable;
-    if (b->handoff[0])
-        snprintf(a->handoff, sizeof a->handoff, "%s", b->handoff);
 }
 
 static int run_kind(struct store *s, const struct coupon_run_opts *o, const char *kind,

@@ -1,6 +1,6 @@
-/* coupon_slot: the pure parts of a push (SPEC 4) -- QSM's send slots (SPEC 4 #4), the
- * calendar week of a push (SPEC 4 #5), the items shown (SPEC 4 #7), the banner's header and
- * link (SPEC 4 #8). Qoo10's rules are in Japan time (Asia/Tokyo: UTC+9, no DST), whatever
+/* coupon_slot: the pure parts of a push (SPEC 4) -- QSM's send slots (R-CPN-4), the
+ * calendar week of a push (R-CPN-5), the items shown (R-CPN-7), the banner's header and
+ * link (R-CPN-8). Qoo10's rules are in Japan time (Asia/Tokyo: UTC+9, no DST), whatever
  * zone the seller works in. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +42,7 @@ long coupon_week(time_t t)
 
 time_t coupon_apply_by(time_t at)
 {
-    /* SPEC 4 #4: 23:59 JST on the day before the send date. */
+    /* R-CPN-4: 23:59 JST on the day before the send date. */
     return jst_at(jst_day(at) - 1, 23 * 60 + 59);
 }
 
@@ -50,7 +50,7 @@ size_t coupon_slots(time_t now, time_t *out, size_t n)
 {
     size_t k = 0;
     long today = jst_day(now);
-    /* SPEC 4 #4: D+1 .. D+3, 10:00 .. 22:00 every 30 minutes (QSM's pickers). */
+    /* R-CPN-4: D+1 .. D+3, 10:00 .. 22:00 every 30 minutes (QSM's pickers). */
     for (long d = today + 1; d <= today + COUPON_SLOT_DAYS; d++)
         for (long m = 10 * 60; m <= 22 * 60; m += 30, k++)
             if (k < n)
@@ -101,7 +101,7 @@ char *coupon_jst_format(time_t t, char *buf, size_t size)
     return buf;
 }
 
-/* ---- items (SPEC 4 #7) ---- */
+/* ---- items (R-CPN-7) ---- */
 
 void coupon_items_clear(struct coupon_items *it)
 {
@@ -161,7 +161,7 @@ int coupon_items_parse(const char *s, struct coupon_items *it, char *why, size_t
     return 0;
 }
 
-/* ---- banner (SPEC 4 #8) ---- */
+/* ---- banner (R-CPN-8) ---- */
 
 static unsigned be32(const unsigned char *p)
 {

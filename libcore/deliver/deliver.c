@@ -306,3 +306,33 @@ out:
     deliver_spec_clear(&spec);
     return rc;
 }
+
+void deliver_report_add(struct deliver_report *a, const struct deliver_report *b)
+{
+    a->sent += b->sent;
+    a->failed += b->failed;
+    a->retry += b->retry;
+    a->handed_off += b->handed_off;
+    a->recovered += b->recovered;
+    a->unknown += b->unknown;
+    a->resent_unknown += b->resent_unknown;
+    a->unknown_total = b->unknown_total;
+    a->garbage += b->garbage;
+    if (b->hook_status >= 0)
+        a->hook_status = b->hook_status;
+    if (b->handoff[0])
+        snprintf(a->handoff, sizeof a->handoff, "%s", b->handoff);
+}
+
+void deliver_report_epilogue(const struct deliver_report *rep, const char *what, const char *prog,
+                             FILE *diag)
+{
+    if (rep->garbage)
+        fprintf(diag, "%s: the hook answered %zu line%s that were not answers\n", prog,
+                rep->garbage, rep->garbage == 1 ? "" : "s");
+    if (rep->handoff[0])
+        fprintf(diag, "%s: hand-off written to %s\n", prog, rep->handoff);
+    if (rep->unknown_total)
+        fprintf(diag, "%s: %zu %s%s in flight when a run died; --resend-unknown sends them\n", prog,
+                rep->unknown_total, what, rep->unknown_total == 1 ? "" : "s");
+}

@@ -163,7 +163,7 @@ struct deliver_opts {
      * N-BASENAME (N: the item's position in the run), e.g. a coupon push's banner; an item
      * whose file cannot be read fails alone. NULL: none. */
     const char *attach;
-    int csv;      /* file: QSM's forms as CP932 CSV (FORM-N.csv) instead of .xlsx (--csv) */
+    int csv; /* file: QSM's forms as CP932 CSV (FORM-N.csv) instead of .xlsx (--csv) */
     deliver_result_fn on_result; /* may be NULL */
     void *result_ctx;
     FILE *log;        /* diagnostics (garbage answers, late answers); NULL = stderr */
@@ -196,6 +196,13 @@ struct deliver_report {
  * not (store error, hook not startable, hand-off not writable, sender error). */
 int deliver_run(struct store *s, const char *shop, const char *kind, const struct deliver_opts *o,
                 struct deliver_report *rep, struct qs_err *e);
+/* Adds the counts of run b to a: a later run of the same kind, whose unknown_total, hook
+ * status and hand-off folder (when it has them) replace a's. */
+void deliver_report_add(struct deliver_report *a, const struct deliver_report *b);
+/* The lines a job prints after its summary for rep: answers that were not answers, the
+ * hand-off folder, and the items (named what: "note") in flight when a run died. */
+void deliver_report_epilogue(const struct deliver_report *rep, const char *what, const char *prog,
+                             FILE *diag);
 /* The exit status of SPEC 1.3 for a run's report: 0, or QS_E_UNAVAILABLE when nothing
  * went out and the other side answered nothing, QS_E_TEMP when some item is to be
  * retried, QS_E_FAIL when some failed for good. */

@@ -362,23 +362,6 @@ static const struct outcome *outcome_find(const struct note_send *p, const char 
     return NULL;
 }
 
-static void report_add(struct deliver_report *a, const struct deliver_report *b)
-{
-    a->sent += b->sent;
-    a->failed += b->failed;
-    a->retry += b->retry;
-    a->handed_off += b->handed_off;
-    a->recovered += b->recovered;
-    a->unknown += b->unknown;
-    a->resent_unknown += b->resent_unknown;
-    a->unknown_total = b->unknown_total;
-    a->garbage += b->garbage;
-    if (b->hook_status >= 0)
-        a->hook_status = b->hook_status;
-    if (b->handoff[0])
-        snprintf(a->handoff, sizeof a->handoff, "%s", b->handoff);
-}
-
 const char *const note_file_columns[NOTE_FILE_NCOLUMNS] = {"order_no"};
 const char *const note_file_shared[NOTE_FILE_NSHARED] = {"category", "title", "body", "email"};
 
@@ -427,7 +410,7 @@ int note_send_run(struct note_send *p, struct deliver_report *rep, struct qs_err
         if (waited % 4 == 3) {
             if ((rc = deliver_run(p->s, p->o.shop, NOTE_KIND, &d, &more, e)) < 0)
                 return rc;
-            report_add(rep, &more);
+            deliver_report_add(rep, &more);
         }
     }
     return rc;

@@ -129,15 +129,7 @@ static int send_report(void *job, job_emit_fn emit, void *ectx, struct qs_err *e
 static void send_epilogue(void *job, const char *prog, FILE *diag)
 {
     struct note_job *j = job;
-    const struct deliver_report *rep = &j->rep;
-    if (rep->garbage)
-        fprintf(diag, "%s: the hook answered %zu line%s that were not answers\n", prog,
-                rep->garbage, rep->garbage == 1 ? "" : "s");
-    if (rep->handoff[0])
-        fprintf(diag, "%s: hand-off written to %s\n", prog, rep->handoff);
-    if (rep->unknown_total)
-        fprintf(diag, "%s: %zu note%s in flight when a run died; --resend-unknown sends them\n",
-                prog, rep->unknown_total, rep->unknown_total == 1 ? "" : "s");
+    deliver_report_epilogue(&j->rep, "note", prog, diag);
 }
 
 const struct job_ops note_send_job_ops = {

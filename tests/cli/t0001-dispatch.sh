@@ -23,7 +23,7 @@ test_expect "SPEC 1.3: an unknown verb exits 64" '
     expect_code 64 qs publish bogus && empty out && grep_q "unknown verb \"bogus\"" err
 '
 test_expect "a planned verb says it is not built yet and exits 64, no output" '
-    expect_code 64 qs coupon history && empty out &&
+    expect_code 64 qs sync doctor && empty out &&
     grep_q "planned but not built yet" err &&
     test ! -e "$QS_STORE"
 '

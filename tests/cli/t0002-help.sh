@@ -18,7 +18,7 @@ test_expect "qs help import equals qs import --help and lists its verbs" '
 '
 test_expect "issue 8 item 22: qs help marks planned commands, and commands with some planned verbs" '
     expect_code 0 qs help && empty err &&
-    grep_q "^  coupon .* (some verbs planned)\$" out && grep_q "^  stock .* (planned)\$" out &&
+    grep_q "^  coupon   record shop coupons and push them\$" out && grep_q "^  stock .* (planned)\$" out &&
     grep_q "^  sync .* (some verbs planned)\$" out &&
     grep_q "^  publish  schedule, publish and edit listings\$" out &&
     expect_code 0 qs help sync && grep_q "^  doctor .* (planned)\$" out &&
@@ -30,7 +30,9 @@ test_expect "qs help bogus exits 64" '
 test_expect "a verb --help shows its usage and options, even when planned" '
     expect_code 0 qs publish spread --help && grep_q "^usage: qs publish spread --from TIME --to TIME" out &&
     grep_q -- "--from TIME" out && empty err &&
-    expect_code 0 qs coupon push --help && grep_q "^usage: qs coupon push ad|comp --coupon CODE" out &&
+    expect_code 0 qs coupon push --help && grep_q "^usage: qs coupon push --coupon CODE --at TIME|next" out &&
+    grep_q -- "--banner FILE" out && empty err &&
+    expect_code 0 qs sync doctor --help && grep_q "^usage: qs sync doctor" out &&
     grep_q "planned" out && empty err
 '
 test_expect "qs init --help shows its options with their help text" '

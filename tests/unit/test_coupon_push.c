@@ -218,6 +218,9 @@ static int count_push(void *ctx, const struct coupon_push *p, struct qs_err *e)
         assert_int_equal(p->orders, 2);
         assert_int_equal(p->estimate, 2);
         assert_string_equal(p->banner, "");
+        assert_true(p->send_at == jst("2026-11-29 22:00")); /* stored as text, read back */
+        assert_int_equal(p->week, coupon_week(jst("2026-11-29 22:00")));
+        assert_int_equal(p->recipients, -1);
     }
     ++*(int *)ctx;
     return 0;
