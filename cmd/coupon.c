@@ -689,8 +689,12 @@ static int cmd_coupon_record(struct qs_ctx *ctx, const struct qs_verb *v, int ar
         /* R-CPN-9: the fan count an ad push's estimate takes. */
         if (argc > 0 || a.coupon || a.at)
             return cmd_usage(ctx, "--fans N is given alone");
-        if (ctx->dry_run)
+        if (ctx->dry_run) {
+            if (ctx->verbosity >= 0)
+                fprintf(stderr, "%s: dry run, nothing written: shop %s would have %ld fans\n",
+                        ctx->prog, ctx->shop.name, a.fans);
             return 0;
+        }
         snprintf(fans, sizeof fans, "%ld", a.fans);
         if ((rc = shop_setting_set(ctx->store, ctx->shop.name, "coupon.fans", fans, &e)) < 0)
             return cmd_fail(ctx, rc, &e);
