@@ -130,7 +130,7 @@ static int has_ext(const char *path, const char *ext)
     return n > k && strcasecmp(path + n - k, ext) == 0;
 }
 
-/* --output without --format: FILE's extension picks the format (never the table, which is
+/* -o - is standard output. --output without --format: FILE's extension picks the format (never the table, which is
  * for a terminal). --format xlsx without --output needs standard output to be a file;
  * refused before the verb runs, so nothing is sent or stored for a report that cannot be
  * written. */
@@ -138,6 +138,10 @@ static int out_format(struct qs_ctx *ctx)
 {
     struct qs_err e;
     err_clear(&e);
+    if (ctx->output && strcmp(ctx->output, "-") == 0) {
+        ctx->output = NULL; /* -o -: standard output, as - is standard input */
+        ctx->output_stdout = 1;
+    }
     if (ctx->output && !ctx->format_given)
         ctx->format = has_ext(ctx->output, ".xlsx")                                     ? REC_XLSX
                       : has_ext(ctx->output, ".jsonl") || has_ext(ctx->output, ".json") ? REC_JSON

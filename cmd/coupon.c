@@ -753,7 +753,7 @@ static int mkdirs(const char *dir, struct qs_err *e)
     return rc;
 }
 
-/* preview PUSH: the push mail as one HTML page: -o FILE (-o /dev/stdout prints it), else
+/* preview PUSH: the push mail as one HTML page: -o FILE (-o -: standard output), else
  * preview/<shop>/push-<N>.html beside the store, whose path is printed. */
 static int cmd_coupon_preview(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
@@ -768,7 +768,7 @@ static int cmd_coupon_preview(struct qs_ctx *ctx, const struct qs_verb *v, int a
         return rc;
     if (argc != 1)
         return cmd_usage(ctx, argc ? "one PUSH at a time" : "give the PUSH (its number or key)");
-    if (ctx->out_file) { /* -o FILE */
+    if (ctx->out_file || ctx->output_stdout) { /* -o FILE, -o - */
         rc = coupon_preview_push(ctx->store, ctx->shop.name, argv[0], now, cmd_out(ctx), &e);
         return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
     }

@@ -82,4 +82,9 @@ test_expect "stdout closed early (qs ... | head) ends quietly" '
 test_expect "SPEC 1.3: a write error on stdout is reported, exit 74" '
     expect_code 74 sh -c "\"$QS\" --help >/dev/full" && grep_q "cannot write to standard output" err
 '
+test_expect "SPEC 1.1: -o - is standard output, not a file named -" '
+    qs -q init --shop o >/dev/null &&
+    expect_code 0 qs --shop o sync log -o - --format json && test ! -e ./- &&
+    expect_code 0 qs --shop o init -o - && grep_q "^shop,tz" out && test ! -e ./-
+'
 test_done

@@ -39,6 +39,7 @@ test_expect 'R-CPN-10: top:N is shown as the store'"'"'s approximation of QSM'"'
     QS_NOW=2026-12-08T01:00:00Z qs -q --shop demo coupon push ad --coupon C1 --at "2026-12-09 12:00" >/dev/null &&
     n=$(sql "SELECT max(id) FROM coupon_push") &&
     expect_code 0 qs --shop demo coupon preview "$n" -o mail.html && empty out &&
+    expect_code 0 qs --shop demo coupon preview "$n" -o - && cmp out mail.html &&
     expect_code 0 check mail.html --expect-selector "#approx=1" --expect-selector "#banner=0" \
         --expect-text "2026/12/09 12:00" &&
     expect_code 65 qs --shop demo coupon preview 999 && grep_q "shop demo has no push 999" err
