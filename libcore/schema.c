@@ -427,6 +427,21 @@ const char *const schema_migrations[] = {
     "CREATE INDEX coupon_push_week ON coupon_push(shop, week);",
     /* coupon_push.recipients (R-CPN-11): what QSM reported sending, NULL: unknown. */
     "ALTER TABLE coupon_push ADD COLUMN recipients INTEGER;",
+    /* stock_request (module stock, R-STK-2; columns documented in stock/stock_add.h): the
+     *    Q-inventory items asked of QSM through its option form. */
+    "CREATE TABLE stock_request ("
+    "  id INTEGER PRIMARY KEY,"
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  seller_code TEXT NOT NULL DEFAULT '',"
+    "  usable INTEGER NOT NULL DEFAULT 1,"
+    "  item_code TEXT NOT NULL DEFAULT '',"
+    "  axes TEXT NOT NULL,"
+    "  options TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  UNIQUE (shop, key)"
+    ");",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);
