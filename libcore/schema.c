@@ -429,7 +429,7 @@ const char *const schema_migrations[] = {
     "ALTER TABLE coupon_push ADD COLUMN recipients INTEGER;",
     /* stock (module stock, SPEC 5, R-STK-5, columns documented in stock.h): the shop's
      *    Q-inventory options as the warehouse last showed them, the snapshots of QSM's
-     *    Q-inventory download and their rows, and the links of SKUs to items (R-STK-4). */
+     *    Q-inventory download and their rows, and the links of SKUs to items (issue 13). */
     "CREATE TABLE stock_snapshot ("
     "  id INTEGER PRIMARY KEY,"
     "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"

@@ -29,13 +29,13 @@
  *     taken_at         UTC ISO-8601: the time of the import (QS_NOW in tests)
  *     rows             how many options the file holds
  *
- *   stock_snapshot_row -- the values of each option in a snapshot (the history R-STK-7 and
- *                   R-STK-8 read); PRIMARY KEY (snapshot, q_sku)
+ *   stock_snapshot_row -- the values of each option in a snapshot (the history the quantity
+ *                   sync and the storage fees of issue 13 read); PRIMARY KEY (snapshot, q_sku)
  *     snapshot, q_sku, line (of the file, or the sheet's row), seller_sku, name, total_qty,
  *     extra_price, currency, link_count (NULL: not shown), branch_qty
  *
  *   stock_link -- a link of a q_sku to the marketplace item (and option) selling it
- *                   (R-STK-4; written by qs stock link and confirm, read by import)
+ *                   (written by qs stock link and confirm, issue 13; read by import)
  *     id, shop, q_sku, item_code, option ("" for the whole item), recorded_at (UTC)
  *     state            'todo' (in QSM's to-do list), 'linked' (done in QSM), 'unlink-todo'
  *                      (unlink to-do written; still linked), 'unlinked'
@@ -70,10 +70,10 @@ struct stock_sku {
  * and what is allowed. */
 int stock_qcode_parse(const char *s, size_t n, char out[STOCK_QCODE_LEN + 1], char *why,
                       size_t size);
-/* R-STK-1, R-INB-1: parses an option code s[0..n): 5 digits (full-width digits and spaces
- * around accepted). One to four digits are a code whose leading zeros Excel stripped ("3"):
- * restored to 5 ("00003") with *restored set to 1, so the caller warns (SPEC 1.2); else
- * *restored is 0. Returns 0, or -1 with why[size]. */
+/* R-STK-1 (and the inbound form, SPEC 6): parses an option code s[0..n): 5 digits (full-width
+ * digits and spaces around accepted). One to four digits are a code whose leading zeros Excel
+ * stripped ("3"): restored to 5 ("00003") with *restored set to 1, so the caller warns (SPEC 1.2);
+ * else *restored is 0. Returns 0, or -1 with why[size]. */
 int stock_option_parse(const char *s, size_t n, char out[STOCK_OPTION_LEN + 1], int *restored,
                        char *why, size_t size);
 /* R-STK-1: parses a q_sku: the code, a separator ('-', ':' or '/', also full-width, spaces

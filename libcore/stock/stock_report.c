@@ -67,7 +67,8 @@ int stock_branch_explained(struct store *s, const char *shop, const char *q_sku,
                     id_row, &shipped, e, "ssss", shop, q_sku, from, to);
     if (rc < 0)
         return rc;
-    /* Issue 14 (R-INB-5): + the inspected units of inbounds completed in (from, to]. */
+    /* Issue 14 (completed inbounds, SPEC 6): + the inspected units of inbounds completed in (from,
+     * to]. */
     *explained = -shipped;
     return 0;
 }
