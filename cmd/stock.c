@@ -1,7 +1,183 @@
-/* stock.c: qs stock -- warehouse (QWMS) inventory.
- * Verbs are registered with their planned usage; each answers --help, and
- * running one that is not built yet says so and exits 64 (no fake output). */
+/* stock.c: qs stock -- the shop's Q-inventory at the warehouse (QWMS, SPEC 5). The rules
+ * live in libcore/stock; this file parses options, opens files, prints. Verbs not built
+ * yet are registered with their planned usage; each answers --help, and running one says
+ * so and exits 64 (no fake output). qs sync stock stays in cmd/sync.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "../libcore/job.h"
+#include "../libcore/stock/stock.h"
+#include "../libcore/tm.h"
+
+/* ---- import (R-STK-5) ---- */
+
+struct import_args {
+    const char *map;
+    enum rec_enc enc;
+};
+
+static const struct qs_opt import_opts[] = {
+    OPT_STRING(struct import_args, map, "map", "FILE",
+               "more header labels: a CSV of label,column (column: a field name or ignore)"),
+    OPT_ENC(struct import_args, enc),
+    OPT_END,
+};
+
+/* The report's columns (qs-stock(1) documents them). */
+static const char *const change_cols[] = {"q_sku",  "seller_sku", "name",      "change",
+                                          "before", "after",      "explained", "unexplained"};
+#define NCHANGE_COLS (sizeof change_cols / sizeof change_cols[0])
+
+struct import_run {
+    struct qs_ctx *ctx;
+    FILE *in;
+    const struct rec_reader_opts *ro;
+    const struct stock_import_opts *o;
+    struct stock_import_result res;
+    struct rec_writer *w;
+    struct rec *r;
+};
+
+static void say(void *p, const struct qs_err *e)
+{
+    struct import_run *ir = p;
+    char buf[2200];
+    fprintf(stderr, "%s\n", err_format(e, ir->ctx->prog, buf, sizeof buf));
+}
+
+static void say_warning(void *p, const struct qs_err *e)
+{
+    struct import_run *ir = p;
+    char buf[2200];
+    if (ir->ctx->verbosity >= 0)
+        fprintf(stderr, "%s: warning: %s\n", ir->ctx->prog, err_format(e, NULL, buf, sizeof buf));
+}
+
+static void set_num(struct rec *r, const char *name, long long v, int have)
+{
+    char b[32];
+    if (!have) {
+        rec_set_typed(r, name, "", REC_NULL);
+        return;
+    }
+    snprintf(b, sizeof b, "%lld", v);
+    rec_set_typed(r, name, b, REC_NUM);
+}
+
+static int change_row(void *p, const struct stock_change_row *c, struct qs_err *e)
+{
+    struct import_run *ir = p;
+    int rc, branch = c->change == STOCK_BRANCH_QTY;
+    if (!ir->w && (rc = cmd_open_writer(ir->ctx, change_cols, NCHANGE_COLS, &ir->w, e)) < 0)
+        return rc;
+    rec_clear(ir->r);
+    rec_set(ir->r, "q_sku", c->q_sku);
+    rec_set(ir->r, "seller_sku", c->seller_sku);
+    rec_set(ir->r, "name", c->name);
+    rec_set(ir->r, "change", stock_change_words[c->change]);
+    set_num(ir->r, "before", c->before, c->before >= 0);
+    set_num(ir->r, "after", c->after, c->after >= 0);
+    set_num(ir->r, "explained", c->explained, branch);
+    set_num(ir->r, "unexplained", c->unexplained, branch);
+    return rec_write(ir->w, ir->r, e);
+}
+
+static int import_fn(void *p, struct qs_err *e)
+{
+    struct import_run *ir = p;
+    struct stock_import_cb cb = {ir, say, say_warning, change_row};
+    return stock_import(ir->ctx->store, ir->ctx->shop.name, ir->in, ir->ctx->input, ir->ro, ir->o,
+                        &cb, &ir->res, e);
+}
+
+/* Reads --map FILE into m. 0, or an exit code after printing the error. */
+static int read_map(struct qs_ctx *ctx, const char *path, struct stock_map *m)
+{
+    struct rec_reader_opts ro = cmd_reader_opts(ctx, REC_ENC_AUTO);
+    struct qs_err e;
+    FILE *fp;
+    int rc;
+    err_clear(&e);
+    ro.sheet = NULL;
+    if (!(fp = fopen(path, "rb"))) {
+        cmd_warn(ctx, "cannot open --map %s: %s", path, strerror(errno));
+        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
+    }
+    rc = stock_map_read(fp, path, &ro, m, &e);
+    fclose(fp);
+    return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
+}
+
+static int cmd_stock_import(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct import_args a = {.enc = REC_ENC_AUTO};
+    struct stock_map map = {0};
+    struct stock_import_opts o = {0};
+    struct import_run ir = {.ctx = ctx};
+    struct qs_err e;
+    int rc;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc == 0 && strcmp(ctx->input, "-") == 0 && isatty(STDIN_FILENO))
+        return cmd_usage(ctx, "give QSM's Q-inventory download (FILE, or - for standard input)");
+    if ((rc = cmd_now(ctx, &o.now)) != 0)
+        return rc;
+    if (a.map && (rc = read_map(ctx, a.map, &map)) != 0)
+        return rc;
+    o.map = &map;
+    ir.in = strcmp(ctx->input, "-") == 0 ? stdin : fopen(ctx->input, "rb");
+    if (!ir.in) {
+        cmd_warn(ctx, "cannot open %s: %s", ctx->input, strerror(errno));
+        stock_map_free(&map);
+        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
+    }
+    struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
+    ir.ro = &ro;
+    ir.o = &o;
+    ir.r = rec_new();
+    /* --dry-run: the whole import inside one transaction, rolled back (SPEC 1.6). */
+    rc = job_within(ctx->store, ctx->dry_run, import_fn, &ir, &e);
+    if (ir.in != stdin)
+        fclose(ir.in);
+    stock_map_free(&map);
+    if (rc == 0 && !ir.w)
+        rc = cmd_open_writer(ctx, change_cols, NCHANGE_COLS, &ir.w, &e);
+    if (rc == 0) {
+        rc = rec_writer_close(ir.w, &e);
+        ir.w = NULL;
+        if (rc < 0) {
+            rec_free(ir.r);
+            return cmd_out_fail(ctx, rc, &e);
+        }
+    }
+    rec_writer_close(ir.w, NULL);
+    rec_free(ir.r);
+    if (rc < 0)
+        return cmd_fail(ctx, rc, &e);
+    if (ctx->verbosity < 0)
+        return 0;
+    if (ir.res.same) {
+        fprintf(stderr,
+                "%s: %s is snapshot %lld of shop %s already (same SHA-256); nothing "
+                "changed\n",
+                ctx->prog, ctx->input, ir.res.snapshot, ctx->shop.name);
+        return 0;
+    }
+    fprintf(stderr, "%s: %ssnapshot %lld of shop %s: %ld option%s from %s, %ld change%s since %s\n",
+            ctx->prog, ctx->dry_run ? "dry run, nothing written: would be " : "", ir.res.snapshot,
+            ctx->shop.name, ir.res.rows, ir.res.rows == 1 ? "" : "s", ctx->input, ir.res.changes,
+            ir.res.changes == 1 ? "" : "s",
+            ir.res.prev_at[0] ? ir.res.prev_at : "no earlier snapshot");
+    return 0;
+}
+
+#define SHOP_W (QS_NEEDS_SHOP | QS_WRITES_STORE)
 
 #include <stdio.h>
 #include <string.h>
@@ -134,14 +310,27 @@ out:
 }
 
 static const struct qs_verb stock_verbs[] = {
-    QS_VERB("add", cmd_stock_add, "[FILE|-]", QS_NEEDS_SHOP | QS_WRITES_STORE | QS_OPTS_ANYWHERE,
-            add_opts, "ask QSM for a Q-inventory item: its option form, handed off"),
-    QS_PLANNED("link", "link [FILE|-]", "link SKUs to marketplace items and options"),
-    QS_PLANNED("list", "list", "quantities per SKU"),
-    QS_PLANNED("alloc", "alloc [--undo]", "allocate paid orders to branch stock"),
-    QS_PLANNED("sync", "sync [--buffer N|P%] [--max N]", "set marketplace quantities from stock"),
-    QS_PLANNED("fees", "fees --month YYYY-MM [--forecast]", "monthly storage fees"),
-    QS_PLANNED("labels", "labels [FILE|-]", "write a printable page of SKU labels"),
+    QS_VERB("add", cmd_stock_add, "[FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, add_opts,
+            "ask QSM for a Q-inventory item: its option form, handed off"),
+    QS_VERB("import", cmd_stock_import, "FILE|-", SHOP_W | QS_READS_STDIN | QS_OPTS_ANYWHERE,
+            import_opts,
+            "read QSM's Q-inventory download: a snapshot, and what changed since the last"),
+    QS_PLANNED("link", "link [--by seller-code] [--remove] [FILE|-]",
+               "link SKUs to marketplace items: QSM's to-do list"),
+    QS_PLANNED("unlinked", "unlinked",
+               "online items and SKUs without a link; orders that cannot ship from the warehouse"),
+    QS_PLANNED("confirm", "confirm [FILE|-]", "record links and allocations done in QSM"),
+    QS_PLANNED("allocation", "allocation [--todo]",
+               "allocated, waiting and unallocatable orders; QSM's allocation to-do"),
+    QS_PLANNED("unallocate", "unallocate ORDER...", "write QSM's to-do to cancel an allocation"),
+    QS_PLANNED("sync", "sync [--buffer N|P%] [--max N] [--shared] [--force]",
+               "set marketplace quantities from the warehouse's"),
+    QS_PLANNED("fees", "fees --month YYYY-MM [--forecast] | fees --paid YYYY-MM",
+               "monthly storage fees, forecast and payment"),
+    QS_PLANNED("tariff", "tariff [FILE|-]", "enter the warehouse's other charges"),
+    QS_PLANNED("calendar", "calendar [FILE|-]", "warehouse closures for the ship-date cut-offs"),
+    QS_PLANNED("labels", "labels [--own-barcode] [FILE|-]",
+               "the SKU label to-do, and inbound box labels"),
     {.name = NULL},
 };
 

@@ -14,7 +14,7 @@ _qs_verbs() {
     publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check shipping batches" ;;
     note) echo "send template rule run inbox reply delay blacklist customers confirm" ;;
     coupon) echo "add edit list show push cancel run confirm record plan preview history" ;;
-    stock) echo "item link list alloc sync fees labels" ;;
+    stock) echo "add import link unlinked confirm allocation unallocate sync fees tariff calendar labels" ;;
     inbound) echo "add bundle ship complete list order" ;;
     sync) echo "orders products ship confirm cancel stock export notify doctor log probe" ;;
     esac
@@ -60,9 +60,8 @@ _qs_verb_opts() {
     coupon/confirm) echo "--applied --sent --cancelled --recipients" ;;
     coupon/history) echo "--coupon" ;;
     coupon/record) echo "--coupon --at --fans" ;;
-    stock/alloc) echo "--undo" ;;
-    stock/sync) echo "--buffer --max" ;;
-    stock/fees) echo "--month --forecast" ;;
+    stock/import) echo "--map --encoding" ;;
+    stock/add) echo "--name --seller-code --usable --from-item --csv --retry-failed --encoding" ;;
     inbound/bundle) echo "--arrival" ;;
     inbound/ship) echo "--carrier --tracking --boxes" ;;
     inbound/list) echo "--late" ;;
@@ -84,7 +83,6 @@ _qs_actions() {
     note/rule) echo "add list enable disable" ;;
     note/blacklist) echo "add rm list" ;;
     coupon/push | coupon/record) echo "ad comp" ;;
-    stock/item) echo "add list" ;;
     sync/export) echo "goods inventory" ;;
     esac
 }
@@ -101,7 +99,8 @@ _qs_takes_arg() {
         --handoff | --after | --min-amount | --max-amount | --country | --max-age | --now | --cap | \
         --email | --name | --phone | --days | --order-no | --output | -o | --max-discount | \
         --min-order | --issue-limit | --per-buyer-limit | --qstore-only | --qsm-no | --coupon | \
-        --items | --banner | --link | --fans-since | --fans-until | --recipients | --fans)
+        --items | --banner | --link | --fans-since | --fans-until | --recipients | --fans | --map | \
+        --seller-code | --from-item)
         return 0
         ;;
     esac
@@ -204,7 +203,11 @@ _qs() {
         --carrier | --tracking | --boxes | --reason | --set | --secret | --deliver | --kind | \
         --days | --order-no | --name | --max-discount | --min-order | --issue-limit | \
         --per-buyer-limit | --qsm-no | --coupon | --items | --link | --fans-since | --fans-until | \
-        --recipients | --fans)
+        --recipients | --fans | --seller-code | --from-item)
+        return
+        ;;
+    --usable)
+        COMPREPLY=($(compgen -W "yes no" -- "$cur"))
         return
         ;;
     esac

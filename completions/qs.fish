@@ -9,7 +9,7 @@ set -l qs_import_verbs products upc pools words
 set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check shipping batches
 set -l qs_note_verbs send template rule run inbox reply delay blacklist customers confirm
 set -l qs_coupon_verbs add edit list show push cancel run confirm record plan preview history
-set -l qs_stock_verbs item link list alloc sync fees labels
+set -l qs_stock_verbs add import link unlinked confirm allocation unallocate sync fees tariff calendar labels
 set -l qs_inbound_verbs add bundle ship complete list order
 set -l qs_sync_verbs orders products ship confirm cancel stock export notify doctor log probe
 
@@ -260,13 +260,16 @@ for v in push cancel run
 end
 complete -c qs -n '__qs_using coupon confirm' -l recipients -x
 complete -c qs -n '__qs_using coupon record' -l fans -x
-complete -c qs -n '__qs_using stock item' -a 'add list'
-complete -c qs -n '__qs_using stock item; or __qs_using stock link; or __qs_using stock labels' -F
-complete -c qs -n '__qs_using stock alloc' -l undo
-complete -c qs -n '__qs_using stock sync' -l buffer -x
-complete -c qs -n '__qs_using stock sync' -l max -x
-complete -c qs -n '__qs_using stock fees' -l month -x
-complete -c qs -n '__qs_using stock fees' -l forecast
+complete -c qs -n '__qs_using stock import' -l map -r -F
+complete -c qs -n '__qs_using stock add' -l name -x -d "the item's name (the warehouse reads it)"
+complete -c qs -n '__qs_using stock add' -l seller-code -x
+complete -c qs -n '__qs_using stock add' -l usable -x -a 'yes no'
+complete -c qs -n '__qs_using stock add' -l from-item -x -d 'a synced marketplace item'
+complete -c qs -n '__qs_using stock add' -l csv
+complete -c qs -n '__qs_using stock add' -l retry-failed
+complete -c qs -n '__qs_using stock add' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using stock import' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using stock import; or __qs_using stock add; or __qs_using stock link; or __qs_using stock confirm; or __qs_using stock tariff; or __qs_using stock calendar; or __qs_using stock labels' -F
 complete -c qs -n '__qs_using inbound add; or __qs_using inbound order' -F
 complete -c qs -n '__qs_using inbound bundle' -l arrival -x
 complete -c qs -n '__qs_using inbound ship' -l carrier -x

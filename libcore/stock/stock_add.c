@@ -362,7 +362,7 @@ int stock_add_check(const struct stock_item *it, const struct stock_form *f,
     if (!it->usable)
         say(cb, 1, "R-STK-2", NULL, NULL, 0,
             "an item not usable by other inventory management cannot be sent to the warehouse: "
-            "inbound uploads will fail (R-INB-2)");
+            "inbound uploads will then fail (QSM refuses them)");
     for (size_t i = 0; i < f->n; i++) {
         const struct stock_form_row *r = &f->rows[i];
         for (size_t k = 0; k < f->naxes; k++)

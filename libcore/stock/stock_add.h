@@ -90,7 +90,7 @@ struct stock_item {
  * combination unique, a quantity and an extra price of 0 or more in whole yen, currency
  * JPY (empty: JPY), a seller SKU code unique when given; fewer than 30% of the options
  * with an extra price. Every problem is reported through cb (file:line, the rule);
- * usable 0 is a warning (R-INB-2: inbound uploads will fail). Returns the number of
+ * usable 0 is a warning (SPEC 6: inbound uploads will fail). Returns the number of
  * problems. */
 int stock_add_check(const struct stock_item *it, const struct stock_form *f,
                     const struct stock_add_cb *cb);

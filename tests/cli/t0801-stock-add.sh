@@ -72,7 +72,7 @@ test_expect 'R-STK-3: 3 of 10 options with an extra price are refused (30%); 2 o
 '
 test_expect 'R-STK-2: --usable no is recorded with a warning that inbound uploads will fail' '
     expect_code 0 qs stock add --name "別管理" --usable no zh.csv &&
-    grep_q "warning: an item not usable by other inventory management cannot be sent to the warehouse: inbound uploads will fail (R-INB-2) (R-STK-2)" err &&
+    grep_q "warning: an item not usable by other inventory management cannot be sent to the warehouse: inbound uploads will then fail (QSM refuses them) (R-STK-2)" err &&
     test "$(sql "SELECT usable FROM stock_request ORDER BY id DESC LIMIT 1")" = 0 &&
     expect_code 64 qs stock add --name x --usable maybe zh.csv
 '
