@@ -50,7 +50,7 @@ struct qs_ctx {
      * file in FILE's folder (out_file, opened by cmd_parse) renamed over FILE when the
      * verb ran to the end (cmd_run); NULL: standard output. */
     const char *output;
-    int output_stdout;      /* -o -: standard output (output is then NULL) */
+    int output_stdout; /* -o -: standard output (output is then NULL) */
     struct afile *out_file;
     const char *tz;      /* --tz, else the shop's zone */
     int dry_run;         /* --dry-run */

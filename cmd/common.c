@@ -130,9 +130,9 @@ static int has_ext(const char *path, const char *ext)
     return n > k && strcasecmp(path + n - k, ext) == 0;
 }
 
-/* -o - is standard output. --output without --format: FILE's extension picks the format (never the table, which is
- * for a terminal). --format xlsx without --output needs standard output to be a file;
- * refused before the verb runs, so nothing is sent or stored for a report that cannot be
+/* -o - is standard output. --output without --format: FILE's extension picks the format (never the
+ * table, which is for a terminal). --format xlsx without --output needs standard output to be a
+ * file; refused before the verb runs, so nothing is sent or stored for a report that cannot be
  * written. */
 static int out_format(struct qs_ctx *ctx)
 {

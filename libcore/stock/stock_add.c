@@ -280,8 +280,8 @@ int stock_form_from_item(struct store *s, struct qapi *q, const char *shop, cons
         f->rows = xrealloc(f->rows, (f->n + 1) * sizeof *f->rows);
         struct stock_form_row *r = &f->rows[f->n++];
         memset(r, 0, sizeof *r);
-        for (size_t a = 0; a < f->naxes; a++) {
-            snprintf(k, sizeof k, "Value%zu", a + 1);
+        for (int a = 0; a < (int)f->naxes; a++) {
+            snprintf(k, sizeof k, "Value%d", a + 1);
             r->v[a] = json_text(json_object_get(o, k));
         }
         r->qty = json_text(json_object_get(o, "Qty"));
