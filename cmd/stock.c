@@ -309,17 +309,217 @@ out:
     return code;
 }
 
+/* ---- link, confirm, unlinked (R-STK-4) ---- */
+
+#include "../libcore/stock/stock_link.h"
+
+struct link_args {
+    const char *by, *handoff;
+    int remove, retry_failed;
+    enum rec_enc enc;
+};
+#define LA struct link_args
+
+static const struct qs_opt link_opts[] = {
+    OPT_STRING(LA, by, "by", "seller-code",
+               "records of seller_sku[,item_code], matched by seller code"),
+    OPT_FLAG(LA, remove, "remove", "write the unlink to-do for linked pairs"),
+    OPT_FLAG(LA, retry_failed, "retry-failed", "also hand off failed to-dos again"),
+    OPT_ENC(LA, enc),
+    OPT_END,
+};
+
+static const struct qs_opt confirm_opts[] = {
+    OPT_STRING(LA, handoff, "handoff", "DIR", "only the to-dos of hand-off folder DIR"),
+    OPT_ENC(LA, enc),
+    OPT_END,
+};
+
+/* Opens ctx->input (or stdin) and reads its pairs. 0, or an exit code after printing. The
+ * problems found go to *problems when it is not NULL (the caller goes on checking), else
+ * they end the verb (65). */
+static int read_pairs(struct qs_ctx *ctx, const struct link_args *a, struct stock_pairs *ps,
+                      int *problems)
+{
+    struct stock_link_cb cb = {ctx, add_say, add_warn};
+    struct rec_reader_opts ro = cmd_reader_opts(ctx, a->enc);
+    const char *name = ctx->input;
+    struct qs_err e;
+    FILE *in;
+    int rc;
+    err_clear(&e);
+    if (strcmp(name, "-") == 0 && isatty(STDIN_FILENO))
+        return cmd_usage(ctx, "give a FILE of pairs q_sku,item_code[,option] (- for stdin)");
+    if (!(in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb"))) {
+        cmd_warn(ctx, "cannot open %s: %s", name, strerror(errno));
+        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
+    }
+    if (a->by)
+        rc = stock_pairs_by_seller(ctx->store, ctx->shop.name, in,
+                                   strcmp(name, "-") == 0 ? "stdin" : name, &ro, &cb, ps, &e);
+    else
+        rc = stock_pairs_read(in, strcmp(name, "-") == 0 ? "stdin" : name, &ro, &cb, ps, &e);
+    if (in != stdin)
+        fclose(in);
+    if (rc < 0)
+        return cmd_fail(ctx, rc, &e);
+    if (rc > 0 && !problems) {
+        cmd_warn(ctx, "%d problem%s in %s; nothing written", rc, rc == 1 ? "" : "s", name);
+        return QS_EX_DATAERR;
+    }
+    if (problems)
+        *problems = rc;
+    return 0;
+}
+
+static int cmd_stock_link(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct link_args a = {.enc = REC_ENC_AUTO};
+    struct stock_pairs ps = {0};
+    struct stock_link_cb cb = {ctx, add_say, add_warn};
+    struct stock_link_job j = {0};
+    struct qapi *q = NULL;
+    struct qs_err e;
+    int rc, code, bad = 0;
+
+    err_clear(&e);
+    if ((code = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return code;
+    if (a.by && strcmp(a.by, "seller-code") != 0)
+        return cmd_usage(ctx, "--by takes seller-code, not \"%s\"", a.by);
+    if ((code = read_pairs(ctx, &a, &ps, &bad)) != 0)
+        goto out;
+    if (stock_pairs_have_options(&ps) && (rc = cmd_open_qapi(ctx, &q, &e)) < 0) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    if ((rc = stock_link_check(ctx->store, q, ctx->shop.name, a.remove, &ps, &cb, &e)) != 0 ||
+        bad) {
+        if (rc < 0)
+            code = cmd_fail(ctx, rc, &e);
+        else {
+            rc += bad;
+            cmd_warn(ctx, "%d bad pair%s; nothing written", rc, rc == 1 ? "" : "s");
+            code = QS_EX_DATAERR;
+        }
+        goto out;
+    }
+    j = (struct stock_link_job){.s = ctx->store,
+                                .shop = ctx->shop.name,
+                                .pairs = &ps,
+                                .remove = a.remove,
+                                .retry_failed = a.retry_failed,
+                                .dry_run = ctx->dry_run ? stdout : NULL,
+                                .prog = ctx->prog,
+                                .now = time(NULL)};
+    if ((code = cmd_now(ctx, &j.now)) == 0)
+        code = cmd_job(ctx, &stock_link_job_ops, &j);
+out:
+    stock_link_job_clear(&j);
+    stock_pairs_clear(&ps);
+    qapi_close(q);
+    return code;
+}
+
+static int cmd_stock_confirm(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct link_args a = {.enc = REC_ENC_AUTO};
+    struct stock_pairs ps = {0};
+    struct stock_link_cb cb = {ctx, add_say, add_warn};
+    struct qs_err e;
+    char *abs = NULL;
+    time_t now;
+    size_t n = 0;
+    int rc, code;
+
+    err_clear(&e);
+    if ((code = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return code;
+    if ((code = cmd_now(ctx, &now)) != 0)
+        return code;
+    /* --handoff DIR: every to-do of the folder, or only the pairs of a FILE operand. */
+    if (!a.handoff || strcmp(ctx->input, "-") != 0)
+        if ((code = read_pairs(ctx, &a, &ps, NULL)) != 0)
+            goto out;
+    abs = a.handoff ? realpath(a.handoff, NULL) : NULL;
+    if (a.handoff && !abs) {
+        code = cmd_usage(ctx, "--handoff %s: %s", a.handoff, strerror(errno));
+        goto out;
+    }
+    rc = stock_link_confirm(ctx->store, ctx->shop.name, ps.n || !a.handoff ? &ps : NULL, abs, now,
+                            &cb, &n, &e);
+    if (rc < 0) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    if (ctx->verbosity >= 0)
+        fprintf(stderr, "%s: %zu link to-do%s confirmed as done in QSM\n", ctx->prog, n,
+                n == 1 ? "" : "s");
+out:
+    free(abs);
+    stock_pairs_clear(&ps);
+    return code;
+}
+
+static const char *const unlinked_cols[] = {"kind",       "item_code", "seller_code",
+                                            "q_sku",      "name",      "order_no",
+                                            "order_date", "linked_at", "message"};
+#define NUNLINKED_COLS (sizeof unlinked_cols / sizeof unlinked_cols[0])
+
+static int unlinked_row(void *p, const struct stock_unlinked_row *u, struct qs_err *e)
+{
+    struct rec_writer *w = ((void **)p)[0];
+    struct rec *r = ((void **)p)[1];
+    rec_clear(r);
+    rec_set(r, "kind", u->kind);
+    rec_set(r, "item_code", u->item_code);
+    rec_set(r, "seller_code", u->seller_code);
+    rec_set(r, "q_sku", u->q_sku);
+    rec_set(r, "name", u->name);
+    rec_set(r, "order_no", u->order_no);
+    rec_set(r, "order_date", u->order_date);
+    rec_set(r, "linked_at", u->linked_at);
+    rec_set(r, "message", u->message);
+    return rec_write(w, r, e);
+}
+
+static int cmd_stock_unlinked(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct rec_writer *w = NULL;
+    struct qs_err e;
+    void *p[2];
+    int rc;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, NULL, &argc, &argv)) != 0)
+        return rc;
+    if ((rc = cmd_open_writer(ctx, unlinked_cols, NUNLINKED_COLS, &w, &e)) < 0)
+        return cmd_out_fail(ctx, rc, &e);
+    p[0] = w;
+    p[1] = rec_new();
+    rc = stock_unlinked(ctx->store, ctx->shop.name, unlinked_row, p, &e);
+    rec_free(p[1]);
+    if (rc < 0) {
+        rec_writer_close(w, NULL);
+        return e.code == QS_E_IO ? cmd_out_fail(ctx, rc, &e) : cmd_fail(ctx, rc, &e);
+    }
+    if ((rc = rec_writer_close(w, &e)) < 0)
+        return cmd_out_fail(ctx, rc, &e);
+    return 0;
+}
+
 static const struct qs_verb stock_verbs[] = {
     QS_VERB("add", cmd_stock_add, "[FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, add_opts,
             "ask QSM for a Q-inventory item: its option form, handed off"),
     QS_VERB("import", cmd_stock_import, "FILE|-", SHOP_W | QS_READS_STDIN | QS_OPTS_ANYWHERE,
             import_opts,
             "read QSM's Q-inventory download: a snapshot, and what changed since the last"),
-    QS_PLANNED("link", "link [--by seller-code] [--remove] [FILE|-]",
-               "link SKUs to marketplace items: QSM's to-do list"),
-    QS_PLANNED("unlinked", "unlinked",
-               "online items and SKUs without a link; orders that cannot ship from the warehouse"),
-    QS_PLANNED("confirm", "confirm [FILE|-]", "record links and allocations done in QSM"),
+    QS_VERB("link", cmd_stock_link, "[FILE|-]", SHOP_W | QS_READS_STDIN | QS_OPTS_ANYWHERE,
+            link_opts, "link SKUs to marketplace items: QSM's to-do list"),
+    QS_VERB("unlinked", cmd_stock_unlinked, NULL, QS_NEEDS_SHOP, NULL,
+            "online items and SKUs without a link; orders that cannot ship from the warehouse"),
+    QS_VERB("confirm", cmd_stock_confirm, "[FILE|-]", SHOP_W | QS_READS_STDIN | QS_OPTS_ANYWHERE,
+            confirm_opts, "record link to-dos done in QSM"),
     QS_PLANNED("allocation", "allocation [--todo]",
                "allocated, waiting and unallocatable orders; QSM's allocation to-do"),
     QS_PLANNED("unallocate", "unallocate ORDER...", "write QSM's to-do to cancel an allocation"),

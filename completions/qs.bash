@@ -62,6 +62,8 @@ _qs_verb_opts() {
     coupon/record) echo "--coupon --at --fans" ;;
     stock/import) echo "--map --encoding" ;;
     stock/add) echo "--name --seller-code --usable --from-item --csv --retry-failed --encoding" ;;
+    stock/link) echo "--by --remove --retry-failed --encoding" ;;
+    stock/confirm) echo "--handoff --encoding" ;;
     inbound/bundle) echo "--arrival" ;;
     inbound/ship) echo "--carrier --tracking --boxes" ;;
     inbound/list) echo "--late" ;;

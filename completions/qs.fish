@@ -269,6 +269,11 @@ complete -c qs -n '__qs_using stock add' -l csv
 complete -c qs -n '__qs_using stock add' -l retry-failed
 complete -c qs -n '__qs_using stock add' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using stock import' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using stock link' -l by -x -a 'seller-code' -d 'match records by seller code'
+complete -c qs -n '__qs_using stock link' -l remove -d 'write the unlink to-do'
+complete -c qs -n '__qs_using stock link' -l retry-failed
+complete -c qs -n '__qs_using stock link; or __qs_using stock confirm' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using stock confirm' -l handoff -r -a '(__fish_complete_directories)'
 complete -c qs -n '__qs_using stock import; or __qs_using stock add; or __qs_using stock link; or __qs_using stock confirm; or __qs_using stock tariff; or __qs_using stock calendar; or __qs_using stock labels' -F
 complete -c qs -n '__qs_using inbound add; or __qs_using inbound order' -F
 complete -c qs -n '__qs_using inbound bundle' -l arrival -x
