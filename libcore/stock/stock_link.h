@@ -4,9 +4,9 @@
  * item's 【修改】, then [Q-库存联动] 【设置】 or, for an option, 【连结原Q-库存】, search the
  * Q-inventory code, 【选择】, 【修改】; unlinking is 【不设置】 then 【修改】). So qs checks
  * many pairs at once, records them in stock_link (stock.h) and hands off ONE to-do list
- * (outbox kind stock-link, delivery deliver.stock-link; file: writes a checklist with, per
- * pair, the edit path, the code to pick and the steps; hook: gets the same fields), and
- * `qs stock confirm` records what was done in QSM.
+ * (outbox kind stock-link, delivered by the shop's deliver.stock (SPEC 1.7); file: writes a
+ * checklist with, per pair, the edit path, the code to pick and the steps; hook: gets the same
+ * fields), and `qs stock confirm` records what was done in QSM.
  *
  * Decisions:
  *   - A SKU is known when it is in the shop's latest Q-inventory download (qs stock
@@ -89,7 +89,7 @@ struct stock_link_job {
     const char *shop;
     struct stock_pairs *pairs;
     int remove;
-    const char *delivery; /* NULL: the shop's deliver.stock-link (default file:) */
+    const char *delivery; /* NULL: the shop's deliver.stock (default file:) */
     int retry_failed;
     FILE *dry_run;
     const char *prog;

@@ -1,12 +1,13 @@
 /* stock_link_job: `qs stock link` as a job of the one runner (job.h, SPEC 1.6): the pairs
  * recorded in stock_link with one outbox item each (kind stock-link) in one transaction,
- * handed off together through the stock-link delivery (file: one checklist, QSM's to-do
+ * handed off together through the shop's stock delivery (file: one checklist, QSM's to-do
  * list), one report row per pair. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "stock_add.h"
 #include "stock_link.h"
 #include "../outbox.h"
 #include "../sha256.h"
@@ -178,7 +179,16 @@ static int run(void *job, struct job_counts *c, struct qs_err *e)
         .result_ctx = s,
         .prog = j->prog,
     };
-    int rc = deliver_run(j->s, j->shop, STOCK_LINK_KIND, &d, &j->rep, e);
+    struct deliver_spec ds = {0};
+    int rc = 0;
+    /* SPEC 1.7: link to-dos leave by the shop's stock delivery, as its option forms do. */
+    if (!d.delivery) {
+        if ((rc = deliver_resolve(j->s, j->shop, STOCK_KIND, 0, &ds, e)) < 0)
+            return rc;
+        d.delivery = ds.text;
+    }
+    rc = deliver_run(j->s, j->shop, STOCK_LINK_KIND, &d, &j->rep, e);
+    deliver_spec_clear(&ds);
     c->unavailable = j->rep.unavailable;
     for (size_t i = 0; i < s->n && rc == 0 && !j->dry_run; i++)
         if (!strcmp(s->result[i], "ok"))
