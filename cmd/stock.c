@@ -12,6 +12,11 @@
 #include "../libcore/job.h"
 #include "../libcore/stock/stock.h"
 #include "../libcore/tm.h"
+#include "../libcore/qapi/qapi.h"
+#include "../libcore/stock/stock_add.h"
+#include "../libcore/xalloc.h"
+#include "../libcore/stock/stock_link.h"
+#include "../libcore/stock/stock_fee.h"
 
 /* ---- import (R-STK-5) ---- */
 
@@ -179,14 +184,6 @@ static int cmd_stock_import(struct qs_ctx *ctx, const struct qs_verb *v, int arg
 
 #define SHOP_W (QS_NEEDS_SHOP | QS_WRITES_STORE)
 
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "../libcore/qapi/qapi.h"
-#include "../libcore/stock/stock_add.h"
-#include "../libcore/xalloc.h"
-
 /* ---- add (R-STK-2, R-STK-3) ---- */
 
 struct add_args {
@@ -310,8 +307,6 @@ out:
 }
 
 /* ---- link, confirm, unlinked (R-STK-4) ---- */
-
-#include "../libcore/stock/stock_link.h"
 
 struct link_args {
     const char *by, *handoff;
@@ -508,6 +503,268 @@ static int cmd_stock_unlinked(struct qs_ctx *ctx, const struct qs_verb *v, int a
     return 0;
 }
 
+/* ---- fees and tariff (R-STK-8) ---- */
+
+struct fees_args {
+    const char *month, *paid;
+    int forecast;
+};
+#define FA struct fees_args
+
+static const struct qs_opt fees_opts[] = {
+    OPT_STRING(FA, month, "month", "YYYY-MM", "the month's fees, per option (Asia/Tokyo)"),
+    OPT_FLAG(FA, forecast, "forecast",
+             "the current month projected: the options that will pay and how to avoid it"),
+    OPT_STRING(FA, paid, "paid", "YYYY-MM", "record the month's bill paid in QSM"),
+    OPT_END,
+};
+
+static const char *const fee_cols[] = {"month",   "q_sku", "seller_sku", "name",       "shipped",
+                                       "on_hand", "fee",   "reason",     "first_month"};
+static const char *const forecast_cols[] = {"month",    "q_sku",     "seller_sku", "name",
+                                            "shipped",  "projected", "on_hand",    "fee",
+                                            "to_avoid", "reason"};
+static const char *const month_cols[] = {"month", "fee", "charged", "options", "paid", "paid_at"};
+#define NCOLS(a) (sizeof(a) / sizeof(a)[0])
+
+struct fees_run {
+    struct qs_ctx *ctx;
+    struct rec_writer *w;
+    struct rec *r;
+    const char *month;
+};
+
+static void set_ll(struct rec *r, const char *name, long long v)
+{
+    set_num(r, name, v, 1);
+}
+
+static int fee_line(void *p, const struct stock_fee_row *f, struct qs_err *e)
+{
+    struct fees_run *fr = p;
+    rec_clear(fr->r);
+    rec_set(fr->r, "month", fr->month);
+    rec_set(fr->r, "q_sku", f->q_sku);
+    rec_set(fr->r, "seller_sku", f->seller_sku);
+    rec_set(fr->r, "name", f->name);
+    set_ll(fr->r, "shipped", f->shipped);
+    if (f->projected >= 0) {
+        set_ll(fr->r, "projected", f->projected);
+        set_ll(fr->r, "to_avoid", f->to_avoid);
+    }
+    set_ll(fr->r, "on_hand", f->on_hand);
+    set_ll(fr->r, "fee", f->fee);
+    rec_set(fr->r, "reason", stock_fee_reasons[f->reason]);
+    rec_set(fr->r, "first_month", f->first_month);
+    return rec_write(fr->w, fr->r, e);
+}
+
+static int month_line(void *p, struct stock_month m, const struct stock_fee_total *t,
+                      struct qs_err *e)
+{
+    struct fees_run *fr = p;
+    char mo[8];
+    rec_clear(fr->r);
+    rec_set(fr->r, "month", stock_month_format(m, mo, sizeof mo));
+    set_ll(fr->r, "fee", t->fee);
+    set_ll(fr->r, "charged", t->charged);
+    set_ll(fr->r, "options", t->options);
+    rec_set(fr->r, "paid", t->paid_at[0] ? "yes" : t->fee > 0 ? "no" : "");
+    rec_set(fr->r, "paid_at", t->paid_at);
+    return rec_write(fr->w, fr->r, e);
+}
+
+struct pay_run {
+    struct qs_ctx *ctx;
+    struct stock_month m;
+    time_t now;
+    long long amount;
+    int already;
+};
+
+static int pay_fn(void *p, struct qs_err *e)
+{
+    struct pay_run *pr = p;
+    return stock_fee_pay(pr->ctx->store, pr->ctx->shop.name, pr->m, pr->now, &pr->amount,
+                         &pr->already, e);
+}
+
+static int fees_paid(struct qs_ctx *ctx, const char *month, time_t now)
+{
+    struct pay_run pr = {.ctx = ctx, .now = now};
+    struct qs_err e;
+    char amt[80] = "an amount qs cannot reckon (no snapshot before its end)";
+    int rc;
+    err_clear(&e);
+    if (stock_month_parse(month, &pr.m) < 0)
+        return cmd_usage(ctx, "--paid \"%s\" is not a month (YYYY-MM)", month);
+    if ((rc = job_within(ctx->store, ctx->dry_run, pay_fn, &pr, &e)) < 0)
+        return cmd_fail(ctx, rc, &e);
+    if (pr.amount >= 0)
+        snprintf(amt, sizeof amt, "qs reckons %lld JPY", pr.amount);
+    if (ctx->verbosity >= 0)
+        fprintf(stderr, "%s: %s%s's storage-fee bill %s paid (%s)\n", ctx->prog,
+                ctx->dry_run ? "dry run, nothing written: " : "", month,
+                pr.already     ? "was recorded"
+                : ctx->dry_run ? "would be recorded"
+                               : "recorded",
+                amt);
+    return 0;
+}
+
+static int cmd_stock_fees(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct fees_args a = {0};
+    struct fees_run fr = {.ctx = ctx};
+    struct stock_fee_opts o = {0};
+    struct stock_fee_total t;
+    struct qs_err e;
+    char mo[8];
+    int rc;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 0)
+        return cmd_usage(ctx, "no operand expected, got \"%s\"", argv[0]);
+    if ((rc = cmd_now(ctx, &o.now)) != 0)
+        return rc;
+    if (a.paid) {
+        if (a.month || a.forecast)
+            return cmd_usage(ctx, "--paid goes alone: give the month paid to it");
+        return fees_paid(ctx, a.paid, o.now);
+    }
+    o.forecast = a.forecast;
+    if (a.month && stock_month_parse(a.month, &o.month) < 0)
+        return cmd_usage(ctx, "--month \"%s\" is not a month (YYYY-MM)", a.month);
+    if (!a.month && a.forecast)
+        o.month = stock_month_of(o.now);
+    fr.month = stock_month_format(o.month, mo, sizeof mo);
+    fr.r = rec_new();
+    if (!a.month && !a.forecast) {
+        /* Every month since the first snapshot: its total and whether it was paid. */
+        if ((rc = cmd_open_writer(ctx, month_cols, NCOLS(month_cols), &fr.w, &e)) >= 0)
+            rc = stock_fee_months(ctx->store, ctx->shop.name, o.now, month_line, &fr, &e);
+    } else if ((rc = cmd_open_writer(ctx, a.forecast ? forecast_cols : fee_cols,
+                                     a.forecast ? NCOLS(forecast_cols) : NCOLS(fee_cols), &fr.w,
+                                     &e)) >= 0)
+        rc = stock_fees(ctx->store, ctx->shop.name, &o, fee_line, &fr, &t, &e);
+    if (rc >= 0) {
+        rc = rec_writer_close(fr.w, &e);
+        fr.w = NULL;
+        rec_free(fr.r);
+        if (rc < 0)
+            return cmd_out_fail(ctx, rc, &e);
+    } else {
+        rec_writer_close(fr.w, NULL);
+        rec_free(fr.r);
+        return cmd_fail(ctx, rc, &e);
+    }
+    if (ctx->verbosity < 0 || (!a.month && !a.forecast))
+        return 0;
+    if (a.forecast)
+        fprintf(stderr,
+                "%s: forecast for %s: %lld JPY for %ld of %ld options (on hand from snapshot "
+                "%lld, %s)\n",
+                ctx->prog, mo, t.fee, t.charged, t.options, t.snapshot, t.counted_at);
+    else {
+        char st[96];
+        if (t.paid_at[0])
+            snprintf(st, sizeof st, "paid (recorded %s)", t.paid_at);
+        else
+            snprintf(st, sizeof st, "%s", t.fee > 0 ? "unpaid" : "nothing to pay");
+        fprintf(stderr,
+                "%s: %s: %lld JPY for %ld of %ld options (on hand from snapshot %lld, %s); %s\n",
+                ctx->prog, mo, t.fee, t.charged, t.options, t.snapshot, t.counted_at, st);
+    }
+    return 0;
+}
+
+static const struct qs_opt tariff_opts[] = {
+    OPT_ENC(struct import_args, enc),
+    OPT_END,
+};
+
+static const char *const tariff_cols[] = {"name", "amount", "per", "taken_from", "note"};
+
+static int tariff_line(void *p, const struct stock_charge *c, struct qs_err *e)
+{
+    struct fees_run *fr = p;
+    rec_clear(fr->r);
+    rec_set(fr->r, "name", c->name);
+    set_ll(fr->r, "amount", c->amount);
+    rec_set(fr->r, "per", c->per);
+    rec_set(fr->r, "taken_from", c->taken_from);
+    rec_set(fr->r, "note", c->note);
+    return rec_write(fr->w, fr->r, e);
+}
+
+struct tariff_run {
+    struct qs_ctx *ctx;
+    FILE *in;
+    const char *name;
+    const struct rec_reader_opts *ro;
+    time_t now;
+    int n;
+};
+
+static int tariff_fn(void *p, struct qs_err *e)
+{
+    struct tariff_run *tr = p;
+    int rc = stock_tariff_set(tr->ctx->store, tr->ctx->shop.name, tr->in, tr->name, tr->ro, tr->now,
+                              add_say, tr->ctx, e);
+    tr->n = rc;
+    return rc < 0 ? rc : 0;
+}
+
+static int cmd_stock_tariff(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct import_args a = {.enc = REC_ENC_AUTO};
+    struct fees_run fr = {.ctx = ctx};
+    struct tariff_run tr = {.ctx = ctx};
+    struct qs_err e;
+    int rc;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 1)
+        return cmd_usage(ctx, "one file at a time, got \"%s\"", argv[1]);
+    if (argc == 0) {
+        /* No input: the tariff as stored, in the columns it is entered in. */
+        fr.r = rec_new();
+        if ((rc = cmd_open_writer(ctx, tariff_cols, NCOLS(tariff_cols), &fr.w, &e)) >= 0)
+            rc = stock_tariff_each(ctx->store, ctx->shop.name, tariff_line, &fr, &e);
+        if (rc >= 0) {
+            rc = rec_writer_close(fr.w, &e);
+            rec_free(fr.r);
+            return rc < 0 ? cmd_out_fail(ctx, rc, &e) : 0;
+        }
+        rec_writer_close(fr.w, NULL);
+        rec_free(fr.r);
+        return cmd_fail(ctx, rc, &e);
+    }
+    if ((rc = cmd_now(ctx, &tr.now)) != 0)
+        return rc;
+    tr.name = strcmp(argv[0], "-") == 0 ? "stdin" : argv[0];
+    if (!(tr.in = strcmp(argv[0], "-") == 0 ? stdin : fopen(argv[0], "rb"))) {
+        cmd_warn(ctx, "cannot open %s: %s", argv[0], strerror(errno));
+        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
+    }
+    struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
+    tr.ro = &ro;
+    rc = job_within(ctx->store, ctx->dry_run, tariff_fn, &tr, &e);
+    if (tr.in != stdin)
+        fclose(tr.in);
+    if (rc < 0)
+        return cmd_fail(ctx, rc, &e);
+    if (ctx->verbosity >= 0)
+        fprintf(stderr, "%s: %stariff of shop %s: %d charge%s from %s\n", ctx->prog,
+                ctx->dry_run ? "dry run, nothing written: would set the " : "", ctx->shop.name,
+                tr.n, tr.n == 1 ? "" : "s", tr.name);
+    return 0;
+}
+
 static const struct qs_verb stock_verbs[] = {
     QS_VERB("add", cmd_stock_add, "[FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, add_opts,
             "ask QSM for a Q-inventory item: its option form, handed off"),
@@ -525,9 +782,11 @@ static const struct qs_verb stock_verbs[] = {
     QS_PLANNED("unallocate", "unallocate ORDER...", "write QSM's to-do to cancel an allocation"),
     QS_PLANNED("sync", "sync [--buffer N|P%] [--max N] [--shared] [--force]",
                "set marketplace quantities from the warehouse's"),
-    QS_PLANNED("fees", "fees --month YYYY-MM [--forecast] | fees --paid YYYY-MM",
-               "monthly storage fees, forecast and payment"),
-    QS_PLANNED("tariff", "tariff [FILE|-]", "enter the warehouse's other charges"),
+    QS_VERB_USAGE("fees", cmd_stock_fees,
+                  "fees [--month YYYY-MM] [--forecast] | fees --paid YYYY-MM", SHOP_W, fees_opts,
+                  "monthly storage fees, forecast and payment"),
+    QS_VERB("tariff", cmd_stock_tariff, "[FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, tariff_opts,
+            "enter the warehouse's other charges; without input, print them"),
     QS_PLANNED("calendar", "calendar [FILE|-]", "warehouse closures for the ship-date cut-offs"),
     QS_PLANNED("labels", "labels [--own-barcode] [FILE|-]",
                "the SKU label to-do, and inbound box labels"),

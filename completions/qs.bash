@@ -61,6 +61,8 @@ _qs_verb_opts() {
     coupon/history) echo "--coupon" ;;
     coupon/record) echo "--coupon --at --fans" ;;
     stock/import) echo "--map --encoding" ;;
+    stock/fees) echo "--month --forecast --paid" ;;
+    stock/tariff) echo "--encoding" ;;
     stock/add) echo "--name --seller-code --usable --from-item --csv --retry-failed --encoding" ;;
     stock/link) echo "--by --remove --retry-failed --encoding" ;;
     stock/confirm) echo "--handoff --encoding" ;;

@@ -261,6 +261,10 @@ end
 complete -c qs -n '__qs_using coupon confirm' -l recipients -x
 complete -c qs -n '__qs_using coupon record' -l fans -x
 complete -c qs -n '__qs_using stock import' -l map -r -F
+complete -c qs -n '__qs_using stock fees' -l month -x -d 'the month (YYYY-MM, Asia/Tokyo)'
+complete -c qs -n '__qs_using stock fees' -l forecast -d 'the current month projected'
+complete -c qs -n '__qs_using stock fees' -l paid -x -d 'record the month paid (YYYY-MM)'
+complete -c qs -n '__qs_using stock tariff' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using stock add' -l name -x -d "the item's name (the warehouse reads it)"
 complete -c qs -n '__qs_using stock add' -l seller-code -x
 complete -c qs -n '__qs_using stock add' -l usable -x -a 'yes no'

@@ -497,6 +497,27 @@ const char *const schema_migrations[] = {
     "  created_at TEXT NOT NULL,"
     "  UNIQUE (shop, key)"
     ");",
+    /* stock fees (module stock, R-STK-8; columns documented in stock/stock_fee.h): the months
+     *    whose storage-fee bill was paid, and the tariff of the warehouse's other charges. */
+    "CREATE TABLE stock_fee_paid ("
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  month TEXT NOT NULL,"
+    "  amount INTEGER,"
+    "  recorded_at TEXT NOT NULL,"
+    "  PRIMARY KEY (shop, month)"
+    ");"
+    "CREATE TABLE stock_tariff ("
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  amount INTEGER NOT NULL CHECK (amount >= 0),"
+    "  per TEXT NOT NULL CHECK (per IN ('piece', 'box', 'parcel', 'order')),"
+    "  taken_from TEXT NOT NULL CHECK (taken_from IN ('q-site-balance', 'settlement',"
+    "    'q-wallet')),"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  line INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY (shop, name)"
+    ");",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);
