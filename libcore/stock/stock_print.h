@@ -6,7 +6,7 @@
  *     count, and hands off ONE to-do (outbox kind stock-label, one item per SKU grouped by
  *     the list, delivered by the shop's deliver.stock, SPEC 1.7).
  *   - Inbound box labels: one standalone A4 HTML page, one label per box ("1/N".."N/N"),
- *     each with the shop ID (QSM's seller ID) and QSM's cargo bundle number (R-INB-3): seed
+ *     each with the shop ID (QSM's seller ID) and QSM's cargo bundle number (SPEC 6): seed
  *     004 asks for both "在快递面单上或者箱外".
  *   - --own-barcode: qs draws a Code 128 (subset B) label per SKU label as SVG. The
  *     warehouse may refuse labels it did not print (qs-stock(1) says so).
@@ -101,8 +101,9 @@ void stock_tag_job_clear(struct stock_tag_job *j);
 
 /* ---- the pages (stock_print_html.c) ---- */
 
-/* R-STK-9, R-INB-3: writes the inbound box labels as one standalone HTML page sized for A4
- * (loads nothing): boxes labels "1/N".."N/N", each with shop_id and cargo_no (escaped). */
+/* R-STK-9 (and SPEC 6's cargo bundles): writes the inbound box labels as one standalone HTML page
+ * sized for A4 (loads nothing): boxes labels "1/N".."N/N", each with shop_id and cargo_no
+ * (escaped). */
 int stock_boxes_html(FILE *fp, const char *shop_id, const char *cargo_no, long boxes,
                      struct qs_err *e);
 /* R-STK-9 --own-barcode: writes one standalone A4 HTML page with count Code 128 labels per

@@ -75,7 +75,8 @@ int stock_boxes_html(FILE *fp, const char *shop_id, const char *cargo_no, long b
              boxes == 1 ? "" : "s");
     head(fp, title, box_css);
     for (long i = 1; i <= boxes; i++) {
-        /* R-INB-3: the shop ID and the cargo bundle number on every box (seed 004) */
+        /* SPEC 6 (cargo bundles): the shop ID and the cargo bundle number on every box (seed 004)
+         */
         fprintf(fp, "<div class=\"label\" data-box=\"%ld\">\n", i);
         fputs("<div><div class=\"cap\">店铺ID / ショップID / Seller ID</div>"
               "<div class=\"shop-id\">",
