@@ -318,4 +318,7 @@ int cmd_read_keys(const struct qs_ctx *ctx, int argc, char **argv, enum rec_enc 
                   struct cmd_keys *k, struct qs_err *e);
 void cmd_keys_free(struct cmd_keys *k);
 
+/* The folder WHAT/SHOP beside the store (preview/demo, labels/demo), made (0700) when
+ * missing, into *dir (malloc'd). Returns 0 or QS_E_IO with e filled. */
+int cmd_shop_dir(const struct qs_ctx *ctx, const char *what, char **dir, struct qs_err *e);
 #endif

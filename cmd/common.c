@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -426,4 +427,34 @@ int cmd_read_keys(const struct qs_ctx *ctx, int argc, char **argv, enum rec_enc 
     for (int i = 0; i < argc; i++)
         keys_add(k, argv[i], 0, NULL);
     return 0;
+}
+
+/* ---- a shop's folder beside the store (added for issue 12 and 13) ---- */
+
+int cmd_shop_dir(const struct qs_ctx *ctx, const char *what, char **dir, struct qs_err *e)
+{
+    const char *slash = strrchr(ctx->store_path, '/');
+    char *p;
+    int rc = 0;
+    *dir = slash ? xasprintf("%.*s/%s/%s", (int)(slash - ctx->store_path), ctx->store_path, what,
+                             ctx->shop.name)
+                 : xasprintf("./%s/%s", what, ctx->shop.name);
+    /* mkdir -p, 0700: a shop's files are its own. */
+    p = xstrdup(*dir);
+    for (char *c = p + 1; rc == 0; c++) {
+        if (*c && *c != '/')
+            continue;
+        char was = *c;
+        *c = '\0';
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+            rc = err_set(e, QS_E_IO, NULL, "%s: %s", p, strerror(errno));
+        if (!(*c = was))
+            break;
+    }
+    free(p);
+    if (rc < 0) {
+        free(*dir);
+        *dir = NULL;
+    }
+    return rc;
 }

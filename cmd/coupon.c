@@ -734,25 +734,6 @@ static int cmd_coupon_record(struct qs_ctx *ctx, const struct qs_verb *v, int ar
     return 0;
 }
 
-/* mkdir -p dir (0700: a shop's data). */
-static int mkdirs(const char *dir, struct qs_err *e)
-{
-    char *p = xstrdup(dir);
-    int rc = 0;
-    for (char *c = p + 1; rc == 0; c++) {
-        if (*c && *c != '/')
-            continue;
-        char was = *c;
-        *c = '\0';
-        if (mkdir(p, 0700) < 0 && errno != EEXIST)
-            rc = err_set(e, QS_E_IO, NULL, "%s: %s", p, strerror(errno));
-        if (!(*c = was))
-            break;
-    }
-    free(p);
-    return rc;
-}
-
 /* preview PUSH: the push mail as one HTML page: -o FILE (-o -: standard output), else
  * preview/<shop>/push-<N>.html beside the store, whose path is printed. */
 static int cmd_coupon_preview(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
@@ -772,15 +753,10 @@ static int cmd_coupon_preview(struct qs_ctx *ctx, const struct qs_verb *v, int a
         rc = coupon_preview_push(ctx->store, ctx->shop.name, argv[0], now, cmd_out(ctx), &e);
         return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
     }
-    {
-        const char *slash = strrchr(ctx->store_path, '/');
-        char *base =
-            slash ? xstrndup(ctx->store_path, (size_t)(slash - ctx->store_path)) : xstrdup(".");
-        dir = xasprintf("%s/preview/%s", base, ctx->shop.name);
-        path = xasprintf("%s/push-%s.html", dir, argv[0]);
-        free(base);
-    }
-    if ((rc = mkdirs(dir, &e)) < 0 || (rc = afile_open(path, NULL, &a, &e)) < 0)
+    if ((rc = cmd_shop_dir(ctx, "preview", &dir, &e)) < 0)
+        goto out;
+    path = xasprintf("%s/push-%s.html", dir, argv[0]);
+    if ((rc = afile_open(path, NULL, &a, &e)) < 0)
         goto out;
     if ((rc = coupon_preview_push(ctx->store, ctx->shop.name, argv[0], now, afile_fp(a), &e)) < 0) {
         afile_abort(a);

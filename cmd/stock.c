@@ -3,14 +3,21 @@
  * yet are registered with their planned usage; each answers --help, and running one says
  * so and exits 64 (no fake output). qs sync stock stays in cmd/sync.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../libcore/afile.h"
 #include "../libcore/job.h"
+#include "../libcore/settings.h"
 #include "../libcore/stock/stock.h"
+#include "../libcore/stock/stock_print.h"
 #include "../libcore/tm.h"
 #include "../libcore/qapi/qapi.h"
 #include "../libcore/stock/stock_add.h"
@@ -765,6 +772,252 @@ static int cmd_stock_tariff(struct qs_ctx *ctx, const struct qs_verb *v, int arg
     return 0;
 }
 
+/* ---- labels (R-STK-9) ---- */
+
+struct labels_args {
+    long boxes;
+    const char *cargo_no, *shop_id;
+    int own_barcode, no_pdf, retry_failed;
+    enum rec_enc enc;
+};
+#define LBA struct labels_args
+
+static const struct qs_opt labels_opts[] = {
+    OPT_LONG(LBA, boxes, "boxes", "N", 1, STOCK_BOXES_MAX, NULL,
+             "inbound box labels: N labels, 1/N..N/N, as an A4 HTML page"),
+    OPT_STRING(LBA, cargo_no, "cargo-no", "NO", "QSM's cargo bundle number (with --boxes)"),
+    OPT_STRING(LBA, shop_id, "shop-id", "ID",
+               "the QSM seller ID on box labels (default: the setting stock.shop_id)"),
+    OPT_FLAG(LBA, own_barcode, "own-barcode",
+             "also draw Code 128 SKU labels (an A4 HTML page); the warehouse may refuse them"),
+    OPT_FLAG(LBA, no_pdf, "no-pdf", "write no PDF even when chromium is found"),
+    OPT_FLAG(LBA, retry_failed, "retry-failed", "also hand off failed label to-dos again"),
+    OPT_ENC(LBA, enc),
+    OPT_END,
+};
+
+/* chromium on PATH, malloc'd, or NULL. */
+static char *find_chromium(void)
+{
+    const char *path = getenv("PATH");
+    char *dirs = xstrdup(path ? path : ""), *save = NULL, *found = NULL;
+    for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char *p = xasprintf("%s/chromium", *d ? d : ".");
+        if (access(p, X_OK) == 0)
+            found = p;
+        else
+            free(p);
+    }
+    free(dirs);
+    return found;
+}
+
+/* R-STK-9: a PDF beside the page when chromium is on PATH; never required. */
+static void labels_pdf(struct qs_ctx *ctx, const char *html)
+{
+    char *prog = find_chromium(), *pdf, *opt, *url, *abs;
+    size_t n = strlen(html);
+    int status = -1;
+    pid_t pid;
+    if (!prog) {
+        if (ctx->verbosity >= 0)
+            fprintf(stderr, "%s: no PDF: chromium is not on PATH (print the page from a browser)\n",
+                    ctx->prog);
+        return;
+    }
+    abs = realpath(html, NULL);
+    pdf = xasprintf("%.*s.pdf", (int)(n > 5 && !strcmp(html + n - 5, ".html") ? n - 5 : n), html);
+    opt = xasprintf("--print-to-pdf=%s", pdf);
+    url = xasprintf("file://%s", abs ? abs : html);
+    fflush(NULL);
+    if ((pid = fork()) == 0) {
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, STDIN_FILENO);
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+        }
+        execl(prog, prog, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+              "--disable-background-networking", "--no-pdf-header-footer", opt, url, (char *)NULL);
+        _exit(127);
+    }
+    if (pid > 0)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && access(pdf, R_OK) == 0)
+        printf("%s\n", pdf);
+    else
+        cmd_warn(ctx, "warning: %s could not make %s; the HTML page is there", prog, pdf);
+    free(prog);
+    free(pdf);
+    free(opt);
+    free(url);
+    free(abs);
+}
+
+/* Writes a page by fn into -o FILE / -o - when given, else into labels/SHOP/name beside
+ * the store (path printed on stdout; or on stderr when stdout carries a report). */
+static int labels_page(struct qs_ctx *ctx, const char *name, int report, int pdf,
+                       int (*fn)(FILE *fp, const void *arg, struct qs_err *e), const void *arg)
+{
+    struct afile *a = NULL;
+    struct qs_err e;
+    char *dir = NULL, *path = NULL;
+    int rc;
+    err_clear(&e);
+    if (!report && (ctx->out_file || ctx->output_stdout)) { /* -o FILE, -o - */
+        if ((rc = fn(cmd_out(ctx), arg, &e)) < 0)
+            return cmd_fail(ctx, rc, &e);
+        if (pdf && ctx->output && !ctx->dry_run)
+            if (ctx->verbosity >= 0)
+                fprintf(stderr,
+                        "%s: no PDF with -o: run chromium --headless --print-to-pdf on %s\n",
+                        ctx->prog, ctx->output);
+        return 0;
+    }
+    if ((rc = cmd_shop_dir(ctx, "labels", &dir, &e)) < 0)
+        goto out;
+    path = xasprintf("%s/%s", dir, name);
+    if ((rc = afile_open(path, NULL, &a, &e)) < 0)
+        goto out;
+    if ((rc = fn(afile_fp(a), arg, &e)) < 0) {
+        afile_abort(a);
+        goto out;
+    }
+    if ((rc = afile_commit(a, &e)) == 0) {
+        fprintf(report ? stderr : stdout, "%s%s%s\n", report ? ctx->prog : "",
+                report ? ": SKU labels drawn by qs: " : "", path);
+        if (pdf)
+            labels_pdf(ctx, path);
+    }
+out:
+    free(dir);
+    free(path);
+    return rc < 0 ? cmd_fail(ctx, rc, &e) : 0;
+}
+
+struct boxes_page {
+    const char *shop_id, *cargo_no;
+    long boxes;
+};
+
+static int boxes_fn(FILE *fp, const void *arg, struct qs_err *e)
+{
+    const struct boxes_page *b = arg;
+    return stock_boxes_html(fp, b->shop_id, b->cargo_no, b->boxes, e);
+}
+
+static int tags_fn(FILE *fp, const void *arg, struct qs_err *e)
+{
+    return stock_tags_html(fp, arg, e);
+}
+
+static void labels_say(void *p, const struct qs_err *e)
+{
+    struct qs_ctx *ctx = p;
+    char buf[2200];
+    fprintf(stderr, "%s\n", err_format(e, ctx->prog, buf, sizeof buf));
+}
+
+/* --boxes N --cargo-no NO: the inbound box labels page. */
+static int labels_boxes(struct qs_ctx *ctx, const struct labels_args *a)
+{
+    struct boxes_page b = {a->shop_id, a->cargo_no, a->boxes};
+    char *set = NULL, *name;
+    struct qs_err e;
+    int rc;
+    err_clear(&e);
+    if (!a->cargo_no || !*a->cargo_no)
+        return cmd_usage(ctx, "--boxes needs --cargo-no NO: the cargo bundle number QSM issued");
+    if (strcmp(ctx->input, "-") != 0)
+        return cmd_usage(ctx, "box labels take no FILE; give q_sku,count records without --boxes");
+    if (a->own_barcode)
+        return cmd_usage(ctx,
+                         "--own-barcode draws SKU labels: give q_sku,count records, not --boxes");
+    if (!b.shop_id) {
+        if ((rc = settings_string(ctx->store, ctx->shop.name, "stock.shop_id", &set, &e)) < 0)
+            return cmd_fail(ctx, rc, &e);
+        if (!(b.shop_id = set) || !*set) {
+            free(set);
+            return cmd_usage(ctx, "give --shop-id ID (the QSM seller ID), or set it once: qs init "
+                                  "--set stock.shop_id=ID");
+        }
+    }
+    for (const char *p = a->cargo_no; *p; p++)
+        if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20) {
+            free(set);
+            return cmd_usage(ctx, "--cargo-no \"%s\" holds a / or a control character",
+                             a->cargo_no);
+        }
+    name = xasprintf("cargo-%s.html", a->cargo_no);
+    rc = labels_page(ctx, name, 0, !a->no_pdf, boxes_fn, &b);
+    free(name);
+    free(set);
+    return rc;
+}
+
+static int cmd_stock_labels(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct labels_args a = {.enc = REC_ENC_AUTO};
+    struct stock_tags t = {0};
+    struct stock_tag_cb cb = {ctx, labels_say};
+    struct stock_tag_job j = {0};
+    struct rec_reader_opts ro;
+    const char *name;
+    struct qs_err e;
+    FILE *in;
+    int rc, code;
+
+    err_clear(&e);
+    if ((code = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return code;
+    if (a.boxes)
+        return labels_boxes(ctx, &a);
+    if (a.cargo_no || a.shop_id)
+        return cmd_usage(ctx, "--cargo-no and --shop-id go with --boxes N");
+    name = ctx->input;
+    if (strcmp(name, "-") == 0 && isatty(STDIN_FILENO))
+        return cmd_usage(ctx,
+                         "give a FILE of q_sku,count (- for stdin), or --boxes N --cargo-no NO");
+    if (!(in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb"))) {
+        cmd_warn(ctx, "cannot open %s: %s", name, strerror(errno));
+        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
+    }
+    ro = cmd_reader_opts(ctx, a.enc);
+    rc = stock_tags_read(in, strcmp(name, "-") == 0 ? "stdin" : name, &ro, &cb, &t, &e);
+    if (in != stdin)
+        fclose(in);
+    if (rc >= 0)
+        rc += (code = stock_tags_check(ctx->store, ctx->shop.name, &t, &cb, &e)) < 0 ? 0 : code;
+    if (rc < 0 || code < 0) {
+        code = cmd_fail(ctx, rc < 0 ? rc : code, &e);
+        goto out;
+    }
+    if (rc > 0) {
+        cmd_warn(ctx, "%d problem%s in %s; nothing written (R-STK-9)", rc, rc == 1 ? "" : "s",
+                 name);
+        code = QS_EX_DATAERR;
+        goto out;
+    }
+    j = (struct stock_tag_job){.s = ctx->store,
+                               .shop = ctx->shop.name,
+                               .tags = &t,
+                               .retry_failed = a.retry_failed,
+                               .dry_run = ctx->dry_run ? stdout : NULL,
+                               .prog = ctx->prog};
+    code = cmd_job(ctx, &stock_tag_job_ops, &j);
+    if (a.own_barcode && !ctx->dry_run && (code == 0 || code == 1 || code == 75)) {
+        char *page = xasprintf("sku-%s.html", j.list + 4);
+        int c2 = labels_page(ctx, page, 1, !a.no_pdf, tags_fn, &t);
+        free(page);
+        code = code ? code : c2;
+    }
+out:
+    stock_tag_job_clear(&j);
+    stock_tags_clear(&t);
+    return code;
+}
+
 static const struct qs_verb stock_verbs[] = {
     QS_VERB("add", cmd_stock_add, "[FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, add_opts,
             "ask QSM for a Q-inventory item: its option form, handed off"),
@@ -788,8 +1041,11 @@ static const struct qs_verb stock_verbs[] = {
     QS_VERB("tariff", cmd_stock_tariff, "[FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, tariff_opts,
             "enter the warehouse's other charges; without input, print them"),
     QS_PLANNED("calendar", "calendar [FILE|-]", "warehouse closures for the ship-date cut-offs"),
-    QS_PLANNED("labels", "labels [--own-barcode] [FILE|-]",
-               "the SKU label to-do, and inbound box labels"),
+    QS_VERB_USAGE("labels", cmd_stock_labels,
+                  "labels [--own-barcode] [--no-pdf] [--retry-failed] [--encoding ENC] [FILE|-]"
+                  " | labels --boxes N --cargo-no NO [--shop-id ID] [--no-pdf] [-o FILE]",
+                  SHOP_W | QS_READS_STDIN | QS_OPTS_ANYWHERE, labels_opts,
+                  "the SKU label to-do, and inbound box labels"),
     {.name = NULL},
 };
 

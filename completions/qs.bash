@@ -66,6 +66,7 @@ _qs_verb_opts() {
     stock/add) echo "--name --seller-code --usable --from-item --csv --retry-failed --encoding" ;;
     stock/link) echo "--by --remove --retry-failed --encoding" ;;
     stock/confirm) echo "--handoff --encoding" ;;
+    stock/labels) echo "--own-barcode --no-pdf --retry-failed --encoding --boxes --cargo-no --shop-id" ;;
     inbound/bundle) echo "--arrival" ;;
     inbound/ship) echo "--carrier --tracking --boxes" ;;
     inbound/list) echo "--late" ;;
@@ -104,7 +105,7 @@ _qs_takes_arg() {
         --email | --name | --phone | --days | --order-no | --output | -o | --max-discount | \
         --min-order | --issue-limit | --per-buyer-limit | --qstore-only | --qsm-no | --coupon | \
         --items | --banner | --link | --fans-since | --fans-until | --recipients | --fans | --map | \
-        --seller-code | --from-item)
+        --seller-code | --from-item | --cargo-no | --shop-id)
         return 0
         ;;
     esac
@@ -207,7 +208,7 @@ _qs() {
         --carrier | --tracking | --boxes | --reason | --set | --secret | --deliver | --kind | \
         --days | --order-no | --name | --max-discount | --min-order | --issue-limit | \
         --per-buyer-limit | --qsm-no | --coupon | --items | --link | --fans-since | --fans-until | \
-        --recipients | --fans | --seller-code | --from-item)
+        --recipients | --fans | --seller-code | --from-item | --cargo-no | --shop-id)
         return
         ;;
     --usable)

@@ -278,6 +278,13 @@ complete -c qs -n '__qs_using stock link' -l remove -d 'write the unlink to-do'
 complete -c qs -n '__qs_using stock link' -l retry-failed
 complete -c qs -n '__qs_using stock link; or __qs_using stock confirm' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using stock confirm' -l handoff -r -a '(__fish_complete_directories)'
+complete -c qs -n '__qs_using stock labels' -l own-barcode -d 'also draw Code 128 SKU labels'
+complete -c qs -n '__qs_using stock labels' -l no-pdf -d 'write no PDF'
+complete -c qs -n '__qs_using stock labels' -l retry-failed
+complete -c qs -n '__qs_using stock labels' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using stock labels' -l boxes -x -d 'inbound box labels for N boxes'
+complete -c qs -n '__qs_using stock labels' -l cargo-no -x -d 'cargo bundle number'
+complete -c qs -n '__qs_using stock labels' -l shop-id -x -d 'QSM seller ID'
 complete -c qs -n '__qs_using stock import; or __qs_using stock add; or __qs_using stock link; or __qs_using stock confirm; or __qs_using stock tariff; or __qs_using stock calendar; or __qs_using stock labels' -F
 complete -c qs -n '__qs_using inbound add; or __qs_using inbound order' -F
 complete -c qs -n '__qs_using inbound bundle' -l arrival -x

@@ -40,6 +40,8 @@ static const struct settings_entry table[] = {
     {"qapi.url", 0, SETTINGS_STRING, NULL, 0, 0, NULL, 0, "R-SYN-7",
      "the QAPI base URL: https://, or http:// to loopback only (env QS_QAPI_URL wins); "
      "default Qoo10 Japan's"},
+    {"stock.shop_id", 0, SETTINGS_STRING, NULL, 0, 0, NULL, 0, "R-STK-9",
+     "the shop's QSM seller ID, written on inbound box labels (`qs stock labels --boxes`)"},
     {"sync.inflight_s", 0, SETTINGS_LONG, "5", 0, 1e6, NULL, 0, NULL,
      "seconds a ship or confirm line in flight waits before it is read back"},
     {"sync.open_form", 0, SETTINGS_ENUM, "per-status", 0, 0, "per-status,zero,blank", 0, "R-SYN-9",

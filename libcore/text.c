@@ -192,3 +192,29 @@ const char *text_show(const char *s, size_t n, char *buf, size_t size)
     buf[o] = '\0';
     return buf;
 }
+
+void text_html_escape(FILE *fp, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&':
+            fputs("&amp;", fp);
+            break;
+        case '<':
+            fputs("&lt;", fp);
+            break;
+        case '>':
+            fputs("&gt;", fp);
+            break;
+        case '"':
+            fputs("&quot;", fp);
+            break;
+        case '\'':
+            fputs("&#39;", fp);
+            break;
+        default:
+            fputc((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f ? ' ' : c, fp);
+        }
+    }
+}

@@ -7,6 +7,7 @@
 #define QS_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -51,4 +52,7 @@ const char *text_where(size_t col, const char *name, char *buf, size_t size);
  * Returns buf. */
 const char *text_show(const char *s, size_t n, char *buf, size_t size);
 
+/* Writes s (UTF-8; NULL: nothing) to fp as HTML text, also safe inside a quoted attribute:
+ * & < > " ' escaped, other control characters but tab and newline written as spaces. */
+void text_html_escape(FILE *fp, const char *s);
 #endif

@@ -8,6 +8,7 @@
 
 #include "coupon.h"
 #include "../tm.h"
+#include "../text.h"
 #include "../xalloc.h"
 
 #define PREVIEW_DAYS 30 /* R-CPN-7: the sales the top N is approximated from */
@@ -116,34 +117,6 @@ int coupon_preview_items(struct store *s, const char *shop, const struct coupon_
 }
 
 /* ---- the page (R-CPN-10) ---- */
-
-/* Writes s HTML-escaped (text and attribute values alike); control characters other than
- * TAB and LF, which HTML does not allow, become spaces. */
-static void esc(FILE *fp, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&':
-            fputs("&amp;", fp);
-            break;
-        case '<':
-            fputs("&lt;", fp);
-            break;
-        case '>':
-            fputs("&gt;", fp);
-            break;
-        case '"':
-            fputs("&quot;", fp);
-            break;
-        case '\'':
-            fputs("&#39;", fp);
-            break;
-        default:
-            fputc((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f ? ' ' : c, fp);
-        }
-    }
-}
 
 /* Writes s percent-encoded as one URL path segment (RFC 3986 unreserved kept). */
 static void url_segment(FILE *fp, const char *s)
@@ -273,7 +246,7 @@ static void banner(FILE *fp, const struct coupon_preview *p)
             fputs("https://www.qoo10.jp/g/", fp);
             url_segment(fp, l.target);
         } else {
-            esc(fp, l.target);
+            text_html_escape(fp, l.target);
         }
         fputs("\">", fp);
     }
@@ -290,7 +263,7 @@ static void terms(FILE *fp, const struct coupon *c)
 {
     char a[48], b[48];
     fputs("<section id=\"coupon\">\n<p class=\"name\">", fp);
-    esc(fp, c->name);
+    text_html_escape(fp, c->name);
     fputs("</p>\n<p class=\"discount\">", fp);
     if (c->kind == COUPON_PERCENT) {
         fprintf(fp, "%lld%%OFF", c->discount);
@@ -313,7 +286,7 @@ static void terms(FILE *fp, const struct coupon *c)
                 yen(c->per_buyer_limit, a, sizeof a));
     if (c->qsm_no && *c->qsm_no) {
         fputs("<p class=\"qsm-no\">クーポン番号：", fp);
-        esc(fp, c->qsm_no);
+        text_html_escape(fp, c->qsm_no);
         fputs("</p>\n", fp);
     }
     fputs("</section>\n", fp);
@@ -325,13 +298,13 @@ static void card(FILE *fp, const struct coupon_preview_item *it)
 {
     char a[48];
     fputs("<div class=\"item\" data-code=\"", fp);
-    esc(fp, it->code);
+    text_html_escape(fp, it->code);
     fputs("\">\n<p class=\"code\">", fp);
-    esc(fp, it->code);
+    text_html_escape(fp, it->code);
     fputs("</p>\n", fp);
     if (it->name && *it->name) {
         fputs("<p class=\"name\">", fp);
-        esc(fp, it->name);
+        text_html_escape(fp, it->name);
         fputs("</p>\n", fp);
     } else {
         fputs("<p class=\"name unknown\">not in the store: qs sync products reads the shop's"
@@ -344,12 +317,12 @@ static void card(FILE *fp, const struct coupon_preview_item *it)
         fputs("<p class=\"image\">", fp);
         if (web_url(it->image_url)) {
             fputs("<a href=\"", fp);
-            esc(fp, it->image_url);
+            text_html_escape(fp, it->image_url);
             fputs("\">", fp);
-            esc(fp, it->image_url);
+            text_html_escape(fp, it->image_url);
             fputs("</a>", fp);
         } else {
-            esc(fp, it->image_url);
+            text_html_escape(fp, it->image_url);
         }
         fputs("</p>\n", fp);
     }
@@ -385,9 +358,9 @@ int coupon_preview_write(FILE *fp, const struct coupon_preview *p, struct qs_err
     fputs(style, fp);
     /* What the seller reads about the preview, above the mail. */
     fputs("<div class=\"preview\">\n<p>qs coupon preview: shop ", fp);
-    esc(fp, p->shop);
+    text_html_escape(fp, p->shop);
     fputs(", push type ", fp);
-    esc(fp, type);
+    text_html_escape(fp, type);
     fputs(strcmp(type, "ad") == 0     ? "（広告：ショップのファン宛て）"
           : strcmp(type, "comp") == 0 ? "（補償：注文の購入者宛て）"
                                       : "",
@@ -399,7 +372,7 @@ int coupon_preview_write(FILE *fp, const struct coupon_preview *p, struct qs_err
     if (p->banner)
         banner(fp, p);
     fputs("<p class=\"lead\">", fp);
-    esc(fp, p->shop);
+    text_html_escape(fp, p->shop);
     fputs(" からショップクーポンが発行されました。</p>\n", fp);
     terms(fp, p->c);
     items(fp, p->items);

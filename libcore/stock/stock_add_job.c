@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "stock_add.h"
+#include "stock_job.h"
 #include "../outbox.h"
 #include "../sha256.h"
 #include "../tm.h"
@@ -108,34 +109,10 @@ out:
     return rc;
 }
 
-struct settled {
-    char **key, **result, **ref, **msg;
-    size_t n;
-};
-
-static void on_result(const struct outbox_item *it, enum deliver_status st, const char *ref,
-                      const char *error, void *ctx)
-{
-    static const char *const words[] = {[DELIVER_NONE] = "retry",
-                                        [DELIVER_OK] = "ok",
-                                        [DELIVER_RETRY] = "retry",
-                                        [DELIVER_FAILED] = "failed",
-                                        [DELIVER_HANDED_OFF] = "handed-off"};
-    struct settled *s = ctx;
-    s->key = xrealloc(s->key, (s->n + 1) * sizeof *s->key);
-    s->result = xrealloc(s->result, (s->n + 1) * sizeof *s->result);
-    s->ref = xrealloc(s->ref, (s->n + 1) * sizeof *s->ref);
-    s->msg = xrealloc(s->msg, (s->n + 1) * sizeof *s->msg);
-    s->key[s->n] = xstrdup(it->key);
-    s->result[s->n] = xstrdup(words[st]);
-    s->ref[s->n] = xstrdup(ref ? ref : "");
-    s->msg[s->n++] = xstrdup(error ? error : "");
-}
-
 static int run(void *job, struct job_counts *c, struct qs_err *e)
 {
     struct stock_add_job *j = job;
-    struct settled *s = j->settled ? j->settled : (j->settled = xcalloc(1, sizeof *s));
+    struct stock_settled *s = j->settled ? j->settled : (j->settled = xcalloc(1, sizeof *s));
     struct deliver_opts d = {
         .delivery = j->delivery,
         .retry_failed = j->retry_failed,
@@ -143,7 +120,7 @@ static int run(void *job, struct job_counts *c, struct qs_err *e)
         .csv = j->csv,
         .columns = (const char *const[]){"name", "seller_code", "usable", "item_code", "options"},
         .ncolumns = 5,
-        .on_result = on_result,
+        .on_result = stock_settled_add,
         .result_ctx = s,
         .prog = j->prog,
     };
@@ -177,13 +154,10 @@ static int emit(struct stock_add_job *j, job_emit_fn fn, void *ectx, enum job_ou
 static int report(void *job, job_emit_fn fn, void *ectx, struct qs_err *e)
 {
     struct stock_add_job *j = job;
-    struct settled *s = j->settled;
+    struct stock_settled *s = j->settled;
     int rc = 0, seen = 0;
     for (size_t i = 0; s && i < s->n && rc >= 0; i++) {
-        enum job_outcome oc = !strcmp(s->result[i], "ok")           ? JOB_SENT
-                              : !strcmp(s->result[i], "handed-off") ? JOB_HANDED_OFF
-                              : !strcmp(s->result[i], "failed")     ? JOB_FAILED
-                                                                    : JOB_RETRY;
+        enum job_outcome oc = stock_settled_outcome(s->result[i]);
         seen |= strcmp(s->key[i], j->key) == 0;
         rc = emit(j, fn, ectx, oc, s->key[i], s->result[i], s->ref[i], s->msg[i], e);
     }
@@ -212,19 +186,7 @@ const struct job_ops stock_add_job_ops = {
 
 void stock_add_job_clear(struct stock_add_job *j)
 {
-    struct settled *s = j->settled;
-    for (size_t i = 0; s && i < s->n; i++) {
-        free(s->key[i]);
-        free(s->result[i]);
-        free(s->ref[i]);
-        free(s->msg[i]);
-    }
-    if (s) {
-        free(s->key);
-        free(s->result);
-        free(s->ref);
-        free(s->msg);
-        free(s);
-    }
+    struct stock_settled *s = j->settled;
+    stock_settled_free(s);
     j->settled = NULL;
 }

@@ -9,6 +9,7 @@
 
 #include "stock_add.h"
 #include "stock_link.h"
+#include "stock_job.h"
 #include "../outbox.h"
 #include "../sha256.h"
 #include "../tm.h"
@@ -117,33 +118,6 @@ static int enqueue(void *job, struct qs_err *e)
     return rc;
 }
 
-struct settled {
-    char **key, **result, **ref, **msg, **payload;
-    size_t n;
-};
-
-static void on_result(const struct outbox_item *it, enum deliver_status st, const char *ref,
-                      const char *error, void *ctx)
-{
-    static const char *const words[] = {[DELIVER_NONE] = "retry",
-                                        [DELIVER_OK] = "ok",
-                                        [DELIVER_RETRY] = "retry",
-                                        [DELIVER_FAILED] = "failed",
-                                        [DELIVER_HANDED_OFF] = "handed-off"};
-    struct settled *s = ctx;
-    size_t n = s->n + 1;
-    s->key = xrealloc(s->key, n * sizeof *s->key);
-    s->result = xrealloc(s->result, n * sizeof *s->result);
-    s->ref = xrealloc(s->ref, n * sizeof *s->ref);
-    s->msg = xrealloc(s->msg, n * sizeof *s->msg);
-    s->payload = xrealloc(s->payload, n * sizeof *s->payload);
-    s->key[s->n] = xstrdup(it->key);
-    s->result[s->n] = xstrdup(words[st]);
-    s->ref[s->n] = xstrdup(ref ? ref : "");
-    s->msg[s->n] = xstrdup(error ? error : "");
-    s->payload[s->n++] = xstrdup(it->payload ? it->payload : "{}");
-}
-
 /* A hook that answers ok has done the link in QSM: the pair is linked (or unlinked). */
 static int hook_done(struct stock_link_job *j, const char *payload, struct qs_err *e)
 {
@@ -166,7 +140,7 @@ static int hook_done(struct stock_link_job *j, const char *payload, struct qs_er
 static int run(void *job, struct job_counts *c, struct qs_err *e)
 {
     struct stock_link_job *j = job;
-    struct settled *s = j->settled ? j->settled : (j->settled = xcalloc(1, sizeof *s));
+    struct stock_settled *s = j->settled ? j->settled : (j->settled = xcalloc(1, sizeof *s));
     struct deliver_opts d = {
         .delivery = j->delivery,
         .retry_failed = j->retry_failed,
@@ -175,7 +149,7 @@ static int run(void *job, struct job_counts *c, struct qs_err *e)
         .columns =
             (const char *const[]){"action", "q_sku", "item_code", "option", "edit_path", "steps"},
         .ncolumns = 6,
-        .on_result = on_result,
+        .on_result = stock_settled_add,
         .result_ctx = s,
         .prog = j->prog,
     };
@@ -218,18 +192,10 @@ static int emit(job_emit_fn fn, void *ectx, enum job_outcome oc, const char *key
     return rc;
 }
 
-static enum job_outcome outcome(const char *w)
-{
-    return !strcmp(w, "ok")           ? JOB_SENT
-           : !strcmp(w, "handed-off") ? JOB_HANDED_OFF
-           : !strcmp(w, "failed")     ? JOB_FAILED
-                                      : JOB_RETRY;
-}
-
 static int report(void *job, job_emit_fn fn, void *ectx, struct qs_err *e)
 {
     struct stock_link_job *j = job;
-    struct settled *s = j->settled;
+    struct stock_settled *s = j->settled;
     const char *act = j->remove ? "unlink" : "link";
     char *mine = s ? xcalloc(s->n + 1, 1) : NULL;
     int rc = 0;
@@ -247,8 +213,8 @@ static int report(void *job, job_emit_fn fn, void *ectx, struct qs_err *e)
             k++;
         if (s && k < s->n) {
             mine[k] = 1;
-            rc = emit(fn, ectx, outcome(s->result[k]), j->keys[i], p->q_sku, p->item_code,
-                      p->option, act, s->result[k], s->ref[k], s->msg[k], e);
+            rc = emit(fn, ectx, stock_settled_outcome(s->result[k]), j->keys[i], p->q_sku,
+                      p->item_code, p->option, act, s->result[k], s->ref[k], s->msg[k], e);
         } else
             rc = emit(fn, ectx, JOB_RETRY, j->keys[i], p->q_sku, p->item_code, p->option, act,
                       "retry", "", "queued: another run holds it, or it waits for its retry", e);
@@ -258,7 +224,7 @@ static int report(void *job, job_emit_fn fn, void *ectx, struct qs_err *e)
         if (mine[k])
             continue;
         o = json_loads(s->payload[k], 0, NULL);
-        rc = emit(fn, ectx, outcome(s->result[k]), s->key[k],
+        rc = emit(fn, ectx, stock_settled_outcome(s->result[k]), s->key[k],
                   json_string_value(json_object_get(o, "q_sku")),
                   json_string_value(json_object_get(o, "item_code")),
                   json_string_value(json_object_get(o, "option")),
@@ -287,25 +253,11 @@ const struct job_ops stock_link_job_ops = {
 
 void stock_link_job_clear(struct stock_link_job *j)
 {
-    struct settled *s = j->settled;
+    struct stock_settled *s = j->settled;
     for (size_t i = 0; j->keys && i < j->pairs->n; i++)
         free(j->keys[i]);
     free(j->keys);
     j->keys = NULL;
-    for (size_t i = 0; s && i < s->n; i++) {
-        free(s->key[i]);
-        free(s->result[i]);
-        free(s->ref[i]);
-        free(s->msg[i]);
-        free(s->payload[i]);
-    }
-    if (s) {
-        free(s->key);
-        free(s->result);
-        free(s->ref);
-        free(s->msg);
-        free(s->payload);
-        free(s);
-    }
+    stock_settled_free(s);
     j->settled = NULL;
 }
