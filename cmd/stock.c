@@ -3,13 +3,11 @@
  * yet are registered with their planned usage; each answers --help, and running one says
  * so and exits 64 (no fake output). qs sync stock stays in cmd/sync.c. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -796,63 +794,20 @@ static const struct qs_opt labels_opts[] = {
     OPT_END,
 };
 
-/* chromium on PATH, malloc'd, or NULL. */
-static char *find_chromium(void)
-{
-    const char *path = getenv("PATH");
-    char *dirs = xstrdup(path ? path : ""), *save = NULL, *found = NULL;
-    for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-        char *p = xasprintf("%s/chromium", *d ? d : ".");
-        if (access(p, X_OK) == 0)
-            found = p;
-        else
-            free(p);
-    }
-    free(dirs);
-    return found;
-}
-
 /* R-STK-9: a PDF beside the page when chromium is on PATH; never required. */
 static void labels_pdf(struct qs_ctx *ctx, const char *html)
 {
-    char *prog = find_chromium(), *pdf, *opt, *url, *abs;
-    size_t n = strlen(html);
-    int status = -1;
-    pid_t pid;
-    if (!prog) {
-        if (ctx->verbosity >= 0)
-            fprintf(stderr, "%s: no PDF: chromium is not on PATH (print the page from a browser)\n",
-                    ctx->prog);
-        return;
-    }
-    abs = realpath(html, NULL);
-    pdf = xasprintf("%.*s.pdf", (int)(n > 5 && !strcmp(html + n - 5, ".html") ? n - 5 : n), html);
-    opt = xasprintf("--print-to-pdf=%s", pdf);
-    url = xasprintf("file://%s", abs ? abs : html);
-    fflush(NULL);
-    if ((pid = fork()) == 0) {
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0) {
-            dup2(null, STDIN_FILENO);
-            dup2(null, STDOUT_FILENO);
-            dup2(null, STDERR_FILENO);
-        }
-        execl(prog, prog, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-              "--disable-background-networking", "--no-pdf-header-footer", opt, url, (char *)NULL);
-        _exit(127);
-    }
-    if (pid > 0)
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-    if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && access(pdf, R_OK) == 0)
+    char *pdf = NULL, *prog = NULL;
+    int rc = stock_print_pdf(html, &pdf, &prog);
+    if (rc == 0 && ctx->verbosity >= 0)
+        fprintf(stderr, "%s: no PDF: chromium is not on PATH (print the page from a browser)\n",
+                ctx->prog);
+    else if (rc > 0)
         printf("%s\n", pdf);
-    else
+    else if (rc < 0)
         cmd_warn(ctx, "warning: %s could not make %s; the HTML page is there", prog, pdf);
-    free(prog);
     free(pdf);
-    free(opt);
-    free(url);
-    free(abs);
+    free(prog);
 }
 
 /* Writes a page by fn into -o FILE / -o - when given, else into labels/SHOP/name beside

@@ -108,6 +108,14 @@ static int item_id(sqlite3_stmt *st, void *p)
     return 1;
 }
 
+/* Push ref of shop once the states follow the outbox (coupon_push_settle), into *f. */
+static int settled_find(struct store *s, const char *shop, const char *ref, time_t now,
+                        struct found *f, struct qs_err *e)
+{
+    int rc = coupon_push_settle(s, shop, now, e);
+    return rc < 0 ? rc : find(s, shop, ref, f, e);
+}
+
 /* ---- cancel (R-CPN-6) ---- */
 
 static int tx_begin(struct store *s, int *own, struct qs_err *e)
@@ -161,7 +169,7 @@ int coupon_cancel(struct store *s, const char *shop, const char *ref, time_t now
     memset(out, 0, sizeof *out);
     if ((rc = tx_begin(s, &own, e)) < 0)
         return rc;
-    if ((rc = coupon_push_settle(s, shop, now, e)) < 0 || (rc = find(s, shop, ref, &f, e)) < 0)
+    if ((rc = settled_find(s, shop, ref, now, &f, e)) < 0)
         goto out;
     out->id = f.id;
     snprintf(out->key, sizeof out->key, "%s", f.key);
@@ -224,7 +232,7 @@ int coupon_confirm(struct store *s, const char *shop, const char *ref, enum coup
     memset(out, 0, sizeof *out);
     if ((rc = tx_begin(s, &own, e)) < 0)
         return rc;
-    if ((rc = coupon_push_settle(s, shop, now, e)) < 0 || (rc = find(s, shop, ref, &f, e)) < 0)
+    if ((rc = settled_find(s, shop, ref, now, &f, e)) < 0)
         goto out;
     out->id = f.id;
     snprintf(out->key, sizeof out->key, "%s", f.key);

@@ -110,4 +110,9 @@ int stock_boxes_html(FILE *fp, const char *shop_id, const char *cargo_no, long b
  * SKU of t (the q_sku as bars and text, the name). */
 int stock_tags_html(FILE *fp, const struct stock_tags *t, struct qs_err *e);
 
+/* R-STK-9: prints label page html to a PDF beside it (NAME.pdf) with chromium, when it is
+ * on PATH. *pdf gets the PDF's path and *prog chromium's (both malloc'd, NULL when not
+ * set). Returns 1 when the PDF was written, 0 when chromium is not on PATH, -1 when it
+ * could not make the PDF. */
+int stock_print_pdf(const char *html, char **pdf, char **prog);
 #endif
