@@ -21,6 +21,7 @@
 #include "../libcore/stock/stock_add.h"
 #include "../libcore/xalloc.h"
 #include "../libcore/stock/stock_link.h"
+#include "../libcore/stock/stock_alloc.h"
 #include "../libcore/stock/stock_fee.h"
 
 /* ---- import (R-STK-5) ---- */
@@ -317,6 +318,7 @@ struct link_args {
     const char *by, *handoff;
     int remove, retry_failed;
     enum rec_enc enc;
+    struct cmd_list order;
 };
 #define LA struct link_args
 
@@ -330,7 +332,10 @@ static const struct qs_opt link_opts[] = {
 };
 
 static const struct qs_opt confirm_opts[] = {
-    OPT_STRING(LA, handoff, "handoff", "DIR", "only the to-dos of hand-off folder DIR"),
+    OPT_STRING(LA, handoff, "handoff", "DIR",
+               "the to-dos of hand-off folder DIR (link, allocation, unallocation)"),
+    OPT_LIST(LA, order, "order", "NO",
+             "the allocation or unallocation to-do of order NO (repeatable)"),
     OPT_ENC(LA, enc),
     OPT_END,
 };
@@ -437,27 +442,42 @@ static int cmd_stock_confirm(struct qs_ctx *ctx, const struct qs_verb *v, int ar
         return code;
     if ((code = cmd_now(ctx, &now)) != 0)
         return code;
-    /* --handoff DIR: every to-do of the folder, or only the pairs of a FILE operand. */
-    if (!a.handoff || strcmp(ctx->input, "-") != 0)
-        if ((code = read_pairs(ctx, &a, &ps, NULL)) != 0)
-            goto out;
+    /* --handoff DIR: every to-do of the folder, or only the pairs of a FILE operand;
+     * --order NO: allocation to-dos (R-STK-6), with no pairs unless a FILE is given. */
+    int pairs = strcmp(ctx->input, "-") != 0 || (!a.handoff && !a.order.n);
+    if (pairs && (code = read_pairs(ctx, &a, &ps, NULL)) != 0)
+        goto out;
     abs = a.handoff ? realpath(a.handoff, NULL) : NULL;
     if (a.handoff && !abs) {
         code = cmd_usage(ctx, "--handoff %s: %s", a.handoff, strerror(errno));
         goto out;
     }
-    rc = stock_link_confirm(ctx->store, ctx->shop.name, ps.n || !a.handoff ? &ps : NULL, abs, now,
-                            &cb, &n, &e);
-    if (rc < 0) {
-        code = cmd_fail(ctx, rc, &e);
-        goto out;
+    if (pairs || a.handoff) {
+        rc = stock_link_confirm(ctx->store, ctx->shop.name, ps.n || !a.handoff ? &ps : NULL, abs,
+                                now, &cb, &n, &e);
+        if (rc < 0) {
+            code = cmd_fail(ctx, rc, &e);
+            goto out;
+        }
+        if (ctx->verbosity >= 0 && (n || !a.order.n))
+            fprintf(stderr, "%s: %zu link to-do%s confirmed as done in QSM\n", ctx->prog, n,
+                    n == 1 ? "" : "s");
     }
-    if (ctx->verbosity >= 0)
-        fprintf(stderr, "%s: %zu link to-do%s confirmed as done in QSM\n", ctx->prog, n,
-                n == 1 ? "" : "s");
+    if ((a.handoff && !pairs) || a.order.n) {
+        rc = stock_alloc_confirm(ctx->store, ctx->shop.name, a.order.n ? a.order.v : NULL,
+                                 a.order.n, abs, now, add_say, ctx, &n, &e);
+        if (rc < 0) {
+            code = cmd_fail(ctx, rc, &e);
+            goto out;
+        }
+        if (ctx->verbosity >= 0 && (n || a.order.n))
+            fprintf(stderr, "%s: %zu allocation to-do%s confirmed as done in QSM\n", ctx->prog, n,
+                    n == 1 ? "" : "s");
+    }
 out:
     free(abs);
     stock_pairs_clear(&ps);
+    cmd_args_free(v, &a);
     return code;
 }
 
@@ -506,6 +526,151 @@ static int cmd_stock_unlinked(struct qs_ctx *ctx, const struct qs_verb *v, int a
     if ((rc = rec_writer_close(w, &e)) < 0)
         return cmd_out_fail(ctx, rc, &e);
     return 0;
+}
+
+/* ---- allocation, unallocate (R-STK-6) ---- */
+
+struct alloc_args {
+    const char *state;
+    int todo, retry_failed;
+};
+#define ALA struct alloc_args
+
+static const struct qs_opt alloc_opts[] = {
+    OPT_STRING(ALA, state, "state", "STATE",
+               "only lines in STATE: allocated, waiting, unallocatable"),
+    OPT_FLAG(ALA, todo, "todo",
+             "hand off QSM's allocation to-do for the waiting orders the stock now covers"),
+    OPT_FLAG(ALA, retry_failed, "retry-failed", "also hand off failed to-dos again"),
+    OPT_END,
+};
+
+static const struct qs_opt unalloc_opts[] = {
+    OPT_FLAG(ALA, retry_failed, "retry-failed", "also hand off failed to-dos again"),
+    OPT_END,
+};
+
+/* The listing's columns (qs-stock(1) documents them). */
+static const char *const alloc_cols[] = {"order_no", "pack_no", "item_code", "option_code",
+                                         "q_sku",    "qty",     "paid_date", "state",
+                                         "reason",   "source"};
+
+struct alloc_list {
+    struct rec_writer *w;
+    struct rec *r;
+    int state; /* -1: every state */
+};
+
+static int alloc_row(void *p, const struct stock_alloc_line *l, struct qs_err *e)
+{
+    struct alloc_list *al = p;
+    if (al->state >= 0 && (int)l->state != al->state)
+        return 0;
+    rec_clear(al->r);
+    rec_set(al->r, "order_no", l->order_no);
+    rec_set(al->r, "pack_no", l->pack_no);
+    rec_set(al->r, "item_code", l->item_code);
+    rec_set(al->r, "option_code", l->option_code);
+    rec_set(al->r, "q_sku", l->q_sku);
+    set_num(al->r, "qty", l->qty, 1);
+    rec_set(al->r, "paid_date", l->paid_date);
+    rec_set(al->r, "state", stock_alloc_words[l->state]);
+    rec_set(al->r, "reason", l->reason);
+    rec_set(al->r, "source", l->source);
+    return rec_write(al->w, al->r, e);
+}
+
+static int cmd_stock_allocation(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct alloc_args a = {0};
+    struct alloc_list al = {.state = -1};
+    struct stock_alloc_job j = {0};
+    struct qs_err e;
+    int rc;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 0)
+        return cmd_usage(ctx, "allocation takes no operands, got \"%s\"", argv[0]);
+    if (a.state) {
+        for (int i = STOCK_ALLOCATED; i <= STOCK_UNALLOCATABLE; i++)
+            if (!strcmp(a.state, stock_alloc_words[i]))
+                al.state = i;
+        if (al.state < 0)
+            return cmd_usage(ctx, "--state is allocated, waiting or unallocatable, not \"%s\"",
+                             a.state);
+    }
+    if (a.todo) {
+        if (a.state)
+            return cmd_usage(ctx, "--todo lists the waiting orders the stock covers: no --state");
+        j = (struct stock_alloc_job){.s = ctx->store,
+                                     .shop = ctx->shop.name,
+                                     .retry_failed = a.retry_failed,
+                                     .dry_run = ctx->dry_run ? stdout : NULL,
+                                     .prog = ctx->prog,
+                                     .now = time(NULL)};
+        /* stock.branch_counts_allocated (R-STK-7) is not read here yet: 0 is its default. */
+        if ((rc = stock_alloc_todo_plan(ctx->store, ctx->shop.name, 0, &j, &e)) < 0) {
+            stock_alloc_job_clear(&j);
+            return cmd_fail(ctx, rc, &e);
+        }
+        if (!j.n) {
+            if (ctx->verbosity >= 0)
+                fprintf(stderr,
+                        "%s: no waiting order is covered by the latest Q-inventory import; "
+                        "nothing to allocate (R-STK-6)\n",
+                        ctx->prog);
+            stock_alloc_job_clear(&j);
+            return 0;
+        }
+        rc = cmd_job(ctx, &stock_alloc_job_ops, &j);
+        stock_alloc_job_clear(&j);
+        return rc;
+    }
+    if ((rc = cmd_open_writer(ctx, alloc_cols, sizeof alloc_cols / sizeof alloc_cols[0], &al.w,
+                              &e)) < 0)
+        return cmd_out_fail(ctx, rc, &e);
+    al.r = rec_new();
+    rc = stock_alloc_each(ctx->store, ctx->shop.name, alloc_row, &al, &e);
+    rec_free(al.r);
+    if (rc < 0) {
+        rec_writer_close(al.w, NULL);
+        return e.code == QS_E_IO ? cmd_out_fail(ctx, rc, &e) : cmd_fail(ctx, rc, &e);
+    }
+    if ((rc = rec_writer_close(al.w, &e)) < 0)
+        return cmd_out_fail(ctx, rc, &e);
+    return 0;
+}
+
+static int cmd_stock_unallocate(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct alloc_args a = {0};
+    struct stock_alloc_job j = {0};
+    struct qs_err e;
+    int rc;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc == 0)
+        return cmd_usage(ctx, "give the order numbers to unallocate");
+    j = (struct stock_alloc_job){.s = ctx->store,
+                                 .shop = ctx->shop.name,
+                                 .unalloc = 1,
+                                 .retry_failed = a.retry_failed,
+                                 .dry_run = ctx->dry_run ? stdout : NULL,
+                                 .prog = ctx->prog,
+                                 .now = time(NULL)};
+    rc = stock_alloc_unalloc_plan(ctx->store, ctx->shop.name, (const char *const *)argv,
+                                  (size_t)argc, add_say, ctx, &j, &e);
+    if (rc < 0) {
+        stock_alloc_job_clear(&j);
+        return cmd_fail(ctx, rc, &e);
+    }
+    rc = cmd_job(ctx, &stock_alloc_job_ops, &j);
+    stock_alloc_job_clear(&j);
+    return rc;
 }
 
 /* ---- fees and tariff (R-STK-8) ---- */
@@ -984,10 +1149,11 @@ static const struct qs_verb stock_verbs[] = {
     QS_VERB("unlinked", cmd_stock_unlinked, NULL, QS_NEEDS_SHOP, NULL,
             "online items and SKUs without a link; orders that cannot ship from the warehouse"),
     QS_VERB("confirm", cmd_stock_confirm, "[FILE|-]", SHOP_W | QS_READS_STDIN | QS_OPTS_ANYWHERE,
-            confirm_opts, "record link to-dos done in QSM"),
-    QS_PLANNED("allocation", "allocation [--todo]",
-               "allocated, waiting and unallocatable orders; QSM's allocation to-do"),
-    QS_PLANNED("unallocate", "unallocate ORDER...", "write QSM's to-do to cancel an allocation"),
+            confirm_opts, "record link and allocation to-dos done in QSM"),
+    QS_VERB("allocation", cmd_stock_allocation, NULL, SHOP_W | QS_OPTS_ANYWHERE, alloc_opts,
+            "allocated, waiting and unallocatable orders; QSM's allocation to-do"),
+    QS_VERB("unallocate", cmd_stock_unallocate, "ORDER...", SHOP_W | QS_OPTS_ANYWHERE, unalloc_opts,
+            "write QSM's to-do to cancel an allocation"),
     QS_PLANNED("sync", "sync [--buffer N|P%] [--max N] [--shared] [--force]",
                "set marketplace quantities from the warehouse's"),
     QS_VERB_USAGE("fees", cmd_stock_fees,

@@ -329,7 +329,7 @@ static int cmd_sync_products(struct qs_ctx *ctx, const struct qs_verb *v, int ar
 /* ---- ship and confirm ----------------------------------------------------------------- */
 
 struct send_args {
-    int skip_bad, retry_failed;
+    int skip_bad, retry_failed, force;
     const char *rejects, *ship_by;
     enum rec_enc enc;
 };
@@ -344,7 +344,12 @@ struct send_args {
                  "also send again, now, lines that failed or wait for their retry"),               \
         OPT_ENC(struct send_args, enc)
 
-static const struct qs_opt ship_opts[] = {SEND_OPTS("send"), OPT_END};
+static const struct qs_opt ship_opts[] = {
+    SEND_OPTS("send"),
+    OPT_FLAG(struct send_args, force, "force",
+             "also send lines allocated to the Qxpress warehouse, which ships them (R-STK-6)"),
+    OPT_END,
+};
 
 static const struct qs_opt confirm_opts[] = {
     OPT_STRING(struct send_args, ship_by, "ship-by", "DATE",
@@ -458,6 +463,7 @@ static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char
     struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
     o.skip_bad = a.skip_bad;
     o.retry_failed = a.retry_failed;
+    o.force = a.force;
     if (a.rejects && !o.skip_bad)
         return cmd_usage(ctx, "--rejects needs --skip-bad");
     if (action == SYNC_SHIP && argc > 1)

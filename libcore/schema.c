@@ -518,6 +518,15 @@ const char *const schema_migrations[] = {
     "  updated_at TEXT NOT NULL,"
     "  PRIMARY KEY (shop, name)"
     ");",
+    /* stock_alloc (module stock, R-STK-6; columns documented in stock/stock_alloc.h): the
+     *    allocation and unallocation to-dos the seller recorded done in QSM. */
+    "CREATE TABLE stock_alloc ("
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  order_no TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('allocated', 'cancelled')),"
+    "  recorded_at TEXT NOT NULL,"
+    "  PRIMARY KEY (shop, order_no)"
+    ");",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -179,6 +179,7 @@ struct sync_send_opts {
     const char *delay_memo;
     int retry_failed; /* --retry-failed */
     int skip_bad;     /* --skip-bad: send the good lines, report the bad ones */
+    int force;        /* ship --force: also lines allocated to the warehouse (R-STK-6) */
     int dry_run;      /* the caller holds a transaction it rolls back */
     int quiet;
     long cap;        /* window cap for reconciling reads */
@@ -191,7 +192,7 @@ typedef void (*sync_reject_fn)(const struct sync_req *r, const struct qs_err *e,
 
 struct sync_result {
     const char *order_no;
-    const char *result; /* ok, failed, retry, unknown */
+    const char *result; /* ok, failed, retry, unknown, skipped (R-STK-6) */
     const char *code;   /* the marketplace's result code, "" when none */
     const char *message;
     /* ok without being sent by this run: done by an earlier run, or found done by a read

@@ -249,7 +249,18 @@ struct sync_send {
     struct outbox_item *box; /* the kind's items when planning, sorted by key */
     size_t nbox;
     char now[32];
+    char **alloc; /* ship: the shop's lines allocated to the warehouse, sorted (R-STK-6) */
+    size_t nalloc;
 };
+
+/* R-STK-6 (sync_send_alloc.c): loads p->alloc for ship without --force (nothing for a shop
+ * that does not use the warehouse). */
+int sync_send_alloc_load(struct sync_send *p, struct qs_err *e);
+/* R-STK-6: when order_no is allocated to the warehouse, settles l as skipped (naming the
+ * rule) and returns 1; else 0. */
+int sync_send_alloc_skip(struct sync_send *p, struct sync_pline *l);
+/* Frees p->alloc. */
+void sync_send_alloc_free(struct sync_send *p);
 
 /* Records a result of this run. */
 void sync_send_settled(struct sync_send *p, const char *key, const char *order_no,

@@ -47,6 +47,7 @@ static int line(const struct sync_result *res, void *p)
     enum job_outcome oc = strcmp(res->result, "ok") == 0 ? (res->already ? JOB_DONE : JOB_SENT)
                           : strcmp(res->result, "failed") == 0  ? JOB_FAILED
                           : strcmp(res->result, "unknown") == 0 ? JOB_UNKNOWN
+                          : strcmp(res->result, "skipped") == 0 ? JOB_SKIPPED
                                                                 : JOB_RETRY;
     rec_clear(x->r);
     rec_set(x->r, "order_no", res->order_no);

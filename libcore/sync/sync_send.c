@@ -263,6 +263,8 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         *out = NULL;
         return bad(e, "already shipped with tracking number %s", sl->tracking);
     }
+    if (p->o.action == SYNC_SHIP && sync_send_alloc_skip(p, l))
+        return 0;
     if (p->o.action == SYNC_CONFIRM && sl->status >= 3 && p->o.delay_type) {
         /* The same notice sent by qs before: done. Anything else: too late. */
         struct outbox_item *it = box_current(p->box, p->nbox, no);
@@ -320,7 +322,9 @@ static int cart_add(const char *order_no, void *ctx)
     if (sl.found && sl.status >= 2 && sl.status <= 3 && sl.claim != 1 && sl.claim != 2 &&
         sl.claim != 3 && sl.claim != 16) {
         struct sync_pline *l = pline_add(p, order_no, c->carrier, c->tracking, sl.order_date, 0);
-        if (choose_key(p, l, &ignore) < 0 || l->pre) {
+        if (sync_send_alloc_skip(p, l))
+            ; /* R-STK-6: reported as skipped */
+        else if (choose_key(p, l, &ignore) < 0 || l->pre) {
             pline_drop(p); /* queued or sent with other values: that one stands */
         }
     }
@@ -343,7 +347,7 @@ int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct
     p->kind = o->action == SYNC_SHIP ? "ship" : "confirm";
     p->d = syncdb_new(s, o->shop);
     tm_utc_iso(o->now, p->now, sizeof p->now);
-    if ((rc = box_load(p, &p->box, &p->nbox, e)) < 0)
+    if ((rc = box_load(p, &p->box, &p->nbox, e)) < 0 || (rc = sync_send_alloc_load(p, e)) < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
         const struct sync_req *r = &reqs[i];
@@ -539,6 +543,7 @@ void sync_send_free(struct sync_send *p)
     free(p->l);
     free(p->set);
     outbox_items_free(p->box, p->nbox);
+    sync_send_alloc_free(p);
     syncdb_free(p->d);
     free(p);
 }
