@@ -65,14 +65,16 @@ _qs_verb_opts() {
     stock/tariff) echo "--encoding" ;;
     stock/add) echo "--name --seller-code --usable --from-item --csv --retry-failed --encoding" ;;
     stock/link) echo "--by --remove --retry-failed --encoding" ;;
-    stock/confirm) echo "--handoff --encoding" ;;
+    stock/confirm) echo "--handoff --order --encoding" ;;
+    stock/allocation) echo "--state --todo --retry-failed" ;;
+    stock/unallocate) echo "--retry-failed" ;;
     stock/labels) echo "--own-barcode --no-pdf --retry-failed --encoding --boxes --cargo-no --shop-id" ;;
     inbound/bundle) echo "--arrival" ;;
     inbound/ship) echo "--carrier --tracking --boxes" ;;
     inbound/list) echo "--late" ;;
     sync/orders) echo "--since --status --all" ;;
     sync/products) echo "--full" ;;
-    sync/ship) echo "--skip-bad --rejects --retry-failed --encoding" ;;
+    sync/ship) echo "--skip-bad --rejects --retry-failed --force --encoding" ;;
     sync/confirm) echo "--ship-by --skip-bad --rejects --retry-failed --encoding" ;;
     sync/cancel) echo "--reason" ;;
     sync/log) echo "--since --kind" ;;

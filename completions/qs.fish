@@ -278,6 +278,10 @@ complete -c qs -n '__qs_using stock link' -l remove -d 'write the unlink to-do'
 complete -c qs -n '__qs_using stock link' -l retry-failed
 complete -c qs -n '__qs_using stock link; or __qs_using stock confirm' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using stock confirm' -l handoff -r -a '(__fish_complete_directories)'
+complete -c qs -n '__qs_using stock confirm' -l order -x -d 'the allocation to-do of an order'
+complete -c qs -n '__qs_using stock allocation' -l state -x -a 'allocated waiting unallocatable'
+complete -c qs -n '__qs_using stock allocation' -l todo -d 'hand off the allocation to-do'
+complete -c qs -n '__qs_using stock allocation; or __qs_using stock unallocate' -l retry-failed
 complete -c qs -n '__qs_using stock labels' -l own-barcode -d 'also draw Code 128 SKU labels'
 complete -c qs -n '__qs_using stock labels' -l no-pdf -d 'write no PDF'
 complete -c qs -n '__qs_using stock labels' -l retry-failed
@@ -300,6 +304,7 @@ complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l rejects 
 complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l retry-failed -d 'send again now'
 complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using sync ship' -F
+complete -c qs -n '__qs_using sync ship' -l force -d 'also lines allocated to the warehouse (R-STK-6)'
 complete -c qs -n '__qs_using sync confirm' -l ship-by -x
 complete -c qs -n '__qs_using sync log' -l kind -x
 complete -c qs -n '__qs_using sync cancel' -l reason -x
