@@ -610,7 +610,8 @@ static int cmd_stock_allocation(struct qs_ctx *ctx, const struct qs_verb *v, int
                                      .dry_run = ctx->dry_run ? stdout : NULL,
                                      .prog = ctx->prog,
                                      .now = time(NULL)};
-        /* The setting stock.branch_counts_allocated (qs stock sync) is not read yet: 0, its default. */
+        /* The setting stock.branch_counts_allocated (qs stock sync) is not read yet: 0, its
+         * default. */
         if ((rc = stock_alloc_todo_plan(ctx->store, ctx->shop.name, 0, &j, &e)) < 0) {
             stock_alloc_job_clear(&j);
             return cmd_fail(ctx, rc, &e);

@@ -42,7 +42,8 @@
  *   - allocation (qs stock allocation --todo): the waiting lines the latest import's
  *     branch_qty can now cover, cart-whole, in paid_date order, after the units allocated
  *     that the latest snapshot cannot show yet (allocated after it was taken; with
- *     counts_allocated, every allocated line: the setting stock.branch_counts_allocated of qs stock sync).
+ *     counts_allocated, every allocated line: qs stock sync's setting
+ *     stock.branch_counts_allocated=yes).
  *   - unallocation (qs stock unallocate ORDER...): lines allocated now.
  *   - qs stock confirm records them done: allocation -> stock_alloc 'allocated',
  *     unallocation -> 'cancelled'; a hook that answers ok records the same at once.
