@@ -66,6 +66,7 @@ _qs_verb_opts() {
     stock/add) echo "--name --seller-code --usable --from-item --csv --retry-failed --encoding" ;;
     stock/link) echo "--by --remove --retry-failed --encoding" ;;
     stock/confirm) echo "--handoff --encoding" ;;
+    stock/sync | sync/stock) echo "--buffer --max --shared --force --retry-failed" ;;
     stock/labels) echo "--own-barcode --no-pdf --retry-failed --encoding --boxes --cargo-no --shop-id" ;;
     inbound/bundle) echo "--arrival" ;;
     inbound/ship) echo "--carrier --tracking --boxes" ;;
