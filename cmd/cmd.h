@@ -283,6 +283,9 @@ int cmd_out_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e);
 /* Opens the shop's QAPI client; with --dry-run it prints the requests on standard output
  * and sends nothing. */
 int cmd_open_qapi(const struct qs_ctx *ctx, struct qapi **q, struct qs_err *e);
+/* qs stock sync = qs sync stock (R-STK-7, R-SYN-3): one verb under two commands. */
+extern const struct qs_opt stock_sync_opts[];
+int cmd_stock_sync(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv);
 /* A whole number in [min, max] into *out; 0, or -1 when s is not one. */
 int cmd_parse_long(const char *s, long min, long max, long *out);
 /* A whole file ("-": stdin) as a string without its last newline, malloc'd in *out. */

@@ -23,6 +23,7 @@
 #include "../libcore/stock/stock_link.h"
 #include "../libcore/stock/stock_alloc.h"
 #include "../libcore/stock/stock_fee.h"
+#include "../libcore/stock/stock_sync.h"
 
 /* ---- import (R-STK-5) ---- */
 
@@ -610,9 +611,10 @@ static int cmd_stock_allocation(struct qs_ctx *ctx, const struct qs_verb *v, int
                                      .dry_run = ctx->dry_run ? stdout : NULL,
                                      .prog = ctx->prog,
                                      .now = time(NULL)};
-        /* The setting stock.branch_counts_allocated (qs stock sync) is not read yet: 0, its
-         * default. */
-        if ((rc = stock_alloc_todo_plan(ctx->store, ctx->shop.name, 0, &j, &e)) < 0) {
+        int counts = 0; /* as qs stock sync reads the branch quantity (R-STK-7) */
+        if ((rc = settings_enum(ctx->store, ctx->shop.name, "stock.branch_counts_allocated",
+                                &counts, &e)) < 0 ||
+            (rc = stock_alloc_todo_plan(ctx->store, ctx->shop.name, counts == 1, &j, &e)) < 0) {
             stock_alloc_job_clear(&j);
             return cmd_fail(ctx, rc, &e);
         }
@@ -1139,6 +1141,61 @@ out:
     return code;
 }
 
+/* ---- sync (R-STK-7; also `qs sync stock`, R-SYN-3) ---- */
+
+struct sync_args {
+    const char *buffer;
+    long max;
+    int shared, force, retry_failed;
+};
+#define SA struct sync_args
+
+const struct qs_opt stock_sync_opts[] = {
+    OPT_STRING(SA, buffer, "buffer", "N|P%",
+               "keep N units (or P% of them) back from every SKU's available quantity"),
+    OPT_LONG(SA, max, "max", "N", 0, 1000000000, NULL, "set no link above N"),
+    OPT_FLAG(SA, shared, "shared", "split a SKU linked to several items between them"),
+    OPT_FLAG(SA, force, "force", "send even where the marketplace drifted since qs set it"),
+    OPT_FLAG(SA, retry_failed, "retry-failed", "also send failed items and retries not yet due"),
+    OPT_END,
+};
+
+int cmd_stock_sync(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct sync_args a = {.max = -1};
+    struct stock_sync_job j = {0};
+    struct qs_err e;
+    char why[160];
+    int rc, code, alloc = 0;
+
+    err_clear(&e);
+    if ((code = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return code;
+    if (argc > 0)
+        return cmd_usage(ctx, "unexpected operand \"%s\"", argv[0]);
+    j.s = ctx->store;
+    j.shop = ctx->shop.name;
+    j.o.max = a.max;
+    j.o.shared = a.shared;
+    j.o.force = a.force;
+    j.o.retry_failed = a.retry_failed;
+    j.o.dry_run = ctx->dry_run ? stdout : NULL;
+    if (a.buffer &&
+        stock_sync_buffer_parse(a.buffer, &j.o.buffer, &j.o.buffer_pct, why, sizeof why) < 0)
+        return cmd_usage(ctx, "%s (R-STK-7)", why);
+    if ((code = cmd_now(ctx, &j.o.now)) != 0)
+        return code;
+    if ((rc = settings_enum(ctx->store, ctx->shop.name, "stock.branch_counts_allocated", &alloc,
+                            &e)) < 0 ||
+        (rc = cmd_open_qapi(ctx, &j.q, &e)) < 0)
+        return cmd_fail(ctx, rc, &e);
+    j.o.with_alloc = alloc == 1;
+    code = cmd_job(ctx, &stock_sync_job_ops, &j);
+    stock_sync_job_clear(&j);
+    qapi_close(j.q);
+    return code;
+}
+
 static const struct qs_verb stock_verbs[] = {
     QS_VERB("add", cmd_stock_add, "[FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, add_opts,
             "ask QSM for a Q-inventory item: its option form, handed off"),
@@ -1155,8 +1212,8 @@ static const struct qs_verb stock_verbs[] = {
             "allocated, waiting and unallocatable orders; QSM's allocation to-do"),
     QS_VERB("unallocate", cmd_stock_unallocate, "ORDER...", SHOP_W | QS_OPTS_ANYWHERE, unalloc_opts,
             "write QSM's to-do to cancel an allocation"),
-    QS_PLANNED("sync", "sync [--buffer N|P%] [--max N] [--shared] [--force]",
-               "set marketplace quantities from the warehouse's"),
+    QS_VERB("sync", cmd_stock_sync, NULL, SHOP_W, stock_sync_opts,
+            "set marketplace quantities from the warehouse's (also qs sync stock)"),
     QS_VERB_USAGE("fees", cmd_stock_fees,
                   "fees [--month YYYY-MM] [--forecast] | fees --paid YYYY-MM", SHOP_W, fees_opts,
                   "monthly storage fees, forecast and payment"),

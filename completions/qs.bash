@@ -68,6 +68,7 @@ _qs_verb_opts() {
     stock/confirm) echo "--handoff --order --encoding" ;;
     stock/allocation) echo "--state --todo --retry-failed" ;;
     stock/unallocate) echo "--retry-failed" ;;
+    stock/sync | sync/stock) echo "--buffer --max --shared --force --retry-failed" ;;
     stock/labels) echo "--own-barcode --no-pdf --retry-failed --encoding --boxes --cargo-no --shop-id" ;;
     inbound/bundle) echo "--arrival" ;;
     inbound/ship) echo "--carrier --tracking --boxes" ;;

@@ -527,6 +527,17 @@ const char *const schema_migrations[] = {
     "  recorded_at TEXT NOT NULL,"
     "  PRIMARY KEY (shop, order_no)"
     ");",
+    /* stock_push (module stock, R-STK-7; columns documented in stock/stock_sync.h): the
+     *    quantity qs last set per linked item or option, from the done stock-qty items. */
+    "CREATE TABLE stock_push ("
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  item_code TEXT NOT NULL,"
+    "  option TEXT NOT NULL DEFAULT '',"
+    "  qty INTEGER NOT NULL,"
+    "  set_at TEXT NOT NULL,"
+    "  outbox_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (shop, item_code, option)"
+    ");",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -40,6 +40,9 @@ static const struct settings_entry table[] = {
     {"qapi.url", 0, SETTINGS_STRING, NULL, 0, 0, NULL, 0, "R-SYN-7",
      "the QAPI base URL: https://, or http:// to loopback only (env QS_QAPI_URL wins); "
      "default Qoo10 Japan's"},
+    {"stock.branch_counts_allocated", 0, SETTINGS_ENUM, "no", 0, 0, "no,yes", 0, "R-STK-7",
+     "yes: orders allocated to the warehouse and not shipped lower the quantity `qs stock sync` "
+     "sets (no: the branch quantity already left them out)"},
     {"stock.shop_id", 0, SETTINGS_STRING, NULL, 0, 0, NULL, 0, "R-STK-9",
      "the shop's QSM seller ID, written on inbound box labels (`qs stock labels --boxes`)"},
     {"sync.inflight_s", 0, SETTINGS_LONG, "5", 0, 1e6, NULL, 0, NULL,

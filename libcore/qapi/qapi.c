@@ -192,6 +192,11 @@ void qapi_set_retries(struct qapi *q, int retries)
     q->retries = retries > 0 ? retries : 0;
 }
 
+int qapi_retries(const struct qapi *q)
+{
+    return q->retries;
+}
+
 void qapi_stats(const struct qapi *q, long *requests, long *connections)
 {
     if (requests)

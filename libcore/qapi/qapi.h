@@ -75,6 +75,8 @@ void qapi_set_backoff(struct qapi *q, long base_ms, long cap_ms);
  * answer is lost is never sent again by the client -- for calls that cannot be read back
  * (an inquiry reply, R-NOTE-12). */
 void qapi_set_retries(struct qapi *q, int retries);
+/* The retries in force (qapi_set_retries, setting qapi.retries). */
+int qapi_retries(const struct qapi *q);
 
 /* Calls method ("ShippingBasic.GetShippingInfo_v3") with params. audit_key names the
  * record the call is about (order no, seller code; never a secret), may be NULL.

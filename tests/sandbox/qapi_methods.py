@@ -855,6 +855,36 @@ def insert_inventory_data_bulk(sb, ctx, p):
             "ResultObject": keys_values(lines, results, "ItemCode", "SellerCode")}
 
 
+@qapi("ItemsOptions.UpdateInventoryQtyUnit", ("1.0",))
+def update_inventory_qty_unit(sb, ctx, p):
+    """The absolute quantity of one combination (reference 3.4: OptionName,
+    OptionValue, OptionCode (Y), Qty). The row is matched by name+value as
+    UpdateInventoryDataUnit's is, else by OptionCode, and the answer is the
+    bare envelope: both are guesses, no recorded answer pins them. Counted
+    per item:option under UpdateInventoryQty."""
+    it = sb.item_for(ctx.user, g(p, "ItemCode"), g(p, "SellerCode"))
+    key = "%s:%s" % (g(p, "ItemCode") or g(p, "SellerCode"), g(p, "OptionCode"))
+    code, msg = 0, "SUCCESS"
+    qty = as_int(g(p, "Qty"), 0, 2147483647) if g(p, "Qty") else None
+    if it is None:
+        code, msg = -10001, "The item does not exist"
+    elif not g(p, "OptionCode"):
+        code, msg = -10002, "OptionCode is required"
+    elif qty is None:
+        code, msg = -10101, "Processing Error: Qty must be 0-2147483647"
+    else:
+        row = _inv_row(it, p)
+        if row is None:
+            code, msg = -10002, "The option does not exist"
+        else:
+            row["qty"] = qty
+            it["ChangedDate"] = sb.now_str()
+    count_line(sb, "UpdateInventoryQty", key, code)
+    if code:
+        raise QErr(code, msg)
+    return ok(with_obj=False)
+
+
 # ----------------------------------------------------------- items: contents
 @qapi("ItemsContents.EditGoodsMultiImage", ("1.0", "1.1"))
 @counted("EditGoodsMultiImage", item_key)

@@ -307,6 +307,17 @@ class TestItems(Base):
             {"ItemCode": code, "OptionName": "色", "OptionValue": "緑", "Price": "0", "Qty": "1"}])})
         self.assertEqual(env["ResultCode"], -1)
         self.assertEqual([v["ResultCode"] for v in env["ResultObject"]["Values"]], [0, -10002])
+        # UpdateInventoryQtyUnit: the absolute quantity of one option, counted per item:option.
+        self.ok("ItemsOptions.UpdateInventoryQtyUnit", {"ItemCode": code, "OptionName": "色",
+                                                        "OptionValue": "白", "OptionCode": "W",
+                                                        "Qty": "12"})
+        self.assertEqual(self.call("ItemsOptions.UpdateInventoryQtyUnit",
+                                   {"ItemCode": code, "OptionCode": "Z", "Qty": "1"})["ResultCode"],
+                         -10002)
+        rows = self.ok("ItemsLookup.GetGoodsInventoryInfo", {"ItemCode": code})["ResultObject"]
+        self.assertEqual([str(r["Qty"]) for r in rows if r["ItemTypeCode"] == "W"], ["12"])
+        by = self.cl.ctl("counters")[1]["by_key"]["UpdateInventoryQty"]
+        self.assertEqual(by[code + ":W"]["ok"], 1)
         self.ok("ItemsContents.EditGoodsMultiImage", {"ItemCode": code,
                                                       "EnlargedImage1": "https://example.jp/1.jpg"})
         self.assertEqual(self.call("ItemsContents.EditGoodsMultiImage",
