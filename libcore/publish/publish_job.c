@@ -33,18 +33,6 @@ int pub_job_enqueue(struct store *s, const char *shop, const char *parent_sku, l
     return rc < 0 ? rc : 0;
 }
 
-static char *jstr(const json_t *o, const char *name)
-{
-    const json_t *v = json_object_get(o, name);
-    char buf[64];
-    if (json_is_string(v))
-        return xstrdup(json_string_value(v));
-    if (json_is_integer(v)) {
-        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
-        return xstrdup(buf);
-    }
-    return xstrdup("");
-}
 
 struct job {
     struct pub_runner *r;
@@ -180,11 +168,11 @@ static int price_qty_job(struct job *j, long long batch)
     inv_probe = pub_inventory(&j->p, &j->pf, NULL, &price);
     options = !inv_probe || *inv_probe;
     free(inv_probe);
-    char *cur = jstr(j->detail, "ItemPrice"), *exp = jstr(j->detail, "ExpireDate"),
-         *tax = jstr(j->detail, "TaxRate");
+    char *cur = qapi_field_text(j->detail, "ItemPrice"), *exp = qapi_field_text(j->detail, "ExpireDate"),
+         *tax = qapi_field_text(j->detail, "TaxRate");
     old_price = strtoll(cur, NULL, 10);
     if (!options) {
-        char *mq = jstr(j->detail, "ItemQty");
+        char *mq = qapi_field_text(j->detail, "ItemQty");
         long long q = qty_for(j, 0, *mq ? strtoll(mq, NULL, 10) : -1, batch);
         free(mq);
         price = j->p.v[0].price;
@@ -226,9 +214,9 @@ static int price_qty_job(struct job *j, long long batch)
         json_t *row;
         json_array_foreach(json_is_array(rows) ? rows : NULL, k, row)
         {
-            char *code = jstr(row, "ItemTypeCode");
+            char *code = qapi_field_text(row, "ItemTypeCode");
             if (strcmp(code, j->p.v[i].sku) == 0) {
-                char *q = jstr(row, "Qty");
+                char *q = qapi_field_text(row, "Qty");
                 market = strtoll(q, NULL, 10);
                 free(q);
             }
@@ -382,13 +370,13 @@ static int shipping_job(struct job *j)
     if (read_detail(j) < 0)
         return 0;
     pub_params_add(&pp, "ItemCode", j->p.item_code);
-    char *cat = jstr(j->detail, "SecondSubCatCd"), *mdate = jstr(j->detail, "ManufacturerDate");
+    char *cat = qapi_field_text(j->detail, "SecondSubCatCd"), *mdate = qapi_field_text(j->detail, "ManufacturerDate");
     pub_params_add(&pp, "SecondSubCat", cat);
     echo_date(j, &pp, mdate);
     free(cat);
     free(mdate);
     for (const char *const *f = same; *f; f++) {
-        char *v = jstr(j->detail, *f);
+        char *v = qapi_field_text(j->detail, *f);
         if (strcmp(*f, "RetailPrice") == 0)
             echo_amount(j, &pp, *f, v);
         else

@@ -38,22 +38,6 @@ static enum outcome pres_set(struct pres *pr, enum outcome oc, const char *step,
 
 /* ---- delivery templates (R-PUB-15: ShippingNo from the Shipping fee) ---- */
 
-static char *jstr(const json_t *o, const char *name)
-{
-    const json_t *v = json_object_get(o, name);
-    char buf[64];
-    if (json_is_string(v))
-        return xstrdup(json_string_value(v));
-    if (json_is_integer(v)) {
-        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
-        return xstrdup(buf);
-    }
-    if (json_is_real(v)) {
-        snprintf(buf, sizeof buf, "%.0f", json_real_value(v));
-        return xstrdup(buf);
-    }
-    return xstrdup("");
-}
 
 /* ---- the steps ---- */
 
@@ -110,8 +94,8 @@ static enum lookup lookup(struct pub_runner *r, const struct pub_product *p, cha
     rc = pub_call(r, "ItemsLookup.GetItemDetailInfo", &pp, p->parent_sku, &res, &answered);
     if (rc == 0) {
         json_t *o = json_is_array(res.object) ? json_array_get(res.object, 0) : res.object;
-        char *ic = json_is_object(o) ? jstr(o, "ItemCode") : xstrdup("");
-        char *sc = json_is_object(o) ? jstr(o, "SellerCode") : xstrdup("");
+        char *ic = json_is_object(o) ? qapi_field_text(o, "ItemCode") : xstrdup("");
+        char *sc = json_is_object(o) ? qapi_field_text(o, "SellerCode") : xstrdup("");
         if (*ic && strcmp(sc, p->parent_sku) == 0) {
             snprintf(code, 64, "%s", ic);
             lk = LK_FOUND;
@@ -226,7 +210,7 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
         qapi_set_retries(r->q, r->retries);
         sends++;
         if (rc == 0) {
-            char *gd = json_is_object(res.object) ? jstr(res.object, "GdNo") : xstrdup("");
+            char *gd = json_is_object(res.object) ? qapi_field_text(res.object, "GdNo") : xstrdup("");
             enum outcome oc;
             if (!*gd) {
                 oc = pres_set(pr, OC_FAILED, PUB_STEP_CREATE,

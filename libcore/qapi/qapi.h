@@ -123,6 +123,9 @@ int qapi_is_write(const char *method);
 /* A ResultCode (or a bulk line's code) as an int, a numeric string or an integral real;
  * QAPI_CODE_NONE else. */
 int qapi_code_of(const json_t *v);
+/* The field name of an answer's object o as text: a string as it is, a number in
+ * decimal, rounded (answers send numbers either way), anything else or none "". Malloc'd. */
+char *qapi_field_text(const json_t *o, const char *name);
 /* The digits in a status label: "On request(2)" -> 2 (a bare "2" too); -1 when there
  * are none. */
 int qapi_status_code(const char *label);

@@ -277,6 +277,23 @@ out:
 
 /* ResultCode/ErrorCode as an int, a numeric string (both seen: reference 1.6) or an
  * integral real. QAPI_CODE_NONE when it is none of these. */
+char *qapi_field_text(const json_t *o, const char *name)
+{
+    const json_t *v = json_object_get(o, name);
+    char buf[64];
+    if (json_is_string(v))
+        return xstrdup(json_string_value(v));
+    if (json_is_integer(v)) {
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+        return xstrdup(buf);
+    }
+    if (json_is_real(v)) {
+        snprintf(buf, sizeof buf, "%.0f", json_real_value(v));
+        return xstrdup(buf);
+    }
+    return xstrdup("");
+}
+
 int qapi_code_of(const json_t *v)
 {
     if (json_is_integer(v)) {

@@ -68,18 +68,6 @@ static struct stock_sync_row *row_add(struct stock_sync_job *j, const char *item
     return r;
 }
 
-void stock_sync_say(struct stock_sync_row *r, enum job_outcome oc, const char *fmt, ...)
-{
-    va_list ap;
-    char buf[512];
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    free(r->message);
-    r->message = xstrdup(buf);
-    r->outcome = oc;
-}
-
 /* ---- what the plan reads from the store ---- */
 
 struct link {
@@ -200,22 +188,9 @@ static int load(struct plan *pl)
 
 /* ---- the marketplace's side ---- */
 
-static char *jdup(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    char buf[32];
-    if (json_is_string(v))
-        return xstrdup(json_string_value(v));
-    if (json_is_integer(v)) {
-        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
-        return xstrdup(buf);
-    }
-    return xstrdup("");
-}
-
 static long long jnum(const json_t *o, const char *k)
 {
-    char *s = jdup(o, k), *end;
+    char *s = qapi_field_text(o, k), *end;
     long long v = strtoll(s, &end, 10);
     if (end == s)
         v = -1;
@@ -245,10 +220,10 @@ int stock_sync_read(struct qapi *q, const char *item, int detail, int inv,
         if (rc == 0 && json_is_object(o)) {
             m->detail_ok = 1;
             m->qty = jnum(o, "ItemQty");
-            m->price = jdup(o, "ItemPrice");
-            m->expire = jdup(o, "ExpireDate");
-            m->tax = jdup(o, "TaxRate");
-            m->seller_code = jdup(o, "SellerCode");
+            m->price = qapi_field_text(o, "ItemPrice");
+            m->expire = qapi_field_text(o, "ExpireDate");
+            m->tax = qapi_field_text(o, "TaxRate");
+            m->seller_code = qapi_field_text(o, "SellerCode");
         } else if (rc == 0) {
             rc = err_set(e, QS_E_TEMP, RULE, "GetItemDetailInfo gave no item %s", item);
         }

@@ -3,6 +3,8 @@
  * the marketplace is read back before it is sent again -- what qs set kept in stock_push,
  * and one report row per link (stock_sync.h). */
 #include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,20 @@
 #include "../xalloc.h"
 
 #define RULE "R-STK-7"
+
+/* ---- rows ---- */
+
+void stock_sync_say(struct stock_sync_row *r, enum job_outcome oc, const char *fmt, ...)
+{
+    va_list ap;
+    char buf[512];
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    free(r->message);
+    r->message = xstrdup(buf);
+    r->outcome = oc;
+}
 
 /* ---- stock_push ---- */
 
