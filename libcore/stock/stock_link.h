@@ -123,4 +123,8 @@ int stock_unlinked(struct store *s, const char *shop,
                    int (*fn)(void *ctx, const struct stock_unlinked_row *r, struct qs_err *e),
                    void *ctx, struct qs_err *e);
 
+/* R-STK-4: turns the to-dos whose outbox items are done (a hook answered ok) linked or
+ * unlinked, as of the answer. Idempotent; run after a hand-off and before links are read. */
+int stock_link_settle(struct store *s, const char *shop, struct qs_err *e);
+
 #endif

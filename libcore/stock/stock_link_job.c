@@ -118,23 +118,23 @@ static int enqueue(void *job, struct qs_err *e)
     return rc;
 }
 
-/* A hook that answers ok has done the link in QSM: the pair is linked (or unlinked). */
-static int hook_done(struct stock_link_job *j, const char *payload, struct qs_err *e)
+int stock_link_settle(struct store *s, const char *shop, struct qs_err *e)
 {
-    json_t *o = json_loads(payload, 0, NULL);
-    const char *act = json_string_value(json_object_get(o, "action"));
-    char now[32];
-    int rc = store_run(j->s, e,
-                       "UPDATE stock_link SET state = CASE state WHEN 'todo' THEN 'linked'"
-                       " ELSE 'unlinked' END, recorded_at = ?6 WHERE shop = ?1 AND q_sku = ?2"
-                       " AND item_code = ?3 AND option = ?4 AND state = ?5",
-                       "ssssss", j->shop, json_string_value(json_object_get(o, "q_sku")),
-                       json_string_value(json_object_get(o, "item_code")),
-                       json_string_value(json_object_get(o, "option")),
-                       act && !strcmp(act, "unlink") ? "unlink-todo" : "todo",
-                       tm_utc_iso(time(NULL), now, sizeof now));
-    json_decref(o);
-    return rc;
+    /* A to-do whose item is done (a hook answered ok, or confirm) is linked (unlinked),
+     * as of the item's answer. One statement: idempotent, and a run that died between
+     * the outbox and this leaves nothing the next run does not settle. */
+    return store_run(
+        s, e,
+        "UPDATE stock_link AS l SET state = CASE l.state WHEN 'todo' THEN 'linked' ELSE"
+        " 'unlinked' END, recorded_at = d.at FROM (SELECT json_extract(o.payload, '$.q_sku') AS"
+        " q_sku, json_extract(o.payload, '$.item_code') AS item,"
+        " json_extract(o.payload, '$.option') AS opt, json_extract(o.payload, '$.action') AS act,"
+        " max(o.updated_at) AS at FROM outbox o WHERE o.shop = ?1 AND o.kind = ?2"
+        " AND o.state = 'done' GROUP BY 1, 2, 3, 4) AS d"
+        " WHERE l.shop = ?1 AND l.q_sku = d.q_sku AND l.item_code = d.item AND l.option = d.opt"
+        " AND d.act = CASE l.state WHEN 'todo' THEN 'link' WHEN 'unlink-todo' THEN 'unlink' END"
+        " AND d.at >= l.recorded_at",
+        "ss", shop, STOCK_LINK_KIND);
 }
 
 static int run(void *job, struct job_counts *c, struct qs_err *e)
@@ -164,9 +164,8 @@ static int run(void *job, struct job_counts *c, struct qs_err *e)
     rc = deliver_run(j->s, j->shop, STOCK_LINK_KIND, &d, &j->rep, e);
     deliver_spec_clear(&ds);
     c->unavailable = j->rep.unavailable;
-    for (size_t i = 0; i < s->n && rc == 0 && !j->dry_run; i++)
-        if (!strcmp(s->result[i], "ok"))
-            rc = hook_done(j, s->payload[i], e);
+    if (rc == 0 && !j->dry_run)
+        rc = stock_link_settle(j->s, j->shop, e);
     return rc;
 }
 

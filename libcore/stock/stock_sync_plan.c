@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "stock_alloc.h"
+#include "stock_link.h"
 #include "stock_sync_int.h"
 #include "../outbox.h"
 #include "../tm.h"
@@ -348,7 +349,8 @@ int stock_sync_plan(struct stock_sync_job *j, struct qs_err *e)
     for (int i = 0; i < 16; i++)
         snprintf(j->run + 2 * i, 3, "%02x", rnd[i]);
     /* The base of each key is read before the marketplace is (stock_sync.h). */
-    if ((rc = stock_sync_settle(j, e)) < 0 || (rc = load(&pl)) < 0)
+    if ((rc = stock_sync_settle(j, e)) < 0 || (rc = stock_link_settle(j->s, j->shop, e)) < 0 ||
+        (rc = load(&pl)) < 0)
         goto out;
     for (size_t i = 0; i < pl.n; i++) {
         struct link *l = &pl.l[i];

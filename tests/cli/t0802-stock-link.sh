@@ -100,4 +100,16 @@ test_expect 'R-STK-4: unlinked lists online items and SKUs without a link and or
     grep_q "^order,1100000504,.*,700003,.*,2099-01-01T00:00:00Z,cannot ship from the warehouse: ordered before its item was linked$" out &&
     ! grep -q ",700002," out
 '
+test_expect 'R-STK-4: a hook that answers ok links at once; a run that died before recording it is settled by the next' '
+    URL=$(cat "$SBDIR/sandbox.url") &&
+    qs -q init --shop demo --deliver "stock=hook:$PY $QS_SRC/tests/sandbox/hook.py --url $URL" >/dev/null &&
+    printf "q_sku,item_code\n300001289771-00002,1100000501\n" >hook.csv &&
+    expect_code 0 qs stock link hook.csv &&
+    grep_q ",300001289771-00002,1100000501,,link,ok," out &&
+    test "$(sql "SELECT state FROM stock_link WHERE q_sku = '"'"'300001289771-00002'"'"'")" = linked &&
+    sql "UPDATE stock_link SET state = '"'"'todo'"'"' WHERE q_sku = '"'"'300001289771-00002'"'"'" &&
+    expect_code 0 qs stock sync &&
+    test "$(sql "SELECT state FROM stock_link WHERE q_sku = '"'"'300001289771-00002'"'"'")" = linked
+'
+
 test_done
