@@ -284,6 +284,21 @@ int cmd_parse(struct qs_ctx *ctx, const struct qs_verb *v, void *args, int *argc
         if ((o->flags & QSO_REQUIRED) && n < sizeof seen && !seen[n])
             rc = cmd_usage(ctx, "--%s %s is needed", o->name, o->arg ? o->arg : "");
     gtab_free(&g);
+    /* An option after an operand would be read as an operand where options stop at the
+     * first operand: `qs sync ship FILE --dry-run` must not run for real. Refused, unless
+     * `--` came first (a file named "-x": `-- -x`, or ./-x). "-" alone and numbers pass. */
+    if (rc == 0 && !(v->flags & QS_OPTS_ANYWHERE) &&
+        !(optind > 0 && optind <= *argc && strcmp((*argv)[optind - 1], "--") == 0))
+        for (int i = optind; rc == 0 && i < *argc; i++) {
+            const char *a = (*argv)[i];
+            if (strcmp(a, "--") == 0)
+                break;
+            if (a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9'))
+                rc = cmd_usage(ctx,
+                               "option %s comes after an operand: put options first (or -- "
+                               "before an operand that starts with -)",
+                               a);
+        }
     if (rc != 0 && args)
         cmd_args_free(v, args); /* a verb that stops at a usage error frees nothing */
     *argc -= optind;

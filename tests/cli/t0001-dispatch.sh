@@ -87,4 +87,11 @@ test_expect "SPEC 1.1: -o - is standard output, not a file named -" '
     expect_code 0 qs --shop o sync log -o - --format json && test ! -e ./- &&
     expect_code 0 qs --shop o init -o - && grep_q "^shop,tz" out && test ! -e ./-
 '
+test_expect "SPEC 1.3: an option after an operand is refused (64), never read as an operand; -- lets one through" '
+    printf "order_no,carrier,tracking\n" >ship.csv &&
+    expect_code 64 qs --shop o sync ship ship.csv --dry-run &&
+    grep_q "option --dry-run comes after an operand: put options first" err &&
+    expect_code 64 qs --shop o sync log extra &&
+    ! expect_code 64 qs --shop o sync ship -- ship.csv
+'
 test_done
