@@ -307,7 +307,8 @@ static int cmd_inbound_mark(struct qs_ctx *ctx, const struct qs_verb *v, int arg
     if (a.at == (time_t)-1 && (code = cmd_now(ctx, &a.at)) != 0)
         goto out;
     /* R-INB-4: the inspected quantities, q_sku,inspected_qty records on stdin. */
-    if (to == INB_COMPLETED && !isatty(STDIN_FILENO)) {
+    int c = to == INB_COMPLETED && !isatty(STDIN_FILENO) ? getc(stdin) : EOF;
+    if (c != EOF && ungetc(c, stdin) != EOF) { /* an empty stdin: the requested quantities */
         struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
         if ((rc = cmd_each_record("-", &ro, inspected_rec, &ins, NULL, &e)) < 0) {
             code = cmd_fail(ctx, rc, &e);
