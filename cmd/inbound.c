@@ -235,7 +235,6 @@ struct mark_out {
     struct qs_ctx *ctx;
     struct rec_writer *w;
     struct rec *r;
-    const char *bundle;
     size_t n;
 };
 
@@ -250,7 +249,7 @@ static int shortfall(void *p, const struct inbound_short *sh, struct qs_err *e)
     snprintf(b[1], sizeof b[1], "%lld", sh->inspected);
     snprintf(b[2], sizeof b[2], "%lld", sh->requested - sh->inspected);
     rec_clear(o->r);
-    rec_set(o->r, "bundle", o->bundle);
+    rec_set(o->r, "bundle", sh->bundle);
     rec_set(o->r, "q_sku", sh->q_sku);
     rec_set_typed(o->r, "requested", b[0], REC_NUM);
     rec_set_typed(o->r, "inspected", b[1], REC_NUM);
@@ -275,7 +274,7 @@ static int cmd_inbound_mark(struct qs_ctx *ctx, const struct qs_verb *v, int arg
 {
     struct mark_args a = {.boxes = -1, .at = (time_t)-1, .enc = REC_ENC_AUTO};
     struct inspected ins = {0};
-    struct mark_out o = {ctx, NULL, rec_new(), NULL, 0};
+    struct mark_out o = {ctx, NULL, rec_new(), 0};
     struct inbound_mark m = {0};
     struct mark_run mr = {ctx, &m, {0}};
     char arrival[11];
@@ -327,7 +326,6 @@ static int cmd_inbound_mark(struct qs_ctx *ctx, const struct qs_verb *v, int arg
                               .ninsp = ins.n,
                               .shortfall = shortfall,
                               .ctx = &o};
-    o.bundle = argv[0];
     rc = job_within(ctx->store, ctx->dry_run, mark_fn, &mr, &e);
     if (rc == 0 && o.w)
         rc = rec_writer_close(o.w, &e), o.w = NULL;

@@ -176,6 +176,7 @@ struct inbound_inspect {
 
 /* A shortfall: the warehouse inspected fewer than requested. */
 struct inbound_short {
+    const char *bundle; /* its local id, B12 */
     const char *q_sku;
     long long requested, inspected;
 };

@@ -117,7 +117,7 @@ static int complete(struct store *s, const struct inbound_bundle *b, const struc
                        "lsl", b->id, rs.v[j].q_sku, rs.v[j].inspected);
     for (size_t j = 0; j < rs.n && rc == 0 && m->shortfall; j++)
         if (rs.v[j].inspected < rs.v[j].qty) {
-            struct inbound_short sh = {rs.v[j].q_sku, rs.v[j].qty, rs.v[j].inspected};
+            struct inbound_short sh = {b->name, rs.v[j].q_sku, rs.v[j].qty, rs.v[j].inspected};
             rc = m->shortfall(m->ctx, &sh, e);
         }
 out:
