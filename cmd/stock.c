@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "../libcore/afile.h"
+#include "../libcore/inbound/inbound.h"
 #include "../libcore/job.h"
 #include "../libcore/settings.h"
 #include "../libcore/stock/stock.h"
@@ -942,7 +943,7 @@ static int cmd_stock_tariff(struct qs_ctx *ctx, const struct qs_verb *v, int arg
 
 struct labels_args {
     long boxes;
-    const char *cargo_no, *shop_id;
+    const char *cargo_no, *shop_id, *bundle;
     int own_barcode, no_pdf, retry_failed;
     enum rec_enc enc;
 };
@@ -952,6 +953,8 @@ static const struct qs_opt labels_opts[] = {
     OPT_LONG(LBA, boxes, "boxes", "N", 1, STOCK_BOXES_MAX, NULL,
              "inbound box labels: N labels, 1/N..N/N, as an A4 HTML page"),
     OPT_STRING(LBA, cargo_no, "cargo-no", "NO", "QSM's cargo bundle number (with --boxes)"),
+    OPT_STRING(LBA, bundle, "bundle", "B",
+               "box labels of inbound bundle B: its cargo number and box count (R-INB-3)"),
     OPT_STRING(LBA, shop_id, "shop-id", "ID",
                "the QSM seller ID on box labels (default: the setting stock.shop_id)"),
     OPT_FLAG(LBA, own_barcode, "own-barcode",
@@ -1094,6 +1097,26 @@ static int cmd_stock_labels(struct qs_ctx *ctx, const struct qs_verb *v, int arg
     err_clear(&e);
     if ((code = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
         return code;
+    if (a.bundle) {
+        /* R-INB-3: the cargo number and the box count the bundle recorded. */
+        struct inbound_bundle b;
+        if (a.cargo_no)
+            return cmd_usage(ctx, "--bundle gives the cargo number: leave out --cargo-no");
+        if ((rc = inbound_bundle_get(ctx->store, ctx->shop.name, a.bundle, &b, &e)) < 0)
+            return cmd_fail(ctx, rc, &e);
+        if (!b.cargo_no[0])
+            return cmd_usage(ctx,
+                             "bundle %s has no cargo number yet: qs inbound mark %s "
+                             "requested --cargo-no N",
+                             b.name, b.name);
+        if (!a.boxes && !(a.boxes = b.boxes))
+            return cmd_usage(ctx,
+                             "bundle %s has no box count yet: give --boxes N, or qs inbound "
+                             "mark %s shipped ... --boxes N",
+                             b.name, b.name);
+        a.cargo_no = b.cargo_no;
+        return labels_boxes(ctx, &a);
+    }
     if (a.boxes)
         return labels_boxes(ctx, &a);
     if (a.cargo_no || a.shop_id)
@@ -1222,7 +1245,8 @@ static const struct qs_verb stock_verbs[] = {
     QS_PLANNED("calendar", "calendar [FILE|-]", "warehouse closures for the ship-date cut-offs"),
     QS_VERB_USAGE("labels", cmd_stock_labels,
                   "labels [--own-barcode] [--no-pdf] [--retry-failed] [--encoding ENC] [FILE|-]"
-                  " | labels --boxes N --cargo-no NO [--shop-id ID] [--no-pdf] [-o FILE]",
+                  " | labels --boxes N --cargo-no NO [--shop-id ID] [--no-pdf] [-o FILE]"
+                  " | labels --bundle B [--boxes N] [--shop-id ID] [--no-pdf] [-o FILE]",
                   SHOP_W | QS_READS_STDIN | QS_OPTS_ANYWHERE, labels_opts,
                   "the SKU label to-do, and inbound box labels"),
     {.name = NULL},

@@ -15,7 +15,7 @@ _qs_verbs() {
     note) echo "send template rule run inbox reply delay blacklist customers confirm" ;;
     coupon) echo "add edit list show push cancel run confirm record plan preview history" ;;
     stock) echo "add import link unlinked confirm allocation unallocate sync fees tariff calendar labels" ;;
-    inbound) echo "add bundle ship complete list order" ;;
+    inbound) echo "add mark list confirm ship" ;;
     sync) echo "orders products ship confirm cancel stock export notify doctor log probe" ;;
     esac
 }
@@ -69,10 +69,11 @@ _qs_verb_opts() {
     stock/allocation) echo "--state --todo --retry-failed" ;;
     stock/unallocate) echo "--retry-failed" ;;
     stock/sync | sync/stock) echo "--buffer --max --shared --force --retry-failed" ;;
-    stock/labels) echo "--own-barcode --no-pdf --retry-failed --encoding --boxes --cargo-no --shop-id" ;;
-    inbound/bundle) echo "--arrival" ;;
-    inbound/ship) echo "--carrier --tracking --boxes" ;;
-    inbound/list) echo "--late" ;;
+    stock/labels) echo "--own-barcode --no-pdf --retry-failed --encoding --boxes --cargo-no --shop-id --bundle" ;;
+    inbound/add) echo "--arrival --skip-bad --rejects --csv --retry-failed --encoding" ;;
+    inbound/mark) echo "--cargo-no --carrier --tracking --boxes --arrival --at --encoding" ;;
+    inbound/list) echo "--late --state" ;;
+    inbound/confirm) echo "--handoff" ;;
     sync/orders) echo "--since --status --all" ;;
     sync/products) echo "--full" ;;
     sync/ship) echo "--skip-bad --rejects --retry-failed --force --encoding" ;;

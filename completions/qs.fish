@@ -10,7 +10,7 @@ set -l qs_publish_verbs list now at every spread cancel run edit copy category p
 set -l qs_note_verbs send template rule run inbox reply delay blacklist customers confirm
 set -l qs_coupon_verbs add edit list show push cancel run confirm record plan preview history
 set -l qs_stock_verbs add import link unlinked confirm allocation unallocate sync fees tariff calendar labels
-set -l qs_inbound_verbs add bundle ship complete list order
+set -l qs_inbound_verbs add mark list confirm ship
 set -l qs_sync_verbs orders products ship confirm cancel stock export notify doctor log probe
 
 # True when the command line holds command $argv[1] and verb $argv[2]
@@ -289,13 +289,24 @@ complete -c qs -n '__qs_using stock labels' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using stock labels' -l boxes -x -d 'inbound box labels for N boxes'
 complete -c qs -n '__qs_using stock labels' -l cargo-no -x -d 'cargo bundle number'
 complete -c qs -n '__qs_using stock labels' -l shop-id -x -d 'QSM seller ID'
+complete -c qs -n '__qs_using stock labels' -l bundle -x -d 'inbound bundle'
 complete -c qs -n '__qs_using stock import; or __qs_using stock add; or __qs_using stock link; or __qs_using stock confirm; or __qs_using stock tariff; or __qs_using stock calendar; or __qs_using stock labels' -F
-complete -c qs -n '__qs_using inbound add; or __qs_using inbound order' -F
-complete -c qs -n '__qs_using inbound bundle' -l arrival -x
-complete -c qs -n '__qs_using inbound ship' -l carrier -x
-complete -c qs -n '__qs_using inbound ship' -l tracking -x
-complete -c qs -n '__qs_using inbound ship' -l boxes -x
-complete -c qs -n '__qs_using inbound list' -l late
+complete -c qs -n '__qs_using inbound add; or __qs_using inbound ship' -F
+complete -c qs -n '__qs_using inbound add; or __qs_using inbound mark' -l arrival -x -d 'estimated arrival'
+complete -c qs -n '__qs_using inbound add' -l skip-bad -d 'hand off the valid rows'
+complete -c qs -n '__qs_using inbound add' -l rejects -r -d 'rejected rows'
+complete -c qs -n '__qs_using inbound add' -l csv -d 'the form as CP932 CSV'
+complete -c qs -n '__qs_using inbound add' -l retry-failed
+complete -c qs -n '__qs_using inbound add; or __qs_using inbound mark' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using inbound mark' -a 'requested confirmed shipped arrived completed rejected deleted'
+complete -c qs -n '__qs_using inbound mark' -l cargo-no -x -d 'cargo bundle number'
+complete -c qs -n '__qs_using inbound mark' -l carrier -x
+complete -c qs -n '__qs_using inbound mark' -l tracking -x
+complete -c qs -n '__qs_using inbound mark' -l boxes -x
+complete -c qs -n '__qs_using inbound mark' -l at -x -d 'when it happened'
+complete -c qs -n '__qs_using inbound list' -l late -d 'inspection past 3 days'
+complete -c qs -n '__qs_using inbound list' -l state -x -a 'new requested confirmed shipped arrived completed rejected deleted'
+complete -c qs -n '__qs_using inbound confirm' -l handoff -r -d 'hand-off folder'
 complete -c qs -n '__qs_using sync orders' -l status -x -a 'unpaid paid confirmed shipped delivered'
 complete -c qs -n '__qs_using sync orders' -l all -d 'print every stored line'
 complete -c qs -n '__qs_using sync products' -l full -d 'read every item\'s details'

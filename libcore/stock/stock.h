@@ -146,7 +146,7 @@ struct stock_change_row {
      * quantities. -1: none. */
     long long before, after;
     /* branch_qty only: the move explained by what qs knows (minus the units shipped
-     * between the snapshots; completed inbounds come with issue 14) and the rest. */
+     * between the snapshots, plus the inspected units of completed inbounds) and the rest. */
     long long explained, unexplained;
 };
 
@@ -186,8 +186,8 @@ int stock_import(struct store *s, const char *shop, FILE *fp, const char *name,
 
 /* R-STK-5: the move of q_sku's branch quantity between from and to (UTC ISO-8601) that
  * qs can explain: minus the units of order lines shipped in (from, to] of the items and
- * options stock_link links to it (linked, or an unlink not yet done). Issue 14 adds the
- * units of inbounds completed in the same time. Into *explained. */
+ * options stock_link links to it (linked, or an unlink not yet done), plus the inspected
+ * units of inbound bundles completed in the same time (R-INB-4). Into *explained. */
 int stock_branch_explained(struct store *s, const char *shop, const char *q_sku, const char *from,
                            const char *to, long long *explained, struct qs_err *e);
 

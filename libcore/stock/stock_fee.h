@@ -110,8 +110,9 @@ int stock_fee_months(struct store *s, const char *shop, time_t now,
                      int (*fn)(void *ctx, struct stock_month m, const struct stock_fee_total *t,
                                struct qs_err *e),
                      void *ctx, struct qs_err *e);
-/* R-STK-8: the month (Asia/Tokyo) in which qs first saw q_sku in the warehouse: the first
- * snapshot showing it with branch_qty > 0, into *m; *found 0 when none. */
+/* R-STK-8: the month (Asia/Tokyo) of q_sku's first completed inbound bundle (R-INB-4);
+ * when qs knows none, of the first snapshot showing it with branch_qty > 0; into *m;
+ * *found 0 when neither. */
 int stock_fee_first_month(struct store *s, const char *shop, const char *q_sku,
                           struct stock_month *m, int *found, struct qs_err *e);
 /* R-STK-8: records month's bill paid (amount: qs's reckoning). Months not ended at now are

@@ -5,6 +5,7 @@
 
 #include "../tm.h"
 #include "stock_fee.h"
+#include "../inbound/inbound.h"
 
 #define RULE "R-STK-8"
 
@@ -21,10 +22,10 @@ static int snap_row(sqlite3_stmt *st, void *p)
     return 1;
 }
 
-/* R-STK-8: the month qs reads as the option's first completed inbound's. Issue 14 (inbound
- * bundles, SPEC 6) replaces this reading by the month of the option's first completed
- * inbound bundle; until then it is the month of the first snapshot showing the option with
- * pieces at the branch (branch_qty > 0). */
+/* R-STK-8: the month of the option's first completed inbound: the first inbound bundle
+ * completed with inspected units of it (R-INB-4); when qs knows no completed inbound of it
+ * (stock sent before qs kept bundles), the month of the first snapshot showing the option
+ * with pieces at the branch (branch_qty > 0). */
 int stock_fee_first_month(struct store *s, const char *shop, const char *q_sku,
                           struct stock_month *m, int *found, struct qs_err *e)
 {
@@ -33,10 +34,14 @@ int stock_fee_first_month(struct store *s, const char *shop, const char *q_sku,
     time_t when;
     int rc;
     *found = 0;
-    rc = store_each(s,
-                    "SELECT min(s.taken_at) FROM stock_snapshot s JOIN stock_snapshot_row r"
-                    " ON r.snapshot = s.id WHERE s.shop = ?1 AND r.q_sku = ?2 AND r.branch_qty > 0",
-                    store_row_text, &t, e, "ss", shop, q_sku);
+    if ((rc = inbound_first_completed(s, shop, q_sku, at, e)) < 0)
+        return rc;
+    if (!at[0])
+        rc = store_each(s,
+                        "SELECT min(s.taken_at) FROM stock_snapshot s JOIN stock_snapshot_row r"
+                        " ON r.snapshot = s.id WHERE s.shop = ?1 AND r.q_sku = ?2"
+                        " AND r.branch_qty > 0",
+                        store_row_text, &t, e, "ss", shop, q_sku);
     if (rc < 0)
         return rc;
     if (at[0] && tm_parse_utc_iso(at, &when) == 0) {

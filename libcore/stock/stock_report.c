@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "stock_int.h"
+#include "../inbound/inbound.h"
 
 const char *const stock_change_words[] = {"new", "gone", "link_count", "links_known", "branch_qty"};
 
@@ -67,9 +68,11 @@ int stock_branch_explained(struct store *s, const char *shop, const char *q_sku,
                     id_row, &shipped, e, "ssss", shop, q_sku, from, to);
     if (rc < 0)
         return rc;
-    /* Issue 14 (completed inbounds, SPEC 6): + the inspected units of inbounds completed in (from,
-     * to]. */
-    *explained = -shipped;
+    /* R-INB-4: + the inspected units of inbound bundles completed in (from, to]. */
+    long long inbound = 0;
+    if ((rc = inbound_completed_units(s, shop, q_sku, from, to, &inbound, e)) < 0)
+        return rc;
+    *explained = inbound - shipped;
     return 0;
 }
 

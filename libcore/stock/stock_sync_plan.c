@@ -9,6 +9,7 @@
 #include "stock_alloc.h"
 #include "stock_link.h"
 #include "stock_sync_int.h"
+#include "../inbound/inbound.h"
 #include "../outbox.h"
 #include "../tm.h"
 #include "../xalloc.h"
@@ -166,6 +167,20 @@ static int load(struct plan *pl)
         return rc;
     for (size_t i = 0; i < pl->n; i++)
         pl->l[i].row = &j->rows[i]; /* row_add moved them */
+    /* R-STK-7, R-INB-4: the branch quantity of the latest import, plus the inspected units of
+     * inbound bundles completed after it (the next import supersedes them). */
+    char taken[32] = "";
+    struct store_text t = {taken, sizeof taken};
+    if ((rc = store_each(j->s, "SELECT max(taken_at) FROM stock_snapshot WHERE shop = ?1",
+                         store_row_text, &t, pl->e, "s", j->shop)) < 0)
+        return rc;
+    for (size_t i = 0; i < pl->n && rc >= 0; i++) {
+        long long units = 0;
+        rc = inbound_completed_units(j->s, j->shop, pl->l[i].row->q_sku, taken, "", &units, pl->e);
+        pl->l[i].branch += units;
+    }
+    if (rc < 0)
+        return rc;
     struct alloc_ctx c = {xcalloc(pl->n ? pl->n : 1, sizeof *c.by_sku), pl->n};
     for (size_t i = 0; i < pl->n; i++)
         c.by_sku[i] = &pl->l[i];
