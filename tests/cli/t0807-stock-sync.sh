@@ -132,4 +132,15 @@ test_expect 'R-STK-7: paid orders waiting for allocation lower what is available
     test "$(qty 1100000504)" = 7 && test "$(qty 1100000505)" = 7
 '
 
+test_expect 'R-STK-7: a bundle completed since the import adds what was inspected (5 + 3 = 8, less 10%: 7)' '
+    printf "InventoryCode,InventoryOptionCode,InOut,MovingQty\n300001289771,00001,in,4\n" >in.csv &&
+    qs -q inbound add in.csv >/dev/null &&
+    qs -q inbound mark B1 requested --cargo-no 501 && qs -q inbound mark B1 confirmed &&
+    qs -q inbound mark B1 shipped --carrier Sagawa --tracking 1 --boxes 1 &&
+    qs -q inbound mark B1 arrived &&
+    printf "q_sku,inspected_qty\n300001289771-00001,3\n" | qs -q inbound mark B1 completed >/dev/null &&
+    expect_code 0 qs stock sync --buffer 10% --shared &&
+    grep_q "^1100000501,,300001289771-00001,8,7,4,ok,4 -> 7$" out && test "$(qty 1100000501)" = 7
+'
+
 test_done
