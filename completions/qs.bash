@@ -15,7 +15,7 @@ _qs_verbs() {
     note) echo "send template rule run inbox reply delay blacklist customers confirm" ;;
     coupon) echo "add edit list show push cancel run confirm record plan preview history" ;;
     stock) echo "add import link unlinked confirm allocation unallocate sync fees tariff calendar labels" ;;
-    inbound) echo "add bundle ship complete list order" ;;
+    inbound) echo "add bundle ship complete list" ;;
     sync) echo "orders products ship confirm cancel stock export notify doctor log probe" ;;
     esac
 }
@@ -63,6 +63,7 @@ _qs_verb_opts() {
     stock/import) echo "--map --encoding" ;;
     stock/fees) echo "--month --forecast --paid" ;;
     stock/tariff) echo "--encoding" ;;
+    stock/calendar) echo "--closures --days --encoding" ;;
     stock/add) echo "--name --seller-code --usable --from-item --csv --retry-failed --encoding" ;;
     stock/link) echo "--by --remove --retry-failed --encoding" ;;
     stock/confirm) echo "--handoff --order --encoding" ;;
@@ -71,7 +72,7 @@ _qs_verb_opts() {
     stock/sync | sync/stock) echo "--buffer --max --shared --force --retry-failed" ;;
     stock/labels) echo "--own-barcode --no-pdf --retry-failed --encoding --boxes --cargo-no --shop-id" ;;
     inbound/bundle) echo "--arrival" ;;
-    inbound/ship) echo "--carrier --tracking --boxes" ;;
+    inbound/ship) echo "--resend --skip-bad --rejects --csv --retry-failed --encoding" ;;
     inbound/list) echo "--late" ;;
     sync/orders) echo "--since --status --all" ;;
     sync/products) echo "--full" ;;

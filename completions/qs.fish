@@ -10,7 +10,7 @@ set -l qs_publish_verbs list now at every spread cancel run edit copy category p
 set -l qs_note_verbs send template rule run inbox reply delay blacklist customers confirm
 set -l qs_coupon_verbs add edit list show push cancel run confirm record plan preview history
 set -l qs_stock_verbs add import link unlinked confirm allocation unallocate sync fees tariff calendar labels
-set -l qs_inbound_verbs add bundle ship complete list order
+set -l qs_inbound_verbs add bundle ship complete list
 set -l qs_sync_verbs orders products ship confirm cancel stock export notify doctor log probe
 
 # True when the command line holds command $argv[1] and verb $argv[2]
@@ -265,6 +265,9 @@ complete -c qs -n '__qs_using stock fees' -l month -x -d 'the month (YYYY-MM, As
 complete -c qs -n '__qs_using stock fees' -l forecast -d 'the current month projected'
 complete -c qs -n '__qs_using stock fees' -l paid -x -d 'record the month paid (YYYY-MM)'
 complete -c qs -n '__qs_using stock tariff' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using stock calendar' -l closures -d 'list the entries as entered'
+complete -c qs -n '__qs_using stock calendar' -l days -x -d 'list N days'
+complete -c qs -n '__qs_using stock calendar' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using stock add' -l name -x -d "the item's name (the warehouse reads it)"
 complete -c qs -n '__qs_using stock add' -l seller-code -x
 complete -c qs -n '__qs_using stock add' -l usable -x -a 'yes no'
@@ -290,11 +293,14 @@ complete -c qs -n '__qs_using stock labels' -l boxes -x -d 'inbound box labels f
 complete -c qs -n '__qs_using stock labels' -l cargo-no -x -d 'cargo bundle number'
 complete -c qs -n '__qs_using stock labels' -l shop-id -x -d 'QSM seller ID'
 complete -c qs -n '__qs_using stock import; or __qs_using stock add; or __qs_using stock link; or __qs_using stock confirm; or __qs_using stock tariff; or __qs_using stock calendar; or __qs_using stock labels' -F
-complete -c qs -n '__qs_using inbound add; or __qs_using inbound order' -F
+complete -c qs -n '__qs_using inbound add; or __qs_using inbound ship' -F
 complete -c qs -n '__qs_using inbound bundle' -l arrival -x
-complete -c qs -n '__qs_using inbound ship' -l carrier -x
-complete -c qs -n '__qs_using inbound ship' -l tracking -x
-complete -c qs -n '__qs_using inbound ship' -l boxes -x
+complete -c qs -n '__qs_using inbound ship' -l resend -d 'register a reference order number again'
+complete -c qs -n '__qs_using inbound ship' -l skip-bad -d 'register the good rows'
+complete -c qs -n '__qs_using inbound ship' -l rejects -r -d 'the bad rows'
+complete -c qs -n '__qs_using inbound ship' -l csv -d 'QSM form as CP932 CSV'
+complete -c qs -n '__qs_using inbound ship' -l retry-failed
+complete -c qs -n '__qs_using inbound ship' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using inbound list' -l late
 complete -c qs -n '__qs_using sync orders' -l status -x -a 'unpaid paid confirmed shipped delivered'
 complete -c qs -n '__qs_using sync orders' -l all -d 'print every stored line'
