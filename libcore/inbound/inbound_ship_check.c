@@ -67,7 +67,7 @@ static void set_v(struct inbound_ship_row *r, enum inbound_ship_col c, const cha
     r->v[c] = s;
 }
 
-/* Full-width digits and hyphens as ASCII (R-INB-1's habit: with a warning). */
+/* Full-width digits and hyphens as ASCII, with a warning (as the inbound form's reader). */
 static void ascii_digits(struct ck *k, enum inbound_ship_col c)
 {
     const unsigned char *u = (const unsigned char *)k->row->v[c];
