@@ -25,6 +25,7 @@
 #include "../libcore/stock/stock_alloc.h"
 #include "../libcore/stock/stock_fee.h"
 #include "../libcore/stock/stock_sync.h"
+#include "../libcore/inbound/inbound_cutoff.h"
 
 /* ---- import (R-STK-5) ---- */
 
@@ -555,12 +556,13 @@ static const struct qs_opt unalloc_opts[] = {
 /* The listing's columns (qs-stock(1) documents them). */
 static const char *const alloc_cols[] = {"order_no", "pack_no", "item_code", "option_code",
                                          "q_sku",    "qty",     "paid_date", "state",
-                                         "reason",   "source"};
+                                         "reason",   "source",  "ship_date"};
 
 struct alloc_list {
     struct rec_writer *w;
     struct rec *r;
-    int state; /* -1: every state */
+    int state;                    /* -1: every state */
+    struct inbound_cal_store cal; /* R-INB-7: the expected ship date */
 };
 
 static int alloc_row(void *p, const struct stock_alloc_line *l, struct qs_err *e)
@@ -576,6 +578,17 @@ static int alloc_row(void *p, const struct stock_alloc_line *l, struct qs_err *e
     rec_set(al->r, "q_sku", l->q_sku);
     set_num(al->r, "qty", l->qty, 1);
     rec_set(al->r, "paid_date", l->paid_date);
+    {
+        /* R-INB-7: picked the day paid before 16:00 JST, else the next warehouse day */
+        time_t paid;
+        char d[16] = "";
+        long day = tm_parse_utc_iso(l->paid_date, &paid) == 0
+                       ? inbound_ship_day_qoo10(&al->cal.cal, paid, INBOUND_NO_DAY, 0)
+                       : INBOUND_NO_DAY;
+        if (day != INBOUND_NO_DAY)
+            inbound_day_format(day, d, sizeof d);
+        rec_set(al->r, "ship_date", d);
+    }
     rec_set(al->r, "state", stock_alloc_words[l->state]);
     rec_set(al->r, "reason", l->reason);
     rec_set(al->r, "source", l->source);
@@ -636,7 +649,9 @@ static int cmd_stock_allocation(struct qs_ctx *ctx, const struct qs_verb *v, int
                               &e)) < 0)
         return cmd_out_fail(ctx, rc, &e);
     al.r = rec_new();
-    rc = stock_alloc_each(ctx->store, ctx->shop.name, alloc_row, &al, &e);
+    if ((rc = inbound_cal_load(ctx->store, ctx->shop.name, &al.cal, &e)) >= 0)
+        rc = stock_alloc_each(ctx->store, ctx->shop.name, alloc_row, &al, &e);
+    inbound_cal_free(&al.cal);
     rec_free(al.r);
     if (rc < 0) {
         rec_writer_close(al.w, NULL);
@@ -936,6 +951,140 @@ static int cmd_stock_tariff(struct qs_ctx *ctx, const struct qs_verb *v, int arg
         fprintf(stderr, "%s: %stariff of shop %s: %d charge%s from %s\n", ctx->prog,
                 ctx->dry_run ? "dry run, nothing written: would set the " : "", ctx->shop.name,
                 tr.n, tr.n == 1 ? "" : "s", tr.name);
+    return 0;
+}
+
+/* ---- calendar (R-INB-7) ---- */
+
+struct cal_args {
+    int closures;
+    long days;
+    enum rec_enc enc;
+};
+#define CLA struct cal_args
+
+static const struct qs_opt cal_opts[] = {
+    OPT_FLAG(CLA, closures, "closures",
+             "list the entries as entered (date, until, kind, note) instead of the days"),
+    OPT_LONG(CLA, days, "days", "N", 1, 366, NULL, "list N days from today (default 14)"),
+    OPT_ENC(CLA, enc),
+    OPT_END,
+};
+
+static const char *const cal_cols[] = {"date", "until", "kind", "note"};
+static const char *const day_cols[] = {"date", "weekday", "warehouse_day", "why", "may_be_late"};
+
+static int cal_list(struct qs_ctx *ctx, const struct cal_args *a, struct qs_err *e)
+{
+    static const char *const wd[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    struct inbound_cal_store cal = {0};
+    struct rec_writer *w = NULL;
+    struct rec *r = rec_new();
+    time_t now;
+    char d[16], u[16];
+    int rc;
+
+    if ((rc = cmd_now(ctx, &now)) != 0) {
+        rec_free(r);
+        return rc;
+    }
+    if ((rc = inbound_cal_load(ctx->store, ctx->shop.name, &cal, e)) < 0 ||
+        (rc = a->closures ? cmd_open_writer(ctx, cal_cols, NCOLS(cal_cols), &w, e)
+                          : cmd_open_writer(ctx, day_cols, NCOLS(day_cols), &w, e)) < 0)
+        goto out;
+    for (size_t i = 0; a->closures && i < cal.n && rc >= 0; i++) {
+        rec_clear(r);
+        rec_set(r, "date", inbound_day_format(cal.v[i].from, d, sizeof d));
+        rec_set(r, "until", inbound_day_format(cal.v[i].until, u, sizeof u));
+        rec_set(r, "kind", inbound_closure_words[cal.v[i].kind]);
+        rec_set(r, "note", cal.v[i].note);
+        rc = rec_write(w, r, e);
+    }
+    long today = inbound_day_of(now, NULL);
+    for (long k = 0; !a->closures && k < (a->days ? a->days : 14) && rc >= 0; k++) {
+        const char *why = NULL, *late = NULL;
+        int open = inbound_warehouse_day(&cal.cal, today + k, &why);
+        rec_clear(r);
+        rec_set(r, "date", inbound_day_format(today + k, d, sizeof d));
+        rec_set(r, "weekday", wd[inbound_weekday(today + k)]);
+        rec_set(r, "warehouse_day", open ? "yes" : "no");
+        rec_set(r, "why", why ? why : "");
+        inbound_may_be_late(&cal.cal, today + k, &late);
+        rec_set(r, "may_be_late", late ? late : "");
+        rc = rec_write(w, r, e);
+    }
+    if (rc >= 0) {
+        rc = rec_writer_close(w, e);
+        w = NULL;
+    }
+    if (rc >= 0 && !a->closures && ctx->verbosity >= 0) {
+        long ship = inbound_ship_day_other(&cal.cal, now);
+        fprintf(stderr, "%s: an other-platform order registered now ships %s (R-INB-7)\n",
+                ctx->prog,
+                ship == INBOUND_NO_DAY ? "on no day known" : inbound_day_format(ship, d, sizeof d));
+    }
+out:
+    if (w)
+        rec_writer_close(w, NULL);
+    rec_free(r);
+    inbound_cal_free(&cal);
+    return rc;
+}
+
+struct cal_run {
+    struct qs_ctx *ctx;
+    FILE *in;
+    const char *name;
+    const struct rec_reader_opts *ro;
+    time_t now;
+    size_t n;
+};
+
+static int cal_fn(void *p, struct qs_err *e)
+{
+    struct cal_run *cr = p;
+    return inbound_cal_replace(cr->ctx->store, cr->ctx->shop.name, cr->in, cr->name, cr->ro,
+                               cr->now, add_say, cr->ctx, &cr->n, e);
+}
+
+static int cmd_stock_calendar(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct cal_args a = {.enc = REC_ENC_AUTO};
+    struct cal_run cr = {.ctx = ctx};
+    struct qs_err e;
+    int rc;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 1)
+        return cmd_usage(ctx, "one file at a time, got \"%s\"", argv[1]);
+    if (argc == 0) {
+        /* No input: the days ahead, or the entries as entered. */
+        if ((rc = cal_list(ctx, &a, &e)) < 0)
+            return e.code == QS_E_IO ? cmd_out_fail(ctx, rc, &e) : cmd_fail(ctx, rc, &e);
+        return rc;
+    }
+    if (a.closures || a.days)
+        return cmd_usage(ctx, "--closures and --days list the calendar: give no FILE");
+    if ((rc = cmd_now(ctx, &cr.now)) != 0)
+        return rc;
+    cr.name = strcmp(argv[0], "-") == 0 ? "stdin" : argv[0];
+    if (!(cr.in = strcmp(argv[0], "-") == 0 ? stdin : fopen(argv[0], "rb"))) {
+        cmd_warn(ctx, "cannot open %s: %s", argv[0], strerror(errno));
+        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
+    }
+    struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
+    cr.ro = &ro;
+    rc = job_within(ctx->store, ctx->dry_run, cal_fn, &cr, &e);
+    if (cr.in != stdin)
+        fclose(cr.in);
+    if (rc < 0)
+        return cmd_fail(ctx, rc, &e);
+    if (ctx->verbosity >= 0)
+        fprintf(stderr, "%s: %scalendar of shop %s: %zu entr%s from %s\n", ctx->prog,
+                ctx->dry_run ? "dry run, nothing written: would set the " : "", ctx->shop.name,
+                cr.n, cr.n == 1 ? "y" : "ies", cr.name);
     return 0;
 }
 
@@ -1242,7 +1391,8 @@ static const struct qs_verb stock_verbs[] = {
                   "monthly storage fees, forecast and payment"),
     QS_VERB("tariff", cmd_stock_tariff, "[FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, tariff_opts,
             "enter the warehouse's other charges; without input, print them"),
-    QS_PLANNED("calendar", "calendar [FILE|-]", "warehouse closures for the ship-date cut-offs"),
+    QS_VERB("calendar", cmd_stock_calendar, "[FILE|-]", SHOP_W | QS_OPTS_ANYWHERE, cal_opts,
+            "warehouse days ahead; closures and busy periods for the cut-offs"),
     QS_VERB_USAGE("labels", cmd_stock_labels,
                   "labels [--own-barcode] [--no-pdf] [--retry-failed] [--encoding ENC] [FILE|-]"
                   " | labels --boxes N --cargo-no NO [--shop-id ID] [--no-pdf] [-o FILE]"

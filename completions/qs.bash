@@ -63,6 +63,7 @@ _qs_verb_opts() {
     stock/import) echo "--map --encoding" ;;
     stock/fees) echo "--month --forecast --paid" ;;
     stock/tariff) echo "--encoding" ;;
+    stock/calendar) echo "--closures --days --encoding" ;;
     stock/add) echo "--name --seller-code --usable --from-item --csv --retry-failed --encoding" ;;
     stock/link) echo "--by --remove --retry-failed --encoding" ;;
     stock/confirm) echo "--handoff --order --encoding" ;;
@@ -74,6 +75,7 @@ _qs_verb_opts() {
     inbound/mark) echo "--cargo-no --carrier --tracking --boxes --arrival --at --encoding" ;;
     inbound/list) echo "--late --state" ;;
     inbound/confirm) echo "--handoff" ;;
+    inbound/ship) echo "--resend --skip-bad --rejects --csv --retry-failed --encoding" ;;
     sync/orders) echo "--since --status --all" ;;
     sync/products) echo "--full" ;;
     sync/ship) echo "--skip-bad --rejects --retry-failed --force --encoding" ;;

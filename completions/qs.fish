@@ -265,6 +265,9 @@ complete -c qs -n '__qs_using stock fees' -l month -x -d 'the month (YYYY-MM, As
 complete -c qs -n '__qs_using stock fees' -l forecast -d 'the current month projected'
 complete -c qs -n '__qs_using stock fees' -l paid -x -d 'record the month paid (YYYY-MM)'
 complete -c qs -n '__qs_using stock tariff' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using stock calendar' -l closures -d 'list the entries as entered'
+complete -c qs -n '__qs_using stock calendar' -l days -x -d 'list N days'
+complete -c qs -n '__qs_using stock calendar' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using stock add' -l name -x -d "the item's name (the warehouse reads it)"
 complete -c qs -n '__qs_using stock add' -l seller-code -x
 complete -c qs -n '__qs_using stock add' -l usable -x -a 'yes no'
@@ -307,6 +310,12 @@ complete -c qs -n '__qs_using inbound mark' -l at -x -d 'when it happened'
 complete -c qs -n '__qs_using inbound list' -l late -d 'inspection past 3 days'
 complete -c qs -n '__qs_using inbound list' -l state -x -a 'new requested confirmed shipped arrived completed rejected deleted'
 complete -c qs -n '__qs_using inbound confirm' -l handoff -r -d 'hand-off folder'
+complete -c qs -n '__qs_using inbound ship' -l resend -d 'register a reference order number again'
+complete -c qs -n '__qs_using inbound ship' -l skip-bad -d 'register the good rows'
+complete -c qs -n '__qs_using inbound ship' -l rejects -r -d 'the bad rows'
+complete -c qs -n '__qs_using inbound ship' -l csv -d 'QSM form as CP932 CSV'
+complete -c qs -n '__qs_using inbound ship' -l retry-failed
+complete -c qs -n '__qs_using inbound ship' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using sync orders' -l status -x -a 'unpaid paid confirmed shipped delivered'
 complete -c qs -n '__qs_using sync orders' -l all -d 'print every stored line'
 complete -c qs -n '__qs_using sync products' -l full -d 'read every item\'s details'

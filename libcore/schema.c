@@ -578,6 +578,34 @@ const char *const schema_migrations[] = {
     "  at TEXT NOT NULL,"
     "  detail TEXT NOT NULL DEFAULT ''"
     ");",
+    /* warehouse_closure (module inbound, R-INB-7; columns documented in
+     *    inbound/inbound_cutoff.h): the seller's warehouse calendar (qs stock calendar);
+     *    inbound_ship_ref (module inbound, R-INB-6; columns documented in
+     *    inbound/inbound_ship.h): the other-platform shipments registered, one row per
+     *    reference order number and registration. */
+    "CREATE TABLE warehouse_closure ("
+    "  id INTEGER PRIMARY KEY,"
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  from_day TEXT NOT NULL,"
+    "  until_day TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('closed', 'may-be-late')),"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  line INTEGER NOT NULL DEFAULT 0,"
+    "  recorded_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE inbound_ship_ref ("
+    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
+    "  ref_order_no TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  digest TEXT NOT NULL,"
+    "  q_sku TEXT NOT NULL,"
+    "  qty INTEGER NOT NULL,"
+    "  ship_day TEXT NOT NULL,"
+    "  registered_at TEXT NOT NULL,"
+    "  PRIMARY KEY (shop, ref_order_no, seq),"
+    "  UNIQUE (shop, key)"
+    ");",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

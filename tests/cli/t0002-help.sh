@@ -18,8 +18,8 @@ test_expect "qs help import equals qs import --help and lists its verbs" '
 '
 test_expect "issue 8 item 22: qs help marks planned commands, and commands with some planned verbs" '
     expect_code 0 qs help && empty err &&
-    grep_q "^  coupon   record shop coupons and push them\$" out && grep_q "^  inbound .* (some verbs planned)\$" out &&
-    grep_q "^  stock .* (some verbs planned)\$" out &&
+    grep_q "^  coupon   record shop coupons and push them\$" out && grep_q "^  inbound  inbound shipments to the warehouse\$" out &&
+    grep_q "^  stock    warehouse (QWMS) inventory\$" out &&
     grep_q "^  sync .* (some verbs planned)\$" out &&
     grep_q "^  publish  schedule, publish and edit listings\$" out &&
     expect_code 0 qs help sync && grep_q "^  doctor .* (planned)\$" out &&

@@ -49,7 +49,8 @@ test_expect 'setup: two snapshots, links, and paid orders pulled from the sandbo
 
 test_expect 'R-STK-6: warehouse lines are allocated, waiting or unallocatable with one reason each' '
     expect_code 0 qs --format csv stock allocation &&
-    head -1 out | grep -qx "order_no,pack_no,item_code,option_code,q_sku,qty,paid_date,state,reason,source" &&
+    head -1 out | grep -qx "order_no,pack_no,item_code,option_code,q_sku,qty,paid_date,state,reason,source,ship_date" &&
+    test -z "$(cut -d, -f11 out | tail -n +2 | grep -vxE "20[0-9]{2}-[0-9]{2}-[0-9]{2}")" &&
     cat >want <<EOF &&
 900807,$A,unallocatable,linked after the sale,
 900801,$A,allocated,,model
@@ -93,7 +94,7 @@ test_expect 'R-STK-6: confirm --order records the allocation: the lines become a
     QS_NOW=$(utc "$(day 2) 10:00") expect_code 0 qs stock confirm --order 900802 --order 900803 &&
     grep_q "2 allocation to-dos confirmed as done in QSM" err &&
     expect_code 0 qs --format csv stock allocation --state allocated &&
-    grep_q "^900802,.*,allocated,,confirmed\$" out && grep_q "^900803,.*,allocated,,confirmed\$" out &&
+    grep_q "^900802,.*,allocated,,confirmed,[0-9-]*\$" out && grep_q "^900803,.*,allocated,,confirmed,[0-9-]*\$" out &&
     expect_code 65 qs stock confirm --order 900802 && grep_q "order 900802 has no allocation or unallocation to-do" err &&
     expect_code 0 qs stock allocation --todo && grep_q "nothing to allocate (R-STK-6)" err && empty out
 '
@@ -122,7 +123,7 @@ test_expect 'R-STK-6: unallocate writes the 发送地点分配取消 to-do; conf
     grep_q "qfs@qxpress.jp" "$dir/checklist.csv" && grep_q "处理状态 分配地点" "$dir/checklist.csv" &&
     expect_code 0 qs stock confirm --handoff "$dir" && grep_q "1 allocation to-do confirmed" err &&
     expect_code 0 qs --format csv stock allocation &&
-    grep_q "^900804,.*,unallocatable,allocation cancelled,\$" out
+    grep_q "^900804,.*,unallocatable,allocation cancelled,,[0-9-]*\$" out
 '
 
 test_done
