@@ -268,38 +268,50 @@ static int cp932_error(struct qs_err *e, size_t row, const char *what)
                    row, what, msg);
 }
 
-/* The CSV form's header row can be written in CP932 (tried on a scratch stream: the
- * writer writes the header with the first row, whose error would name the wrong row). */
-static int csv_header_check(const struct fcols *c, struct qs_err *e)
+/* 1 when label can be written in CP932 (tried on a scratch stream). */
+static int cp932_ok(const char *label)
 {
     struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_CP932};
     struct rec_writer *w;
+    struct qs_err e;
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     int rc;
     if (!m)
-        return err_set(e, QS_E_IO, NULL, "cannot write the form: %s", strerror(errno));
-    if ((rc = rec_writer_open(m, &wo, c->label, c->n, &w, e)) == 0)
-        rc = rec_writer_close(w, e);
+        return 1; /* the real write reports it */
+    err_clear(&e);
+    if ((rc = rec_writer_open(m, &wo, &label, 1, &w, &e)) == 0)
+        rc = rec_writer_close(w, &e);
     fclose(m);
     free(buf);
-    return rc == QS_E_DATA ? cp932_error(e, 1, " (the header)") : rc;
+    return rc != QS_E_DATA;
+}
+
+/* The CSV form's header in CP932: a label CP932 cannot hold (the seed's screens are in
+ * simplified Chinese: 订, 运 ... are not in CP932) is written as its key instead, so the
+ * rows can still be copied into the seller's own download of the form. */
+static void csv_labels(struct fcols *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!cp932_ok(c->label[i]))
+            c->label[i] = c->key[i];
 }
 
 /* Writes the rows into fp as the form (.xlsx, or CP932 CSV when csv). *nrows gets their
  * number. */
-static int form_rows_write(const struct dlv_form *f, const struct fcols *c, json_t *rows, int csv,
+static int form_rows_write(const struct dlv_form *f, struct fcols *c, json_t *rows, int csv,
                            FILE *fp, size_t *nrows, struct qs_err *e)
 {
     struct rec_writer_opts wo = {.fmt = REC_XLSX, .text_columns = c->text};
     struct rec_writer *w = NULL;
     struct rec *r = rec_new();
     int rc, crc;
-    if (csv)
+    if (csv) {
         wo = (struct rec_writer_opts){.fmt = REC_CSV, .enc = REC_ENC_CP932};
-    if ((csv && (rc = csv_header_check(c, e)) < 0) ||
-        (rc = rec_writer_open(fp, &wo, c->label, c->n, &w, e)) < 0)
+        csv_labels(c);
+    }
+    if ((rc = rec_writer_open(fp, &wo, c->label, c->n, &w, e)) < 0)
         goto out;
     for (size_t k = 0; rc == 0 && k < json_array_size(rows); k++) {
         if ((rc = form_row(f, c, json_array_get(rows, k), k, r, e)) == 0 &&

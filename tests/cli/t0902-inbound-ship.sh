@@ -128,4 +128,11 @@ test_expect 'R-INB-6 the hand-off is QSM'"'"'s other-platform form: its labels i
     grep_q "^FORM1,,T-shirt,一般（可以运送追踪）,JP,.*,Qxpress JP Tokyo,300001289771-00004,.*,1\$" form.out &&
     test "$(wc -l <form.out)" = 2
 '
+test_expect 'R-INB-6 --csv writes the form in CP932; a label CP932 cannot hold goes by its key' '
+    { echo $cols,ship_method; row FORM2 "" ",一般"; } >form2.csv &&
+    expect_code 0 ship_at "2026-07-15 10:00:00" form2.csv --csv &&
+    dir=$(col ref) && iconv -f CP932 -t UTF-8 "$dir"/other-platform-1.csv | tr -d "\r" >form2.out &&
+    grep_q "^ref_order_no,item_code,商品名,ship_method,ship_country," form2.out &&
+    grep_q ",数量\$" form2.out && grep_q "^FORM2,,T-shirt,一般,JP," form2.out
+'
 test_done
