@@ -164,6 +164,9 @@ struct deliver_opts {
      * whose file cannot be read fails alone. NULL: none. */
     const char *attach;
     int csv; /* file: QSM's forms as CP932 CSV (FORM-N.csv) instead of .xlsx (--csv) */
+    /* file: the form rows of every item handed off together go into ONE form (QSM's bulk
+     * upload takes a file of many rows), instead of one form per item. */
+    int merge_forms;
     deliver_result_fn on_result; /* may be NULL */
     void *result_ctx;
     FILE *log;        /* diagnostics (garbage answers, late answers); NULL = stderr */

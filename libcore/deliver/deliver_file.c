@@ -340,6 +340,44 @@ static int copy_attach(const char *path, const char *dir, size_t n, struct qs_er
     return rc;
 }
 
+/* deliver_opts.merge_forms: the forms written per item (each one checked that way, so a bad
+ * item fails alone) are replaced by one form holding the rows of all of them, named after
+ * the first; every item then names that file. */
+static int merge_forms(const struct dlv_run *r, struct fplan *p, const char *tmp, struct qs_err *e)
+{
+    json_t *rows = json_array(), *pl;
+    size_t first = r->n, nrows = 0;
+    char *file = NULL, *path;
+    int rc;
+    for (size_t i = 0; i < r->n; i++) {
+        if (!p->form[i] || p->ferr[i])
+            continue;
+        if (first == r->n)
+            first = i;
+        json_array_extend(rows, json_object_get(p->pl[i], "form_rows"));
+        path = xasprintf("%s/%s", tmp, p->form[i]);
+        unlink(path);
+        free(path);
+    }
+    if (first == r->n) {
+        json_decref(rows);
+        return 0;
+    }
+    pl = json_deep_copy(p->pl[first]);
+    json_object_set_new(pl, "form_rows", rows);
+    rc = dlv_form_write(r->kind, pl, tmp, first + 1, r->o->csv, &file, &nrows, e);
+    json_decref(pl);
+    if (rc < 0)
+        return rc; /* each item's rows were written alone before: the run fails */
+    for (size_t i = 0; i < r->n; i++)
+        if (p->form[i] && !p->ferr[i]) {
+            free(p->form[i]);
+            p->form[i] = xstrdup(file);
+        }
+    free(file);
+    return 0;
+}
+
 /* SPEC 1.7: QSM's upload forms, one file per item that carries form_rows, into the temp
  * folder. An item whose form cannot be written is failed alone: it leaves its group (and
  * groups left empty go); only an I/O error fails the run. */
@@ -363,6 +401,11 @@ static int file_write_forms(const struct dlv_run *r, struct fplan *p, const char
             return rc;
         }
         p->forms |= p->form[i] != NULL;
+    }
+    if (r->o->merge_forms && p->forms) {
+        int rc = merge_forms(r, p, tmp, e);
+        if (rc < 0)
+            return rc;
     }
     for (size_t g = 0; g < p->ng; g++) {
         struct fgroup *G = &p->g[g];

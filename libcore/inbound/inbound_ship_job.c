@@ -159,6 +159,7 @@ static int run(void *job, struct job_counts *c, struct qs_err *e)
         .retry_failed = j->retry_failed,
         .dry_run = j->dry_run,
         .csv = j->csv,
+        .merge_forms = 1, /* one bulk form of all the rows handed off together */
         .columns = columns,
         .ncolumns = sizeof columns / sizeof columns[0],
         .on_result = stock_settled_add,

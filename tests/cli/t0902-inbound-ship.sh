@@ -135,4 +135,12 @@ test_expect 'R-INB-6 --csv writes the form in CP932; a label CP932 cannot hold g
     grep_q "^ref_order_no,item_code,商品名,ship_method,ship_country," form2.out &&
     grep_q ",数量\$" form2.out && grep_q "^FORM2,,T-shirt,一般,JP," form2.out
 '
+test_expect 'R-INB-6 rows handed off together go into one bulk form, not one form per row' '
+    { echo $cols; row BULK1; row BULK2; row BULK3; } >bulk.csv &&
+    expect_code 0 ship_at "2026-07-15 10:00:00" bulk.csv &&
+    dir=$(col ref | sort -u) && test "$(echo "$dir" | wc -l)" = 1 &&
+    test "$(ls "$dir" | grep -c "^other-platform-.*\.xlsx\$")" = 1 &&
+    "$QS_RECCAT" "$dir"/other-platform-*.xlsx >bulk.out && test "$(wc -l <bulk.out)" = 4 &&
+    grep_q "^BULK1," bulk.out && grep_q "^BULK2," bulk.out && grep_q "^BULK3," bulk.out
+'
 test_done
