@@ -578,6 +578,18 @@ const char *const schema_migrations[] = {
     "  at TEXT NOT NULL,"
     "  detail TEXT NOT NULL DEFAULT ''"
     ");",
+    /* notify (module notify, R-SYN-4): templates, a row per revision (never deleted); the
+     *    events turned into messages, each once; how far order_event was read. */
+    "CREATE TABLE notify_template (shop TEXT NOT NULL REFERENCES shop(name), id INTEGER NOT NULL,"
+    "  rev INTEGER NOT NULL, kind TEXT NOT NULL, grp TEXT NOT NULL, name TEXT NOT NULL,"
+    "  send_type TEXT NOT NULL, sign_key TEXT NOT NULL, to_addr TEXT NOT NULL,"
+    "  use_yn INTEGER NOT NULL, wait_yn INTEGER NOT NULL, wait_min INTEGER NOT NULL,"
+    "  subject TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (shop, id, rev));"
+    "CREATE TABLE notify_event (id INTEGER PRIMARY KEY, shop TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  ref TEXT NOT NULL, pack_no TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL,"
+    "  UNIQUE (shop, kind, ref));"
+    "CREATE INDEX notify_event_open ON notify_event(shop, state);"
+    "CREATE TABLE notify_mark (shop TEXT PRIMARY KEY, last_event INTEGER NOT NULL);",
 };
 
 const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);
