@@ -12,6 +12,7 @@
 #include "../libcore/afile.h"
 #include "../libcore/audit.h"
 #include "../libcore/job.h"
+#include "../libcore/notify/notify.h"
 #include "../libcore/qapi/qapi.h"
 #include "../libcore/settings.h"
 #include "../libcore/sync/sync.h"
@@ -751,6 +752,395 @@ out:
     return code;
 }
 
+/* ---- notify (R-SYN-4, R-SYN-5) ------------------------------------------------------------- */
+
+/* Every form of qs sync notify shares one option table; each form refuses the options it
+ * does not take. */
+struct notify_args {
+    const char *kind, *group, *name, *subject, *body, *body_file, *send_type, *sign_key, *to;
+    const char *use, *wait, *state;
+    long period, rev;
+    int retry_failed, resend_unknown;
+};
+
+#define NA struct notify_args
+static const struct qs_opt notify_opts[] = {
+    OPT_STRING(NA, kind, "kind", "K",
+               "template: the event: order, paid, completed, cancel-requested or cancelled "
+               "(or QSM's 订购提示, 买家已付款, 交易完成, 取消要求件, 取消完成)"),
+    OPT_STRING(NA, group, "group", "G", "template: QSM's template group (Basic, CrossMail, ...)"),
+    OPT_STRING(NA, name, "name", "N", "template: its name (default: GROUP KIND)"),
+    OPT_STRING(NA, subject, "subject", "TEXT", "template: the subject (QSM's grammar)"),
+    OPT_STRING(NA, body, "body", "TEXT", "template: the body (QSM's grammar)"),
+    OPT_STRING(NA, body_file, "body-file", "FILE", "template: the body from FILE (- for stdin)"),
+    OPT_STRING(NA, send_type, "send-type", "T", "template: EMAIL (default), POST or AGENT"),
+    OPT_STRING(NA, sign_key, "sign-key", "K", "template: QSM's sign key, passed to hooks"),
+    OPT_STRING(NA, to, "to", "DEST",
+               "template: the address mail goes to (QSM's 发送至); run: - writes the messages "
+               "to standard output, smtp or hook:COMMAND overrides deliver.notify"),
+    OPT_STRING(NA, use, "use", "Y|N", "template: on (Y, default) or off (N)"),
+    OPT_STRING(NA, wait, "wait", "Y|N",
+               "template: Y holds each message for its period and until an order sync confirms "
+               "the event"),
+    OPT_LONG(NA, period, "period", "MIN", 0, 1000000, "0 to 1000000",
+             "template: the wait in minutes (default: the setting notify.wait_min)"),
+    OPT_LONG(NA, rev, "rev", "N", 1, 1000000000, "a revision number",
+             "template show: that revision (default: the last)"),
+    OPT_STRING(NA, state, "state", "S",
+               "list: only messages in state S (sent, failed, unknown...)"),
+    OPT_FLAG(NA, retry_failed, "retry-failed", "run: also send failed messages and retries now"),
+    OPT_FLAG(NA, resend_unknown, "resend-unknown",
+             "run: send again messages that may have arrived already (SPEC 1.6)"),
+    OPT_END,
+};
+#undef NA
+
+static int yes_no(const struct qs_ctx *ctx, const char *what, const char *v, int *out)
+{
+    if (!v)
+        return 0;
+    if (strcasecmp(v, "y") == 0 || strcasecmp(v, "yes") == 0)
+        *out = 1;
+    else if (strcasecmp(v, "n") == 0 || strcasecmp(v, "no") == 0)
+        *out = 0;
+    else
+        return cmd_usage(ctx, "%s \"%s\" is not Y or N", what, v);
+    return 0;
+}
+
+static const char *const ntmpl_cols[] = {"id",     "rev",       "kind", "qsm_kind", "group",
+                                         "name",   "send_type", "to",   "use",      "wait",
+                                         "period", "subject",   "at",   "sign_key", "body"};
+#define NTMPL_LIST_COLS 13
+
+struct ntmpl_out {
+    struct qs_ctx *ctx;
+    struct rec_writer *w;
+    struct rec *r;
+    struct qs_err *e;
+    int full;
+};
+
+static int print_ntmpl(const struct notify_tmpl *t, void *p)
+{
+    struct ntmpl_out *o = p;
+    char buf[64];
+    rec_clear(o->r);
+    snprintf(buf, sizeof buf, "%ld", t->id);
+    rec_set(o->r, "id", buf);
+    snprintf(buf, sizeof buf, "%ld", t->rev);
+    rec_set(o->r, "rev", buf);
+    rec_set(o->r, "kind", notify_event_name(t->kind));
+    rec_set(o->r, "qsm_kind", notify_event_qsm(t->kind));
+    rec_set(o->r, "group", t->grp);
+    rec_set(o->r, "name", t->name);
+    rec_set(o->r, "send_type", t->send_type);
+    rec_set(o->r, "to", t->to);
+    rec_set(o->r, "use", t->use ? "Y" : "N");
+    rec_set(o->r, "wait", t->wait ? "Y" : "N");
+    if (t->wait_min >= 0)
+        snprintf(buf, sizeof buf, "%ld", t->wait_min);
+    else
+        buf[0] = '\0';
+    rec_set(o->r, "period", buf);
+    rec_set(o->r, "subject", t->subject);
+    rec_set(o->r, "at", local_time(o->ctx, t->at, buf, sizeof buf));
+    if (o->full) {
+        rec_set(o->r, "sign_key", t->sign_key);
+        rec_set(o->r, "body", t->body);
+    }
+    return rec_write(o->w, o->r, o->e);
+}
+
+static int ntmpl_print(struct qs_ctx *ctx, long id, long rev, int revs, int full)
+{
+    struct ntmpl_out o = {.ctx = ctx, .full = full};
+    struct notify_tmpl t = {0};
+    struct qs_err e;
+    int rc, crc;
+
+    err_clear(&e);
+    if (full && (rc = notify_tmpl_get(ctx->store, ctx->shop.name, id, rev, &t, &e)) < 0)
+        return cmd_fail(ctx, rc, &e);
+    if ((rc = cmd_open_writer(ctx, ntmpl_cols, full ? 15 : NTMPL_LIST_COLS, &o.w, &e)) < 0) {
+        notify_tmpl_clear(&t);
+        return cmd_fail(ctx, rc, &e);
+    }
+    o.r = rec_new();
+    o.e = &e;
+    rc = full ? print_ntmpl(&t, &o)
+              : notify_tmpl_each(ctx->store, ctx->shop.name, id, revs, print_ntmpl, &o, &e);
+    crc = rec_writer_close(o.w, rc < 0 ? NULL : &e);
+    rec_free(o.r);
+    notify_tmpl_clear(&t);
+    if (rc == 0)
+        rc = crc;
+    return rc < 0 ? cmd_out_fail(ctx, rc, &e) : 0;
+}
+
+static int notify_id(struct qs_ctx *ctx, const char *arg, long *id)
+{
+    if (!arg || cmd_parse_long(arg, 1, 1000000000L, id) < 0)
+        return cmd_usage(ctx, "give a template number (qs sync notify template list shows them)");
+    return 0;
+}
+
+static int notify_template(struct qs_ctx *ctx, const char *act, const struct notify_args *a,
+                           int argc, char **argv)
+{
+    struct notify_tmpl t = {.kind = -1, .use = -1, .wait = -1, .wait_min = -2};
+    int add = strcmp(act, "add") == 0, edit = strcmp(act, "edit") == 0;
+    int tmpl_opt = a->kind || a->group || a->name || a->subject || a->body || a->body_file ||
+                   a->send_type || a->sign_key || a->to || a->use || a->wait || a->period != -2;
+    char *body = NULL, *name = NULL;
+    long id = 0, rev = 0;
+    struct qs_err e;
+    int rc;
+
+    err_clear(&e);
+    if (a->state || a->retry_failed || a->resend_unknown || (a->rev && strcmp(act, "show")) ||
+        (tmpl_opt && !add && !edit))
+        return cmd_usage(ctx, "template %s does not take these options", act);
+    if (strcmp(act, "list") == 0) {
+        if (argc > 1)
+            return cmd_usage(ctx, "template list takes at most one template number");
+        if (argc == 1 && (rc = notify_id(ctx, argv[0], &id)) != 0)
+            return rc;
+        return ntmpl_print(ctx, id, 0, argc == 1, 0);
+    }
+    if (strcmp(act, "show") == 0) {
+        if (argc != 1)
+            return cmd_usage(ctx, "template show takes one template number");
+        if ((rc = notify_id(ctx, argv[0], &id)) != 0)
+            return rc;
+        return ntmpl_print(ctx, id, a->rev, 0, 1);
+    }
+    if (strcmp(act, "use") == 0) {
+        /* QSM's 使用与否: a template is never deleted, only turned off (R-SYN-4) */
+        if (argc != 2)
+            return cmd_usage(ctx, "template use takes a template number and Y or N");
+        if ((rc = notify_id(ctx, argv[0], &id)) != 0 || (rc = yes_no(ctx, "use", argv[1], &t.use)))
+            return rc;
+        if (t.use < 0)
+            return cmd_usage(ctx, "use \"%s\" is not Y or N", argv[1]);
+        t.id = id;
+        if ((rc = notify_tmpl_save(ctx->store, ctx->shop.name, &t, 1, &id, &rev, &e)) < 0)
+            return cmd_fail(ctx, rc, &e);
+        if (ctx->verbosity >= 0)
+            fprintf(stderr, "%s: template %ld is %s (revision %ld)\n", ctx->prog, id,
+                    t.use ? "on" : "off", rev);
+        return 0;
+    }
+    if (!add && !edit)
+        return cmd_usage(ctx, "\"%s\" is not add, edit, use, list or show", act);
+    if (argc != (edit ? 1 : 0))
+        return cmd_usage(ctx, edit ? "template edit takes one template number"
+                                   : "template add takes no operand");
+    if (edit && (rc = notify_id(ctx, argv[0], &t.id)) != 0)
+        return rc;
+    if (a->body && a->body_file)
+        return cmd_usage(ctx, "--body and --body-file exclude each other");
+    if ((rc = yes_no(ctx, "--use", a->use, &t.use)) ||
+        (rc = yes_no(ctx, "--wait", a->wait, &t.wait)))
+        return rc;
+    if (a->kind && (t.kind = notify_event_parse(a->kind)) < 0)
+        return cmd_usage(ctx,
+                         "--kind \"%s\" is not order, paid, completed, cancel-requested or "
+                         "cancelled (R-SYN-4)",
+                         a->kind);
+    if (add && (!a->kind || !a->group || !a->subject || (!a->body && !a->body_file)))
+        return cmd_usage(ctx, "template add needs --kind, --group, --subject and --body or "
+                              "--body-file");
+    if (a->body_file && (rc = cmd_read_file(a->body_file, &body, &e)) < 0)
+        return cmd_fail(ctx, rc, &e);
+    if (add && !a->name)
+        name = xasprintf("%s %s", a->group, a->kind);
+    t.grp = (char *)a->group;
+    t.name = name ? name : (char *)a->name;
+    t.subject = (char *)a->subject;
+    t.body = body ? body : (char *)a->body;
+    t.send_type = (char *)a->send_type;
+    t.sign_key = (char *)a->sign_key;
+    t.to = (char *)a->to;
+    if (t.to && strncmp(t.to, "smtp:", 5) == 0)
+        t.to += 5;
+    t.wait_min = a->period;
+    rc = notify_tmpl_save(ctx->store, ctx->shop.name, &t, edit, &id, &rev, &e);
+    free(body);
+    free(name);
+    if (rc < 0)
+        return rc == QS_E_USAGE ? cmd_usage_e(ctx, &e) : cmd_fail(ctx, rc, &e);
+    if (ctx->verbosity >= 0)
+        fprintf(stderr, "%s: %s template %ld (revision %ld)\n", ctx->prog,
+                add ? "added" : "changed", id, rev);
+    if (add)
+        printf("%ld\n", id);
+    return 0;
+}
+
+static const char *const nmsg_cols[] = {"key", "state",   "template",   "event",    "ref",
+                                        "to",  "subject", "message_id", "attempts", "error"};
+
+static int print_nmsg(const struct notify_msg *m, void *p)
+{
+    struct ntmpl_out *o = p;
+    char buf[32];
+    rec_clear(o->r);
+    rec_set(o->r, "key", m->key);
+    rec_set(o->r, "state", m->state);
+    rec_set(o->r, "template", m->template_id);
+    rec_set(o->r, "event", m->event);
+    rec_set(o->r, "ref", m->ref);
+    rec_set(o->r, "to", m->to);
+    rec_set(o->r, "subject", m->subject);
+    rec_set(o->r, "message_id", m->message_id);
+    snprintf(buf, sizeof buf, "%d", m->attempts);
+    rec_set(o->r, "attempts", buf);
+    rec_set(o->r, "error", m->error);
+    return rec_write(o->w, o->r, o->e);
+}
+
+static int notify_list(struct qs_ctx *ctx, const struct notify_args *a)
+{
+    struct ntmpl_out o = {.ctx = ctx};
+    const char *state = a->state;
+    struct qs_err e;
+    int rc, crc;
+
+    err_clear(&e);
+    if (state && strcmp(state, "sent") == 0)
+        state = "done";
+    if ((rc = cmd_open_writer(ctx, nmsg_cols, sizeof nmsg_cols / sizeof nmsg_cols[0], &o.w, &e)) <
+        0)
+        return cmd_fail(ctx, rc, &e);
+    o.r = rec_new();
+    o.e = &e;
+    rc = notify_msg_each(ctx->store, ctx->shop.name, state, print_nmsg, &o, &e);
+    crc = rec_writer_close(o.w, rc < 0 ? NULL : &e);
+    rec_free(o.r);
+    if (rc == QS_E_USAGE)
+        return cmd_usage_e(ctx, &e);
+    if (rc == 0)
+        rc = crc;
+    return rc < 0 ? cmd_out_fail(ctx, rc, &e) : 0;
+}
+
+struct nrun {
+    struct qs_ctx *ctx;
+    struct notify_run_opts *o;
+    struct notify_run_stats *st;
+    struct ntmpl_out out;
+};
+
+static void nrun_result(const struct outbox_item *it, enum deliver_status status, const char *ref,
+                        const char *error, void *p)
+{
+    struct nrun *r = p;
+    static const char *const words[] = {[DELIVER_NONE] = "retry",
+                                        [DELIVER_OK] = "sent",
+                                        [DELIVER_RETRY] = "retry",
+                                        [DELIVER_FAILED] = "failed",
+                                        [DELIVER_HANDED_OFF] = "handed-off",
+                                        [DELIVER_UNKNOWN] = "unknown"};
+    struct qs_err ignore;
+    if (!r->out.w)
+        return;
+    rec_clear(r->out.r);
+    rec_set(r->out.r, "key", it->key);
+    rec_set(r->out.r, "result", words[status]);
+    rec_set(r->out.r, "ref", ref ? ref : "");
+    rec_set(r->out.r, "error", error ? error : "");
+    rec_write(r->out.w, r->out.r, &ignore);
+}
+
+static int nrun_body(void *p, struct qs_err *e)
+{
+    struct nrun *r = p;
+    return notify_run(r->ctx->store, r->o, nrun_result, r, r->st, e);
+}
+
+static int notify_run_verb(struct qs_ctx *ctx, const struct notify_args *a, int argc)
+{
+    static const char *const cols[] = {"key", "result", "ref", "error"};
+    struct notify_run_opts o = {.shop = ctx->shop.name, .tz = cmd_tz(ctx), .prog = ctx->prog};
+    struct notify_run_stats st;
+    struct nrun r = {ctx, &o, &st, {.ctx = ctx}};
+    struct qs_err e, e2;
+    int rc, crc = 0;
+
+    err_clear(&e);
+    err_clear(&e2);
+    if (argc > 0)
+        return cmd_usage(ctx, "run takes no operand");
+    if (a->kind || a->group || a->name || a->subject || a->body || a->body_file || a->send_type ||
+        a->sign_key || a->use || a->wait || a->period != -2 || a->rev || a->state)
+        return cmd_usage(ctx, "run takes --to, --retry-failed and --resend-unknown only");
+    if ((rc = cmd_now(ctx, &o.now)) != 0)
+        return rc;
+    o.delivery = a->to;
+    o.to_fp = stdout;
+    o.retry_failed = a->retry_failed;
+    o.resend_unknown = a->resend_unknown;
+    o.dry_run = ctx->dry_run ? stdout : NULL;
+    /* The report of each message, unless the messages themselves go to standard output. */
+    if (!ctx->dry_run && !(a->to && strcmp(a->to, "-") == 0)) {
+        if ((rc = cmd_open_writer(ctx, cols, 4, &r.out.w, &e2)) < 0)
+            return cmd_fail(ctx, rc, &e2);
+        r.out.r = rec_new();
+        r.out.e = &e2;
+    }
+    rc = job_within(ctx->store, ctx->dry_run, nrun_body, &r, &e);
+    if (r.out.w)
+        crc = rec_writer_close(r.out.w, &e2);
+    rec_free(r.out.r);
+    if (rc < 0 && rc != QS_E_UNAVAILABLE)
+        return rc == QS_E_USAGE ? cmd_usage_e(ctx, &e) : cmd_fail(ctx, rc, &e);
+    if (ctx->verbosity >= 0 && !ctx->dry_run) {
+        struct job_counts c = {0};
+        c.n[JOB_SENT] = (long)st.rep.sent;
+        c.n[JOB_FAILED] = (long)st.rep.failed;
+        c.n[JOB_RETRY] = (long)st.rep.retry;
+        c.n[JOB_UNKNOWN] = (long)st.rep.unknown;
+        fprintf(stderr, "%s: %ld new event%s, %ld message%s queued, %ld held, %ld voided\n",
+                ctx->prog, st.events_new, st.events_new == 1 ? "" : "s", st.messages_new,
+                st.messages_new == 1 ? "" : "s", st.held, st.voided);
+        job_summary(stderr, ctx->prog, &c);
+        deliver_report_epilogue(&st.rep, "message", ctx->prog, stderr);
+    }
+    if (rc < 0)
+        return cmd_fail(ctx, rc, &e);
+    if (crc < 0)
+        return cmd_out_fail(ctx, crc, &e2);
+    if (st.rep.retry || st.rep.unknown)
+        return QS_EX_TEMPFAIL;
+    return st.rep.failed ? QS_EX_FAIL : 0;
+}
+
+static int cmd_sync_notify(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct notify_args a = {.period = -2};
+    const char *act = argc > 1 ? argv[1] : "";
+    int tmpl = strcmp(act, "template") == 0, rc;
+    const char *sub = tmpl && argc > 2 ? argv[2] : act;
+
+    if (!tmpl && strcmp(act, "run") && strcmp(act, "list"))
+        return cmd_usage(ctx, "\"%s\" is not template, run or list", act);
+    if (tmpl && argc < 3)
+        return cmd_usage(ctx, "template needs add, edit, use, list or show");
+    argc -= tmpl ? 2 : 1;
+    argv += tmpl ? 2 : 1;
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (tmpl)
+        return notify_template(ctx, sub, &a, argc, argv);
+    if (strcmp(act, "list") == 0) {
+        if (argc > 0 || a.kind || a.to || a.retry_failed || a.resend_unknown)
+            return cmd_usage(ctx, "list takes --state only");
+        return notify_list(ctx, &a);
+    }
+    return notify_run_verb(ctx, &a, argc);
+}
+
 /* ---- the verb table ----------------------------------------------------------------- */
 
 static const struct qs_verb sync_verbs[] = {
@@ -766,7 +1156,14 @@ static const struct qs_verb sync_verbs[] = {
     QS_VERB("stock", cmd_stock_sync, NULL, QS_NEEDS_SHOP | QS_WRITES_STORE, stock_sync_opts,
             "set marketplace quantities from the warehouse's (= qs stock sync)"),
     QS_PLANNED("export", "export goods|inventory", "write files for linked software"),
-    QS_PLANNED("notify", NULL, "deliver notification templates for new events"),
+    QS_VERB_USAGE("notify", cmd_sync_notify,
+                  "notify template add --kind K --group G --subject S (--body B | --body-file F) "
+                  "[OPTIONS] | notify template edit ID [OPTIONS] | notify template use ID Y|N | "
+                  "notify template list [ID] | notify template show ID [--rev N] | notify run "
+                  "[--to -|smtp|hook:COMMAND] [--retry-failed] [--resend-unknown] | notify list "
+                  "[--state S]",
+                  QS_NEEDS_SHOP | QS_WRITES_STORE | QS_OPTS_ANYWHERE, notify_opts,
+                  "notification templates for linked software, delivered once per event"),
     QS_PLANNED("doctor", NULL, "check the shop's setup"),
     QS_VERB("log", cmd_sync_log, NULL, QS_NEEDS_STORE, log_opts,
             "print the audit of outside calls"),

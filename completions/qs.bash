@@ -81,6 +81,7 @@ _qs_verb_opts() {
     sync/ship) echo "--skip-bad --rejects --retry-failed --force --encoding" ;;
     sync/confirm) echo "--ship-by --skip-bad --rejects --retry-failed --encoding" ;;
     sync/cancel) echo "--reason" ;;
+    sync/notify) echo "template run list add edit use show --kind --group --name --subject --body --body-file --send-type --sign-key --to --use --wait --period --rev --state --retry-failed --resend-unknown" ;;
     sync/log) echo "--since --kind" ;;
     sync/probe) echo "--days --order-no --output --apply" ;;
     esac

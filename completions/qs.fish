@@ -326,6 +326,23 @@ complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l encoding
 complete -c qs -n '__qs_using sync ship' -F
 complete -c qs -n '__qs_using sync ship' -l force -d 'also lines allocated to the warehouse (R-STK-6)'
 complete -c qs -n '__qs_using sync confirm' -l ship-by -x
+complete -c qs -n '__qs_using sync notify' -a 'template run list add edit use show'
+complete -c qs -n '__qs_using sync notify' -l kind -x -a 'order paid completed cancel-requested cancelled'
+complete -c qs -n '__qs_using sync notify' -l group -x -a 'Basic CrossMail StockGear JPJAgency'
+complete -c qs -n '__qs_using sync notify' -l send-type -x -a 'EMAIL POST AGENT'
+complete -c qs -n '__qs_using sync notify' -l use -x -a 'Y N'
+complete -c qs -n '__qs_using sync notify' -l wait -x -a 'Y N'
+complete -c qs -n '__qs_using sync notify' -l body-file -r -F
+complete -c qs -n '__qs_using sync notify' -l to -x -d 'address; for run: - smtp hook:COMMAND'
+complete -c qs -n '__qs_using sync notify' -l state -x -a 'sent pending retry failed unknown claimed'
+complete -c qs -n '__qs_using sync notify' -l retry-failed -d 'send again now'
+complete -c qs -n '__qs_using sync notify' -l resend-unknown -d 'send again what may have arrived'
+complete -c qs -n '__qs_using sync notify' -l name -x
+complete -c qs -n '__qs_using sync notify' -l subject -x
+complete -c qs -n '__qs_using sync notify' -l body -x
+complete -c qs -n '__qs_using sync notify' -l sign-key -x
+complete -c qs -n '__qs_using sync notify' -l period -x
+complete -c qs -n '__qs_using sync notify' -l rev -x
 complete -c qs -n '__qs_using sync log' -l kind -x
 complete -c qs -n '__qs_using sync cancel' -l reason -x
 complete -c qs -n '__qs_using sync export' -a 'goods inventory'

@@ -245,6 +245,15 @@ int outbox_done(struct store *s, int64_t id, const char *ref, struct qs_err *e)
                   "done", ref, iso(time(NULL), t_now), NULL, e);
 }
 
+int outbox_unknown(struct store *s, int64_t id, const char *msg, struct qs_err *e)
+{
+    char t_now[32];
+    return settle(s, id,
+                  "UPDATE outbox SET state = 'unknown', last_error = ?3, updated_at = ?4"
+                  " WHERE id = ?1 AND state = 'claimed' AND owner = ?2",
+                  "unknown", msg, iso(time(NULL), t_now), NULL, e);
+}
+
 int outbox_handed_off(struct store *s, int64_t id, const char *ref, struct qs_err *e)
 {
     char t_now[32];

@@ -76,6 +76,9 @@ long outbox_backoff(int attempts);
  * withdrawn, 0 when it is claimed, done, handed-off, unknown or withdrawn already (left
  * alone), or a negative QS_E_* code. */
 int outbox_withdraw(struct store *s, int64_t id, const char *msg, struct qs_err *e);
+/* Marks a claimed item unknown: its send started and its answer was lost, where nothing
+ * can be read back (a mail, SPEC 1.6); listed, resent only by outbox_resend_unknown. */
+int outbox_unknown(struct store *s, int64_t id, const char *msg, struct qs_err *e);
 /* Sets a claimed or pending item handed-off (file: delivery). */
 int outbox_handed_off(struct store *s, int64_t id, const char *ref, struct qs_err *e);
 

@@ -1,7 +1,9 @@
 #include "schema.h"
 
+#include <stddef.h>
+
 /* Times are UTC ISO-8601 text ("2026-11-25T06:41:00Z"), which sorts as time (SPEC 1.5). */
-const char *const schema_migrations[] = {
+static const char *const core[] = {
     /* 1: shops, their settings and secrets (module shop); outbox (module outbox);
      *    audit (module audit). */
     "CREATE TABLE shop ("
@@ -427,185 +429,17 @@ const char *const schema_migrations[] = {
     "CREATE INDEX coupon_push_week ON coupon_push(shop, week);",
     /* coupon_push.recipients (R-CPN-11): what QSM reported sending, NULL: unknown. */
     "ALTER TABLE coupon_push ADD COLUMN recipients INTEGER;",
-    /* stock (module stock, SPEC 5, R-STK-5, columns documented in stock.h): the shop's
-     *    Q-inventory options as the warehouse last showed them, the snapshots of QSM's
-     *    Q-inventory download and their rows, and the links of SKUs to items (issue 13). */
-    "CREATE TABLE stock_snapshot ("
-    "  id INTEGER PRIMARY KEY,"
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  file TEXT NOT NULL,"
-    "  sha256 TEXT NOT NULL,"
-    "  taken_at TEXT NOT NULL,"
-    "  rows INTEGER NOT NULL,"
-    "  UNIQUE (shop, sha256)"
-    ");"
-    "CREATE TABLE stock_snapshot_row ("
-    "  snapshot INTEGER NOT NULL REFERENCES stock_snapshot(id) ON DELETE CASCADE,"
-    "  q_sku TEXT NOT NULL,"
-    "  line INTEGER NOT NULL,"
-    "  seller_sku TEXT NOT NULL DEFAULT '',"
-    "  name TEXT NOT NULL DEFAULT '',"
-    "  total_qty INTEGER NOT NULL,"
-    "  extra_price INTEGER NOT NULL DEFAULT 0,"
-    "  currency TEXT NOT NULL DEFAULT 'JPY',"
-    "  link_count INTEGER,"
-    "  branch_qty INTEGER NOT NULL,"
-    "  PRIMARY KEY (snapshot, q_sku)"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE stock_option ("
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  q_sku TEXT NOT NULL,"
-    "  q_code TEXT NOT NULL,"
-    "  option_code TEXT NOT NULL,"
-    "  seller_sku TEXT NOT NULL DEFAULT '',"
-    "  name TEXT NOT NULL DEFAULT '',"
-    "  total_qty INTEGER NOT NULL DEFAULT 0,"
-    "  extra_price INTEGER NOT NULL DEFAULT 0,"
-    "  currency TEXT NOT NULL DEFAULT 'JPY',"
-    "  link_count INTEGER,"
-    "  branch_qty INTEGER NOT NULL DEFAULT 0,"
-    "  first_snapshot INTEGER REFERENCES stock_snapshot(id),"
-    "  last_snapshot INTEGER REFERENCES stock_snapshot(id),"
-    "  updated_at TEXT NOT NULL,"
-    "  PRIMARY KEY (shop, q_sku)"
-    ");"
-    "CREATE INDEX stock_option_seller ON stock_option(shop, seller_sku);"
-    "CREATE TABLE stock_link ("
-    "  id INTEGER PRIMARY KEY,"
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  q_sku TEXT NOT NULL,"
-    "  item_code TEXT NOT NULL,"
-    "  option TEXT NOT NULL DEFAULT '',"
-    "  recorded_at TEXT NOT NULL,"
-    "  state TEXT NOT NULL DEFAULT 'todo' CHECK (state IN ('todo', 'linked', 'unlink-todo',"
-    "    'unlinked')),"
-    "  UNIQUE (shop, q_sku, item_code, option)"
-    ");"
-    "CREATE INDEX stock_link_item ON stock_link(shop, item_code);",
-    /* stock_request (module stock, R-STK-2; columns documented in stock/stock_add.h): the
-     *    Q-inventory items asked of QSM through its option form. */
-    "CREATE TABLE stock_request ("
-    "  id INTEGER PRIMARY KEY,"
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  key TEXT NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  seller_code TEXT NOT NULL DEFAULT '',"
-    "  usable INTEGER NOT NULL DEFAULT 1,"
-    "  item_code TEXT NOT NULL DEFAULT '',"
-    "  axes TEXT NOT NULL,"
-    "  options TEXT NOT NULL,"
-    "  created_at TEXT NOT NULL,"
-    "  UNIQUE (shop, key)"
-    ");",
-    /* stock fees (module stock, R-STK-8; columns documented in stock/stock_fee.h): the months
-     *    whose storage-fee bill was paid, and the tariff of the warehouse's other charges. */
-    "CREATE TABLE stock_fee_paid ("
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  month TEXT NOT NULL,"
-    "  amount INTEGER,"
-    "  recorded_at TEXT NOT NULL,"
-    "  PRIMARY KEY (shop, month)"
-    ");"
-    "CREATE TABLE stock_tariff ("
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  name TEXT NOT NULL,"
-    "  amount INTEGER NOT NULL CHECK (amount >= 0),"
-    "  per TEXT NOT NULL CHECK (per IN ('piece', 'box', 'parcel', 'order')),"
-    "  taken_from TEXT NOT NULL CHECK (taken_from IN ('q-site-balance', 'settlement',"
-    "    'q-wallet')),"
-    "  note TEXT NOT NULL DEFAULT '',"
-    "  line INTEGER NOT NULL DEFAULT 0,"
-    "  updated_at TEXT NOT NULL,"
-    "  PRIMARY KEY (shop, name)"
-    ");",
-    /* stock_alloc (module stock, R-STK-6; columns documented in stock/stock_alloc.h): the
-     *    allocation and unallocation to-dos the seller recorded done in QSM. */
-    "CREATE TABLE stock_alloc ("
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  order_no TEXT NOT NULL,"
-    "  state TEXT NOT NULL CHECK (state IN ('allocated', 'cancelled')),"
-    "  recorded_at TEXT NOT NULL,"
-    "  PRIMARY KEY (shop, order_no)"
-    ");",
-    /* stock_push (module stock, R-STK-7; columns documented in stock/stock_sync.h): the
-     *    quantity qs last set per linked item or option, from the done stock-qty items. */
-    "CREATE TABLE stock_push ("
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  item_code TEXT NOT NULL,"
-    "  option TEXT NOT NULL DEFAULT '',"
-    "  qty INTEGER NOT NULL,"
-    "  set_at TEXT NOT NULL,"
-    "  outbox_id INTEGER NOT NULL,"
-    "  PRIMARY KEY (shop, item_code, option)"
-    ");",
-    /* inbound (module inbound, R-INB-1..5; columns documented in inbound/inbound.h): cargo
-     *    bundles, their request rows and their state changes. */
-    "CREATE TABLE inbound_bundle ("
-    "  id INTEGER PRIMARY KEY,"
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  key TEXT NOT NULL,"
-    "  rows_hash TEXT NOT NULL,"
-    "  state TEXT NOT NULL CHECK (state IN ('new', 'requested', 'confirmed', 'shipped',"
-    "    'arrived', 'completed', 'rejected', 'deleted')),"
-    "  cargo_no TEXT NOT NULL DEFAULT '',"
-    "  arrival TEXT NOT NULL DEFAULT '',"
-    "  carrier TEXT NOT NULL DEFAULT '',"
-    "  tracking TEXT NOT NULL DEFAULT '',"
-    "  boxes INTEGER NOT NULL DEFAULT 0,"
-    "  created_at TEXT NOT NULL,"
-    "  state_at TEXT NOT NULL,"
-    "  arrived_at TEXT NOT NULL DEFAULT '',"
-    "  completed_at TEXT NOT NULL DEFAULT '',"
-    "  UNIQUE (shop, key)"
-    ");"
-    "CREATE INDEX inbound_bundle_hash ON inbound_bundle(shop, rows_hash);"
-    "CREATE INDEX inbound_bundle_cargo ON inbound_bundle(shop, cargo_no);"
-    "CREATE TABLE inbound_row ("
-    "  bundle INTEGER NOT NULL REFERENCES inbound_bundle(id) ON DELETE CASCADE,"
-    "  line INTEGER NOT NULL DEFAULT 0,"
-    "  q_sku TEXT NOT NULL,"
-    "  seller_code TEXT NOT NULL DEFAULT '',"
-    "  qty INTEGER NOT NULL CHECK (qty > 0),"
-    "  description TEXT NOT NULL DEFAULT '',"
-    "  inspected INTEGER CHECK (inspected >= 0),"
-    "  PRIMARY KEY (bundle, q_sku)"
-    ");"
-    "CREATE INDEX inbound_row_sku ON inbound_row(q_sku);"
-    "CREATE TABLE inbound_event ("
-    "  id INTEGER PRIMARY KEY,"
-    "  bundle INTEGER NOT NULL REFERENCES inbound_bundle(id) ON DELETE CASCADE,"
-    "  state TEXT NOT NULL,"
-    "  at TEXT NOT NULL,"
-    "  detail TEXT NOT NULL DEFAULT ''"
-    ");",
-    /* warehouse_closure (module inbound, R-INB-7; columns documented in
-     *    inbound/inbound_cutoff.h): the seller's warehouse calendar (qs stock calendar);
-     *    inbound_ship_ref (module inbound, R-INB-6; columns documented in
-     *    inbound/inbound_ship.h): the other-platform shipments registered, one row per
-     *    reference order number and registration. */
-    "CREATE TABLE warehouse_closure ("
-    "  id INTEGER PRIMARY KEY,"
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  from_day TEXT NOT NULL,"
-    "  until_day TEXT NOT NULL,"
-    "  kind TEXT NOT NULL CHECK (kind IN ('closed', 'may-be-late')),"
-    "  note TEXT NOT NULL DEFAULT '',"
-    "  line INTEGER NOT NULL DEFAULT 0,"
-    "  recorded_at TEXT NOT NULL"
-    ");"
-    "CREATE TABLE inbound_ship_ref ("
-    "  shop TEXT NOT NULL REFERENCES shop(name) ON DELETE CASCADE,"
-    "  ref_order_no TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL,"
-    "  key TEXT NOT NULL,"
-    "  digest TEXT NOT NULL,"
-    "  q_sku TEXT NOT NULL,"
-    "  qty INTEGER NOT NULL,"
-    "  ship_day TEXT NOT NULL,"
-    "  registered_at TEXT NOT NULL,"
-    "  PRIMARY KEY (shop, ref_order_no, seq),"
-    "  UNIQUE (shop, key)"
-    ");",
 };
 
-const int schema_nmigrations = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);
+int schema_count(void)
+{
+    return (int)(sizeof core / sizeof core[0]) + schema_wing_count;
+}
+
+const char *schema_migration(int i)
+{
+    int ncore = (int)(sizeof core / sizeof core[0]);
+    if (i < 0 || i >= schema_count())
+        return NULL;
+    return i < ncore ? core[i] : schema_wing_migrations[i - ncore];
+}

@@ -40,6 +40,13 @@ static const struct settings_entry table[] = {
     {"qapi.url", 0, SETTINGS_STRING, NULL, 0, 0, NULL, 0, "R-SYN-7",
      "the QAPI base URL: https://, or http:// to loopback only (env QS_QAPI_URL wins); "
      "default Qoo10 Japan's"},
+    {"smtp.from", 0, SETTINGS_STRING, NULL, 0, 0, NULL, 0, "R-SYN-4",
+     "the shop's own From of notification mail (\"Shop <shop@example.com>\")"},
+    {"smtp.url", 0, SETTINGS_STRING, NULL, 0, 0, NULL, 0, "R-SYN-4",
+     "the mail server of notifications: smtp://HOST:587 (STARTTLS, required off loopback) or "
+     "smtps://HOST:465"},
+    {"smtp.user", 0, SETTINGS_STRING, NULL, 0, 0, NULL, 0, "R-SYN-4",
+     "the login at the mail server (its password: the secret smtp.password)"},
     {"stock.branch_counts_allocated", 0, SETTINGS_ENUM, "no", 0, 0, "no,yes", 0, "R-STK-7",
      "yes: orders allocated to the warehouse and not shipped lower the quantity `qs stock sync` "
      "sets (no: the branch quantity already left them out)"},

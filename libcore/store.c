@@ -94,7 +94,7 @@ int store_version(struct store *s)
 
 int store_schema_version(void)
 {
-    return schema_nmigrations;
+    return schema_count();
 }
 
 /* Copies the store to PATH.bak-vN with SQLite's backup API before migrating from N. The
@@ -162,11 +162,11 @@ static int has_content(struct store *s)
 /* QS_E_DATA when schema version v is one this qs does not know, else 0. */
 static int too_new(int v, struct qs_err *e)
 {
-    if (v <= schema_nmigrations && v >= 0)
+    if (v <= schema_count() && v >= 0)
         return 0;
     return err_set(e, QS_E_DATA, NULL,
                    "store schema version %d is newer than this qs knows (%d); upgrade qs", v,
-                   schema_nmigrations);
+                   schema_count());
 }
 
 /* SPEC 1.4: WAL mode. Switching a store that is not in WAL mode yet (new, or older) needs
@@ -192,7 +192,7 @@ static int migrate(struct store *s, struct qs_err *e)
 {
     int rc, v = store_version(s);
 
-    if (v == schema_nmigrations)
+    if (v == schema_count())
         return 0;
     if ((rc = too_new(v, e)) < 0)
         return rc;
@@ -203,9 +203,9 @@ static int migrate(struct store *s, struct qs_err *e)
     if ((rc = store_begin(s, e)) < 0)
         return rc;
     v = store_version(s); /* again, inside the write lock: another run may have migrated */
-    for (; v < schema_nmigrations; v++) {
+    for (; v < schema_count(); v++) {
         char pragma[64];
-        if ((rc = store_exec(s, schema_migrations[v], e)) < 0)
+        if ((rc = store_exec(s, schema_migration(v), e)) < 0)
             goto fail;
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
         if ((rc = store_exec(s, pragma, e)) < 0)
@@ -403,19 +403,19 @@ int store_open_ro(const char *path, struct store **out, struct qs_err *e)
     }
     if ((rc = too_new(v = store_version(s), e)) < 0)
         goto fail;
-    if (v < schema_nmigrations && access(path, W_OK) == 0) {
+    if (v < schema_count() && access(path, W_OK) == 0) {
         /* SPEC 1.4: migrated forward automatically -- a store this user may write is
          * migrated (backup first) by the first command after an upgrade, even one that
          * only reads; only a store that cannot be written is refused. */
         store_close(s);
         return store_open(path, out, e);
     }
-    if (v < schema_nmigrations) {
+    if (v < schema_count()) {
         rc = err_set(e, QS_E_DATA, NULL,
                      "store %s has schema version %d and this qs reads version %d; a command "
                      "that only reads never migrates: run one that writes (`qs init` does, "
                      "after a backup) first",
-                     path, v, schema_nmigrations);
+                     path, v, schema_count());
         goto fail;
     }
     if ((rc = store_exec(s, "PRAGMA foreign_keys = ON", e)) < 0 ||

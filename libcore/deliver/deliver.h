@@ -110,6 +110,8 @@ enum deliver_status {
     DELIVER_RETRY,      /* failed, retryable */
     DELIVER_FAILED,     /* failed, not retryable */
     DELIVER_HANDED_OFF, /* written to a hand-off folder */
+    DELIVER_UNKNOWN,    /* built-in senders: sent whole, the answer lost; no read exists
+                         * (a mail): unknown, never resent silently (SPEC 1.6) */
 };
 
 /* One item's answer from a built-in sender. Strings are malloc'd and freed by deliver. */

@@ -66,6 +66,11 @@ int dlv_settle(struct dlv_run *r, const struct outbox_item *it, enum deliver_sta
         a.result = "handed-off";
         r->rep->handed_off++;
         break;
+    case DELIVER_UNKNOWN:
+        rc = outbox_unknown(r->s, it->id, error, e);
+        a.result = "unknown";
+        r->rep->unknown++;
+        break;
     case DELIVER_FAILED:
         rc = outbox_fail(r->s, it->id, error, 0, time(NULL), e);
         a.result = "failed";

@@ -297,4 +297,36 @@ int sync_probe_apply(struct store *s, const char *shop, const struct sync_probe 
 /* Frees p; sync_probe_free(NULL) is a no-op. */
 void sync_probe_free(struct sync_probe *p);
 
+/* ---- for notifications (sync_notify.c; module notify, R-SYN-4) ------------------- */
+
+/* One state change of an order line (order_event) with its line's cart. */
+struct sync_event {
+    long long id;
+    const char *order_no, *pack_no, *at, *kind, *old, *now; /* kind: new, status, claim, ... */
+};
+/* Calls fn for each event of shop after event id after, in id order; stops when fn returns
+ * non-zero. */
+int sync_events_after(struct store *s, const char *shop, long long after,
+                      int (*fn)(const struct sync_event *ev, void *ctx), void *ctx,
+                      struct qs_err *e);
+/* One order line as a notification renders it: the stored fields, and from the last
+ * GetShippingInfo_v3 row SellerID, ShippingRate, BuyerKana, ShippingWay,
+ * DesiredDeliveryDate and ShippingMessage. Dates UTC ISO-8601 or "". */
+struct sync_cart_line {
+    const char *order_no, *pack_no, *seller_id, *ship_rate, *order_date, *buyer, *buyer_kana;
+    const char *buyer_tel, *buyer_email, *payment_method, *ship_way, *hope_date, *ship_msg;
+    const char *item_code, *title, *option_text, *seller_code, *receiver, *zip, *address;
+    const char *tracking, *carrier;
+    long long qty, price;
+    int status, claim;
+};
+/* Calls fn for each line of cart pack_no of shop, or for the one line order_no when pack_no
+ * is NULL or "", in order-number order; stops when fn returns non-zero. */
+int sync_cart_each(struct store *s, const char *shop, const char *pack_no, const char *order_no,
+                   int (*fn)(const struct sync_cart_line *l, void *ctx), void *ctx,
+                   struct qs_err *e);
+/* When a `qs sync orders` of shop last moved one of its marks: *at, and 1; 0 when none
+ * ever did (*at 0); or a QS_E_* code. */
+int sync_orders_synced_at(struct store *s, const char *shop, time_t *at, struct qs_err *e);
+
 #endif
