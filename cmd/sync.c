@@ -684,6 +684,126 @@ out:
     return code;
 }
 
+/* ---- export (R-SYN-6) ----------------------------------------------------------------- */
+
+struct export_args {
+    const char *map;
+};
+
+static const struct qs_opt export_opts[] = {
+    OPT_STRING(struct export_args, map, "map", "FILE",
+               "rename columns: a CSV with the columns column (qs's header name) and name (the "
+               "one to write)"),
+    OPT_END,
+};
+
+struct map_ctx {
+    const char *const *cols;
+    const char **names;
+    size_t n;
+    struct qs_err *e;
+};
+
+static int map_rec(const struct rec *r, long line, void *p)
+{
+    struct map_ctx *m = p;
+    const char *col = rec_get(r, "column"), *name = rec_get(r, "name");
+    (void)line;
+    if (!col || !name)
+        return err_set(m->e, QS_E_DATA, "R-SYN-6", "a --map file has the columns column and name");
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->cols[i], col) == 0) {
+            if (!*name)
+                return err_set(m->e, QS_E_DATA, "R-SYN-6", "the new name of %s is empty", col);
+            m->names[i] = xstrdup(name);
+            return 0;
+        }
+    return err_set(m->e, QS_E_DATA, "R-SYN-6", "\"%s\" is not a column of this file", col);
+}
+
+struct export_out {
+    struct rec_writer *w;
+    struct qs_err *e;
+    long n;
+};
+
+static int export_rec(const struct rec *r, void *p)
+{
+    struct export_out *o = p;
+    o->n++;
+    return rec_write(o->w, r, o->e);
+}
+
+static int cmd_sync_export(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct export_args a = {0};
+    struct qs_err e;
+    struct export_out out = {.e = &e};
+    enum sync_export_kind k;
+    const char **names = NULL;
+    size_t n = 0;
+    int rc, code = 0;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc != 1 || (strcmp(argv[0], "goods") != 0 && strcmp(argv[0], "inventory") != 0))
+        return cmd_usage(ctx, "say what to export: goods or inventory");
+    if (argc > 1)
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
+    k = strcmp(argv[0], "goods") == 0 ? SYNC_EXPORT_GOODS : SYNC_EXPORT_INVENTORY;
+    const char *const *cols = sync_export_cols(k, &n);
+    names = xcalloc(n, sizeof *names);
+    if (a.map) {
+        struct map_ctx m = {cols, names, n, &e};
+        struct rec_reader_opts ro = cmd_reader_opts(ctx, REC_ENC_AUTO);
+        if ((rc = cmd_each_record(a.map, &ro, map_rec, &m, NULL, &e)) < 0) {
+            code = cmd_fail(ctx, rc, &e);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!names[i])
+            names[i] = xstrdup(cols[i]);
+    /* QSM's file name in the current folder unless -o says otherwise; replaced only when
+     * the whole file was written. */
+    if (!ctx->output && !ctx->output_stdout) {
+        if ((rc = afile_open(sync_export_file(k), NULL, &ctx->out_file, &e)) < 0) {
+            code = cmd_fail(ctx, rc, &e);
+            goto out;
+        }
+        ctx->output = sync_export_file(k);
+    }
+    /* R-SYN-6: CSV in CP932 whatever --format and --encoding say. */
+    struct rec_writer_opts wo = cmd_writer_opts(ctx);
+    wo.fmt = REC_CSV;
+    wo.enc = REC_ENC_CP932;
+    wo.bom = 0;
+    if ((rc = rec_writer_open(cmd_out(ctx), &wo, names, n, &out.w, &e)) < 0) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    rc = sync_export_each(ctx->store, ctx->shop.name, k, names, export_rec, &out, &e);
+    int crc = rec_writer_close(out.w, rc < 0 ? NULL : &e);
+    if (rc == 0)
+        rc = crc;
+    if (rc < 0) {
+        code = cmd_out_fail(ctx, rc, &e);
+        goto out;
+    }
+    if (ctx->verbosity >= 0)
+        fprintf(stderr, "%s: %ld %s written to %s%s\n", ctx->prog, out.n,
+                k == SYNC_EXPORT_GOODS ? (out.n == 1 ? "item" : "items")
+                                       : (out.n == 1 ? "option" : "options"),
+                ctx->output ? ctx->output : "standard output",
+                out.n ? "" : " (none in the store: run qs sync products first)");
+out:
+    for (size_t i = 0; names && i < n; i++)
+        free((char *)names[i]);
+    free(names);
+    return code;
+}
+
 /* ---- log ------------------------------------------------------------------------------- */
 
 struct log_args {
@@ -906,7 +1026,9 @@ static const struct qs_verb sync_verbs[] = {
             "cancel orders the seller cannot fill"),
     QS_VERB("stock", cmd_stock_sync, NULL, QS_NEEDS_SHOP | QS_WRITES_STORE, stock_sync_opts,
             "set marketplace quantities from the warehouse's (= qs stock sync)"),
-    QS_PLANNED("export", "export goods|inventory", "write files for linked software"),
+    QS_VERB("export", cmd_sync_export, "goods|inventory", QS_NEEDS_SHOP | QS_OPTS_ANYWHERE,
+            export_opts,
+            "write GoodsList.csv or InventoryManagement_gridInventory.csv for linked software"),
     QS_PLANNED("notify", NULL, "deliver notification templates for new events"),
     QS_PLANNED("doctor", NULL, "check the shop's setup"),
     QS_VERB("log", cmd_sync_log, NULL, QS_NEEDS_STORE, log_opts,

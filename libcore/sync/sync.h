@@ -244,6 +244,24 @@ struct sync_job {
 };
 extern const struct job_ops sync_job_ops;
 
+/* ---- exports for linked software (R-SYN-6) --------------------------------------- */
+
+enum sync_export_kind { SYNC_EXPORT_GOODS, SYNC_EXPORT_INVENTORY };
+/* QSM's file name of kind k: "GoodsList.csv", "InventoryManagement_gridInventory.csv". */
+const char *sync_export_file(enum sync_export_kind k);
+/* The columns of kind k, the catalog's table shared with qs import (cat_goods_cols,
+ * cat_inv_cols); *n gets their number. */
+const char *const *sync_export_cols(enum sync_export_kind k, size_t *n);
+struct rec;
+/* Calls fn with one record per market item the store holds (goods: item code, seller
+ * code, title, price, quantity, status, expiry), or per option of each (inventory: the
+ * options of the catalog's product whose Parent SKU is the item's seller code; no
+ * Q-inventory columns); items gone from the marketplace are left out. The record's fields
+ * are named by names, in the order of sync_export_cols (a header adjusted by --map). */
+int sync_export_each(struct store *s, const char *shop, enum sync_export_kind k,
+                     const char *const *names, int (*fn)(const struct rec *r, void *ctx), void *ctx,
+                     struct qs_err *e);
+
 /* ---- cancel (R-SYN-1b: qs sync cancel, Claim.SetCancelProcess) --------------------- */
 
 /* The seller's reasons, in the order of Claim.SetCancelProcess's CancelReason ""/1/2/3;
