@@ -74,11 +74,12 @@ _qs_verb_opts() {
     inbound/mark) echo "--cargo-no --carrier --tracking --boxes --arrival --at --encoding" ;;
     inbound/list) echo "--late --state" ;;
     inbound/confirm) echo "--handoff" ;;
-    sync/orders) echo "--since --status --all" ;;
+    sync/orders) echo "--since --status --all --list" ;;
     sync/products) echo "--full" ;;
     sync/ship) echo "--skip-bad --rejects --retry-failed --force --encoding" ;;
     sync/confirm) echo "--ship-by --skip-bad --rejects --retry-failed --encoding" ;;
-    sync/cancel) echo "--reason" ;;
+    sync/cancel) echo "--reason --memo --retry-failed --encoding" ;;
+    sync/export) echo "--map" ;;
     sync/log) echo "--since --kind" ;;
     sync/probe) echo "--days --order-no --output --apply" ;;
     esac

@@ -146,7 +146,7 @@ test_expect 'SPEC 1.6, R-SYN-1b: no answer at all after the marketplace acted: e
     acted_once "$n"
 '
 
-test_expect 'R-SYN-1b, R-SYN-9: a refusal is settled by reading the claim: not cancelled there -> failed (exit 1)' '
+test_expect 'R-SYN-1b: a refusal is settled by reading the claim, never by its code: not cancelled there -> failed (exit 1)' '
     n=$(open_line) &&
     sb faults "{\"refuse\": [{\"method\": \"Claim.SetCancelProcess\", \"code\": -10004, \"msg\": \"wrong order state\", \"keys\": [\"$n\"], \"count\": 1}]}" >/dev/null &&
     expect_code 1 qs sync cancel --reason out-of-stock "$n" &&
