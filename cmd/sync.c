@@ -62,7 +62,7 @@ static int status_mask(struct qs_ctx *ctx, const char *arg, void *target, struct
 struct orders_args {
     time_t since;
     unsigned mask;
-    int all;
+    int all, list;
 };
 
 static const struct qs_opt orders_opts[] = {
@@ -73,6 +73,8 @@ static const struct qs_opt orders_opts[] = {
               "(comma-separated list)"),
     OPT_FLAG(struct orders_args, all, "all",
              "print every stored line, not only those seen in this run"),
+    OPT_FLAG(struct orders_args, list, "list",
+             "print what the store holds, every line, without calling the marketplace"),
     OPT_END,
 };
 
@@ -163,6 +165,25 @@ static int orders_pull(void *p, struct qs_err *e)
     return 0;
 }
 
+/* R-SYN-1: --list prints the stored lines, no call. */
+static int orders_list(struct qs_ctx *ctx, const struct orders_args *a)
+{
+    struct qs_err e;
+    struct lines_out out = {.ctx = ctx, .e = &e, .r = rec_new()};
+    int rc, crc;
+
+    err_clear(&e);
+    if ((rc = cmd_open_writer(ctx, line_cols, sizeof line_cols / sizeof line_cols[0], &out.w,
+                              &e)) == 0) {
+        rc = sync_lines_each(ctx->store, ctx->shop.name, 0, a->mask, print_line, &out, &e);
+        crc = rec_writer_close(out.w, rc < 0 ? NULL : &e);
+        if (rc == 0)
+            rc = crc;
+    }
+    rec_free(out.r);
+    return rc < 0 ? cmd_out_fail(ctx, rc, &e) : 0;
+}
+
 static int cmd_sync_orders(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     struct orders_args a = {0};
@@ -178,6 +199,11 @@ static int cmd_sync_orders(struct qs_ctx *ctx, const struct qs_verb *v, int argc
         return rc;
     if (argc > 0)
         return cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
+    if (a.list) {
+        if (a.since)
+            return cmd_usage(ctx, "--list reads no marketplace: --since does not go with it");
+        return orders_list(ctx, &a);
+    }
     int form = SYNC_OPEN_PER_STATUS;
     o.now = time(NULL);
     o.since = a.since;
@@ -544,6 +570,239 @@ static int cmd_sync_ship(struct qs_ctx *ctx, const struct qs_verb *v, int argc, 
 static int cmd_sync_confirm(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     return send_verb(ctx, v, argc, argv, SYNC_CONFIRM);
+}
+
+/* ---- cancel (R-SYN-1b) ------------------------------------------------------------------ */
+
+struct cancel_args {
+    int reason, retry_failed;
+    const char *memo;
+    enum rec_enc enc;
+};
+
+static const struct qs_opt cancel_opts[] = {
+    OPT_ENUM(struct cancel_args, reason, "reason", "R", sync_cancel_reasons,
+             "why: out-of-stock (the seller's fault), order-change, undeliverable or delay; a "
+             "reason column of the input overrides it"),
+    OPT_STRING(struct cancel_args, memo, "memo", "M",
+               "the seller's memo sent with each cancel (at most 1000 characters; a memo column "
+               "overrides it)"),
+    OPT_FLAG(struct cancel_args, retry_failed, "retry-failed",
+             "also send again, now, cancels that failed or wait for their retry"),
+    OPT_ENC(struct cancel_args, enc),
+    OPT_END,
+};
+
+struct cancel_cli {
+    struct qs_ctx *ctx;
+    struct sync_cancel_req *v;
+    size_t n, cap;
+    struct qs_err *e;
+};
+
+static const char *const reason_names[] = {"reason", "CancelReason", NULL};
+static const char *const memo_names[] = {"memo", "SellerMemo", NULL};
+
+static void creq_add(struct cancel_cli *c, const char *no, const char *reason, const char *memo,
+                     long line)
+{
+    if (c->n == c->cap)
+        c->v = xrealloc(c->v, (c->cap = c->cap ? 2 * c->cap : 32) * sizeof *c->v);
+    c->v[c->n++] = (struct sync_cancel_req){xstrdup(no), reason ? xstrdup(reason) : NULL,
+                                            memo ? xstrdup(memo) : NULL, line};
+}
+
+static int creq_rec(const struct rec *r, long line, void *p)
+{
+    struct cancel_cli *c = p;
+    const char *no = cmd_field(r, no_names);
+    if (!no) /* cmd_each_record adds the file and line */
+        return err_set(c->e, QS_E_DATA, "R-SYN-1b", "the input has no order_no column");
+    creq_add(c, no, cmd_field(r, reason_names), cmd_field(r, memo_names), line);
+    return 0;
+}
+
+static void cancel_reject(const struct sync_cancel_req *r, const struct qs_err *e, void *p)
+{
+    struct cancel_cli *c = p;
+    char buf[2048];
+    (void)r;
+    fprintf(stderr, "%s\n", err_format(e, c->ctx->prog, buf, sizeof buf));
+}
+
+static int cmd_sync_cancel(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct cancel_args a = {.reason = -1};
+    struct sync_cancel_opts o = {.shop = ctx->shop.name, .now = time(NULL)};
+    struct sync_send_stats st = {0};
+    struct sync_cancel_job job = {NULL, NULL, &st};
+    struct qs_err e;
+    struct cancel_cli c = {.ctx = ctx, .e = &e};
+    char sheet[64] = "";
+    int rc, code = 0;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    o.reason = a.reason;
+    o.memo = a.memo;
+    o.retry_failed = a.retry_failed;
+    o.quiet = ctx->verbosity < 0;
+    o.dry_run = ctx->dry_run;
+    if ((rc = settings_long(ctx->store, ctx->shop.name, "sync.inflight_s", &o.inflight_s, &e)) < 0)
+        return cmd_fail(ctx, rc, &e);
+    /* Order numbers as operands, or records from one FILE or stdin. */
+    if (argc == 0 || cmd_is_input(argv[0])) {
+        if (argc > 1)
+            return cmd_usage(ctx, "one input file at most (or - for stdin)");
+        struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
+        o.file = argc ? argv[0] : "-";
+        if ((rc = cmd_each_record(o.file, &ro, creq_rec, &c, sheet, &e)) < 0) {
+            code = cmd_fail(ctx, rc, &e);
+            goto out;
+        }
+        o.sheet = sheet;
+    } else {
+        for (int i = 0; i < argc; i++)
+            creq_add(&c, argv[i], NULL, NULL, 0);
+        o.file = "argument";
+    }
+    if ((rc = cmd_open_qapi(ctx, &job.q, &e)) < 0 ||
+        (rc = sync_cancel_plan(ctx->store, &o, c.v, c.n, cancel_reject, &c, &job.p, &st, &e)) < 0) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    code = cmd_job(ctx, &sync_cancel_job_ops, &job);
+out:
+    sync_cancel_free(job.p);
+    qapi_close(job.q);
+    for (size_t i = 0; i < c.n; i++) {
+        free(c.v[i].order_no);
+        free(c.v[i].reason);
+        free(c.v[i].memo);
+    }
+    free(c.v);
+    return code;
+}
+
+/* ---- export (R-SYN-6) ----------------------------------------------------------------- */
+
+struct export_args {
+    const char *map;
+};
+
+static const struct qs_opt export_opts[] = {
+    OPT_STRING(struct export_args, map, "map", "FILE",
+               "rename columns: a CSV with the columns column (qs's header name) and name (the "
+               "one to write)"),
+    OPT_END,
+};
+
+struct map_ctx {
+    const char *const *cols;
+    const char **names;
+    size_t n;
+    struct qs_err *e;
+};
+
+static int map_rec(const struct rec *r, long line, void *p)
+{
+    struct map_ctx *m = p;
+    const char *col = rec_get(r, "column"), *name = rec_get(r, "name");
+    (void)line;
+    if (!col || !name)
+        return err_set(m->e, QS_E_DATA, "R-SYN-6", "a --map file has the columns column and name");
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->cols[i], col) == 0) {
+            if (!*name)
+                return err_set(m->e, QS_E_DATA, "R-SYN-6", "the new name of %s is empty", col);
+            m->names[i] = xstrdup(name);
+            return 0;
+        }
+    return err_set(m->e, QS_E_DATA, "R-SYN-6", "\"%s\" is not a column of this file", col);
+}
+
+struct export_out {
+    struct rec_writer *w;
+    struct qs_err *e;
+    long n;
+};
+
+static int export_rec(const struct rec *r, void *p)
+{
+    struct export_out *o = p;
+    o->n++;
+    return rec_write(o->w, r, o->e);
+}
+
+static int cmd_sync_export(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct export_args a = {0};
+    struct qs_err e;
+    struct export_out out = {.e = &e};
+    enum sync_export_kind k;
+    const char **names = NULL;
+    size_t n = 0;
+    int rc, code = 0;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    if (argc != 1 || (strcmp(argv[0], "goods") != 0 && strcmp(argv[0], "inventory") != 0))
+        return cmd_usage(ctx, "say what to export: goods or inventory");
+    if (argc > 1)
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
+    k = strcmp(argv[0], "goods") == 0 ? SYNC_EXPORT_GOODS : SYNC_EXPORT_INVENTORY;
+    const char *const *cols = sync_export_cols(k, &n);
+    names = xcalloc(n, sizeof *names);
+    if (a.map) {
+        struct map_ctx m = {cols, names, n, &e};
+        struct rec_reader_opts ro = cmd_reader_opts(ctx, REC_ENC_AUTO);
+        if ((rc = cmd_each_record(a.map, &ro, map_rec, &m, NULL, &e)) < 0) {
+            code = cmd_fail(ctx, rc, &e);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!names[i])
+            names[i] = xstrdup(cols[i]);
+    /* QSM's file name in the current folder unless -o says otherwise; replaced only when
+     * the whole file was written. */
+    if (!ctx->output && !ctx->output_stdout) {
+        if ((rc = afile_open(sync_export_file(k), NULL, &ctx->out_file, &e)) < 0) {
+            code = cmd_fail(ctx, rc, &e);
+            goto out;
+        }
+        ctx->output = sync_export_file(k);
+    }
+    /* R-SYN-6: CSV in CP932 whatever --format and --encoding say. */
+    struct rec_writer_opts wo = cmd_writer_opts(ctx);
+    wo.fmt = REC_CSV;
+    wo.enc = REC_ENC_CP932;
+    wo.bom = 0;
+    if ((rc = rec_writer_open(cmd_out(ctx), &wo, names, n, &out.w, &e)) < 0) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
+    rc = sync_export_each(ctx->store, ctx->shop.name, k, names, export_rec, &out, &e);
+    int crc = rec_writer_close(out.w, rc < 0 ? NULL : &e);
+    if (rc == 0)
+        rc = crc;
+    if (rc < 0) {
+        code = cmd_out_fail(ctx, rc, &e);
+        goto out;
+    }
+    if (ctx->verbosity >= 0)
+        fprintf(stderr, "%s: %ld %s written to %s%s\n", ctx->prog, out.n,
+                k == SYNC_EXPORT_GOODS ? (out.n == 1 ? "item" : "items")
+                                       : (out.n == 1 ? "option" : "options"),
+                ctx->output ? ctx->output : "standard output",
+                out.n ? "" : " (none in the store: run qs sync products first)");
+out:
+    for (size_t i = 0; names && i < n; i++)
+        free((char *)names[i]);
+    free(names);
+    return code;
 }
 
 /* ---- log ------------------------------------------------------------------------------- */
@@ -1152,10 +1411,14 @@ static const struct qs_verb sync_verbs[] = {
             ship_opts, "send carrier and tracking numbers"),
     QS_VERB("confirm", cmd_sync_confirm, "[ORDER...|-]",
             QS_NEEDS_SHOP | QS_WRITES_STORE | QS_READS_STDIN, confirm_opts, "confirm orders"),
-    QS_PLANNED("cancel", "cancel --reason R [ORDER...|-]", "cancel orders the seller cannot fill"),
+    QS_VERB("cancel", cmd_sync_cancel, "[ORDER...|-]",
+            QS_NEEDS_SHOP | QS_WRITES_STORE | QS_READS_STDIN, cancel_opts,
+            "cancel orders the seller cannot fill"),
     QS_VERB("stock", cmd_stock_sync, NULL, QS_NEEDS_SHOP | QS_WRITES_STORE, stock_sync_opts,
             "set marketplace quantities from the warehouse's (= qs stock sync)"),
-    QS_PLANNED("export", "export goods|inventory", "write files for linked software"),
+    QS_VERB("export", cmd_sync_export, "goods|inventory", QS_NEEDS_SHOP | QS_OPTS_ANYWHERE,
+            export_opts,
+            "write GoodsList.csv or InventoryManagement_gridInventory.csv for linked software"),
     QS_VERB_USAGE("notify", cmd_sync_notify,
                   "notify template add --kind K --group G --subject S (--body B | --body-file F) "
                   "[OPTIONS] | notify template edit ID [OPTIONS] | notify template use ID Y|N | "

@@ -76,11 +76,12 @@ _qs_verb_opts() {
     inbound/list) echo "--late --state" ;;
     inbound/confirm) echo "--handoff" ;;
     inbound/ship) echo "--resend --skip-bad --rejects --csv --retry-failed --encoding" ;;
-    sync/orders) echo "--since --status --all" ;;
+    sync/orders) echo "--since --status --all --list" ;;
     sync/products) echo "--full" ;;
     sync/ship) echo "--skip-bad --rejects --retry-failed --force --encoding" ;;
     sync/confirm) echo "--ship-by --skip-bad --rejects --retry-failed --encoding" ;;
-    sync/cancel) echo "--reason" ;;
+    sync/cancel) echo "--reason --memo --retry-failed --encoding" ;;
+    sync/export) echo "--map" ;;
     sync/notify) echo "template run list add edit use show --kind --group --name --subject --body --body-file --send-type --sign-key --to --use --wait --period --rev --state --retry-failed --resend-unknown" ;;
     sync/log) echo "--since --kind" ;;
     sync/probe) echo "--days --order-no --output --apply" ;;

@@ -318,6 +318,7 @@ complete -c qs -n '__qs_using inbound ship' -l retry-failed
 complete -c qs -n '__qs_using inbound ship' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using sync orders' -l status -x -a 'unpaid paid confirmed shipped delivered'
 complete -c qs -n '__qs_using sync orders' -l all -d 'print every stored line'
+complete -c qs -n '__qs_using sync orders' -l list -d 'print the stored lines, no call'
 complete -c qs -n '__qs_using sync products' -l full -d 'read every item\'s details'
 complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l skip-bad -d 'send the good lines'
 complete -c qs -n '__qs_using sync ship; or __qs_using sync confirm' -l rejects -r -F
@@ -344,8 +345,12 @@ complete -c qs -n '__qs_using sync notify' -l sign-key -x
 complete -c qs -n '__qs_using sync notify' -l period -x
 complete -c qs -n '__qs_using sync notify' -l rev -x
 complete -c qs -n '__qs_using sync log' -l kind -x
-complete -c qs -n '__qs_using sync cancel' -l reason -x
+complete -c qs -n '__qs_using sync cancel' -l reason -x -a 'out-of-stock order-change undeliverable delay'
+complete -c qs -n '__qs_using sync cancel' -l memo -x -d 'the seller\'s memo'
+complete -c qs -n '__qs_using sync cancel' -l retry-failed -d 'send again now'
+complete -c qs -n '__qs_using sync cancel' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using sync export' -a 'goods inventory'
+complete -c qs -n '__qs_using sync export' -l map -r -F -d 'rename columns'
 complete -c qs -n '__qs_using sync probe' -l days -x -d 'open-orders window (1-90 days)'
 complete -c qs -n '__qs_using sync probe' -l order-no -x -d 'order number of the bulk writes'
 complete -c qs -n '__qs_using sync probe' -s o -l output -r -F -d 'the probe file'

@@ -213,6 +213,51 @@ enum cat_template cat_template_detect(const char *const *names, size_t n);
 int cat_template_parse(const char *s, enum cat_template *out);
 const char *cat_template_name(enum cat_template t);
 
+/* ---- R-SYN-6: QSM's downloads for linked software (catalog_goods.c) ---- */
+
+/* The columns of GoodsList.csv (the price/quantity page's download) and of
+ * InventoryManagement_gridInventory.csv (the option page's download), in order: the one
+ * table `qs sync export` writes and `qs import products --template qoo10` reads. qs's guess
+ * until a real download pins them (export --map adjusts). */
+enum cat_goods_col {
+    CAT_GOODS_ITEM_CODE,
+    CAT_GOODS_SELLER_CODE,
+    CAT_GOODS_TITLE,
+    CAT_GOODS_PRICE,
+    CAT_GOODS_QTY,
+    CAT_GOODS_STATUS,
+    CAT_GOODS_EXPIRY,
+    CAT_GOODS_NCOLS
+};
+extern const char *const cat_goods_cols[CAT_GOODS_NCOLS];
+enum cat_inv_col {
+    CAT_INV_ITEM_CODE,
+    CAT_INV_SELLER_CODE,
+    CAT_INV_OPTION1,
+    CAT_INV_VALUE1,
+    CAT_INV_OPTION2,
+    CAT_INV_VALUE2,
+    CAT_INV_OPTION_CODE,
+    CAT_INV_QTY,
+    CAT_INV_EXTRA_PRICE,
+    CAT_INV_NCOLS
+};
+extern const char *const cat_inv_cols[CAT_INV_NCOLS];
+/* 1 when a header (n names) is GoodsList.csv's: it has the item code, title, price and
+ * quantity columns of cat_goods_cols. Its title is then not imported: such a file only
+ * updates price and quantity (R-SYN-6). */
+int cat_goods_header(const char *const *names, size_t n);
+/* One option of a product in the catalog, as the option page lists it. */
+struct cat_option_row {
+    const char *sku, *color, *size;
+    long long price, qty; /* qty -1: not set */
+};
+/* Calls fn for each variant of shop's product parent_sku, by SKU; stops at fn's first
+ * non-zero return (returned). */
+int cat_options_each(struct store *s, const char *shop, const char *parent_sku,
+                     int (*fn)(const struct cat_option_row *o, void *ctx), void *ctx,
+                     struct qs_err *e);
+
 /* ---- import (R-IMP-1..12, R-UPC-2) ---- */
 
 struct cat_import_opts {

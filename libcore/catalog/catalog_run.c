@@ -43,6 +43,7 @@ static int setup_map(struct imp *m, struct rec_reader *rd, const struct rec *fir
 {
     size_t n = 0, k = 0;
     const char *const *cols = rec_reader_columns(rd, &n);
+    (void)e; /* what is wrong with the header is reported through file_err */
     const char **names = NULL;
     const int *req;
     int json = rec_reader_format(rd) == REC_JSON;
@@ -64,15 +65,19 @@ static int setup_map(struct imp *m, struct rec_reader *rd, const struct rec *fir
     free(names);
     if (json)
         m->map.n = 0; /* JSON lines map by name, each its own keys */
+    /* R-SYN-6: GoodsList.csv (cat_goods_cols) carries a title, yet it is a price/quantity
+     * file too: its title is not imported. Such a file only updates SKUs in the catalog
+     * (--update implied) and never creates one. */
+    if (t == CAT_TPL_QOO10 && m->map.has[CF_TITLE] && cat_goods_header(cols, n)) {
+        for (size_t i = 0; i < m->map.n; i++)
+            if (m->map.field[i] == CF_TITLE)
+                m->map.field[i] = -2;
+        m->map.has[CF_TITLE] = 0;
+    }
     m->price_qty = t == CAT_TPL_QOO10 && !m->map.has[CF_TITLE];
     req = t == CAT_TPL_QS ? req_qs : t == CAT_TPL_QOO10 ? req_qoo10 : req_generic;
     if (m->price_qty) {
         req = req_price_qty;
-        if (!m->o->update)
-            return err_set(e, QS_E_USAGE, "R-IMP-4",
-                           "%s is a price/quantity file (no item name column): it only updates "
-                           "products in the catalog; give --update",
-                           m->file);
         if (!m->map.has[CF_PRICE] && !m->map.has[CF_QUANTITY])
             file_err(m, 1, "R-IMP-1", "the header has no price or quantity column");
     }

@@ -244,6 +244,77 @@ struct sync_job {
 };
 extern const struct job_ops sync_job_ops;
 
+/* ---- exports for linked software (R-SYN-6) --------------------------------------- */
+
+enum sync_export_kind { SYNC_EXPORT_GOODS, SYNC_EXPORT_INVENTORY };
+/* QSM's file name of kind k: "GoodsList.csv", "InventoryManagement_gridInventory.csv". */
+const char *sync_export_file(enum sync_export_kind k);
+/* The columns of kind k, the catalog's table shared with qs import (cat_goods_cols,
+ * cat_inv_cols); *n gets their number. */
+const char *const *sync_export_cols(enum sync_export_kind k, size_t *n);
+struct rec;
+/* Calls fn with one record per market item the store holds (goods: item code, seller
+ * code, title, price, quantity, status, expiry), or per option of each (inventory: the
+ * options of the catalog's product whose Parent SKU is the item's seller code; no
+ * Q-inventory columns); items gone from the marketplace are left out. The record's fields
+ * are named by names, in the order of sync_export_cols (a header adjusted by --map). */
+int sync_export_each(struct store *s, const char *shop, enum sync_export_kind k,
+                     const char *const *names, int (*fn)(const struct rec *r, void *ctx), void *ctx,
+                     struct qs_err *e);
+
+/* ---- cancel (R-SYN-1b: qs sync cancel, Claim.SetCancelProcess) --------------------- */
+
+/* The seller's reasons, in the order of Claim.SetCancelProcess's CancelReason ""/1/2/3;
+ * out-of-stock is the seller-fault reason. */
+enum sync_cancel_reason {
+    SYNC_CANCEL_OUT_OF_STOCK,
+    SYNC_CANCEL_ORDER_CHANGE,
+    SYNC_CANCEL_UNDELIVERABLE,
+    SYNC_CANCEL_DELAY,
+};
+extern const char *const sync_cancel_reasons[]; /* their names, NULL-terminated */
+/* A reason's name -> the reason; -1 for anything else (NULL too). */
+int sync_cancel_reason_parse(const char *name);
+#define SYNC_CANCEL_MEMO_MAX 1000 /* SellerMemo, characters */
+
+/* One input record; reason and memo NULL: the run's defaults. */
+struct sync_cancel_req {
+    char *order_no, *reason, *memo; /* owned by the caller */
+    long line;                      /* input line, 0 for a command-line argument */
+};
+struct sync_cancel_opts {
+    const char *shop;
+    const char *file, *sheet; /* input name for messages, its worksheet (may be NULL) */
+    int reason;               /* --reason (enum sync_cancel_reason), -1 when not given */
+    const char *memo;         /* --memo, may be NULL */
+    int retry_failed, dry_run, quiet;
+    long inflight_s; /* how long a request may still be processed after its sender died */
+    time_t now;
+};
+typedef void (*sync_cancel_reject_fn)(const struct sync_cancel_req *r, const struct qs_err *e,
+                                      void *ctx);
+struct sync_cancel;
+/* Checks every record (R-SYN-1b): a known order line not shipped, a reason, a memo of at
+ * most 1000 characters on one... any lines, no conflicting repeat; lines already cancelled
+ * (claim 2, 3, 16, or done by qs) are settled without a send. Calls rej for each bad one
+ * and returns QS_E_DATA when there is one: nothing is queued. *out is freed with
+ * sync_cancel_free. */
+int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
+                     const struct sync_cancel_req *reqs, size_t n, sync_cancel_reject_fn rej,
+                     void *ctx, struct sync_cancel **out, struct sync_send_stats *st,
+                     struct qs_err *e);
+void sync_cancel_free(struct sync_cancel *p);
+/* A cancel run as a job: p planned, q open, st the plan's stats. Each order is cancelled
+ * once through the outbox (kind "cancel"); an order that may have been cancelled before
+ * (in flight when its run died, sent without an answer, refused) is settled by reading
+ * its claim (GetShippingAndClaimInfoByOrderNo_V2, R-SYN-9) before anything is resent. */
+struct sync_cancel_job {
+    struct sync_cancel *p;
+    struct qapi *q;
+    struct sync_send_stats *st;
+};
+extern const struct job_ops sync_cancel_job_ops;
+
 /* Checks an EstShipDt for confirm: date (yyyy-mm-dd or anything tm_parse takes) must be
  * after today in Japan and at most 30 days ahead; writes yyyyMMdd into est. NULL date:
  * tomorrow. Returns 0 or QS_E_USAGE. */

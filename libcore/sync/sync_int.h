@@ -329,6 +329,40 @@ void sync_send_lres_set(struct sync_lres *l, const char *result, int code, const
 int sync_send_already(struct sync_run *r, struct outbox_item **items, struct sync_lres *res,
                       size_t n);
 
+/* ---- cancel (sync_cancel.c plans and reports, sync_cancel_run.c sends) ------------- */
+
+struct sync_cline {
+    char *order_no, *key, *memo;
+    int reason;      /* enum sync_cancel_reason */
+    long line;       /* input line, 0 for an argument */
+    const char *pre; /* settled without a send ("ok"), else NULL */
+    char *pre_msg;
+};
+
+struct sync_cancel {
+    struct store *s;
+    struct syncdb *d;
+    struct sync_cancel_opts o;
+    struct sync_cline *l;
+    size_t n, cap;
+    struct sync_settled *set; /* what this run settled, by key */
+    size_t nset, capset;
+    char now[32];
+};
+
+/* Records a result of this run (result a static string; the rest copied). */
+void sync_cancel_settled(struct sync_cancel *p, const char *key, const char *order_no,
+                         const char *result, const char *code, const char *msg);
+/* Writes the planned lines into the outbox, in one transaction (or the caller's). */
+int sync_cancel_enqueue(struct sync_cancel *p, struct qs_err *e);
+/* Reconciles what dead runs left in flight, then sends every due cancel of the shop, each
+ * read back first when it may have been sent before; waits (up to a minute) for cancels
+ * other live runs hold. */
+int sync_cancel_run(struct sync_cancel *p, struct qapi *q, struct sync_send_stats *st,
+                    struct qs_err *e);
+/* 1 when a claim code means the line is cancelled or being cancelled (2, 3, 16). */
+int sync_cancel_claim_done(int claim);
+
 #define PROBE_RULE    "R-SYN-10"
 #define PROBE_FORMAT  "qs-probe/1"
 #define MIN_CAP       200 /* the default window cap of the contract rule */

@@ -217,9 +217,8 @@ test_expect "R-IMP-1: the qoo10 template: option_info rows become variants" '
     test_cmp expect got &&
     test "$(q "select category || '"'"' '"'"' || code from product where shop = '"'"'q'"'"' and parent_sku = '"'"'TEE'"'"'")" = "300002231 4901234567894"
 '
-test_expect "R-IMP-1: a GoodsList.csv price/quantity download updates, with --update only" '
-    expect_code 64 qs --shop q import products "$F/goodslist.csv" && grep_q "give --update" err &&
-    expect_code 0 qs --shop q import products --update "$F/goodslist.csv" &&
+test_expect "R-IMP-1: a GoodsList.csv price/quantity download updates (--update implied)" '
+    expect_code 0 qs --shop q import products "$F/goodslist.csv" &&
     q "select sku, price, quantity from variant where shop = '"'"'q'"'"' and sku in ('"'"'CAP'"'"', '"'"'TEE-WL'"'"') order by sku" >got &&
     printf "CAP|1400|25\nTEE-WL|2300|5\n" >expect && test_cmp expect got
 '

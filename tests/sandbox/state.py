@@ -504,6 +504,11 @@ class Sandbox:
         if self.config["numbers_as_strings"]:
             for f in ("orderNo", "packNo", "orderQty", "paymentAmount"):
                 row[f] = str(row[f])
+        if raw:
+            # /_control/claims only: what a seller cancel sent (Claim.SetCancelProcess's
+            # SellerMemo), which no QAPI answer shows.
+            row["sellerMemo"] = g("sellerMemo", "")
+            row["by"] = g("_by", "")
         return row
 
     def apply_claim(self, c):
