@@ -57,6 +57,8 @@ struct pub_edit_opts;
 struct pub_job;
 struct pub_params;
 struct pub_price_edit;
+struct cat_fx;
+struct pub_claim_stats;
 struct pub_product;
 struct pub_profile_change;
 struct pub_run_opts;
@@ -409,6 +411,23 @@ int pub_ship_list_resolve(void *ctx, long long fee, char no[16]);
 /* Issue 8 item 22: one record per template: shipping_no, fee, type, free_over, region,
  * oversea, carrier. */
 int pub_ship_rows(const struct pub_ship_list *l, const struct pub_cb *cb, struct qs_err *e);
+
+/* ---- claim (publish_claim.c) ---------------------------------------------------- */
+
+struct pub_claim_stats {
+    long claimed, kept, skipped, gaps;
+    long long batch; /* the claim's batch (0: none) */
+};
+/* The columns of claim's rows: parent_sku, sku, state, rule, field, message. */
+const char *const *pub_claim_columns(size_t *n);
+/* R-SRC-1: moves the selected collected products to pending, their source prices
+ * converted at fx (needed when one is foreign: QS_E_USAGE; one currency per claim), once
+ * every R-IMP rule and the leaf category (R-PUB-12) hold: a claimed product's variants are
+ * rows with state pending; a product with gaps stays collected, one row per gap (state
+ * collected, rule, field, message). Products not collected are skipped with a warning.
+ * One transaction; dry_run writes nothing. */
+int pub_claim(struct store *s, const char *shop, const struct pub_sel *sel, const struct cat_fx *fx,
+              int dry_run, const struct pub_cb *cb, struct pub_claim_stats *st, struct qs_err *e);
 
 /* ---- check (publish_check.c) ---------------------------------------------------- */
 
