@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "publish_watch.h"
 #include "../libcore/catalog/catalog.h"
 #include "../libcore/publish/publish.h"
 #include "../libcore/qapi/qapi.h"
@@ -642,6 +643,11 @@ static const struct qs_verb publish_verbs[] = {
             "check products against marketplace rules and sensitive words"),
     QS_VERB("claim", cmd_publish_claim, "[PARENT...|-]", SEL, claim_opts,
             "move complete products from the collection box to pending (R-SRC-1)"),
+    QS_VERB_USAGE("watch", cmd_publish_watch,
+                  "watch add [--on-out zero|withdraw|none] [--price-alert P%] [--group G] "
+                  "[SKU...|-] | watch remove|pause [--group G] [SKU...|-] | watch list | watch run",
+                  SHOP | QS_READS_STDIN | QS_WRITES_UNLESS_LIST, publish_watch_opts,
+                  "watch the sources of online products (R-SRC-2, R-SRC-3)"),
     QS_VERB("shipping", cmd_publish_shipping, NULL, SHOP | QS_WRITES_STORE, shipping_opts,
             "list the shop's delivery templates (ShippingNo)"),
     QS_VERB("batches", cmd_publish_batches, NULL, SHOP, NULL, "list the batches undo can restore"),

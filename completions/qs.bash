@@ -11,7 +11,7 @@ _qs_global_opts="--store --shop --format -o --output --tz --encoding --encoding-
 _qs_verbs() {
     case $1 in
     import) echo "products upc pools words" ;;
-    publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check claim shipping batches" ;;
+    publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check claim watch shipping batches" ;;
     note) echo "send template rule run inbox reply delay blacklist customers confirm" ;;
     coupon) echo "add edit list show push cancel run confirm record plan preview history" ;;
     stock) echo "add import link unlinked confirm allocation unallocate sync fees tariff calendar labels" ;;
@@ -38,6 +38,7 @@ _qs_verb_opts() {
     publish/profile) echo "--group --sku --brand --brands" ;;
     publish/shipping) echo "--cached" ;;
     publish/claim) echo "--fx --group --encoding" ;;
+    publish/watch) echo "--on-out --price-alert --group --encoding" ;;
     note/send) echo "--order --template --title --body --body-file --category --attach --no-email
         --help-centre --allow-personal --resend --batch-size --status --item --ship-by-before
         --retry-failed --resend-unknown --encoding --timeout" ;;

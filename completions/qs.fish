@@ -6,7 +6,7 @@ set -l qs_commands init import publish note coupon stock inbound sync help versi
 
 # Verbs per command.
 set -l qs_import_verbs products upc pools words
-set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check claim shipping batches
+set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check claim watch shipping batches
 set -l qs_note_verbs send template rule run inbox reply delay blacklist customers confirm
 set -l qs_coupon_verbs add edit list show push cancel run confirm record plan preview history
 set -l qs_stock_verbs add import link unlinked confirm allocation unallocate sync fees tariff calendar labels
@@ -178,6 +178,11 @@ complete -c qs -n '__qs_using publish copy' -l suffix -x
 complete -c qs -n '__qs_using publish claim' -l fx -x -d 'yen per unit of the source currency'
 complete -c qs -n '__qs_using publish claim' -l group -x -d 'only products of the group'
 complete -c qs -n '__qs_using publish claim' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using publish watch' -a 'add remove pause list run'
+complete -c qs -n '__qs_using publish watch' -l on-out -x -a 'zero withdraw none'
+complete -c qs -n '__qs_using publish watch' -l price-alert -x -d 'report a source price move over P percent'
+complete -c qs -n '__qs_using publish watch' -l group -x -d 'only products of the group'
+complete -c qs -n '__qs_using publish watch' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using publish profile' -l group -x -d 'group that uses the profile'
 complete -c qs -n '__qs_using publish profile' -l sku -x -d 'product that uses the profile'
 complete -c qs -n '__qs_using publish profile' -l brand -x -d 'brand NAME=BRANDNO'
