@@ -56,6 +56,8 @@ static const struct qs_opt products_opts[] = {
     OPT_PARSE(struct prod_args, o.tpl, "template", "generic|qoo10|qs", parse_template,
               "the file's template (default: recognised from the header)"),
     OPT_FLAG(struct prod_args, o.update, "update", "update SKUs already in the catalog (R-IMP-4)"),
+    OPT_FLAG(struct prod_args, o.box, "box",
+             "keep new products in the collection box, state collected (R-SRC-1)"),
     OPT_PARSE(struct prod_args, o.group, "group", "NAME", parse_group,
               "put the imported products in group NAME"),
     OPT_STRING(struct prod_args, o.pool, "assign-upc", "POOL",

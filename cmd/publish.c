@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "publish_watch.h"
 #include "../libcore/catalog/catalog.h"
 #include "../libcore/publish/publish.h"
 #include "../libcore/qapi/qapi.h"
@@ -18,6 +19,7 @@
 /* The options of every publish verb; each verb's table binds the ones it takes. */
 struct pub_args {
     const char *group, *state, *from, *to, *due_by, *suffix;
+    struct cat_fx fx;
     enum rec_enc enc;
     int retry_failed, list_brands, cached;
     struct pub_edit_opts eo;
@@ -29,8 +31,8 @@ static int parse_state(struct qs_ctx *ctx, const char *arg, void *target, struct
     (void)ctx;
     if (!pub_state_valid(arg))
         return err_set(e, QS_E_USAGE, NULL,
-                       "--state \"%s\" is not pending, scheduled, publishing, online, failed or "
-                       "offline",
+                       "--state \"%s\" is not collected, pending, scheduled, publishing, online, "
+                       "failed or offline",
                        arg);
     *(const char **)target = arg;
     return 0;
@@ -48,6 +50,14 @@ static int parse_quantity(struct qs_ctx *ctx, const char *arg, void *target, str
 static int parse_shipping(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
 {
     return (void)ctx, pub_edit_opt_parse(PUB_EDIT_SHIPPING, arg, target, e);
+}
+
+static int parse_fx(struct qs_ctx *ctx, const char *arg, void *target, struct qs_err *e)
+{
+    (void)ctx;
+    if (cat_fx_parse(arg, target) < 0)
+        return err_set(e, QS_E_USAGE, NULL, "--fx \"%s\" is not a positive rate like 21.5", arg);
+    return 0;
 }
 
 #define A         struct pub_args
@@ -87,6 +97,15 @@ static const struct qs_opt profile_opts[] = {
     OPT_LIST(A, skus, "sku", "SKU", "make the product of SKU use the profile (repeatable)"),
     OPT_LIST(A, brands, "brand", "NAME=NO", "map brand NAME to Qoo10 BrandNo NO"),
     OPT_FLAG(A, list_brands, "brands", "list the brand table"), OPT_END};
+static const struct qs_opt claim_opts[] = {
+    OPT_PARSE(A, fx, "fx", "RATE", parse_fx, "yen per unit of the source prices' currency"),
+    OPT_GROUP,
+    {.name = "encoding",
+     .type = QSO_ENC,
+     .off = offsetof(A, enc),
+     .arg = "ENC",
+     .help = "encoding of records on standard input: auto, utf-8, cp932"},
+    OPT_END};
 static const struct qs_opt shipping_opts[] = {
     OPT_FLAG(A, cached, "cached",
              "the templates kept by the last read, without asking the marketplace"),
@@ -510,6 +529,39 @@ static int cmd_publish_check(struct qs_ctx *ctx, const struct qs_verb *v, int ar
     return problems ? QS_EX_FAIL : 0;
 }
 
+/* ---- claim (R-SRC-1) ---- */
+
+static int cmd_publish_claim(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    struct out o = {ctx, NULL, 0, NULL, 0, 0};
+    struct pub_cb cb = {.ctx = &o, .row = out_row, .diag = out_diag};
+    struct pub_claim_stats st;
+    struct pub_sel sel = {0};
+    struct pub_args a = {0};
+    struct qs_err e;
+    int rc;
+
+    err_clear(&e);
+    o.cols = pub_claim_columns(&o.ncols);
+    if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
+        return rc;
+    a.state = "collected"; /* the box, whatever else selects */
+    if ((rc = select_products(ctx, argc, argv, &a, 0, &o, &sel)) != 0)
+        return rc;
+    rc = pub_claim(ctx->store, ctx->shop.name, &sel, &a.fx, ctx->dry_run, &cb, &st, &e);
+    pub_sel_free(&sel);
+    if (rc == QS_E_USAGE && !o.w)
+        return cmd_usage_e(ctx, &e); /* before any record: the --fx a claim needs */
+    if (out_end(&o, rc, &e, &rc))
+        return rc;
+    if (ctx->verbosity >= 0)
+        fprintf(stderr,
+                "%s: %s%ld product%s claimed (pending), %ld kept in the box with %ld gap%s\n",
+                ctx->prog, ctx->dry_run ? "dry run, nothing written: " : "", st.claimed,
+                st.claimed == 1 ? "" : "s", st.kept, st.gaps, st.gaps == 1 ? "" : "s");
+    return st.kept ? QS_EX_FAIL : 0; /* SPEC 1.3: the job ran, some records failed */
+}
+
 /* ---- shipping (R-PUB-15, issue 8 item 22), batches (R-PUB-13) ---- */
 
 static int cmd_publish_shipping(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
@@ -589,6 +641,13 @@ static const struct qs_verb publish_verbs[] = {
     SEND("withdraw", PUB_JOB_WITHDRAW, SEL_OPERANDS, SEL, sel_opts, "take online listings offline"),
     QS_VERB("check", cmd_publish_check, SEL_OPERANDS, SEL, sel_opts,
             "check products against marketplace rules and sensitive words"),
+    QS_VERB("claim", cmd_publish_claim, "[PARENT...|-]", SEL, claim_opts,
+            "move complete products from the collection box to pending (R-SRC-1)"),
+    QS_VERB_USAGE("watch", cmd_publish_watch,
+                  "watch add [--on-out zero|withdraw|none] [--price-alert P%] [--group G] "
+                  "[SKU...|-] | watch remove|pause [--group G] [SKU...|-] | watch list | watch run",
+                  SHOP | QS_READS_STDIN | QS_WRITES_UNLESS_LIST, publish_watch_opts,
+                  "watch the sources of online products (R-SRC-2, R-SRC-3)"),
     QS_VERB("shipping", cmd_publish_shipping, NULL, SHOP | QS_WRITES_STORE, shipping_opts,
             "list the shop's delivery templates (ShippingNo)"),
     QS_VERB("batches", cmd_publish_batches, NULL, SHOP, NULL, "list the batches undo can restore"),

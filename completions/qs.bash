@@ -11,7 +11,7 @@ _qs_global_opts="--store --shop --format -o --output --tz --encoding --encoding-
 _qs_verbs() {
     case $1 in
     import) echo "products upc pools words" ;;
-    publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check shipping batches" ;;
+    publish) echo "list now at every spread cancel run edit copy category profile undo withdraw check claim watch shipping batches" ;;
     note) echo "send template rule run inbox reply delay blacklist customers confirm" ;;
     coupon) echo "add edit list show push cancel run confirm record plan preview history" ;;
     stock) echo "add import link unlinked confirm allocation unallocate sync fees tariff calendar labels" ;;
@@ -24,7 +24,7 @@ _qs_verbs() {
 _qs_verb_opts() {
     case $1/$2 in
     init/) echo "--shop --tz --set --secret --deliver" ;;
-    import/products) echo "--template --update --group --assign-upc --skip-bad --rejects --strict --fx --encoding" ;;
+    import/products) echo "--template --update --box --group --assign-upc --skip-bad --rejects --strict --fx --encoding" ;;
     import/upc) echo "--pool --type --encoding" ;;
     import/words) echo "--encoding" ;;
     publish/list) echo "--state --group" ;;
@@ -37,6 +37,8 @@ _qs_verb_opts() {
     publish/copy) echo "--suffix --group --state --encoding" ;;
     publish/profile) echo "--group --sku --brand --brands" ;;
     publish/shipping) echo "--cached" ;;
+    publish/claim) echo "--fx --group --encoding" ;;
+    publish/watch) echo "--on-out --price-alert --group --encoding" ;;
     note/send) echo "--order --template --title --body --body-file --category --attach --no-email
         --help-centre --allow-personal --resend --batch-size --status --item --ship-by-before
         --retry-failed --resend-unknown --encoding --timeout" ;;
@@ -194,7 +196,7 @@ _qs() {
         ;;
     --state)
         [[ $cmd == publish ]] &&
-            COMPREPLY=($(compgen -W "pending scheduled publishing online failed offline" -- "$cur"))
+            COMPREPLY=($(compgen -W "collected pending scheduled publishing online failed offline" -- "$cur"))
         return
         ;;
     --encoding)

@@ -6,7 +6,7 @@ set -l qs_commands init import publish note coupon stock inbound sync help versi
 
 # Verbs per command.
 set -l qs_import_verbs products upc pools words
-set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check shipping batches
+set -l qs_publish_verbs list now at every spread cancel run edit copy category profile undo withdraw check claim watch shipping batches
 set -l qs_note_verbs send template rule run inbox reply delay blacklist customers confirm
 set -l qs_coupon_verbs add edit list show push cancel run confirm record plan preview history
 set -l qs_stock_verbs add import link unlinked confirm allocation unallocate sync fees tariff calendar labels
@@ -154,16 +154,17 @@ complete -c qs -n '__qs_using import products' -l skip-bad -d 'let valid rows in
 complete -c qs -n '__qs_using import products' -l rejects -r -F
 complete -c qs -n '__qs_using import products' -l strict -d 'treat warnings as errors'
 complete -c qs -n '__qs_using import products' -l fx -x -d 'exchange rate to yen'
+complete -c qs -n '__qs_using import products' -l box -d 'keep new products in the collection box'
 complete -c qs -n '__qs_using import products' -F
 complete -c qs -n '__qs_using import products; or __qs_using import upc; or __qs_using import words' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using import upc' -l pool -x
 complete -c qs -n '__qs_using import upc' -l type -x -a 'jan upc ean isbn other'
 complete -c qs -n '__qs_using import upc; or __qs_using import words' -F
-complete -c qs -n '__qs_using publish list' -l state -x -a 'pending scheduled publishing online failed offline'
+complete -c qs -n '__qs_using publish list' -l state -x -a 'collected pending scheduled publishing online failed offline'
 complete -c qs -n '__qs_using publish list' -l group -x
 for v in now at every spread cancel edit copy withdraw check
     complete -c qs -n "__qs_using publish $v" -l group -x -d 'only products of the group'
-    complete -c qs -n "__qs_using publish $v" -l state -x -a 'pending scheduled publishing online failed offline'
+    complete -c qs -n "__qs_using publish $v" -l state -x -a 'collected pending scheduled publishing online failed offline'
     complete -c qs -n "__qs_using publish $v" -l encoding -x -a 'auto utf-8 cp932'
 end
 complete -c qs -n '__qs_using publish every; or __qs_using publish spread' -l from -x
@@ -174,6 +175,14 @@ complete -c qs -n '__qs_using publish edit' -l price -x
 complete -c qs -n '__qs_using publish edit' -l quantity -x
 complete -c qs -n '__qs_using publish edit' -l shipping -x
 complete -c qs -n '__qs_using publish copy' -l suffix -x
+complete -c qs -n '__qs_using publish claim' -l fx -x -d 'yen per unit of the source currency'
+complete -c qs -n '__qs_using publish claim' -l group -x -d 'only products of the group'
+complete -c qs -n '__qs_using publish claim' -l encoding -x -a 'auto utf-8 cp932'
+complete -c qs -n '__qs_using publish watch' -a 'add remove pause list run'
+complete -c qs -n '__qs_using publish watch' -l on-out -x -a 'zero withdraw none'
+complete -c qs -n '__qs_using publish watch' -l price-alert -x -d 'report a source price move over P percent'
+complete -c qs -n '__qs_using publish watch' -l group -x -d 'only products of the group'
+complete -c qs -n '__qs_using publish watch' -l encoding -x -a 'auto utf-8 cp932'
 complete -c qs -n '__qs_using publish profile' -l group -x -d 'group that uses the profile'
 complete -c qs -n '__qs_using publish profile' -l sku -x -d 'product that uses the profile'
 complete -c qs -n '__qs_using publish profile' -l brand -x -d 'brand NAME=BRANDNO'

@@ -200,8 +200,13 @@ static int migrate(struct store *s, struct qs_err *e)
      * processes migrating at once both write a backup; the last one renamed in stays. */
     if (has_content(s) && (rc = backup(s, v, e)) < 0)
         return rc;
-    if ((rc = store_begin(s, e)) < 0)
+    /* A migration may rebuild a table others refer to (SQLite's own recipe: foreign keys
+     * off, which only works outside a transaction); the keys are checked before the
+     * commit and turned on again whatever happens. */
+    if ((rc = store_exec(s, "PRAGMA foreign_keys = OFF", e)) < 0)
         return rc;
+    if ((rc = store_begin(s, e)) < 0)
+        goto on;
     v = store_version(s); /* again, inside the write lock: another run may have migrated */
     for (; v < schema_count(); v++) {
         char pragma[64];
@@ -211,9 +216,17 @@ static int migrate(struct store *s, struct qs_err *e)
         if ((rc = store_exec(s, pragma, e)) < 0)
             goto fail;
     }
-    return store_commit(s, e);
+    if (int_query(s, "SELECT count(*) FROM pragma_foreign_key_check", 0) != 0) {
+        rc = err_set(e, QS_E_SOFTWARE, NULL, "the migration broke a foreign key; nothing changed");
+        goto fail;
+    }
+    rc = store_commit(s, e);
+    goto on;
 fail:
     store_rollback(s);
+on:
+    if (store_exec(s, "PRAGMA foreign_keys = ON", rc < 0 ? NULL : e) < 0 && rc == 0)
+        rc = QS_E_SOFTWARE;
     return rc;
 }
 

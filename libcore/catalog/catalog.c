@@ -401,6 +401,7 @@ static const struct alias aliases[] = {
     {CF_OPTIONS, "", "", "optioninfo|itemtype|オプション情報"},
     /* What publish list writes after the template (next_try: publish.h) is ignored too. */
     {CF_OUTPUT, "", "state|publishat|itemcode|error|nexttry", ""},
+    {CF_CURRENCY, "currency|币种|货币|通貨", "currency", ""},
 };
 
 /* Normalises a column name into out: ASCII lower case; spaces (also U+3000), '*', '_',

@@ -18,7 +18,8 @@
  *     grp          group name (--group; `qs publish list --group`), NULL none
  *     category     9-digit Qoo10 leaf category (R-PUB-12), NULL until set
  *     profile      listing profile name overriding the group's/shop's
- *     state        pending | scheduled | publishing | online | failed | offline
+ *     state        collected (R-SRC-1: the collection box) | pending | scheduled |
+ *                  publishing | online | failed | offline
  *     publish_at   UTC time a scheduled product is due, NULL none
  *     item_code    Qoo10 ItemCode (GdNo) once created, NULL before
  *     step         last publish step done (a retry resumes after it)
@@ -37,6 +38,10 @@
  *     quantity, min_days, max_days   NULL when empty
  *     source_urls, extra_images      newline-separated http(s) URLs (R-IMP-6/7)
  *     main_image   http(s) URL (R-IMP-7)
+ *     source_price, source_currency
+ *                  R-SRC-1: a collected variant's price as the source gave it ("12.50",
+ *                  "CNY") until qs publish claim converts it into price; source_price ""
+ *                  when the box row had no price; NULL when price holds yen
  *     extra        JSON object of the columns no template knows (R-IMP-1), NULL none
  *     batch, import_id, import_line  last batch / import (and its line) touching it
  *     created_at, updated_at
@@ -132,6 +137,7 @@ enum cat_field {
     CF_EXTRA,        /* qs: JSON object of unknown columns */
     CF_OPTIONS,      /* qoo10: option_info, one variant per option */
     CF_OUTPUT,       /* qs: written by publish list, ignored on import */
+    CF_CURRENCY,     /* R-SRC-1: the currency of a source price (Currency; JPY when empty) */
     CF_NFIELDS
 };
 
@@ -147,7 +153,7 @@ extern const char *const cat_qs_columns[];
 extern const size_t cat_qs_ncolumns;
 
 /* Listing states (SPEC 2.3). */
-#define CAT_STATES "pending", "scheduled", "publishing", "online", "failed", "offline"
+#define CAT_STATES "pending", "scheduled", "publishing", "online", "failed", "offline", "collected"
 
 /* ---- pure parts: values (R-IMP-2, 5, 6, 7) ---- */
 
@@ -271,7 +277,9 @@ struct cat_import_opts {
     int quiet;             /* no progress bar */
     const char *group;     /* --group NAME, or NULL */
     const char *pool;      /* --assign-upc POOL, or NULL */
-    struct cat_fx fx;      /* --fx RATE; mant 0 = none */
+    int box; /* --box (R-SRC-1): new products land `collected`, needing only Parent SKU, SKU,
+              * Title, Source URL and Main Image URL; a price may be a source price */
+    struct cat_fx fx; /* --fx RATE; mant 0 = none */
 };
 
 /* What the import tells its caller. Any callback may be NULL. */
@@ -384,6 +392,14 @@ typedef int (*cstore_promote_fn)(void *ctx, long long id, const char *parent_sku
  * called for each (the rows are all taken before the first call). */
 int cstore_product_promote(struct store *s, const char *shop, const char *due, const char *now,
                            cstore_promote_fn fn, void *ctx, struct qs_err *e);
+
+/* ---- the collection box (R-SRC-1; box.c) ---- */
+
+/* qs publish claim: the variant's price becomes yen (its source price cleared). */
+int cstore_box_price(struct store *s, long long variant, long long yen, struct qs_err *e);
+/* qs publish claim: a collected product moves to pending, by batch (0: none). */
+int cstore_box_claim(struct store *s, long long product, long long batch, const char *now,
+                     struct qs_err *e);
 
 /* ---- variants ---- */
 

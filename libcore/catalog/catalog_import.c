@@ -175,6 +175,9 @@ static void row_variants(struct imp *m)
     v->color = r->v[CF_COLOR];
     v->size = r->v[CF_SIZE];
     v->price = r->price;
+    /* R-SRC-1: a new box row without a price holds 0 until claimed. */
+    if (v->price < 0 && m->o->box && !m->o->update)
+        v->price = 0;
     v->qty = r->qty;
     m->nvars = 1;
 }
@@ -260,7 +263,7 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
 
     m->st->rows++;
     cat_row_fill(r, &m->map, rec, line);
-    cat_row_check(r, m->tpl, &m->o->fx, m->required, m->o->update, imp_diag, m);
+    cat_row_check(r, m->tpl, &m->o->fx, m->required, m->o->update, m->o->box, imp_diag, m);
     row_variants(m);
     if (!r->nerr && (rc = imp_sku_restore(m, e)) < 0)
         return rc;
@@ -292,10 +295,14 @@ int imp_row(struct imp *m, struct rec *rec, enum rec_format fmt, long line, stru
         return rc;
     for (size_t i = 0; i < m->nvars; i++) {
         struct cat_variant *v = &m->vars[i];
+        if (!m->found[i].id && v->price < 0 && m->o->box)
+            v->price = 0;
         if (m->found[i].id)
             rc = cstore_imp_variant_update(m, v, m->found[i].id, e);
         else if (!inserted)
             rc = cstore_imp_variant_add(m, v, e);
+        if (rc == 0 && !m->price_qty && (m->o->box || strcmp(m->cur.state, "collected") == 0))
+            rc = cstore_imp_box_price(m, v->sku, !m->found[i].id, e);
         if (rc > 0) /* taken since check_sku: cannot happen under the write lock */
             rc = err_set(e, QS_E_SOFTWARE, NULL, "SKU %s appeared during the import", v->sku);
         if (rc < 0)

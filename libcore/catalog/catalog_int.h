@@ -50,6 +50,7 @@ struct cat_row {
     int nerr;                                                 /* errors found in the row */
     long long msrp, price, shipping, qty, min_days, max_days; /* -1 when empty */
     int ntags;
+    int src_price; /* R-SRC-1: the Price cell is a source price in the row's Currency */
     char upc[UPC_MAX];
     const char *upc_type; /* NULL when no UPC */
     char code[UPC_MAX];   /* qs template: the product's code */
@@ -77,7 +78,9 @@ void cat_row_fill(struct cat_row *r, const struct cat_map *m, const struct rec *
  * fields that must be non-empty (terminated by -1); with update, a field the row has no
  * column for is not asked for here (only a new SKU needs it: the caller checks). */
 void cat_row_check(struct cat_row *r, enum cat_template t, const struct cat_fx *fx,
-                   const int *required, int update, cat_diag_fn diag, void *ctx);
+                   const int *required, int update, int box, cat_diag_fn diag, void *ctx);
+/* 1 when the currency cell s[0..n) means yen: empty, JPY, YEN or 円 (any case). */
+int cat_currency_yen(const char *s, size_t n);
 /* The name of field f in template t, for messages about a column the file lacks. */
 const char *cat_column_name(enum cat_template t, int f);
 /* Walks a qoo10 option_info cell: fills v with the next option (SKU = option code or
@@ -222,5 +225,9 @@ int cstore_imp_variant_add(struct imp *m, const struct cat_variant *v, struct qs
  * columns it has). */
 int cstore_imp_variant_update(struct imp *m, const struct cat_variant *v, long long id,
                               struct qs_err *e);
+/* R-SRC-1 (box.c): records the source price of variant sku of the row: the row's Price in
+ * its Currency (r->src_price), NULL when the row gives yen, "" for a new box row without
+ * a price; a row without a Price column keeps what is there. */
+int cstore_imp_box_price(struct imp *m, const char *sku, int is_new, struct qs_err *e);
 
 #endif

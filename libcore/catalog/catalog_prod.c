@@ -251,7 +251,7 @@ static int prod_create(struct imp *m, struct qs_err *e)
     c->id = m->nextprod++;
     cur_take_row(m);
     c->has_code = code != NULL;
-    snprintf(c->state, sizeof c->state, "pending");
+    snprintf(c->state, sizeof c->state, "%s", m->o->box ? "collected" : "pending");
     if (code && (rc = upc_assign_mark(m->ua, code, m->shop, c->id, e)) < 0)
         return rc;
     return 0;

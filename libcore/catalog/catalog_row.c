@@ -423,8 +423,46 @@ static void norm_desc(struct cat_row *r)
     r->n[CF_DESCRIPTION] = r->desc.len;
 }
 
+int cat_currency_yen(const char *s, size_t n)
+{
+    return n == 0 || (n == 3 && strncasecmp(s, "JPY", 3) == 0) ||
+           (n == 3 && strncasecmp(s, "YEN", 3) == 0) || (n == 3 && memcmp(s, "円", 3) == 0);
+}
+
+/* R-SRC-1, R-IMP-2: a price in a foreign Currency is converted with --fx; without it a
+ * box row keeps it as the source price (claimed later) and any other import refuses it. */
+static void ck_price(struct ck *c, const struct cat_fx *fx, int box)
+{
+    struct cat_row *r = c->r;
+    static const struct cat_fx one = {1, 0};
+    const char *why;
+    char b[80];
+    r->src_price = 0;
+    if (cat_currency_yen(r->v[CF_CURRENCY], r->n[CF_CURRENCY]) || (fx && fx->mant)) {
+        ck_money(c, CF_PRICE, fx, &r->price);
+        return;
+    }
+    r->price = -1;
+    if (!box) {
+        ck_err(c, CF_PRICE, "R-IMP-2",
+               "is in %s: give --fx RATE to convert it into yen, or "
+               "import the row into the collection box (--box)",
+               VAL(r, CF_CURRENCY, b));
+        return;
+    }
+    if (!r->n[CF_PRICE])
+        return;
+    long long ignore;
+    if (cat_money(r->v[CF_PRICE], &one, &ignore, &why) < 0) {
+        ck_err(c, CF_PRICE, "R-IMP-2", "\"%s\" %s", VAL(r, CF_PRICE, b), why);
+        return;
+    }
+    r->src_price = 1;
+    r->price = 0; /* qs publish claim converts the source price (R-SRC-1) */
+}
+
 void cat_row_check(struct cat_row *r, enum cat_template t, const struct cat_fx *fx,
-                   const int *required, int update, cat_diag_fn diag, void *ctx)
+                   const int *required, int update, int box, cat_diag_fn diag, void *ctx)
 {
     struct ck c = {r, diag, ctx};
     char b[80];
@@ -443,7 +481,7 @@ void cat_row_check(struct cat_row *r, enum cat_template t, const struct cat_fx *
     ck_code(&c, CF_SKU);
     norm_desc(r);
     ck_money(&c, CF_MSRP, fx, &r->msrp);
-    ck_money(&c, CF_PRICE, fx, &r->price);
+    ck_price(&c, fx, box);
     ck_money(&c, CF_SHIPPING, fx, &r->shipping);
     ck_uint(&c, CF_QUANTITY, &r->qty);
     ck_uint(&c, CF_MIN_DAYS, &r->min_days);

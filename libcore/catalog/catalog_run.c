@@ -18,6 +18,8 @@ static const int req_generic[] = {CF_PARENT_SKU,  CF_SKU,        CF_TITLE,
 static const int req_qs[] = {CF_PARENT_SKU, CF_SKU, CF_TITLE, CF_PRICE, CF_MAIN_IMAGE, -1};
 static const int req_qoo10[] = {CF_PARENT_SKU, CF_TITLE, CF_PRICE, CF_MAIN_IMAGE, -1};
 static const int req_price_qty[] = {CF_PARENT_SKU, -1};
+/* R-SRC-1: a collection box row; qs publish claim asks for the rest. */
+static const int req_box[] = {CF_PARENT_SKU, CF_SKU, CF_TITLE, CF_SOURCE_URLS, CF_MAIN_IMAGE, -1};
 
 /* ---- the file ---- */
 
@@ -76,6 +78,8 @@ static int setup_map(struct imp *m, struct rec_reader *rd, const struct rec *fir
     }
     m->price_qty = t == CAT_TPL_QOO10 && !m->map.has[CF_TITLE];
     req = t == CAT_TPL_QS ? req_qs : t == CAT_TPL_QOO10 ? req_qoo10 : req_generic;
+    if (m->o->box && t != CAT_TPL_QOO10)
+        req = req_box;
     if (m->price_qty) {
         req = req_price_qty;
         if (!m->map.has[CF_PRICE] && !m->map.has[CF_QUANTITY])
@@ -153,11 +157,13 @@ static int check_spread(struct imp *m, struct qs_err *e)
     static const char *const sql =
         "SELECT v.product_id, p.parent_sku, min(v.price), max(v.price)"
         " FROM variant v JOIN product p ON p.id = v.product_id WHERE v.product_id > ?1"
+        " AND p.state <> 'collected'"
         " GROUP BY v.product_id HAVING cat_spread_over(min(v.price), max(v.price))"
         " UNION ALL "
         "SELECT v.product_id, p.parent_sku, min(v.price), max(v.price)"
         " FROM variant v JOIN product p ON p.id = v.product_id"
         " WHERE v.product_id IN (SELECT product_id FROM temp.imp_touched)"
+        " AND p.state <> 'collected'"
         " GROUP BY v.product_id HAVING cat_spread_over(min(v.price), max(v.price))";
     sqlite3_stmt *q = NULL, *ends = NULL;
     int rc;

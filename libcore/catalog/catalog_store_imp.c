@@ -35,7 +35,7 @@ int cstore_imp_prepare(struct imp *m, struct qs_err *e)
                        "INSERT INTO product (shop, parent_sku, title, description, tags, brand,"
                        " landing_url, code, code_type, grp, category, state, import_id,"
                        " import_line, created_at, updated_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                       " ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13, ?14, ?14, ?15)",
+                       " ?7, ?8, ?9, ?10, ?11, ?16, ?12, ?13, ?14, ?14, ?15)",
                        e)) < 0 ||
         (rc = imp_prep(m, &w->p_claim,
                        "UPDATE product SET title = iif(?1, ?2, title),"
@@ -119,6 +119,8 @@ int cstore_imp_product_add(struct imp *m, const char *code, const char *type, co
     sqlite3_bind_int64(st, 13, r->line);
     bind_text(st, 14, m->now, strlen(m->now));
     sqlite3_bind_int64(st, 15, m->nextprod); /* the id its first variant already names */
+    /* R-SRC-1: a box import keeps its products in the collection box. */
+    bind_text(st, 16, m->o->box ? "collected" : "pending", m->o->box ? 9 : 7);
     return imp_run(m, st, e, "adding a product");
 }
 

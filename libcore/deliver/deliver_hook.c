@@ -263,7 +263,13 @@ static void answer(struct hook *h, const char *line, size_t len)
     }
     h->answered++;
     h->progress_ms = dlv_now_ms(); /* garbage is no sign of life: only answers count */
-    if (json_is_true(ok))
+    if (json_is_true(ok) && !json_object_get(j, "ref") && strcmp(h->r->kind, "source") == 0) {
+        /* R-SRC-2: a source hook answers what it found ({"state","price","currency"}), not
+         * a ref: the answer without id and ok becomes the item's ref. */
+        json_object_del(j, "id");
+        json_object_del(j, "ok");
+        conclude(h, i, DELIVER_OK, ref_text(j), NULL, NULL);
+    } else if (json_is_true(ok))
         conclude(h, i, DELIVER_OK, ref_text(json_object_get(j, "ref")), NULL, NULL);
     else {
         v = json_object_get(j, "error");

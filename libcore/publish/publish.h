@@ -57,6 +57,8 @@ struct pub_edit_opts;
 struct pub_job;
 struct pub_params;
 struct pub_price_edit;
+struct cat_fx;
+struct pub_claim_stats;
 struct pub_product;
 struct pub_profile_change;
 struct pub_run_opts;
@@ -409,6 +411,81 @@ int pub_ship_list_resolve(void *ctx, long long fee, char no[16]);
 /* Issue 8 item 22: one record per template: shipping_no, fee, type, free_over, region,
  * oversea, carrier. */
 int pub_ship_rows(const struct pub_ship_list *l, const struct pub_cb *cb, struct qs_err *e);
+
+/* ---- claim (publish_claim.c) ---------------------------------------------------- */
+
+struct pub_claim_stats {
+    long claimed, kept, skipped, gaps;
+    long long batch; /* the claim's batch (0: none) */
+};
+/* The columns of claim's rows: parent_sku, sku, state, rule, field, message. */
+const char *const *pub_claim_columns(size_t *n);
+/* R-SRC-1: moves the selected collected products to pending, their source prices
+ * converted at fx (needed when one is foreign: QS_E_USAGE; one currency per claim), once
+ * every R-IMP rule and the leaf category (R-PUB-12) hold: a claimed product's variants are
+ * rows with state pending; a product with gaps stays collected, one row per gap (state
+ * collected, rule, field, message). Products not collected are skipped with a warning.
+ * One transaction; dry_run writes nothing. */
+int pub_claim(struct store *s, const char *shop, const struct pub_sel *sel, const struct cat_fx *fx,
+              int dry_run, const struct pub_cb *cb, struct pub_claim_stats *st, struct qs_err *e);
+
+/* ---- source monitoring (source_watch.c, source_watch_run.c) ---------------------- */
+
+/* R-SRC-2, R-SRC-3. Tables (this module's; migration in schema.c):
+ *   source_watch (product_id PRIMARY KEY -> product, shop, on_out none|zero|withdraw,
+ *     price_alert (percent x 100, NULL none), paused 0|1, state (the product's: unmonitored,
+ *     in-stock, out-of-stock, gone, no-source, paused), acted (zero|withdraw: what qs did
+ *     on the marketplace and undoes when the source is back; NULL none), added_at,
+ *     checked_at)
+ *   source_url (product_id, url, state unknown|in-stock|out-of-stock|gone, price, currency,
+ *     base_price (unused), checked_at): each Source URL of a watched product
+ *   source_zeroed (product_id, variant_id, qty): the quantities qs set to 0, restored when
+ *     the source is back in stock
+ *   source_event (id, product_id, url (NULL: the product's state), old, new, detail, at):
+ *     the history of every change. */
+
+enum src_verb { SRC_ADD, SRC_REMOVE, SRC_PAUSE };
+/* "none", "zero", "withdraw", NULL: the values of --on-out. */
+extern const char *const src_on_out_names[];
+struct src_watch_opts {
+    int on_out;             /* index in src_on_out_names; -1: not given */
+    long long alert_pct100; /* --price-alert in percent x 100; -1: not given */
+};
+/* The distinct Source URLs of a product's variants, in order. */
+struct src_urls {
+    char **v;
+    size_t n;
+};
+int src_urls_get(struct store *s, long long product, struct src_urls *u, struct qs_err *e);
+void src_urls_free(struct src_urls *u);
+/* Makes the watched URLs of product those of u (new ones unknown, others dropped). */
+int src_urls_sync(struct store *s, long long product, const struct src_urls *u, struct qs_err *e);
+/* R-SRC-2: the product's state from its URLs' (NULL: none known yet, keep it). */
+int src_product_state(struct store *s, long long product, const char **state, struct qs_err *e);
+/* Records a change in source_event (url NULL: the product's state). */
+int src_event(struct store *s, long long product, const char *url, const char *old,
+              const char *new_, const char *detail, const char *now, struct qs_err *e);
+/* R-SRC-2: qs publish watch add (online products with a Source URL; a watched one gets
+ * the options given and is resumed), remove, pause, on the selected products. Rows:
+ * parent_sku, state, message; products left alone are warnings. *changed counts. */
+int src_watch_change(struct store *s, const char *shop, const struct pub_sel *sel,
+                     enum src_verb verb, const struct src_watch_opts *o, int dry_run,
+                     const struct pub_cb *cb, long *changed, struct qs_err *e);
+/* R-SRC-2: one row per watched URL (a product without one: url empty): parent_sku, state,
+ * on_out, price_alert, url, url_state, price, currency, checked_at (in tz). */
+int src_watch_list(struct store *s, const char *shop, const char *tz, const struct pub_cb *cb,
+                   struct qs_err *e);
+
+struct src_run_stats {
+    long checked, answered, failed, changed, actions, alerts;
+};
+/* The columns of watch run's records: parent_sku, url, old, new, action, result, message. */
+const char *const *src_run_columns(size_t *n);
+/* R-SRC-2, R-SRC-3: qs publish watch run -- see source_watch_run.c. QS_E_USAGE when the
+ * shop's source delivery is not a hook. The actions' listing jobs go through q (NULL:
+ * queued for qs publish run). Records through cb->jrow (or row). */
+int src_watch_run(struct store *s, struct qapi *q, const char *shop, const struct pub_run_opts *ro,
+                  const struct pub_cb *cb, struct src_run_stats *st, struct qs_err *e);
 
 /* ---- check (publish_check.c) ---------------------------------------------------- */
 
