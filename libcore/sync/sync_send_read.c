@@ -89,7 +89,8 @@ int sync_send_view_cover(struct sync_run *r, time_t from, time_t to)
         return rc;
     }
     m->have = 1;
-    qsort(m->v, m->n, sizeof *m->v, mv_cmp);
+    if (m->n) /* qsort(NULL, 0, ...) is undefined */
+        qsort(m->v, m->n, sizeof *m->v, mv_cmp);
     return 0;
 }
 
