@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "../libcore/afile.h"
 #include "../libcore/audit.h"
+#include "../libcore/doctor.h"
 #include "../libcore/job.h"
 #include "../libcore/notify/notify.h"
 #include "../libcore/qapi/qapi.h"
@@ -892,6 +893,62 @@ static int cmd_sync_log(struct qs_ctx *ctx, const struct qs_verb *v, int argc, c
     return rc < 0 ? cmd_out_fail(ctx, rc, &e) : 0;
 }
 
+/* ---- doctor (R-SYN-8) ----------------------------------------------------------------- */
+
+struct doctor_out {
+    struct rec_writer *w; /* --format or -o given: records; else aligned lines */
+    struct rec *r;
+    FILE *fp;
+};
+
+static int print_doctor(void *p, const struct doctor_line *l, struct qs_err *e)
+{
+    struct doctor_out *o = p;
+    if (!o->w) {
+        if (fprintf(o->fp, "%-4s  %-16s  %s\n", doctor_level_name(l->level), l->check, l->msg) < 0)
+            return err_set(e, QS_E_IO, NULL, "cannot write the output: %s", strerror(errno));
+        return 0;
+    }
+    rec_clear(o->r);
+    rec_set(o->r, "level", doctor_level_name(l->level));
+    rec_set(o->r, "check", l->check);
+    rec_set(o->r, "message", l->msg);
+    return rec_write(o->w, o->r, e);
+}
+
+static int cmd_sync_doctor(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
+{
+    static const char *const cols[] = {"level", "check", "message"};
+    struct doctor_out o = {.fp = cmd_out(ctx)};
+    struct doctor d = {.s = ctx->store, .shop = ctx->shop.name, .emit = print_doctor, .ctx = &o};
+    struct qs_err e;
+    int rc, crc = 0;
+
+    err_clear(&e);
+    if ((rc = cmd_parse(ctx, v, NULL, &argc, &argv)) != 0)
+        return rc;
+    if (argc > 0)
+        return cmd_usage(ctx, "unexpected argument \"%s\"", argv[0]);
+    if ((rc = cmd_now(ctx, &d.now)) != 0)
+        return rc;
+    d.clock = time(NULL);
+    if (ctx->format_given || ctx->output) {
+        if ((rc = cmd_open_writer(ctx, cols, 3, &o.w, &e)) < 0)
+            return cmd_fail(ctx, rc, &e);
+        o.r = rec_new();
+    }
+    rc = doctor_run(&d, &e);
+    if (o.w)
+        crc = rec_writer_close(o.w, rc < 0 ? NULL : &e);
+    rec_free(o.r);
+    if (rc == 0)
+        rc = crc;
+    if (rc < 0)
+        return rc == QS_E_IO ? cmd_out_fail(ctx, rc, &e) : cmd_fail(ctx, rc, &e);
+    /* R-SYN-8: exit 1 on any fail; warnings alone exit 0. */
+    return d.worst == DOCTOR_FAIL ? QS_EX_FAIL : 0;
+}
+
 /* ---- probe (R-SYN-10) ------------------------------------------------------------------ */
 
 struct probe_args {
@@ -1427,7 +1484,8 @@ static const struct qs_verb sync_verbs[] = {
                   "[--state S]",
                   QS_NEEDS_SHOP | QS_WRITES_STORE | QS_OPTS_ANYWHERE, notify_opts,
                   "notification templates for linked software, delivered once per event"),
-    QS_PLANNED("doctor", NULL, "check the shop's setup"),
+    QS_VERB("doctor", cmd_sync_doctor, NULL, QS_NEEDS_SHOP | QS_WRITES_STORE, NULL,
+            "check the shop's setup: one line per check, ok, warn or fail"),
     QS_VERB("log", cmd_sync_log, NULL, QS_NEEDS_STORE, log_opts,
             "print the audit of outside calls"),
     QS_VERB("probe", cmd_sync_probe, NULL, QS_NEEDS_SHOP | QS_WRITES_STORE, probe_opts,

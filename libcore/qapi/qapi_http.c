@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "../xalloc.h"
@@ -102,6 +103,23 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
             return err_set(e, QS_E_SOFTWARE, NULL, "qapi: libcurl refused option %s", #opt);       \
     } while (0)
 
+/* The Date header of an answer (R-SYN-8: the doctor's clock skew); 0 when none parses.
+ * Any other header is ignored. */
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct qapi *q = ud;
+    size_t n = size * nmemb;
+    char line[128];
+
+    if (n > 5 && n < sizeof line && strncasecmp(ptr, "date:", 5) == 0) {
+        memcpy(line, ptr + 5, n - 5);
+        line[n - 5] = '\0';
+        time_t t = curl_getdate(line, NULL);
+        q->answer_date = t > 0 ? t : 0;
+    }
+    return n;
+}
+
 int qapi_http_init(struct qapi *q, struct qs_err *e)
 {
     SETOPT(CURLOPT_NOSIGNAL, 1L);
@@ -110,6 +128,8 @@ int qapi_http_init(struct qapi *q, struct qs_err *e)
     SETOPT(CURLOPT_ERRORBUFFER, q->errbuf);
     SETOPT(CURLOPT_WRITEFUNCTION, on_data);
     SETOPT(CURLOPT_WRITEDATA, &q->resp);
+    SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+    SETOPT(CURLOPT_HEADERDATA, q);
     SETOPT(CURLOPT_USERAGENT, "qs/" QS_VERSION);
     SETOPT(CURLOPT_POST, 1L);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
@@ -211,6 +231,7 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
     q->resp.len = 0;
     q->resp.too_big = 0;
     q->errbuf[0] = '\0';
+    q->answer_date = 0;
     t0 = qapi_now_ms();
     a->curl_code = (int)curl_easy_perform(q->curl);
     a->latency_ms = (long)(qapi_now_ms() - t0);

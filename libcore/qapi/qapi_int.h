@@ -43,6 +43,7 @@ struct qapi {
      * their last answer's body and content type (malloc'd, NULL when none). */
     const char *raw_method, *raw_version;
     char *raw_text, *raw_ctype;
+    time_t answer_date; /* the last answer's Date header, 0: none (R-SYN-8) */
 };
 
 /* What one HTTP attempt gave. */

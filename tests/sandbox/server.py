@@ -21,6 +21,7 @@ import sys
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 
 import argparse
+import email.utils
 import json
 import os
 import signal
@@ -32,7 +33,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import control
 import qapi_methods
-from state import Sandbox
+from datetime import timezone
+from state import JST, Sandbox
 
 QAPI_PREFIX = "/gmkt.inc.front.qapiservice/ebayjapan.qapi"
 MAX_BODY = 64 << 20
@@ -124,7 +126,12 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n else b""
 
     def send(self, status, body, ctype):
+        # RFC 9110 6.6.1: the Date of the sandbox's clock (pinned or shifted by
+        # /_control/clock), so qs sync doctor can measure the skew (R-SYN-8).
+        date = email.utils.format_datetime(
+            self.server.sb.now().replace(tzinfo=JST).astimezone(timezone.utc), usegmt=True)
         head = ["HTTP/1.1 %d %s" % (status, REASONS.get(status, "Status")),
+                "Date: " + date,
                 "Server: qs-sandbox",
                 "Content-Type: " + ctype,
                 "Content-Length: %d" % len(body),
