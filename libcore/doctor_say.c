@@ -16,17 +16,15 @@ int doctor_say(struct doctor *d, enum doctor_level level, const char *check, str
                const char *fmt, ...)
 {
     va_list ap;
-    char *msg;
-    int n, rc;
+    char *msg = NULL;
+    int rc;
 
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
     va_end(ap);
-    msg = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-    va_start(ap, fmt);
-    if (vsnprintf(msg, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap) < 0)
-        msg[0] = '\0';
-    va_end(ap);
+    if (!msg)
+        msg = xstrdup("");
     if ((int)level > d->worst)
         d->worst = (int)level;
     struct doctor_line l = {check, level, msg};
