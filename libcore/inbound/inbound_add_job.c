@@ -44,9 +44,9 @@ static json_t *form_rows(const struct inbound_form *f, size_t *rows, long long *
     *units = 0;
     for (size_t i = 0; i < f->n; i++) {
         const struct inbound_row *r = &f->rows[i];
-        json_t *o = json_object();
         if (r->bad)
             continue;
+        json_t *o = json_object();
         json_object_set_new(o, "SellerCode", json_string(r->cell[INB_SELLER_CODE]));
         json_object_set_new(o, "InventoryCode", json_stringn(r->q_sku, STOCK_QCODE_LEN));
         json_object_set_new(o, "InventoryOptionCode", json_string(r->q_sku + STOCK_QCODE_LEN + 1));
