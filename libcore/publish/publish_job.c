@@ -33,7 +33,6 @@ int pub_job_enqueue(struct store *s, const char *shop, const char *parent_sku, l
     return rc < 0 ? rc : 0;
 }
 
-
 struct job {
     struct pub_runner *r;
     struct pub_product p;
@@ -168,7 +167,8 @@ static int price_qty_job(struct job *j, long long batch)
     inv_probe = pub_inventory(&j->p, &j->pf, NULL, &price);
     options = !inv_probe || *inv_probe;
     free(inv_probe);
-    char *cur = qapi_field_text(j->detail, "ItemPrice"), *exp = qapi_field_text(j->detail, "ExpireDate"),
+    char *cur = qapi_field_text(j->detail, "ItemPrice"),
+         *exp = qapi_field_text(j->detail, "ExpireDate"),
          *tax = qapi_field_text(j->detail, "TaxRate");
     old_price = strtoll(cur, NULL, 10);
     if (!options) {
@@ -370,7 +370,8 @@ static int shipping_job(struct job *j)
     if (read_detail(j) < 0)
         return 0;
     pub_params_add(&pp, "ItemCode", j->p.item_code);
-    char *cat = qapi_field_text(j->detail, "SecondSubCatCd"), *mdate = qapi_field_text(j->detail, "ManufacturerDate");
+    char *cat = qapi_field_text(j->detail, "SecondSubCatCd"),
+         *mdate = qapi_field_text(j->detail, "ManufacturerDate");
     pub_params_add(&pp, "SecondSubCat", cat);
     echo_date(j, &pp, mdate);
     free(cat);

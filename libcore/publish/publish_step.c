@@ -38,7 +38,6 @@ static enum outcome pres_set(struct pres *pr, enum outcome oc, const char *step,
 
 /* ---- delivery templates (R-PUB-15: ShippingNo from the Shipping fee) ---- */
 
-
 /* ---- the steps ---- */
 
 int pub_step_rank(const char *step)
@@ -210,7 +209,8 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
         qapi_set_retries(r->q, r->retries);
         sends++;
         if (rc == 0) {
-            char *gd = json_is_object(res.object) ? qapi_field_text(res.object, "GdNo") : xstrdup("");
+            char *gd =
+                json_is_object(res.object) ? qapi_field_text(res.object, "GdNo") : xstrdup("");
             enum outcome oc;
             if (!*gd) {
                 oc = pres_set(pr, OC_FAILED, PUB_STEP_CREATE,
