@@ -244,6 +244,10 @@ int cmd_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e);
 /* Prints "prog: message" on stderr (cmd_vwarn: from a va_list). */
 void cmd_vwarn(const struct qs_ctx *ctx, const char *fmt, va_list ap);
 void cmd_warn(const struct qs_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Callbacks for libcore's reporters (their ctx is the struct qs_ctx *): a problem on stderr
+ * as err_format writes it; a warning the same with "warning: " (not with -q). */
+void cmd_say_err(void *ctx, const struct qs_err *e);
+void cmd_say_warn(void *ctx, const struct qs_err *e);
 /* Prints a usage error of the verb running ("prog: msg" then its usage line); returns 64. */
 int cmd_usage(const struct qs_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A usage error from libcore (QS_E_USAGE in e): its message and rule, then the usage

@@ -458,3 +458,21 @@ int cmd_shop_dir(const struct qs_ctx *ctx, const char *what, char **dir, struct 
     }
     return rc;
 }
+
+void cmd_say_err(void *p, const struct qs_err *e)
+{
+    const struct qs_ctx *ctx = p;
+    char buf[2200];
+    fprintf(stderr, "%s\n", err_format(e, ctx->prog, buf, sizeof buf));
+}
+
+void cmd_say_warn(void *p, const struct qs_err *e)
+{
+    const struct qs_ctx *ctx = p;
+    char buf[2200];
+    struct qs_err w = *e;
+    if (ctx->verbosity < 0)
+        return;
+    snprintf(w.msg, sizeof w.msg, "warning: %.1000s", e->msg);
+    fprintf(stderr, "%s\n", err_format(&w, ctx->prog, buf, sizeof buf));
+}

@@ -375,24 +375,6 @@ static const struct qs_opt history_opts[] = {
     OPT_END,
 };
 
-static void cpn_warn(void *p, const struct qs_err *e)
-{
-    struct qs_ctx *ctx = p;
-    char buf[2200];
-    struct qs_err w = *e;
-    if (ctx->verbosity < 0)
-        return;
-    snprintf(w.msg, sizeof w.msg, "warning: %.1000s", e->msg);
-    fprintf(stderr, "%s\n", err_format(&w, ctx->prog, buf, sizeof buf));
-}
-
-static void cpn_refusal(void *p, const struct qs_err *e)
-{
-    struct qs_ctx *ctx = p;
-    char buf[2200];
-    fprintf(stderr, "%s\n", err_format(e, ctx->prog, buf, sizeof buf));
-}
-
 static void run_opts_fill(struct qs_ctx *ctx, const struct push_args *a, time_t now,
                           struct coupon_job *j)
 {
@@ -458,7 +440,7 @@ static int cmd_coupon_push(struct qs_ctx *ctx, const struct qs_verb *v, int argc
                                  .sheet = sheet,
                                  .strict = a.strict,
                                  .now = now};
-    struct coupon_push_cb cb = {ctx, cpn_refusal, cpn_warn};
+    struct coupon_push_cb cb = {ctx, cmd_say_err, cmd_say_warn};
     if ((rc = coupon_push_plan(ctx->store, ctx->shop.name, &r, &cb, &plan, &e)) < 0) {
         code = cmd_fail(ctx, rc, &e);
         goto out;

@@ -19,24 +19,6 @@
 
 #define SHOP_W (QS_NEEDS_SHOP | QS_WRITES_STORE)
 
-static void say(void *p, const struct qs_err *e)
-{
-    struct qs_ctx *ctx = p;
-    char buf[2200];
-    fprintf(stderr, "%s\n", err_format(e, ctx->prog, buf, sizeof buf));
-}
-
-static void warn(void *p, const struct qs_err *e)
-{
-    struct qs_ctx *ctx = p;
-    char buf[2200];
-    struct qs_err w = *e;
-    if (ctx->verbosity < 0)
-        return;
-    snprintf(w.msg, sizeof w.msg, "warning: %.1000s", e->msg);
-    fprintf(stderr, "%s\n", err_format(&w, ctx->prog, buf, sizeof buf));
-}
-
 /* An estimated arrival: YYYY-MM-DD (or QSM's YYYY/MM/DD) into out[11]. 0 or -1. */
 static int arrival_date(const char *s, char out[11])
 {
@@ -122,7 +104,7 @@ static int cmd_inbound_add(struct qs_ctx *ctx, const struct qs_verb *v, int argc
 {
     struct add_args a = {.enc = REC_ENC_AUTO};
     struct inbound_form f = {0};
-    struct inbound_cb cb = {ctx, say, warn};
+    struct inbound_cb cb = {ctx, cmd_say_err, cmd_say_warn};
     struct inbound_add_job j = {0};
     char arrival[11], *shop_id = NULL;
     const char *name, *shown;
@@ -490,29 +472,11 @@ static const struct qs_opt ship_opts[] = {
     OPT_END,
 };
 
-static void ship_say(void *p, const struct qs_err *e)
-{
-    struct qs_ctx *ctx = p;
-    char buf[2200];
-    fprintf(stderr, "%s\n", err_format(e, ctx->prog, buf, sizeof buf));
-}
-
-static void ship_warn(void *p, const struct qs_err *e)
-{
-    struct qs_ctx *ctx = p;
-    char buf[2200];
-    struct qs_err w = *e;
-    if (ctx->verbosity < 0)
-        return;
-    snprintf(w.msg, sizeof w.msg, "warning: %.1000s", e->msg);
-    fprintf(stderr, "%s\n", err_format(&w, ctx->prog, buf, sizeof buf));
-}
-
 static int cmd_inbound_ship(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     struct ship_args a = {.enc = REC_ENC_AUTO};
     struct inbound_ship_set set = {0};
-    struct inbound_ship_cb cb = {ctx, ship_say, ship_warn};
+    struct inbound_ship_cb cb = {ctx, cmd_say_err, cmd_say_warn};
     struct inbound_cal_store cal = {0};
     struct inbound_ship_job j = {0};
     const char *name;

@@ -215,29 +215,11 @@ static const struct qs_opt add_opts[] = {
     OPT_END,
 };
 
-static void add_say(void *p, const struct qs_err *e)
-{
-    struct qs_ctx *ctx = p;
-    char buf[2200];
-    fprintf(stderr, "%s\n", err_format(e, ctx->prog, buf, sizeof buf));
-}
-
-static void add_warn(void *p, const struct qs_err *e)
-{
-    struct qs_ctx *ctx = p;
-    char buf[2200];
-    struct qs_err w = *e;
-    if (ctx->verbosity < 0)
-        return;
-    snprintf(w.msg, sizeof w.msg, "warning: %.1000s", e->msg);
-    fprintf(stderr, "%s\n", err_format(&w, ctx->prog, buf, sizeof buf));
-}
-
 static int cmd_stock_add(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     struct add_args a = {.enc = REC_ENC_AUTO};
     struct stock_form f = {0};
-    struct stock_add_cb cb = {ctx, add_say, add_warn};
+    struct stock_add_cb cb = {ctx, cmd_say_err, cmd_say_warn};
     struct stock_item it = {.usable = 1};
     struct stock_add_job j = {0};
     struct qapi *q = NULL;
@@ -349,7 +331,7 @@ static const struct qs_opt confirm_opts[] = {
 static int read_pairs(struct qs_ctx *ctx, const struct link_args *a, struct stock_pairs *ps,
                       int *problems)
 {
-    struct stock_link_cb cb = {ctx, add_say, add_warn};
+    struct stock_link_cb cb = {ctx, cmd_say_err, cmd_say_warn};
     struct rec_reader_opts ro = cmd_reader_opts(ctx, a->enc);
     const char *name = ctx->input;
     struct qs_err e;
@@ -384,7 +366,7 @@ static int cmd_stock_link(struct qs_ctx *ctx, const struct qs_verb *v, int argc,
 {
     struct link_args a = {.enc = REC_ENC_AUTO};
     struct stock_pairs ps = {0};
-    struct stock_link_cb cb = {ctx, add_say, add_warn};
+    struct stock_link_cb cb = {ctx, cmd_say_err, cmd_say_warn};
     struct stock_link_job j = {0};
     struct qapi *q = NULL;
     struct qs_err e;
@@ -433,7 +415,7 @@ static int cmd_stock_confirm(struct qs_ctx *ctx, const struct qs_verb *v, int ar
 {
     struct link_args a = {.enc = REC_ENC_AUTO};
     struct stock_pairs ps = {0};
-    struct stock_link_cb cb = {ctx, add_say, add_warn};
+    struct stock_link_cb cb = {ctx, cmd_say_err, cmd_say_warn};
     struct qs_err e;
     char *abs = NULL;
     time_t now;
@@ -468,7 +450,7 @@ static int cmd_stock_confirm(struct qs_ctx *ctx, const struct qs_verb *v, int ar
     }
     if ((a.handoff && !pairs) || a.order.n) {
         rc = stock_alloc_confirm(ctx->store, ctx->shop.name, a.order.n ? a.order.v : NULL,
-                                 a.order.n, abs, now, add_say, ctx, &n, &e);
+                                 a.order.n, abs, now, cmd_say_err, ctx, &n, &e);
         if (rc < 0) {
             code = cmd_fail(ctx, rc, &e);
             goto out;
@@ -682,7 +664,7 @@ static int cmd_stock_unallocate(struct qs_ctx *ctx, const struct qs_verb *v, int
                                  .prog = ctx->prog,
                                  .now = time(NULL)};
     rc = stock_alloc_unalloc_plan(ctx->store, ctx->shop.name, (const char *const *)argv,
-                                  (size_t)argc, add_say, ctx, &j, &e);
+                                  (size_t)argc, cmd_say_err, ctx, &j, &e);
     if (rc < 0) {
         stock_alloc_job_clear(&j);
         return cmd_fail(ctx, rc, &e);
@@ -901,7 +883,7 @@ static int tariff_fn(void *p, struct qs_err *e)
 {
     struct tariff_run *tr = p;
     int rc = stock_tariff_set(tr->ctx->store, tr->ctx->shop.name, tr->in, tr->name, tr->ro, tr->now,
-                              add_say, tr->ctx, e);
+                              cmd_say_err, tr->ctx, e);
     tr->n = rc;
     return rc < 0 ? rc : 0;
 }
@@ -1044,7 +1026,7 @@ static int cal_fn(void *p, struct qs_err *e)
 {
     struct cal_run *cr = p;
     return inbound_cal_replace(cr->ctx->store, cr->ctx->shop.name, cr->in, cr->name, cr->ro,
-                               cr->now, add_say, cr->ctx, &cr->n, e);
+                               cr->now, cmd_say_err, cr->ctx, &cr->n, e);
 }
 
 static int cmd_stock_calendar(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
@@ -1187,13 +1169,6 @@ static int tags_fn(FILE *fp, const void *arg, struct qs_err *e)
     return stock_tags_html(fp, arg, e);
 }
 
-static void labels_say(void *p, const struct qs_err *e)
-{
-    struct qs_ctx *ctx = p;
-    char buf[2200];
-    fprintf(stderr, "%s\n", err_format(e, ctx->prog, buf, sizeof buf));
-}
-
 /* --boxes N --cargo-no NO: the inbound box labels page. */
 static int labels_boxes(struct qs_ctx *ctx, const struct labels_args *a)
 {
@@ -1235,7 +1210,7 @@ static int cmd_stock_labels(struct qs_ctx *ctx, const struct qs_verb *v, int arg
 {
     struct labels_args a = {.enc = REC_ENC_AUTO};
     struct stock_tags t = {0};
-    struct stock_tag_cb cb = {ctx, labels_say};
+    struct stock_tag_cb cb = {ctx, cmd_say_err};
     struct stock_tag_job j = {0};
     struct rec_reader_opts ro;
     const char *name;
