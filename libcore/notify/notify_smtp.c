@@ -6,7 +6,7 @@
  * accepted (retry), after it the server may hold it (unknown, never resent silently). */
 #include "notify.h"
 
-#include <curl/curl.h>
+#include "../curl_dl.h"
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +70,8 @@ int notify_smtp_open(struct store *s, const char *shop, long timeout_ms, struct 
         rc = err_set(e, QS_E_USAGE, NULL, "smtp.url \"%s\" is not smtp:// or smtps://", m->url);
         goto fail;
     }
+    if ((rc = curl_dl_ready(e)) < 0)
+        goto fail;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(m->h = curl_easy_init())) {
         rc = err_set(e, QS_E_SOFTWARE, NULL, "smtp: libcurl cannot start");
         goto fail;

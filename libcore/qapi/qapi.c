@@ -129,6 +129,8 @@ int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, str
         free(q->sak);
         q->sak = NULL;
     }
+    if ((rc = curl_dl_ready(e)) < 0)
+        goto fail;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         rc = err_set(e, QS_E_SOFTWARE, NULL, "qapi: libcurl failed to initialise");
         goto fail;

@@ -3,7 +3,7 @@
 #ifndef QS_QAPI_INT_H
 #define QS_QAPI_INT_H
 
-#include <curl/curl.h>
+#include "../curl_dl.h"
 #include <stdint.h>
 #include <time.h>
 

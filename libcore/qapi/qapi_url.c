@@ -30,11 +30,14 @@ static int host_loopback(const char *host)
 
 int qapi_url_check(const char *url, int *loopback, struct qs_err *e)
 {
-    CURLU *u = curl_url();
+    CURLU *u;
     char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL, *frag = NULL;
     int rc = 0;
 
     *loopback = 0;
+    if ((rc = curl_dl_ready(e)) < 0)
+        return rc;
+    u = curl_url();
     if (!u)
         return err_set(e, QS_E_SOFTWARE, NULL, "qapi: libcurl cannot parse URLs (out of memory)");
     /* R-SYN-7: parsed as libcurl will read it, never by string prefix, so that
