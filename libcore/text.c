@@ -1,6 +1,7 @@
 /* text: control characters, full-width numbers, scientific notation, cell names. */
 #include "text.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -217,4 +218,27 @@ void text_html_escape(FILE *fp, const char *s)
             fputc((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f ? ' ' : c, fp);
         }
     }
+}
+
+int text_label_eq(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ')
+            a++;
+        while (*b == ' ')
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        if (tolower((unsigned char)*a++) != tolower((unsigned char)*b++))
+            return 0;
+    }
+}
+
+int text_label_col(const char *name, const char *const labels[][4], int ncols)
+{
+    for (int c = 0; c < ncols; c++)
+        for (int k = 0; k < 4 && labels[c][k]; k++)
+            if (text_label_eq(name, labels[c][k]))
+                return c;
+    return -1;
 }

@@ -55,4 +55,10 @@ const char *text_show(const char *s, size_t n, char *buf, size_t size);
 /* Writes s (UTF-8; NULL: nothing) to fp as HTML text, also safe inside a quoted attribute:
  * & < > " ' escaped, other control characters but tab and newline written as spaces. */
 void text_html_escape(FILE *fp, const char *s);
+
+/* A header label as QSM's forms are read: equal ignoring ASCII case and spaces. */
+int text_label_eq(const char *a, const char *b);
+/* The column c whose labels[c] (up to 3, NULL-terminated) hold name by text_label_eq;
+ * -1 when none does. */
+int text_label_col(const char *name, const char *const labels[][4], int ncols);
 #endif

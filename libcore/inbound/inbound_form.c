@@ -1,13 +1,13 @@
 /* inbound_form: QSM's inbound form read and checked whole (R-INB-1, R-INB-2). QSM loses every
  * row below the first bad one of an upload; qs reports every bad row and hands off nothing
  * (or, with --skip-bad, only the good rows). */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inbound.h"
+#include "../text.h"
 #include "../xalloc.h"
 
 const char *const inbound_cols[INB_NCOLS] = {
@@ -31,27 +31,9 @@ static const char *const labels[INB_NCOLS][4] = {
 static const int required[INB_NCOLS] = {
     [INB_Q_CODE] = 1, [INB_OPTION] = 1, [INB_INOUT] = 1, [INB_QTY] = 1};
 
-static int label_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == ' ')
-            a++;
-        while (*b == ' ')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a++) != tolower((unsigned char)*b++))
-            return 0;
-    }
-}
-
 static int col_of(const char *name)
 {
-    for (int c = 0; c < INB_NCOLS; c++)
-        for (int k = 0; labels[c][k]; k++)
-            if (label_eq(name, labels[c][k]))
-                return c;
-    return -1;
+    return text_label_col(name, labels, INB_NCOLS);
 }
 
 void inbound_form_clear(struct inbound_form *f)
@@ -331,7 +313,7 @@ int inbound_form_check(struct store *s, const char *shop, struct inbound_form *f
                     break;
                 }
         }
-        if (!label_eq(trimmed(r->cell[INB_INOUT], buf, sizeof buf), "in"))
+        if (!text_label_eq(trimmed(r->cell[INB_INOUT], buf, sizeof buf), "in"))
             say(cb, 0, "R-INB-1", f, r, "InOut \"%s\" is not \"in\" (qs registers inbounds)", buf);
         if (moving_qty(r->cell[INB_QTY], &r->qty, &wide) < 0)
             say(cb, 0, "R-INB-1", f, r, "MovingQty \"%s\" is not a positive whole number",

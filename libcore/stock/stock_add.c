@@ -1,6 +1,5 @@
 /* stock_add: `qs stock add` (R-STK-2, R-STK-3): QSM's option form read, or built from a
  * marketplace item; every rule checked; the request recorded and handed off (kind stock). */
-#include <ctype.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include "stock_add.h"
 #include "../outbox.h"
 #include "../sha256.h"
+#include "../text.h"
 #include "../tm.h"
 #include "../xalloc.h"
 
@@ -26,28 +26,9 @@ static const char *const fixed_labels[NFIXED][4] = {
     [COL_SKU] = {"SellerCode", "卖家SKU代码", "Seller Code", NULL},
 };
 
-/* Equal ignoring ASCII case and spaces. */
-static int label_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == ' ')
-            a++;
-        while (*b == ' ')
-            b++;
-        if (!*a || !*b)
-            return !*a && !*b;
-        if (tolower((unsigned char)*a++) != tolower((unsigned char)*b++))
-            return 0;
-    }
-}
-
 static int fixed_of(const char *name)
 {
-    for (int c = 0; c < NFIXED; c++)
-        for (int k = 0; fixed_labels[c][k]; k++)
-            if (label_eq(name, fixed_labels[c][k]))
-                return c;
-    return -1;
+    return text_label_col(name, fixed_labels, NFIXED);
 }
 
 void stock_form_clear(struct stock_form *f)
@@ -107,7 +88,7 @@ static int map_header(struct stock_form *f, const char *const *cols, size_t n, i
             problems++;
             continue;
         }
-        if (!*cols[k] || (f->naxes && label_eq(cols[k], f->axes[0]))) {
+        if (!*cols[k] || (f->naxes && text_label_eq(cols[k], f->axes[0]))) {
             say(cb, 0, "R-STK-2", f->input, f->sheet, 1,
                 "option column %zu needs a name of its own (the option's name, e.g. Color)", k + 1);
             problems++;
@@ -385,7 +366,7 @@ int stock_add_check(const struct stock_item *it, const struct stock_form *f,
                     "Price \"%s\" is not an extra price of 0 or more, in whole yen", r->price);
         else if (v > 0)
             extra++;
-        if (*r->currency && !label_eq(r->currency, "JPY"))
+        if (*r->currency && !text_label_eq(r->currency, "JPY"))
             problems++, say(cb, 0, "R-STK-2", in, f->sheet, r->line,
                             "Currency \"%s\": Q-inventory options are in JPY only", r->currency);
         if (*r->seller_sku)

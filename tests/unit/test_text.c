@@ -206,6 +206,24 @@ static int count_entries(const char *dir)
     return n;
 }
 
+/* QSM form headers: case and spaces do not matter, anything else does. */
+static void form_label_lookup(void **state)
+{
+    (void)state;
+    static const char *const labels[][4] = {
+        {"SellerCode", "卖家商品代码", "Seller Code", NULL},
+        {"MovingQty", "处理数量", NULL},
+    };
+    assert_true(text_label_eq(" seller code ", "SellerCode"));
+    assert_true(text_label_eq("", "  "));
+    assert_false(text_label_eq("SellerCod", "SellerCode"));
+    assert_false(text_label_eq("SellerCode2", "SellerCode"));
+    assert_int_equal(text_label_col("SELLERCODE", labels, 2), 0);
+    assert_int_equal(text_label_col("处理数量", labels, 2), 1);
+    assert_int_equal(text_label_col("movingqty ", labels, 2), 1);
+    assert_int_equal(text_label_col("数量", labels, 2), -1);
+}
+
 static void item1_afile_commit_abort(void **state)
 {
     char dir[] = "/tmp/qs-afile.XXXXXX", path[64], in[64];
@@ -266,6 +284,7 @@ int main(void)
         cmocka_unit_test(item16_ascii_number),
         cmocka_unit_test(item16_sci_number),
         cmocka_unit_test(item17_where),
+        cmocka_unit_test(form_label_lookup),
         cmocka_unit_test(item1_afile_commit_abort),
     };
     // clang-format on
