@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "inbound.h"
+#include "../stock/stock_job.h"
 #include "../outbox.h"
 #include "../sha256.h"
 #include "../tm.h"
@@ -156,39 +157,13 @@ done:
     return rc;
 }
 
-/* The items a run settled, for the report. */
-struct settled {
-    char **key, **result, **ref, **msg;
-    size_t n;
-};
-
-static void settled_add(const struct outbox_item *it, enum deliver_status st, const char *ref,
-                        const char *error, void *ctx)
-{
-    static const char *const words[] = {[DELIVER_NONE] = "retry",
-                                        [DELIVER_OK] = "ok",
-                                        [DELIVER_RETRY] = "retry",
-                                        [DELIVER_FAILED] = "failed",
-                                        [DELIVER_HANDED_OFF] = "handed-off"};
-    struct settled *s = ctx;
-    size_t n = s->n + 1;
-    s->key = xrealloc(s->key, n * sizeof *s->key);
-    s->result = xrealloc(s->result, n * sizeof *s->result);
-    s->ref = xrealloc(s->ref, n * sizeof *s->ref);
-    s->msg = xrealloc(s->msg, n * sizeof *s->msg);
-    s->key[s->n] = xstrdup(it->key);
-    s->result[s->n] = xstrdup(words[st]);
-    s->ref[s->n] = xstrdup(ref ? ref : "");
-    s->msg[s->n++] = xstrdup(error ? error : "");
-}
-
 static const char *const deliver_cols[] = {"bundle", "rows", "units", "arrival", "shop_id"};
 static const char *const deliver_shared[] = {"conditions"};
 
 static int run(void *job, struct job_counts *c, struct qs_err *e)
 {
     struct inbound_add_job *j = job;
-    struct settled *s = j->settled ? j->settled : (j->settled = xcalloc(1, sizeof *s));
+    struct stock_settled *s = j->settled ? j->settled : (j->settled = xcalloc(1, sizeof *s));
     struct deliver_opts d = {
         .retry_failed = j->retry_failed,
         .dry_run = j->dry_run,
@@ -197,7 +172,7 @@ static int run(void *job, struct job_counts *c, struct qs_err *e)
         .ncolumns = 5,
         .shared = deliver_shared,
         .nshared = 1,
-        .on_result = settled_add,
+        .on_result = stock_settled_add,
         .result_ctx = s,
         .prog = j->prog,
     };
@@ -233,13 +208,12 @@ static int emit(job_emit_fn fn, void *ectx, enum job_outcome oc, const char *key
 static int report(void *job, job_emit_fn fn, void *ectx, struct qs_err *e)
 {
     struct inbound_add_job *j = job;
-    struct settled *s = j->settled;
+    struct stock_settled *s = j->settled;
     int rc = 0, seen = 0;
     for (size_t i = 0; s && i < s->n && rc >= 0; i++) {
-        int oc = job_outcome_parse(s->result[i]);
         seen |= strcmp(s->key[i], j->key) == 0;
-        rc = emit(fn, ectx, oc < 0 ? JOB_RETRY : (enum job_outcome)oc, s->key[i], s->result[i],
-                  s->ref[i], s->msg[i], e);
+        rc = emit(fn, ectx, stock_settled_outcome(s->result[i]), s->key[i], s->result[i], s->ref[i],
+                  s->msg[i], e);
     }
     if (rc >= 0 && !seen && j->key[0])
         rc = j->existed ? emit(fn, ectx, JOB_DONE, j->key, "already", "",
@@ -282,19 +256,6 @@ const struct job_ops inbound_add_job_ops = {
 
 void inbound_add_job_clear(struct inbound_add_job *j)
 {
-    struct settled *s = j->settled;
-    if (s) {
-        for (size_t i = 0; i < s->n; i++) {
-            free(s->key[i]);
-            free(s->result[i]);
-            free(s->ref[i]);
-            free(s->msg[i]);
-        }
-        free(s->key);
-        free(s->result);
-        free(s->ref);
-        free(s->msg);
-        free(s);
-    }
+    stock_settled_free(j->settled);
     j->settled = NULL;
 }

@@ -13,7 +13,8 @@ void stock_settled_add(const struct outbox_item *it, enum deliver_status st, con
                                         [DELIVER_OK] = "ok",
                                         [DELIVER_RETRY] = "retry",
                                         [DELIVER_FAILED] = "failed",
-                                        [DELIVER_HANDED_OFF] = "handed-off"};
+                                        [DELIVER_HANDED_OFF] = "handed-off",
+                                        [DELIVER_UNKNOWN] = "unknown"};
     struct stock_settled *s = ctx;
     size_t n = s->n + 1;
     s->key = xrealloc(s->key, n * sizeof *s->key);
