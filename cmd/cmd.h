@@ -292,6 +292,12 @@ extern const struct qs_opt stock_sync_opts[];
 int cmd_stock_sync(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv);
 /* A whole number in [min, max] into *out; 0, or -1 when s is not one. */
 int cmd_parse_long(const char *s, long min, long max, long *out);
+/* Opens the input operand path for reading ("-" or NULL: standard input) into *fp.
+ * 0, or -- after saying why on stderr -- the exit code (64 when the file is missing or
+ * unreadable, 74 on another error). */
+int cmd_open_input(const struct qs_ctx *ctx, const char *path, FILE **fp);
+/* Closes an input of cmd_open_input; standard input and NULL are left alone. */
+void cmd_close_input(FILE *fp);
 /* A whole file ("-": stdin) as a string without its last newline, malloc'd in *out. */
 int cmd_read_file(const char *path, char **out, struct qs_err *e);
 /* Runs a job (libcore/job.h) with the run's options (--dry-run, -q, --format...) and

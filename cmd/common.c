@@ -368,6 +368,26 @@ int cmd_job(const struct qs_ctx *ctx, const struct job_ops *ops, void *job)
     return code;
 }
 
+int cmd_open_input(const struct qs_ctx *ctx, const char *path, FILE **fp)
+{
+    if (!path || strcmp(path, "-") == 0) {
+        *fp = stdin;
+        return 0;
+    }
+    if (!(*fp = fopen(path, "rb"))) {
+        int err = errno;
+        cmd_warn(ctx, "cannot open %s: %s", path, strerror(err));
+        return err == ENOENT || err == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
+    }
+    return 0;
+}
+
+void cmd_close_input(FILE *fp)
+{
+    if (fp && fp != stdin)
+        fclose(fp);
+}
+
 /* ---- keys from operands or records (qs note reply, delay; added for issue 10) ---- */
 
 int cmd_is_input(const char *arg)

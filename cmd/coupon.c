@@ -232,11 +232,8 @@ static int cmd_coupon_add(struct qs_ctx *ctx, const struct qs_verb *v, int argc,
                               "input)");
     if (!opts) {
         name = ctx->input;
-        in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
-        if (!in) {
-            cmd_warn(ctx, "cannot open %s: %s", name, strerror(errno));
-            return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
-        }
+        if ((rc = cmd_open_input(ctx, name, &in)) != 0)
+            return rc;
     }
     out_open(&o, ctx, 0);
     struct coupon_opts co = {

@@ -106,21 +106,11 @@ static const struct qs_opt words_opts[] = {
     OPT_END,
 };
 
-/* Opens the input operand (none or "-": standard input). */
+/* Opens the input operand (none or "-": standard input, named "-"). */
 static int open_input(const struct qs_ctx *ctx, const char *path, FILE **fp, const char **name)
 {
-    if (!path || strcmp(path, "-") == 0) {
-        *fp = stdin;
-        *name = "-";
-        return 0;
-    }
-    *fp = fopen(path, "rb");
-    *name = path;
-    if (!*fp) {
-        cmd_warn(ctx, "cannot open %s: %s", path, strerror(errno));
-        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
-    }
-    return 0;
+    *name = path && strcmp(path, "-") != 0 ? path : "-";
+    return cmd_open_input(ctx, path, fp);
 }
 
 static void close_input(FILE *fp)

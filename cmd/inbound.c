@@ -122,10 +122,8 @@ static int cmd_inbound_add(struct qs_ctx *ctx, const struct qs_verb *v, int argc
     name = ctx->input;
     if (strcmp(name, "-") == 0 && isatty(STDIN_FILENO))
         return cmd_usage(ctx, "give a FILE in QSM's inbound form (- for stdin)");
-    if (!(in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb"))) {
-        cmd_warn(ctx, "cannot open %s: %s", name, strerror(errno));
-        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
-    }
+    if ((rc = cmd_open_input(ctx, name, &in)) != 0)
+        return rc;
     shown = strcmp(name, "-") == 0 ? "stdin" : name;
     struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
     rc = inbound_form_read(in, shown, &ro, &cb, &f, &e);
@@ -496,11 +494,8 @@ static int cmd_inbound_ship(struct qs_ctx *ctx, const struct qs_verb *v, int arg
                          "give a FILE of shipments in QSM's other-platform form (- for stdin)");
     if (a.rejects && (rc = afile_open(a.rejects, name, &j.rej, &e)) < 0)
         return rc == QS_E_USAGE ? cmd_usage(ctx, "--rejects %s", e.msg) : cmd_fail(ctx, rc, &e);
-    if (!(in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb"))) {
-        cmd_warn(ctx, "cannot open %s", name);
-        code = QS_EX_USAGE;
+    if ((code = cmd_open_input(ctx, name, &in)) != 0)
         goto out;
-    }
     struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
     rc = inbound_ship_read(in, strcmp(name, "-") == 0 ? "stdin" : name, &ro, &cb, &set, &e);
     if (in != stdin)

@@ -145,11 +145,9 @@ static int cmd_stock_import(struct qs_ctx *ctx, const struct qs_verb *v, int arg
     if (a.map && (rc = read_map(ctx, a.map, &map)) != 0)
         return rc;
     o.map = &map;
-    ir.in = strcmp(ctx->input, "-") == 0 ? stdin : fopen(ctx->input, "rb");
-    if (!ir.in) {
-        cmd_warn(ctx, "cannot open %s: %s", ctx->input, strerror(errno));
+    if ((rc = cmd_open_input(ctx, ctx->input, &ir.in)) != 0) {
         stock_map_free(&map);
-        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
+        return rc;
     }
     struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
     ir.ro = &ro;
@@ -252,11 +250,8 @@ static int cmd_stock_add(struct qs_ctx *ctx, const struct qs_verb *v, int argc, 
                                   "or --from-item ITEMCODE");
             goto out;
         }
-        if (!(in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb"))) {
-            cmd_warn(ctx, "cannot open %s", name);
-            code = QS_EX_USAGE;
+        if ((code = cmd_open_input(ctx, name, &in)) != 0)
             goto out;
-        }
         struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
         rc = stock_form_read(in, strcmp(name, "-") == 0 ? "stdin" : name, &ro, &cb, &f, &e);
         if (in != stdin)
@@ -340,10 +335,8 @@ static int read_pairs(struct qs_ctx *ctx, const struct link_args *a, struct stoc
     err_clear(&e);
     if (strcmp(name, "-") == 0 && isatty(STDIN_FILENO))
         return cmd_usage(ctx, "give a FILE of pairs q_sku,item_code[,option] (- for stdin)");
-    if (!(in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb"))) {
-        cmd_warn(ctx, "cannot open %s: %s", name, strerror(errno));
-        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
-    }
+    if ((rc = cmd_open_input(ctx, name, &in)) != 0)
+        return rc;
     if (a->by)
         rc = stock_pairs_by_seller(ctx->store, ctx->shop.name, in,
                                    strcmp(name, "-") == 0 ? "stdin" : name, &ro, &cb, ps, &e);
@@ -918,15 +911,12 @@ static int cmd_stock_tariff(struct qs_ctx *ctx, const struct qs_verb *v, int arg
     if ((rc = cmd_now(ctx, &tr.now)) != 0)
         return rc;
     tr.name = strcmp(argv[0], "-") == 0 ? "stdin" : argv[0];
-    if (!(tr.in = strcmp(argv[0], "-") == 0 ? stdin : fopen(argv[0], "rb"))) {
-        cmd_warn(ctx, "cannot open %s: %s", argv[0], strerror(errno));
-        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
-    }
+    if ((rc = cmd_open_input(ctx, argv[0], &tr.in)) != 0)
+        return rc;
     struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
     tr.ro = &ro;
     rc = job_within(ctx->store, ctx->dry_run, tariff_fn, &tr, &e);
-    if (tr.in != stdin)
-        fclose(tr.in);
+    cmd_close_input(tr.in);
     if (rc < 0)
         return cmd_fail(ctx, rc, &e);
     if (ctx->verbosity >= 0)
@@ -1052,15 +1042,12 @@ static int cmd_stock_calendar(struct qs_ctx *ctx, const struct qs_verb *v, int a
     if ((rc = cmd_now(ctx, &cr.now)) != 0)
         return rc;
     cr.name = strcmp(argv[0], "-") == 0 ? "stdin" : argv[0];
-    if (!(cr.in = strcmp(argv[0], "-") == 0 ? stdin : fopen(argv[0], "rb"))) {
-        cmd_warn(ctx, "cannot open %s: %s", argv[0], strerror(errno));
-        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
-    }
+    if ((rc = cmd_open_input(ctx, argv[0], &cr.in)) != 0)
+        return rc;
     struct rec_reader_opts ro = cmd_reader_opts(ctx, a.enc);
     cr.ro = &ro;
     rc = job_within(ctx->store, ctx->dry_run, cal_fn, &cr, &e);
-    if (cr.in != stdin)
-        fclose(cr.in);
+    cmd_close_input(cr.in);
     if (rc < 0)
         return cmd_fail(ctx, rc, &e);
     if (ctx->verbosity >= 0)
@@ -1249,10 +1236,8 @@ static int cmd_stock_labels(struct qs_ctx *ctx, const struct qs_verb *v, int arg
     if (strcmp(name, "-") == 0 && isatty(STDIN_FILENO))
         return cmd_usage(ctx,
                          "give a FILE of q_sku,count (- for stdin), or --boxes N --cargo-no NO");
-    if (!(in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb"))) {
-        cmd_warn(ctx, "cannot open %s: %s", name, strerror(errno));
-        return errno == ENOENT || errno == EACCES ? QS_EX_USAGE : QS_EX_IOERR;
-    }
+    if ((rc = cmd_open_input(ctx, name, &in)) != 0)
+        return rc;
     ro = cmd_reader_opts(ctx, a.enc);
     rc = stock_tags_read(in, strcmp(name, "-") == 0 ? "stdin" : name, &ro, &cb, &t, &e);
     if (in != stdin)
