@@ -268,6 +268,8 @@ const char *cmd_field(const struct rec *r, const char *const *names);
  * UTC unless it says otherwise: for tests and for replaying a day), else the clock. Returns
  * 0, or 64 after printing the error. */
 int cmd_now(const struct qs_ctx *ctx, time_t *now);
+/* The same without printing: the usage error in e when QS_NOW is not a time. */
+int cmd_now_err(time_t *now, struct qs_err *e);
 /* The zone to print and read times in: --tz, else the shop's, else Asia/Tokyo. */
 const char *cmd_tz(const struct qs_ctx *ctx);
 

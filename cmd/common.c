@@ -72,15 +72,24 @@ const char *cmd_tz(const struct qs_ctx *ctx)
     return SHOP_DEFAULT_TZ;
 }
 
-int cmd_now(const struct qs_ctx *ctx, time_t *now)
+int cmd_now_err(time_t *now, struct qs_err *e)
 {
     const char *v = getenv("QS_NOW");
-    struct qs_err e;
+    struct qs_err pe;
     *now = time(NULL);
     if (!v || !*v)
         return 0;
-    if (tm_parse(v, "UTC", *now, now, &e) < 0)
-        return cmd_usage(ctx, "QS_NOW \"%s\" is not a time (2026-12-03T01:00:00Z)", v);
+    if (tm_parse(v, "UTC", *now, now, &pe) < 0)
+        return err_set(e, QS_E_USAGE, NULL, "QS_NOW \"%s\" is not a time (2026-12-03T01:00:00Z)",
+                       v);
+    return 0;
+}
+
+int cmd_now(const struct qs_ctx *ctx, time_t *now)
+{
+    struct qs_err e;
+    if (cmd_now_err(now, &e) < 0)
+        return cmd_usage(ctx, "%s", e.msg);
     return 0;
 }
 

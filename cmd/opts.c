@@ -110,13 +110,18 @@ static int opt_apply(struct qs_ctx *ctx, const struct qs_opt *o, const char *arg
         l->v[l->n++] = arg;
         return 0;
     }
-    case QSO_TIME:
-        if (tm_parse(arg, cmd_tz(ctx), time(NULL), (time_t *)t, e) < 0) {
+    case QSO_TIME: {
+        /* "HH:MM" is today or tomorrow as of QS_NOW when set (SPEC 1.5), like cmd_now. */
+        time_t now;
+        if (cmd_now_err(&now, e) < 0)
+            return e->code;
+        if (tm_parse(arg, cmd_tz(ctx), now, (time_t *)t, e) < 0) {
             char msg[sizeof e->msg];
             snprintf(msg, sizeof msg, "%s", e->msg);
             return err_set(e, QS_E_USAGE, NULL, "--%s: %s", o->name, msg);
         }
         return 0;
+    }
     case QSO_ENUM: {
         char list[256] = "";
         size_t len = 0, n = 0;

@@ -83,4 +83,11 @@ test_expect 'R-INB-4: inspected quantities that are not the bundle'"'"'s are ref
     expect_code 0 qs inbound mark B4 completed </dev/null && empty out &&
     test "$(sql "SELECT sum(inspected) FROM inbound_row WHERE bundle = 4")" = 19
 '
+test_expect 'R-INB-3: --at HH:MM is that time of the day of QS_NOW in the shop zone, not of the real clock' '
+    bundle 5 && qs inbound mark B5 requested --cargo-no 500 2>/dev/null &&
+    qs inbound mark B5 confirmed 2>/dev/null &&
+    qs inbound mark B5 shipped --carrier Sagawa --tracking 4444 --boxes 1 2>/dev/null &&
+    QS_NOW=2026-12-07T00:30:00Z expect_code 0 qs inbound mark B5 arrived --at 10:00 &&
+    test "$(sql "SELECT arrived_at FROM inbound_bundle WHERE id = 5")" = 2026-12-07T01:00:00Z
+'
 test_done
