@@ -511,6 +511,7 @@ static int cmd_stock_unlinked(struct qs_ctx *ctx, const struct qs_verb *v, int a
 struct alloc_args {
     const char *state;
     int todo, retry_failed;
+    enum rec_enc enc;
 };
 #define ALA struct alloc_args
 
@@ -525,8 +526,13 @@ static const struct qs_opt alloc_opts[] = {
 
 static const struct qs_opt unalloc_opts[] = {
     OPT_FLAG(ALA, retry_failed, "retry-failed", "also hand off failed to-dos again"),
+    OPT_ENC(ALA, enc),
     OPT_END,
 };
+
+/* The order number's column in records (the listing's order_no, QSM's and QAPI's names). */
+static const char *const order_names[] = {"order_no", "OrderNo",  "orderNo",
+                                          "ContrNo",  "CONTR_NO", NULL};
 
 /* The listing's columns (qs-stock(1) documents them). */
 static const char *const alloc_cols[] = {"order_no", "pack_no", "item_code", "option_code",
@@ -641,14 +647,24 @@ static int cmd_stock_unallocate(struct qs_ctx *ctx, const struct qs_verb *v, int
 {
     struct alloc_args a = {0};
     struct stock_alloc_job j = {0};
+    struct cmd_keys orders = {.names = order_names, .what = "order_no", .rule = "R-STK-6"};
     struct qs_err e;
     int rc;
 
     err_clear(&e);
     if ((rc = cmd_parse(ctx, v, &a, &argc, &argv)) != 0)
         return rc;
-    if (argc == 0)
-        return cmd_usage(ctx, "give the order numbers to unallocate");
+    if (argc == 0 && isatty(STDIN_FILENO))
+        return cmd_usage(ctx, "give the order numbers to unallocate, or records with an "
+                              "order_no column (- for stdin)");
+    if ((rc = cmd_read_keys(ctx, argc, argv, a.enc, &orders, &e)) != 0) {
+        cmd_keys_free(&orders);
+        return rc;
+    }
+    if (orders.n == 0) {
+        cmd_keys_free(&orders);
+        return cmd_usage(ctx, "no order numbers to unallocate");
+    }
     j = (struct stock_alloc_job){.s = ctx->store,
                                  .shop = ctx->shop.name,
                                  .unalloc = 1,
@@ -656,8 +672,9 @@ static int cmd_stock_unallocate(struct qs_ctx *ctx, const struct qs_verb *v, int
                                  .dry_run = ctx->dry_run ? stdout : NULL,
                                  .prog = ctx->prog,
                                  .now = time(NULL)};
-    rc = stock_alloc_unalloc_plan(ctx->store, ctx->shop.name, (const char *const *)argv,
-                                  (size_t)argc, cmd_say_err, ctx, &j, &e);
+    rc = stock_alloc_unalloc_plan(ctx->store, ctx->shop.name, (const char *const *)orders.v,
+                                  orders.n, cmd_say_err, ctx, &j, &e);
+    cmd_keys_free(&orders);
     if (rc < 0) {
         stock_alloc_job_clear(&j);
         return cmd_fail(ctx, rc, &e);
@@ -1342,8 +1359,8 @@ static const struct qs_verb stock_verbs[] = {
             confirm_opts, "record link and allocation to-dos done in QSM"),
     QS_VERB("allocation", cmd_stock_allocation, NULL, SHOP_W | QS_OPTS_ANYWHERE, alloc_opts,
             "allocated, waiting and unallocatable orders; QSM's allocation to-do"),
-    QS_VERB("unallocate", cmd_stock_unallocate, "ORDER...", SHOP_W | QS_OPTS_ANYWHERE, unalloc_opts,
-            "write QSM's to-do to cancel an allocation"),
+    QS_VERB("unallocate", cmd_stock_unallocate, "ORDER...|FILE|-", SHOP_W | QS_OPTS_ANYWHERE,
+            unalloc_opts, "write QSM's to-do to cancel an allocation"),
     QS_VERB("sync", cmd_stock_sync, NULL, SHOP_W, stock_sync_opts,
             "set marketplace quantities from the warehouse's (also qs sync stock)"),
     QS_VERB_USAGE("fees", cmd_stock_fees,

@@ -70,7 +70,7 @@ _qs_verb_opts() {
     stock/link) echo "--by --remove --retry-failed --encoding" ;;
     stock/confirm) echo "--handoff --order --encoding" ;;
     stock/allocation) echo "--state --todo --retry-failed" ;;
-    stock/unallocate) echo "--retry-failed" ;;
+    stock/unallocate) echo "--retry-failed --encoding" ;;
     stock/sync | sync/stock) echo "--buffer --max --shared --force --retry-failed" ;;
     stock/labels) echo "--own-barcode --no-pdf --retry-failed --encoding --boxes --cargo-no --shop-id --bundle" ;;
     inbound/add) echo "--arrival --skip-bad --rejects --csv --retry-failed --encoding" ;;

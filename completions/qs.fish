@@ -294,6 +294,7 @@ complete -c qs -n '__qs_using stock confirm' -l order -x -d 'the allocation to-d
 complete -c qs -n '__qs_using stock allocation' -l state -x -a 'allocated waiting unallocatable'
 complete -c qs -n '__qs_using stock allocation' -l todo -d 'hand off the allocation to-do'
 complete -c qs -n '__qs_using stock allocation; or __qs_using stock unallocate' -l retry-failed
+complete -c qs -n '__qs_using stock unallocate' -l encoding -x -a 'auto utf-8 cp932' -d 'input encoding'
 complete -c qs -n '__qs_using stock labels' -l own-barcode -d 'also draw Code 128 SKU labels'
 complete -c qs -n '__qs_using stock labels' -l no-pdf -d 'write no PDF'
 complete -c qs -n '__qs_using stock labels' -l retry-failed

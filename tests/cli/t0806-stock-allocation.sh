@@ -116,6 +116,15 @@ test_expect 'R-STK-6: unallocate refuses a line not allocated (65, nothing writt
     test "$(outbox stock-unalloc)" = 0 && empty out
 '
 
+test_expect 'R-STK-6: unallocate reads the order numbers from records too (order_no column, a file or -)' '
+    printf "order_no,note\n900810,x\n900806,y\n" >ual.csv &&
+    expect_code 65 qs stock unallocate ual.csv &&
+    grep_q "order 900806 is unallocatable: no link" err && grep_q "order 900810 is " err &&
+    expect_code 65 qs stock unallocate - <ual.csv && grep_q "order 900806 is unallocatable" err &&
+    printf "orderid\n900804\n" | expect_code 65 qs stock unallocate - && grep_q "order_no" err &&
+    test "$(outbox stock-unalloc)" = 0 && empty out
+'
+
 test_expect 'R-STK-6: unallocate writes the 发送地点分配取消 to-do; confirm --handoff cancels the allocation' '
     expect_code 0 qs stock unallocate 900804 &&
     grep_q "^ual-[0-9a-f]*,900804,7004,$A,1,unallocate,handed-off," out &&
