@@ -1,8 +1,8 @@
 /* deliver_doctor: the deliveries' lines of `qs sync doctor` (R-SYN-8) -- each kind's
- * delivery (setting deliver.KIND) configured and runnable. A hook is not pinged: the hook
- * protocol (SPEC 1.7) has no request that does nothing, and a seller's hook would act on
- * any request; so its command must exist and be executable (qs's reading, in qs-sync(1)).
- * A hand-off folder must be writable, or creatable in its nearest existing parent. */
+ * delivery (setting deliver.KIND) configured and runnable. A hook's command must exist and
+ * be executable, and the hook must answer a ping (deliver_ping.c: a request of kind "ping"
+ * that a hook answers without acting on it). A hand-off folder must be writable, or
+ * creatable in its nearest existing parent. */
 #include "deliver_int.h"
 
 #include <errno.h>
@@ -15,6 +15,9 @@
 #include "../doctor.h"
 #include "../shop.h"
 #include "../xalloc.h"
+
+/* How long a hook has to answer the doctor's ping. */
+#define DOCTOR_PING_MS 10000L
 
 /* The program a hook command line starts: its first word that is not a NAME=VALUE
  * assignment, quotes taken off. Malloc'd, NULL when there is none. */
@@ -116,9 +119,19 @@ static int one(const char *key, const char *value, void *p)
                             "hook command \"%s\" is not an executable file: install it or "
                             "set `qs init --deliver %s=...`",
                             prog ? prog : sp.arg, key + 8);
-        else
-            rc = doctor_say(x->d, DOCTOR_OK, check, x->e,
-                            "hook %s is executable (not pinged: hooks have no ping)", prog);
+        else {
+            char *said = NULL;
+            struct qs_err he;
+            err_clear(&he);
+            if (deliver_hook_ping(sp.arg, x->d->shop, key + 8, DOCTOR_PING_MS, &said, &he) < 0)
+                rc = doctor_say(x->d, DOCTOR_FAIL, check, x->e, "%s", he.msg);
+            else if (said)
+                rc = doctor_say(x->d, DOCTOR_OK, check, x->e,
+                                "hook %s answers a ping (it said: %s)", prog, said);
+            else
+                rc = doctor_say(x->d, DOCTOR_OK, check, x->e, "hook %s answers a ping", prog);
+            free(said);
+        }
         free(prog);
     } else if (sp.type == DELIVER_FILE) {
         if (!writable(sp.arg, where, sizeof where))

@@ -51,6 +51,12 @@ ssize_t dlv_write_nosig(int fd, const void *buf, size_t n);
 int dlv_reap(const struct dlv_run *r, pid_t pid, long grace_ms, int *fd, void (*drain)(void *ctx),
              void *ctx);
 
+/* R-SYN-8: starts hook cmd for kind, sends it one ping request and waits up to timeout_ms
+ * for its answer (deliver_ping.c). 0 when it answered (*said: its error, malloc'd, when it
+ * answered ok false; else NULL); QS_E_FAIL naming what went wrong otherwise. */
+int deliver_hook_ping(const char *cmd, const char *shop, const char *kind, long timeout_ms,
+                      char **said, struct qs_err *e);
+
 /* Sends r's items through the hook r->spec->arg (deliver_hook.c). */
 int dlv_hook_run(struct dlv_run *r, struct qs_err *e);
 /* Writes r's items to a hand-off folder under r->spec->arg (deliver_file.c). */

@@ -77,15 +77,44 @@ test_expect 'R-SYN-8: the marketplace out of reach fails qapi.reach; the clock i
     grep_q "not checked: no answer" out
 '
 
+# Hooks for the ping (R-SYN-8): one that answers, one that refuses the kind (and keeps the
+# request it got), one that echoes its input, one that says nothing, one that answers
+# another id.
+cat >hook.sh <<'EOF2'
+#!/bin/sh
+read -r line && echo '{"id":"ping","ok":true}'
+EOF2
+cat >refuse.sh <<'EOF2'
+#!/bin/sh
+cat >"$0.got"
+echo '{"id":"ping","ok":false,"error":"unknown kind","retry":false}'
+EOF2
+printf '#!/bin/sh\ncat\n' >echo.sh
+printf '#!/bin/sh\nexit 0\n' >mute.sh
+printf '#!/bin/sh\necho %s\n' "'{\"id\":\"7\",\"ok\":true}'" >other.sh
+chmod +x hook.sh refuse.sh echo.sh mute.sh other.sh
+
 test_expect 'R-SYN-8: a hook command that does not exist and a hand-off folder under a file fail' '
     kshop dl --deliver note=hook:"$TRASH/no-such-hook --x" --deliver stock=file:blocker/sub &&
     : >blocker && expect_code 1 qs --shop dl sync doctor &&
     test "$(level deliver.note)" = fail && grep_q "no-such-hook\" is not an executable file" out &&
     test "$(level deliver.stock)" = fail &&
-    printf "#!/bin/sh\ncat\n" >hook.sh && chmod +x hook.sh && rm blocker &&
+    rm blocker &&
     qs -q init --shop dl --deliver note=hook:"QS_X=1 $TRASH/hook.sh" >/dev/null &&
     expect_code 0 qs --shop dl sync doctor &&
-    test "$(level deliver.note)" = ok && test "$(level deliver.stock)" = ok
+    test "$(level deliver.note)" = ok && test "$(level deliver.stock)" = ok &&
+    grep_q " hook $TRASH/hook.sh answers a ping\$" out
+'
+
+test_expect 'R-SYN-8: a hook is pinged: it gets one request of kind ping and must answer its id' '
+    kshop hp --deliver coupon=hook:"$TRASH/refuse.sh" --deliver note=hook:"$TRASH/echo.sh" \
+        --deliver stock=hook:"$TRASH/mute.sh" --deliver inbound=hook:"$TRASH/other.sh" &&
+    expect_code 1 qs --shop hp sync doctor &&
+    test "$(level deliver.coupon)" = ok && grep_q "refuse.sh answers a ping (it said: unknown kind)" out &&
+    test "$(cat refuse.sh.got)" = "{\"id\":\"ping\",\"kind\":\"ping\",\"key\":\"ping\",\"shop\":\"hp\",\"for\":\"coupon\"}" &&
+    test "$(level deliver.note)" = fail && grep_q "echo.sh did not answer a ping: its answer has no \"ok\": true or false" out &&
+    test "$(level deliver.stock)" = fail && grep_q "mute.sh did not answer a ping: it ended without answering" out &&
+    test "$(level deliver.inbound)" = fail && grep_q "other.sh did not answer a ping: its first line does not answer the ping.s id" out
 '
 
 test_expect 'R-SYN-8: a notification template in use needs smtp.url and smtp.from' '
