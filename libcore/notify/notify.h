@@ -167,6 +167,10 @@ struct notify_smtp;
 int notify_smtp_open(struct store *s, const char *shop, long timeout_ms, struct notify_smtp **out,
                      struct qs_err *e);
 void notify_smtp_close(struct notify_smtp *m);
+/* R-SYN-8: connects to the mail server as a send would (STARTTLS, the login when smtp.user
+ * is set), says NOOP and quits; no mail is sent. 0 (what was shown in said), or QS_E_UNAVAILABLE
+ * (no connection), QS_E_USAGE (login denied) or QS_E_FAIL, naming the server and the fix. */
+int notify_smtp_login(struct notify_smtp *m, char *said, size_t n, struct qs_err *e);
 /* A deliver_send_fn (ctx: the struct notify_smtp): sends each message of items; a message
  * refused or cut before its DATA is retry, a refusal of the message itself failed, and a
  * message whose end was sent but whose answer was lost unknown (SPEC 1.6). */

@@ -1,14 +1,16 @@
 /* notify_doctor: the notifications' line of `qs sync doctor` (R-SYN-8) -- when a template
  * is in use and notifications go by smtp (setting deliver.notify, smtp unless set), the
- * mail server's settings smtp.url and smtp.from are present and sane. The login itself is
- * not tried: a doctor that sends nothing cannot open a mail session qs would then drop
- * (qs's reading, in qs-sync(1)). */
+ * mail server's settings smtp.url and smtp.from are present and sane, and the server takes
+ * the login (notify_smtp_login: STARTTLS, AUTH, NOOP, QUIT; no mail). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "notify.h"
 #include "../doctor.h"
 #include "../settings.h"
+
+/* How long the mail server has for the whole login check. */
+#define DOCTOR_SMTP_MS 15000L
 
 static int count_used(const struct notify_tmpl *t, void *p)
 {
@@ -21,7 +23,7 @@ int notify_doctor(struct doctor *d, struct qs_err *e)
 {
     struct notify_smtp *m = NULL;
     struct qs_err oe;
-    char *spec = NULL;
+    char *spec = NULL, said[512];
     long used = 0;
     int rc;
 
@@ -38,13 +40,15 @@ int notify_doctor(struct doctor *d, struct qs_err *e)
         goto out;
     }
     err_clear(&oe);
-    if (notify_smtp_open(d->s, d->shop, 0, &m, &oe) < 0)
+    if (notify_smtp_open(d->s, d->shop, DOCTOR_SMTP_MS, &m, &oe) < 0)
+        rc = doctor_say(d, DOCTOR_FAIL, "notify.smtp", e, "%ld template%s in use: %s", used,
+                        used == 1 ? "" : "s", oe.msg);
+    else if (notify_smtp_login(m, said, sizeof said, &oe) < 0)
         rc = doctor_say(d, DOCTOR_FAIL, "notify.smtp", e, "%ld template%s in use: %s", used,
                         used == 1 ? "" : "s", oe.msg);
     else
-        rc = doctor_say(d, DOCTOR_OK, "notify.smtp", e,
-                        "%ld template%s in use; smtp.url and smtp.from set (login not tried)", used,
-                        used == 1 ? "" : "s");
+        rc = doctor_say(d, DOCTOR_OK, "notify.smtp", e, "%ld template%s in use; %s", used,
+                        used == 1 ? "" : "s", said);
 out:
     notify_smtp_close(m);
     free(spec);

@@ -309,6 +309,53 @@ out:
     return rc;
 }
 
+int notify_smtp_login(struct notify_smtp *m, char *said, size_t n, struct qs_err *e)
+{
+    long code = 0;
+    CURLcode cc;
+
+    curl_easy_setopt(m->h, CURLOPT_URL, m->url);
+    curl_easy_setopt(m->h, CURLOPT_NOSIGNAL, 1L);
+    /* NOBODY + a custom request: libcurl's way to say NOOP (curl_easy_setopt(3)) */
+    curl_easy_setopt(m->h, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(m->h, CURLOPT_CUSTOMREQUEST, "NOOP");
+    curl_easy_setopt(m->h, CURLOPT_TIMEOUT_MS, m->timeout_ms);
+    curl_easy_setopt(m->h, CURLOPT_CONNECTTIMEOUT_MS, 15000L);
+    curl_easy_setopt(m->h, CURLOPT_USE_SSL,
+                     m->loopback ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
+    if (m->loopback)
+        curl_easy_setopt(m->h, CURLOPT_NOPROXY, "*");
+    if (m->user)
+        curl_easy_setopt(m->h, CURLOPT_USERNAME, m->user);
+    if (m->password)
+        curl_easy_setopt(m->h, CURLOPT_PASSWORD, m->password);
+    cc = curl_easy_perform(m->h);
+    curl_easy_getinfo(m->h, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_setopt(m->h, CURLOPT_NOBODY, 0L);
+    curl_easy_setopt(m->h, CURLOPT_CUSTOMREQUEST, NULL);
+    if (cc == CURLE_OK) {
+        if (m->user)
+            snprintf(said, n, "the mail server %s accepts the login of %s", m->url, m->user);
+        else
+            snprintf(said, n, "the mail server %s answers (no smtp.user: no login)", m->url);
+        return 0;
+    }
+    if (cc == CURLE_LOGIN_DENIED)
+        return err_set(e, QS_E_USAGE, "R-SYN-8",
+                       "the mail server %s refused the login of %s: check smtp.user and the "
+                       "secret smtp.password",
+                       m->url, m->user ? m->user : "(no smtp.user)");
+    if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
+        cc == CURLE_OPERATION_TIMEDOUT)
+        return err_set(e, QS_E_UNAVAILABLE, "R-SYN-8", "the mail server %s: %s: check smtp.url",
+                       m->url, curl_easy_strerror(cc));
+    if (code)
+        return err_set(e, QS_E_FAIL, "R-SYN-8", "the mail server %s: %s (answer %ld)", m->url,
+                       curl_easy_strerror(cc), code);
+    return err_set(e, QS_E_FAIL, "R-SYN-8", "the mail server %s: %s", m->url,
+                   curl_easy_strerror(cc));
+}
+
 int notify_smtp_send(const struct deliver_spec *d, const struct outbox_item *items, size_t n,
                      struct deliver_result *res, FILE *dry, void *ctx, struct qs_err *e)
 {

@@ -15,6 +15,8 @@ kshop() {
         qs -q init --shop "$1" --secret qapi.key --secret qapi.user --secret qapi.password \
             --set qapi.rate=0 "${@:2}" >/dev/null
 }
+# free_port: a loopback port nothing listens on (bound, then let go).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # level CHECK: the level of CHECK in out.
 level() { awk -v c="$1" '$2 == c { print $1 }' out; }
 # utc "DATE HH:MM" (Japan time) -> UTC ISO-8601, for QS_NOW.
@@ -122,8 +124,28 @@ test_expect 'R-SYN-8: a notification template in use needs smtp.url and smtp.fro
         --subject s --body b >/dev/null &&
     expect_code 1 qs --shop nt sync doctor && test "$(level notify.smtp)" = fail &&
     grep_q "smtp delivery needs the shop.s smtp.url and smtp.from" out &&
-    qs -q init --shop nt --set smtp.url=smtp://127.0.0.1:2525 --set "smtp.from=Shop <s@example.jp>" &&
-    expect_code 0 qs --shop nt sync doctor && test "$(level notify.smtp)" = ok
+    qs -q init --shop nt --set smtp.url=smtp://127.0.0.1:$(free_port) --set "smtp.from=Shop <s@example.jp>" &&
+    expect_code 1 qs --shop nt sync doctor && test "$(level notify.smtp)" = fail &&
+    grep_q "notify.smtp .*the mail server smtp://127.0.0.1:[0-9]*: Couldn.t connect to server: check smtp.url" out
+'
+
+# A mail server that only takes the login of shop / s3cret (tests/tools/smtp_login.py).
+mkdir smtpd
+python3 "$QS_SRC/tests/tools/smtp_login.py" smtpd shop s3cret >/dev/null 2>&1 &
+SMTPD=$!
+trap 'kill $SMTPD 2>/dev/null; "$SBCTL" stop "$SBDIR" >/dev/null 2>&1; cd /; rm -rf "$TRASH"' EXIT
+for _ in $(seq 100); do [ -s smtpd/port ] && break; sleep 0.1; done
+
+test_expect 'R-SYN-8: the mail server is logged in to (AUTH, NOOP, QUIT; no mail); a wrong password fails' '
+    printf "%s\n" wrong | qs -q init --shop nt --set smtp.url=smtp://127.0.0.1:$(cat smtpd/port) \
+        --set smtp.user=shop --secret smtp.password &&
+    expect_code 1 qs --shop nt sync doctor && test "$(level notify.smtp)" = fail &&
+    grep_q "refused the login of shop: check smtp.user and the secret smtp.password" out &&
+    printf "%s\n" s3cret | qs -q init --shop nt --secret smtp.password &&
+    expect_code 0 qs --shop nt sync doctor && test "$(level notify.smtp)" = ok &&
+    grep_q "1 template in use; the mail server smtp://127.0.0.1:[0-9]* accepts the login of shop\$" out &&
+    grep_q "^AUTH shop denied\$" smtpd/log && grep_q "^AUTH shop ok\$" smtpd/log &&
+    grep_q "^NOOP\$" smtpd/log && ! grep_q "^MAIL" smtpd/log
 '
 
 # ob KIND KEY STATE NEXT UPDATED: an outbox row of shop ob as the engine leaves it.
