@@ -254,6 +254,7 @@ class Sandbox:
         self.replay = replay       # a replay.Replay (server --replay) or None
         self.started = time.time()
         self.resets = 0
+        self.recording = None      # a list while /_control/record is on (kept by reset)
         self.reset()
 
     # ------------------------------------------------------------------ reset
