@@ -33,6 +33,18 @@ int pub_call(struct pub_runner *r, const char *method, const struct pub_params *
     memset(res, 0, sizeof *res);
     err_clear(&ce);
     rc = qapi_call(r->q, method, pp->p, pp->n, key, res, &ce);
+    /* R-SYN-7: the client sends a write whose answer is lost no second time; the doubt is
+     * ours. A write that sets a value (images, status, price: qapi_method_kind) is sent
+     * again here, as a read would settle nothing a repeat does not; SetNewGoods is read
+     * back by step_create before it is sent again. */
+    for (int i = 1; rc < 0 && res->cls == QAPI_RETRY && qapi_method_kind(method) == QAPI_KIND_SET &&
+                    i <= qapi_retries(r->q);
+         i++) {
+        qapi_result_free(res);
+        qapi_backoff(r->q, i);
+        err_clear(&ce);
+        rc = qapi_call(r->q, method, pp->p, pp->n, key, res, &ce);
+    }
     *answered = res->code != QAPI_CODE_NONE;
     if (rc == 0 || *answered)
         r->st->calls_ok++;

@@ -203,7 +203,7 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
         struct qapi_result res;
         int answered, rc;
         /* The client must not resend on its own: a lost answer is read back first (and
-         * qapi sends every write on a fresh connection, so libcurl does not either). */
+         * the client refuses libcurl's own resend of a write, R-SYN-7). */
         qapi_set_retries(r->q, 0);
         rc = pub_call(r, "ItemsBasic.SetNewGoods", item, p->parent_sku, &res, &answered);
         qapi_set_retries(r->q, r->retries);

@@ -234,6 +234,11 @@ static long backoff_ms(struct qapi *q, int retry)
     return d / 2 + (d > 1 ? (long)(q->rng % (uint64_t)(d / 2 + 1)) : 0);
 }
 
+void qapi_backoff(struct qapi *q, int retry)
+{
+    qapi_sleep_ms(backoff_ms(q, retry < 1 ? 1 : retry));
+}
+
 static int audit_attempt(struct qapi *q, const char *method, const char *audit_key, int attempt,
                          const char *result, const struct qapi_attempt *a, struct qs_err *e)
 {
@@ -280,6 +285,27 @@ static char *reason(const struct qapi *q, const struct qapi_attempt *a)
 
 static int sak_obtain(struct qapi *q, int *answered, struct qs_err *e);
 
+/* R-SYN-7: 1 when an attempt surely sent nothing: the connection failed before the
+ * request could leave -- the name did not resolve (CURLE_COULDNT_RESOLVE_PROXY/HOST),
+ * the connection was refused or did not come up (CURLE_COULDNT_CONNECT, a connect
+ * timeout: CURLE_OPERATION_TIMEDOUT), the TLS handshake failed (CURLE_SSL_CONNECT_ERROR)
+ * -- and libcurl never got as far as sending on any connection (on_prereq was not called:
+ * a resend on a fresh connection that fails to connect does not count, its first send
+ * may have arrived). Only such a write is retried inside the client. */
+static int sent_nothing(const struct qapi_attempt *a)
+{
+    switch (a->curl_code) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SSL_CONNECT_ERROR:
+        return !a->sent;
+    default:
+        return 0;
+    }
+}
+
 /* res takes the last attempt's answer (attempts are counted by the loop). */
 static void take(const struct qapi *q, struct qapi_attempt *a, struct qapi_result *res)
 {
@@ -306,6 +332,9 @@ static int run(struct qapi *q, const char *method, const char *cert,
     struct qapi_attempt a = {0};
     struct qs_err aerr;
     int retries_left = q->retries, reissued = 0, sak_fresh = 0, audit_rc = 0, rc = 0;
+    /* R-SYN-7: a write (not the login: a second key only replaces the first) is retried
+     * here only when it surely was not sent; any other doubt goes to the caller. */
+    const int write = qapi_is_write(method) && !cert;
     const char *result;
     char *why = NULL;
 
@@ -329,7 +358,7 @@ static int run(struct qapi *q, const char *method, const char *cert,
             result = "ok";
         else if (auth && !cert && !reissued)
             result = "auth";
-        else if (a.cls == QAPI_RETRY && retries_left > 0)
+        else if (a.cls == QAPI_RETRY && retries_left > 0 && (!write || sent_nothing(&a)))
             result = "retry";
         else
             result = "failed";
@@ -357,6 +386,8 @@ static int run(struct qapi *q, const char *method, const char *cert,
     if (a.cls == QAPI_RETRY && !*answered)
         rc = err_set(e, QS_E_UNAVAILABLE, "R-SYN-7", "%s: no answer from %s after %d attempt%s: %s",
                      method, q->base, res->attempts, res->attempts == 1 ? "" : "s", why);
+    else if (a.cls == QAPI_RETRY && res->attempts == 1)
+        rc = err_set(e, QS_E_TEMP, "R-SYN-7", "%s: failed: %s", method, why);
     else if (a.cls == QAPI_RETRY)
         rc = err_set(e, QS_E_TEMP, "R-SYN-7", "%s: still failing after %d attempts: %s", method,
                      res->attempts, why);

@@ -23,7 +23,8 @@
  *                        https://, or http:// to loopback only (R-SYN-7)
  *   setting qapi.rate    requests per second (default 5; 0 = unlimited; per process)
  *   setting qapi.timeout seconds per request (default 30)
- *   setting qapi.retries attempts after the first for retryable errors (default 5)
+ *   setting qapi.retries attempts after the first for retryable errors (default 5); a
+ *                        write is retried only when it surely was not sent (R-SYN-7)
  *   secret  qapi.key     the API key (env QS_QAPI_KEY overrides)
  *   secret  qapi.user    QSM login id (env QS_QAPI_USER)
  *   secret  qapi.password QSM password (env QS_QAPI_PASSWORD)
@@ -71,10 +72,14 @@ void qapi_set_rate(struct qapi *q, double per_second);
 /* Overrides the retry backoff: base_ms doubling per retry up to cap_ms, with jitter
  * (default 200 ms and 10 s; tests and benchmarks shorten it). */
 void qapi_set_backoff(struct qapi *q, long base_ms, long cap_ms);
-/* Overrides the retries after a retryable error (setting qapi.retries). 0: a write whose
- * answer is lost is never sent again by the client -- for calls that cannot be read back
- * (an inquiry reply, R-NOTE-12). */
+/* Overrides the retries after a retryable error (setting qapi.retries). Whatever it is, a
+ * write is retried only when the connection failed before the request was sent
+ * (R-SYN-7): a write whose answer is lost (or that was answered 5xx) fails to the
+ * caller, which reconciles by a read before it resends. */
 void qapi_set_retries(struct qapi *q, int retries);
+/* Sleeps the client's backoff before retry number retry (1, 2, ...): for a caller that
+ * sends a write again itself after a doubt (R-SYN-7). */
+void qapi_backoff(struct qapi *q, int retry);
 /* The retries in force (qapi_set_retries, setting qapi.retries). */
 int qapi_retries(const struct qapi *q);
 
@@ -120,6 +125,12 @@ const char *qapi_method_version(const char *method);
 enum qapi_class qapi_classify(int curl_code, long http_status, int result_code);
 /* 1 when method is a write: its part after the '.' starts with neither Get nor Search. */
 int qapi_is_write(const char *method);
+/* What a method does (the method table of qapi_codes.c): it reads, sets a value (a
+ * repeat is harmless) or creates something (a repeat makes a second one). */
+enum qapi_kind { QAPI_KIND_READ, QAPI_KIND_SET, QAPI_KIND_CREATE };
+/* The kind of method: READ for every read, the table's for a listed write, CREATE for
+ * any other write (the safe reading). */
+enum qapi_kind qapi_method_kind(const char *method);
 /* A ResultCode (or a bulk line's code) as an int, a numeric string or an integral real;
  * QAPI_CODE_NONE else. */
 int qapi_code_of(const json_t *v);

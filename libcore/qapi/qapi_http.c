@@ -97,6 +97,30 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+#if LIBCURL_VERSION_NUM < 0x075000
+#error "qs needs libcurl 7.80 or later (CURLOPT_PREREQFUNCTION: the guard of a write)"
+#endif
+
+/* Called by libcurl each time a request is about to go out on a connection, new or
+ * reused (CURLOPT_PREREQFUNCTION, libcurl >= 7.80). A write goes out at most once per
+ * attempt: libcurl re-sends a request on a fresh connection when a reused one turns out
+ * dead before any answer, and the marketplace may have acted on the first; such a
+ * second send is refused here (the transfer fails with CURLE_ABORTED_BY_CALLBACK) and
+ * the doubt goes to the caller (SPEC 1.6, R-SYN-7). A read may go again. */
+static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port)
+{
+    struct qapi *q = ud;
+    (void)ip;
+    (void)local_ip;
+    (void)port;
+    (void)local_port;
+    if (q->sends++ > 0 && q->call_write) {
+        q->resend_refused = 1;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
 #define SETOPT(opt, val)                                                                           \
     do {                                                                                           \
         if (curl_easy_setopt(q->curl, opt, val) != CURLE_OK)                                       \
@@ -133,6 +157,8 @@ int qapi_http_init(struct qapi *q, struct qs_err *e)
     SETOPT(CURLOPT_USERAGENT, "qs/" QS_VERSION);
     SETOPT(CURLOPT_POST, 1L);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+    SETOPT(CURLOPT_PREREQFUNCTION, on_prereq);
+    SETOPT(CURLOPT_PREREQDATA, q);
     SETOPT(CURLOPT_ACCEPT_ENCODING, "");
     /* R-SYN-7: the key and password go only where qapi_url_check allowed: no redirect
      * is followed, no other protocol is spoken, TLS is verified, and a plain http://
@@ -189,6 +215,7 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
 
     memset(a, 0, sizeof *a);
     a->code = QAPI_CODE_NONE;
+    q->call_write = qapi_is_write(method);
     for (size_t i = 0; i < n; i++)
         if (form_add(q, &form, params[i].name, params[i].value) < 0)
             goto nomem;
@@ -218,16 +245,19 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
         curl_easy_setopt(q->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form.len) != CURLE_OK ||
         curl_easy_setopt(q->curl, CURLOPT_POSTFIELDS, form.data ? form.data : "") != CURLE_OK ||
         curl_easy_setopt(q->curl, CURLOPT_FORBID_REUSE, q->reuse ? 0L : 1L) != CURLE_OK ||
-        /* A write never goes out on a reused connection: libcurl silently sends a request
-         * again when a reused connection turns out dead before any answer -- and the
-         * marketplace may have acted on the first (SPEC 1.6: nothing sent twice). */
-        curl_easy_setopt(q->curl, CURLOPT_FRESH_CONNECT,
-                         q->reuse && !qapi_is_write(method) ? 0L : 1L) != CURLE_OK) {
+        curl_easy_setopt(q->curl, CURLOPT_FRESH_CONNECT, q->reuse ? 0L : 1L) != CURLE_OK ||
+        /* A write reuses only a connection that was busy lately: one idle longer may have
+         * been closed by the server, and on_prereq would then refuse libcurl's resend --
+         * a needless doubt for the caller. */
+        curl_easy_setopt(q->curl, CURLOPT_MAXAGE_CONN,
+                         q->call_write ? QAPI_WRITE_MAXAGE_S : QAPI_READ_MAXAGE_S) != CURLE_OK) {
         rc = err_set(e, QS_E_SOFTWARE, NULL, "qapi: libcurl refused the request options");
         goto out;
     }
 
     rate_wait(q);
+    q->sends = 0;
+    q->resend_refused = 0;
     q->resp.len = 0;
     q->resp.too_big = 0;
     q->errbuf[0] = '\0';
@@ -235,6 +265,7 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
     t0 = qapi_now_ms();
     a->curl_code = (int)curl_easy_perform(q->curl);
     a->latency_ms = (long)(qapi_now_ms() - t0);
+    a->sent = q->sends > 0;
     q->requests++;
     if (curl_easy_getinfo(q->curl, CURLINFO_NUM_CONNECTS, &conns) == CURLE_OK)
         q->connections += conns;
@@ -262,8 +293,13 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
         a->cls = QAPI_INVALID;
     } else if (a->curl_code != CURLE_OK) {
         a->http_status = 0; /* an interrupted answer is no answer */
-        snprintf(a->why, sizeof a->why, "%s",
-                 q->errbuf[0] ? q->errbuf : curl_easy_strerror((CURLcode)a->curl_code));
+        if (q->resend_refused)
+            snprintf(a->why, sizeof a->why,
+                     "the connection closed without an answer (the request may have been "
+                     "received; not sent again)");
+        else
+            snprintf(a->why, sizeof a->why, "%s",
+                     q->errbuf[0] ? q->errbuf : curl_easy_strerror((CURLcode)a->curl_code));
         a->cls = qapi_classify(a->curl_code, 0, QAPI_CODE_NONE);
     } else {
         qapi_parse_answer(q->resp.data ? q->resp.data : "", q->resp.len, ctype, a);

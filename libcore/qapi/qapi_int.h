@@ -12,6 +12,11 @@
 /* Largest answer kept in memory; a bigger one is refused, not retried. */
 #define QAPI_MAX_BODY (64L << 20)
 
+/* Longest idle time, in seconds, of a kept connection a write or a read may reuse
+ * (CURLOPT_MAXAGE_CONN; libcurl's default is 118 s). */
+#define QAPI_WRITE_MAXAGE_S 5L
+#define QAPI_READ_MAXAGE_S  60L
+
 struct qapi_buf {
     char *data;
     size_t len, cap;
@@ -33,7 +38,10 @@ struct qapi {
     int retries;
     long backoff_base_ms, backoff_cap_ms;
     int reuse;
-    int global_init; /* curl_global_init succeeded: pair it with curl_global_cleanup */
+    int call_write;     /* the request in flight is a write (on_prereq's guard) */
+    int sends;          /* requests libcurl was about to send in this attempt */
+    int resend_refused; /* on_prereq refused a second send of a write */
+    int global_init;    /* curl_global_init succeeded: pair it with curl_global_cleanup */
     CURL *curl;
     char errbuf[CURL_ERROR_SIZE];
     struct qapi_buf resp;
@@ -49,6 +57,7 @@ struct qapi {
 /* What one HTTP attempt gave. */
 struct qapi_attempt {
     int curl_code;    /* CURLE_OK when an HTTP answer came */
+    int sent;         /* the request was about to leave on a connection (it may have) */
     long http_status; /* 0 when no answer */
     long latency_ms;
     int code;        /* ResultCode/ErrorCode, QAPI_CODE_NONE when there is none */

@@ -128,8 +128,10 @@ test_expect 'R-SYN-1b: a shipped line is refused before anything is sent' '
 test_expect 'SPEC 1.6, R-SYN-1b: an answer lost after the marketplace acted is settled by reading the claim' '
     n=$(open_line) &&
     sb faults "{\"fail_next\": 1, \"phase\": \"after\", \"methods\": [\"SetCancelProcess\"]}" >/dev/null &&
-    expect_code 0 qs sync cancel --reason out-of-stock "$n" &&
-    grep_q "^$n,ok,-10004,already cancelled\$" out &&
+    expect_code 69 qs sync cancel --reason out-of-stock "$n" &&
+    grep_q "^$n,retry," out &&
+    expect_code 0 qs sync cancel --retry-failed --reason out-of-stock "$n" &&
+    grep_q "^$n,ok,,sent before (found cancelled on the marketplace)\$" out &&
     acted_once "$n" &&
     test "$(sql "SELECT claim FROM order_line WHERE order_no = \"$n\"")" = 3
 '

@@ -124,7 +124,7 @@ test_expect 'R-PUB-11: a step that gets no answer leaves the product publishing,
     fresh 1 && qs -q init --shop demo --set qapi.retries=1 >/dev/null &&
     sb faults "{\"fail_next\": 2, \"methods\": [\"EditGoodsMultiImage\"]}" >/dev/null &&
     expect_code 75 qs publish run --due-by "$LATER" &&
-    grep_q "^P001,[0-9]*,publishing,images,retry,\"step images: ItemsContents.EditGoodsMultiImage: still failing after 2 attempts: HTTP 500.* (will retry)\"\$" out &&
+    grep_q "^P001,[0-9]*,publishing,images,retry,\"step images: ItemsContents.EditGoodsMultiImage: failed: HTTP 500.* (will retry)\"\$" out &&
     test "$(sql "SELECT step FROM product")" = create &&
     expect_code 0 qs publish run --retry-failed &&
     grep_q "^P001,[0-9]*,online,status,online," out &&
@@ -143,7 +143,7 @@ test_expect 'issue 8 item 18, R-PUB-8: a publication waiting for its backoff (in
     grep_q "^qs publish run: sent 0, already done 0, failed 0, unknown 0\$" err &&
     grep_q "^qs publish run: 1 waiting, next try $next\$" err &&
     expect_code 0 qs publish list &&
-    grep_q "^P001,P001-R,.*,publishing,[^,]*,[0-9]*,\"step images: ItemsContents.EditGoodsMultiImage: still failing after 2 attempts: HTTP 500.* (will retry)\",$next\$" out &&
+    grep_q "^P001,P001-R,.*,publishing,[^,]*,[0-9]*,\"step images: ItemsContents.EditGoodsMultiImage: failed: HTTP 500.* (will retry)\",$next\$" out &&
     expect_code 0 qs --format json publish list &&
     grep_q "\"state\":\"publishing\",.*\"error\":\"step images: .*(will retry)\",\"next_try\":\"$next\"}" out
 '

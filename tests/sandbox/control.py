@@ -291,6 +291,21 @@ def clock(sb, method, body, query):
         return 200, {"ok": True, "clock": sb.clock.to_json()}
 
 
+def record(sb, method, body, query):
+    """POST {"on": true} starts recording every request other than /_control/ (the
+    list is emptied), {"on": false} stops; GET returns {"requests": [{verb, path,
+    ctype, key, version, body}, ...]} -- what bench/batch.sh's bare client replays."""
+    if method == "POST":
+        d = _obj(body)
+        on = d.get("on", True)
+        if not isinstance(on, bool):
+            raise ControlError("on must be true or false")
+        sb.recording = [] if on else None
+        return 200, {"ok": True, "on": on}
+    return 200, {"ok": True, "on": sb.recording is not None,
+                 "requests": list(sb.recording or ())}
+
+
 def counters(sb, method, body, query):
     with sb.lock:
         if method == "POST" and _obj(body).get("reset"):
@@ -334,11 +349,11 @@ HANDLERS = {
     "advance": advance, "faults": faults, "expire_keys": expire_keys,
     "expire-keys": expire_keys, "config": config, "clock": clock,
     "counters": counters, "state": state, "orders": orders, "claims": claims,
-    "item": item,
+    "item": item, "record": record,
 }
 # Which control names are read-only (GET allowed) or need POST.
 GET_OK = {"health", "seller", "faults", "config", "clock", "counters", "state",
-          "orders", "claims"}
+          "orders", "claims", "record"}
 POST_OK = set(HANDLERS) - {"state", "orders", "claims"}
 
 

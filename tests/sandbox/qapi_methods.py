@@ -1064,7 +1064,7 @@ def get_shipping_info_v3(sb, ctx, p):
         hits = [o for o in sb.orders_between(s, e)
                 if o["_status"] in statuses and not o["_cancelled"] and o["_seller"] == user]
     else:
-        hits = [o for o in sb.orders.values()
+        hits = [o for o in sb.orders_by(field, s, e)   # indexed too (issue 16)
                 if o["_status"] in statuses and not o["_cancelled"]
                 and o["_seller"] == user and s <= o[field] <= e and o[field]]
     hits = capped(sb, hits, lambda o: (o[field], o["OrderNo"]))

@@ -187,6 +187,16 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(413, {"ok": False, "error": "bad or too large body"})
             return
         path, _, query = self.path.partition("?")
+        rec = self.server.sb.recording
+        if rec is not None and not path.startswith("/_control/"):
+            # /_control/record (bench/batch.sh): the request as sent, for a bare client
+            # to replay; list.append is atomic, no lock needed.
+            h = self.headers
+            rec.append({"verb": verb, "path": self.path,
+                        "ctype": h.get("Content-Type", ""),
+                        "key": h.get("GiosisCertificationKey", ""),
+                        "version": h.get("QAPIVersion", ""),
+                        "body": body.decode("utf-8", "replace")})
         if path.startswith("/_control/"):
             self.control(verb, path[len("/_control/"):].strip("/"), body, query)
         elif path.startswith("/_hook/"):

@@ -254,6 +254,7 @@ class Sandbox:
         self.replay = replay       # a replay.Replay (server --replay) or None
         self.started = time.time()
         self.resets = 0
+        self.recording = None      # a list while /_control/record is on (kept by reset)
         self.reset()
 
     # ------------------------------------------------------------------ reset
@@ -281,6 +282,7 @@ class Sandbox:
             self.packs = {}        # PackNo (int) -> [OrderNo, ...]
             self.by_order_date = []  # sorted [(OrderDate, OrderNo)], see orders_between
             self.by_order_date_dirty = False
+            self.by_date = {}          # field -> sorted [(date, OrderNo)], see orders_by
             self.claims = {}       # OrderNo (int) -> claim dict
             self.inquiries = {}    # QUESTION_NO (int) -> inquiry dict
             self.fans = []
@@ -411,6 +413,7 @@ class Sandbox:
         self.packs.setdefault(o["PackNo"], []).append(no)
         self.by_order_date.append((o["OrderDate"], no))
         self.by_order_date_dirty = True
+        self.by_date = {}
         return o
 
     def remove_order(self, no):
@@ -423,6 +426,7 @@ class Sandbox:
         if not lst:
             self.packs.pop(o["PackNo"], None)
         self.by_order_date = [(d, n) for d, n in self.by_order_date if n != no]
+        self.by_date = {}
 
     def orders_between(self, start, end):
         """Order lines whose OrderDate lies in [start, end], in (OrderDate,
@@ -440,6 +444,22 @@ class Sandbox:
     def set_status(self, o, status):
         o["_status"] = status
         o["ShippingStatus"] = STATUS_LABELS[status]
+        self.by_date = {}   # every date but OrderDate is set with a change of status
+
+    def orders_by(self, field, start, end):
+        """Order lines whose `field` (PaymentDate, ShippingDate, DeliveredDate)
+        lies in [start, end], in (date, OrderNo) order: a sorted index per
+        field, built on the first search and dropped by any change of status
+        (set_status: the code that sets one of these dates changes the status
+        with it) or of the orders, instead of a scan of every order."""
+        idx = self.by_date.get(field)
+        if idx is None:
+            idx = sorted((o[field], n) for n, o in self.orders.items() if o[field])
+            self.by_date[field] = idx
+        lo = bisect.bisect_left(idx, (start, -1))
+        hi = bisect.bisect_right(idx, (end, float("inf")))
+        orders = self.orders
+        return [orders[n] for _, n in idx[lo:hi]]
 
     def related_order(self, o):
         """RelatedOrder: the OrderNos of every line of the cart, itself

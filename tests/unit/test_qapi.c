@@ -614,6 +614,49 @@ static void unavailable(void **state)
     qapi_close(q);
 }
 
+/* R-SYN-7: a write is retried inside the client only when it surely was not sent: a
+ * connection refused is retried, HTTP 503 (the marketplace may have acted) is not. */
+static void write_retried_only_unsent(void **state)
+{
+    struct fx *f = *state;
+    struct qapi *q;
+    struct qapi_result res;
+    struct qs_err e;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    const struct qapi_param p[] = {{"ItemCode", "1100000001"}, {"StatusCode", "1"}};
+    char url[64];
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    close(fd);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", ntohs(sa.sin_port));
+    set(f->s, "qapi.url", url);
+    set(f->s, "qapi.retries", "2");
+    secret(f->s, "qapi.sak", "S-cached");
+    q = open_q(f->s, 0, NULL);
+    qapi_set_backoff(q, 1, 2);
+    assert_int_equal(call(q, "ItemsBasic.EditGoodsStatus", p, 2, &res, &e), QS_E_UNAVAILABLE);
+    assert_int_equal(res.attempts, 3);
+    qapi_result_free(&res);
+    qapi_close(q);
+
+    set(f->s, "qapi.url", sbx.qapi_url);
+    secret(f->s, "qapi.sak", NULL);
+    q = open_q(f->s, 0, NULL);
+    qapi_set_backoff(q, 1, 2);
+    read_ok(q);
+    ctl0("faults", "{\"fail_next\": 10, \"status\": 503, \"methods\": [\"EditGoodsStatus\"]}");
+    assert_int_equal(call(q, "ItemsBasic.EditGoodsStatus", p, 2, &res, &e), QS_E_TEMP);
+    assert_int_equal(res.attempts, 1);
+    assert_int_equal(res.http_status, 503);
+    assert_int_equal(count("ItemsBasic.EditGoodsStatus", "faulted"), 1);
+    qapi_result_free(&res);
+    qapi_close(q);
+}
+
 static void validation_not_retried(void **state)
 {
     struct fx *f = *state;
@@ -1480,6 +1523,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_secrets, setup, teardown),
         cmocka_unit_test_setup_teardown(retry_then_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(retry_exhausted, setup, teardown),
+        cmocka_unit_test_setup_teardown(write_retried_only_unsent, setup, teardown),
         cmocka_unit_test_setup_teardown(unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(validation_not_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(error_shape, setup, teardown),
