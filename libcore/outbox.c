@@ -167,7 +167,8 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
         " attempts = attempts + 1 WHERE id = ?3";
     struct collect c = {0};
     sqlite3_stmt *st = NULL;
-    char t_now[32], t_claim[32], owner[320];
+    char t_now[32], t_claim[32];
+    const char *owner;
     int rc, own = 0;
 
     *items = NULL;
@@ -182,7 +183,7 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
         goto done;
     if ((rc = store_prepare(s, upd, &st, e)) < 0)
         goto fail;
-    outbox_self_owner(owner);
+    owner = outbox_self_owner(s);
     iso(time(NULL), t_claim);
     for (size_t i = 0; i < c.n; i++) {
         if ((rc = store_bind(s, st, e, "ssl", owner, t_claim, (long long)c.items[i].id)) < 0 ||
@@ -215,15 +216,14 @@ static int settle(struct store *s, int64_t id, const char *sql, const char *what
 {
     const char *types[] = {"ls", "lss", "lsss", "lssss"};
     sqlite3_stmt *st = NULL;
-    char owner[320];
     int rc, nparam;
 
     if ((rc = store_prepare(s, sql, &st, e)) < 0)
         return rc;
     nparam = sqlite3_bind_parameter_count(st);
     nparam = nparam < 2 ? 2 : nparam > 5 ? 5 : nparam;
-    if ((rc = store_bind(s, st, e, types[nparam - 2], (long long)id, outbox_self_owner(owner), a3,
-                         a4, a5)) < 0 ||
+    if ((rc = store_bind(s, st, e, types[nparam - 2], (long long)id, outbox_self_owner(s), a3, a4,
+                         a5)) < 0 ||
         (rc = store_step(s, st, e)) < 0)
         goto out;
     rc = 0;
@@ -320,7 +320,7 @@ static unsigned jitter_random(int64_t id)
 int outbox_fail(struct store *s, int64_t id, const char *msg, int retryable, time_t now,
                 struct qs_err *e)
 {
-    char owner[320], t_next[32], t_now[32];
+    char t_next[32], t_now[32];
     int64_t attempts = 0;
     int rc;
 
@@ -329,7 +329,7 @@ int outbox_fail(struct store *s, int64_t id, const char *msg, int retryable, tim
     rc = store_each(s,
                     "SELECT attempts FROM outbox WHERE id = ?1 AND state = 'claimed'"
                     " AND owner = ?2",
-                    id_row, &attempts, e, "ls", (long long)id, outbox_self_owner(owner));
+                    id_row, &attempts, e, "ls", (long long)id, outbox_self_owner(s));
     if (rc < 0)
         return rc;
     if (rc == 0)

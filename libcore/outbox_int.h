@@ -13,7 +13,7 @@ char *outbox_iso(time_t t, char buf[32]);
 /* Fills it from a row of OUTBOX_ITEM_COLS (strings malloc'd: outbox_items_free). */
 void outbox_item_read(sqlite3_stmt *st, struct outbox_item *it);
 /* "HOST:PID:STARTTIME" of this process, computed afresh (a fork has another pid). */
-char *outbox_self_owner(char buf[320]);
+const char *outbox_self_owner(struct store *s);
 /* 1 when owner names a process of this host that no longer runs. */
 int outbox_owner_dead(const char *owner);
 

@@ -20,14 +20,13 @@ static int recover_one(struct store *s, const struct outbox_item *it, const char
     static const char put[] =
         "UPDATE outbox SET state = ?3, ref = coalesce(?4, ref), next_at = coalesce(?5, next_at),"
         " updated_at = ?6 WHERE id = ?1 AND state = 'claimed' AND owner = ?2";
-    char owner[320], t_now[32], *ref = NULL, *detail = NULL;
+    char t_now[32], *ref = NULL, *detail = NULL;
     enum outbox_recon r = OUTBOX_RECON_UNKNOWN;
     struct audit_entry a = {0};
     const char *state;
     int rc;
 
-    outbox_self_owner(owner);
-    if ((rc = store_run(s, e, take, "sls", owner, (long long)it->id, dead)) < 0)
+    if ((rc = store_run(s, e, take, "sls", outbox_self_owner(s), (long long)it->id, dead)) < 0)
         goto out;
     if (store_changes(s) != 1)
         goto out; /* another process recovered it first */
@@ -48,7 +47,7 @@ static int recover_one(struct store *s, const struct outbox_item *it, const char
     outbox_iso(time(NULL), t_now);
     if ((rc = store_begin(s, e)) < 0)
         goto out;
-    if ((rc = store_run(s, e, put, "lsssss", (long long)it->id, owner, state,
+    if ((rc = store_run(s, e, put, "lsssss", (long long)it->id, outbox_self_owner(s), state,
                         r == OUTBOX_RECON_SENT ? ref : NULL,
                         r == OUTBOX_RECON_NOT_SENT ? t_now : NULL, t_now)) < 0)
         goto fail;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "outbox_int.h"
+#include "store_int.h"
 
 /* The start time of pid in clock ticks since boot (field 22 of /proc/PID/stat), so a
  * reused pid is not mistaken for the process that claimed an item. Returns 0, -1 when
@@ -47,17 +48,20 @@ static void hostname(char buf[256])
     buf[255] = '\0';
 }
 
-char *outbox_self_owner(char buf[320])
+const char *outbox_self_owner(struct store *s)
 {
     char host[256];
     unsigned long long start = 0;
     long pid = (long)getpid();
 
+    if (s->owner_pid == pid && s->owner[0])
+        return s->owner;
     hostname(host);
     if (proc_start(pid, &start) < 0)
         start = 0;
-    snprintf(buf, 320, "%s:%ld:%llu", host, pid, start);
-    return buf;
+    snprintf(s->owner, sizeof s->owner, "%s:%ld:%llu", host, pid, start);
+    s->owner_pid = pid;
+    return s->owner;
 }
 
 /* 1 when owner names a process of this host that no longer runs. A process of another

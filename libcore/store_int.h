@@ -8,6 +8,10 @@
 struct store {
     sqlite3 *db;
     char *path;
+    /* outbox_self_owner's answer for process owner_pid, kept: reading /proc and the host
+     * name for every outbox step cost a measurable share of a batch (issue 16) */
+    char owner[320];
+    long owner_pid;
 };
 
 #endif
