@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "../outbox.h"
+#include "../strmap.h"
 #include "sync.h"
 
 struct sync_fetch_stats;
@@ -244,8 +245,10 @@ struct sync_send {
     const char *kind; /* outbox kind: "ship" or "confirm" */
     struct sync_pline *l;
     size_t n, cap;
+    struct strmap planned; /* order_no -> index in l, for every line l holds */
     struct sync_settled *set;
     size_t nset, capset;
+    struct strmap settled;   /* key -> index in set of its last settlement */
     struct outbox_item *box; /* the kind's items when planning, sorted by key */
     size_t nbox;
     char now[32];

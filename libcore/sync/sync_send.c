@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../strmap.h"
 #include "../text.h"
 #include "../tm.h"
 #include "../xalloc.h"
@@ -39,6 +40,7 @@ void sync_send_settled(struct sync_send *p, const char *key, const char *order_n
         .msg = xstrdup(msg ? msg : ""),
         .result = result,
     };
+    strmap_put(&p->settled, key, p->nset - 1);
 }
 
 static int item_cmp(const void *a, const void *b)
@@ -138,7 +140,18 @@ static struct sync_pline *pline_add(struct sync_send *p, const char *order_no, c
     l->tracking = xstrdup(tracking ? tracking : "");
     l->order_date = xstrdup(order_date ? order_date : "");
     l->line = line;
+    strmap_put(&p->planned, order_no, p->n - 1);
     return l;
+}
+
+/* The index of the planned line for order_no, or -1. (pline_drop leaves its line in the
+ * map: an index past the end, or a slot reused by another order number, is no match.) */
+static long pline_find(const struct sync_send *p, const char *order_no)
+{
+    size_t i;
+    if (!strmap_get(&p->planned, order_no, &i) || i >= p->n || strcmp(p->l[i].order_no, order_no))
+        return -1;
+    return (long)i;
 }
 
 static void pline_pre(struct sync_pline *l, const char *msg)
@@ -291,14 +304,6 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
     return 0;
 }
 
-static int planned(const struct sync_send *p, const char *order_no)
-{
-    for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->l[i].order_no, order_no) == 0)
-            return 1;
-    return 0;
-}
-
 struct cart_ctx {
     struct sync_send *p;
     const char *carrier, *tracking;
@@ -315,7 +320,7 @@ static int cart_add(const char *order_no, void *ctx)
     struct qs_err ignore;
     int rc;
 
-    if (planned(p, order_no))
+    if (pline_find(p, order_no) >= 0)
         return 0;
     if ((rc = syncdb_line_get(p->d, order_no, &sl, c->e)) < 0)
         return rc;
@@ -354,14 +359,12 @@ int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct
         struct syncdb_line sl;
         struct sync_pline *l = NULL;
         struct qs_err re;
-        size_t j;
+        long j;
 
         err_clear(&re);
         /* The same line twice: harmless when it asks for the same thing. */
-        for (j = 0; j < p->n; j++)
-            if (r->order_no && strcmp(p->l[j].order_no, r->order_no) == 0)
-                break;
-        if (j < p->n) {
+        j = r->order_no ? pline_find(p, r->order_no) : -1;
+        if (j >= 0) {
             if (o->action == SYNC_SHIP &&
                 (strcmp(p->l[j].carrier, r->carrier ? r->carrier : "") ||
                  strcmp(p->l[j].tracking, r->tracking ? r->tracking : ""))) {
@@ -440,10 +443,8 @@ int sync_send_enqueue(struct sync_send *p, struct qs_err *e)
 
 static const struct sync_settled *settled_find(const struct sync_send *p, const char *key)
 {
-    for (size_t i = p->nset; i-- > 0;)
-        if (strcmp(p->set[i].key, key) == 0)
-            return &p->set[i];
-    return NULL;
+    size_t i;
+    return strmap_get(&p->settled, key, &i) ? &p->set[i] : NULL;
 }
 
 static int report_one(const struct sync_send *p, const char *order_no, const char *key,
@@ -495,6 +496,7 @@ static int report_one(const struct sync_send *p, const char *order_no, const cha
 int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
 {
     struct outbox_item *box = NULL;
+    struct strmap keys = {0};
     size_t nbox = 0;
     int rc;
 
@@ -511,13 +513,15 @@ int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct q
         }
     }
     /* Items of earlier runs this run settled too. */
+    for (size_t i = 0; i < p->n && p->nset; i++)
+        if (p->l[i].key)
+            strmap_put(&keys, p->l[i].key, i);
     for (size_t i = 0; i < p->nset && rc == 0; i++) {
-        int mine = 0;
-        for (size_t j = 0; j < p->n && !mine; j++)
-            mine = p->l[j].key && strcmp(p->l[j].key, p->set[i].key) == 0;
+        int mine = strmap_get(&keys, p->set[i].key, NULL);
         if (!mine && settled_find(p, p->set[i].key) == &p->set[i])
             rc = report_one(p, p->set[i].order_no, p->set[i].key, box, nbox, fn, ctx);
     }
+    strmap_free(&keys);
     outbox_items_free(box, nbox);
     return rc;
 }
@@ -542,6 +546,8 @@ void sync_send_free(struct sync_send *p)
     }
     free(p->l);
     free(p->set);
+    strmap_free(&p->planned);
+    strmap_free(&p->settled);
     outbox_items_free(p->box, p->nbox);
     sync_send_alloc_free(p);
     syncdb_free(p->d);
