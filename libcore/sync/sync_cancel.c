@@ -42,6 +42,7 @@ void sync_cancel_settled(struct sync_cancel *p, const char *key, const char *ord
         .msg = xstrdup(msg ? msg : ""),
         .result = result,
     };
+    strmap_put(&p->settled, key, p->nset - 1);
 }
 
 static int bad(struct qs_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -63,21 +64,43 @@ static size_t chars(const char *s)
     return n;
 }
 
-/* The newest outbox item of the kind for order_no (key N, N#2, ...): *it filled, 1; 0 when
- * there is none. */
-static int box_current(struct outbox_item *box, size_t n, const char *order_no,
-                       struct outbox_item **it)
+/* The outbox items of the kind, and the newest of each order (key N, N#2, ...). */
+struct box {
+    struct outbox_item *v;
+    size_t n;
+    struct strmap cur; /* order_no -> index in v of its highest revision */
+};
+
+static int key_rev(const char *key)
 {
-    size_t len = strlen(order_no);
-    *it = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const char *k = box[i].key;
-        if (strncmp(k, order_no, len) != 0 || (k[len] != '\0' && k[len] != '#'))
-            continue;
-        if (!*it ||
-            atoi(k[len] ? k + len + 1 : "1") > atoi((*it)->key[len] ? (*it)->key + len + 1 : "1"))
-            *it = &box[i];
+    const char *hash = strchr(key, '#');
+    return hash ? atoi(hash + 1) : 1;
+}
+
+static int box_load(struct sync_cancel *p, struct box *b, struct qs_err *e)
+{
+    char no[64];
+    int rc = outbox_list(p->s, p->o.shop, KIND, -1, &b->v, &b->n, e);
+    for (size_t i = 0; rc == 0 && i < b->n; i++) {
+        size_t j;
+        sync_key_order(b->v[i].key, no, sizeof no);
+        if (!strmap_get(&b->cur, no, &j) || key_rev(b->v[i].key) > key_rev(b->v[j].key))
+            strmap_put(&b->cur, no, i);
     }
+    return rc;
+}
+
+static void box_free(struct box *b)
+{
+    outbox_items_free(b->v, b->n);
+    strmap_free(&b->cur);
+}
+
+/* The newest outbox item of the kind for order_no: *it filled, 1; 0 when there is none. */
+static int box_current(const struct box *b, const char *order_no, struct outbox_item **it)
+{
+    size_t i;
+    *it = strmap_get(&b->cur, order_no, &i) ? &b->v[i] : NULL;
     return *it != NULL;
 }
 
@@ -96,10 +119,10 @@ static void pre(struct sync_cline *l, const char *msg)
 }
 
 /* The key of a line, or settled, from what the outbox holds for its order. */
-static int choose_key(struct sync_cline *l, struct outbox_item *box, size_t nbox, struct qs_err *e)
+static int choose_key(struct sync_cline *l, const struct box *box, struct qs_err *e)
 {
     struct outbox_item *it;
-    if (!box_current(box, nbox, l->order_no, &it)) {
+    if (!box_current(box, l->order_no, &it)) {
         l->key = xstrdup(l->order_no);
         return 0;
     }
@@ -122,13 +145,14 @@ static int choose_key(struct sync_cline *l, struct outbox_item *box, size_t nbox
 }
 
 /* R-SYN-1b: what an input record must be for a cancel. */
-static int check(struct sync_cancel *p, const struct sync_cancel_req *r, struct outbox_item *box,
-                 size_t nbox, struct qs_err *e)
+static int check(struct sync_cancel *p, const struct sync_cancel_req *r, const struct box *box,
+                 struct qs_err *e)
 {
     const char *no = r->order_no ? r->order_no : "";
     const char *memo = r->memo && *r->memo ? r->memo : p->o.memo ? p->o.memo : "";
     int reason = p->o.reason, rc;
     struct syncdb_line sl;
+    size_t j;
 
     if (!*no)
         return bad(e, "order_no is empty");
@@ -145,12 +169,12 @@ static int check(struct sync_cancel *p, const struct sync_cancel_req *r, struct 
                    chars(memo));
     if (text_ctl_check("memo", memo, TEXT_LINES, RULE, e) < 0)
         return QS_E_DATA;
-    for (size_t j = 0; j < p->n; j++)
-        if (strcmp(p->l[j].order_no, no) == 0) {
-            if (p->l[j].reason == reason && strcmp(p->l[j].memo, memo) == 0)
-                return 0; /* the same thing twice: harmless */
-            return bad(e, "repeats line %ld with another reason or memo", p->l[j].line);
-        }
+    /* (A line taken back below stays in the map: its index is past the end, or reused.) */
+    if (strmap_get(&p->planned, no, &j) && j < p->n && strcmp(p->l[j].order_no, no) == 0) {
+        if (p->l[j].reason == reason && strcmp(p->l[j].memo, memo) == 0)
+            return 0; /* the same thing twice: harmless */
+        return bad(e, "repeats line %ld with another reason or memo", p->l[j].line);
+    }
     if ((rc = syncdb_line_get(p->d, no, &sl, e)) < 0)
         return rc;
     if (!sl.found)
@@ -166,12 +190,13 @@ static int check(struct sync_cancel *p, const struct sync_cancel_req *r, struct 
         p->l = xrealloc(p->l, (p->cap = p->cap ? 2 * p->cap : 32) * sizeof *p->l);
     struct sync_cline *l = &p->l[p->n++];
     *l = (struct sync_cline){xstrdup(no), NULL, xstrdup(memo), reason, r->line, NULL, NULL};
+    strmap_put(&p->planned, no, p->n - 1);
     if (sync_cancel_claim_done(sl.claim)) {
         char name[32];
         char *msg = xasprintf("already %s", sync_claim_name(sl.claim, name, sizeof name));
         pre(l, msg);
         free(msg);
-    } else if ((rc = choose_key(l, box, nbox, e)) < 0) {
+    } else if ((rc = choose_key(l, box, e)) < 0) {
         free(l->order_no);
         free(l->memo);
         p->n--;
@@ -186,8 +211,7 @@ int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
                      struct qs_err *e)
 {
     struct sync_cancel *p = xcalloc(1, sizeof *p);
-    struct outbox_item *box = NULL;
-    size_t nbox = 0;
+    struct box box = {0};
     int rc, nbad = 0;
 
     memset(st, 0, sizeof *st);
@@ -196,12 +220,14 @@ int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
     p->o = *o;
     p->d = syncdb_new(s, o->shop);
     tm_utc_iso(o->now, p->now, sizeof p->now);
-    if ((rc = outbox_list(s, o->shop, KIND, -1, &box, &nbox, e)) < 0)
+    if ((rc = box_load(p, &box, e)) < 0) {
+        box_free(&box);
         return rc;
+    }
     for (size_t i = 0; i < n; i++) {
         struct qs_err re;
         err_clear(&re);
-        if ((rc = check(p, &reqs[i], box, nbox, &re)) == 0)
+        if ((rc = check(p, &reqs[i], &box, &re)) == 0)
             continue;
         if (rc != QS_E_DATA) {
             *e = re;
@@ -215,7 +241,7 @@ int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
         if (rej)
             rej(&reqs[i], &re, ctx);
     }
-    outbox_items_free(box, nbox);
+    box_free(&box);
     if (rc == 0 && nbad)
         rc = err_set(e, QS_E_DATA, RULE, "%d bad input line%s: nothing was queued or sent", nbad,
                      nbad == 1 ? "" : "s");
@@ -268,6 +294,8 @@ void sync_cancel_free(struct sync_cancel *p)
     }
     free(p->l);
     free(p->set);
+    strmap_free(&p->planned);
+    strmap_free(&p->settled);
     syncdb_free(p->d);
     free(p);
 }

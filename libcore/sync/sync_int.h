@@ -348,8 +348,10 @@ struct sync_cancel {
     struct sync_cancel_opts o;
     struct sync_cline *l;
     size_t n, cap;
+    struct strmap planned;    /* order_no -> index in l */
     struct sync_settled *set; /* what this run settled, by key */
     size_t nset, capset;
+    struct strmap settled; /* key -> index in set of its last settlement */
     char now[32];
 };
 
