@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "stock_alloc.h"
+#include "../strmap.h"
 #include "../xalloc.h"
 
 const char *const stock_alloc_words[] = {"allocated", "waiting", "unallocatable"};
@@ -25,6 +26,15 @@ struct snap {
     char *taken_at;
 };
 
+/* The allocated lines of one q_sku (indexes into model.l), so that the units used are
+ * summed over that SKU's lines only. */
+struct sku {
+    size_t *v;
+    size_t n, cap;
+};
+
+#define NONE ((size_t)-1)
+
 struct model {
     struct aline *l;
     size_t n, cap;
@@ -32,6 +42,10 @@ struct model {
     size_t nsn, capsn;
     sqlite3_stmt *qty; /* branch_qty of (snapshot, q_sku) */
     struct store *s;
+    size_t *next;       /* the next line of the same cart (NONE: the last) */
+    size_t *lsku;       /* each line's index in sku */
+    struct sku *sku;    /* by q_sku */
+    struct strmap skus; /* q_sku -> index in sku */
 };
 
 #define LATEST "(SELECT max(id) FROM stock_snapshot WHERE shop = ?1)"
@@ -113,8 +127,14 @@ static void model_free(struct model *m)
     }
     for (size_t i = 0; i < m->nsn; i++)
         free(m->sn[i].taken_at);
+    for (size_t i = 0; m->sku && i < m->skus.n; i++)
+        free(m->sku[i].v);
     free(m->l);
     free(m->sn);
+    free(m->next);
+    free(m->lsku);
+    free(m->sku);
+    strmap_free(&m->skus);
     sqlite3_finalize(m->qty);
     memset(m, 0, sizeof *m);
 }
@@ -159,28 +179,58 @@ static int branch_qty(struct model *m, const char *shop, long long id, const cha
     return 0;
 }
 
-/* The units of q_sku allocated at a time in (after, upto] (upto NULL: any). */
-static long long used(const struct model *m, const char *q_sku, const char *after, const char *upto)
+/* Line i becomes allocated at at (source src). */
+static void allocate(struct model *m, size_t i, const char *src, const char *at)
 {
+    struct sku *k = &m->sku[m->lsku[i]];
+    m->l[i].state = STOCK_ALLOCATED;
+    m->l[i].source = src;
+    m->l[i].at = at;
+    if (k->n == k->cap)
+        k->v = xrealloc(k->v, (k->cap = k->cap ? 2 * k->cap : 8) * sizeof *k->v);
+    k->v[k->n++] = i;
+}
+
+/* The units of line j's q_sku allocated at a time in (after, upto] (upto NULL: any). */
+static long long used(const struct model *m, size_t j, const char *after, const char *upto)
+{
+    const struct sku *k = &m->sku[m->lsku[j]];
     long long u = 0;
-    for (size_t i = 0; i < m->n; i++) {
-        const struct aline *l = &m->l[i];
-        if (l->state == STOCK_ALLOCATED && l->at && !strcmp(l->q_sku, q_sku) &&
-            strcmp(l->at, after) > 0 && (!upto || strcmp(l->at, upto) <= 0))
+    for (size_t i = 0; i < k->n; i++) {
+        const struct aline *l = &m->l[k->v[i]];
+        if (l->state == STOCK_ALLOCATED && l->at && strcmp(l->at, after) > 0 &&
+            (!upto || strcmp(l->at, upto) <= 0))
             u += l->qty;
     }
     return u;
 }
 
-static int same_cart(const struct aline *a, const struct aline *b)
+/* The carts (each line's next line of its cart) and the q_sku groups. */
+static void model_index(struct model *m)
 {
-    return a->pack_no[0] ? !strcmp(a->pack_no, b->pack_no) : a == b;
+    struct strmap carts = {0};
+    m->next = xcalloc(m->n + 1, sizeof *m->next);
+    m->lsku = xcalloc(m->n + 1, sizeof *m->lsku);
+    for (size_t i = 0; i < m->n; i++) {
+        size_t k;
+        m->next[i] = NONE;
+        if (m->l[i].pack_no[0]) { /* a line without a cart number is a cart alone */
+            if (strmap_get(&carts, m->l[i].pack_no, &k))
+                m->next[k] = i;
+            strmap_put(&carts, m->l[i].pack_no, i);
+        }
+        if (!strmap_get(&m->skus, m->l[i].q_sku, &k))
+            strmap_put(&m->skus, m->l[i].q_sku, k = m->skus.n);
+        m->lsku[i] = k;
+    }
+    m->sku = xcalloc(m->skus.n + 1, sizeof *m->sku);
+    strmap_free(&carts);
 }
 
 /* The stock of q_sku at time at (NULL: now) into *have: branch_qty of the latest snapshot
  * taken at or before it, minus the units allocated after that snapshot (counts_allocated:
  * every allocated unit) up to at. *known 0: no snapshot before at. */
-static int stock_at(struct model *m, const char *shop, const char *q_sku, const char *at,
+static int stock_at(struct model *m, const char *shop, size_t j, const char *at,
                     int counts_allocated, long long *have, int *known, struct qs_err *e)
 {
     const struct snap *sn = NULL;
@@ -192,10 +242,10 @@ static int stock_at(struct model *m, const char *shop, const char *q_sku, const 
             sn = &m->sn[k];
     if (!sn)
         return 0;
-    if ((rc = branch_qty(m, shop, sn->id, q_sku, have, e)) < 0)
+    if ((rc = branch_qty(m, shop, sn->id, m->l[j].q_sku, have, e)) < 0)
         return rc;
     *known = 1;
-    *have -= used(m, q_sku, counts_allocated ? "" : sn->taken_at, at);
+    *have -= used(m, j, counts_allocated ? "" : sn->taken_at, at);
     return 0;
 }
 
@@ -206,32 +256,29 @@ static int cart_decide(struct model *m, const char *shop, size_t i, char *cand, 
                        int counts_allocated, struct qs_err *e)
 {
     int covered = 1, rc;
-    for (size_t j = i; j < m->n && covered; j++) {
+    /* The cart's lines from i on, through m->next. */
+    for (size_t j = i; j != NONE && covered; j = m->next[j]) {
         long long need = 0, have;
         int known, first = 1;
-        if (!cand[j] || !same_cart(&m->l[i], &m->l[j]))
+        if (!cand[j])
             continue;
-        for (size_t k = i; k < j && first; k++) /* each q_sku once */
-            first = !(cand[k] && same_cart(&m->l[i], &m->l[k]) &&
-                      !strcmp(m->l[k].q_sku, m->l[j].q_sku));
+        for (size_t k = i; k != j && first; k = m->next[k]) /* each q_sku once */
+            first = !(cand[k] && m->lsku[k] == m->lsku[j]);
         if (!first)
             continue;
-        for (size_t k = j; k < m->n; k++)
-            if (cand[k] && same_cart(&m->l[i], &m->l[k]) && !strcmp(m->l[k].q_sku, m->l[j].q_sku))
+        for (size_t k = j; k != NONE; k = m->next[k])
+            if (cand[k] && m->lsku[k] == m->lsku[j])
                 need += m->l[k].qty;
-        if ((rc = stock_at(m, shop, m->l[j].q_sku, at ? at : m->l[j].paid_date, counts_allocated,
-                           &have, &known, e)) < 0)
+        if ((rc = stock_at(m, shop, j, at ? at : m->l[j].paid_date, counts_allocated, &have, &known,
+                           e)) < 0)
             return rc;
         covered = known && need <= have;
     }
-    for (size_t j = i; j < m->n; j++)
-        if (cand[j] && same_cart(&m->l[i], &m->l[j])) {
+    for (size_t j = i; j != NONE; j = m->next[j])
+        if (cand[j]) {
             cand[j] = 0;
-            if (covered) {
-                m->l[j].state = STOCK_ALLOCATED;
-                m->l[j].source = "model";
-                m->l[j].at = at ? at : m->l[j].paid_date;
-            }
+            if (covered)
+                allocate(m, j, "model", at ? at : m->l[j].paid_date);
         }
     return 0;
 }
@@ -249,21 +296,18 @@ static int model_run(struct store *s, const char *shop, struct model *m, struct 
                          " taken_at, id",
                          snap_row, m, e, "s", shop)) < 0)
         return rc;
+    model_index(m);
     cand = xcalloc(m->n + 1, 1);
     for (size_t i = 0; i < m->n; i++) {
         struct aline *l = &m->l[i];
         l->reason = reason_of(l);
         if (*l->reason)
             l->state = STOCK_UNALLOCATABLE;
-        else if (!strcmp(l->rec, "allocated")) {
-            l->state = STOCK_ALLOCATED;
-            l->source = "confirmed";
-            l->at = l->rec_at;
-        } else if (strcasestr(l->branch, "qxpress")) {
-            l->state = STOCK_ALLOCATED;
-            l->source = "marketplace";
-            l->at = l->paid_date;
-        } else {
+        else if (!strcmp(l->rec, "allocated"))
+            allocate(m, i, "confirmed", l->rec_at);
+        else if (strcasestr(l->branch, "qxpress"))
+            allocate(m, i, "marketplace", l->paid_date);
+        else {
             l->state = STOCK_WAITING;
             cand[i] = 1;
         }
@@ -333,7 +377,7 @@ int stock_alloc_coverable(struct store *s, const char *shop, int counts_allocate
 
 struct collect {
     char **v;
-    size_t n;
+    size_t n, cap;
 };
 
 static int collect_row(void *p, const struct stock_alloc_line *l, struct qs_err *e)
@@ -342,7 +386,8 @@ static int collect_row(void *p, const struct stock_alloc_line *l, struct qs_err 
     (void)e;
     if (l->state != STOCK_ALLOCATED)
         return 0;
-    c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+    if (c->n == c->cap)
+        c->v = xrealloc(c->v, (c->cap = c->cap ? 2 * c->cap : 64) * sizeof *c->v);
     c->v[c->n++] = xstrdup(l->order_no);
     return 0;
 }
