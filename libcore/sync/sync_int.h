@@ -133,6 +133,8 @@ enum syncdb_slot {
     ST_ITEM_UPD_LIGHT,
     ST_ITEM_SEEN,
     ST_ITEM_GONE,
+    ST_BOX_ORDER, /* sync_send.c: an order's outbox items of the kind */
+    ST_BOX_KEY,   /* sync_send.c: the outbox item of a key */
     ST_COUNT
 };
 /* A run's statements go through the store's SQL layer (store_bind's types; ?1 is always
@@ -248,9 +250,7 @@ struct sync_send {
     struct strmap planned; /* order_no -> index in l, for every line l holds */
     struct sync_settled *set;
     size_t nset, capset;
-    struct strmap settled;   /* key -> index in set of its last settlement */
-    struct outbox_item *box; /* the kind's items when planning, sorted by key */
-    size_t nbox;
+    struct strmap settled; /* key -> index in set of its last settlement */
     char now[32];
     char **alloc; /* ship: the shop's lines allocated to the warehouse, sorted (R-STK-6) */
     size_t nalloc;
@@ -270,6 +270,18 @@ void sync_send_settled(struct sync_send *p, const char *key, const char *order_n
                        const char *result, const char *code, const char *msg);
 /* The order number an outbox key is for ("300000001#2" -> "300000001"), into buf. */
 const char *sync_key_order(const char *key, char *buf, size_t size);
+/* The revision of an outbox key ("300000001" 1, "300000001#2" 2). */
+int sync_key_rev(const char *key);
+
+/* sync_send_box.c: outbox items of p's kind read through the index, one at a time (the
+ * fields id, key, payload, ref, last_error and state; sync_send_box_clear after). The
+ * newest item (highest revision) of order_no, or the item of key, into *it: 1; 0 when
+ * there is none; else a QS_E_* code. */
+int sync_send_box_current(struct sync_send *p, const char *order_no, struct outbox_item *it,
+                          struct qs_err *e);
+int sync_send_box_key(struct sync_send *p, const char *key, struct outbox_item *it,
+                      struct qs_err *e);
+void sync_send_box_clear(struct outbox_item *it);
 
 /* ---- the send engine (sync_send_read.c reads back, sync_send_run.c sends) ------------ */
 

@@ -22,12 +22,6 @@ const char *sync_key_order(const char *key, char *buf, size_t size)
     return buf;
 }
 
-static int key_rev(const char *key)
-{
-    const char *hash = strchr(key, '#');
-    return hash ? atoi(hash + 1) : 1;
-}
-
 void sync_send_settled(struct sync_send *p, const char *key, const char *order_no,
                        const char *result, const char *code, const char *msg)
 {
@@ -41,57 +35,6 @@ void sync_send_settled(struct sync_send *p, const char *key, const char *order_n
         .result = result,
     };
     strmap_put(&p->settled, key, p->nset - 1);
-}
-
-static int item_cmp(const void *a, const void *b)
-{
-    const struct outbox_item *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : (x->id > y->id) - (x->id < y->id);
-}
-
-/* The kind's outbox items, sorted by key (a key's revisions "N", "N#2"... sort together:
- * '#' sorts before every digit). */
-static int box_load(struct sync_send *p, struct outbox_item **items, size_t *n, struct qs_err *e)
-{
-    int rc = outbox_list(p->s, p->o.shop, p->kind, -1, items, n, e);
-    if (rc == 0 && *n)
-        qsort(*items, *n, sizeof **items, item_cmp);
-    return rc;
-}
-
-/* The newest item for order_no (highest revision), or NULL. */
-static struct outbox_item *box_current(struct outbox_item *items, size_t n, const char *order_no)
-{
-    size_t lo = 0, hi = n, len = strlen(order_no);
-    struct outbox_item *best = NULL;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(items[mid].key, order_no) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < n && strncmp(items[lo].key, order_no, len) == 0 &&
-           (items[lo].key[len] == '\0' || items[lo].key[len] == '#');
-         lo++)
-        if (!best || key_rev(items[lo].key) > key_rev(best->key))
-            best = &items[lo];
-    return best;
-}
-
-static struct outbox_item *box_find(struct outbox_item *items, size_t n, const char *key)
-{
-    struct outbox_item k = {.key = (char *)key, .id = 0};
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(items[mid].key, k.key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && strcmp(items[lo].key, key) == 0 ? &items[lo] : NULL;
 }
 
 /* A payload field. Returns a malloc'd string ("" when missing). */
@@ -161,11 +104,10 @@ static void pline_pre(struct sync_pline *l, const char *msg)
     l->pre_msg = xstrdup(msg);
 }
 
-/* Picks the outbox key of a line, or settles it: see the man page's table. Returns 0, or
- * QS_E_DATA with e set when the input conflicts with what was sent or queued. */
-static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *e)
+/* choose_key's table, from it, the newest item of the line's order (NULL: none). */
+static int choose_from(struct sync_send *p, struct sync_pline *l, const struct outbox_item *it,
+                       struct qs_err *e)
 {
-    struct outbox_item *it = box_current(p->box, p->nbox, l->order_no);
     int same;
 
     if (!it) {
@@ -190,7 +132,7 @@ static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *
     if (it->state == OUTBOX_FAILED && !same) {
         /* Corrected after the marketplace refused it: a new revision of the key (the
          * refused one changed nothing there). */
-        l->key = xasprintf("%s#%d", l->order_no, key_rev(it->key) + 1);
+        l->key = xasprintf("%s#%d", l->order_no, sync_key_rev(it->key) + 1);
         return 0;
     }
     if (!same && p->o.delay_type && it->state != OUTBOX_FAILED)
@@ -207,6 +149,19 @@ static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *
     }
     l->key = xstrdup(it->key); /* queued already (a confirm keeps its first date) */
     return 0;
+}
+
+/* Picks the outbox key of a line, or settles it: see the man page's table. Returns 0, or
+ * QS_E_DATA with e set when the input conflicts with what was sent or queued (another
+ * QS_E_* code: the store failed). */
+static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *e)
+{
+    struct outbox_item it;
+    int rc = sync_send_box_current(p, l->order_no, &it, e);
+    if (rc >= 0)
+        rc = choose_from(p, l, rc ? &it : NULL, e);
+    sync_send_box_clear(&it);
+    return rc;
 }
 
 static int bad(struct qs_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -238,6 +193,7 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
     const char *no = r->order_no ? r->order_no : "";
     const char *carrier = r->carrier ? r->carrier : "", *tracking = r->tracking ? r->tracking : "";
     struct sync_pline *l;
+    int rc;
 
     *out = NULL;
     if (!*no)
@@ -280,10 +236,16 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         return 0;
     if (p->o.action == SYNC_CONFIRM && sl->status >= 3 && p->o.delay_type) {
         /* The same notice sent by qs before: done. Anything else: too late. */
-        struct outbox_item *it = box_current(p->box, p->nbox, no);
-        if (it && it->state == OUTBOX_DONE && same_payload(p, it, "", "")) {
-            pline_pre(l, "already sent");
-            return 0;
+        struct outbox_item it;
+        int found = sync_send_box_current(p, no, &it, e), done;
+        done = found > 0 && it.state == OUTBOX_DONE && same_payload(p, &it, "", "");
+        sync_send_box_clear(&it);
+        if (done || found < 0) {
+            if (done)
+                pline_pre(l, "already sent");
+            else
+                pline_drop(p), *out = NULL;
+            return found < 0 ? found : 0;
         }
         pline_drop(p);
         *out = NULL;
@@ -296,10 +258,10 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         pline_pre(l, sl->status == 3 ? "already confirmed" : "already shipped");
         return 0;
     }
-    if (choose_key(p, l, e) < 0) {
+    if ((rc = choose_key(p, l, e)) < 0) {
         pline_drop(p);
         *out = NULL;
-        return QS_E_DATA;
+        return rc;
     }
     return 0;
 }
@@ -318,7 +280,7 @@ static int cart_add(const char *order_no, void *ctx)
     struct sync_send *p = c->p;
     struct syncdb_line sl;
     struct qs_err ignore;
-    int rc;
+    int rc = 0;
 
     if (pline_find(p, order_no) >= 0)
         return 0;
@@ -329,8 +291,13 @@ static int cart_add(const char *order_no, void *ctx)
         struct sync_pline *l = pline_add(p, order_no, c->carrier, c->tracking, sl.order_date, 0);
         if (sync_send_alloc_skip(p, l))
             ; /* R-STK-6: reported as skipped */
-        else if (choose_key(p, l, &ignore) < 0 || l->pre) {
-            pline_drop(p); /* queued or sent with other values: that one stands */
+        else if ((rc = choose_key(p, l, &ignore)) < 0 || l->pre) {
+            pline_drop(p);                   /* queued or sent with other values: that one stands */
+            if (rc < 0 && rc != QS_E_DATA) { /* the store failed */
+                *c->e = ignore;
+                syncdb_line_clear(&sl);
+                return rc;
+            }
         }
     }
     syncdb_line_clear(&sl);
@@ -352,7 +319,7 @@ int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct
     p->kind = o->action == SYNC_SHIP ? "ship" : "confirm";
     p->d = syncdb_new(s, o->shop);
     tm_utc_iso(o->now, p->now, sizeof p->now);
-    if ((rc = box_load(p, &p->box, &p->nbox, e)) < 0 || (rc = sync_send_alloc_load(p, e)) < 0)
+    if ((rc = sync_send_alloc_load(p, e)) < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
         const struct sync_req *r = &reqs[i];
@@ -380,6 +347,10 @@ int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct
         syncdb_line_clear(&sl);
         if (rc == 0)
             continue;
+        if (rc != QS_E_DATA) { /* the store failed */
+            *e = re;
+            return rc;
+        }
     reject:
         rc = 0;
         nbad++;
@@ -447,12 +418,18 @@ static const struct sync_settled *settled_find(const struct sync_send *p, const 
     return strmap_get(&p->settled, key, &i) ? &p->set[i] : NULL;
 }
 
-static int report_one(const struct sync_send *p, const char *order_no, const char *key,
-                      struct outbox_item *box, size_t nbox, sync_result_fn fn, void *ctx)
+static int report_one(struct sync_send *p, const char *order_no, const char *key, sync_result_fn fn,
+                      void *ctx, struct qs_err *e)
 {
     const struct sync_settled *s = settled_find(p, key);
-    struct outbox_item *it = box_find(box, nbox, key);
+    struct outbox_item item, *it = &item;
     struct sync_result r = {order_no, "retry", "", "queued", 0};
+    int rc = sync_send_box_key(p, key, &item, e);
+
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        it = NULL;
 
     if (s) {
         r.result = s->result;
@@ -490,18 +467,16 @@ static int report_one(const struct sync_send *p, const char *order_no, const cha
                 r.message = it->last_error ? it->last_error : "queued";
         }
     }
-    return fn(&r, ctx);
+    rc = fn(&r, ctx);
+    sync_send_box_clear(&item);
+    return rc;
 }
 
 int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
 {
-    struct outbox_item *box = NULL;
     struct strmap keys = {0};
-    size_t nbox = 0;
-    int rc;
+    int rc = 0;
 
-    if ((rc = box_load(p, &box, &nbox, e)) < 0)
-        return rc;
     for (size_t i = 0; i < p->n && rc == 0; i++) {
         struct sync_pline *l = &p->l[i];
         if (l->pre) {
@@ -509,7 +484,7 @@ int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct q
             struct sync_result r = {l->order_no, l->pre, "", l->pre_msg, strcmp(l->pre, "ok") == 0};
             rc = fn(&r, ctx);
         } else {
-            rc = report_one(p, l->order_no, l->key, box, nbox, fn, ctx);
+            rc = report_one(p, l->order_no, l->key, fn, ctx, e);
         }
     }
     /* Items of earlier runs this run settled too. */
@@ -519,10 +494,9 @@ int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct q
     for (size_t i = 0; i < p->nset && rc == 0; i++) {
         int mine = strmap_get(&keys, p->set[i].key, NULL);
         if (!mine && settled_find(p, p->set[i].key) == &p->set[i])
-            rc = report_one(p, p->set[i].order_no, p->set[i].key, box, nbox, fn, ctx);
+            rc = report_one(p, p->set[i].order_no, p->set[i].key, fn, ctx, e);
     }
     strmap_free(&keys);
-    outbox_items_free(box, nbox);
     return rc;
 }
 
@@ -548,7 +522,6 @@ void sync_send_free(struct sync_send *p)
     free(p->set);
     strmap_free(&p->planned);
     strmap_free(&p->settled);
-    outbox_items_free(p->box, p->nbox);
     sync_send_alloc_free(p);
     syncdb_free(p->d);
     free(p);
