@@ -64,6 +64,15 @@ sb_up() { # sb_up STATEFILE: the sandbox on a free port, with that state
     export QS_QAPI_URL
 }
 sb_down() { "$sbctl" stop "$dir/sb" >/dev/null; }
+# sb_save: stops the sandbox once it has written its state (at 100k lines that takes
+# longer than sandboxctl stop waits).
+sb_save() {
+    local pid t=0
+    pid=$(cat "$dir/sb/sandbox.pid")
+    kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null && [ "$t" -lt 600 ]; do sleep 1; t=$((t + 1)); done
+    sb_down
+}
 
 # prepare N: sandbox state st-N.json and store store-N.db holding N paid lines, and
 # ship-N.csv naming each of them.
@@ -77,7 +86,7 @@ prepare() {
             --secret qapi.password --set qapi.rate=0 >/dev/null
     "$sbctl" call "$dir/sb" seed "{\"generate_orders\": $n, \"seed\": 21, \"start\": \"$start\", \"days\": 30, \"statuses\": [2]}" >/dev/null
     "$qs" -q sync orders --status paid >"lines-$n.csv"
-    sb_down
+    sb_save
     cp "st-$n.json" "st-$n.orig"
     cp "$QS_STORE" "store-$n.db"
     awk -F, 'NR == 1 { print "order_no,carrier,tracking"; next }

@@ -304,9 +304,9 @@ static int cart_add(const char *order_no, void *ctx)
     return 0;
 }
 
-int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
-                   size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
-                   struct sync_send_stats *st, struct qs_err *e)
+static int plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
+                size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
+                struct sync_send_stats *st, struct qs_err *e)
 {
     struct sync_send *p = xcalloc(1, sizeof *p);
     size_t explicit;
@@ -472,7 +472,36 @@ static int report_one(struct sync_send *p, const char *order_no, const char *key
     return rc;
 }
 
-int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
+/* Plans or reports in one read transaction (BEGIN DEFERRED), unless the caller holds one:
+ * one snapshot and one file lock for the whole pass instead of one per statement. */
+static int read_begin(struct store *s, int *own, struct qs_err *e)
+{
+    *own = sqlite3_get_autocommit(store_db(s));
+    return *own ? store_exec(s, "BEGIN", e) : 0;
+}
+
+static int read_end(struct store *s, int own, int rc, struct qs_err *e)
+{
+    if (own && rc < 0)
+        store_rollback(s);
+    else if (own)
+        rc = store_commit(s, e);
+    return rc;
+}
+
+int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
+                   size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
+                   struct sync_send_stats *st, struct qs_err *e)
+{
+    int own, rc;
+    *out = NULL;
+    memset(st, 0, sizeof *st);
+    if ((rc = read_begin(s, &own, e)) < 0)
+        return rc;
+    return read_end(s, own, plan(s, o, reqs, n, rej, ctx, out, st, e), e);
+}
+
+static int report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
 {
     struct strmap keys = {0};
     int rc = 0;
@@ -498,6 +527,14 @@ int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct q
     }
     strmap_free(&keys);
     return rc;
+}
+
+int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
+{
+    int own, rc;
+    if ((rc = read_begin(p->s, &own, e)) < 0)
+        return rc;
+    return read_end(p->s, own, report(p, fn, ctx, e), e);
 }
 
 void sync_send_free(struct sync_send *p)
