@@ -64,46 +64,6 @@ static size_t chars(const char *s)
     return n;
 }
 
-/* The outbox items of the kind, and the newest of each order (key N, N#2, ...). */
-struct box {
-    struct outbox_item *v;
-    size_t n;
-    struct strmap cur; /* order_no -> index in v of its highest revision */
-};
-
-static int key_rev(const char *key)
-{
-    const char *hash = strchr(key, '#');
-    return hash ? atoi(hash + 1) : 1;
-}
-
-static int box_load(struct sync_cancel *p, struct box *b, struct qs_err *e)
-{
-    char no[64];
-    int rc = outbox_list(p->s, p->o.shop, KIND, -1, &b->v, &b->n, e);
-    for (size_t i = 0; rc == 0 && i < b->n; i++) {
-        size_t j;
-        sync_key_order(b->v[i].key, no, sizeof no);
-        if (!strmap_get(&b->cur, no, &j) || key_rev(b->v[i].key) > key_rev(b->v[j].key))
-            strmap_put(&b->cur, no, i);
-    }
-    return rc;
-}
-
-static void box_free(struct box *b)
-{
-    outbox_items_free(b->v, b->n);
-    strmap_free(&b->cur);
-}
-
-/* The newest outbox item of the kind for order_no: *it filled, 1; 0 when there is none. */
-static int box_current(const struct box *b, const char *order_no, struct outbox_item **it)
-{
-    size_t i;
-    *it = strmap_get(&b->cur, order_no, &i) ? &b->v[i] : NULL;
-    return *it != NULL;
-}
-
 static char *pget(const char *payload, const char *name)
 {
     json_t *o = json_loads(payload ? payload : "{}", 0, NULL);
@@ -119,12 +79,14 @@ static void pre(struct sync_cline *l, const char *msg)
 }
 
 /* The key of a line, or settled, from what the outbox holds for its order. */
-static int choose_key(struct sync_cline *l, const struct box *box, struct qs_err *e)
+static int choose_key(struct sync_cancel *p, struct sync_cline *l, struct qs_err *e)
 {
-    struct outbox_item *it;
-    if (!box_current(box, l->order_no, &it)) {
-        l->key = xstrdup(l->order_no);
-        return 0;
+    struct outbox_item item, *it = &item;
+    int found = sync_box_current(p->d, KIND, l->order_no, &item, e);
+    if (found <= 0) {
+        if (found == 0)
+            l->key = xstrdup(l->order_no);
+        return found;
     }
     char *reason = pget(it->payload, "reason"), *memo = pget(it->payload, "memo");
     int same = strcmp(reason, sync_cancel_reasons[l->reason]) == 0 && strcmp(memo, l->memo) == 0;
@@ -141,12 +103,12 @@ static int choose_key(struct sync_cline *l, const struct box *box, struct qs_err
         l->key = xstrdup(it->key);
     free(reason);
     free(memo);
+    sync_box_clear(&item);
     return rc;
 }
 
 /* R-SYN-1b: what an input record must be for a cancel. */
-static int check(struct sync_cancel *p, const struct sync_cancel_req *r, const struct box *box,
-                 struct qs_err *e)
+static int check(struct sync_cancel *p, const struct sync_cancel_req *r, struct qs_err *e)
 {
     const char *no = r->order_no ? r->order_no : "";
     const char *memo = r->memo && *r->memo ? r->memo : p->o.memo ? p->o.memo : "";
@@ -196,7 +158,7 @@ static int check(struct sync_cancel *p, const struct sync_cancel_req *r, const s
         char *msg = xasprintf("already %s", sync_claim_name(sl.claim, name, sizeof name));
         pre(l, msg);
         free(msg);
-    } else if ((rc = choose_key(l, box, e)) < 0) {
+    } else if ((rc = choose_key(p, l, e)) < 0) {
         free(l->order_no);
         free(l->memo);
         p->n--;
@@ -211,8 +173,7 @@ int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
                      struct qs_err *e)
 {
     struct sync_cancel *p = xcalloc(1, sizeof *p);
-    struct box box = {0};
-    int rc, nbad = 0;
+    int rc = 0, nbad = 0;
 
     memset(st, 0, sizeof *st);
     *out = p;
@@ -220,14 +181,10 @@ int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
     p->o = *o;
     p->d = syncdb_new(s, o->shop);
     tm_utc_iso(o->now, p->now, sizeof p->now);
-    if ((rc = box_load(p, &box, e)) < 0) {
-        box_free(&box);
-        return rc;
-    }
     for (size_t i = 0; i < n; i++) {
         struct qs_err re;
         err_clear(&re);
-        if ((rc = check(p, &reqs[i], &box, &re)) == 0)
+        if ((rc = check(p, &reqs[i], &re)) == 0)
             continue;
         if (rc != QS_E_DATA) {
             *e = re;
@@ -241,7 +198,6 @@ int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
         if (rej)
             rej(&reqs[i], &re, ctx);
     }
-    box_free(&box);
     if (rc == 0 && nbad)
         rc = err_set(e, QS_E_DATA, RULE, "%d bad input line%s: nothing was queued or sent", nbad,
                      nbad == 1 ? "" : "s");

@@ -273,15 +273,15 @@ const char *sync_key_order(const char *key, char *buf, size_t size);
 /* The revision of an outbox key ("300000001" 1, "300000001#2" 2). */
 int sync_key_rev(const char *key);
 
-/* sync_send_box.c: outbox items of p's kind read through the index, one at a time (the
- * fields id, key, payload, ref, last_error and state; sync_send_box_clear after). The
- * newest item (highest revision) of order_no, or the item of key, into *it: 1; 0 when
- * there is none; else a QS_E_* code. */
-int sync_send_box_current(struct sync_send *p, const char *order_no, struct outbox_item *it,
-                          struct qs_err *e);
-int sync_send_box_key(struct sync_send *p, const char *key, struct outbox_item *it,
-                      struct qs_err *e);
-void sync_send_box_clear(struct outbox_item *it);
+/* sync_send_box.c: outbox items of a kind of d's shop read through the index, one at a
+ * time (the fields id, key, payload, ref, last_error and state; sync_box_clear after). The
+ * newest item (highest revision) of order_no, or the item of key, into *it: 1; 0 when there
+ * is none; else a QS_E_* code. */
+int sync_box_current(struct syncdb *d, const char *kind, const char *order_no,
+                     struct outbox_item *it, struct qs_err *e);
+int sync_box_key(struct syncdb *d, const char *kind, const char *key, struct outbox_item *it,
+                 struct qs_err *e);
+void sync_box_clear(struct outbox_item *it);
 
 /* ---- the send engine (sync_send_read.c reads back, sync_send_run.c sends) ------------ */
 

@@ -157,10 +157,10 @@ static int choose_from(struct sync_send *p, struct sync_pline *l, const struct o
 static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *e)
 {
     struct outbox_item it;
-    int rc = sync_send_box_current(p, l->order_no, &it, e);
+    int rc = sync_box_current(p->d, p->kind, l->order_no, &it, e);
     if (rc >= 0)
         rc = choose_from(p, l, rc ? &it : NULL, e);
-    sync_send_box_clear(&it);
+    sync_box_clear(&it);
     return rc;
 }
 
@@ -237,9 +237,9 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
     if (p->o.action == SYNC_CONFIRM && sl->status >= 3 && p->o.delay_type) {
         /* The same notice sent by qs before: done. Anything else: too late. */
         struct outbox_item it;
-        int found = sync_send_box_current(p, no, &it, e), done;
+        int found = sync_box_current(p->d, p->kind, no, &it, e), done;
         done = found > 0 && it.state == OUTBOX_DONE && same_payload(p, &it, "", "");
-        sync_send_box_clear(&it);
+        sync_box_clear(&it);
         if (done || found < 0) {
             if (done)
                 pline_pre(l, "already sent");
@@ -424,7 +424,7 @@ static int report_one(struct sync_send *p, const char *order_no, const char *key
     const struct sync_settled *s = settled_find(p, key);
     struct outbox_item item, *it = &item;
     struct sync_result r = {order_no, "retry", "", "queued", 0};
-    int rc = sync_send_box_key(p, key, &item, e);
+    int rc = sync_box_key(p->d, p->kind, key, &item, e);
 
     if (rc < 0)
         return rc;
@@ -468,7 +468,7 @@ static int report_one(struct sync_send *p, const char *order_no, const char *key
         }
     }
     rc = fn(&r, ctx);
-    sync_send_box_clear(&item);
+    sync_box_clear(&item);
     return rc;
 }
 

@@ -1,5 +1,5 @@
-/* sync_send_box: the outbox items of `qs sync ship` and `qs sync confirm` as planning and
- * reporting read them (R-SYN-1b). */
+/* sync_send_box: the outbox items of `qs sync ship`, `confirm` and `cancel` as planning
+ * and reporting read them (R-SYN-1b). */
 #include "sync_int.h"
 
 #include <stdlib.h>
@@ -23,7 +23,7 @@ static const char box_order_sql[] = "SELECT " BOX_COLS " FROM outbox WHERE shop 
 static const char box_key_sql[] = "SELECT " BOX_COLS " FROM outbox WHERE shop = ?1 AND kind = ?2"
                                   " AND key = ?3";
 
-void sync_send_box_clear(struct outbox_item *it)
+void sync_box_clear(struct outbox_item *it)
 {
     free(it->key);
     free(it->payload);
@@ -58,7 +58,7 @@ static int box_row(sqlite3_stmt *st, void *ctx)
     }
     if (outbox_state_parse(store_col_text(st, 5), &state) < 0)
         state = OUTBOX_PENDING;
-    sync_send_box_clear(b->it);
+    sync_box_clear(b->it);
     *b->it = (struct outbox_item){
         .id = sqlite3_column_int64(st, 0),
         .key = xstrdup(key),
@@ -73,24 +73,24 @@ static int box_row(sqlite3_stmt *st, void *ctx)
 
 /* The newest item for order_no (highest revision) into *it: 1; 0 when there is none (it
  * cleared); else a QS_E_* code. box_clear(it) after. */
-int sync_send_box_current(struct sync_send *p, const char *order_no, struct outbox_item *it,
-                          struct qs_err *e)
+int sync_box_current(struct syncdb *d, const char *kind, const char *order_no,
+                     struct outbox_item *it, struct qs_err *e)
 {
     struct box_row b = {order_no, it, 0};
     int rc;
     memset(it, 0, sizeof *it);
-    rc = syncdb_each(p->d, ST_BOX_ORDER, box_order_sql, box_row, &b, e, "sss", p->o.shop, p->kind,
+    rc = syncdb_each(d, ST_BOX_ORDER, box_order_sql, box_row, &b, e, "sss", syncdb_shop(d), kind,
                      order_no);
     return rc < 0 ? rc : b.found;
 }
 
 /* The item of key into *it: 1; 0 when there is none; else a QS_E_* code. */
-int sync_send_box_key(struct sync_send *p, const char *key, struct outbox_item *it,
-                      struct qs_err *e)
+int sync_box_key(struct syncdb *d, const char *kind, const char *key, struct outbox_item *it,
+                 struct qs_err *e)
 {
     struct box_row b = {NULL, it, 0};
     int rc;
     memset(it, 0, sizeof *it);
-    rc = syncdb_each(p->d, ST_BOX_KEY, box_key_sql, box_row, &b, e, "sss", p->o.shop, p->kind, key);
+    rc = syncdb_each(d, ST_BOX_KEY, box_key_sql, box_row, &b, e, "sss", syncdb_shop(d), kind, key);
     return rc < 0 ? rc : b.found;
 }
