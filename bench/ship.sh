@@ -10,19 +10,22 @@
 # and (restored again) `qs sync confirm` of the same lines. It prints the
 # medians, the cost per line, the ratio of the largest size's per-line cost to
 # the smallest's (the reference, measured in the same run) and the peak
-# resident memory (the largest of the runs, /usr/bin/time %M).
+# resident memory (the largest of the runs, /usr/bin/time %M); for information also
+# qs's own CPU time (user + system), which leaves the sandbox's share out.
 # Targets: per-line ratio <= 1.25, peak RSS at the largest size <= 1.25x the
 # smallest's, the largest size (when >= 100,000) in < 20 s. Exits 1 when a
 # target is missed. Not run by CI.
 #
 # usage: bench/ship.sh [--runs N] [--lines "N N ..."] [--only ship|confirm]
-#                      [--qs PATH] [--dir DIR] [--quick]
+#                      [--qs PATH] [--dir DIR [--reuse]] [--quick]
 #   --quick: --runs 1 --lines "2000 20000" (development; no 20 s target)
+#   --reuse: use the sandbox states and stores an earlier run left in DIR
 set -eu
 
 runs=3
 sizes="10000 100000"
 only=
+reuse=
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 qs=${QS:-$src/build/cmd/qs}
@@ -36,7 +39,8 @@ while [ $# -gt 0 ]; do
     --qs) qs=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --quick) runs=1; sizes="2000 20000"; shift ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --reuse) reuse=1; shift ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/ship.sh: unknown argument $1" >&2; exit 64 ;;
     esac
 done
@@ -96,7 +100,7 @@ prepare() {
 }
 
 # measure ACTION N: one timed run on a restored sandbox and store; appends
-# "seconds kb" to ACTION-N.txt.
+# "seconds kb user sys" to ACTION-N.txt.
 measure() {
     local action=$1 n=$2 input
     cp "st-$n.orig" "st-$n.json"
@@ -104,7 +108,7 @@ measure() {
     cp "store-$n.db" "$QS_STORE"
     sb_up "st-$n.json"
     if [ "$action" = ship ]; then input="ship-$n.csv"; else input="lines-$n.csv"; fi
-    if ! /usr/bin/time -f '%e %M' -o time.txt "$qs" sync "$action" <"$input" >out.txt 2>err.txt; then
+    if ! /usr/bin/time -f '%e %M %U %S' -o time.txt "$qs" sync "$action" <"$input" >out.txt 2>err.txt; then
         echo "bench/ship.sh: qs sync $action of $n lines failed:" >&2
         tail -5 err.txt >&2
         exit 70
@@ -121,8 +125,10 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 actions="ship confirm"
 [ -n "$only" ] && actions=$only
 for n in $sizes; do
-    echo "preparing $n lines..." >&2
-    prepare "$n"
+    if [ -z "$reuse" ] || [ ! -f "$dir/st-$n.orig" ] || [ ! -f "$dir/store-$n.db" ]; then
+        echo "preparing $n lines..." >&2
+        prepare "$n"
+    fi
     for a in $actions; do rm -f "$a-$n.txt"; done
 done
 for r in $(seq 1 "$runs"); do
@@ -145,18 +151,23 @@ report() {
 small=${sizes%% *}
 large=${sizes##* }
 fail=0
-printf '%-8s %8s %10s %12s %10s\n' action lines median_s ms_per_line peak_MB
+printf '%-8s %8s %10s %12s %10s %12s\n' action lines median_s ms_per_line peak_MB qs_cpu_s
 for a in $actions; do
     for n in $sizes; do
         s=$(cut -d' ' -f1 "$a-$n.txt" | median)
         kb=$(cut -d' ' -f2 "$a-$n.txt" | sort -n | tail -1)
-        printf '%-8s %8d %10.2f %12.4f %10.1f\n' "$a" "$n" "$s" \
+        cpu=$(awk '{ print $3 + $4 }' "$a-$n.txt" | median)
+        printf '%-8s %8d %10.2f %12.4f %10.1f %12.2f\n' "$a" "$n" "$s" \
             "$(awk -v s="$s" -v n="$n" 'BEGIN { print 1000 * s / n }')" \
-            "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')"
-        eval "sec_${a}_$n=$s kb_${a}_$n=$kb"
+            "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')" "$cpu"
+        eval "sec_${a}_$n=$s kb_${a}_$n=$kb cpu_${a}_$n=$cpu"
     done
     eval "s0=\$sec_${a}_$small s1=\$sec_${a}_$large k0=\$kb_${a}_$small k1=\$kb_${a}_$large"
     ratio=$(awk -v a="$s0" -v b="$s1" -v n0="$small" -v n1="$large" 'BEGIN { printf "%.2f", (b / n1) / (a / n0) }')
+    eval "c0=\$cpu_${a}_$small c1=\$cpu_${a}_$large"
+    # qs's own CPU time (user + system): the sandbox's share of the wall time left out.
+    cratio=$(awk -v a="$c0" -v b="$c1" -v n0="$small" -v n1="$large" 'BEGIN { printf "%.2f", (a > 0) ? (b / n1) / (a / n0) : 0 }')
+    echo "$a: (for information) qs CPU per line $large/$small = $cratio"
     mem=$(awk -v a="$k0" -v b="$k1" 'BEGIN { printf "%.2f", b / a }')
     report "$a: per-line cost $large/$small = $ratio (target <= 1.25)" "$ratio" 1.25
     report "$a: peak RSS $large/$small = $mem (target <= 1.25)" "$mem" 1.25
