@@ -224,6 +224,12 @@ int syncdb_tx_end(struct store *s, int own, int rc, struct qs_err *e);
 
 /* ---- ship and confirm (sync_send.c plans and reports, sync_send_run.c sends) --------- */
 
+/* An item this run settled. */
+struct sync_settled {
+    char *key, *order_no, *code, *msg;
+    const char *result; /* ok, failed, retry, unknown */
+};
+
 /* One order line of a send run. */
 struct sync_pline {
     char *order_no, *carrier, *tracking; /* carrier, tracking: ship only */
@@ -232,12 +238,8 @@ struct sync_pline {
     long line;                           /* input line; 0: another line of a cart, or an argument */
     const char *pre;                     /* settled without a send ("ok"), else NULL */
     char *pre_msg;
-};
-
-/* An item this run settled. */
-struct sync_settled {
-    char *key, *order_no, *code, *msg;
-    const char *result; /* ok, failed, retry, unknown */
+    struct sync_settled set; /* this run's settlement of its key: result, code, msg (result
+                                NULL: none) */
 };
 
 struct sync_send {
@@ -282,6 +284,11 @@ int sync_box_current(struct syncdb *d, const char *kind, const char *order_no,
 int sync_box_key(struct syncdb *d, const char *kind, const char *key, struct outbox_item *it,
                  struct qs_err *e);
 void sync_box_clear(struct outbox_item *it);
+/* Plans or reports in one read transaction (BEGIN DEFERRED) unless the caller holds one
+ * (*own 0): one snapshot and one file lock for the pass instead of one per statement.
+ * sync_read_end commits it, or rolls it back when rc < 0; returns rc or the commit's. */
+int sync_read_begin(struct store *s, int *own, struct qs_err *e);
+int sync_read_end(struct store *s, int own, int rc, struct qs_err *e);
 
 /* ---- the send engine (sync_send_read.c reads back, sync_send_run.c sends) ------------ */
 

@@ -15,16 +15,22 @@
 
 #define RULE "R-SYN-1b"
 
-const char *sync_key_order(const char *key, char *buf, size_t size)
-{
-    const char *hash = strchr(key, '#');
-    snprintf(buf, size, "%.*s", hash ? (int)(hash - key) : (int)strlen(key), key);
-    return buf;
-}
+static long pline_find(const struct sync_send *p, const char *order_no);
 
 void sync_send_settled(struct sync_send *p, const char *key, const char *order_no,
                        const char *result, const char *code, const char *msg)
 {
+    long i = pline_find(p, order_no);
+    if (i >= 0 && p->l[i].key && strcmp(p->l[i].key, key) == 0) {
+        /* A line of the plan keeps its own (nothing per line beyond the plan). */
+        struct sync_settled *s = &p->l[i].set;
+        free(s->code);
+        free(s->msg);
+        s->code = xstrdup(code ? code : "");
+        s->msg = xstrdup(msg ? msg : "");
+        s->result = result;
+        return;
+    }
     if (p->nset == p->capset)
         p->set = xrealloc(p->set, (p->capset = p->capset ? 2 * p->capset : 64) * sizeof *p->set);
     p->set[p->nset++] = (struct sync_settled){
@@ -81,7 +87,8 @@ static struct sync_pline *pline_add(struct sync_send *p, const char *order_no, c
     l->order_no = xstrdup(order_no);
     l->carrier = xstrdup(carrier ? carrier : "");
     l->tracking = xstrdup(tracking ? tracking : "");
-    l->order_date = xstrdup(order_date ? order_date : "");
+    /* The order date goes into a confirm's payload only. */
+    l->order_date = p->o.action == SYNC_CONFIRM ? xstrdup(order_date ? order_date : "") : NULL;
     l->line = line;
     strmap_put(&p->planned, order_no, p->n - 1);
     return l;
@@ -184,6 +191,8 @@ static void pline_drop(struct sync_send *p)
     free(l->order_date);
     free(l->key);
     free(l->pre_msg);
+    free(l->set.code);
+    free(l->set.msg);
 }
 
 /* R-SYN-1b: what an input line must be for the action. */
@@ -412,9 +421,14 @@ int sync_send_enqueue(struct sync_send *p, struct qs_err *e)
     return syncdb_tx_end(p->s, own, rc < 0 ? rc : 0, e);
 }
 
+/* This run's last settlement of key: the plan line's, else one of an earlier run's item. */
 static const struct sync_settled *settled_find(const struct sync_send *p, const char *key)
 {
+    char no[64];
     size_t i;
+    long j = pline_find(p, sync_key_order(key, no, sizeof no));
+    if (j >= 0 && p->l[j].key && strcmp(p->l[j].key, key) == 0)
+        return p->l[j].set.result ? &p->l[j].set : NULL;
     return strmap_get(&p->settled, key, &i) ? &p->set[i] : NULL;
 }
 
@@ -472,23 +486,6 @@ static int report_one(struct sync_send *p, const char *order_no, const char *key
     return rc;
 }
 
-/* Plans or reports in one read transaction (BEGIN DEFERRED), unless the caller holds one:
- * one snapshot and one file lock for the whole pass instead of one per statement. */
-static int read_begin(struct store *s, int *own, struct qs_err *e)
-{
-    *own = sqlite3_get_autocommit(store_db(s));
-    return *own ? store_exec(s, "BEGIN", e) : 0;
-}
-
-static int read_end(struct store *s, int own, int rc, struct qs_err *e)
-{
-    if (own && rc < 0)
-        store_rollback(s);
-    else if (own)
-        rc = store_commit(s, e);
-    return rc;
-}
-
 int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
                    size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
                    struct sync_send_stats *st, struct qs_err *e)
@@ -496,14 +493,13 @@ int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct
     int own, rc;
     *out = NULL;
     memset(st, 0, sizeof *st);
-    if ((rc = read_begin(s, &own, e)) < 0)
+    if ((rc = sync_read_begin(s, &own, e)) < 0)
         return rc;
-    return read_end(s, own, plan(s, o, reqs, n, rej, ctx, out, st, e), e);
+    return sync_read_end(s, own, plan(s, o, reqs, n, rej, ctx, out, st, e), e);
 }
 
 static int report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
 {
-    struct strmap keys = {0};
     int rc = 0;
 
     for (size_t i = 0; i < p->n && rc == 0; i++) {
@@ -516,25 +512,19 @@ static int report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_e
             rc = report_one(p, l->order_no, l->key, fn, ctx, e);
         }
     }
-    /* Items of earlier runs this run settled too. */
-    for (size_t i = 0; i < p->n && p->nset; i++)
-        if (p->l[i].key)
-            strmap_put(&keys, p->l[i].key, i);
-    for (size_t i = 0; i < p->nset && rc == 0; i++) {
-        int mine = strmap_get(&keys, p->set[i].key, NULL);
-        if (!mine && settled_find(p, p->set[i].key) == &p->set[i])
+    /* Items of earlier runs this run settled too (p->set holds no key of the plan). */
+    for (size_t i = 0; i < p->nset && rc == 0; i++)
+        if (settled_find(p, p->set[i].key) == &p->set[i])
             rc = report_one(p, p->set[i].order_no, p->set[i].key, fn, ctx, e);
-    }
-    strmap_free(&keys);
     return rc;
 }
 
 int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
 {
     int own, rc;
-    if ((rc = read_begin(p->s, &own, e)) < 0)
+    if ((rc = sync_read_begin(p->s, &own, e)) < 0)
         return rc;
-    return read_end(p->s, own, report(p, fn, ctx, e), e);
+    return sync_read_end(p->s, own, report(p, fn, ctx, e), e);
 }
 
 void sync_send_free(struct sync_send *p)
@@ -548,6 +538,8 @@ void sync_send_free(struct sync_send *p)
         free(p->l[i].order_date);
         free(p->l[i].key);
         free(p->l[i].pre_msg);
+        free(p->l[i].set.code);
+        free(p->l[i].set.msg);
     }
     for (size_t i = 0; i < p->nset; i++) {
         free(p->set[i].key);

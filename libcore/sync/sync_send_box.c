@@ -7,6 +7,13 @@
 
 #include "../xalloc.h"
 
+const char *sync_key_order(const char *key, char *buf, size_t size)
+{
+    const char *hash = strchr(key, '#');
+    snprintf(buf, size, "%.*s", hash ? (int)(hash - key) : (int)strlen(key), key);
+    return buf;
+}
+
 int sync_key_rev(const char *key)
 {
     const char *hash = strchr(key, '#');
@@ -93,4 +100,21 @@ int sync_box_key(struct syncdb *d, const char *kind, const char *key, struct out
     memset(it, 0, sizeof *it);
     rc = syncdb_each(d, ST_BOX_KEY, box_key_sql, box_row, &b, e, "sss", syncdb_shop(d), kind, key);
     return rc < 0 ? rc : b.found;
+}
+
+/* Plans or reports in one read transaction (BEGIN DEFERRED), unless the caller holds one:
+ * one snapshot and one file lock for the whole pass instead of one per statement. */
+int sync_read_begin(struct store *s, int *own, struct qs_err *e)
+{
+    *own = sqlite3_get_autocommit(store_db(s));
+    return *own ? store_exec(s, "BEGIN", e) : 0;
+}
+
+int sync_read_end(struct store *s, int own, int rc, struct qs_err *e)
+{
+    if (own && rc < 0)
+        store_rollback(s);
+    else if (own)
+        rc = store_commit(s, e);
+    return rc;
 }
