@@ -26,12 +26,17 @@ struct snap {
     char *taken_at;
 };
 
-/* The allocated lines of one q_sku (indexes into model.l), so that the units used are
- * summed over that SKU's lines only. */
+/* The units allocated of one q_sku by time: a Fenwick tree over the times its lines can be
+ * allocated at (their payments, their confirmations, FAR), so that the units allocated in
+ * a window cost log(lines of the SKU), not a walk over them. */
 struct sku {
-    size_t *v;
+    const char **t;  /* the times, sorted, unique */
+    long long *tree; /* Fenwick tree over t (1-based) */
     size_t n, cap;
 };
+
+/* After everything: what a cover by the latest snapshot is marked allocated at. */
+static const char FAR[] = "9999-12-31T23:59:59Z";
 
 #define NONE ((size_t)-1)
 
@@ -127,8 +132,10 @@ static void model_free(struct model *m)
     }
     for (size_t i = 0; i < m->nsn; i++)
         free(m->sn[i].taken_at);
-    for (size_t i = 0; m->sku && i < m->skus.n; i++)
-        free(m->sku[i].v);
+    for (size_t i = 0; m->sku && i < m->skus.n; i++) {
+        free(m->sku[i].t);
+        free(m->sku[i].tree);
+    }
     free(m->l);
     free(m->sn);
     free(m->next);
@@ -179,30 +186,59 @@ static int branch_qty(struct model *m, const char *shop, long long id, const cha
     return 0;
 }
 
-/* Line i becomes allocated at at (source src). */
+/* How many of k's times are at or before t. */
+static size_t upto_count(const struct sku *k, const char *t)
+{
+    size_t lo = 0, hi = k->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(k->t[mid], t) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The units allocated at k's first c times. */
+static long long prefix(const struct sku *k, size_t c)
+{
+    long long u = 0;
+    for (; c > 0; c &= c - 1)
+        u += k->tree[c];
+    return u;
+}
+
+/* Line i becomes allocated at at (source src; at is one of the times model_index gave its
+ * q_sku). */
 static void allocate(struct model *m, size_t i, const char *src, const char *at)
 {
     struct sku *k = &m->sku[m->lsku[i]];
     m->l[i].state = STOCK_ALLOCATED;
     m->l[i].source = src;
     m->l[i].at = at;
-    if (k->n == k->cap)
-        k->v = xrealloc(k->v, (k->cap = k->cap ? 2 * k->cap : 8) * sizeof *k->v);
-    k->v[k->n++] = i;
+    for (size_t c = upto_count(k, at); c && c <= k->n; c += c & -c)
+        k->tree[c] += m->l[i].qty;
 }
 
 /* The units of line j's q_sku allocated at a time in (after, upto] (upto NULL: any). */
 static long long used(const struct model *m, size_t j, const char *after, const char *upto)
 {
     const struct sku *k = &m->sku[m->lsku[j]];
-    long long u = 0;
-    for (size_t i = 0; i < k->n; i++) {
-        const struct aline *l = &m->l[k->v[i]];
-        if (l->state == STOCK_ALLOCATED && l->at && strcmp(l->at, after) > 0 &&
-            (!upto || strcmp(l->at, upto) <= 0))
-            u += l->qty;
-    }
-    return u;
+    size_t a = upto_count(k, after), b = upto ? upto_count(k, upto) : k->n;
+    return b > a ? prefix(k, b) - prefix(k, a) : 0;
+}
+
+static int time_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void sku_time(struct sku *k, const char *t)
+{
+    if (k->n == k->cap)
+        k->t = xrealloc(k->t, (k->cap = k->cap ? 2 * k->cap : 8) * sizeof *k->t);
+    k->t[k->n++] = t;
 }
 
 /* The carts (each line's next line of its cart) and the q_sku groups. */
@@ -224,6 +260,21 @@ static void model_index(struct model *m)
         m->lsku[i] = k;
     }
     m->sku = xcalloc(m->skus.n + 1, sizeof *m->sku);
+    for (size_t i = 0; i < m->n; i++) {
+        sku_time(&m->sku[m->lsku[i]], m->l[i].paid_date);
+        sku_time(&m->sku[m->lsku[i]], m->l[i].rec_at);
+    }
+    for (size_t s = 0; s < m->skus.n; s++) {
+        struct sku *k = &m->sku[s];
+        size_t u = 0;
+        sku_time(k, FAR);
+        qsort(k->t, k->n, sizeof *k->t, time_cmp);
+        for (size_t i = 0; i < k->n; i++)
+            if (!u || strcmp(k->t[i], k->t[u - 1]) != 0)
+                k->t[u++] = k->t[i];
+        k->n = u;
+        k->tree = xcalloc(k->n + 1, sizeof *k->tree);
+    }
     strmap_free(&carts);
 }
 
@@ -346,7 +397,7 @@ int stock_alloc_coverable(struct store *s, const char *shop, int counts_allocate
                           int (*fn)(void *ctx, const struct stock_alloc_line *l, struct qs_err *e),
                           void *ctx, struct qs_err *e)
 {
-    static const char far[] = "9999-12-31T23:59:59Z"; /* after everything: the latest snapshot */
+    const char *far = FAR; /* after everything: the latest snapshot */
     struct model m;
     char *cand;
     int rc = model_run(s, shop, &m, e);
