@@ -547,6 +547,9 @@ static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char
     if (c.rejects && rec_writer_close(c.rejects, &e) < 0 && rc == 0)
         rc = QS_E_IO;
     c.rejects = NULL;
+    reqs_free(&c); /* the plan holds what the rest needs (SPEC 8: memory flat) */
+    c.reqs = NULL;
+    c.n = c.cap = 0;
     if (rc < 0) {
         code = cmd_fail(ctx, rc, &e);
         goto out;

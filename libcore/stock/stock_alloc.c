@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "stock_alloc.h"
+#include "../strmap.h"
 #include "../xalloc.h"
 
 const char *const stock_alloc_words[] = {"allocated", "waiting", "unallocatable"};
@@ -25,6 +26,20 @@ struct snap {
     char *taken_at;
 };
 
+/* The units allocated of one q_sku by time: a Fenwick tree over the times its lines can be
+ * allocated at (their payments, their confirmations, FAR), so that the units allocated in
+ * a window cost log(lines of the SKU), not a walk over them. */
+struct sku {
+    const char **t;  /* the times, sorted, unique */
+    long long *tree; /* Fenwick tree over t (1-based) */
+    size_t n, cap;
+};
+
+/* After everything: what a cover by the latest snapshot is marked allocated at. */
+static const char FAR[] = "9999-12-31T23:59:59Z";
+
+#define NONE ((size_t)-1)
+
 struct model {
     struct aline *l;
     size_t n, cap;
@@ -32,6 +47,10 @@ struct model {
     size_t nsn, capsn;
     sqlite3_stmt *qty; /* branch_qty of (snapshot, q_sku) */
     struct store *s;
+    size_t *next;       /* the next line of the same cart (NONE: the last) */
+    size_t *lsku;       /* each line's index in sku */
+    struct sku *sku;    /* by q_sku */
+    struct strmap skus; /* q_sku -> index in sku */
 };
 
 #define LATEST "(SELECT max(id) FROM stock_snapshot WHERE shop = ?1)"
@@ -113,8 +132,16 @@ static void model_free(struct model *m)
     }
     for (size_t i = 0; i < m->nsn; i++)
         free(m->sn[i].taken_at);
+    for (size_t i = 0; m->sku && i < m->skus.n; i++) {
+        free(m->sku[i].t);
+        free(m->sku[i].tree);
+    }
     free(m->l);
     free(m->sn);
+    free(m->next);
+    free(m->lsku);
+    free(m->sku);
+    strmap_free(&m->skus);
     sqlite3_finalize(m->qty);
     memset(m, 0, sizeof *m);
 }
@@ -159,28 +186,102 @@ static int branch_qty(struct model *m, const char *shop, long long id, const cha
     return 0;
 }
 
-/* The units of q_sku allocated at a time in (after, upto] (upto NULL: any). */
-static long long used(const struct model *m, const char *q_sku, const char *after, const char *upto)
+/* How many of k's times are at or before t. */
+static size_t upto_count(const struct sku *k, const char *t)
+{
+    size_t lo = 0, hi = k->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(k->t[mid], t) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The units allocated at k's first c times. */
+static long long prefix(const struct sku *k, size_t c)
 {
     long long u = 0;
-    for (size_t i = 0; i < m->n; i++) {
-        const struct aline *l = &m->l[i];
-        if (l->state == STOCK_ALLOCATED && l->at && !strcmp(l->q_sku, q_sku) &&
-            strcmp(l->at, after) > 0 && (!upto || strcmp(l->at, upto) <= 0))
-            u += l->qty;
-    }
+    for (; c > 0; c &= c - 1)
+        u += k->tree[c];
     return u;
 }
 
-static int same_cart(const struct aline *a, const struct aline *b)
+/* Line i becomes allocated at at (source src; at is one of the times model_index gave its
+ * q_sku). */
+static void allocate(struct model *m, size_t i, const char *src, const char *at)
 {
-    return a->pack_no[0] ? !strcmp(a->pack_no, b->pack_no) : a == b;
+    struct sku *k = &m->sku[m->lsku[i]];
+    m->l[i].state = STOCK_ALLOCATED;
+    m->l[i].source = src;
+    m->l[i].at = at;
+    for (size_t c = upto_count(k, at); c && c <= k->n; c += c & -c)
+        k->tree[c] += m->l[i].qty;
+}
+
+/* The units of line j's q_sku allocated at a time in (after, upto] (upto NULL: any). */
+static long long used(const struct model *m, size_t j, const char *after, const char *upto)
+{
+    const struct sku *k = &m->sku[m->lsku[j]];
+    size_t a = upto_count(k, after), b = upto ? upto_count(k, upto) : k->n;
+    return b > a ? prefix(k, b) - prefix(k, a) : 0;
+}
+
+static int time_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void sku_time(struct sku *k, const char *t)
+{
+    if (k->n == k->cap)
+        k->t = xrealloc(k->t, (k->cap = k->cap ? 2 * k->cap : 8) * sizeof *k->t);
+    k->t[k->n++] = t;
+}
+
+/* The carts (each line's next line of its cart) and the q_sku groups. */
+static void model_index(struct model *m)
+{
+    struct strmap carts = {0};
+    m->next = xcalloc(m->n + 1, sizeof *m->next);
+    m->lsku = xcalloc(m->n + 1, sizeof *m->lsku);
+    for (size_t i = 0; i < m->n; i++) {
+        size_t k;
+        m->next[i] = NONE;
+        if (m->l[i].pack_no[0]) { /* a line without a cart number is a cart alone */
+            if (strmap_get(&carts, m->l[i].pack_no, &k))
+                m->next[k] = i;
+            strmap_put(&carts, m->l[i].pack_no, i);
+        }
+        if (!strmap_get(&m->skus, m->l[i].q_sku, &k))
+            strmap_put(&m->skus, m->l[i].q_sku, k = m->skus.n);
+        m->lsku[i] = k;
+    }
+    m->sku = xcalloc(m->skus.n + 1, sizeof *m->sku);
+    for (size_t i = 0; i < m->n; i++) {
+        sku_time(&m->sku[m->lsku[i]], m->l[i].paid_date);
+        sku_time(&m->sku[m->lsku[i]], m->l[i].rec_at);
+    }
+    for (size_t s = 0; s < m->skus.n; s++) {
+        struct sku *k = &m->sku[s];
+        size_t u = 0;
+        sku_time(k, FAR);
+        qsort(k->t, k->n, sizeof *k->t, time_cmp);
+        for (size_t i = 0; i < k->n; i++)
+            if (!u || strcmp(k->t[i], k->t[u - 1]) != 0)
+                k->t[u++] = k->t[i];
+        k->n = u;
+        k->tree = xcalloc(k->n + 1, sizeof *k->tree);
+    }
+    strmap_free(&carts);
 }
 
 /* The stock of q_sku at time at (NULL: now) into *have: branch_qty of the latest snapshot
  * taken at or before it, minus the units allocated after that snapshot (counts_allocated:
  * every allocated unit) up to at. *known 0: no snapshot before at. */
-static int stock_at(struct model *m, const char *shop, const char *q_sku, const char *at,
+static int stock_at(struct model *m, const char *shop, size_t j, const char *at,
                     int counts_allocated, long long *have, int *known, struct qs_err *e)
 {
     const struct snap *sn = NULL;
@@ -192,10 +293,10 @@ static int stock_at(struct model *m, const char *shop, const char *q_sku, const 
             sn = &m->sn[k];
     if (!sn)
         return 0;
-    if ((rc = branch_qty(m, shop, sn->id, q_sku, have, e)) < 0)
+    if ((rc = branch_qty(m, shop, sn->id, m->l[j].q_sku, have, e)) < 0)
         return rc;
     *known = 1;
-    *have -= used(m, q_sku, counts_allocated ? "" : sn->taken_at, at);
+    *have -= used(m, j, counts_allocated ? "" : sn->taken_at, at);
     return 0;
 }
 
@@ -206,32 +307,29 @@ static int cart_decide(struct model *m, const char *shop, size_t i, char *cand, 
                        int counts_allocated, struct qs_err *e)
 {
     int covered = 1, rc;
-    for (size_t j = i; j < m->n && covered; j++) {
+    /* The cart's lines from i on, through m->next. */
+    for (size_t j = i; j != NONE && covered; j = m->next[j]) {
         long long need = 0, have;
         int known, first = 1;
-        if (!cand[j] || !same_cart(&m->l[i], &m->l[j]))
+        if (!cand[j])
             continue;
-        for (size_t k = i; k < j && first; k++) /* each q_sku once */
-            first = !(cand[k] && same_cart(&m->l[i], &m->l[k]) &&
-                      !strcmp(m->l[k].q_sku, m->l[j].q_sku));
+        for (size_t k = i; k != j && first; k = m->next[k]) /* each q_sku once */
+            first = !(cand[k] && m->lsku[k] == m->lsku[j]);
         if (!first)
             continue;
-        for (size_t k = j; k < m->n; k++)
-            if (cand[k] && same_cart(&m->l[i], &m->l[k]) && !strcmp(m->l[k].q_sku, m->l[j].q_sku))
+        for (size_t k = j; k != NONE; k = m->next[k])
+            if (cand[k] && m->lsku[k] == m->lsku[j])
                 need += m->l[k].qty;
-        if ((rc = stock_at(m, shop, m->l[j].q_sku, at ? at : m->l[j].paid_date, counts_allocated,
-                           &have, &known, e)) < 0)
+        if ((rc = stock_at(m, shop, j, at ? at : m->l[j].paid_date, counts_allocated, &have, &known,
+                           e)) < 0)
             return rc;
         covered = known && need <= have;
     }
-    for (size_t j = i; j < m->n; j++)
-        if (cand[j] && same_cart(&m->l[i], &m->l[j])) {
+    for (size_t j = i; j != NONE; j = m->next[j])
+        if (cand[j]) {
             cand[j] = 0;
-            if (covered) {
-                m->l[j].state = STOCK_ALLOCATED;
-                m->l[j].source = "model";
-                m->l[j].at = at ? at : m->l[j].paid_date;
-            }
+            if (covered)
+                allocate(m, j, "model", at ? at : m->l[j].paid_date);
         }
     return 0;
 }
@@ -249,21 +347,18 @@ static int model_run(struct store *s, const char *shop, struct model *m, struct 
                          " taken_at, id",
                          snap_row, m, e, "s", shop)) < 0)
         return rc;
+    model_index(m);
     cand = xcalloc(m->n + 1, 1);
     for (size_t i = 0; i < m->n; i++) {
         struct aline *l = &m->l[i];
         l->reason = reason_of(l);
         if (*l->reason)
             l->state = STOCK_UNALLOCATABLE;
-        else if (!strcmp(l->rec, "allocated")) {
-            l->state = STOCK_ALLOCATED;
-            l->source = "confirmed";
-            l->at = l->rec_at;
-        } else if (strcasestr(l->branch, "qxpress")) {
-            l->state = STOCK_ALLOCATED;
-            l->source = "marketplace";
-            l->at = l->paid_date;
-        } else {
+        else if (!strcmp(l->rec, "allocated"))
+            allocate(m, i, "confirmed", l->rec_at);
+        else if (strcasestr(l->branch, "qxpress"))
+            allocate(m, i, "marketplace", l->paid_date);
+        else {
             l->state = STOCK_WAITING;
             cand[i] = 1;
         }
@@ -302,7 +397,7 @@ int stock_alloc_coverable(struct store *s, const char *shop, int counts_allocate
                           int (*fn)(void *ctx, const struct stock_alloc_line *l, struct qs_err *e),
                           void *ctx, struct qs_err *e)
 {
-    static const char far[] = "9999-12-31T23:59:59Z"; /* after everything: the latest snapshot */
+    const char *far = FAR; /* after everything: the latest snapshot */
     struct model m;
     char *cand;
     int rc = model_run(s, shop, &m, e);
@@ -333,7 +428,7 @@ int stock_alloc_coverable(struct store *s, const char *shop, int counts_allocate
 
 struct collect {
     char **v;
-    size_t n;
+    size_t n, cap;
 };
 
 static int collect_row(void *p, const struct stock_alloc_line *l, struct qs_err *e)
@@ -342,7 +437,8 @@ static int collect_row(void *p, const struct stock_alloc_line *l, struct qs_err 
     (void)e;
     if (l->state != STOCK_ALLOCATED)
         return 0;
-    c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+    if (c->n == c->cap)
+        c->v = xrealloc(c->v, (c->cap = c->cap ? 2 * c->cap : 64) * sizeof *c->v);
     c->v[c->n++] = xstrdup(l->order_no);
     return 0;
 }

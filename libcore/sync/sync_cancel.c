@@ -42,6 +42,7 @@ void sync_cancel_settled(struct sync_cancel *p, const char *key, const char *ord
         .msg = xstrdup(msg ? msg : ""),
         .result = result,
     };
+    strmap_put(&p->settled, key, p->nset - 1);
 }
 
 static int bad(struct qs_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -63,24 +64,6 @@ static size_t chars(const char *s)
     return n;
 }
 
-/* The newest outbox item of the kind for order_no (key N, N#2, ...): *it filled, 1; 0 when
- * there is none. */
-static int box_current(struct outbox_item *box, size_t n, const char *order_no,
-                       struct outbox_item **it)
-{
-    size_t len = strlen(order_no);
-    *it = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const char *k = box[i].key;
-        if (strncmp(k, order_no, len) != 0 || (k[len] != '\0' && k[len] != '#'))
-            continue;
-        if (!*it ||
-            atoi(k[len] ? k + len + 1 : "1") > atoi((*it)->key[len] ? (*it)->key + len + 1 : "1"))
-            *it = &box[i];
-    }
-    return *it != NULL;
-}
-
 static char *pget(const char *payload, const char *name)
 {
     json_t *o = json_loads(payload ? payload : "{}", 0, NULL);
@@ -96,12 +79,14 @@ static void pre(struct sync_cline *l, const char *msg)
 }
 
 /* The key of a line, or settled, from what the outbox holds for its order. */
-static int choose_key(struct sync_cline *l, struct outbox_item *box, size_t nbox, struct qs_err *e)
+static int choose_key(struct sync_cancel *p, struct sync_cline *l, struct qs_err *e)
 {
-    struct outbox_item *it;
-    if (!box_current(box, nbox, l->order_no, &it)) {
-        l->key = xstrdup(l->order_no);
-        return 0;
+    struct outbox_item item, *it = &item;
+    int found = sync_box_current(p->d, KIND, l->order_no, &item, e);
+    if (found <= 0) {
+        if (found == 0)
+            l->key = xstrdup(l->order_no);
+        return found;
     }
     char *reason = pget(it->payload, "reason"), *memo = pget(it->payload, "memo");
     int same = strcmp(reason, sync_cancel_reasons[l->reason]) == 0 && strcmp(memo, l->memo) == 0;
@@ -118,17 +103,18 @@ static int choose_key(struct sync_cline *l, struct outbox_item *box, size_t nbox
         l->key = xstrdup(it->key);
     free(reason);
     free(memo);
+    sync_box_clear(&item);
     return rc;
 }
 
 /* R-SYN-1b: what an input record must be for a cancel. */
-static int check(struct sync_cancel *p, const struct sync_cancel_req *r, struct outbox_item *box,
-                 size_t nbox, struct qs_err *e)
+static int check(struct sync_cancel *p, const struct sync_cancel_req *r, struct qs_err *e)
 {
     const char *no = r->order_no ? r->order_no : "";
     const char *memo = r->memo && *r->memo ? r->memo : p->o.memo ? p->o.memo : "";
     int reason = p->o.reason, rc;
     struct syncdb_line sl;
+    size_t j;
 
     if (!*no)
         return bad(e, "order_no is empty");
@@ -145,12 +131,12 @@ static int check(struct sync_cancel *p, const struct sync_cancel_req *r, struct 
                    chars(memo));
     if (text_ctl_check("memo", memo, TEXT_LINES, RULE, e) < 0)
         return QS_E_DATA;
-    for (size_t j = 0; j < p->n; j++)
-        if (strcmp(p->l[j].order_no, no) == 0) {
-            if (p->l[j].reason == reason && strcmp(p->l[j].memo, memo) == 0)
-                return 0; /* the same thing twice: harmless */
-            return bad(e, "repeats line %ld with another reason or memo", p->l[j].line);
-        }
+    /* (A line taken back below stays in the map: its index is past the end, or reused.) */
+    if (strmap_get(&p->planned, no, &j) && j < p->n && strcmp(p->l[j].order_no, no) == 0) {
+        if (p->l[j].reason == reason && strcmp(p->l[j].memo, memo) == 0)
+            return 0; /* the same thing twice: harmless */
+        return bad(e, "repeats line %ld with another reason or memo", p->l[j].line);
+    }
     if ((rc = syncdb_line_get(p->d, no, &sl, e)) < 0)
         return rc;
     if (!sl.found)
@@ -166,12 +152,13 @@ static int check(struct sync_cancel *p, const struct sync_cancel_req *r, struct 
         p->l = xrealloc(p->l, (p->cap = p->cap ? 2 * p->cap : 32) * sizeof *p->l);
     struct sync_cline *l = &p->l[p->n++];
     *l = (struct sync_cline){xstrdup(no), NULL, xstrdup(memo), reason, r->line, NULL, NULL};
+    strmap_put(&p->planned, no, p->n - 1);
     if (sync_cancel_claim_done(sl.claim)) {
         char name[32];
         char *msg = xasprintf("already %s", sync_claim_name(sl.claim, name, sizeof name));
         pre(l, msg);
         free(msg);
-    } else if ((rc = choose_key(l, box, nbox, e)) < 0) {
+    } else if ((rc = choose_key(p, l, e)) < 0) {
         free(l->order_no);
         free(l->memo);
         p->n--;
@@ -186,9 +173,7 @@ int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
                      struct qs_err *e)
 {
     struct sync_cancel *p = xcalloc(1, sizeof *p);
-    struct outbox_item *box = NULL;
-    size_t nbox = 0;
-    int rc, nbad = 0;
+    int rc = 0, nbad = 0;
 
     memset(st, 0, sizeof *st);
     *out = p;
@@ -196,12 +181,10 @@ int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
     p->o = *o;
     p->d = syncdb_new(s, o->shop);
     tm_utc_iso(o->now, p->now, sizeof p->now);
-    if ((rc = outbox_list(s, o->shop, KIND, -1, &box, &nbox, e)) < 0)
-        return rc;
     for (size_t i = 0; i < n; i++) {
         struct qs_err re;
         err_clear(&re);
-        if ((rc = check(p, &reqs[i], box, nbox, &re)) == 0)
+        if ((rc = check(p, &reqs[i], &re)) == 0)
             continue;
         if (rc != QS_E_DATA) {
             *e = re;
@@ -215,7 +198,6 @@ int sync_cancel_plan(struct store *s, const struct sync_cancel_opts *o,
         if (rej)
             rej(&reqs[i], &re, ctx);
     }
-    outbox_items_free(box, nbox);
     if (rc == 0 && nbad)
         rc = err_set(e, QS_E_DATA, RULE, "%d bad input line%s: nothing was queued or sent", nbad,
                      nbad == 1 ? "" : "s");
@@ -268,6 +250,8 @@ void sync_cancel_free(struct sync_cancel *p)
     }
     free(p->l);
     free(p->set);
+    strmap_free(&p->planned);
+    strmap_free(&p->settled);
     syncdb_free(p->d);
     free(p);
 }

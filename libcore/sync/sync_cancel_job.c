@@ -27,10 +27,8 @@ static int run(void *p, struct job_counts *c, struct qs_err *e)
 
 static const struct sync_settled *settled_find(const struct sync_cancel *p, const char *key)
 {
-    for (size_t i = p->nset; i-- > 0;)
-        if (strcmp(p->set[i].key, key) == 0)
-            return &p->set[i];
-    return NULL;
+    size_t i;
+    return strmap_get(&p->settled, key, &i) ? &p->set[i] : NULL;
 }
 
 struct emit {
@@ -52,16 +50,18 @@ static int emit(struct emit *x, const char *no, const char *result, const char *
 
 /* One item's result: what this run settled, else its outbox state. */
 static int report_one(struct sync_cancel *p, struct emit *x, const char *no, const char *key,
-                      struct outbox_item *box, size_t nbox, struct qs_err *e)
+                      struct qs_err *e)
 {
     const struct sync_settled *s = settled_find(p, key);
-    struct outbox_item *it = NULL;
+    struct outbox_item item, *it = &item;
     const char *result = s ? s->result : "retry", *msg = s ? s->msg : "queued";
     enum job_outcome oc = JOB_RETRY;
+    int rc = sync_box_key(p->d, KIND, key, &item, e);
 
-    for (size_t i = 0; i < nbox && !it; i++)
-        if (strcmp(box[i].key, key) == 0)
-            it = &box[i];
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        it = NULL;
     switch (it ? it->state : OUTBOX_PENDING) {
     case OUTBOX_DONE:
         result = "ok";
@@ -90,7 +90,9 @@ static int report_one(struct sync_cancel *p, struct emit *x, const char *no, con
         if (!s && it && it->last_error)
             msg = it->last_error;
     }
-    return emit(x, no, result, s ? s->code : "", msg, oc, e);
+    rc = emit(x, no, result, s ? s->code : "", msg, oc, e);
+    sync_box_clear(&item);
+    return rc;
 }
 
 static int report(void *j, job_emit_fn fn, void *ectx, struct qs_err *e)
@@ -98,27 +100,27 @@ static int report(void *j, job_emit_fn fn, void *ectx, struct qs_err *e)
     struct sync_cancel_job *job = j;
     struct sync_cancel *p = job->p;
     struct emit x = {fn, ectx, rec_new()};
-    struct outbox_item *box = NULL;
-    size_t nbox = 0;
-    int rc = outbox_list(p->s, p->o.shop, KIND, -1, &box, &nbox, e);
+    struct strmap keys = {0};
+    int rc = 0;
 
     for (size_t i = 0; i < p->n && rc == 0; i++) {
         struct sync_cline *l = &p->l[i];
         rc = l->pre ? emit(&x, l->order_no, l->pre, "", l->pre_msg, JOB_DONE, e)
-                    : report_one(p, &x, l->order_no, l->key, box, nbox, e);
+                    : report_one(p, &x, l->order_no, l->key, e);
     }
     /* Items of earlier runs this run settled too. */
+    for (size_t i = 0; i < p->n && p->nset; i++)
+        if (p->l[i].key)
+            strmap_put(&keys, p->l[i].key, i);
     for (size_t i = 0; i < p->nset && rc == 0; i++) {
-        int mine = 0;
-        for (size_t k = 0; k < p->n && !mine; k++)
-            mine = p->l[k].key && strcmp(p->l[k].key, p->set[i].key) == 0;
+        int mine = strmap_get(&keys, p->set[i].key, NULL);
         if (!mine && settled_find(p, p->set[i].key) == &p->set[i])
-            rc = report_one(p, &x, p->set[i].order_no, p->set[i].key, box, nbox, e);
+            rc = report_one(p, &x, p->set[i].order_no, p->set[i].key, e);
     }
+    strmap_free(&keys);
     /* The rejected input records were reported on stderr as they were read. */
     for (long i = 0; rc == 0 && i < job->st->rejected; i++)
         rc = fn(ectx, JOB_REJECTED, NULL, e);
-    outbox_items_free(box, nbox);
     rec_free(x.r);
     return rc;
 }

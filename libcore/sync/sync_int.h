@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "../outbox.h"
+#include "../strmap.h"
 #include "sync.h"
 
 struct sync_fetch_stats;
@@ -132,6 +133,8 @@ enum syncdb_slot {
     ST_ITEM_UPD_LIGHT,
     ST_ITEM_SEEN,
     ST_ITEM_GONE,
+    ST_BOX_ORDER, /* sync_send.c: an order's outbox items of the kind */
+    ST_BOX_KEY,   /* sync_send.c: the outbox item of a key */
     ST_COUNT
 };
 /* A run's statements go through the store's SQL layer (store_bind's types; ?1 is always
@@ -221,6 +224,12 @@ int syncdb_tx_end(struct store *s, int own, int rc, struct qs_err *e);
 
 /* ---- ship and confirm (sync_send.c plans and reports, sync_send_run.c sends) --------- */
 
+/* An item this run settled. */
+struct sync_settled {
+    char *key, *order_no, *code, *msg;
+    const char *result; /* ok, failed, retry, unknown */
+};
+
 /* One order line of a send run. */
 struct sync_pline {
     char *order_no, *carrier, *tracking; /* carrier, tracking: ship only */
@@ -229,12 +238,8 @@ struct sync_pline {
     long line;                           /* input line; 0: another line of a cart, or an argument */
     const char *pre;                     /* settled without a send ("ok"), else NULL */
     char *pre_msg;
-};
-
-/* An item this run settled. */
-struct sync_settled {
-    char *key, *order_no, *code, *msg;
-    const char *result; /* ok, failed, retry, unknown */
+    struct sync_settled set; /* this run's settlement of its key: result, code, msg (result
+                                NULL: none) */
 };
 
 struct sync_send {
@@ -244,10 +249,10 @@ struct sync_send {
     const char *kind; /* outbox kind: "ship" or "confirm" */
     struct sync_pline *l;
     size_t n, cap;
+    struct strmap planned; /* order_no -> index in l, for every line l holds */
     struct sync_settled *set;
     size_t nset, capset;
-    struct outbox_item *box; /* the kind's items when planning, sorted by key */
-    size_t nbox;
+    struct strmap settled; /* key -> index in set of its last settlement */
     char now[32];
     char **alloc; /* ship: the shop's lines allocated to the warehouse, sorted (R-STK-6) */
     size_t nalloc;
@@ -267,6 +272,23 @@ void sync_send_settled(struct sync_send *p, const char *key, const char *order_n
                        const char *result, const char *code, const char *msg);
 /* The order number an outbox key is for ("300000001#2" -> "300000001"), into buf. */
 const char *sync_key_order(const char *key, char *buf, size_t size);
+/* The revision of an outbox key ("300000001" 1, "300000001#2" 2). */
+int sync_key_rev(const char *key);
+
+/* sync_send_box.c: outbox items of a kind of d's shop read through the index, one at a
+ * time (the fields id, key, payload, ref, last_error and state; sync_box_clear after). The
+ * newest item (highest revision) of order_no, or the item of key, into *it: 1; 0 when there
+ * is none; else a QS_E_* code. */
+int sync_box_current(struct syncdb *d, const char *kind, const char *order_no,
+                     struct outbox_item *it, struct qs_err *e);
+int sync_box_key(struct syncdb *d, const char *kind, const char *key, struct outbox_item *it,
+                 struct qs_err *e);
+void sync_box_clear(struct outbox_item *it);
+/* Plans or reports in one read transaction (BEGIN DEFERRED) unless the caller holds one
+ * (*own 0): one snapshot and one file lock for the pass instead of one per statement.
+ * sync_read_end commits it, or rolls it back when rc < 0; returns rc or the commit's. */
+int sync_read_begin(struct store *s, int *own, struct qs_err *e);
+int sync_read_end(struct store *s, int own, int rc, struct qs_err *e);
 
 /* ---- the send engine (sync_send_read.c reads back, sync_send_run.c sends) ------------ */
 
@@ -345,8 +367,10 @@ struct sync_cancel {
     struct sync_cancel_opts o;
     struct sync_cline *l;
     size_t n, cap;
+    struct strmap planned;    /* order_no -> index in l */
     struct sync_settled *set; /* what this run settled, by key */
     size_t nset, capset;
+    struct strmap settled; /* key -> index in set of its last settlement */
     char now[32];
 };
 

@@ -8,28 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../strmap.h"
 #include "../text.h"
 #include "../tm.h"
 #include "../xalloc.h"
 
 #define RULE "R-SYN-1b"
 
-const char *sync_key_order(const char *key, char *buf, size_t size)
-{
-    const char *hash = strchr(key, '#');
-    snprintf(buf, size, "%.*s", hash ? (int)(hash - key) : (int)strlen(key), key);
-    return buf;
-}
-
-static int key_rev(const char *key)
-{
-    const char *hash = strchr(key, '#');
-    return hash ? atoi(hash + 1) : 1;
-}
+static long pline_find(const struct sync_send *p, const char *order_no);
 
 void sync_send_settled(struct sync_send *p, const char *key, const char *order_no,
                        const char *result, const char *code, const char *msg)
 {
+    long i = pline_find(p, order_no);
+    if (i >= 0 && p->l[i].key && strcmp(p->l[i].key, key) == 0) {
+        /* A line of the plan keeps its own (nothing per line beyond the plan). */
+        struct sync_settled *s = &p->l[i].set;
+        free(s->code);
+        free(s->msg);
+        s->code = xstrdup(code ? code : "");
+        s->msg = xstrdup(msg ? msg : "");
+        s->result = result;
+        return;
+    }
     if (p->nset == p->capset)
         p->set = xrealloc(p->set, (p->capset = p->capset ? 2 * p->capset : 64) * sizeof *p->set);
     p->set[p->nset++] = (struct sync_settled){
@@ -39,57 +40,7 @@ void sync_send_settled(struct sync_send *p, const char *key, const char *order_n
         .msg = xstrdup(msg ? msg : ""),
         .result = result,
     };
-}
-
-static int item_cmp(const void *a, const void *b)
-{
-    const struct outbox_item *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : (x->id > y->id) - (x->id < y->id);
-}
-
-/* The kind's outbox items, sorted by key (a key's revisions "N", "N#2"... sort together:
- * '#' sorts before every digit). */
-static int box_load(struct sync_send *p, struct outbox_item **items, size_t *n, struct qs_err *e)
-{
-    int rc = outbox_list(p->s, p->o.shop, p->kind, -1, items, n, e);
-    if (rc == 0 && *n)
-        qsort(*items, *n, sizeof **items, item_cmp);
-    return rc;
-}
-
-/* The newest item for order_no (highest revision), or NULL. */
-static struct outbox_item *box_current(struct outbox_item *items, size_t n, const char *order_no)
-{
-    size_t lo = 0, hi = n, len = strlen(order_no);
-    struct outbox_item *best = NULL;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(items[mid].key, order_no) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < n && strncmp(items[lo].key, order_no, len) == 0 &&
-           (items[lo].key[len] == '\0' || items[lo].key[len] == '#');
-         lo++)
-        if (!best || key_rev(items[lo].key) > key_rev(best->key))
-            best = &items[lo];
-    return best;
-}
-
-static struct outbox_item *box_find(struct outbox_item *items, size_t n, const char *key)
-{
-    struct outbox_item k = {.key = (char *)key, .id = 0};
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(items[mid].key, k.key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && strcmp(items[lo].key, key) == 0 ? &items[lo] : NULL;
+    strmap_put(&p->settled, key, p->nset - 1);
 }
 
 /* A payload field. Returns a malloc'd string ("" when missing). */
@@ -136,9 +87,21 @@ static struct sync_pline *pline_add(struct sync_send *p, const char *order_no, c
     l->order_no = xstrdup(order_no);
     l->carrier = xstrdup(carrier ? carrier : "");
     l->tracking = xstrdup(tracking ? tracking : "");
-    l->order_date = xstrdup(order_date ? order_date : "");
+    /* The order date goes into a confirm's payload only. */
+    l->order_date = p->o.action == SYNC_CONFIRM ? xstrdup(order_date ? order_date : "") : NULL;
     l->line = line;
+    strmap_put(&p->planned, order_no, p->n - 1);
     return l;
+}
+
+/* The index of the planned line for order_no, or -1. (pline_drop leaves its line in the
+ * map: an index past the end, or a slot reused by another order number, is no match.) */
+static long pline_find(const struct sync_send *p, const char *order_no)
+{
+    size_t i;
+    if (!strmap_get(&p->planned, order_no, &i) || i >= p->n || strcmp(p->l[i].order_no, order_no))
+        return -1;
+    return (long)i;
 }
 
 static void pline_pre(struct sync_pline *l, const char *msg)
@@ -148,11 +111,10 @@ static void pline_pre(struct sync_pline *l, const char *msg)
     l->pre_msg = xstrdup(msg);
 }
 
-/* Picks the outbox key of a line, or settles it: see the man page's table. Returns 0, or
- * QS_E_DATA with e set when the input conflicts with what was sent or queued. */
-static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *e)
+/* choose_key's table, from it, the newest item of the line's order (NULL: none). */
+static int choose_from(struct sync_send *p, struct sync_pline *l, const struct outbox_item *it,
+                       struct qs_err *e)
 {
-    struct outbox_item *it = box_current(p->box, p->nbox, l->order_no);
     int same;
 
     if (!it) {
@@ -177,7 +139,7 @@ static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *
     if (it->state == OUTBOX_FAILED && !same) {
         /* Corrected after the marketplace refused it: a new revision of the key (the
          * refused one changed nothing there). */
-        l->key = xasprintf("%s#%d", l->order_no, key_rev(it->key) + 1);
+        l->key = xasprintf("%s#%d", l->order_no, sync_key_rev(it->key) + 1);
         return 0;
     }
     if (!same && p->o.delay_type && it->state != OUTBOX_FAILED)
@@ -194,6 +156,19 @@ static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *
     }
     l->key = xstrdup(it->key); /* queued already (a confirm keeps its first date) */
     return 0;
+}
+
+/* Picks the outbox key of a line, or settles it: see the man page's table. Returns 0, or
+ * QS_E_DATA with e set when the input conflicts with what was sent or queued (another
+ * QS_E_* code: the store failed). */
+static int choose_key(struct sync_send *p, struct sync_pline *l, struct qs_err *e)
+{
+    struct outbox_item it;
+    int rc = sync_box_current(p->d, p->kind, l->order_no, &it, e);
+    if (rc >= 0)
+        rc = choose_from(p, l, rc ? &it : NULL, e);
+    sync_box_clear(&it);
+    return rc;
 }
 
 static int bad(struct qs_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -216,6 +191,8 @@ static void pline_drop(struct sync_send *p)
     free(l->order_date);
     free(l->key);
     free(l->pre_msg);
+    free(l->set.code);
+    free(l->set.msg);
 }
 
 /* R-SYN-1b: what an input line must be for the action. */
@@ -225,6 +202,7 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
     const char *no = r->order_no ? r->order_no : "";
     const char *carrier = r->carrier ? r->carrier : "", *tracking = r->tracking ? r->tracking : "";
     struct sync_pline *l;
+    int rc;
 
     *out = NULL;
     if (!*no)
@@ -267,10 +245,16 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         return 0;
     if (p->o.action == SYNC_CONFIRM && sl->status >= 3 && p->o.delay_type) {
         /* The same notice sent by qs before: done. Anything else: too late. */
-        struct outbox_item *it = box_current(p->box, p->nbox, no);
-        if (it && it->state == OUTBOX_DONE && same_payload(p, it, "", "")) {
-            pline_pre(l, "already sent");
-            return 0;
+        struct outbox_item it;
+        int found = sync_box_current(p->d, p->kind, no, &it, e), done;
+        done = found > 0 && it.state == OUTBOX_DONE && same_payload(p, &it, "", "");
+        sync_box_clear(&it);
+        if (done || found < 0) {
+            if (done)
+                pline_pre(l, "already sent");
+            else
+                pline_drop(p), *out = NULL;
+            return found < 0 ? found : 0;
         }
         pline_drop(p);
         *out = NULL;
@@ -283,19 +267,11 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         pline_pre(l, sl->status == 3 ? "already confirmed" : "already shipped");
         return 0;
     }
-    if (choose_key(p, l, e) < 0) {
+    if ((rc = choose_key(p, l, e)) < 0) {
         pline_drop(p);
         *out = NULL;
-        return QS_E_DATA;
+        return rc;
     }
-    return 0;
-}
-
-static int planned(const struct sync_send *p, const char *order_no)
-{
-    for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->l[i].order_no, order_no) == 0)
-            return 1;
     return 0;
 }
 
@@ -313,9 +289,9 @@ static int cart_add(const char *order_no, void *ctx)
     struct sync_send *p = c->p;
     struct syncdb_line sl;
     struct qs_err ignore;
-    int rc;
+    int rc = 0;
 
-    if (planned(p, order_no))
+    if (pline_find(p, order_no) >= 0)
         return 0;
     if ((rc = syncdb_line_get(p->d, order_no, &sl, c->e)) < 0)
         return rc;
@@ -324,17 +300,22 @@ static int cart_add(const char *order_no, void *ctx)
         struct sync_pline *l = pline_add(p, order_no, c->carrier, c->tracking, sl.order_date, 0);
         if (sync_send_alloc_skip(p, l))
             ; /* R-STK-6: reported as skipped */
-        else if (choose_key(p, l, &ignore) < 0 || l->pre) {
-            pline_drop(p); /* queued or sent with other values: that one stands */
+        else if ((rc = choose_key(p, l, &ignore)) < 0 || l->pre) {
+            pline_drop(p);                   /* queued or sent with other values: that one stands */
+            if (rc < 0 && rc != QS_E_DATA) { /* the store failed */
+                *c->e = ignore;
+                syncdb_line_clear(&sl);
+                return rc;
+            }
         }
     }
     syncdb_line_clear(&sl);
     return 0;
 }
 
-int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
-                   size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
-                   struct sync_send_stats *st, struct qs_err *e)
+static int plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
+                size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
+                struct sync_send_stats *st, struct qs_err *e)
 {
     struct sync_send *p = xcalloc(1, sizeof *p);
     size_t explicit;
@@ -347,21 +328,19 @@ int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct
     p->kind = o->action == SYNC_SHIP ? "ship" : "confirm";
     p->d = syncdb_new(s, o->shop);
     tm_utc_iso(o->now, p->now, sizeof p->now);
-    if ((rc = box_load(p, &p->box, &p->nbox, e)) < 0 || (rc = sync_send_alloc_load(p, e)) < 0)
+    if ((rc = sync_send_alloc_load(p, e)) < 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
         const struct sync_req *r = &reqs[i];
         struct syncdb_line sl;
         struct sync_pline *l = NULL;
         struct qs_err re;
-        size_t j;
+        long j;
 
         err_clear(&re);
         /* The same line twice: harmless when it asks for the same thing. */
-        for (j = 0; j < p->n; j++)
-            if (r->order_no && strcmp(p->l[j].order_no, r->order_no) == 0)
-                break;
-        if (j < p->n) {
+        j = r->order_no ? pline_find(p, r->order_no) : -1;
+        if (j >= 0) {
             if (o->action == SYNC_SHIP &&
                 (strcmp(p->l[j].carrier, r->carrier ? r->carrier : "") ||
                  strcmp(p->l[j].tracking, r->tracking ? r->tracking : ""))) {
@@ -377,6 +356,10 @@ int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct
         syncdb_line_clear(&sl);
         if (rc == 0)
             continue;
+        if (rc != QS_E_DATA) { /* the store failed */
+            *e = re;
+            return rc;
+        }
     reject:
         rc = 0;
         nbad++;
@@ -438,20 +421,29 @@ int sync_send_enqueue(struct sync_send *p, struct qs_err *e)
     return syncdb_tx_end(p->s, own, rc < 0 ? rc : 0, e);
 }
 
+/* This run's last settlement of key: the plan line's, else one of an earlier run's item. */
 static const struct sync_settled *settled_find(const struct sync_send *p, const char *key)
 {
-    for (size_t i = p->nset; i-- > 0;)
-        if (strcmp(p->set[i].key, key) == 0)
-            return &p->set[i];
-    return NULL;
+    char no[64];
+    size_t i;
+    long j = pline_find(p, sync_key_order(key, no, sizeof no));
+    if (j >= 0 && p->l[j].key && strcmp(p->l[j].key, key) == 0)
+        return p->l[j].set.result ? &p->l[j].set : NULL;
+    return strmap_get(&p->settled, key, &i) ? &p->set[i] : NULL;
 }
 
-static int report_one(const struct sync_send *p, const char *order_no, const char *key,
-                      struct outbox_item *box, size_t nbox, sync_result_fn fn, void *ctx)
+static int report_one(struct sync_send *p, const char *order_no, const char *key, sync_result_fn fn,
+                      void *ctx, struct qs_err *e)
 {
     const struct sync_settled *s = settled_find(p, key);
-    struct outbox_item *it = box_find(box, nbox, key);
+    struct outbox_item item, *it = &item;
     struct sync_result r = {order_no, "retry", "", "queued", 0};
+    int rc = sync_box_key(p->d, p->kind, key, &item, e);
+
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        it = NULL;
 
     if (s) {
         r.result = s->result;
@@ -489,17 +481,27 @@ static int report_one(const struct sync_send *p, const char *order_no, const cha
                 r.message = it->last_error ? it->last_error : "queued";
         }
     }
-    return fn(&r, ctx);
+    rc = fn(&r, ctx);
+    sync_box_clear(&item);
+    return rc;
 }
 
-int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
+int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
+                   size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
+                   struct sync_send_stats *st, struct qs_err *e)
 {
-    struct outbox_item *box = NULL;
-    size_t nbox = 0;
-    int rc;
-
-    if ((rc = box_load(p, &box, &nbox, e)) < 0)
+    int own, rc;
+    *out = NULL;
+    memset(st, 0, sizeof *st);
+    if ((rc = sync_read_begin(s, &own, e)) < 0)
         return rc;
+    return sync_read_end(s, own, plan(s, o, reqs, n, rej, ctx, out, st, e), e);
+}
+
+static int report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
+{
+    int rc = 0;
+
     for (size_t i = 0; i < p->n && rc == 0; i++) {
         struct sync_pline *l = &p->l[i];
         if (l->pre) {
@@ -507,19 +509,22 @@ int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct q
             struct sync_result r = {l->order_no, l->pre, "", l->pre_msg, strcmp(l->pre, "ok") == 0};
             rc = fn(&r, ctx);
         } else {
-            rc = report_one(p, l->order_no, l->key, box, nbox, fn, ctx);
+            rc = report_one(p, l->order_no, l->key, fn, ctx, e);
         }
     }
-    /* Items of earlier runs this run settled too. */
-    for (size_t i = 0; i < p->nset && rc == 0; i++) {
-        int mine = 0;
-        for (size_t j = 0; j < p->n && !mine; j++)
-            mine = p->l[j].key && strcmp(p->l[j].key, p->set[i].key) == 0;
-        if (!mine && settled_find(p, p->set[i].key) == &p->set[i])
-            rc = report_one(p, p->set[i].order_no, p->set[i].key, box, nbox, fn, ctx);
-    }
-    outbox_items_free(box, nbox);
+    /* Items of earlier runs this run settled too (p->set holds no key of the plan). */
+    for (size_t i = 0; i < p->nset && rc == 0; i++)
+        if (settled_find(p, p->set[i].key) == &p->set[i])
+            rc = report_one(p, p->set[i].order_no, p->set[i].key, fn, ctx, e);
     return rc;
+}
+
+int sync_send_report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
+{
+    int own, rc;
+    if ((rc = sync_read_begin(p->s, &own, e)) < 0)
+        return rc;
+    return sync_read_end(p->s, own, report(p, fn, ctx, e), e);
 }
 
 void sync_send_free(struct sync_send *p)
@@ -533,6 +538,8 @@ void sync_send_free(struct sync_send *p)
         free(p->l[i].order_date);
         free(p->l[i].key);
         free(p->l[i].pre_msg);
+        free(p->l[i].set.code);
+        free(p->l[i].set.msg);
     }
     for (size_t i = 0; i < p->nset; i++) {
         free(p->set[i].key);
@@ -542,7 +549,8 @@ void sync_send_free(struct sync_send *p)
     }
     free(p->l);
     free(p->set);
-    outbox_items_free(p->box, p->nbox);
+    strmap_free(&p->planned);
+    strmap_free(&p->settled);
     sync_send_alloc_free(p);
     syncdb_free(p->d);
     free(p);
