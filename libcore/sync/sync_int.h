@@ -95,12 +95,15 @@ extern const struct sync_query SYNC_Q_ORDERS_OPEN, SYNC_Q_ORDERS_SHIPPED, SYNC_Q
 
 struct sync_fetch_stats {
     long calls, windows, splits, truncated, rows;
+    double rate;   /* rows per second of the last window kept */
+    int have_rate; /* rate is known: the next sync_fetch sizes its first window by it */
 };
 /* Called with the rows of each window kept (rows may be NULL: none), oldest first. */
 typedef int (*sync_window_fn)(const struct sync_window *w, json_t *rows, void *ctx);
-/* Fetches [from, to] in windows of at most 90 days; a window whose row count reaches cap
- * is split in half and fetched again, down to one second (R-SYN-1c). status overrides
- * the query's status when not NULL. */
+/* Fetches [from, to] in windows of at most 90 days, each sized from the row density of the
+ * one before (the first from st's, when known) to hold SYNC_FILL_PCT of cap; a window whose
+ * row count reaches cap is split in half and fetched again, down to one second (R-SYN-1c).
+ * status overrides the query's status when not NULL. */
 int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status, time_t from,
                time_t to, long cap, sync_window_fn fn, void *ctx, struct sync_fetch_stats *st,
                struct qs_err *e);
