@@ -389,6 +389,14 @@ void sync_order_from_row(struct sync_order *o, const json_t *row)
     o->raw = sync_json_text(row);
 }
 
+void sync_order_key(const json_t *row, char **no, int *status, char **raw)
+{
+    int code = sync_shipping_status(row, NULL);
+    *no = sync_jstr(row, N("OrderNo", "orderNo", "contr_no", "ContrNo"));
+    *status = code > 0 ? code : 0;
+    *raw = sync_json_text(row);
+}
+
 void sync_order_fill(struct sync_order *o, const json_t *row)
 {
     order_fields(o, row, 1);

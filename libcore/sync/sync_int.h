@@ -77,6 +77,10 @@ struct sync_order {
 /* Fills o from a GetShippingInfo_v3 row, a GetShippingAndClaimInfoByOrderNo_V2 row or a
  * GetClaimInfo_V3 row (their names differ in case and spelling). */
 void sync_order_from_row(struct sync_order *o, const json_t *row);
+/* The key of a GetShippingInfo_v3 row, read before the rest: its order number and status
+ * (0 when none; as sync_order_from_row reads them) and the row as sync_json_text. *no and
+ * *raw are malloc'd; the caller frees them. */
+void sync_order_key(const json_t *row, char **no, int *status, char **raw);
 /* Fills the empty fields of o from another row of the same line. */
 void sync_order_fill(struct sync_order *o, const json_t *row);
 /* Frees what o holds and zeroes it. */
@@ -118,6 +122,7 @@ struct syncdb; /* prepared statements of one run */
 /* Statement slots of a run's cache. */
 enum syncdb_slot {
     ST_LINE_GET,
+    ST_LINE_SAME,
     ST_LINE_INS,
     ST_LINE_UPD,
     ST_EVENT,
@@ -162,6 +167,11 @@ const char *syncdb_shop(const struct syncdb *d);
  * status, tracking) at now; *chg says what happened. Marks the line seen. */
 int syncdb_order_upsert(struct syncdb *d, const struct sync_order *o, const char *now,
                         enum sync_change *chg, long *events, struct qs_err *e);
+/* 1 when the line is stored with this status and this row (raw) -- re-reading it changes
+ * nothing -- and then marks it seen, unchanged; 0 when it is not (the caller upserts);
+ * or an error. */
+int syncdb_order_same(struct syncdb *d, const char *order_no, int status, const char *raw,
+                      struct qs_err *e);
 /* The stored state of a line: *found 0 when unknown. Any out pointer may be NULL;
  * strings are malloc'd. */
 struct syncdb_line {
