@@ -471,10 +471,11 @@ int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status,
                time_t to, long cap, sync_window_fn fn, void *ctx, struct sync_fetch_stats *st,
                struct qs_err *e)
 {
-    /* The first window from the density the previous fetch saw last (a run's streams
-     * cover the same days), else 90 days. */
-    time_t t = from,
-           span = st->have_rate ? span_for(st->rate, cap, 4.0 * SYNC_MAX_WINDOW) : SYNC_MAX_WINDOW;
+    /* The first window from the densest window the previous fetches kept, as if 4 times as
+     * dense (a run's streams cover the same days, not the same share of the lines: one
+     * more small window costs less than one at the cap), else 90 days. */
+    time_t t = from, span = st->have_rate ? span_for(4 * st->rate, cap, 4.0 * SYNC_MAX_WINDOW)
+                                          : SYNC_MAX_WINDOW;
     int rc = 0;
 
     if (!status)
@@ -509,11 +510,16 @@ int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status,
         st->rows += (long)n;
         rc = fn(&w, rows, ctx);
         qapi_result_free(&res);
-        st->rate = (double)n / ((double)(w.to - w.from) + 1);
-        st->have_rate = 1;
+        double rate = (double)n / ((double)(w.to - w.from) + 1);
+        /* the densest window of the run that held enough rows to tell, for the first
+         * window of the next fetch */
+        if ((long)n * 400 >= cap * SYNC_FILL_PCT && rate > st->rate) {
+            st->rate = rate;
+            st->have_rate = 1;
+        }
         /* the next window: at most 4 times this one, so one sparse stretch does not make a
          * window that lands at the cap */
-        span = span_for(st->rate, cap, 4 * ((double)(w.to - w.from) + 1));
+        span = span_for(rate, cap, 4 * ((double)(w.to - w.from) + 1));
         if (w.to >= to)
             break;
         t = w.to + 1;

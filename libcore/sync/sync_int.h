@@ -99,7 +99,8 @@ extern const struct sync_query SYNC_Q_ORDERS_OPEN, SYNC_Q_ORDERS_SHIPPED, SYNC_Q
 
 struct sync_fetch_stats {
     long calls, windows, splits, truncated, rows;
-    double rate;   /* rows per second of the last window kept */
+    double rate;   /* rows per second of the densest window kept that held a quarter of
+                    * what windows are sized for */
     int have_rate; /* rate is known: the next sync_fetch sizes its first window by it */
 };
 /* Called with the rows of each window kept (rows may be NULL: none), oldest first. */
