@@ -87,11 +87,23 @@ static const char *const line_cols[] = {
 
 struct lines_out {
     struct qs_ctx *ctx;
+    struct tm_zone *zone; /* the output zone, resolved once for all the lines */
     struct rec_writer *w;
     struct rec *r;
     struct qs_err *e;
     long n;
 };
+
+/* local_time in o's zone, resolved once (NULL: an unknown zone, every date ""). */
+static const char *line_time(const struct lines_out *o, const char *iso, char *buf, size_t size)
+{
+    time_t t;
+    buf[0] = '\0';
+    if (o->zone && iso && *iso && tm_parse_utc_iso(iso, &t) == 0 &&
+        tm_zone_format(o->zone, t, 0, buf, size) < 0)
+        buf[0] = '\0';
+    return buf;
+}
 
 static int print_line(const struct sync_line *l, void *p)
 {
@@ -115,10 +127,10 @@ static int print_line(const struct sync_line *l, void *p)
     snprintf(buf, sizeof buf, "%lld", l->total);
     rec_set(r, "total", buf);
     rec_set(r, "buyer", l->buyer);
-    rec_set(r, "order_date", local_time(o->ctx, l->order_date, buf, sizeof buf));
-    rec_set(r, "paid_date", local_time(o->ctx, l->paid_date, buf, sizeof buf));
-    rec_set(r, "ship_by", local_time(o->ctx, l->ship_by, buf, sizeof buf));
-    rec_set(r, "shipped_date", local_time(o->ctx, l->shipped_date, buf, sizeof buf));
+    rec_set(r, "order_date", line_time(o, l->order_date, buf, sizeof buf));
+    rec_set(r, "paid_date", line_time(o, l->paid_date, buf, sizeof buf));
+    rec_set(r, "ship_by", line_time(o, l->ship_by, buf, sizeof buf));
+    rec_set(r, "shipped_date", line_time(o, l->shipped_date, buf, sizeof buf));
     rec_set(r, "carrier", l->carrier);
     rec_set(r, "tracking", l->tracking);
     rec_set(r, "change", l->change);
@@ -150,7 +162,10 @@ static int orders_pull(void *p, struct qs_err *e)
 {
     struct orders_run *r = p;
     struct lines_out out = {.ctx = r->ctx, .e = r->e2, .r = rec_new()};
+    struct qs_err ze;
     int rc;
+
+    (void)tm_zone_open(cmd_tz(r->ctx), &out.zone, &ze);
 
     r->prc = sync_orders_pull(r->ctx->store, r->q, r->ctx->shop.name, r->o, r->st, e);
     if ((rc = cmd_open_writer(r->ctx, line_cols, sizeof line_cols / sizeof line_cols[0], &out.w,
@@ -162,6 +177,7 @@ static int orders_pull(void *p, struct qs_err *e)
             rc = crc;
     }
     rec_free(out.r);
+    tm_zone_free(out.zone);
     r->orc = rc;
     return 0;
 }
@@ -173,6 +189,7 @@ static int orders_list(struct qs_ctx *ctx, const struct orders_args *a)
     struct lines_out out = {.ctx = ctx, .e = &e, .r = rec_new()};
     int rc, crc;
 
+    (void)tm_zone_open(cmd_tz(ctx), &out.zone, &e);
     err_clear(&e);
     if ((rc = cmd_open_writer(ctx, line_cols, sizeof line_cols / sizeof line_cols[0], &out.w,
                               &e)) == 0) {
@@ -182,6 +199,7 @@ static int orders_list(struct qs_ctx *ctx, const struct orders_args *a)
             rc = crc;
     }
     rec_free(out.r);
+    tm_zone_free(out.zone);
     return rc < 0 ? cmd_out_fail(ctx, rc, &e) : 0;
 }
 

@@ -1,31 +1,21 @@
 /* tm: SPEC 1.5 -- times are stored UTC and read and printed in any IANA zone.
  *
- * Zones are applied by pointing TZ at the zone's TZif file for the length of one
- * call (struct tz_scope) and restoring the caller's TZ afterwards. The file is
- * located and checked by us first: glibc silently falls back to UTC for a name it
- * cannot find, which would turn a typo into a wrong time. */
+ * Reading a local time applies the zone by pointing TZ at its TZif file for the length
+ * of one call and restoring the caller's TZ afterwards (tm_zone_enter, tm_zone_leave);
+ * printing one looks the offset up in the zone's table (tm_zone.c), which a caller that
+ * prints many times resolves once (tm_zone_open). */
 #include "tm.h"
 
 #include <ctype.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "xalloc.h"
+#include "tm_zone.h"
 
 #define TM_FORMS      "YYYY-MM-DD HH:MM[:SS], YYYY-MM-DD, HH:MM[:SS], ISO-8601 with Z or +HH:MM, or now"
 #define TM_JST_OFFSET (9 * 3600L)
 #define TM_MAX_OFFSET (18 * 3600L)
-#define TM_ZONE_MAX   255
-
-/* The caller's TZ, kept while a zone is in force. */
-struct tz_scope {
-    char *saved; /* malloc'd copy of the caller's TZ, NULL when it was unset */
-};
 
 /* Fields read from user or QAPI input, before any range check. */
 struct tm_fields {
@@ -33,105 +23,6 @@ struct tm_fields {
     int has_date, has_off;
     long off; /* seconds east of UTC, when has_off */
 };
-
-/* A zone name is a relative path of plain components: no "..", no leading '/' or
- * '.', no empty component, no characters outside the IANA set. */
-static int zone_name_ok(const char *tz)
-{
-    size_t n = tz ? strlen(tz) : 0;
-    if (n == 0 || n > TM_ZONE_MAX)
-        return 0;
-    int start = 1; /* at the start of a component */
-    for (const char *p = tz; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (start && (c == '/' || c == '.'))
-            return 0;
-        if (!isalnum(c) && !strchr("/_+-.", c))
-            return 0;
-        start = c == '/';
-    }
-    return !start && !strstr(tz, "..");
-}
-
-/* 1 when path is a regular file starting with the TZif magic. */
-static int is_tzif(const char *path)
-{
-    char magic[4];
-    struct stat st;
-    int ok = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return 0;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        read(fd, magic, sizeof magic) == (ssize_t)sizeof magic && memcmp(magic, "TZif", 4) == 0)
-        ok = 1;
-    close(fd);
-    return ok;
-}
-
-/* Finds the TZif file of tz under $TZDIR, then /usr/share/zoneinfo; fills path with
- * it (or "" for "UTC" when no file exists). Returns 1 when found. */
-static int zone_locate(const char *tz, char *path, size_t size)
-{
-    const char *dirs[2] = {getenv("TZDIR"), "/usr/share/zoneinfo"};
-    if (!zone_name_ok(tz))
-        return 0;
-    for (int i = 0; i < 2; i++) {
-        if (!dirs[i] || !*dirs[i])
-            continue;
-        int n = snprintf(path, size, "%s/%s", dirs[i], tz);
-        if (n > 0 && (size_t)n < size && is_tzif(path))
-            return 1;
-    }
-    if (strcmp(tz, "UTC") == 0) {
-        path[0] = '\0';
-        return 1;
-    }
-    return 0;
-}
-
-int tm_zone_valid(const char *tz)
-{
-    char path[PATH_MAX];
-    return zone_locate(tz, path, sizeof path);
-}
-
-/* Puts zone tz in force; returns 0, or -1 (nothing changed) when tz is unknown. */
-static int tz_enter(struct tz_scope *sc, const char *tz)
-{
-    char path[PATH_MAX];
-    sc->saved = NULL;
-    if (!zone_locate(tz, path, sizeof path))
-        return -1;
-    const char *old = getenv("TZ");
-    sc->saved = old ? xstrdup(old) : NULL;
-    /* An absolute ":/path" makes glibc load exactly the file checked above. */
-    char *spec = path[0] ? xasprintf(":%s", path) : xstrdup("UTC0");
-    int rc = setenv("TZ", spec, 1);
-    free(spec);
-    if (rc != 0) {
-        free(sc->saved);
-        sc->saved = NULL;
-        return -1;
-    }
-    tzset();
-    return 0;
-}
-
-/* Restores the caller's TZ. */
-static void tz_leave(struct tz_scope *sc)
-{
-    if (sc->saved) {
-        /* Cannot fail but for ENOMEM; the value then stays the zone's, which is
-         * still a valid zone -- nothing better to do. */
-        (void)setenv("TZ", sc->saved, 1);
-        free(sc->saved);
-        sc->saved = NULL;
-    } else {
-        (void)unsetenv("TZ");
-    }
-    tzset();
-}
 
 /* UTC offset in force at t (zone in scope). */
 static long off_at(time_t t)
@@ -344,15 +235,15 @@ int tm_from_local(int year, int mon, int day, int hour, int min, int sec, const 
                   time_t *out, struct qs_err *e)
 {
     char why[128];
-    struct tz_scope sc;
+    struct tm_zone_scope sc;
     if (check_fields(year, mon, day, hour, min, sec, why, sizeof why) < 0)
         return err_set(e, QS_E_USAGE, NULL, "invalid time: %s", why);
-    if (tz_enter(&sc, tz) < 0)
+    if (tm_zone_enter(&sc, tz) < 0)
         return err_set(e, QS_E_USAGE, NULL,
                        "unknown time zone '%.64s'; use an IANA name such as Asia/Tokyo or UTC",
                        tz ? tz : "");
     *out = local_to_utc(civil_naive(year, mon, day, hour, min, sec));
-    tz_leave(&sc);
+    tm_zone_leave(&sc);
     return 0;
 }
 
@@ -367,7 +258,7 @@ int tm_parse_after(const char *s, const char *tz, time_t now, time_t not_before,
 {
     char why[128];
     struct tm_fields f;
-    struct tz_scope sc;
+    struct tm_zone_scope sc;
     struct tm lt;
 
     if (clock)
@@ -390,14 +281,14 @@ int tm_parse_after(const char *s, const char *tz, time_t now, time_t not_before,
         *out = civil_naive(f.year, f.mon, f.day, f.hour, f.min, f.sec) - f.off;
         return 0;
     }
-    if (tz_enter(&sc, tz) < 0)
+    if (tm_zone_enter(&sc, tz) < 0)
         return err_set(e, QS_E_USAGE, NULL,
                        "unknown time zone '%.64s'; use an IANA name such as Asia/Tokyo or UTC",
                        tz ? tz : "");
     if (f.has_date) {
         *out = local_to_utc(civil_naive(f.year, f.mon, f.day, f.hour, f.min, f.sec));
     } else if (!localtime_r(&not_before, &lt)) {
-        tz_leave(&sc);
+        tm_zone_leave(&sc);
         snprintf(why, sizeof why, "the current date is out of range");
         goto bad;
     } else {
@@ -412,7 +303,7 @@ int tm_parse_after(const char *s, const char *tz, time_t now, time_t not_before,
         if (clock)
             *clock = next ? TM_CLOCK_NEXT_DAY : TM_CLOCK_SAME_DAY;
     }
-    tz_leave(&sc);
+    tm_zone_leave(&sc);
     return 0;
 bad:
     return err_set(e, QS_E_USAGE, NULL, "invalid time '%.64s': %s; use %s", s, why, TM_FORMS);
@@ -445,20 +336,14 @@ int tm_parse_utc_iso(const char *s, time_t *out)
     return 0;
 }
 
-int tm_format(time_t t, const char *tz, int with_offset, char *buf, size_t size)
+int tm_zone_format(const struct tm_zone *z, time_t t, int with_offset, char *buf, size_t size)
 {
-    struct tz_scope sc;
     struct tm tm;
     int n;
     if (size > 0)
         buf[0] = '\0';
-    if (tz_enter(&sc, tz) < 0)
+    if (tm_zone_local(z, t, &tm) < 0)
         return -1;
-    if (!localtime_r(&t, &tm)) {
-        tz_leave(&sc);
-        return -1;
-    }
-    tz_leave(&sc);
     n = snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (n > 0 && (size_t)n < size && with_offset) {
@@ -473,6 +358,20 @@ int tm_format(time_t t, const char *tz, int with_offset, char *buf, size_t size)
         return -1;
     }
     return 0;
+}
+
+int tm_format(time_t t, const char *tz, int with_offset, char *buf, size_t size)
+{
+    struct tm_zone *z;
+    struct qs_err e;
+    int rc;
+    if (size > 0)
+        buf[0] = '\0';
+    if (tm_zone_open(tz, &z, &e) < 0)
+        return -1;
+    rc = tm_zone_format(z, t, with_offset, buf, size);
+    tm_zone_free(z);
+    return rc;
 }
 
 int tm_parse_jst(const char *s, time_t *out)

@@ -9,6 +9,15 @@
 
 /* 1 when tz names an IANA zone known to this system (e.g. "Asia/Tokyo", "UTC"). */
 int tm_zone_valid(const char *tz);
+/* A zone resolved once: its file located, checked and read (tm_zone.c). A caller that
+ * prints many times opens it once and formats with tm_zone_format. */
+struct tm_zone;
+/* Resolves tz into *out (freed with tm_zone_free). Returns 0, or QS_E_USAGE when tz is
+ * not a zone tm_zone_valid knows. */
+int tm_zone_open(const char *tz, struct tm_zone **out, struct qs_err *e);
+void tm_zone_free(struct tm_zone *z);
+/* The name z was opened with. */
+const char *tm_zone_name(const struct tm_zone *z);
 /* Parses a time given by a user, in zone tz, relative to now:
  *   "now"; "YYYY-MM-DD HH:MM[:SS]" (also with 'T'); "YYYY-MM-DD" (midnight);
  *   "HH:MM[:SS]" (today in tz, or tomorrow if already past; the current minute is
@@ -38,6 +47,8 @@ int tm_parse_utc_iso(const char *s, time_t *out);
 /* Writes t as "YYYY-MM-DD HH:MM:SS" in zone tz, followed by " +09:00"-style offset when
  * with_offset. Returns 0, or -1 when tz is unknown. */
 int tm_format(time_t t, const char *tz, int with_offset, char *buf, size_t size);
+/* tm_format in the zone z, with the same output. */
+int tm_zone_format(const struct tm_zone *z, time_t t, int with_offset, char *buf, size_t size);
 
 /* Parses a Qoo10 QAPI date, Japan time (Asia/Tokyo, UTC+9, no DST): "yyyy-MM-dd HH:mm:ss"
  * (also with '/' and a ".fff" fraction), "yyyy-MM-dd", "yyyyMMdd", "yyyyMMddHHmmss",

@@ -389,6 +389,14 @@ void sync_order_from_row(struct sync_order *o, const json_t *row)
     o->raw = sync_json_text(row);
 }
 
+void sync_order_key(const json_t *row, char **no, int *status, char **raw)
+{
+    int code = sync_shipping_status(row, NULL);
+    *no = sync_jstr(row, N("OrderNo", "orderNo", "contr_no", "ContrNo"));
+    *status = code > 0 ? code : 0;
+    *raw = sync_json_text(row);
+}
+
 void sync_order_fill(struct sync_order *o, const json_t *row)
 {
     order_fields(o, row, 1);
@@ -446,57 +454,75 @@ static int fetch_one(struct qapi *q, const struct sync_query *qry, const char *s
     return qapi_call(q, qry->method, p, sizeof p / sizeof p[0], key, res, e);
 }
 
+/* The span (end - start) of a window sized to hold SYNC_FILL_PCT of the cap at rate rows
+ * per second, at most limit seconds and 90 days. Splitting a window at the cap refetches
+ * its rows; a window sized to the density just seen seldom reaches it. */
+static time_t span_for(double rate, long cap, double limit)
+{
+    double want = limit;
+    if (cap > 0 && rate > 0 && (double)cap * SYNC_FILL_PCT / 100 / rate < want)
+        want = (double)cap * SYNC_FILL_PCT / 100 / rate;
+    if (cap <= 0 || want > (double)SYNC_MAX_WINDOW)
+        return SYNC_MAX_WINDOW;
+    return want < 1 ? 0 : (time_t)want - 1;
+}
+
 int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status, time_t from,
                time_t to, long cap, sync_window_fn fn, void *ctx, struct sync_fetch_stats *st,
                struct qs_err *e)
 {
-    size_t nplan = sync_windows(from, to, SYNC_MAX_WINDOW, NULL, 0), nstack = 0, capstack = 0;
-    struct sync_window *plan = xcalloc(nplan ? nplan : 1, sizeof *plan), *stack = NULL;
+    /* The first window from the densest window the previous fetches kept, as if 4 times as
+     * dense (a run's streams cover the same days, not the same share of the lines: one
+     * more small window costs less than one at the cap), else 90 days. */
+    time_t t = from, span = st->have_rate ? span_for(4 * st->rate, cap, 4.0 * SYNC_MAX_WINDOW)
+                                          : SYNC_MAX_WINDOW;
     int rc = 0;
 
     if (!status)
         status = qry->status;
-    sync_windows(from, to, SYNC_MAX_WINDOW, plan, nplan);
-    for (size_t i = 0; i < nplan && rc == 0; i++) {
-        /* Depth first, older half first: windows are kept in time order, so a stream's
-         * mark can follow them (R-SYN-1c). */
-        nstack = 0;
-        if (capstack == 0)
-            stack = xrealloc(stack, (capstack = 64) * sizeof *stack);
-        stack[nstack++] = plan[i];
-        while (nstack && rc == 0) {
-            struct sync_window w = stack[--nstack], a, b;
-            struct qapi_result res;
-            json_t *rows;
-            size_t n;
+    /* Windows in time order, oldest first, so that a stream's mark can follow them. */
+    while (t <= to && rc == 0) {
+        struct sync_window w = {t, to - t > span ? t + span : to}, a, b;
+        struct qapi_result res;
+        json_t *rows;
+        size_t n;
 
-            rc = fetch_one(q, qry, status, &w, &res, e);
-            if (rc < 0) {
-                qapi_result_free(&res);
-                break;
-            }
-            st->calls++;
-            rows = sync_rows(res.object);
-            n = rows ? json_array_size(rows) : 0;
-            /* R-SYN-1c: a window whose rows reach the cap may have been cut short. */
-            if (cap > 0 && (long)n >= cap && sync_window_split(&w, &a, &b) == 0) {
-                st->splits++;
-                if (nstack + 2 > capstack)
-                    stack = xrealloc(stack, (capstack *= 2) * sizeof *stack);
-                stack[nstack++] = b;
-                stack[nstack++] = a;
-                qapi_result_free(&res);
-                continue;
-            }
-            if (cap > 0 && (long)n >= cap)
-                st->truncated++;
-            st->windows++;
-            st->rows += (long)n;
-            rc = fn(&w, rows, ctx);
+        rc = fetch_one(q, qry, status, &w, &res, e);
+        if (rc < 0) {
             qapi_result_free(&res);
+            break;
         }
+        st->calls++;
+        rows = sync_rows(res.object);
+        n = rows ? json_array_size(rows) : 0;
+        /* R-SYN-1c: a window whose rows reach the cap may have been cut short: its older
+         * half is fetched again (and split again while at the cap); the younger half is
+         * covered by the windows that follow. */
+        if (cap > 0 && (long)n >= cap && sync_window_split(&w, &a, &b) == 0) {
+            st->splits++;
+            span = a.to - a.from;
+            qapi_result_free(&res);
+            continue;
+        }
+        if (cap > 0 && (long)n >= cap)
+            st->truncated++;
+        st->windows++;
+        st->rows += (long)n;
+        rc = fn(&w, rows, ctx);
+        qapi_result_free(&res);
+        double rate = (double)n / ((double)(w.to - w.from) + 1);
+        /* the densest window of the run that held enough rows to tell, for the first
+         * window of the next fetch */
+        if ((long)n * 400 >= cap * SYNC_FILL_PCT && rate > st->rate) {
+            st->rate = rate;
+            st->have_rate = 1;
+        }
+        /* the next window: at most 4 times this one, so one sparse stretch does not make a
+         * window that lands at the cap */
+        span = span_for(rate, cap, 4 * ((double)(w.to - w.from) + 1));
+        if (w.to >= to)
+            break;
+        t = w.to + 1;
     }
-    free(stack);
-    free(plan);
     return rc;
 }

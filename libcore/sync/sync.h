@@ -19,6 +19,7 @@
  * window lookups (qapi-fidelity.md D6), so the default is small enough that a window cut
  * short by any larger silent cap is noticed (and split) rather than taken as whole. */
 #define SYNC_DEFAULT_CAP 200
+#define SYNC_FILL_PCT    60       /* windows are sized to hold this share of the cap */
 #define SYNC_OVERLAP     (86400L) /* incremental streams restart one day back */
 #define SYNC_INFLIGHT_S  5        /* setting sync.inflight_s: see sync_send_run */
 

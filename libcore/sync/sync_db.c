@@ -19,6 +19,8 @@ const char *const sync_change_names[3] = {"same", "changed", "new"};
 static const char *const sql[ST_COUNT] = {
     [ST_LINE_GET] = "SELECT status, claim, pack_no, carrier, tracking, related, order_date,"
                     " claim_raw, raw FROM order_line WHERE shop = ?1 AND order_no = ?2",
+    [ST_LINE_SAME] = "SELECT 1 FROM order_line WHERE shop = ?1 AND order_no = ?2 AND status = ?3"
+                     " AND raw = ?4",
     [ST_LINE_INS] = "INSERT INTO order_line(shop, order_no, " LINE_COLS ", created_at, updated_at)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
                     " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
@@ -276,6 +278,27 @@ seen:
 out:
     syncdb_line_clear(&old);
     return rc;
+}
+
+static int found_row(sqlite3_stmt *st, void *ctx)
+{
+    (void)st;
+    *(int *)ctx = 1;
+    return 1;
+}
+
+int syncdb_order_same(struct syncdb *d, const char *order_no, int status, const char *raw,
+                      struct qs_err *e)
+{
+    int same = 0;
+    /* Compared in SQL: the stored row is not copied out for a line that did not change. */
+    int rc = syncdb_each(d, ST_LINE_SAME, NULL, found_row, &same, e, "ssis", d->shop,
+                         syncdb_nz(order_no), status, syncdb_nz(raw));
+    if (rc < 0)
+        return rc;
+    if (same && (rc = seen(d, order_no, SYNC_SAME, e)) < 0)
+        return rc;
+    return same;
 }
 
 int syncdb_line_status(struct syncdb *d, const char *order_no, int status, const char *carrier,

@@ -78,6 +78,10 @@ struct sync_order {
 /* Fills o from a GetShippingInfo_v3 row, a GetShippingAndClaimInfoByOrderNo_V2 row or a
  * GetClaimInfo_V3 row (their names differ in case and spelling). */
 void sync_order_from_row(struct sync_order *o, const json_t *row);
+/* The key of a GetShippingInfo_v3 row, read before the rest: its order number and status
+ * (0 when none; as sync_order_from_row reads them) and the row as sync_json_text. *no and
+ * *raw are malloc'd; the caller frees them. */
+void sync_order_key(const json_t *row, char **no, int *status, char **raw);
 /* Fills the empty fields of o from another row of the same line. */
 void sync_order_fill(struct sync_order *o, const json_t *row);
 /* Frees what o holds and zeroes it. */
@@ -96,12 +100,16 @@ extern const struct sync_query SYNC_Q_ORDERS_OPEN, SYNC_Q_ORDERS_SHIPPED, SYNC_Q
 
 struct sync_fetch_stats {
     long calls, windows, splits, truncated, rows;
+    double rate;   /* rows per second of the densest window kept that held a quarter of
+                    * what windows are sized for */
+    int have_rate; /* rate is known: the next sync_fetch sizes its first window by it */
 };
 /* Called with the rows of each window kept (rows may be NULL: none), oldest first. */
 typedef int (*sync_window_fn)(const struct sync_window *w, json_t *rows, void *ctx);
-/* Fetches [from, to] in windows of at most 90 days; a window whose row count reaches cap
- * is split in half and fetched again, down to one second (R-SYN-1c). status overrides
- * the query's status when not NULL. */
+/* Fetches [from, to] in windows of at most 90 days, each sized from the row density of the
+ * one before (the first from st's, when known) to hold SYNC_FILL_PCT of cap; a window whose
+ * row count reaches cap is split in half and fetched again, down to one second (R-SYN-1c).
+ * status overrides the query's status when not NULL. */
 int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status, time_t from,
                time_t to, long cap, sync_window_fn fn, void *ctx, struct sync_fetch_stats *st,
                struct qs_err *e);
@@ -116,6 +124,7 @@ struct syncdb; /* prepared statements of one run */
 /* Statement slots of a run's cache. */
 enum syncdb_slot {
     ST_LINE_GET,
+    ST_LINE_SAME,
     ST_LINE_INS,
     ST_LINE_UPD,
     ST_EVENT,
@@ -162,6 +171,11 @@ const char *syncdb_shop(const struct syncdb *d);
  * status, tracking) at now; *chg says what happened. Marks the line seen. */
 int syncdb_order_upsert(struct syncdb *d, const struct sync_order *o, const char *now,
                         enum sync_change *chg, long *events, struct qs_err *e);
+/* 1 when the line is stored with this status and this row (raw) -- re-reading it changes
+ * nothing -- and then marks it seen, unchanged; 0 when it is not (the caller upserts);
+ * or an error. */
+int syncdb_order_same(struct syncdb *d, const char *order_no, int status, const char *raw,
+                      struct qs_err *e);
 /* The stored state of a line: *found 0 when unknown. Any out pointer may be NULL;
  * strings are malloc'd. */
 struct syncdb_line {

@@ -120,6 +120,23 @@ static int orders_window(const struct sync_window *w, json_t *rows, void *ctx)
     json_array_foreach(rows, i, row)
     {
         enum sync_change chg;
+        char *no, *raw;
+        int status;
+
+        /* R-SYN-1: re-running is harmless -- a line stored with the same row is only
+         * marked seen, before the rest of the row is read. */
+        sync_order_key(row, &no, &status, &raw);
+        if (!status)
+            status = fallback > 0 ? fallback : 0;
+        rc = *no && status ? syncdb_order_same(p->d, no, status, raw, p->e) : 0;
+        free(no);
+        free(raw);
+        if (rc < 0)
+            break;
+        if (rc == 1) {
+            rc = 0;
+            continue;
+        }
         sync_order_from_row(&o, row);
         /* R-SYN-9: an unreadable ShippingStatus takes the status asked for; in a combined
          * query there is none to take: reported, and the row is not stored as 0. */

@@ -561,6 +561,78 @@ static void jst_format_and_round_trip(void **state)
 
 /* tm sets TZ for the length of a call: the caller's TZ -- set or unset -- and the
  * zone localtime() uses must be the same afterwards, also after a failed call. */
+/* glibc's own reading of t in the zone file of tz (the TZ path tm_format took before
+ * zones had tables), as tm_format prints it with the offset. TZ stays set (tzset with the
+ * same value reads nothing); the caller unsets it. */
+static void glibc_format(time_t t, const char *tz, char *buf, size_t size)
+{
+    char spec[300];
+    struct tm tm;
+    long off, a;
+    snprintf(spec, sizeof spec, ":/usr/share/zoneinfo/%s", tz);
+    assert_int_equal(setenv("TZ", spec, 1), 0);
+    tzset();
+    assert_non_null(localtime_r(&t, &tm));
+    off = tm.tm_gmtoff;
+    a = off < 0 ? -off : off;
+    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d %c%02ld:%02ld", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+             a / 3600, a / 60 % 60);
+}
+
+/* A zone opened once prints what glibc prints from the same file: before the first
+ * transition, between transitions (every 23 days and 5 hours from 1890 to 2045, the minutes around
+ * a DST change), past the last one (fixed-offset footers from the table, DST footers and
+ * leap-second files through TZ), odd offsets (+05:45, -03:30, Lord Howe's half-hour DST). */
+static void zone_handle_matches_glibc(void **state)
+{
+    static const char *const zones[] = {
+        TOKYO,
+        LA,
+        "Europe/London",
+        "Australia/Lord_Howe",
+        "Asia/Kathmandu",
+        "America/St_Johns",
+        "Africa/Casablanca",
+        "Pacific/Apia",
+        "Etc/GMT+5",
+        "UTC",
+        "right/Asia/Tokyo",
+        "Antarctica/Troll",
+    };
+    char got[64], want[64], two[64];
+    struct tm_zone *z;
+    struct qs_err e;
+    (void)state;
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+        assert_int_equal(tm_zone_open(zones[i], &z, &e), 0);
+        assert_string_equal(tm_zone_name(z), zones[i]);
+        for (time_t t = -2524521600LL; t < 2366841600LL; t += 23 * 86400 + 5 * 3600 + 17) {
+            assert_int_equal(tm_zone_format(z, t, 1, got, sizeof got), 0);
+            glibc_format(t, zones[i], want, sizeof want);
+            if (strcmp(got, want) != 0)
+                fail_msg("%s at %lld: %s, glibc %s", zones[i], (long long)t, got, want);
+        }
+        tm_zone_free(z);
+    }
+    /* the minutes around a spring-forward change, and tm_format agrees with the handle */
+    assert_int_equal(tm_zone_open(LA, &z, &e), 0);
+    for (time_t t = utc("2026-03-08T09:50:00Z"); t < utc("2026-03-08T10:10:00Z"); t += 59) {
+        assert_int_equal(tm_zone_format(z, t, 1, got, sizeof got), 0);
+        glibc_format(t, LA, want, sizeof want);
+        assert_string_equal(got, want);
+        assert_int_equal(tm_format(t, LA, 1, two, sizeof two), 0);
+        assert_string_equal(two, got);
+    }
+    tm_zone_free(z);
+    assert_int_equal(unsetenv("TZ"), 0);
+    tzset();
+    assert_int_equal(tm_zone_open("Nowhere/City", &z, &e), QS_E_USAGE);
+    assert_null(z);
+    assert_non_null(strstr(e.msg, "unknown time zone 'Nowhere/City'"));
+    tm_zone_free(NULL);
+}
+
 static void caller_tz_is_restored(void **state)
 {
     char buf[64];
@@ -613,6 +685,7 @@ int main(void)
         cmocka_unit_test(format_parse_round_trip),
         cmocka_unit_test(jst_parse_forms),
         cmocka_unit_test(jst_format_and_round_trip),
+        cmocka_unit_test(zone_handle_matches_glibc),
         cmocka_unit_test(caller_tz_is_restored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
