@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """gen-catalog.py: write a realistic N-row catalog in qs's generic template (SPEC 2.1).
 
-One row per variant; products have 1-6 variants (Color x Size). Titles and
-descriptions mix English, Japanese and Chinese; descriptions are quoted,
-multi-line and hold commas and doubled quotes; Source URL cells hold several
-newline-separated URLs; UPC cells hold JAN/EAN-13, UPC-A, EAN-8 and ISBN-13
-codes.
+One row per variant; products have 1-8 variants (Color x Size), CRLF line
+ends. Titles and descriptions mix English, Japanese and Chinese; about 10% of
+the products have a quoted multi-line Japanese and Chinese description (the
+others one line, often quoted for its commas and doubled quotes); Source URL
+cells hold several newline-separated URLs; half the rows carry a UPC cell
+(JAN/EAN-13, UPC-A or ISBN-13, valid check digits, no code twice in the file).
 
 By default about 1 row in 200 carries a deliberate error (a wrong check
 digit, a decimal price, a local image path, a repeated SKU...), as a seller's
@@ -35,6 +36,23 @@ TITLE_JA = ["保温 タンブラー 500ml 真空断熱", "帆布 トートバッ
             "お弁当箱 2段 電子レンジ対応", "マフラー カシミヤタッチ 秋冬"]
 TITLE_ZH = ["真空保温杯 不锈钢 大容量", "帆布托特包 通勤 简约", "手机壳 防摔 全包",
             "护眼台灯 三档调光 学生", "轻薄防水冲锋衣 户外", "厚底运动鞋 透气"]
+DESC_ONE = [
+    "Lightweight, durable and easy to clean; ships in 2-3 days.",
+    "保温・保冷どちらもOK、通勤やアウトドアに便利です。",
+    "轻便耐用，易清洗，2-3天内发货。",
+    'Our best seller, "as seen on TV", now in more colours.',
+    "素材：ポリエステル100%、撥水加工。",
+]
+DESC_JA = [
+    "サイズ：約 20cm × 7cm（手測りのため多少の誤差があります）",
+    "注意：モニターの発色により、実物と色味が異なる場合がございます。",
+    "ご注文から3営業日以内に発送いたします。",
+]
+DESC_ZH = [
+    "材质：优质帆布，耐磨耐用，可机洗。",
+    "包装清单：主体 ×1，说明书 ×1，收纳袋 ×1",
+    "温馨提示：因显示器不同，颜色可能略有差异。",
+]
 DESC_LINES = [
     "Material: 304 stainless steel, BPA-free lid.",
     "素材：ポリエステル100%、撥水加工。",
@@ -61,16 +79,16 @@ def gs1(digits):
     return str((10 - total % 10) % 10)
 
 
-def code(rng, valid):
+def code(rng, valid, n):
+    """A code for the n-th UPC of the file: the body is n scrambled by a bijection of
+    its digit range, so that no code repeats while they still look random."""
     kind = rng.random()
     if kind < 0.5:
-        body = "45" + "".join(rng.choice("0123456789") for _ in range(10))   # JAN-13
+        body = "45%010d" % ((n * 7919 + 12345) % 10**10)        # JAN-13
     elif kind < 0.75:
-        body = "0" + "".join(rng.choice("0123456789") for _ in range(10))    # UPC-A
-    elif kind < 0.85:
-        body = "49" + "".join(rng.choice("0123456789") for _ in range(5))    # JAN-8
+        body = "0%010d" % ((n * 104729 + 54321) % 10**10)       # UPC-A
     else:
-        body = "978" + "".join(rng.choice("0123456789") for _ in range(9))   # ISBN-13
+        body = "978%09d" % ((n * 1299709 + 777) % 10**9)        # ISBN-13
     check = gs1(body)
     if not valid:
         check = str((int(check) + 1 + rng.randrange(8)) % 10)
@@ -89,7 +107,11 @@ def title(rng, n):
 
 
 def description(rng):
-    lines = rng.sample(DESC_LINES, rng.randint(2, 5))
+    if rng.random() >= 0.1:
+        return rng.choice(DESC_ONE)
+    # Multi-line: one Japanese and one Chinese line at least.
+    lines = [rng.choice(DESC_JA), rng.choice(DESC_ZH)] + rng.sample(DESC_LINES, rng.randint(0, 3))
+    rng.shuffle(lines)
     if rng.random() < 0.3:
         lines.insert(1, "Sizes, colours, and \"limited\" editions vary, see chart.")
     return "\n".join(lines)
@@ -109,19 +131,20 @@ def main():
     written = 0
     product = 0
     last_sku = None
+    ncodes = 0
     while written < a.rows:
         product += 1
         parent = "QS%07d" % product
-        colors = rng.sample(COLORS, rng.randint(1, 3))
-        sizes = rng.sample(SIZES, rng.randint(1, 2))
-        variants = [(c, s) for c in colors for s in sizes][: a.rows - written]
+        nv = rng.randint(1, 8)
+        colors = rng.sample(COLORS, rng.randint((nv + len(SIZES) - 1) // len(SIZES), min(nv, 4)))
+        sizes = rng.sample(SIZES, (nv + len(colors) - 1) // len(colors))
+        variants = [(c, s) for c in colors for s in sizes][: min(nv, a.rows - written)]
         single = len(variants) == 1 and rng.random() < 0.5
         t = title(rng, product)
         d = description(rng)
         tags = ",".join(rng.sample(TAGS, rng.randint(1, 6)))
         brand = rng.choice(BRANDS)
         base = rng.randrange(500, 30000, 10)
-        upc = code(rng, True) if rng.random() < 0.6 else ""
         sources = "\n".join("https://detail.1688.com/offer/%d.html" % rng.randrange(10**11, 10**12)
                             for _ in range(rng.randint(1, 3)))
         img = "https://img.example.jp/%s/main.jpg" % parent
@@ -129,6 +152,10 @@ def main():
         msrp = str(base * 2) if rng.random() < 0.5 else ""
         for k, (color, size) in enumerate(variants):
             sku = parent if single else "%s-%s-%s" % (parent, k + 1, size)
+            upc = ""
+            if rng.random() < 0.5:
+                ncodes += 1
+                upc = code(rng, True, ncodes)
             price = str(base + rng.randrange(0, base // 2 + 1, 10) if k else base)
             row = {
                 "Parent SKU": parent, "SKU": sku, "Title": t, "Description": d,
@@ -147,7 +174,8 @@ def main():
             if not a.all_valid and rng.random() < 0.005:
                 bad = rng.randrange(6)
                 if bad == 0:
-                    row["UPC"] = code(rng, False)
+                    ncodes += 1
+                    row["UPC"] = code(rng, False, ncodes)
                 elif bad == 1:
                     row["Price"] = price + ".50"
                 elif bad == 2:
