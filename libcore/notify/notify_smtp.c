@@ -229,6 +229,24 @@ static void dry_line(FILE *dry, const struct notify_smtp *m, const struct outbox
 }
 
 /* One message: 0 with res filled, or a negative code when the server is unreachable. */
+/* What every session with the mail server sets: where, time limits, STARTTLS (when
+ * offered; off loopback the login and the mail never go in clear), the login. */
+static void session_opts(struct notify_smtp *m)
+{
+    curl_easy_setopt(m->h, CURLOPT_URL, m->url);
+    curl_easy_setopt(m->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(m->h, CURLOPT_TIMEOUT_MS, m->timeout_ms);
+    curl_easy_setopt(m->h, CURLOPT_CONNECTTIMEOUT_MS, 15000L);
+    curl_easy_setopt(m->h, CURLOPT_USE_SSL,
+                     m->loopback ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
+    if (m->loopback)
+        curl_easy_setopt(m->h, CURLOPT_NOPROXY, "*");
+    if (m->user)
+        curl_easy_setopt(m->h, CURLOPT_USERNAME, m->user);
+    if (m->password)
+        curl_easy_setopt(m->h, CURLOPT_PASSWORD, m->password);
+}
+
 static int send_one(struct notify_smtp *m, const struct outbox_item *it, struct deliver_result *r,
                     struct qs_err *e)
 {
@@ -256,24 +274,12 @@ static int send_one(struct notify_smtp *m, const struct outbox_item *it, struct 
     rl = curl_slist_append(NULL, rcpt);
     u.p = text;
     u.left = strlen(text);
-    curl_easy_setopt(m->h, CURLOPT_URL, m->url);
-    curl_easy_setopt(m->h, CURLOPT_NOSIGNAL, 1L);
+    session_opts(m);
     curl_easy_setopt(m->h, CURLOPT_MAIL_FROM, m->from_addr);
     curl_easy_setopt(m->h, CURLOPT_MAIL_RCPT, rl);
     curl_easy_setopt(m->h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(m->h, CURLOPT_READFUNCTION, read_cb);
     curl_easy_setopt(m->h, CURLOPT_READDATA, &u);
-    curl_easy_setopt(m->h, CURLOPT_TIMEOUT_MS, m->timeout_ms);
-    curl_easy_setopt(m->h, CURLOPT_CONNECTTIMEOUT_MS, 15000L);
-    /* STARTTLS when offered; off loopback the login and the mail never go in clear */
-    curl_easy_setopt(m->h, CURLOPT_USE_SSL,
-                     m->loopback ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
-    if (m->loopback)
-        curl_easy_setopt(m->h, CURLOPT_NOPROXY, "*");
-    if (m->user)
-        curl_easy_setopt(m->h, CURLOPT_USERNAME, m->user);
-    if (m->password)
-        curl_easy_setopt(m->h, CURLOPT_PASSWORD, m->password);
     cc = curl_easy_perform(m->h);
     curl_easy_getinfo(m->h, CURLINFO_RESPONSE_CODE, &code);
     if (code)
@@ -314,21 +320,10 @@ int notify_smtp_login(struct notify_smtp *m, char *said, size_t n, struct qs_err
     long code = 0;
     CURLcode cc;
 
-    curl_easy_setopt(m->h, CURLOPT_URL, m->url);
-    curl_easy_setopt(m->h, CURLOPT_NOSIGNAL, 1L);
+    session_opts(m);
     /* NOBODY + a custom request: libcurl's way to say NOOP (curl_easy_setopt(3)) */
     curl_easy_setopt(m->h, CURLOPT_NOBODY, 1L);
     curl_easy_setopt(m->h, CURLOPT_CUSTOMREQUEST, "NOOP");
-    curl_easy_setopt(m->h, CURLOPT_TIMEOUT_MS, m->timeout_ms);
-    curl_easy_setopt(m->h, CURLOPT_CONNECTTIMEOUT_MS, 15000L);
-    curl_easy_setopt(m->h, CURLOPT_USE_SSL,
-                     m->loopback ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL);
-    if (m->loopback)
-        curl_easy_setopt(m->h, CURLOPT_NOPROXY, "*");
-    if (m->user)
-        curl_easy_setopt(m->h, CURLOPT_USERNAME, m->user);
-    if (m->password)
-        curl_easy_setopt(m->h, CURLOPT_PASSWORD, m->password);
     cc = curl_easy_perform(m->h);
     curl_easy_getinfo(m->h, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_setopt(m->h, CURLOPT_NOBODY, 0L);
