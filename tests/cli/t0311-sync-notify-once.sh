@@ -10,13 +10,16 @@ SRV="$QS_SRC/tests/tools/smtp_server.py"
 N="$FIX/notify"
 SUBJ='Qoo10の注文のお知らせ。(注文番号: [$_PACK_NO_$])'
 sb_start
-SRV_PIDS=""
-trap '"$SBCTL" stop "$SBDIR" >/dev/null 2>&1; for p in $SRV_PIDS; do kill "$p" 2>/dev/null; done; cd /; rm -rf "$TRASH"' EXIT
+# The servers' pids go to a file: smtp_start runs inside test bodies (subshells), whose
+# variables the EXIT trap would not see -- the servers outlived the test before.
+trap '"$SBCTL" stop "$SBDIR" >/dev/null 2>&1; for p in $(cat "$TRASH/srv.pids" 2>/dev/null); do kill "$p" 2>/dev/null; done; cd /; rm -rf "$TRASH"' EXIT
 
 # smtp_start DIR [ARGS]: a mail server saving into DIR; PORT gets its port.
 smtp_start() {
-    mkdir -p "$1" && "$SMTPPY" "$SRV" serve "$@" 2>"$1/log" &
-    SRV_PIDS="$SRV_PIDS $!"
+    mkdir -p "$1" || return
+    # a simple command in the background, so $! is the server itself, not a subshell
+    "$SMTPPY" "$SRV" serve "$@" 2>"$1/log" &
+    echo $! >>"$TRASH/srv.pids"
     for _ in $(seq 100); do [ -s "$1/port" ] && break; sleep 0.1; done
     PORT=$(cat "$1/port")
 }
