@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../strmap.h"
 #include "../tm.h"
 #include "../xalloc.h"
 
@@ -46,6 +47,7 @@ struct note_send {
     size_t nbox;
     struct outcome *out;
     size_t nout, capout;
+    struct strmap outmap; /* key -> index of its last outcome (issue 16: linear report) */
     struct qs_err *e;
     const struct note_filter *f;
     int rc;
@@ -348,18 +350,18 @@ static void on_result(const struct outbox_item *it, enum deliver_status status, 
     const char *no = json_string_value(json_object_get(pl, "order_no"));
     if (p->nout == p->capout)
         p->out = xrealloc(p->out, (p->capout = p->capout ? 2 * p->capout : 64) * sizeof *p->out);
+    strmap_put(&p->outmap, it->key, p->nout);
     p->out[p->nout++] =
         (struct outcome){xstrdup(it->key), xstrdup(no ? no : ""), ref ? xstrdup(ref) : NULL,
                          error ? xstrdup(error) : NULL, status};
     json_decref(pl);
 }
 
+/* The last outcome of key, or NULL. */
 static const struct outcome *outcome_find(const struct note_send *p, const char *key)
 {
-    for (size_t i = p->nout; i-- > 0;)
-        if (strcmp(p->out[i].key, key) == 0)
-            return &p->out[i];
-    return NULL;
+    size_t i;
+    return strmap_get(&p->outmap, key, &i) ? &p->out[i] : NULL;
 }
 
 const char *const note_file_columns[NOTE_FILE_NCOLUMNS] = {"order_no"};
@@ -494,13 +496,17 @@ int note_send_report(struct note_send *p, note_result_fn fn, void *ctx, struct n
         }
     }
     /* Notes of earlier runs (or rules) this run delivered too. */
+    struct strmap planned = {0}; /* the keys of this run's plan lines that were sent */
+    for (size_t j = 0; j < p->n; j++)
+        if (p->l[j].key && !p->l[j].pre)
+            strmap_put(&planned, p->l[j].key, j);
     for (size_t i = 0; i < p->nout && rc == 0; i++) {
-        int mine = outcome_find(p, p->out[i].key) != &p->out[i];
-        for (size_t j = 0; j < p->n && !mine; j++)
-            mine = p->l[j].key && !p->l[j].pre && strcmp(p->l[j].key, p->out[i].key) == 0;
+        int mine = outcome_find(p, p->out[i].key) != &p->out[i] ||
+                   strmap_get(&planned, p->out[i].key, NULL);
         if (!mine)
             rc = report_one(p, p->out[i].order_no, p->out[i].key, fn, ctx, st);
     }
+    strmap_free(&planned);
     return rc;
 }
 
@@ -524,6 +530,7 @@ void note_send_free(struct note_send *p)
     free(p->l);
     free(p->idx);
     free(p->out);
+    strmap_free(&p->outmap);
     outbox_items_free(p->box, p->nbox);
     free(p);
 }
