@@ -506,6 +506,29 @@ static void missing_secrets(void **state)
     unsetenv("QS_QAPI_PASSWORD");
 }
 
+/* A TCP socket bound to a free loopback port (*port). */
+static int loopback_socket(int *port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* url: a loopback address nobody listens on (a port bound, then let go). */
+static void dead_url(char *url, size_t n)
+{
+    int port;
+
+    close(loopback_socket(&port));
+    snprintf(url, n, "http://127.0.0.1:%d/", port);
+}
+
 static void retry_then_ok(void **state)
 {
     struct fx *f = *state;
@@ -575,17 +598,9 @@ static void unavailable(void **state)
     struct qapi *q;
     struct qapi_result res;
     struct qs_err e;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
     char url[64];
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-    /* a port nobody listens on */
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    close(fd);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", ntohs(sa.sin_port));
+    dead_url(url, sizeof url); /* a port nobody listens on */
     set(f->s, "qapi.url", url);
     set(f->s, "qapi.retries", "1");
     secret(f->s, "qapi.sak", "S-cached");
@@ -622,17 +637,10 @@ static void write_retried_only_unsent(void **state)
     struct qapi *q;
     struct qapi_result res;
     struct qs_err e;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
     const struct qapi_param p[] = {{"ItemCode", "1100000001"}, {"StatusCode", "1"}};
     char url[64];
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    close(fd);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", ntohs(sa.sin_port));
+    dead_url(url, sizeof url);
     set(f->s, "qapi.url", url);
     set(f->s, "qapi.retries", "2");
     secret(f->s, "qapi.sak", "S-cached");
@@ -710,15 +718,10 @@ struct stub {
  * request is appended to reqs. */
 static void stub_start(struct stub *st, const char *const *answers, size_t n)
 {
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int port, fd = loopback_socket(&port);
 
-    assert_true(fd >= 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     assert_int_equal(listen(fd, 8), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    snprintf(st->url, sizeof st->url, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    snprintf(st->url, sizeof st->url, "http://127.0.0.1:%d", port);
     snprintf(st->reqs, sizeof st->reqs, "%s/stub-requests", sbx.dir);
     unlink(st->reqs);
     st->pid = fork();
