@@ -468,15 +468,16 @@ static time_t span_for(double rate, long cap, double limit)
 }
 
 int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status, time_t from,
-               time_t to, long cap, sync_window_fn fn, void *ctx, struct sync_fetch_stats *st,
-               struct qs_err *e)
+               time_t to, long cap, const struct sync_plan *plan, sync_window_fn fn, void *ctx,
+               struct sync_fetch_stats *st, struct qs_err *e)
 {
     /* The first window from the densest window the previous fetches kept, as if 4 times as
      * dense (a run's streams cover the same days, not the same share of the lines: one
      * more small window costs less than one at the cap), else 90 days. */
     time_t t = from, span = st->have_rate ? span_for(4 * st->rate, cap, 4.0 * SYNC_MAX_WINDOW)
                                           : SYNC_MAX_WINDOW;
-    int rc = 0;
+    int rc = 0, split = 0;
+    const long fill = cap > 0 ? (cap * SYNC_FILL_PCT + 99) / 100 : 0;
 
     if (!status)
         status = qry->status;
@@ -486,7 +487,21 @@ int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status,
         struct qapi_result res;
         json_t *rows;
         size_t n;
+        time_t end = 0;
 
+        /* Where the store held the stream's lines at the last run, its count sizes the
+         * window (a re-run then seldom splits); not right after a split, whose older half
+         * comes next. */
+        if (plan && fill > 0 && !split) {
+            if ((rc = plan->end(plan->ctx, t, fill, &end, e)) < 0)
+                break;
+            if (end > 0)
+                w.to = end < t                      ? t
+                       : end - t >= SYNC_MAX_WINDOW ? t + SYNC_MAX_WINDOW - 1
+                       : end > to                   ? to
+                                                    : end;
+        }
+        split = 0;
         rc = fetch_one(q, qry, status, &w, &res, e);
         if (rc < 0) {
             qapi_result_free(&res);
@@ -500,6 +515,7 @@ int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status,
          * covered by the windows that follow. */
         if (cap > 0 && (long)n >= cap && sync_window_split(&w, &a, &b) == 0) {
             st->splits++;
+            split = 1;
             span = a.to - a.from;
             qapi_result_free(&res);
             continue;

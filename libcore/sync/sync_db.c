@@ -51,6 +51,9 @@ static const char *const sql[ST_COUNT] = {
     [ST_MARK_SET] = "INSERT INTO sync_mark(shop, stream, mark, updated_at) VALUES (?1, ?2, ?3, ?4)"
                     " ON CONFLICT(shop, stream) DO UPDATE SET mark = excluded.mark,"
                     " updated_at = excluded.updated_at",
+    /* by the index order_line_date */
+    [ST_NTH_DATE] = "SELECT order_date FROM order_line WHERE shop = ?1 AND order_date >= ?2"
+                    " AND status BETWEEN ?3 AND ?4 ORDER BY order_date LIMIT 1 OFFSET ?5",
 };
 
 struct syncdb {
@@ -457,6 +460,17 @@ int syncdb_mark_get(struct syncdb *d, const char *stream, char *buf, size_t size
     int rc;
     buf[0] = '\0';
     rc = syncdb_each(d, ST_MARK_GET, NULL, store_row_text, &m, e, "ss", d->shop, syncdb_nz(stream));
+    return rc < 0 ? rc : 0;
+}
+
+int syncdb_nth_date(struct syncdb *d, int lo, int hi, const char *from, long k, char *buf,
+                    size_t size, struct qs_err *e)
+{
+    struct store_text m = {buf, size};
+    int rc;
+    buf[0] = '\0';
+    rc = syncdb_each(d, ST_NTH_DATE, NULL, store_row_text, &m, e, "ssiii", d->shop, from, lo, hi,
+                     k - 1);
     return rc < 0 ? rc : 0;
 }
 

@@ -106,13 +106,20 @@ struct sync_fetch_stats {
 };
 /* Called with the rows of each window kept (rows may be NULL: none), oldest first. */
 typedef int (*sync_window_fn)(const struct sync_window *w, json_t *rows, void *ctx);
-/* Fetches [from, to] in windows of at most 90 days, each sized from the row density of the
- * one before (the first from st's, when known) to hold SYNC_FILL_PCT of cap; a window whose
- * row count reaches cap is split in half and fetched again, down to one second (R-SYN-1c).
+/* What the store knows of a stream from the last run: *end gets the last second before the
+ * k-th line stored at or after from, or 0 when fewer than k are stored from there on. */
+struct sync_plan {
+    int (*end)(void *ctx, time_t from, long k, time_t *end, struct qs_err *e);
+    void *ctx;
+};
+/* Fetches [from, to] in windows of at most 90 days, each sized to hold SYNC_FILL_PCT of
+ * cap: by the lines plan (may be NULL) says the store holds there, else from the row
+ * density of the window before (the first from st's, when known); a window whose row
+ * count reaches cap is split in half and fetched again, down to one second (R-SYN-1c).
  * status overrides the query's status when not NULL. */
 int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status, time_t from,
-               time_t to, long cap, sync_window_fn fn, void *ctx, struct sync_fetch_stats *st,
-               struct qs_err *e);
+               time_t to, long cap, const struct sync_plan *plan, sync_window_fn fn, void *ctx,
+               struct sync_fetch_stats *st, struct qs_err *e);
 
 /* ---- the module's SQL (sync_db.c, sync_db_items.c) ----------------------------------- */
 
@@ -136,6 +143,7 @@ enum syncdb_slot {
     ST_CONFIRMED,
     ST_MARK_GET,
     ST_MARK_SET,
+    ST_NTH_DATE,
     ST_ITEM_GET,
     ST_ITEM_INS,
     ST_ITEM_UPD,
@@ -206,6 +214,10 @@ int syncdb_line_confirmed(struct syncdb *d, const char *order_no, const char *sh
                           const char *now, struct qs_err *e);
 /* Empties the seen set of the run (a TEMP table of this connection). */
 int syncdb_seen_reset(struct syncdb *d, struct qs_err *e);
+/* The order date (UTC ISO into buf, "" when none) of the k-th line (k >= 1), by order
+ * date, of those with a status from lo to hi ordered at or after from (UTC ISO). */
+int syncdb_nth_date(struct syncdb *d, int lo, int hi, const char *from, long k, char *buf,
+                    size_t size, struct qs_err *e);
 /* The high-water mark of stream (UTC ISO into buf, "" when none) / set it. */
 int syncdb_mark_get(struct syncdb *d, const char *stream, char *buf, size_t size, struct qs_err *e);
 int syncdb_mark_set(struct syncdb *d, const char *stream, const char *mark, const char *now,

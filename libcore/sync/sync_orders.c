@@ -263,6 +263,24 @@ static int claims_window(const struct sync_window *w, json_t *rows, void *ctx)
     return rc;
 }
 
+/* sync_plan for the open streams (R-SYN-1c: by order date): the k-th stored line with the
+ * stream's statuses -- its own, or 1-3 for the combined forms. */
+static int open_plan_end(void *ctx, time_t from, long k, time_t *end, struct qs_err *e)
+{
+    struct pull *p = ctx;
+    const char *st = p->str->status ? p->str->status : p->str->q->status;
+    int one = sync_status_parse(st), rc;
+    char iso[32], at[32];
+    time_t t;
+
+    tm_utc_iso(from, iso, sizeof iso);
+    if ((rc = syncdb_nth_date(p->d, one > 0 ? one : 1, one > 0 ? one : 3, iso, k, at, sizeof at,
+                              e)) < 0)
+        return rc;
+    *end = at[0] && tm_parse_utc_iso(at, &t) == 0 && t > 0 ? t - 1 : 0;
+    return 0;
+}
+
 int sync_orders_pull(struct store *s, struct qapi *q, const char *shop,
                      const struct sync_orders_opts *o, struct sync_orders_stats *st,
                      struct qs_err *e)
@@ -310,8 +328,10 @@ int sync_orders_pull(struct store *s, struct qapi *q, const char *shop,
             from = o->since;
         if (o->since && o->since < from)
             from = o->since;
+        const struct sync_plan plan = {open_plan_end, &p};
         rc = sync_fetch(q, str->q, str->status, from, to, o->cap > 0 ? o->cap : SYNC_DEFAULT_CAP,
-                        str->claims ? claims_window : orders_window, &p, &fs, e);
+                        str->mark ? NULL : &plan, str->claims ? claims_window : orders_window, &p,
+                        &fs, e);
         if (rc < 0 && !e->record[0])
             err_record(e, str->name);
     }

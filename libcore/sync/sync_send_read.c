@@ -63,7 +63,7 @@ static int mview_fetch(struct sync_run *r, time_t from, time_t to)
 
     for (; *st && rc == 0; st++)
         rc = sync_fetch(r->q, qry, *st, from, to, r->p->o.cap > 0 ? r->p->o.cap : SYNC_DEFAULT_CAP,
-                        mview_add, &r->mv, &fs, r->e);
+                        NULL, mview_add, &r->mv, &fs, r->e);
     r->st->calls_ok += fs.calls;
     if (rc < 0)
         r->st->calls_failed++;

@@ -116,6 +116,14 @@ test_expect 'R-SYN-1c: a row cap below the lines of one window: split until comp
     grep_q "0 new, 0 changed, 0 events" err
 '
 
+test_expect 'R-SYN-1c: a re-run sizes its windows by the lines the store holds: none comes back full' '
+    sql "SELECT count(*) FROM audit WHERE kind LIKE \"%GetShippingInfo%\"" >calls.before &&
+    expect_code 0 qs sync orders &&
+    grep_q "0 new, 0 changed, 0 events" err &&
+    grep_q "(0 split)" err &&
+    test "$(sql "SELECT count(*) FROM audit WHERE kind LIKE \"%GetShippingInfo%\"")" -gt "$(cat calls.before)"
+'
+
 test_expect 'R-SYN-1c: a one-second window still at the cap is kept, with a warning' '
     sb config "{\"max_rows\": 2}" >/dev/null &&
     sb seed "{\"orders\": [{\"OrderDate\": \"$(days_ago 1) 10:00:00\"}, {\"OrderDate\": \"$(days_ago 1) 10:00:00\"}, {\"OrderDate\": \"$(days_ago 1) 10:00:00\"}]}" >/dev/null &&

@@ -136,14 +136,19 @@ def last_event(o):
     return max(o.get(f, "") or "" for f in EVENT_FIELDS)
 
 
-def fit_events(events, now):
+def fit_events(events, now, slack=0):
     """Squeeze a chain of rising datetimes (the first <= now) so the last is
-    <= now, keeping their order and proportions; None entries stay None."""
+    <= now - slack seconds (at most half the time left), keeping their
+    order and proportions; None entries stay None.  A slack that varies per
+    chain keeps the squeezed chains from all ending in the same second (at a
+    large size, hundreds of lines delivered at `now` made one window no cap
+    can hold)."""
     real = [e for e in events if e is not None]
     t0, last = real[0], real[-1]
     if last <= now:
         return events
     avail = (now - t0).total_seconds()
+    avail -= min(slack, avail // 2)
     total = (last - t0).total_seconds()
     return [None if e is None else
             t0 + timedelta(seconds=int((e - t0).total_seconds() * avail // total))
@@ -397,7 +402,8 @@ def generate_orders(sb, spec, user_id):
         sdate = pdate + timedelta(days=r.randint(1, 3), seconds=r.randrange(36000)) if status >= 4 else None
         ddate = sdate + timedelta(days=r.randint(1, 3), seconds=r.randrange(36000)) if status >= 5 else None
         # Item 7: what has happened must have happened by now.
-        odate, pdate, sdate, ddate = fit_events([odate, pdate, sdate, ddate], now)
+        # (the slack comes from the order's own offset: no draw, the same stream)
+        odate, pdate, sdate, ddate = fit_events([odate, pdate, sdate, ddate], now, off % 21600)
         carrier = r.choice(CARRIERS) if status >= 4 else ""
         pack = sb.next_seq("pack")
         ship_rate = r.choice((0, 0, 600))
