@@ -276,6 +276,9 @@ const char *const schema_wing_migrations[] = {
     "  detail TEXT NOT NULL DEFAULT '',"
     "  at TEXT NOT NULL"
     ");",
+    /* order_line.raw_sum (module sync, issue 16): sync_json_sum of raw, so that a re-read
+     *    line is compared without writing its row out; NULL for lines stored before. */
+    "ALTER TABLE order_line ADD COLUMN raw_sum INTEGER;",
 };
 
 const int schema_wing_count =

@@ -14,25 +14,28 @@ const char *const sync_change_names[3] = {"same", "changed", "new"};
     "pack_no, status, item_code, seller_code, option_code, option_text, title, qty, price,"        \
     " discount, total, buyer, buyer_email, buyer_tel, receiver, receiver_tel, zip, address,"       \
     " payment_method, order_date, paid_date, ship_by, shipped_date, delivered_date, carrier,"      \
-    " tracking, related, raw"
+    " tracking, related, raw, raw_sum"
 
 static const char *const sql[ST_COUNT] = {
     [ST_LINE_GET] = "SELECT status, claim, pack_no, carrier, tracking, related, order_date,"
                     " claim_raw, raw FROM order_line WHERE shop = ?1 AND order_no = ?2",
     [ST_LINE_SAME] = "SELECT 1 FROM order_line WHERE shop = ?1 AND order_no = ?2 AND status = ?3"
-                     " AND raw = ?4",
+                     " AND raw_sum = ?4",
     [ST_LINE_INS] = "INSERT INTO order_line(shop, order_no, " LINE_COLS ", created_at, updated_at)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
                     " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,"
-                    " ?31, ?31)",
+                    " ?32, ?31, ?31)",
     [ST_LINE_UPD] = "UPDATE order_line SET pack_no = ?3, status = ?4, item_code = ?5,"
                     " seller_code = ?6, option_code = ?7, option_text = ?8, title = ?9, qty = ?10,"
                     " price = ?11, discount = ?12, total = ?13, buyer = ?14, buyer_email = ?15,"
                     " buyer_tel = ?16, receiver = ?17, receiver_tel = ?18, zip = ?19,"
                     " address = ?20, payment_method = ?21, order_date = ?22, paid_date = ?23,"
                     " ship_by = ?24, shipped_date = ?25, delivered_date = ?26, carrier = ?27,"
-                    " tracking = ?28, related = ?29, raw = ?30, updated_at = ?31"
-                    " WHERE shop = ?1 AND order_no = ?2",
+                    " tracking = ?28, related = ?29, raw = ?30, updated_at = ?31,"
+                    " raw_sum = ?32 WHERE shop = ?1 AND order_no = ?2",
+    /* a line stored before raw_sum (schema: order_line.raw_sum), or by another build */
+    [ST_LINE_SUM] = "UPDATE order_line SET raw_sum = ?3 WHERE shop = ?1 AND order_no = ?2"
+                    " AND raw_sum IS NOT ?3",
     [ST_EVENT] = "INSERT INTO order_event(shop, order_no, at, kind, old, new)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_SEEN] = "INSERT INTO temp.sync_seen(shop, order_no, change) VALUES (?1, ?2, ?3)"
@@ -238,18 +241,19 @@ void syncdb_line_clear(struct syncdb_line *l)
     memset(l, 0, sizeof *l);
 }
 
-/* ST_LINE_INS and ST_LINE_UPD take the same 31 parameters. */
+/* ST_LINE_INS and ST_LINE_UPD take the same 32 parameters. */
 static int run_order(struct syncdb *d, int slot, const struct sync_order *o, const char *now,
                      struct qs_err *e)
 {
 #define T(v) syncdb_nz(v)
-    return syncdb_run(
-        d, slot, NULL, e, "sssisssssllllssssssssssssssssss", d->shop, T(o->order_no), T(o->pack_no),
-        o->status, T(o->item_code), T(o->seller_code), T(o->option_code), T(o->option_text),
-        T(o->title), o->qty, o->price, o->discount, o->total, T(o->buyer), T(o->buyer_email),
-        T(o->buyer_tel), T(o->receiver), T(o->receiver_tel), T(o->zip), T(o->address),
-        T(o->payment_method), o->order_date, o->paid_date, o->ship_by, o->shipped_date,
-        o->delivered_date, T(o->carrier), T(o->tracking), T(o->related), T(o->raw), T(now));
+    return syncdb_run(d, slot, NULL, e, "sssisssssllllssssssssssssssssssl", d->shop, T(o->order_no),
+                      T(o->pack_no), o->status, T(o->item_code), T(o->seller_code),
+                      T(o->option_code), T(o->option_text), T(o->title), o->qty, o->price,
+                      o->discount, o->total, T(o->buyer), T(o->buyer_email), T(o->buyer_tel),
+                      T(o->receiver), T(o->receiver_tel), T(o->zip), T(o->address),
+                      T(o->payment_method), o->order_date, o->paid_date, o->ship_by,
+                      o->shipped_date, o->delivered_date, T(o->carrier), T(o->tracking),
+                      T(o->related), T(o->raw), T(now), (long long)o->raw_sum);
 #undef T
 }
 
@@ -262,8 +266,14 @@ int syncdb_order_upsert(struct syncdb *d, const struct sync_order *o, const char
     *chg = SYNC_SAME;
     if ((rc = syncdb_line_get(d, o->order_no, &old, e)) < 0)
         return rc;
-    if (old.found && old.status == o->status && strcmp(old.raw, o->raw) == 0)
-        goto seen; /* re-running is harmless: nothing written, no event */
+    if (old.found && old.status == o->status && strcmp(old.raw, o->raw) == 0) {
+        /* re-running is harmless: nothing written, no event (but the digest, when the
+         * line was stored without it) */
+        if ((rc = syncdb_run(d, ST_LINE_SUM, NULL, e, "ssl", d->shop, o->order_no,
+                             (long long)o->raw_sum)) < 0)
+            goto out;
+        goto seen;
+    }
     *chg = old.found ? SYNC_CHANGED : SYNC_NEW;
     if ((rc = run_order(d, old.found ? ST_LINE_UPD : ST_LINE_INS, o, now, e)) < 0)
         goto out;
@@ -290,13 +300,13 @@ static int found_row(sqlite3_stmt *st, void *ctx)
     return 1;
 }
 
-int syncdb_order_same(struct syncdb *d, const char *order_no, int status, const char *raw,
+int syncdb_order_same(struct syncdb *d, const char *order_no, int status, int64_t raw_sum,
                       struct qs_err *e)
 {
     int same = 0;
     /* Compared in SQL: the stored row is not copied out for a line that did not change. */
-    int rc = syncdb_each(d, ST_LINE_SAME, NULL, found_row, &same, e, "ssis", d->shop,
-                         syncdb_nz(order_no), status, syncdb_nz(raw));
+    int rc = syncdb_each(d, ST_LINE_SAME, NULL, found_row, &same, e, "ssil", d->shop,
+                         syncdb_nz(order_no), status, (long long)raw_sum);
     if (rc < 0)
         return rc;
     if (same && (rc = seen(d, order_no, SYNC_SAME, e)) < 0)

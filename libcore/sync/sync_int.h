@@ -46,6 +46,10 @@ int sync_order_read(struct qapi *q, const char *order_no, json_t **row, int *ans
                     struct qs_err *e);
 /* row as compact JSON with sorted keys, to compare answers. Returns a malloc'd string. */
 char *sync_json_text(const json_t *row);
+/* A 64-bit digest of the JSON value v, equal for two values exactly when their
+ * sync_json_text is (members in any order), but for a chance of 2^-64: a re-read row is
+ * compared by it, without writing it out (issue 16). */
+int64_t sync_json_sum(const json_t *v);
 /* A whole number in s ("1,980" and "1980.0" too); 0 when there is none. */
 long long sync_num(const char *s);
 
@@ -73,15 +77,16 @@ struct sync_order {
     char order_date[32], paid_date[32], ship_by[32], shipped_date[32], delivered_date[32];
     int status; /* 1-5, 0 when the row has none */
     long long qty, price, discount, total;
-    char *raw; /* the row, sync_json_text */
+    char *raw;       /* the row, sync_json_text */
+    int64_t raw_sum; /* sync_json_sum of the row */
 };
 /* Fills o from a GetShippingInfo_v3 row, a GetShippingAndClaimInfoByOrderNo_V2 row or a
  * GetClaimInfo_V3 row (their names differ in case and spelling). */
 void sync_order_from_row(struct sync_order *o, const json_t *row);
 /* The key of a GetShippingInfo_v3 row, read before the rest: its order number and status
- * (0 when none; as sync_order_from_row reads them) and the row as sync_json_text. *no and
- * *raw are malloc'd; the caller frees them. */
-void sync_order_key(const json_t *row, char **no, int *status, char **raw);
+ * (0 when none; as sync_order_from_row reads them) and the row's sync_json_sum. *no is
+ * malloc'd; the caller frees it. */
+void sync_order_key(const json_t *row, char **no, int *status, int64_t *sum);
 /* Fills the empty fields of o from another row of the same line. */
 void sync_order_fill(struct sync_order *o, const json_t *row);
 /* Frees what o holds and zeroes it. */
@@ -134,6 +139,7 @@ enum syncdb_slot {
     ST_LINE_SAME,
     ST_LINE_INS,
     ST_LINE_UPD,
+    ST_LINE_SUM,
     ST_EVENT,
     ST_SEEN,
     ST_CLAIM_UPD,
@@ -182,7 +188,7 @@ int syncdb_order_upsert(struct syncdb *d, const struct sync_order *o, const char
 /* 1 when the line is stored with this status and this row (raw) -- re-reading it changes
  * nothing -- and then marks it seen, unchanged; 0 when it is not (the caller upserts);
  * or an error. */
-int syncdb_order_same(struct syncdb *d, const char *order_no, int status, const char *raw,
+int syncdb_order_same(struct syncdb *d, const char *order_no, int status, int64_t raw_sum,
                       struct qs_err *e);
 /* The stored state of a line: *found 0 when unknown. Any out pointer may be NULL;
  * strings are malloc'd. */

@@ -120,17 +120,17 @@ static int orders_window(const struct sync_window *w, json_t *rows, void *ctx)
     json_array_foreach(rows, i, row)
     {
         enum sync_change chg;
-        char *no, *raw;
+        char *no;
         int status;
+        int64_t sum;
 
         /* R-SYN-1: re-running is harmless -- a line stored with the same row is only
          * marked seen, before the rest of the row is read. */
-        sync_order_key(row, &no, &status, &raw);
+        sync_order_key(row, &no, &status, &sum);
         if (!status)
             status = fallback > 0 ? fallback : 0;
-        rc = *no && status ? syncdb_order_same(p->d, no, status, raw, p->e) : 0;
+        rc = *no && status ? syncdb_order_same(p->d, no, status, sum, p->e) : 0;
         free(no);
-        free(raw);
         if (rc < 0)
             break;
         if (rc == 1) {

@@ -215,6 +215,64 @@ static int count(struct store *s, const char *sql)
     return v;
 }
 
+/* R-SYN-1: a re-read row is compared by its digest: the same for the same members in any
+ * order, different for any change a text comparison would see. */
+static void json_sum_equal_iff_text(void **state)
+{
+    (void)state;
+    const char *same[][2] = {
+        {"{\"a\":1,\"b\":\"x\"}", "{\"b\":\"x\",\"a\":1}"},
+        {"{\"a\":{\"c\":[1,2],\"d\":null},\"b\":true}",
+         "{\"b\":true,\"a\":{\"d\":null,\"c\":[1,2]}}"},
+        {"{\"t\":\"\\u6771\\u4eac\"}", "{\"t\":\"東京\"}"},
+    };
+    const char *rows[] = {
+        "{\"a\":1,\"b\":\"x\"}",
+        "{\"a\":1,\"b\":\"y\"}",
+        "{\"a\":\"1\",\"b\":\"x\"}",
+        "{\"a\":1.0,\"b\":\"x\"}",
+        "{\"a\":\"x\",\"b\":1}",
+        "{\"a\":1,\"b\":\"x\",\"c\":\"\"}",
+        "{\"a\":1}",
+        "{\"b\":\"x\"}",
+        "{\"a\":1,\"c\":\"x\"}",
+        "{\"a\":[1,2]}",
+        "{\"a\":[2,1]}",
+        "{\"a\":[1,2,0]}",
+        "{\"a\":null}",
+        "{\"a\":false}",
+        "{\"a\":true}",
+        "{\"a\":\"\"}",
+        "{\"a\":{}}",
+        "{\"a\":[]}",
+        "{\"ab\":\"c\"}",
+        "{\"a\":\"bc\"}",
+        "{}",
+    };
+    const size_t n = sizeof rows / sizeof rows[0];
+    json_t *v[sizeof rows / sizeof rows[0]];
+
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        json_t *a = json_loads(same[i][0], 0, NULL), *b = json_loads(same[i][1], 0, NULL);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_true(sync_json_sum(a) == sync_json_sum(b));
+        json_decref(a);
+        json_decref(b);
+    }
+    for (size_t i = 0; i < n; i++)
+        assert_non_null(v[i] = json_loads(rows[i], 0, NULL));
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            char *ti = sync_json_text(v[i]), *tj = sync_json_text(v[j]);
+            assert_int_equal(sync_json_sum(v[i]) == sync_json_sum(v[j]), strcmp(ti, tj) == 0);
+            free(ti);
+            free(tj);
+        }
+    for (size_t i = 0; i < n; i++)
+        json_decref(v[i]);
+}
+
 /* R-SYN-1: one event per state change, none when nothing changed. */
 static void upsert_events_once(void **state)
 {
@@ -723,6 +781,8 @@ int main(void)
         cmocka_unit_test(order_rows),
         cmocka_unit_test(est_ship_date),
         cmocka_unit_test(upsert_events_once),
+        {"R-SYN-1 a row's digest is equal exactly when its text is", json_sum_equal_iff_text, NULL,
+         NULL, NULL},
         {"R-SYN-9 unreadable claimStatus: reported, not recorded, read again",
          claim_unreadable_stays_open, NULL, NULL, NULL},
         {"R-SYN-9 unreadable claimStatus holds the claims mark", claim_unreadable_holds_mark, NULL,
