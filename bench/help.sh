@@ -9,6 +9,12 @@
 # on a busy one the wall time measures the scheduler, not qs. Exits 1 when the
 # slowest command costs 5 ms or more above /bin/true.
 set -euo pipefail
+case ${1:-} in
+-h | --help)
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+esac
 qs=$(realpath "${1:?usage: bench/help.sh QS [N]}")
 n=${2:-200}
 # CMD...: "wall_ms cpu_ms" per run, means over n runs.
