@@ -121,10 +121,12 @@ static int held_by_other(struct pub_runner *r, const struct pub_product *p, cons
 {
     sqlite3_stmt *st = NULL;
     int found = 0;
-    if (sqlite3_prepare_v2(store_db(r->s),
-                           "SELECT shop, parent_sku FROM product WHERE item_code = ?1 AND id <> ?2"
-                           " LIMIT 1",
-                           -1, &st, NULL) == SQLITE_OK) {
+    struct qs_err ignored = {0};
+    if (store_prepare_cached(
+            r->s,
+            "SELECT shop, parent_sku FROM product WHERE item_code = ?1 AND id <> ?2"
+            " LIMIT 1",
+            &st, &ignored) == 0) {
         sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, p->id);
         if (sqlite3_step(st) == SQLITE_ROW) {
@@ -133,7 +135,7 @@ static int held_by_other(struct pub_runner *r, const struct pub_product *p, cons
             found = 1;
         }
     }
-    sqlite3_finalize(st);
+    store_release(r->s, st);
     return found;
 }
 
