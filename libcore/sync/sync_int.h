@@ -344,6 +344,8 @@ void sync_send_view_clear(struct sync_mview *m);
 /* Makes r's view cover [from, to], reading only what it lacks; on failure the view is
  * empty and r->e set. */
 int sync_send_view_cover(struct sync_run *r, time_t from, time_t to);
+/* The payload of an item parsed (NULL when it is not JSON); the caller json_decref()s it. */
+json_t *sync_send_payload(const struct outbox_item *it);
 /* A payload field of it, malloc'd ("" when missing); the caller frees it. */
 char *sync_send_pget(const struct outbox_item *it, const char *name);
 /* The window the send of it, if it happened, shows up in. */
