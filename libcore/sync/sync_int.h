@@ -124,6 +124,7 @@ struct syncdb; /* prepared statements of one run */
 /* Statement slots of a run's cache. */
 enum syncdb_slot {
     ST_LINE_GET,
+    ST_LINE_BRIEF,
     ST_LINE_SAME,
     ST_LINE_INS,
     ST_LINE_UPD,
@@ -184,6 +185,10 @@ struct syncdb_line {
 };
 int syncdb_line_get(struct syncdb *d, const char *order_no, struct syncdb_line *l,
                     struct qs_err *e);
+/* The same without claim_raw and raw (left NULL): a ship or confirm reads a line three
+ * times, and copying its raw JSON was most of the read (issue 16). */
+int syncdb_line_brief(struct syncdb *d, const char *order_no, struct syncdb_line *l,
+                      struct qs_err *e);
 void syncdb_line_clear(struct syncdb_line *l);
 /* Sets the status (and carrier, tracking when not empty) of a stored line, with its
  * events; nothing when the line is unknown or unchanged. */
