@@ -190,7 +190,7 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
         goto fail;
     if (c.n == 0)
         goto done;
-    if ((rc = store_prepare(s, upd, &st, e)) < 0)
+    if ((rc = store_prepare_cached(s, upd, &st, e)) < 0)
         goto fail;
     owner = outbox_self_owner(s);
     iso(time(NULL), t_claim);
@@ -202,7 +202,7 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
         c.items[i].attempts++;
     }
 done:
-    sqlite3_finalize(st);
+    store_release(s, st);
     st = NULL;
     if (own && (rc = store_commit(s, e)) < 0)
         goto fail;
@@ -210,7 +210,7 @@ done:
     *n = c.n;
     return 0;
 fail:
-    sqlite3_finalize(st);
+    store_release(s, st);
     if (own)
         store_rollback(s);
     outbox_items_free(c.items, c.n);
@@ -227,7 +227,7 @@ static int settle(struct store *s, int64_t id, const char *sql, const char *what
     sqlite3_stmt *st = NULL;
     int rc, nparam;
 
-    if ((rc = store_prepare(s, sql, &st, e)) < 0)
+    if ((rc = store_prepare_cached(s, sql, &st, e)) < 0)
         return rc;
     nparam = sqlite3_bind_parameter_count(st);
     nparam = nparam < 2 ? 2 : nparam > 5 ? 5 : nparam;
@@ -241,7 +241,7 @@ static int settle(struct store *s, int64_t id, const char *sql, const char *what
                      "outbox item %lld cannot be marked %s: it is not claimed by this process",
                      (long long)id, what);
 out:
-    sqlite3_finalize(st);
+    store_release(s, st);
     return rc;
 }
 

@@ -330,6 +330,7 @@ static int ro_connect(struct store *s, int immutable)
     int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, rc;
     char *uri = NULL;
 
+    store_cache_clear(s);
     sqlite3_close(s->db);
     s->db = NULL;
     if (immutable) {
@@ -448,6 +449,7 @@ void store_close(struct store *s)
     if (!s)
         return;
     store_rollback(s);
+    store_cache_clear(s);
     sqlite3_close(s->db);
     free(s->path);
     free(s);

@@ -58,20 +58,27 @@ int store_sqlerr(struct store *s, struct qs_err *e, const char *what);
 
 /* Prepares sql on s into *st (NULL on failure). Returns 0 or a QS_E_* code. */
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st, struct qs_err *e);
+/* Like store_prepare, but the statement stays prepared for the life of s: the next
+ * store_prepare_cached of the same sql gets it again. Give it back with store_release,
+ * never sqlite3_finalize. Returns 0 or a QS_E_* code. */
+int store_prepare_cached(struct store *s, const char *sql, sqlite3_stmt **st, struct qs_err *e);
+/* Gives back a statement of store_prepare_cached (reset, bindings cleared); finalizes
+ * any other. NULL is a no-op. */
+void store_release(struct store *s, sqlite3_stmt *st);
 /* Resets st, clears its bindings and binds the parameters 1.. described by types from the
  * variadic arguments (texts are copied). Returns 0 or a QS_E_* code. */
 int store_bind(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char *types, ...);
 int store_bindv(struct store *s, sqlite3_stmt *st, struct qs_err *e, const char *types, va_list ap);
 /* Steps st once: 1 for a row, 0 when done, else a QS_E_* code. */
 int store_step(struct store *s, sqlite3_stmt *st, struct qs_err *e);
-/* Prepares sql, binds the parameters, steps it to the end (rows are ignored) and
- * finalizes it. Returns 0 or a QS_E_* code. */
+/* Prepares sql (store_prepare_cached), binds the parameters, steps it to the end (rows
+ * are ignored) and releases it. Returns 0 or a QS_E_* code. */
 int store_run(struct store *s, struct qs_err *e, const char *sql, const char *types, ...);
 int store_runv(struct store *s, struct qs_err *e, const char *sql, const char *types, va_list ap);
 /* Prepares sql, binds the parameters and calls row(st, ctx) for each row until row
- * returns non-zero; finalizes. Returns a QS_E_* code on an SQL error, else row's
- * non-zero return when it stopped the walk (a negative one is an error row set in e),
- * else 0. */
+ * returns non-zero; releases it (store_prepare_cached). Returns a QS_E_* code on an SQL error, else
+ * row's non-zero return when it stopped the walk (a negative one is an error row set in e), else 0.
+ */
 int store_each(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx), void *ctx,
                struct qs_err *e, const char *types, ...);
 int store_eachv(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx),

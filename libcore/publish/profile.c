@@ -186,10 +186,11 @@ int prof_resolve(struct store *s, const char *shop, const char *group_profile,
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT field, value FROM listing_profile WHERE shop = ?1 AND name = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sqlerr(s, st, e);
+    /* Kept prepared: a publish run resolves a profile per product (issue 16). */
+    if ((rc = store_prepare_cached(
+             s, "SELECT field, value FROM listing_profile WHERE shop = ?1 AND name = ?2", &st, e)) <
+        0)
+        return rc;
     for (size_t i = 0; i < 3; i++) {
         if (!layers[i] || !*layers[i])
             continue;
@@ -207,10 +208,12 @@ int prof_resolve(struct store *s, const char *shop, const char *group_profile,
         }
         if (rc != SQLITE_DONE) {
             prof_clear(out);
-            return sqlerr(s, st, e);
+            rc = store_sqlerr(s, e, "listing profiles");
+            store_release(s, st);
+            return rc;
         }
     }
-    sqlite3_finalize(st);
+    store_release(s, st);
     return 0;
 }
 

@@ -121,10 +121,12 @@ static int held_by_other(struct pub_runner *r, const struct pub_product *p, cons
 {
     sqlite3_stmt *st = NULL;
     int found = 0;
-    if (sqlite3_prepare_v2(store_db(r->s),
-                           "SELECT shop, parent_sku FROM product WHERE item_code = ?1 AND id <> ?2"
-                           " LIMIT 1",
-                           -1, &st, NULL) == SQLITE_OK) {
+    struct qs_err ignored = {0};
+    if (store_prepare_cached(
+            r->s,
+            "SELECT shop, parent_sku FROM product WHERE item_code = ?1 AND id <> ?2"
+            " LIMIT 1",
+            &st, &ignored) == 0) {
         sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, p->id);
         if (sqlite3_step(st) == SQLITE_ROW) {
@@ -133,7 +135,7 @@ static int held_by_other(struct pub_runner *r, const struct pub_product *p, cons
             found = 1;
         }
     }
-    sqlite3_finalize(st);
+    store_release(r->s, st);
     return found;
 }
 
@@ -255,15 +257,23 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
     }
 }
 
-/* A step sent through the client with its own retries: the calls are idempotent. */
+/* A step sent through the client with its own retries: the calls are idempotent. The
+ * step done is written at once, or with persist 0 only in p, for settle() to write in its
+ * transaction (the last step: one commit less a product). */
 static enum outcome step_simple(struct pub_runner *r, struct pub_product *p, const char *step,
-                                const char *method, struct pub_params *pp, struct pres *pr)
+                                const char *method, struct pub_params *pp, int persist,
+                                struct pres *pr)
 {
     struct qapi_result res;
     int answered, rc;
     rc = pub_call(r, method, pp, p->parent_sku, &res, &answered);
     if (rc == 0) {
         qapi_result_free(&res);
+        if (!persist) {
+            free(p->step);
+            p->step = xstrdup(step);
+            return OC_OK;
+        }
         return set_step(r, p, step) < 0 ? OC_FATAL : OC_OK;
     }
     enum outcome oc;
@@ -333,7 +343,8 @@ static enum outcome publish_product(struct pub_runner *r, struct pub_product *p,
             pub_params_add(&pp, "SellerCode", p->parent_sku);
             for (size_t i = 0; i < images.n; i++)
                 pub_params_add(&pp, images.p[i].name, images.p[i].value);
-            oc = step_simple(r, p, PUB_STEP_IMAGES, "ItemsContents.EditGoodsMultiImage", &pp, pr);
+            oc =
+                step_simple(r, p, PUB_STEP_IMAGES, "ItemsContents.EditGoodsMultiImage", &pp, 1, pr);
             pub_params_free(&pp);
         }
         if (oc != OC_OK)
@@ -344,7 +355,10 @@ static enum outcome publish_product(struct pub_runner *r, struct pub_product *p,
         pub_params_add(&pp, "ItemCode", p->item_code);
         pub_params_add(&pp, "SellerCode", p->parent_sku);
         pub_params_add(&pp, "Status", "2"); /* reference 3.7: 2 available */
-        oc = step_simple(r, p, PUB_STEP_STATUS, "ItemsBasic.EditGoodsStatus", &pp, pr);
+        /* Its step is written by settle(), with the product online: a crash between the
+         * answer and that commit leaves step images, and the next run sends this idempotent
+         * status again (R-SYN-7, as pub_call does after a lost answer). */
+        oc = step_simple(r, p, PUB_STEP_STATUS, "ItemsBasic.EditGoodsStatus", &pp, 0, pr);
         pub_params_free(&pp);
     }
 out:
@@ -380,7 +394,9 @@ static int settle(struct pub_runner *r, const struct outbox_item *it, struct pub
     switch (pr->oc) {
     case OC_OK:
         state = "online";
-        rc = cstore_product_state(r->s, p->id, "online", NULL, now, r->e);
+        rc = cstore_product_step(r->s, p->id, PUB_STEP_STATUS, now, r->e);
+        if (rc == 0)
+            rc = cstore_product_state(r->s, p->id, "online", NULL, now, r->e);
         if (rc == 0)
             rc = outbox_done(r->s, it->id, p->item_code, r->e);
         r->st->online++;

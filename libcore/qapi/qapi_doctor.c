@@ -42,10 +42,11 @@ static int keys(struct doctor *d, struct qapi *q, struct qs_err *e)
 /* The clock: |marketplace's Date - this machine's clock| at the answer. */
 static int skew(struct doctor *d, const struct qapi *q, struct qs_err *e)
 {
-    if (!q->answer_date)
+    time_t date = qapi_http_answer_date(q);
+    if (!date)
         return doctor_say(d, DOCTOR_WARN, "qapi.clock", e,
                           "not checked: the marketplace's answer carried no Date header");
-    long s = (long)(d->clock - q->answer_date);
+    long s = (long)(d->clock - date);
     long a = s < 0 ? -s : s;
     const char *dir = s < 0 ? "behind" : "ahead of";
     if (a > SKEW_FAIL_S)

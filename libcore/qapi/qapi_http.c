@@ -133,15 +133,18 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     struct qapi *q = ud;
     size_t n = size * nmemb;
-    char line[128];
 
-    if (n > 5 && n < sizeof line && strncasecmp(ptr, "date:", 5) == 0) {
-        memcpy(line, ptr + 5, n - 5);
-        line[n - 5] = '\0';
-        time_t t = curl_getdate(line, NULL);
-        q->answer_date = t > 0 ? t : 0;
+    if (n > 5 && n - 5 < sizeof q->answer_date && strncasecmp(ptr, "date:", 5) == 0) {
+        memcpy(q->answer_date, ptr + 5, n - 5);
+        q->answer_date[n - 5] = '\0';
     }
     return n;
+}
+
+time_t qapi_http_answer_date(const struct qapi *q)
+{
+    time_t t = q->answer_date[0] ? curl_getdate(q->answer_date, NULL) : 0;
+    return t > 0 ? t : 0;
 }
 
 int qapi_http_init(struct qapi *q, struct qs_err *e)
@@ -261,7 +264,7 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
     q->resp.len = 0;
     q->resp.too_big = 0;
     q->errbuf[0] = '\0';
-    q->answer_date = 0;
+    q->answer_date[0] = '\0';
     t0 = qapi_now_ms();
     a->curl_code = (int)curl_easy_perform(q->curl);
     a->latency_ms = (long)(qapi_now_ms() - t0);

@@ -137,7 +137,7 @@ static int check(struct sync_cancel *p, const struct sync_cancel_req *r, struct 
             return 0; /* the same thing twice: harmless */
         return bad(e, "repeats line %ld with another reason or memo", p->l[j].line);
     }
-    if ((rc = syncdb_line_get(p->d, no, &sl, e)) < 0)
+    if ((rc = syncdb_line_brief(p->d, no, &sl, e)) < 0)
         return rc;
     if (!sl.found)
         rc = bad(e, "unknown order line %s; run qs sync orders first", no);

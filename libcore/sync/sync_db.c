@@ -19,6 +19,8 @@ const char *const sync_change_names[3] = {"same", "changed", "new"};
 static const char *const sql[ST_COUNT] = {
     [ST_LINE_GET] = "SELECT status, claim, pack_no, carrier, tracking, related, order_date,"
                     " claim_raw, raw FROM order_line WHERE shop = ?1 AND order_no = ?2",
+    [ST_LINE_BRIEF] = "SELECT status, claim, pack_no, carrier, tracking, related, order_date"
+                      " FROM order_line WHERE shop = ?1 AND order_no = ?2",
     [ST_LINE_SAME] = "SELECT 1 FROM order_line WHERE shop = ?1 AND order_no = ?2 AND status = ?3"
                      " AND raw_sum = ?4",
     [ST_LINE_INS] = "INSERT INTO order_line(shop, order_no, " LINE_COLS ", created_at, updated_at)"
@@ -216,8 +218,10 @@ static int line_row(sqlite3_stmt *st, void *ctx)
     l->tracking = col(st, 4);
     l->related = col(st, 5);
     l->order_date = col(st, 6);
-    l->claim_raw = col(st, 7);
-    l->raw = col(st, 8);
+    if (sqlite3_column_count(st) > 7) {
+        l->claim_raw = col(st, 7);
+        l->raw = col(st, 8);
+    }
     return 1; /* (shop, order_no) is the key: one row */
 }
 
@@ -226,6 +230,15 @@ int syncdb_line_get(struct syncdb *d, const char *order_no, struct syncdb_line *
     int rc;
     memset(l, 0, sizeof *l);
     rc = syncdb_each(d, ST_LINE_GET, NULL, line_row, l, e, "ss", d->shop, syncdb_nz(order_no));
+    return rc < 0 ? rc : 0;
+}
+
+int syncdb_line_brief(struct syncdb *d, const char *order_no, struct syncdb_line *l,
+                      struct qs_err *e)
+{
+    int rc;
+    memset(l, 0, sizeof *l);
+    rc = syncdb_each(d, ST_LINE_BRIEF, NULL, line_row, l, e, "ss", d->shop, syncdb_nz(order_no));
     return rc < 0 ? rc : 0;
 }
 
@@ -320,7 +333,7 @@ int syncdb_line_status(struct syncdb *d, const char *order_no, int status, const
     struct syncdb_line old;
     int rc;
 
-    if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0 || !old.found)
+    if ((rc = syncdb_line_brief(d, order_no, &old, e)) < 0 || !old.found)
         goto out;
     if (!carrier || !*carrier)
         carrier = old.carrier;
@@ -402,7 +415,7 @@ int syncdb_cart_each(struct syncdb *d, const char *order_no,
     char *p, *save = NULL;
     int rc;
 
-    if ((rc = syncdb_line_get(d, order_no, &l, e)) < 0 || !l.found)
+    if ((rc = syncdb_line_brief(d, order_no, &l, e)) < 0 || !l.found)
         goto out;
     /* Collect first: fn may run other statements of this run. */
     if ((rc = syncdb_each(d, ST_CART, NULL, cart_row, &c, e, "sss", d->shop, l.pack_no, order_no)) <
@@ -432,7 +445,7 @@ int syncdb_line_shipped(struct syncdb *d, const char *order_no, const char *carr
     struct syncdb_line old;
     int rc;
 
-    if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0 || !old.found)
+    if ((rc = syncdb_line_brief(d, order_no, &old, e)) < 0 || !old.found)
         goto out;
     if ((rc = syncdb_run(d, ST_SHIPPED, NULL, e, "sssss", d->shop, order_no, syncdb_nz(carrier),
                          syncdb_nz(tracking), syncdb_nz(now))) < 0)
@@ -452,7 +465,7 @@ int syncdb_line_confirmed(struct syncdb *d, const char *order_no, const char *sh
     struct syncdb_line old;
     int rc;
 
-    if ((rc = syncdb_line_get(d, order_no, &old, e)) < 0 || !old.found)
+    if ((rc = syncdb_line_brief(d, order_no, &old, e)) < 0 || !old.found)
         goto out;
     if ((rc = syncdb_run(d, ST_CONFIRMED, NULL, e, "ssss", d->shop, order_no, syncdb_nz(ship_by),
                          syncdb_nz(now))) < 0)

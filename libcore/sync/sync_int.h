@@ -136,6 +136,7 @@ struct syncdb; /* prepared statements of one run */
 /* Statement slots of a run's cache. */
 enum syncdb_slot {
     ST_LINE_GET,
+    ST_LINE_BRIEF,
     ST_LINE_SAME,
     ST_LINE_INS,
     ST_LINE_UPD,
@@ -198,6 +199,10 @@ struct syncdb_line {
 };
 int syncdb_line_get(struct syncdb *d, const char *order_no, struct syncdb_line *l,
                     struct qs_err *e);
+/* The same without claim_raw and raw (left NULL): a ship or confirm reads a line three
+ * times, and copying its raw JSON was most of the read (issue 16). */
+int syncdb_line_brief(struct syncdb *d, const char *order_no, struct syncdb_line *l,
+                      struct qs_err *e);
 void syncdb_line_clear(struct syncdb_line *l);
 /* Sets the status (and carrier, tracking when not empty) of a stored line, with its
  * events; nothing when the line is unknown or unchanged. */
@@ -362,6 +367,8 @@ void sync_send_view_clear(struct sync_mview *m);
 /* Makes r's view cover [from, to], reading only what it lacks; on failure the view is
  * empty and r->e set. */
 int sync_send_view_cover(struct sync_run *r, time_t from, time_t to);
+/* The payload of an item parsed (NULL when it is not JSON); the caller json_decref()s it. */
+json_t *sync_send_payload(const struct outbox_item *it);
 /* A payload field of it, malloc'd ("" when missing); the caller frees it. */
 char *sync_send_pget(const struct outbox_item *it, const char *name);
 /* The window the send of it, if it happened, shows up in. */

@@ -190,7 +190,7 @@ static int claims_window(const struct sync_window *w, json_t *rows, void *ctx)
         json_t *row = json_array_get(rows, i);
         char *no = sync_jstr(row, (const char *const[]){"orderNo", "OrderNo", NULL});
         struct syncdb_line l;
-        if (*no && (rc = syncdb_line_get(p->d, no, &l, p->e)) == 0) {
+        if (*no && (rc = syncdb_line_brief(p->d, no, &l, p->e)) == 0) {
             known[i] = l.found;
             int claim = sync_claim_status(row, NULL);
             /* Only a cancel takes the line out of the streams; other claims leave it

@@ -293,7 +293,7 @@ static int cart_add(const char *order_no, void *ctx)
 
     if (pline_find(p, order_no) >= 0)
         return 0;
-    if ((rc = syncdb_line_get(p->d, order_no, &sl, c->e)) < 0)
+    if ((rc = syncdb_line_brief(p->d, order_no, &sl, c->e)) < 0)
         return rc;
     if (sl.found && sl.status >= 2 && sl.status <= 3 && sl.claim != 1 && sl.claim != 2 &&
         sl.claim != 3 && sl.claim != 16) {
@@ -350,7 +350,7 @@ static int plan(struct store *s, const struct sync_send_opts *o, const struct sy
             }
             continue;
         }
-        if ((rc = syncdb_line_get(p->d, r->order_no ? r->order_no : "", &sl, e)) < 0)
+        if ((rc = syncdb_line_brief(p->d, r->order_no ? r->order_no : "", &sl, e)) < 0)
             return rc;
         rc = check(p, r, &sl, &l, &re);
         syncdb_line_clear(&sl);

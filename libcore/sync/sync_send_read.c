@@ -100,10 +100,15 @@ static const struct sync_mv_line *mview_get(const struct sync_mview *m, const ch
     return m->n ? bsearch(&k, m->v, m->n, sizeof *m->v, mv_cmp) : NULL;
 }
 
+json_t *sync_send_payload(const struct outbox_item *it)
+{
+    return json_loads(it->payload ? it->payload : "{}", 0, NULL);
+}
+
 /* A payload field, malloc'd ("" when missing). */
 char *sync_send_pget(const struct outbox_item *it, const char *name)
 {
-    json_t *o = json_loads(it->payload ? it->payload : "{}", 0, NULL);
+    json_t *o = sync_send_payload(it);
     char *v = sync_jget(o, name);
     json_decref(o);
     return v;

@@ -30,8 +30,10 @@ static int settle(struct sync_run *r, struct outbox_item **items, struct sync_lr
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct outbox_item *it = items[i];
         struct sync_lres *l = &res[i];
-        char *carrier = sync_send_pget(it, "carrier"), *tracking = sync_send_pget(it, "tracking"),
-             *est = sync_send_pget(it, "est");
+        json_t *pl = sync_send_payload(it); /* parsed once: 20% of a ship run was parsing */
+        char *carrier = sync_jget(pl, "carrier"), *tracking = sync_jget(pl, "tracking"),
+             *est = sync_jget(pl, "est");
+        json_decref(pl);
         if (!l->result)
             sync_send_lres_set(l, "retry", QAPI_CODE_NONE, "no answer for this line");
         sync_key_order(it->key, no, sizeof no);
@@ -143,10 +145,11 @@ static int send(struct sync_run *r, struct outbox_item **items, size_t n)
         json_t *lines = json_array();
         struct bulk_ctx b = {res, n};
         for (size_t i = 0; i < n; i++) {
-            char *no = sync_send_pget(items[i], "order_no"),
-                 *a = sync_send_pget(items[i], ship ? "carrier" : "est"),
-                 *t = sync_send_pget(items[i], ship ? "tracking" : "delay_type"),
-                 *dm = sync_send_pget(items[i], "delay_memo");
+            json_t *pl = sync_send_payload(items[i]);
+            char *no = sync_jget(pl, "order_no"), *a = sync_jget(pl, ship ? "carrier" : "est"),
+                 *t = sync_jget(pl, ship ? "tracking" : "delay_type"),
+                 *dm = sync_jget(pl, "delay_memo");
+            json_decref(pl);
             json_t *o = ship ? json_pack("{s:s, s:s, s:s}", "OrderNo", no, "ShippingCorp", a,
                                          "TrackingNo", t)
                              : json_pack("{s:s, s:s, s:s, s:s}", "OrderNo", no, "EstShipDt", a,

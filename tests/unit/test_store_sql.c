@@ -1,5 +1,6 @@
 /* Unit tests of the store's thin SQL layer (issue 10 item 5): store_prepare, store_bind,
- * store_step, store_run, store_each and their one error path. */
+ * store_step, store_run, store_each and their one error path; the statements kept
+ * prepared (store_prepare_cached, store_release). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -146,6 +147,61 @@ static void optional_id(void **state)
     assert_int_equal(n, 1);
 }
 
+struct nest {
+    struct store *s;
+    struct qs_err *e;
+    int inner, rows;
+};
+
+/* A row callback that runs the statement it is called from again. */
+static int nested(sqlite3_stmt *st, void *p)
+{
+    struct nest *n = p;
+    (void)st;
+    n->rows++;
+    if (n->inner++ == 0)
+        return store_each(n->s, "SELECT a, b FROM t ORDER BY b", nested, n, n->e, "");
+    return 0;
+}
+
+/* Statements kept prepared (issue 16): the same SQL gets the same statement back, reset
+ * and unbound; a nested use of the same SQL gets one of its own; a released statement
+ * holds no transaction open; more texts than the cache holds push the oldest out. */
+static void cached(void **state)
+{
+    struct fx *f = *state;
+    struct qs_err e = {0};
+    sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+    struct nest n = {f->s, &e, 0, 0};
+    static const char sql[] = "SELECT count(*) FROM t WHERE b >= ?1";
+
+    assert_int_equal(store_run(f->s, &e, "INSERT INTO t VALUES ('x', 1, 0)", ""), 0);
+    assert_int_equal(store_run(f->s, &e, "INSERT INTO t VALUES ('y', 2, 0)", ""), 0);
+    assert_int_equal(store_prepare_cached(f->s, sql, &a, &e), 0);
+    assert_int_equal(store_bind(f->s, a, &e, "i", 2), 0);
+    assert_int_equal(store_step(f->s, a, &e), 1);
+    assert_int_equal(store_prepare_cached(f->s, sql, &b, &e), 0);
+    assert_ptr_not_equal(a, b); /* a is still handed out */
+    store_release(f->s, b);
+    store_release(f->s, a);
+    assert_int_equal(sqlite3_stmt_busy(a), 0);
+    assert_int_equal(store_prepare_cached(f->s, sql, &c, &e), 0);
+    assert_ptr_equal(a, c);
+    assert_int_equal(store_step(f->s, c, &e), 1); /* unbound: b >= NULL matches nothing */
+    assert_int_equal(sqlite3_column_int(c, 0), 0);
+    store_release(f->s, c);
+    assert_int_equal(store_each(f->s, "SELECT a, b FROM t ORDER BY b", nested, &n, &e, ""), 0);
+    assert_int_equal(n.rows, 4);
+    assert_int_equal(sqlite3_get_autocommit(store_db(f->s)), 1);
+    for (int i = 0; i < 200; i++) { /* more texts than the cache holds: the oldest go */
+        char q[64];
+        snprintf(q, sizeof q, "SELECT %d FROM t", i);
+        assert_int_equal(store_run(f->s, &e, q, ""), 0);
+    }
+    assert_int_equal(store_prepare_cached(f->s, "SELECT nope FROM t", &a, &e), QS_E_SOFTWARE);
+    assert_null(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +209,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(optional_id, setup, teardown),
         cmocka_unit_test_setup_teardown(error_path, setup, teardown),
         cmocka_unit_test_setup_teardown(read_only_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(cached, setup, teardown),
     };
     return cmocka_run_group_tests_name("store SQL layer (issue 10 item 5)", tests, NULL, NULL);
 }
