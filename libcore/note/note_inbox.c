@@ -352,8 +352,9 @@ static int reply_prepare(struct rrun *r, const struct note_reply_req *reqs, stru
 }
 
 /* The built-in sender of deliver for replies: SetInquiryMessage per item. The client
- * never retries (qapi_set_retries 0): there is no read to tell whether a reply whose
- * answer was lost arrived, so such a reply is failed, not retried (SPEC 1.6). */
+ * sends it again only when it surely never left (R-SYN-7): there is no read to tell
+ * whether a reply whose answer was lost arrived, so such a reply is failed, not retried
+ * (SPEC 1.6). */
 static int reply_send(const struct deliver_spec *d, const struct outbox_item *items, size_t n,
                       struct deliver_result *res, FILE *dry, void *ctx, struct qs_err *e)
 {
@@ -560,7 +561,6 @@ int note_reply(struct store *s, struct qapi *q, const struct note_reply_opts *o,
         r.l[i].question_no = xstrdup(reqs[i].question_no);
         r.l[i].line = reqs[i].line;
     }
-    qapi_set_retries(q, 0);
     if ((rc = reply_prepare(&r, reqs, e)) < 0 || (rc = enqueue(&r, e)) < 0)
         goto out;
     struct deliver_opts d = {

@@ -70,15 +70,14 @@ struct pub_runner {
     const struct pub_cb *cb;
     struct pub_run_stats *st;
     struct qs_err *e;
-    int stop;       /* the marketplace stopped answering: leave the rest for later */
-    int retries;    /* the client's retries (setting qapi.retries), restored after a send */
-    int ship_tried; /* delivery templates asked for (ship resolver) */
+    int stop;                  /* the marketplace stopped answering: leave the rest for later */
+    int ship_tried;            /* delivery templates asked for (ship resolver) */
     struct pub_ship_list ship; /* and what the marketplace answered */
     struct rec *row;
 };
 /* Fills the defaults of o: max_sends 3; inflight_s (when negative) from setting
- * publish.inflight_s, else 5; *retries from setting qapi.retries, else 5. */
-void pub_run_defaults(struct store *s, const char *shop, struct pub_run_opts *o, int *retries);
+ * publish.inflight_s, else 5. */
+void pub_run_defaults(struct store *s, const char *shop, struct pub_run_opts *o);
 /* Sends every due listing job of the shop (and recovers those of dead runs first). */
 int pub_jobs_drain(struct pub_runner *r);
 /* Delivery template ShippingNo for a fee (pub_ship_fn over GetSellerDeliveryGroupInfo,

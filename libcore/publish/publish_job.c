@@ -544,7 +544,7 @@ int pub_send_jobs(struct store *s, struct qapi *q, const char *shop, const struc
     struct pub_runner r = {
         .s = s, .q = q, .shop = shop, .o = &oo, .cb = &jr->cb, .st = rst ? rst : &ignore, .e = e};
     r.row = rec_new();
-    pub_run_defaults(s, shop, &oo, &r.retries);
+    pub_run_defaults(s, shop, &oo);
     int rc = pub_jobs_drain(&r);
     if (rc == 0 && rst && !ro->dry_run)
         rc = pub_waiting(s, shop, time(NULL), &rst->waiting, &rst->next_try, e);

@@ -178,7 +178,7 @@ int pub_run(struct store *s, struct qapi *q, const char *shop, const struct pub_
 
     memset(st, 0, sizeof *st);
     r.row = rec_new();
-    pub_run_defaults(s, shop, &oo, &r.retries);
+    pub_run_defaults(s, shop, &oo);
     if (o->dry_run) {
         rc = dry_run(&r);
         goto out;

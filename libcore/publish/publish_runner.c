@@ -63,7 +63,7 @@ void pub_runner_free(struct pub_runner *r)
     rec_free(r->row);
 }
 
-void pub_run_defaults(struct store *s, const char *shop, struct pub_run_opts *o, int *retries)
+void pub_run_defaults(struct store *s, const char *shop, struct pub_run_opts *o)
 {
     char *v = NULL;
     struct qs_err ignore;
@@ -76,11 +76,6 @@ void pub_run_defaults(struct store *s, const char *shop, struct pub_run_opts *o,
         free(v);
         v = NULL;
     }
-    *retries = 5;
-    if (shop_setting_get(s, shop, "qapi.retries", &v, &ignore) == 0 && v)
-        *retries = atoi(v);
-    free(v);
-    v = NULL;
     /* R-SYN-9: only the documented one-axis form unless the shop says otherwise. */
     if (shop_setting_get(s, shop, "qapi.inventory_form", &v, &ignore) == 0 && v)
         o->inventory_two_axis = strcmp(v, "two-axis") == 0;

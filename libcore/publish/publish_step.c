@@ -204,11 +204,9 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
         p->create_sent_at = xstrdup(now);
         struct qapi_result res;
         int answered, rc;
-        /* The client must not resend on its own: a lost answer is read back first (and
-         * the client refuses libcurl's own resend of a write, R-SYN-7). */
-        qapi_set_retries(r->q, 0);
+        /* R-SYN-7: the client sends it again only when it surely never left (the
+         * connection failed first); a lost answer is read back above before the next. */
         rc = pub_call(r, "ItemsBasic.SetNewGoods", item, p->parent_sku, &res, &answered);
-        qapi_set_retries(r->q, r->retries);
         sends++;
         if (rc == 0) {
             char *gd =
