@@ -43,8 +43,6 @@ struct note_send {
     struct pline *l;
     size_t n, cap;
     size_t *idx; /* l by order number, for the pass over the store */
-    struct outbox_item *box;
-    size_t nbox;
     struct outcome *out;
     size_t nout, capout;
     struct strmap outmap; /* key -> index of its last outcome (issue 16: linear report) */
@@ -171,58 +169,36 @@ static int pass_line(const struct sync_line *l, void *ctx)
     return 0;
 }
 
-static int item_cmp(const void *a, const void *b)
+/* The outbox item of key, read through the outbox's unique index (SPEC 8: flat memory,
+ * nothing of the note outbox's history is held): 1 and *it (outbox_items_free(*it, 1));
+ * 0 (*it NULL); or a QS_E_* code. */
+static int box_get(const struct note_send *p, const char *key, struct outbox_item **it,
+                   struct qs_err *e)
 {
-    const struct outbox_item *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : (x->id > y->id) - (x->id < y->id);
-}
-
-static int box_load(struct note_send *p, struct qs_err *e)
-{
-    int rc;
-    outbox_items_free(p->box, p->nbox);
-    p->box = NULL;
-    p->nbox = 0;
-    rc = outbox_list(p->s, p->o.shop, NOTE_KIND, -1, &p->box, &p->nbox, e);
-    if (rc == 0 && p->nbox)
-        qsort(p->box, p->nbox, sizeof *p->box, item_cmp);
-    return rc;
-}
-
-static struct outbox_item *box_find(const struct note_send *p, const char *key)
-{
-    size_t lo = 0, hi = p->nbox;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(p->box[mid].key, key);
-        if (c == 0)
-            return &p->box[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return outbox_get(p->s, p->o.shop, NOTE_KIND, key, it, e);
 }
 
 /* R-NOTE-7: the key of an order's note: its base key, or -- with --resend, once that was
  * delivered -- the next revision "BASE#N". A delivered note without --resend is settled
  * as already sent. */
-static void choose_key(struct note_send *p, struct pline *l)
+static int choose_key(struct note_send *p, struct pline *l, struct qs_err *e)
 {
     char *base = note_key(p->o.shop, l->order_no, p->m->title, p->m->body), *k;
-    struct outbox_item *cur = box_find(p, base);
-    int rev = 1;
-    for (int r = 2; cur; r++) {
+    struct outbox_item *cur = NULL, *next = NULL;
+    int rev = 1, rc = box_get(p, base, &cur, e);
+    for (int r = 2; rc > 0; r++) {
         k = xasprintf("%s#%d", base, r);
-        struct outbox_item *next = box_find(p, k);
+        rc = box_get(p, k, &next, e);
         free(k);
-        if (!next)
+        if (rc <= 0)
             break;
+        outbox_items_free(cur, 1);
         cur = next;
         rev = r;
     }
+    if (rc < 0)
+        goto out;
+    rc = 0;
     if (cur && (cur->state == OUTBOX_DONE || cur->state == OUTBOX_HANDED_OFF)) {
         if (p->o.resend) {
             l->key = xasprintf("%s#%d", base, rev + 1);
@@ -240,7 +216,10 @@ static void choose_key(struct note_send *p, struct pline *l)
     } else {
         l->key = xstrdup(cur ? cur->key : base);
     }
+out:
+    outbox_items_free(cur, 1);
     free(base);
+    return rc;
 }
 
 int note_send_plan(struct store *s, const struct note_send_opts *o, const struct note_msg *m,
@@ -285,8 +264,6 @@ int note_send_plan(struct store *s, const struct note_send_opts *o, const struct
     if (m->help && p->n > 1)
         return err_set(e, QS_E_USAGE, "R-NOTE-1",
                        "batch notes always go to the buyer; --help-centre takes one --order");
-    if ((rc = box_load(p, e)) < 0)
-        return rc;
     for (size_t i = 0; i < p->n; i++) {
         struct pline *l = &p->l[i];
         if (l->pre)
@@ -298,7 +275,8 @@ int note_send_plan(struct store *s, const struct note_send_opts *o, const struct
             pre(l, "failed", &le);
             continue;
         }
-        choose_key(p, l);
+        if ((rc = choose_key(p, l, e)) < 0)
+            return rc;
     }
     return 0;
 }
@@ -370,14 +348,19 @@ const char *const note_file_shared[NOTE_FILE_NSHARED] = {"category", "title", "b
 /* 1 while a planned note is held by another live run. */
 static int others_hold(struct note_send *p, struct qs_err *e, int *rc)
 {
-    if ((*rc = box_load(p, e)) < 0)
-        return 0;
-    for (size_t i = 0; i < p->n; i++) {
-        struct outbox_item *it = p->l[i].pre ? NULL : box_find(p, p->l[i].key);
-        if (it && it->state == OUTBOX_CLAIMED)
-            return 1;
+    size_t counts[OUTBOX_NSTATES];
+    int held = 0;
+    if ((*rc = outbox_count(p->s, p->o.shop, NOTE_KIND, counts, e)) < 0 ||
+        counts[OUTBOX_CLAIMED] == 0)
+        return 0; /* the common case, without a read per planned note */
+    for (size_t i = 0; i < p->n && !held; i++) {
+        struct outbox_item *it = NULL;
+        if (!p->l[i].pre && (*rc = box_get(p, p->l[i].key, &it, e)) < 0)
+            return 0;
+        held = it && it->state == OUTBOX_CLAIMED;
+        outbox_items_free(it, 1);
     }
-    return 0;
+    return held;
 }
 
 int note_send_run(struct note_send *p, struct deliver_report *rep, struct qs_err *e)
@@ -419,11 +402,15 @@ int note_send_run(struct note_send *p, struct deliver_report *rep, struct qs_err
 }
 
 static int report_one(struct note_send *p, const char *order_no, const char *key, note_result_fn fn,
-                      void *ctx, struct note_send_stats *st)
+                      void *ctx, struct note_send_stats *st, struct qs_err *e)
 {
-    const struct outbox_item *it = box_find(p, key);
+    struct outbox_item *it = NULL;
     const struct outcome *oc = outcome_find(p, key);
     struct note_result r = {order_no, "retry", key, "", "queued", 0};
+    int rc = box_get(p, key, &it, e);
+
+    if (rc < 0)
+        return rc;
 
     if (it) {
         r.ref = it->ref ? it->ref : "";
@@ -463,16 +450,15 @@ static int report_one(struct note_send *p, const char *order_no, const char *key
         st->handed_off++;
     else
         st->retry++;
-    return fn(&r, ctx);
+    rc = fn(&r, ctx);
+    outbox_items_free(it, 1);
+    return rc;
 }
 
-int note_send_report(struct note_send *p, note_result_fn fn, void *ctx, struct note_send_stats *st,
-                     struct qs_err *e)
+static int report(struct note_send *p, note_result_fn fn, void *ctx, struct note_send_stats *st,
+                  struct qs_err *e)
 {
-    int rc;
-    memset(st, 0, sizeof *st);
-    if ((rc = box_load(p, e)) < 0)
-        return rc;
+    int rc = 0;
     for (size_t i = 0; i < p->n && rc == 0; i++) {
         struct pline *l = &p->l[i];
         if (l->pre && strcmp(l->pre, "dup") == 0)
@@ -481,7 +467,9 @@ int note_send_report(struct note_send *p, note_result_fn fn, void *ctx, struct n
             /* Settled by the plan without a send ("already sent"). */
             struct note_result r = {l->order_no, l->pre,     l->key ? l->key : "",
                                     "",          l->pre_msg, strcmp(l->pre, "ok") == 0};
-            const struct outbox_item *it = l->key ? box_find(p, l->key) : NULL;
+            struct outbox_item *it = NULL;
+            if (l->key && (rc = box_get(p, l->key, &it, e)) < 0)
+                break;
             if (it && it->ref)
                 r.ref = it->ref;
             if (strcmp(l->pre, "ok") == 0)
@@ -491,8 +479,9 @@ int note_send_report(struct note_send *p, note_result_fn fn, void *ctx, struct n
             else
                 st->failed++;
             rc = fn(&r, ctx);
+            outbox_items_free(it, 1);
         } else {
-            rc = report_one(p, l->order_no, l->key, fn, ctx, st);
+            rc = report_one(p, l->order_no, l->key, fn, ctx, st, e);
         }
     }
     /* Notes of earlier runs (or rules) this run delivered too. */
@@ -504,9 +493,26 @@ int note_send_report(struct note_send *p, note_result_fn fn, void *ctx, struct n
         int mine = outcome_find(p, p->out[i].key) != &p->out[i] ||
                    strmap_get(&planned, p->out[i].key, NULL);
         if (!mine)
-            rc = report_one(p, p->out[i].order_no, p->out[i].key, fn, ctx, st);
+            rc = report_one(p, p->out[i].order_no, p->out[i].key, fn, ctx, st, e);
     }
     strmap_free(&planned);
+    return rc;
+}
+
+int note_send_report(struct note_send *p, note_result_fn fn, void *ctx, struct note_send_stats *st,
+                     struct qs_err *e)
+{
+    /* One read transaction for the pass (unless the caller holds one): one snapshot of
+     * the outbox for every line, and one lock instead of one per read. */
+    int own = sqlite3_get_autocommit(store_db(p->s)), rc, c;
+    memset(st, 0, sizeof *st);
+    if (own && (rc = store_exec(p->s, "BEGIN", e)) < 0)
+        return rc;
+    rc = report(p, fn, ctx, st, e);
+    if (own && rc < 0)
+        store_rollback(p->s);
+    else if (own && (c = store_commit(p->s, e)) < 0)
+        rc = c;
     return rc;
 }
 
@@ -531,7 +537,6 @@ void note_send_free(struct note_send *p)
     free(p->idx);
     free(p->out);
     strmap_free(&p->outmap);
-    outbox_items_free(p->box, p->nbox);
     free(p);
 }
 
