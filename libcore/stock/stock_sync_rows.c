@@ -74,30 +74,18 @@ void stock_sync_tab_close(struct stock_sync_job *j)
     j->tab = NULL;
 }
 
-/* Statement i, prepared once per run, bound: 0 or a QS_E_* code. */
-static int stmt(struct stock_sync_job *j, int i, sqlite3_stmt **st, struct qs_err *e,
-                const char *types, ...)
+/* Statement i of the run's cache (store_cached), bound to the arguments; *st gets it. */
+static int cached(struct stock_sync_job *j, int i, sqlite3_stmt **st, struct qs_err *e,
+                  const char *types, ...)
 {
     va_list ap;
-    int rc = 0;
-    if (!j->tab && (rc = stock_sync_tab_open(j, e)) < 0)
-        return rc;
-    if (!j->tab->st[i] && (rc = store_prepare(j->s, sql[i], &j->tab->st[i], e)) < 0)
-        return rc;
-    *st = j->tab->st[i];
-    va_start(ap, types);
-    rc = store_bindv(j->s, *st, e, types, ap);
-    va_end(ap);
-    return rc;
-}
-
-/* Steps st to its end (rows ignored) and resets it: 0 or a QS_E_* code. */
-static int run_stmt(struct stock_sync_job *j, sqlite3_stmt *st, struct qs_err *e)
-{
     int rc;
-    while ((rc = store_step(j->s, st, e)) == 1)
-        ;
-    sqlite3_reset(st); /* a statement left on a row would hold its read transaction open */
+    if (!j->tab) /* stock_sync_plan makes the tables before anything else */
+        return err_set(e, QS_E_SOFTWARE, NULL, "stock sync: no plan");
+    va_start(ap, types);
+    rc = store_cachedv(j->s, &j->tab->st[i], sql[i], e, types, ap);
+    va_end(ap);
+    *st = j->tab->st[i];
     return rc;
 }
 
@@ -127,8 +115,8 @@ int stock_sync_tab_alloc(struct stock_sync_job *j, const char *q_sku, long long 
                          long long allocated, struct qs_err *e)
 {
     sqlite3_stmt *st;
-    int rc = stmt(j, T_ALLOC, &st, e, "sll", q_sku, waiting, allocated);
-    return rc < 0 ? rc : run_stmt(j, st, e);
+    int rc = cached(j, T_ALLOC, &st, e, "sll", q_sku, waiting, allocated);
+    return rc < 0 ? rc : store_finish(j->s, st, e);
 }
 
 void stock_sync_link_clear(struct stock_sync_link *l)
@@ -169,7 +157,7 @@ int stock_sync_tab_get(struct stock_sync_job *j, long seq, struct stock_sync_lin
                        struct qs_err *e)
 {
     sqlite3_stmt *st;
-    int rc = stmt(j, T_GET, &st, e, "l", (long long)seq);
+    int rc = cached(j, T_GET, &st, e, "l", (long long)seq);
     if (rc == 0 && (rc = store_step(j->s, st, e)) == 1)
         link_read(st, l);
     sqlite3_reset(st);
@@ -180,9 +168,9 @@ int stock_sync_tab_put(struct stock_sync_job *j, const struct stock_sync_link *l
 {
     const struct stock_sync_row *r = &l->row;
     sqlite3_stmt *st;
-    int rc = stmt(j, T_PUT, &st, e, "lllliss", (long long)l->seq, r->available, r->target,
-                  r->market, (int)r->outcome, r->message ? r->message : "", r->key ? r->key : "");
-    return rc < 0 ? rc : run_stmt(j, st, e);
+    int rc = cached(j, T_PUT, &st, e, "lllliss", (long long)l->seq, r->available, r->target,
+                    r->market, (int)r->outcome, r->message ? r->message : "", r->key ? r->key : "");
+    return rc < 0 ? rc : store_finish(j->s, st, e);
 }
 
 int stock_sync_tab_each(struct stock_sync_job *j,
@@ -192,7 +180,7 @@ int stock_sync_tab_each(struct stock_sync_job *j,
 {
     struct stock_sync_link l = {0};
     sqlite3_stmt *st;
-    int rc = stmt(j, T_EACH, &st, e, "");
+    int rc = cached(j, T_EACH, &st, e, "");
     while (rc == 0 && (rc = store_step(j->s, st, e)) == 1) {
         link_read(st, &l);
         rc = fn(j, &l, ctx);
@@ -206,8 +194,8 @@ int stock_sync_done_add(struct stock_sync_job *j, const char *key, enum job_outc
                         const char *message, const char *payload, struct qs_err *e)
 {
     sqlite3_stmt *st;
-    int rc = stmt(j, T_DONE_ADD, &st, e, "siss", key, (int)oc, message, payload);
-    return rc < 0 ? rc : run_stmt(j, st, e);
+    int rc = cached(j, T_DONE_ADD, &st, e, "siss", key, (int)oc, message, payload);
+    return rc < 0 ? rc : store_finish(j->s, st, e);
 }
 
 int stock_sync_done_take(struct stock_sync_job *j, const char *key, enum job_outcome *oc,
@@ -215,7 +203,7 @@ int stock_sync_done_take(struct stock_sync_job *j, const char *key, enum job_out
 {
     sqlite3_stmt *st;
     long long seq = 0;
-    int rc = stmt(j, T_DONE_GET, &st, e, "s", key);
+    int rc = cached(j, T_DONE_GET, &st, e, "s", key);
     *message = NULL;
     if (rc == 0 && (rc = store_step(j->s, st, e)) == 1) {
         seq = sqlite3_column_int64(st, 0);
@@ -223,8 +211,8 @@ int stock_sync_done_take(struct stock_sync_job *j, const char *key, enum job_out
         *message = xstrdup(store_col_text(st, 2));
     }
     sqlite3_reset(st);
-    if (rc == 1 && (rc = stmt(j, T_DONE_MINE, &st, e, "l", seq)) == 0 &&
-        (rc = run_stmt(j, st, e)) == 0)
+    if (rc == 1 && (rc = cached(j, T_DONE_MINE, &st, e, "l", seq)) == 0 &&
+        (rc = store_finish(j->s, st, e)) == 0)
         rc = 1;
     return rc;
 }
@@ -235,7 +223,7 @@ int stock_sync_done_rest(struct stock_sync_job *j,
                          void *ctx, struct qs_err *e)
 {
     sqlite3_stmt *st;
-    int rc = stmt(j, T_DONE_REST, &st, e, "");
+    int rc = cached(j, T_DONE_REST, &st, e, "");
     while (rc == 0 && (rc = store_step(j->s, st, e)) == 1)
         rc = fn((enum job_outcome)sqlite3_column_int(st, 0), store_col_text(st, 1),
                 store_col_text(st, 2), ctx);

@@ -68,11 +68,6 @@ void sync_pline_clear(struct sync_pline *l)
     memset(l, 0, sizeof *l);
 }
 
-static char *col_or_null(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : xstrdup(store_col_text(st, i));
-}
-
 /* The result names a row may hold, as the static strings the rest of the module compares
  * by value and hands out ("ok", "failed", ...). */
 static const char *const results[] = {"ok", "failed", "retry", "unknown", "skipped", NULL};
@@ -94,14 +89,14 @@ static int pline_row(sqlite3_stmt *st, void *ctx)
     l->order_no = xstrdup(store_col_text(st, 1));
     l->carrier = xstrdup(store_col_text(st, 2));
     l->tracking = xstrdup(store_col_text(st, 3));
-    l->order_date = col_or_null(st, 4);
-    l->key = col_or_null(st, 5);
+    l->order_date = store_col_dup(st, 4);
+    l->key = store_col_dup(st, 5);
     l->line = (long)sqlite3_column_int64(st, 6);
     l->pre = result_of((const char *)sqlite3_column_text(st, 7));
-    l->pre_msg = col_or_null(st, 8);
+    l->pre_msg = store_col_dup(st, 8);
     l->set.result = result_of((const char *)sqlite3_column_text(st, 9));
-    l->set.code = col_or_null(st, 10);
-    l->set.msg = col_or_null(st, 11);
+    l->set.code = store_col_dup(st, 10);
+    l->set.msg = store_col_dup(st, 11);
     return 1;
 }
 
