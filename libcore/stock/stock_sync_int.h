@@ -58,8 +58,11 @@ int stock_sync_tab_alloc(struct stock_sync_job *j, const char *q_sku, long long 
 /* The link of row seq (1..j->nrows) into *l: 1; 0 when none; or a QS_E_* code. */
 int stock_sync_tab_get(struct stock_sync_job *j, long seq, struct stock_sync_link *l,
                        struct qs_err *e);
-/* Stores l's decision (available, target, market, outcome, message, key). */
+/* Stores l's decision (available, target, market, outcome, message, key); like
+ * stock_sync_done_add, the write may wait for the next (stock_sync_tab_flush writes it
+ * now; every reader of the tables does first). */
 int stock_sync_tab_put(struct stock_sync_job *j, const struct stock_sync_link *l, struct qs_err *e);
+int stock_sync_tab_flush(struct stock_sync_job *j, struct qs_err *e);
 /* Calls fn with each link in order until it returns non-zero (returned); l is borrowed. */
 int stock_sync_tab_each(struct stock_sync_job *j,
                         int (*fn)(struct stock_sync_job *j, const struct stock_sync_link *l,

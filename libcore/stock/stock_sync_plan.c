@@ -360,6 +360,8 @@ int stock_sync_plan(struct stock_sync_job *j, struct qs_err *e)
             stock_sync_link_clear(&next);
         }
     }
+    if (rc >= 0)
+        rc = stock_sync_tab_flush(j, e);
 out:
     for (size_t x = 0; x < n; x++)
         stock_sync_link_clear(&g[x]);

@@ -16,8 +16,23 @@
 
 enum { T_GET, T_PUT, T_ALLOC, T_EACH, T_DONE_ADD, T_DONE_GET, T_DONE_MINE, T_DONE_REST, T_N };
 
+/* Writes to the TEMP tables wait here and go in one transaction of their own (flush):
+ * SQLite's commit of a table's change costs about as much as the change, so one per link
+ * would double the plan's work. The transaction touches no table of the store's file, so
+ * it takes no lock other runs could wait for. */
+#define PENDING 256
+
+struct pend {
+    long seq; /* a row's decision (seq > 0), or a result (key) */
+    long long available, target, market;
+    int outcome;
+    char *message, *key, *payload;
+};
+
 struct stock_sync_tab {
     sqlite3_stmt *st[T_N];
+    struct pend p[PENDING];
+    size_t np;
 };
 
 #define ROW_COLS                                                                                   \
@@ -64,10 +79,21 @@ int stock_sync_tab_open(struct stock_sync_job *j, struct qs_err *e)
     return rc;
 }
 
+static void pend_clear(struct stock_sync_tab *t)
+{
+    for (size_t i = 0; i < t->np; i++) {
+        free(t->p[i].message);
+        free(t->p[i].key);
+        free(t->p[i].payload);
+    }
+    t->np = 0;
+}
+
 void stock_sync_tab_close(struct stock_sync_job *j)
 {
     if (!j->tab)
         return;
+    pend_clear(j->tab);
     for (int i = 0; i < T_N; i++)
         sqlite3_finalize(j->tab->st[i]);
     free(j->tab);
@@ -164,13 +190,63 @@ int stock_sync_tab_get(struct stock_sync_job *j, long seq, struct stock_sync_lin
     return rc;
 }
 
+static int write_pend(struct stock_sync_job *j, const struct pend *p, struct qs_err *e)
+{
+    sqlite3_stmt *st;
+    int rc =
+        p->seq ? cached(j, T_PUT, &st, e, "lllliss", (long long)p->seq, p->available, p->target,
+                        p->market, p->outcome, p->message, p->key)
+               : cached(j, T_DONE_ADD, &st, e, "siss", p->key, p->outcome, p->message, p->payload);
+    return rc < 0 ? rc : store_finish(j->s, st, e);
+}
+
+/* Writes what waits, in one transaction unless the caller holds one. */
+static int flush(struct stock_sync_job *j, struct qs_err *e)
+{
+    struct stock_sync_tab *t = j->tab;
+    int own, rc = 0;
+    if (!t || !t->np)
+        return 0;
+    own = sqlite3_get_autocommit(store_db(j->s));
+    if (own && (rc = store_exec(j->s, "BEGIN", e)) < 0)
+        return rc;
+    for (size_t i = 0; i < t->np && rc >= 0; i++)
+        rc = write_pend(j, &t->p[i], e);
+    pend_clear(t);
+    if (own && rc < 0)
+        store_rollback(j->s);
+    else if (own)
+        rc = store_commit(j->s, e);
+    return rc;
+}
+
+static int pend_add(struct stock_sync_job *j, const struct pend *p, struct qs_err *e)
+{
+    struct stock_sync_tab *t = j->tab;
+    int rc;
+    if (!t)
+        return err_set(e, QS_E_SOFTWARE, NULL, "stock sync: no plan");
+    if (t->np == PENDING && (rc = flush(j, e)) < 0)
+        return rc;
+    t->p[t->np] = *p;
+    t->p[t->np].message = xstrdup(p->message ? p->message : "");
+    t->p[t->np].key = xstrdup(p->key ? p->key : "");
+    t->p[t->np].payload = p->payload ? xstrdup(p->payload) : NULL;
+    t->np++;
+    return 0;
+}
+
 int stock_sync_tab_put(struct stock_sync_job *j, const struct stock_sync_link *l, struct qs_err *e)
 {
     const struct stock_sync_row *r = &l->row;
-    sqlite3_stmt *st;
-    int rc = cached(j, T_PUT, &st, e, "lllliss", (long long)l->seq, r->available, r->target,
-                    r->market, (int)r->outcome, r->message ? r->message : "", r->key ? r->key : "");
-    return rc < 0 ? rc : store_finish(j->s, st, e);
+    struct pend p = {l->seq,          r->available, r->target, r->market,
+                     (int)r->outcome, r->message,   r->key,    NULL};
+    return pend_add(j, &p, e);
+}
+
+int stock_sync_tab_flush(struct stock_sync_job *j, struct qs_err *e)
+{
+    return flush(j, e);
 }
 
 int stock_sync_tab_each(struct stock_sync_job *j,
@@ -180,7 +256,10 @@ int stock_sync_tab_each(struct stock_sync_job *j,
 {
     struct stock_sync_link l = {0};
     sqlite3_stmt *st;
-    int rc = cached(j, T_EACH, &st, e, "");
+    int rc = flush(j, e);
+    if (rc < 0)
+        return rc;
+    rc = cached(j, T_EACH, &st, e, "");
     while (rc == 0 && (rc = store_step(j->s, st, e)) == 1) {
         link_read(st, &l);
         rc = fn(j, &l, ctx);
@@ -193,9 +272,8 @@ int stock_sync_tab_each(struct stock_sync_job *j,
 int stock_sync_done_add(struct stock_sync_job *j, const char *key, enum job_outcome oc,
                         const char *message, const char *payload, struct qs_err *e)
 {
-    sqlite3_stmt *st;
-    int rc = cached(j, T_DONE_ADD, &st, e, "siss", key, (int)oc, message, payload);
-    return rc < 0 ? rc : store_finish(j->s, st, e);
+    struct pend p = {0, 0, 0, 0, (int)oc, (char *)message, (char *)key, (char *)payload};
+    return pend_add(j, &p, e);
 }
 
 int stock_sync_done_take(struct stock_sync_job *j, const char *key, enum job_outcome *oc,
@@ -203,7 +281,10 @@ int stock_sync_done_take(struct stock_sync_job *j, const char *key, enum job_out
 {
     sqlite3_stmt *st;
     long long seq = 0;
-    int rc = cached(j, T_DONE_GET, &st, e, "s", key);
+    int rc = flush(j, e);
+    if (rc < 0)
+        return rc;
+    rc = cached(j, T_DONE_GET, &st, e, "s", key);
     *message = NULL;
     if (rc == 0 && (rc = store_step(j->s, st, e)) == 1) {
         seq = sqlite3_column_int64(st, 0);
@@ -223,7 +304,10 @@ int stock_sync_done_rest(struct stock_sync_job *j,
                          void *ctx, struct qs_err *e)
 {
     sqlite3_stmt *st;
-    int rc = cached(j, T_DONE_REST, &st, e, "");
+    int rc = flush(j, e);
+    if (rc < 0)
+        return rc;
+    rc = cached(j, T_DONE_REST, &st, e, "");
     while (rc == 0 && (rc = store_step(j->s, st, e)) == 1)
         rc = fn((enum job_outcome)sqlite3_column_int(st, 0), store_col_text(st, 1),
                 store_col_text(st, 2), ctx);
@@ -243,6 +327,8 @@ int stock_sync_tab_counts(struct stock_sync_job *j, long long *drift, long long 
     int rc;
     *drift = *shared = 0;
     err_clear(&e);
+    if ((rc = flush(j, &e)) < 0)
+        return rc;
     if ((rc = store_each(j->s,
                          "SELECT count(*) FROM temp.stock_sync_row WHERE substr(message, 1, 6)"
                          " = 'drift:'",

@@ -364,8 +364,19 @@ static int report(void *job, job_emit_fn fn, void *ectx, struct qs_err *e)
 {
     struct stock_sync_job *j = job;
     struct rep x = {fn, ectx, e};
-    int rc = stock_sync_tab_each(j, report_link, &x, e);
-    return rc < 0 ? rc : stock_sync_done_rest(j, report_rest, &x, e);
+    /* One transaction for the pass: one snapshot of the outbox, and one commit of the
+     * TEMP table's marks instead of one per link. */
+    int own = sqlite3_get_autocommit(store_db(j->s)), rc = 0, c;
+    if ((rc = stock_sync_tab_flush(j, e)) < 0 || (own && (rc = store_exec(j->s, "BEGIN", e)) < 0))
+        return rc;
+    rc = stock_sync_tab_each(j, report_link, &x, e);
+    if (rc >= 0)
+        rc = stock_sync_done_rest(j, report_rest, &x, e);
+    if (own && rc < 0)
+        store_rollback(j->s);
+    else if (own && (c = store_commit(j->s, e)) < 0)
+        rc = c;
+    return rc;
 }
 
 static void epilogue(void *job, const char *prog, FILE *diag)
