@@ -172,12 +172,14 @@ out:
     return rc;
 }
 
+static int plan(struct note_send *p, const struct note_req *reqs, size_t n, struct qs_err *e);
+
 int note_send_plan(struct store *s, const struct note_send_opts *o, const struct note_msg *m,
                    const struct note_req *reqs, size_t n, const struct note_filter *f,
                    struct note_send **out, struct qs_err *e)
 {
     struct note_send *p = xcalloc(1, sizeof *p);
-    int rc;
+    int rc, own, c;
 
     *out = p;
     p->s = s;
@@ -194,14 +196,34 @@ int note_send_plan(struct store *s, const struct note_send_opts *o, const struct
                        "hand-off (QSM's batch form) cannot send that: use a hook: delivery");
     if ((rc = note_rows_open(s, &p->rows, e)) < 0)
         return rc;
+    /* One read transaction for the pass (unless the caller holds one): one snapshot, and
+     * one commit of the plan's TEMP table instead of one per order. */
+    own = sqlite3_get_autocommit(store_db(s));
+    if (own && (rc = store_exec(s, "BEGIN", e)) < 0)
+        return rc;
+    rc = plan(p, reqs, n, e);
+    if (own && rc < 0)
+        store_rollback(s);
+    else if (own && (c = store_commit(s, e)) < 0)
+        rc = c;
+    return rc;
+}
+
+static int plan(struct note_send *p, const struct note_req *reqs, size_t n, struct qs_err *e)
+{
+    const struct note_msg *m = p->m;
+    int rc = 0;
+
     /* The same order twice in the input: noted once. */
     for (size_t i = 0; i < n && rc >= 0; i++)
         if ((rc = note_rows_add(p->rows, reqs[i].order_no, reqs[i].line, e)) > 0)
             p->nrows++;
-    if (rc < 0 || (rc = sync_lines_each(s, o->shop, 0, 0, pass_line, p, e)) < 0)
+    long listed = p->nrows;
+    if (rc < 0 || (rc = sync_lines_each(p->s, p->o.shop, 0, 0, pass_line, p, e)) < 0)
         return rc;
-    /* R-NOTE-1: the help-centre channel exists only for single notes. */
-    if (m->help && p->nrows > 1)
+    /* R-NOTE-1: the help-centre channel exists only for single notes (an order listed
+     * twice is two). */
+    if (m->help && (long)n + (p->nrows - listed) > 1)
         return err_set(e, QS_E_USAGE, "R-NOTE-1",
                        "batch notes always go to the buyer; --help-centre takes one --order");
     for (long seq = 1; seq <= p->nrows && rc >= 0; seq++) {
