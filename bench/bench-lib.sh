@@ -1,5 +1,29 @@
 # bench/bench-lib.sh: what the sandbox benchmarks of SPEC 8's linear bar share (sourced by
-# bench/ship.sh and bench/stock-sync.sh, which set me, qs, dir and sizes first).
+# bench/ship.sh and bench/stock-sync.sh, which set here and me first).
+
+# bench_args SIZEFLAG ARG...: the options every such script takes (its usage is the
+# comment at its top, lines 2 to 22): sets runs, sizes (SIZEFLAG "N N ..."), only, qs, dir
+# and reuse.
+bench_args() {
+    local flag=$1
+    shift
+    runs=3 sizes="10000 100000" only= reuse= dir=
+    src=$(cd "$here/.." && pwd)
+    qs=${QS:-$src/build/cmd/qs}
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --runs) runs=$2; shift 2 ;;
+        "$flag") sizes=$2; shift 2 ;;
+        --only) only=$2; shift 2 ;;
+        --qs) qs=$2; shift 2 ;;
+        --dir) dir=$2; shift 2 ;;
+        --quick) runs=1; sizes="2000 20000"; shift ;;
+        --reuse) reuse=1; shift ;;
+        -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "$me: unknown argument $1" >&2; exit 64 ;;
+        esac
+    done
+}
 
 # bench_setup NAME: checks the tools, makes (or keeps) the work directory dir, cd's there
 # and exports a private HOME, store and time zone; the sandbox is stopped on exit.

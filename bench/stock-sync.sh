@@ -22,31 +22,10 @@
 #   --reuse: use the sandbox states and stores an earlier run left in DIR
 set -eu
 
-runs=3
-sizes="10000 100000"
-only=
-reuse=
 here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/.." && pwd)
-qs=${QS:-$src/build/cmd/qs}
-dir=
-
-while [ $# -gt 0 ]; do
-    case $1 in
-    --runs) runs=$2; shift 2 ;;
-    --skus) sizes=$2; shift 2 ;;
-    --only) only=$2; shift 2 ;;
-    --qs) qs=$2; shift 2 ;;
-    --dir) dir=$2; shift 2 ;;
-    --quick) runs=1; sizes="2000 20000"; shift ;;
-    --reuse) reuse=1; shift ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench/stock-sync.sh: unknown argument $1" >&2; exit 64 ;;
-    esac
-done
-
 me=bench/stock-sync.sh
 . "$here/bench-lib.sh"
+bench_args --skus "$@"
 bench_setup qs-bench-stock
 
 # prepare N: sandbox state st-N.json and store store-N.db holding N SKUs, N items and N
