@@ -407,34 +407,10 @@ static const struct qs_opt confirm_opts[] = {
 
 struct send_cli {
     struct qs_ctx *ctx;
-    struct sync_req *reqs;
-    size_t n, cap;
+    struct sync_send *p; /* the plan each record goes into as it is read (SPEC 8) */
     struct rec_writer *rejects;
     struct rec *r;
 };
-
-static void req_add(struct send_cli *c, const char *no, const char *carrier, const char *tracking,
-                    long line)
-{
-    if (c->n == c->cap)
-        c->reqs = xrealloc(c->reqs, (c->cap = c->cap ? 2 * c->cap : 64) * sizeof *c->reqs);
-    c->reqs[c->n++] = (struct sync_req){
-        xstrdup(no ? no : ""),
-        carrier ? xstrdup(carrier) : NULL,
-        tracking ? xstrdup(tracking) : NULL,
-        line,
-    };
-}
-
-static void reqs_free(struct send_cli *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        free(c->reqs[i].order_no);
-        free(c->reqs[i].carrier);
-        free(c->reqs[i].tracking);
-    }
-    free(c->reqs);
-}
 
 static const char *const no_names[] = {"order_no", "OrderNo", "orderNo", "ContrNo", NULL};
 static const char *const carrier_names[] = {"carrier", "ShippingCorp", "DeliveryCompany", NULL};
@@ -453,13 +429,13 @@ static int req_rec(const struct rec *r, long line, void *p)
     if (!no) /* cmd_each_record adds the file and line */
         return err_set(rc->e, QS_E_DATA, "R-SYN-1b", "the input has no order_no column%s",
                        rc->ship ? " (also needed: carrier, tracking)" : "");
-    req_add(rc->c, no, rc->ship ? cmd_field(r, carrier_names) : NULL,
-            rc->ship ? cmd_field(r, tracking_names) : NULL, line);
-    return 0;
+    struct sync_req q = {(char *)no, rc->ship ? (char *)cmd_field(r, carrier_names) : NULL,
+                         rc->ship ? (char *)cmd_field(r, tracking_names) : NULL, line};
+    return sync_send_add(rc->c->p, &q, rc->e);
 }
 
-/* Reads the input records: order_no (and carrier, tracking for ship), by SPEC 1.2's
- * names or QSM's. */
+/* Reads the input records -- order_no (and carrier, tracking for ship), by SPEC 1.2's
+ * names or QSM's -- into the plan, one at a time. */
 static int read_reqs(struct send_cli *c, const char *file, const struct rec_reader_opts *ro,
                      int ship, char *sheet, struct qs_err *e)
 {
@@ -531,25 +507,17 @@ static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char
         goto out;
     }
 
-    /* Input: order numbers as arguments (confirm), else records from FILE or stdin. */
-    if (args) {
-        for (int i = 0; i < argc; i++) {
-            if (strspn(argv[i], "0123456789") != strlen(argv[i]) && access(argv[i], R_OK) == 0) {
-                code = cmd_usage(ctx,
-                                 "\"%s\" is a file, not an order number; give order numbers, "
-                                 "or the records on standard input: qs sync confirm < %s",
-                                 argv[i], argv[i]);
-                goto out;
-            }
-            req_add(&c, argv[i], NULL, NULL, 0);
+    for (int i = 0; args && i < argc; i++) {
+        if (strspn(argv[i], "0123456789") != strlen(argv[i]) && access(argv[i], R_OK) == 0) {
+            code = cmd_usage(ctx,
+                             "\"%s\" is a file, not an order number; give order numbers, "
+                             "or the records on standard input: qs sync confirm < %s",
+                             argv[i], argv[i]);
+            goto out;
         }
-        file = "argument";
-    } else if ((rc = read_reqs(&c, file, &ro, action == SYNC_SHIP, sheet, &e)) < 0) {
-        code = cmd_fail(ctx, rc, &e);
-        goto out;
     }
-    o.file = file;
-    o.sheet = sheet;
+    o.file = args ? "argument" : file;
+    o.sheet = sheet; /* filled as the input is read */
     if (job.rej) {
         struct rec_writer_opts wo = {.fmt = REC_CSV, .enc = REC_ENC_UTF8};
         if ((rc = rec_writer_open(afile_fp(job.rej), &wo, reject_cols, 5, &c.rejects, &e)) < 0) {
@@ -561,13 +529,20 @@ static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char
         code = cmd_fail(ctx, rc, &e);
         goto out;
     }
-    rc = sync_send_plan(ctx->store, &o, c.reqs, c.n, reject, &c, &job.p, &st, &e);
+    /* Input: order numbers as arguments (confirm), else records from FILE or stdin,
+     * planned as they are read. */
+    rc = sync_send_begin(ctx->store, &o, reject, &c, &job.p, &st, &e);
+    c.p = job.p;
+    for (int i = 0; args && i < argc && rc == 0; i++) {
+        struct sync_req q = {argv[i], NULL, NULL, 0};
+        rc = sync_send_add(job.p, &q, &e);
+    }
+    if (rc == 0 && !args)
+        rc = read_reqs(&c, file, &ro, action == SYNC_SHIP, sheet, &e);
+    rc = sync_send_end(job.p, rc, &e);
     if (c.rejects && rec_writer_close(c.rejects, &e) < 0 && rc == 0)
         rc = QS_E_IO;
     c.rejects = NULL;
-    reqs_free(&c); /* the plan holds what the rest needs (SPEC 8: memory flat) */
-    c.reqs = NULL;
-    c.n = c.cap = 0;
     if (rc < 0) {
         code = cmd_fail(ctx, rc, &e);
         goto out;
@@ -580,7 +555,6 @@ out:
     sync_send_free(job.p);
     qapi_close(job.q);
     rec_free(c.r);
-    reqs_free(&c);
     return code;
 }
 

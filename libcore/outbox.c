@@ -402,6 +402,25 @@ int outbox_list(struct store *s, const char *shop, const char *kind, int state,
     return 0;
 }
 
+int outbox_get(struct store *s, const char *shop, const char *kind, const char *key,
+               struct outbox_item **item, struct qs_err *e)
+{
+    struct collect c = {0};
+    /* One row through the unique index (shop, kind, key) (SPEC 8: a batch reads the
+     * items it needs, not the kind's whole history). */
+    int rc = store_each(s,
+                        "SELECT " OUTBOX_ITEM_COLS " FROM outbox WHERE shop = ?1 AND kind = ?2"
+                        " AND key = ?3",
+                        collect_row, &c, e, "sss", shop, kind, key);
+    *item = NULL;
+    if (rc < 0) {
+        outbox_items_free(c.items, c.n);
+        return rc;
+    }
+    *item = c.items;
+    return c.n > 0;
+}
+
 static int count_row(sqlite3_stmt *st, void *p)
 {
     size_t *counts = p;

@@ -106,6 +106,10 @@ int outbox_resend_unknown(struct store *s, const char *shop, const char *kind, s
 /* Lists items of shop/kind (NULL = any) in state (negative = any state), oldest first. */
 int outbox_list(struct store *s, const char *shop, const char *kind, int state,
                 struct outbox_item **items, size_t *n, struct qs_err *e);
+/* The item of shop/kind/key into *item (free it with outbox_items_free(*item, 1)): 1;
+ * 0 when there is none (*item NULL); else a QS_E_* code. */
+int outbox_get(struct store *s, const char *shop, const char *kind, const char *key,
+               struct outbox_item **item, struct qs_err *e);
 /* Counts items of shop/kind (NULL = any) per state: counts[state]. */
 int outbox_count(struct store *s, const char *shop, const char *kind, size_t counts[OUTBOX_NSTATES],
                  struct qs_err *e);

@@ -85,6 +85,18 @@ int store_eachv(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, v
                 void *ctx, struct qs_err *e, const char *types, va_list ap);
 /* Column i of the current row of st as text, "" for NULL (never NULL). */
 const char *store_col_text(sqlite3_stmt *st, int i);
+/* Column i as a malloc'd string, NULL for SQL NULL; the caller frees it. */
+char *store_col_dup(sqlite3_stmt *st, int i);
+/* A statement cache of the caller's: prepares sql into *slot the first time (finalized
+ * by the caller), then resets it and binds the parameters as store_bind. Returns 0 or a
+ * QS_E_* code. */
+int store_cached(struct store *s, sqlite3_stmt **slot, const char *sql, struct qs_err *e,
+                 const char *types, ...);
+int store_cachedv(struct store *s, sqlite3_stmt **slot, const char *sql, struct qs_err *e,
+                  const char *types, va_list ap);
+/* Steps st to its end (rows ignored) and resets it, so that a cached statement holds no
+ * read transaction open. Returns 0 or a QS_E_* code. */
+int store_finish(struct store *s, sqlite3_stmt *st, struct qs_err *e);
 /* A buffer for store_row_text. */
 struct store_text {
     char *buf;

@@ -3,6 +3,7 @@
  * kept prepared per store (issue 16). */
 #include "store.h"
 #include "store_int.h"
+#include "xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,6 +157,40 @@ const char *store_col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? (const char *)t : "";
+}
+
+char *store_col_dup(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : xstrdup(store_col_text(st, i));
+}
+
+int store_cachedv(struct store *s, sqlite3_stmt **slot, const char *sql, struct qs_err *e,
+                  const char *types, va_list ap)
+{
+    int rc;
+    if (!*slot && (rc = store_prepare(s, sql, slot, e)) < 0)
+        return rc;
+    return store_bindv(s, *slot, e, types, ap);
+}
+
+int store_cached(struct store *s, sqlite3_stmt **slot, const char *sql, struct qs_err *e,
+                 const char *types, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, types);
+    rc = store_cachedv(s, slot, sql, e, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+int store_finish(struct store *s, sqlite3_stmt *st, struct qs_err *e)
+{
+    int rc;
+    while ((rc = store_step(s, st, e)) == 1)
+        ;
+    sqlite3_reset(st);
+    return rc;
 }
 
 int store_row_text(sqlite3_stmt *st, void *ctx)

@@ -4,7 +4,7 @@
  * delivered by the shop's note delivery -- hook: or file:, as the QAPI has no method for
  * notes -- through deliver_run. A note's content and its outbox line are in
  * note_msg.c. */
-#include "note.h"
+#include "note_int.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -14,90 +14,37 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../strmap.h"
 #include "../tm.h"
 #include "../xalloc.h"
 
 /* ---- planning ---------------------------------------------------------------------- */
 
-struct pline {
-    char *order_no;
-    long line;
-    char *key, *title, *body; /* rendered; key NULL until chosen */
-    const char *pre;          /* settled without a send: "ok", "failed", ... */
-    char *pre_msg;
-    int found;
-};
-
-/* What deliver_run told about an item of this run. */
-struct outcome {
-    char *key, *order_no, *ref, *error;
-    enum deliver_status status;
-};
-
+/* The plan and the outcomes are rows of TEMP tables (note_rows.c): nothing per order is
+ * held in memory (SPEC 8). */
 struct note_send {
     struct store *s;
     struct note_send_opts o;
     const struct note_msg *m;
     enum deliver_type dtype;
-    struct pline *l;
-    size_t n, cap;
-    size_t *idx; /* l by order number, for the pass over the store */
-    struct outbox_item *box;
-    size_t nbox;
-    struct outcome *out;
-    size_t nout, capout;
-    struct strmap outmap; /* key -> index of its last outcome (issue 16: linear report) */
+    struct note_rows *rows;
+    long nrows;         /* rows of the plan */
+    long nall, nqueued; /* note_send_count, once planned */
     struct qs_err *e;
     const struct note_filter *f;
-    int rc;
+    int rc; /* the first failure to record an outcome (on_result) */
 };
 
-static struct pline *pline_add(struct note_send *p, const char *order_no, long line)
-{
-    if (p->n == p->cap)
-        p->l = xrealloc(p->l, (p->cap = p->cap ? 2 * p->cap : 64) * sizeof *p->l);
-    struct pline *l = &p->l[p->n++];
-    memset(l, 0, sizeof *l);
-    l->order_no = xstrdup(order_no);
-    l->line = line;
-    return l;
-}
-
-static void pre(struct pline *l, const char *result, const struct qs_err *e)
+static void pre(struct note_pline *l, const char *result, const struct qs_err *e)
 {
     char buf[1200];
-    l->pre = result;
+    free(l->pre);
+    l->pre = xstrdup(result);
     free(l->pre_msg);
     if (e && e->rule[0])
         snprintf(buf, sizeof buf, "%s (%s)", e->msg, e->rule);
     else
         snprintf(buf, sizeof buf, "%s", e ? e->msg : "");
     l->pre_msg = xstrdup(buf);
-}
-
-static int idx_cmp(const void *a, const void *b, void *ctx)
-{
-    const struct note_send *p = ctx;
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = strcmp(p->l[x].order_no, p->l[y].order_no);
-    return c ? c : (x > y) - (x < y); /* the first of a repeated order is kept */
-}
-
-static struct pline *find_req(struct note_send *p, size_t nidx, const char *order_no)
-{
-    size_t lo = 0, hi = nidx;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(p->l[p->idx[mid]].order_no, order_no);
-        if (c == 0)
-            return &p->l[p->idx[mid]];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
 }
 
 static int filter_match(const struct note_filter *f, const struct sync_line *l)
@@ -126,7 +73,7 @@ static int paid_check(const struct sync_line *l, struct qs_err *e)
 }
 
 /* Renders and checks the note for one order (R-NOTE-3, R-NOTE-4, R-NOTE-8). */
-static void prepare(struct note_send *p, struct pline *pl, const struct sync_line *l)
+static void prepare(struct note_send *p, struct note_pline *pl, const struct sync_line *l)
 {
     struct note_vars v;
     struct qs_err le;
@@ -151,78 +98,57 @@ static void prepare(struct note_send *p, struct pline *pl, const struct sync_lin
         pre(pl, "failed", &le);
 }
 
-struct pass {
-    struct note_send *p;
-    size_t nreq;
-};
-
+/* A line of the store: rendered when its order is planned, or planned when the filter
+ * selects it. */
 static int pass_line(const struct sync_line *l, void *ctx)
 {
-    struct pass *ps = ctx;
-    struct note_send *p = ps->p;
-    struct pline *pl = find_req(p, ps->nreq, l->order_no);
-    if (pl) {
-        prepare(p, pl, l);
-    } else if (p->f && filter_match(p->f, l)) {
-        size_t at = p->n;
-        pline_add(p, l->order_no, 0);
-        prepare(p, &p->l[at], l);
+    struct note_send *p = ctx;
+    struct note_pline pl = {0};
+    int rc = note_rows_get(p->rows, l->order_no, &pl, p->e);
+    if (rc == 0 && p->f && filter_match(p->f, l)) {
+        if ((rc = note_rows_add(p->rows, l->order_no, 0, p->e)) > 0) {
+            p->nrows++;
+            rc = note_rows_get(p->rows, l->order_no, &pl, p->e);
+        }
     }
-    return 0;
-}
-
-static int item_cmp(const void *a, const void *b)
-{
-    const struct outbox_item *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : (x->id > y->id) - (x->id < y->id);
-}
-
-static int box_load(struct note_send *p, struct qs_err *e)
-{
-    int rc;
-    outbox_items_free(p->box, p->nbox);
-    p->box = NULL;
-    p->nbox = 0;
-    rc = outbox_list(p->s, p->o.shop, NOTE_KIND, -1, &p->box, &p->nbox, e);
-    if (rc == 0 && p->nbox)
-        qsort(p->box, p->nbox, sizeof *p->box, item_cmp);
-    return rc;
-}
-
-static struct outbox_item *box_find(const struct note_send *p, const char *key)
-{
-    size_t lo = 0, hi = p->nbox;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(p->box[mid].key, key);
-        if (c == 0)
-            return &p->box[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (rc > 0) {
+        prepare(p, &pl, l);
+        rc = note_rows_put(p->rows, &pl, p->e);
     }
-    return NULL;
+    note_pline_clear(&pl);
+    return rc < 0 ? rc : 0;
+}
+
+/* The outbox item of key, read through the outbox's unique index (SPEC 8: flat memory,
+ * nothing of the note outbox's history is held): 1 and *it (outbox_items_free(*it, 1));
+ * 0 (*it NULL); or a QS_E_* code. */
+static int box_get(const struct note_send *p, const char *key, struct outbox_item **it,
+                   struct qs_err *e)
+{
+    return outbox_get(p->s, p->o.shop, NOTE_KIND, key, it, e);
 }
 
 /* R-NOTE-7: the key of an order's note: its base key, or -- with --resend, once that was
  * delivered -- the next revision "BASE#N". A delivered note without --resend is settled
  * as already sent. */
-static void choose_key(struct note_send *p, struct pline *l)
+static int choose_key(struct note_send *p, struct note_pline *l, struct qs_err *e)
 {
     char *base = note_key(p->o.shop, l->order_no, p->m->title, p->m->body), *k;
-    struct outbox_item *cur = box_find(p, base);
-    int rev = 1;
-    for (int r = 2; cur; r++) {
+    struct outbox_item *cur = NULL, *next = NULL;
+    int rev = 1, rc = box_get(p, base, &cur, e);
+    for (int r = 2; rc > 0; r++) {
         k = xasprintf("%s#%d", base, r);
-        struct outbox_item *next = box_find(p, k);
+        rc = box_get(p, k, &next, e);
         free(k);
-        if (!next)
+        if (rc <= 0)
             break;
+        outbox_items_free(cur, 1);
         cur = next;
         rev = r;
     }
+    if (rc < 0)
+        goto out;
+    rc = 0;
     if (cur && (cur->state == OUTBOX_DONE || cur->state == OUTBOX_HANDED_OFF)) {
         if (p->o.resend) {
             l->key = xasprintf("%s#%d", base, rev + 1);
@@ -240,17 +166,20 @@ static void choose_key(struct note_send *p, struct pline *l)
     } else {
         l->key = xstrdup(cur ? cur->key : base);
     }
+out:
+    outbox_items_free(cur, 1);
     free(base);
+    return rc;
 }
+
+static int plan(struct note_send *p, const struct note_req *reqs, size_t n, struct qs_err *e);
 
 int note_send_plan(struct store *s, const struct note_send_opts *o, const struct note_msg *m,
                    const struct note_req *reqs, size_t n, const struct note_filter *f,
                    struct note_send **out, struct qs_err *e)
 {
     struct note_send *p = xcalloc(1, sizeof *p);
-    struct pass ps = {p, 0};
-    size_t nreq;
-    int rc;
+    int rc, own, c;
 
     *out = p;
     p->s = s;
@@ -265,56 +194,72 @@ int note_send_plan(struct store *s, const struct note_send_opts *o, const struct
         return err_set(e, QS_E_DATA, "R-NOTE-11",
                        "this note has placeholders, so its text varies per order; the file: "
                        "hand-off (QSM's batch form) cannot send that: use a hook: delivery");
-    for (size_t i = 0; i < n; i++)
-        pline_add(p, reqs[i].order_no, reqs[i].line);
-    /* The same order twice in the input: noted once. */
-    p->idx = xcalloc(p->n + 1, sizeof *p->idx);
-    for (size_t i = 0; i < p->n; i++)
-        p->idx[i] = i;
-    qsort_r(p->idx, p->n, sizeof *p->idx, idx_cmp, p);
-    nreq = 0;
-    for (size_t i = 0; i < p->n; i++)
-        if (nreq == 0 || strcmp(p->l[p->idx[nreq - 1]].order_no, p->l[p->idx[i]].order_no) != 0)
-            p->idx[nreq++] = p->idx[i];
-        else
-            p->l[p->idx[i]].pre = "dup";
-    ps.nreq = nreq;
-    if ((rc = sync_lines_each(s, o->shop, 0, 0, pass_line, &ps, e)) < 0)
+    if ((rc = note_rows_open(s, &p->rows, e)) < 0)
         return rc;
-    /* R-NOTE-1: the help-centre channel exists only for single notes. */
-    if (m->help && p->n > 1)
+    /* One read transaction for the pass (unless the caller holds one): one snapshot, and
+     * one commit of the plan's TEMP table instead of one per order. */
+    own = sqlite3_get_autocommit(store_db(s));
+    if (own && (rc = store_exec(s, "BEGIN", e)) < 0)
+        return rc;
+    rc = plan(p, reqs, n, e);
+    if (own && rc < 0)
+        store_rollback(s);
+    else if (own && (c = store_commit(s, e)) < 0)
+        rc = c;
+    return rc;
+}
+
+static int plan(struct note_send *p, const struct note_req *reqs, size_t n, struct qs_err *e)
+{
+    const struct note_msg *m = p->m;
+    int rc = 0;
+
+    /* The same order twice in the input: noted once. */
+    for (size_t i = 0; i < n && rc >= 0; i++)
+        if ((rc = note_rows_add(p->rows, reqs[i].order_no, reqs[i].line, e)) > 0)
+            p->nrows++;
+    long listed = p->nrows;
+    if (rc < 0 || (rc = sync_lines_each(p->s, p->o.shop, 0, 0, pass_line, p, e)) < 0)
+        return rc;
+    /* R-NOTE-1: the help-centre channel exists only for single notes (an order listed
+     * twice is two). */
+    if (m->help && (long)n + (p->nrows - listed) > 1)
         return err_set(e, QS_E_USAGE, "R-NOTE-1",
                        "batch notes always go to the buyer; --help-centre takes one --order");
-    if ((rc = box_load(p, e)) < 0)
-        return rc;
-    for (size_t i = 0; i < p->n; i++) {
-        struct pline *l = &p->l[i];
-        if (l->pre)
-            continue;
-        if (!l->found) {
-            struct qs_err le;
-            err_set(&le, QS_E_DATA, "R-NOTE-5", "unknown order %s; run qs sync orders first",
-                    l->order_no);
-            pre(l, "failed", &le);
-            continue;
+    for (long seq = 1; seq <= p->nrows && rc >= 0; seq++) {
+        struct note_pline l = {0};
+        if ((rc = note_rows_at(p->rows, seq, &l, e)) > 0 && !l.pre) {
+            if (!l.found) {
+                struct qs_err le;
+                err_set(&le, QS_E_DATA, "R-NOTE-5", "unknown order %s; run qs sync orders first",
+                        l.order_no);
+                pre(&l, "failed", &le);
+                rc = 0;
+            } else {
+                rc = choose_key(p, &l, e);
+            }
+            if (rc >= 0)
+                rc = note_rows_put(p->rows, &l, e);
         }
-        choose_key(p, l);
+        note_pline_clear(&l);
     }
-    return 0;
+    if (rc >= 0)
+        rc = note_rows_count(p->rows, &p->nall, &p->nqueued, e);
+    return rc < 0 ? rc : 0;
 }
 
 size_t note_send_count(const struct note_send *p, size_t *queued)
 {
-    size_t n = 0, q = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->l[i].pre && strcmp(p->l[i].pre, "dup") == 0)
-            continue;
-        n++;
-        q += !p->l[i].pre;
-    }
     if (queued)
-        *queued = q;
-    return n;
+        *queued = (size_t)p->nqueued;
+    return (size_t)p->nall;
+}
+
+static int enqueue_line(const struct note_pline *l, void *ctx)
+{
+    struct note_send *p = ctx;
+    return note_enqueue_line(p->s, p->o.shop, l->key, p->m, l->title, l->body, l->order_no, "",
+                             p->o.now, NULL, p->e);
 }
 
 int note_send_enqueue(struct note_send *p, struct qs_err *e)
@@ -325,13 +270,8 @@ int note_send_enqueue(struct note_send *p, struct qs_err *e)
             return rc;
         own = 1;
     }
-    rc = 0;
-    for (size_t i = 0; i < p->n && rc == 0; i++) {
-        struct pline *l = &p->l[i];
-        if (!l->pre)
-            rc = note_enqueue_line(p->s, p->o.shop, l->key, p->m, l->title, l->body, l->order_no,
-                                   "", p->o.now, NULL, e);
-    }
+    p->e = e;
+    rc = note_rows_each(p->rows, 1, enqueue_line, p, e);
     if (own) {
         if (rc == 0)
             return store_commit(p->s, e);
@@ -348,36 +288,44 @@ static void on_result(const struct outbox_item *it, enum deliver_status status, 
     struct note_send *p = ctx;
     json_t *pl = json_loads(it->payload ? it->payload : "{}", 0, NULL);
     const char *no = json_string_value(json_object_get(pl, "order_no"));
-    if (p->nout == p->capout)
-        p->out = xrealloc(p->out, (p->capout = p->capout ? 2 * p->capout : 64) * sizeof *p->out);
-    strmap_put(&p->outmap, it->key, p->nout);
-    p->out[p->nout++] =
-        (struct outcome){xstrdup(it->key), xstrdup(no ? no : ""), ref ? xstrdup(ref) : NULL,
-                         error ? xstrdup(error) : NULL, status};
+    struct qs_err e;
+    err_clear(&e);
+    if (note_rows_out_add(p->rows, it->key, no ? no : "", ref, error, status, &e) < 0 && !p->rc)
+        p->rc = e.code ? e.code : QS_E_IO;
     json_decref(pl);
-}
-
-/* The last outcome of key, or NULL. */
-static const struct outcome *outcome_find(const struct note_send *p, const char *key)
-{
-    size_t i;
-    return strmap_get(&p->outmap, key, &i) ? &p->out[i] : NULL;
 }
 
 const char *const note_file_columns[NOTE_FILE_NCOLUMNS] = {"order_no"};
 const char *const note_file_shared[NOTE_FILE_NSHARED] = {"category", "title", "body", "email"};
 
+struct hold {
+    struct note_send *p;
+    int held;
+};
+
+static int hold_line(const struct note_pline *l, void *ctx)
+{
+    struct hold *h = ctx;
+    struct outbox_item *it = NULL;
+    int rc = box_get(h->p, l->key, &it, h->p->e);
+    h->held = it && it->state == OUTBOX_CLAIMED;
+    outbox_items_free(it, 1);
+    return rc < 0 ? rc : h->held;
+}
+
 /* 1 while a planned note is held by another live run. */
 static int others_hold(struct note_send *p, struct qs_err *e, int *rc)
 {
-    if ((*rc = box_load(p, e)) < 0)
+    size_t counts[OUTBOX_NSTATES];
+    struct hold h = {p, 0};
+    if ((*rc = outbox_count(p->s, p->o.shop, NOTE_KIND, counts, e)) < 0 ||
+        counts[OUTBOX_CLAIMED] == 0)
+        return 0; /* the common case, without a read per planned note */
+    p->e = e;
+    if ((*rc = note_rows_each(p->rows, 1, hold_line, &h, e)) < 0)
         return 0;
-    for (size_t i = 0; i < p->n; i++) {
-        struct outbox_item *it = p->l[i].pre ? NULL : box_find(p, p->l[i].key);
-        if (it && it->state == OUTBOX_CLAIMED)
-            return 1;
-    }
-    return 0;
+    *rc = 0;
+    return h.held;
 }
 
 int note_send_run(struct note_send *p, struct deliver_report *rep, struct qs_err *e)
@@ -401,6 +349,8 @@ int note_send_run(struct note_send *p, struct deliver_report *rep, struct qs_err
     struct deliver_report more;
     int rc = deliver_run(p->s, p->o.shop, NOTE_KIND, &d, rep, e);
 
+    if (rc == 0 && p->rc < 0)
+        rc = err_set(e, p->rc, NULL, "note send: could not record an outcome of this run");
     if (rc < 0 || p->o.dry_run)
         return rc;
     /* Two runs at once: the other one's claims are settled by it (or, when it died, by
@@ -419,11 +369,16 @@ int note_send_run(struct note_send *p, struct deliver_report *rep, struct qs_err
 }
 
 static int report_one(struct note_send *p, const char *order_no, const char *key, note_result_fn fn,
-                      void *ctx, struct note_send_stats *st)
+                      void *ctx, struct note_send_stats *st, struct qs_err *e)
 {
-    const struct outbox_item *it = box_find(p, key);
-    const struct outcome *oc = outcome_find(p, key);
+    struct outbox_item *it = NULL;
+    struct note_outcome o = {0};
     struct note_result r = {order_no, "retry", key, "", "queued", 0};
+    int oc = note_rows_out_get(p->rows, key, &o, e), rc;
+
+    note_outcome_clear(&o);
+    if (oc < 0 || (rc = box_get(p, key, &it, e)) < 0)
+        return oc < 0 ? oc : rc;
 
     if (it) {
         r.ref = it->ref ? it->ref : "";
@@ -463,50 +418,84 @@ static int report_one(struct note_send *p, const char *order_no, const char *key
         st->handed_off++;
     else
         st->retry++;
-    return fn(&r, ctx);
+    rc = fn(&r, ctx);
+    outbox_items_free(it, 1);
+    return rc;
+}
+
+struct rep {
+    struct note_send *p;
+    note_result_fn fn;
+    void *ctx;
+    struct note_send_stats *st;
+    struct qs_err *e;
+};
+
+static int report_line(const struct note_pline *l, void *ctx)
+{
+    struct rep *x = ctx;
+    struct note_send_stats *st = x->st;
+    int rc;
+    if (!l->pre)
+        return report_one(x->p, l->order_no, l->key, x->fn, x->ctx, st, x->e);
+    /* Settled by the plan without a send ("already sent"). */
+    struct note_result r = {l->order_no,
+                            l->pre,
+                            l->key ? l->key : "",
+                            "",
+                            l->pre_msg ? l->pre_msg : "",
+                            strcmp(l->pre, "ok") == 0};
+    struct outbox_item *it = NULL;
+    if (l->key && (rc = box_get(x->p, l->key, &it, x->e)) < 0)
+        return rc;
+    if (it && it->ref)
+        r.ref = it->ref;
+    if (strcmp(l->pre, "ok") == 0)
+        st->sent++;
+    else if (strcmp(l->pre, "handed-off") == 0)
+        st->handed_off++;
+    else
+        st->failed++;
+    rc = x->fn(&r, x->ctx);
+    outbox_items_free(it, 1);
+    return rc;
+}
+
+/* Notes of earlier runs (or rules) this run delivered too: an outcome (each key's last)
+ * whose key is no note of this run's plan that was queued. */
+static int report_out(const struct note_outcome *o, void *ctx)
+{
+    struct rep *x = ctx;
+    int rc = note_rows_planned_key(x->p->rows, o->key, x->e);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    return report_one(x->p, o->order_no, o->key, x->fn, x->ctx, x->st, x->e);
+}
+
+static int report(struct note_send *p, note_result_fn fn, void *ctx, struct note_send_stats *st,
+                  struct qs_err *e)
+{
+    struct rep x = {p, fn, ctx, st, e};
+    int rc = note_rows_each(p->rows, 0, report_line, &x, e);
+    if (rc == 0)
+        rc = note_rows_out_each(p->rows, report_out, &x, e);
+    return rc;
 }
 
 int note_send_report(struct note_send *p, note_result_fn fn, void *ctx, struct note_send_stats *st,
                      struct qs_err *e)
 {
-    int rc;
+    /* One read transaction for the pass (unless the caller holds one): one snapshot of
+     * the outbox for every line, and one lock instead of one per read. */
+    int own = sqlite3_get_autocommit(store_db(p->s)), rc, c;
     memset(st, 0, sizeof *st);
-    if ((rc = box_load(p, e)) < 0)
+    if (own && (rc = store_exec(p->s, "BEGIN", e)) < 0)
         return rc;
-    for (size_t i = 0; i < p->n && rc == 0; i++) {
-        struct pline *l = &p->l[i];
-        if (l->pre && strcmp(l->pre, "dup") == 0)
-            continue;
-        if (l->pre) {
-            /* Settled by the plan without a send ("already sent"). */
-            struct note_result r = {l->order_no, l->pre,     l->key ? l->key : "",
-                                    "",          l->pre_msg, strcmp(l->pre, "ok") == 0};
-            const struct outbox_item *it = l->key ? box_find(p, l->key) : NULL;
-            if (it && it->ref)
-                r.ref = it->ref;
-            if (strcmp(l->pre, "ok") == 0)
-                st->sent++;
-            else if (strcmp(l->pre, "handed-off") == 0)
-                st->handed_off++;
-            else
-                st->failed++;
-            rc = fn(&r, ctx);
-        } else {
-            rc = report_one(p, l->order_no, l->key, fn, ctx, st);
-        }
-    }
-    /* Notes of earlier runs (or rules) this run delivered too. */
-    struct strmap planned = {0}; /* the keys of this run's plan lines that were sent */
-    for (size_t j = 0; j < p->n; j++)
-        if (p->l[j].key && !p->l[j].pre)
-            strmap_put(&planned, p->l[j].key, j);
-    for (size_t i = 0; i < p->nout && rc == 0; i++) {
-        int mine = outcome_find(p, p->out[i].key) != &p->out[i] ||
-                   strmap_get(&planned, p->out[i].key, NULL);
-        if (!mine)
-            rc = report_one(p, p->out[i].order_no, p->out[i].key, fn, ctx, st);
-    }
-    strmap_free(&planned);
+    rc = report(p, fn, ctx, st, e);
+    if (own && rc < 0)
+        store_rollback(p->s);
+    else if (own && (c = store_commit(p->s, e)) < 0)
+        rc = c;
     return rc;
 }
 
@@ -514,24 +503,7 @@ void note_send_free(struct note_send *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->n; i++) {
-        free(p->l[i].order_no);
-        free(p->l[i].key);
-        free(p->l[i].title);
-        free(p->l[i].body);
-        free(p->l[i].pre_msg);
-    }
-    for (size_t i = 0; i < p->nout; i++) {
-        free(p->out[i].key);
-        free(p->out[i].order_no);
-        free(p->out[i].ref);
-        free(p->out[i].error);
-    }
-    free(p->l);
-    free(p->idx);
-    free(p->out);
-    strmap_free(&p->outmap);
-    outbox_items_free(p->box, p->nbox);
+    note_rows_close(p->rows);
     free(p);
 }
 

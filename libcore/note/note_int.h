@@ -1,6 +1,7 @@
 /* note_int.h: what the two halves of `qs note run` share (note_rule_match.c: loading the
  * rules and matching the order lines; note_rule_run.c: releasing within the daily cap
- * and delivering). Not a public header. */
+ * and delivering), and the TEMP tables of `qs note send` (note_rows.c). Not a public
+ * header. */
 #ifndef QS_NOTE_INT_H
 #define QS_NOTE_INT_H
 
@@ -71,5 +72,55 @@ int nrr_cand_cmp(const void *a, const void *b);
 const struct cand *nrr_cand_find(const struct eng *g, const char *order_no);
 /* The loaded rule called name, or NULL. */
 struct erule *nrr_rule_find(struct eng *g, const char *name);
+
+/* ---- note send's plan and outcomes (note_rows.c: TEMP tables of the connection) ---- */
+
+struct note_rows;
+/* One order of the plan; strings malloc'd (note_pline_clear). */
+struct note_pline {
+    long seq; /* its row: the report's order */
+    char *order_no;
+    long line;
+    char *key, *title, *body; /* rendered; key NULL until chosen */
+    char *pre;                /* settled without a send: "ok", "failed", ...; else NULL */
+    char *pre_msg;
+    int found;
+};
+/* What deliver_run told about an item of this run; strings malloc'd. */
+struct note_outcome {
+    char *key, *order_no, *ref, *error;
+    enum deliver_status status;
+};
+/* Creates the tables when missing and empties them; *out (set even on failure) is freed
+ * with note_rows_close. */
+int note_rows_open(struct store *s, struct note_rows **out, struct qs_err *e);
+void note_rows_close(struct note_rows *r);
+/* Plans order_no (input line line): 1; 0 when it is planned already; or a QS_E_* code. */
+int note_rows_add(struct note_rows *r, const char *order_no, long line, struct qs_err *e);
+/* The order of order_no / of row seq into *l: 1; 0 when none; or a QS_E_* code. */
+int note_rows_get(struct note_rows *r, const char *order_no, struct note_pline *l,
+                  struct qs_err *e);
+int note_rows_at(struct note_rows *r, long seq, struct note_pline *l, struct qs_err *e);
+/* Stores l's key, title, body, pre, pre_msg and found. */
+int note_rows_put(struct note_rows *r, const struct note_pline *l, struct qs_err *e);
+/* Calls fn with each order in order (queued_only: those without pre) until it returns
+ * non-zero (returned); l is borrowed. */
+int note_rows_each(struct note_rows *r, int queued_only,
+                   int (*fn)(const struct note_pline *l, void *ctx), void *ctx, struct qs_err *e);
+/* The orders planned, and those to queue. */
+int note_rows_count(struct note_rows *r, long *all, long *queued, struct qs_err *e);
+/* 1 when an order to queue has key; 0; or a QS_E_* code. */
+int note_rows_planned_key(struct note_rows *r, const char *key, struct qs_err *e);
+/* Records an outcome (it replaces an earlier one of the key, and moves to the end). */
+int note_rows_out_add(struct note_rows *r, const char *key, const char *order_no, const char *ref,
+                      const char *error, enum deliver_status status, struct qs_err *e);
+/* The outcome of key into *o: 1; 0 when none; or a QS_E_* code. */
+int note_rows_out_get(struct note_rows *r, const char *key, struct note_outcome *o,
+                      struct qs_err *e);
+/* Calls fn with each key's last outcome, in order (as note_rows_each). */
+int note_rows_out_each(struct note_rows *r, int (*fn)(const struct note_outcome *o, void *ctx),
+                       void *ctx, struct qs_err *e);
+void note_pline_clear(struct note_pline *l);
+void note_outcome_clear(struct note_outcome *o);
 
 #endif

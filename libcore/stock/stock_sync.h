@@ -69,8 +69,8 @@ struct stock_sync_job {
     struct qapi *q;
     struct stock_sync_opts o;
     /* filled by the job */
-    struct stock_sync_row *rows;
-    size_t nrows;
+    struct stock_sync_tab *tab; /* the links planned, in TEMP tables (stock_sync_rows.c) */
+    long nrows;
     char run[33];                 /* this run's token, in the payloads it queues */
     struct stock_sync_sent *sent; /* what the run sent */
 };

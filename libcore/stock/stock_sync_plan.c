@@ -51,93 +51,16 @@ long long stock_sync_target(long long available, long long buffer, int pct, long
     return t;
 }
 
-/* ---- the rows ---- */
-
-static struct stock_sync_row *row_add(struct stock_sync_job *j, const char *item, const char *opt,
-                                      const char *q_sku)
-{
-    j->rows = xrealloc(j->rows, (j->nrows + 1) * sizeof *j->rows);
-    struct stock_sync_row *r = &j->rows[j->nrows++];
-    *r = (struct stock_sync_row){.item_code = xstrdup(item),
-                                 .option = xstrdup(opt),
-                                 .q_sku = xstrdup(q_sku),
-                                 .key = xstrdup(""),
-                                 .message = xstrdup(""),
-                                 .available = -1,
-                                 .target = -1,
-                                 .market = -1,
-                                 .outcome = JOB_RETRY};
-    return r;
-}
-
 /* ---- what the plan reads from the store ---- */
-
-struct link {
-    struct stock_sync_row *row;
-    long long branch, waiting, allocated; /* of its q_sku */
-    long links;                           /* of its q_sku */
-    int current;                          /* its q_sku is in the latest download */
-    long long base, set_qty;              /* stock_push; base 0: never set by qs */
-    char set_at[32];
-    long long since; /* units of order lines of the link since set_at */
-};
-
-struct plan {
-    struct stock_sync_job *j;
-    struct link *l;
-    size_t n;
-    struct qs_err *e;
-};
-
-static int link_row(sqlite3_stmt *st, void *p)
-{
-    struct plan *pl = p;
-    pl->l = xrealloc(pl->l, (pl->n + 1) * sizeof *pl->l);
-    struct link *l = &pl->l[pl->n++];
-    memset(l, 0, sizeof *l);
-    l->row = row_add(pl->j, store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 0));
-    l->branch = sqlite3_column_int64(st, 3);
-    l->current = sqlite3_column_int(st, 4);
-    l->links = (long)sqlite3_column_int64(st, 5);
-    l->base = sqlite3_column_int64(st, 6);
-    l->set_qty = sqlite3_column_int64(st, 7);
-    snprintf(l->set_at, sizeof l->set_at, "%s", store_col_text(st, 8));
-    return 0;
-}
-
-static int cmp_sku(const void *a, const void *b)
-{
-    const struct link *x = *(struct link *const *)a, *y = *(struct link *const *)b;
-    return strcmp(x->row->q_sku, y->row->q_sku);
-}
-
-struct alloc_ctx {
-    struct link **by_sku; /* sorted by q_sku */
-    size_t n;
-};
 
 /* Adds a warehouse line's units to every link of its q_sku. */
 static int alloc_line(void *p, const struct stock_alloc_line *a, struct qs_err *e)
 {
-    struct alloc_ctx *c = p;
-    (void)e;
+    struct stock_sync_job *j = p;
     if (!a->q_sku || !*a->q_sku || a->state == STOCK_UNALLOCATABLE)
         return 0;
-    size_t lo = 0, hi = c->n;
-    while (lo < hi) { /* the first link of the q_sku */
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(c->by_sku[mid]->row->q_sku, a->q_sku) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < c->n && strcmp(c->by_sku[lo]->row->q_sku, a->q_sku) == 0; lo++) {
-        if (a->state == STOCK_WAITING)
-            c->by_sku[lo]->waiting += a->qty;
-        else
-            c->by_sku[lo]->allocated += a->qty;
-    }
-    return 0;
+    return stock_sync_tab_alloc(j, a->q_sku, a->state == STOCK_WAITING ? a->qty : 0,
+                                a->state == STOCK_WAITING ? 0 : a->qty, e);
 }
 
 static int since_row(sqlite3_stmt *st, void *p)
@@ -146,60 +69,38 @@ static int since_row(sqlite3_stmt *st, void *p)
     return 1;
 }
 
-/* The links, their q_skus' quantities and waiting orders, and what qs set before. */
-static int load(struct plan *pl)
+/* The links, their q_skus' quantities and waiting orders, and what qs set before, into
+ * the run's TEMP table; taken gets the time of the latest import. */
+static int load(struct stock_sync_job *j, char taken[32], struct qs_err *e)
 {
-    struct stock_sync_job *j = pl->j;
-    int rc = store_each(
-        j->s,
-        "SELECT l.q_sku, l.item_code, l.option, coalesce(o.branch_qty, 0),"
-        " coalesce(o.last_snapshot = (SELECT max(id) FROM stock_snapshot WHERE shop = ?1), 0),"
-        " (SELECT count(*) FROM stock_link k WHERE k.shop = l.shop AND k.q_sku = l.q_sku"
-        "  AND k.state IN ('linked', 'unlink-todo')),"
-        " coalesce(p.outbox_id, 0), coalesce(p.qty, 0), coalesce(p.set_at, '')"
-        " FROM stock_link l LEFT JOIN stock_option o ON o.shop = l.shop AND o.q_sku = l.q_sku"
-        " LEFT JOIN stock_push p ON p.shop = l.shop AND p.item_code = l.item_code"
-        "  AND p.option = l.option"
-        " WHERE l.shop = ?1 AND l.state IN ('linked', 'unlink-todo')"
-        " ORDER BY l.item_code, l.option, l.q_sku",
-        link_row, pl, pl->e, "s", j->shop);
-    if (rc < 0)
+    struct store_text t = {taken, 32};
+    int rc;
+    taken[0] = '\0';
+    if ((rc = stock_sync_tab_open(j, e)) < 0 || (rc = stock_sync_tab_load(j, e)) < 0)
         return rc;
-    for (size_t i = 0; i < pl->n; i++)
-        pl->l[i].row = &j->rows[i]; /* row_add moved them */
-    /* R-STK-7, R-INB-4: the branch quantity of the latest import, plus the inspected units of
-     * inbound bundles completed after it (the next import supersedes them). */
-    char taken[32] = "";
-    struct store_text t = {taken, sizeof taken};
     if ((rc = store_each(j->s, "SELECT max(taken_at) FROM stock_snapshot WHERE shop = ?1",
-                         store_row_text, &t, pl->e, "s", j->shop)) < 0)
+                         store_row_text, &t, e, "s", j->shop)) < 0)
         return rc;
-    for (size_t i = 0; i < pl->n && rc >= 0; i++) {
-        long long units = 0;
-        rc = inbound_completed_units(j->s, j->shop, pl->l[i].row->q_sku, taken, "", &units, pl->e);
-        pl->l[i].branch += units;
-    }
-    if (rc < 0)
+    return stock_alloc_each(j->s, j->shop, alloc_line, j, e);
+}
+
+/* What the plan reads per link: R-STK-7, R-INB-4: the branch quantity of the latest
+ * import plus the inspected units of inbound bundles completed after it (the next import
+ * supersedes them); and the units the marketplace sold of the link since qs set it. */
+static int link_more(struct stock_sync_job *j, struct stock_sync_link *l, const char *taken,
+                     struct qs_err *e)
+{
+    long long units = 0;
+    int rc = inbound_completed_units(j->s, j->shop, l->row.q_sku, taken, "", &units, e);
+    l->branch += units;
+    if (rc < 0 || !l->base)
         return rc;
-    struct alloc_ctx c = {xcalloc(pl->n ? pl->n : 1, sizeof *c.by_sku), pl->n};
-    for (size_t i = 0; i < pl->n; i++)
-        c.by_sku[i] = &pl->l[i];
-    qsort(c.by_sku, c.n, sizeof *c.by_sku, cmp_sku);
-    rc = stock_alloc_each(j->s, j->shop, alloc_line, &c, pl->e);
-    free(c.by_sku);
-    for (size_t i = 0; i < pl->n && rc >= 0; i++) {
-        struct link *l = &pl->l[i];
-        if (!l->base)
-            continue;
-        /* The units the marketplace sold of the link since qs set it. */
-        rc = store_each(j->s,
-                        "SELECT coalesce(sum(qty), 0) FROM order_line WHERE shop = ?1"
-                        " AND item_code = ?2 AND (?3 = '' OR option_code = ?3)"
-                        " AND order_date >= ?4",
-                        since_row, &l->since, pl->e, "ssss", j->shop, l->row->item_code,
-                        l->row->option, l->set_at);
-    }
-    return rc < 0 ? rc : 0;
+    return store_each(j->s,
+                      "SELECT coalesce(sum(qty), 0) FROM order_line WHERE shop = ?1"
+                      " AND item_code = ?2 AND (?3 = '' OR option_code = ?3)"
+                      " AND order_date >= ?4",
+                      since_row, &l->since, e, "ssss", j->shop, l->row.item_code, l->row.option,
+                      l->set_at);
 }
 
 /* ---- the marketplace's side ---- */
@@ -281,11 +182,11 @@ long long stock_sync_market_qty(const struct stock_sync_market *m, const char *o
 
 /* ---- the plan ---- */
 
-static char *payload(const struct stock_sync_job *j, const struct link *l,
+static char *payload(const struct stock_sync_job *j, const struct stock_sync_link *l,
                      const struct stock_sync_market *m)
 {
     json_t *o = json_object();
-    const json_t *row = *l->row->option ? stock_sync_option_row(m, l->row->option) : NULL;
+    const json_t *row = *l->row.option ? stock_sync_option_row(m, l->row.option) : NULL;
     char names[256] = "", values[256] = "", *out;
     for (int i = 1; row && i <= 5; i++) {
         char k[16];
@@ -299,11 +200,11 @@ static char *payload(const struct stock_sync_job *j, const struct link *l,
         snprintf(names + a, sizeof names - a, "%s%s", i > 1 ? "||*" : "", n);
         snprintf(values + b, sizeof values - b, "%s%s", i > 1 ? "||*" : "", v ? v : "");
     }
-    json_object_set_new(o, "item_code", json_string(l->row->item_code));
-    json_object_set_new(o, "option", json_string(l->row->option));
-    json_object_set_new(o, "q_sku", json_string(l->row->q_sku));
-    json_object_set_new(o, "from", json_integer(l->row->market));
-    json_object_set_new(o, "target", json_integer(l->row->target));
+    json_object_set_new(o, "item_code", json_string(l->row.item_code));
+    json_object_set_new(o, "option", json_string(l->row.option));
+    json_object_set_new(o, "q_sku", json_string(l->row.q_sku));
+    json_object_set_new(o, "from", json_integer(l->row.market));
+    json_object_set_new(o, "target", json_integer(l->row.target));
     json_object_set_new(o, "price", json_string(m->price ? m->price : ""));
     json_object_set_new(o, "expire", json_string(m->expire ? m->expire : ""));
     json_object_set_new(o, "tax", json_string(m->tax ? m->tax : ""));
@@ -317,10 +218,10 @@ static char *payload(const struct stock_sync_job *j, const struct link *l,
 }
 
 /* The decision for one link whose marketplace side m was read. 1: queue it. */
-static int decide(struct plan *pl, struct link *l, const struct stock_sync_market *m)
+static int decide(struct stock_sync_job *j, struct stock_sync_link *l,
+                  const struct stock_sync_market *m)
 {
-    struct stock_sync_job *j = pl->j;
-    struct stock_sync_row *r = l->row;
+    struct stock_sync_row *r = &l->row;
     r->market = stock_sync_market_qty(m, r->option);
     if (r->market < 0) {
         if (*r->option && m->inv_ok)
@@ -352,11 +253,83 @@ static int decide(struct plan *pl, struct link *l, const struct stock_sync_marke
     return 1;
 }
 
-/* Plans every link: targets, reads, drift; queues the changed ones (stock_sync_queue). */
+/* The target of link x of an item's links g[0..n) (sorted by option). */
+static void target(struct stock_sync_job *j, struct stock_sync_link *g, size_t n, size_t x)
+{
+    struct stock_sync_link *l = &g[x];
+    struct stock_sync_row *r = &l->row;
+    int dup = (x > 0 && strcmp(g[x - 1].row.option, r->option) == 0) ||
+              (x + 1 < n && strcmp(g[x + 1].row.option, r->option) == 0);
+    r->available = l->branch - l->waiting - (j->o.with_alloc ? l->allocated : 0);
+    if (r->available < 0)
+        r->available = 0;
+    if (!l->current)
+        stock_sync_say(r, JOB_SKIPPED,
+                       "%s is not in the latest Q-inventory download (qs stock import); "
+                       "nothing sent (%s)",
+                       r->q_sku, RULE);
+    else if (dup)
+        stock_sync_say(r, JOB_SKIPPED,
+                       "item %s%s%s is linked to more than one SKU; nothing sent (%s)",
+                       r->item_code, *r->option ? " option " : "", r->option, RULE);
+    else if (l->links > 1 && !j->o.shared)
+        stock_sync_say(r, JOB_SKIPPED,
+                       "%s is linked to %ld items; nothing sent: --shared splits its %lld "
+                       "units between them, else they oversell (%s)",
+                       r->q_sku, l->links, r->available, RULE);
+    else {
+        r->target =
+            stock_sync_target(r->available, j->o.buffer, j->o.buffer_pct, l->links, j->o.max);
+        r->outcome = JOB_RETRY; /* to read */
+    }
+}
+
+/* The links g[0..n) of one item: targets, one read, the decisions, the changed ones
+ * queued, each link's row stored. */
+static int item(struct stock_sync_job *j, struct stock_sync_link *g, size_t n, struct qs_err *e)
+{
+    int detail = 0, inv = 0, any = 0, rc = 0;
+    for (size_t x = 0; x < n; x++) {
+        target(j, g, n, x);
+        if (g[x].row.target >= 0 && !*g[x].row.message) {
+            any = 1;
+            if (*g[x].row.option)
+                inv = 1;
+            else
+                detail = 1;
+        }
+    }
+    if (any) {
+        struct stock_sync_market m = {0};
+        struct qs_err re;
+        err_clear(&re);
+        if (stock_sync_read(j->q, g[0].row.item_code, detail, inv, &m, &re) < 0)
+            snprintf(m.why, sizeof m.why, "%.200s", re.msg);
+        for (size_t x = 0; x < n && rc >= 0; x++) {
+            struct stock_sync_link *l = &g[x];
+            if (l->row.target < 0 || *l->row.message)
+                continue;
+            if (decide(j, l, &m)) {
+                char *p = payload(j, l, &m);
+                rc = stock_sync_queue(j, &l->row, l->base, p, e);
+                free(p);
+            }
+        }
+        stock_sync_market_clear(&m);
+    }
+    for (size_t x = 0; x < n && rc >= 0; x++)
+        rc = stock_sync_tab_put(j, &g[x], e);
+    return rc;
+}
+
+/* Plans every link: targets, reads, drift; queues the changed ones (stock_sync_queue).
+ * The links are read back from the TEMP table one item at a time (SPEC 8: flat memory). */
 int stock_sync_plan(struct stock_sync_job *j, struct qs_err *e)
 {
-    struct plan pl = {j, NULL, 0, e};
+    struct stock_sync_link *g = NULL;
+    size_t n = 0, cap = 0;
     unsigned char rnd[16];
+    char taken[32];
     int rc;
 
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
@@ -365,71 +338,33 @@ int stock_sync_plan(struct stock_sync_job *j, struct qs_err *e)
         snprintf(j->run + 2 * i, 3, "%02x", rnd[i]);
     /* The base of each key is read before the marketplace is (stock_sync.h). */
     if ((rc = stock_sync_settle(j, e)) < 0 || (rc = stock_link_settle(j->s, j->shop, e)) < 0 ||
-        (rc = load(&pl)) < 0)
+        (rc = load(j, taken, e)) < 0)
         goto out;
-    for (size_t i = 0; i < pl.n; i++) {
-        struct link *l = &pl.l[i];
-        struct stock_sync_row *r = l->row;
-        int dup = (i > 0 && strcmp(pl.l[i - 1].row->item_code, r->item_code) == 0 &&
-                   strcmp(pl.l[i - 1].row->option, r->option) == 0) ||
-                  (i + 1 < pl.n && strcmp(pl.l[i + 1].row->item_code, r->item_code) == 0 &&
-                   strcmp(pl.l[i + 1].row->option, r->option) == 0);
-        r->available = l->branch - l->waiting - (j->o.with_alloc ? l->allocated : 0);
-        if (r->available < 0)
-            r->available = 0;
-        if (!l->current)
-            stock_sync_say(r, JOB_SKIPPED,
-                           "%s is not in the latest Q-inventory download (qs stock import); "
-                           "nothing sent (%s)",
-                           r->q_sku, RULE);
-        else if (dup)
-            stock_sync_say(r, JOB_SKIPPED,
-                           "item %s%s%s is linked to more than one SKU; nothing sent (%s)",
-                           r->item_code, *r->option ? " option " : "", r->option, RULE);
-        else if (l->links > 1 && !j->o.shared)
-            stock_sync_say(r, JOB_SKIPPED,
-                           "%s is linked to %ld items; nothing sent: --shared splits its %lld "
-                           "units between them, else they oversell (%s)",
-                           r->q_sku, l->links, r->available, RULE);
-        else {
-            r->target =
-                stock_sync_target(r->available, j->o.buffer, j->o.buffer_pct, l->links, j->o.max);
-            r->outcome = JOB_RETRY; /* to read */
+    for (long seq = 1; seq <= j->nrows + 1 && rc >= 0; seq++) {
+        struct stock_sync_link next = {0};
+        if (seq <= j->nrows && (rc = stock_sync_tab_get(j, seq, &next, e)) == 1)
+            rc = link_more(j, &next, taken, e);
+        /* One read per item: its links go together. */
+        if (rc >= 0 && n &&
+            (!next.row.item_code || strcmp(next.row.item_code, g[0].row.item_code))) {
+            rc = item(j, g, n, e);
+            for (size_t x = 0; x < n; x++)
+                stock_sync_link_clear(&g[x]);
+            n = 0;
+        }
+        if (rc >= 0 && next.row.item_code) {
+            if (n == cap)
+                g = xrealloc(g, (cap = cap ? 2 * cap : 8) * sizeof *g);
+            g[n++] = next;
+        } else {
+            stock_sync_link_clear(&next);
         }
     }
-    /* One read per item, then the decisions; the changed links are queued together. */
-    for (size_t i = 0; i < pl.n && rc >= 0;) {
-        size_t k = i;
-        int detail = 0, inv = 0, any = 0;
-        for (; k < pl.n && strcmp(pl.l[k].row->item_code, pl.l[i].row->item_code) == 0; k++)
-            if (pl.l[k].row->target >= 0 && !*pl.l[k].row->message) {
-                any = 1;
-                if (*pl.l[k].row->option)
-                    inv = 1;
-                else
-                    detail = 1;
-            }
-        if (any) {
-            struct stock_sync_market m = {0};
-            struct qs_err re;
-            err_clear(&re);
-            if (stock_sync_read(j->q, pl.l[i].row->item_code, detail, inv, &m, &re) < 0)
-                snprintf(m.why, sizeof m.why, "%.200s", re.msg);
-            for (size_t x = i; x < k && rc >= 0; x++) {
-                struct link *l = &pl.l[x];
-                if (l->row->target < 0 || *l->row->message)
-                    continue;
-                if (decide(&pl, l, &m)) {
-                    char *p = payload(j, l, &m);
-                    rc = stock_sync_queue(j, l->row, l->base, p, e);
-                    free(p);
-                }
-            }
-            stock_sync_market_clear(&m);
-        }
-        i = k;
-    }
+    if (rc >= 0)
+        rc = stock_sync_tab_flush(j, e);
 out:
-    free(pl.l);
+    for (size_t x = 0; x < n; x++)
+        stock_sync_link_clear(&g[x]);
+    free(g);
     return rc < 0 ? rc : 0;
 }

@@ -31,6 +31,12 @@ void stock_sync_say(struct stock_sync_row *r, enum job_outcome oc, const char *f
 
 /* ---- stock_push ---- */
 
+/* Every path that makes a stock-qty item done writes stock_push in the same transaction
+ * (stock_sync_send.c settle_done), so only items newer than the newest push the shop has
+ * can be missing from it: the read starts there, a range of the outbox's rowid (the unary
+ * + keeps the planner off the (shop, kind) index, which would walk every item of the kind
+ * ever queued), instead of going through every done item ever sent (SPEC 8: a run's cost
+ * does not grow with the history). */
 int stock_sync_settle(struct stock_sync_job *j, struct qs_err *e)
 {
     return store_run(
@@ -39,7 +45,8 @@ int stock_sync_settle(struct stock_sync_job *j, struct qs_err *e)
         " SELECT shop, item, opt, target, updated_at, id FROM (SELECT shop,"
         "  json_extract(payload, '$.item_code') AS item, json_extract(payload, '$.option') AS opt,"
         "  json_extract(payload, '$.target') AS target, updated_at, max(id) AS id FROM outbox"
-        "  WHERE shop = ?1 AND kind = ?2 AND state = 'done' GROUP BY item, opt) WHERE true"
+        "  WHERE id > (SELECT coalesce(max(outbox_id), 0) FROM stock_push WHERE shop = ?1)"
+        "  AND +shop = ?1 AND +kind = ?2 AND +state = 'done' GROUP BY item, opt) WHERE true"
         " ON CONFLICT (shop, item_code, option) DO UPDATE SET qty = excluded.qty,"
         " set_at = excluded.set_at, outbox_id = excluded.outbox_id"
         " WHERE excluded.outbox_id > stock_push.outbox_id",

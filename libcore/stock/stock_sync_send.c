@@ -15,18 +15,12 @@
 #define SENDS_PER_ITEM 3 /* sends of one item in one run, each after a read showed none */
 #define CLAIM_BATCH    50
 
-/* What became of the items this run claimed, by key. */
-struct done {
-    char *key, *message;
-    enum job_outcome outcome;
-    char *payload;
-};
-
+/* The run's sending state; what became of each item it claimed is kept in
+ * temp.stock_sync_done (stock_sync_rows.c), not in memory (SPEC 8). */
 struct stock_sync_sent {
     struct stock_sync_job *j;
-    struct done *v;
-    size_t n;
     struct job_counts *c;
+    int rc; /* the first failure to record a result */
 };
 
 static void result(struct stock_sync_sent *s, const struct outbox_item *it, enum job_outcome oc,
@@ -35,13 +29,15 @@ static void result(struct stock_sync_sent *s, const struct outbox_item *it, enum
                    const char *fmt, ...)
 {
     char buf[512];
+    struct qs_err e;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
-    s->v[s->n++] = (struct done){xstrdup(it->key), xstrdup(buf), oc,
-                                 xstrdup(it->payload ? it->payload : "{}")};
+    err_clear(&e);
+    if (stock_sync_done_add(s->j, it->key, oc, buf, it->payload ? it->payload : "{}", &e) < 0 &&
+        s->rc == 0)
+        s->rc = e.code ? e.code : QS_E_IO;
 }
 
 static const char *pget(const json_t *pl, const char *k)
@@ -241,7 +237,8 @@ static int run(void *job, struct job_counts *c, struct qs_err *e)
             break;
         }
         for (size_t i = 0; i < n && rc >= 0; i++)
-            rc = one(s, &items[i], e);
+            if ((rc = one(s, &items[i], e)) >= 0 && s->rc < 0)
+                rc = err_set(e, s->rc, RULE, "could not record a result of this run");
         outbox_items_free(items, n);
         if (rc < 0 || j->o.retry_failed)
             break;
@@ -320,61 +317,79 @@ static enum job_outcome elsewhere(struct stock_sync_job *j, const char *key, con
     return *msg = "queued: waits for its retry (--retry-failed sends it now)", JOB_RETRY;
 }
 
+struct rep {
+    job_emit_fn fn;
+    void *ectx;
+    struct qs_err *e;
+};
+
+static int report_link(struct stock_sync_job *j, const struct stock_sync_link *l, void *ctx)
+{
+    struct rep *x = ctx;
+    const struct stock_sync_row *w = &l->row;
+    const char *msg = w->message;
+    enum job_outcome oc = w->outcome;
+    char *mine = NULL;
+    int rc = 0;
+    if (*w->key) {
+        if ((rc = stock_sync_done_take(j, w->key, &oc, &mine, x->e)) < 0)
+            return rc;
+        if (rc == 1)
+            msg = mine;
+        else
+            oc = elsewhere(j, w->key, &msg);
+    }
+    rc = emit(x->fn, x->ectx, w, oc, msg, x->e);
+    free(mine);
+    return rc < 0 ? rc : 0;
+}
+
+/* Items of earlier runs this run sent. */
+static int report_rest(enum job_outcome oc, const char *message, const char *payload, void *ctx)
+{
+    struct rep *x = ctx;
+    json_t *pl = json_loads(payload, 0, NULL);
+    struct stock_sync_row w = {.item_code = (char *)pget(pl, "item_code"),
+                               .option = (char *)pget(pl, "option"),
+                               .q_sku = (char *)pget(pl, "q_sku"),
+                               .available = -1,
+                               .target = json_integer_value(json_object_get(pl, "target")),
+                               .market = -1};
+    int rc = emit(x->fn, x->ectx, &w, oc, message, x->e);
+    json_decref(pl);
+    return rc < 0 ? rc : 0;
+}
+
 static int report(void *job, job_emit_fn fn, void *ectx, struct qs_err *e)
 {
     struct stock_sync_job *j = job;
-    struct stock_sync_sent *s = j->sent;
-    char *mine = xcalloc(s && s->n ? s->n : 1, 1);
-    int rc = 0;
-    for (size_t i = 0; i < j->nrows && rc >= 0; i++) {
-        const struct stock_sync_row *w = &j->rows[i];
-        size_t k = 0;
-        const char *msg = w->message;
-        enum job_outcome oc = w->outcome;
-        if (*w->key) {
-            while (s && k < s->n && (mine[k] || strcmp(s->v[k].key, w->key) != 0))
-                k++;
-            if (s && k < s->n) {
-                mine[k] = 1;
-                oc = s->v[k].outcome;
-                msg = s->v[k].message;
-            } else
-                oc = elsewhere(j, w->key, &msg);
-        }
-        rc = emit(fn, ectx, w, oc, msg, e);
-    }
-    /* Items of earlier runs this run sent. */
-    for (size_t k = 0; s && k < s->n && rc >= 0; k++) {
-        if (mine[k])
-            continue;
-        json_t *pl = json_loads(s->v[k].payload, 0, NULL);
-        struct stock_sync_row w = {.item_code = (char *)pget(pl, "item_code"),
-                                   .option = (char *)pget(pl, "option"),
-                                   .q_sku = (char *)pget(pl, "q_sku"),
-                                   .available = -1,
-                                   .target = json_integer_value(json_object_get(pl, "target")),
-                                   .market = -1};
-        rc = emit(fn, ectx, &w, s->v[k].outcome, s->v[k].message, e);
-        json_decref(pl);
-    }
-    free(mine);
+    struct rep x = {fn, ectx, e};
+    /* One transaction for the pass: one snapshot of the outbox, and one commit of the
+     * TEMP table's marks instead of one per link. */
+    int own = sqlite3_get_autocommit(store_db(j->s)), rc = 0, c;
+    if ((rc = stock_sync_tab_flush(j, e)) < 0 || (own && (rc = store_exec(j->s, "BEGIN", e)) < 0))
+        return rc;
+    rc = stock_sync_tab_each(j, report_link, &x, e);
+    if (rc >= 0)
+        rc = stock_sync_done_rest(j, report_rest, &x, e);
+    if (own && rc < 0)
+        store_rollback(j->s);
+    else if (own && (c = store_commit(j->s, e)) < 0)
+        rc = c;
     return rc;
 }
 
 static void epilogue(void *job, const char *prog, FILE *diag)
 {
     struct stock_sync_job *j = job;
-    size_t drift = 0, shared = 0;
-    for (size_t i = 0; i < j->nrows; i++) {
-        drift += strncmp(j->rows[i].message, "drift:", 6) == 0;
-        shared += strstr(j->rows[i].message, "--shared splits") != NULL;
-    }
+    long long drift, shared;
+    stock_sync_tab_counts(j, &drift, &shared);
     if (drift)
-        fprintf(diag, "%s: %zu link%s drifted since qs set them: nothing sent for %s (%s)\n", prog,
+        fprintf(diag, "%s: %lld link%s drifted since qs set them: nothing sent for %s (%s)\n", prog,
                 drift, drift == 1 ? "" : "s", drift == 1 ? "it" : "them", RULE);
     if (shared)
         fprintf(diag,
-                "%s: %zu link%s of SKUs linked to several items skipped: --shared splits "
+                "%s: %lld link%s of SKUs linked to several items skipped: --shared splits "
                 "them (%s)\n",
                 prog, shared, shared == 1 ? "" : "s", RULE);
 }
@@ -390,24 +405,8 @@ const struct job_ops stock_sync_job_ops = {
 
 void stock_sync_job_clear(struct stock_sync_job *j)
 {
-    for (size_t i = 0; i < j->nrows; i++) {
-        free(j->rows[i].item_code);
-        free(j->rows[i].option);
-        free(j->rows[i].q_sku);
-        free(j->rows[i].key);
-        free(j->rows[i].message);
-    }
-    free(j->rows);
-    if (j->sent) {
-        for (size_t k = 0; k < j->sent->n; k++) {
-            free(j->sent->v[k].key);
-            free(j->sent->v[k].message);
-            free(j->sent->v[k].payload);
-        }
-        free(j->sent->v);
-        free(j->sent);
-    }
-    j->rows = NULL;
+    stock_sync_tab_close(j);
+    free(j->sent);
     j->nrows = 0;
     j->sent = NULL;
 }

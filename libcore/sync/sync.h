@@ -210,11 +210,19 @@ struct sync_send_stats {
 };
 
 struct sync_send;
-/* Validates reqs against the store (R-SYN-1b): known order line, a state that allows the
- * action, carrier and tracking present, no conflicting duplicate, not already done with
- * other values; for ship adds every other line of each cart. Calls rej for each bad
- * record; returns QS_E_DATA when there is one and !o->skip_bad. *out is freed with
- * sync_send_free. */
+/* Plans a send as its input is read (SPEC 8: nothing per line is held in memory): begin,
+ * add each input record, end. sync_send_add validates r against the store (R-SYN-1b):
+ * known order line, a state that allows the action, carrier and tracking present, no
+ * conflicting duplicate, not already done with other values; it calls rej (ctx) for a bad
+ * record and returns 0, or a QS_E_* code when the store failed. sync_send_end(p, rc)
+ * ends the plan begun: when rc is 0 it adds, for ship, every other line of each cart,
+ * and returns QS_E_DATA when a record was bad and !o->skip_bad; else it returns rc.
+ * *out (set even on failure) is freed with sync_send_free. */
+int sync_send_begin(struct store *s, const struct sync_send_opts *o, sync_reject_fn rej, void *ctx,
+                    struct sync_send **out, struct sync_send_stats *st, struct qs_err *e);
+int sync_send_add(struct sync_send *p, const struct sync_req *r, struct qs_err *e);
+int sync_send_end(struct sync_send *p, int rc, struct qs_err *e);
+/* begin, add each of reqs, end. */
 int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
                    size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
                    struct sync_send_stats *st, struct qs_err *e);

@@ -159,6 +159,13 @@ enum syncdb_slot {
     ST_ITEM_GONE,
     ST_BOX_ORDER, /* sync_send.c: an order's outbox items of the kind */
     ST_BOX_KEY,   /* sync_send.c: the outbox item of a key */
+    ST_PLAN_INS,  /* sync_send_rows.c: the plan's TEMP tables */
+    ST_PLAN_GET,
+    ST_PLAN_AT,
+    ST_PLAN_EACH,
+    ST_PLAN_SETTLE,
+    ST_PLAN_SET_PUT,
+    ST_PLAN_SET_EACH,
     ST_COUNT
 };
 /* A run's statements go through the store's SQL layer (store_bind's types; ?1 is always
@@ -267,8 +274,9 @@ struct sync_settled {
     const char *result; /* ok, failed, retry, unknown */
 };
 
-/* One order line of a send run. */
+/* One order line of a send run (a row of temp.sync_plan, sync_send_rows.c). */
 struct sync_pline {
+    long seq;                            /* its row; 0 until stored */
     char *order_no, *carrier, *tracking; /* carrier, tracking: ship only */
     char *order_date;                    /* UTC ISO, from the store */
     char *key;                           /* its outbox key */
@@ -284,12 +292,12 @@ struct sync_send {
     struct syncdb *d;
     struct sync_send_opts o;
     const char *kind; /* outbox kind: "ship" or "confirm" */
-    struct sync_pline *l;
-    size_t n, cap;
-    struct strmap planned; /* order_no -> index in l, for every line l holds */
-    struct sync_settled *set;
-    size_t nset, capset;
-    struct strmap settled; /* key -> index in set of its last settlement */
+    long n;           /* lines in the plan (temp.sync_plan: SPEC 8, nothing per line held) */
+    sync_reject_fn rej;
+    void *rej_ctx;
+    struct sync_send_stats *st;
+    int nbad;
+    int reading, own; /* between sync_send_begin and sync_send_end; own: its transaction */
     char now[32];
     char **alloc; /* ship: the shop's lines allocated to the warehouse, sorted (R-STK-6) */
     size_t nalloc;
@@ -304,9 +312,34 @@ int sync_send_alloc_skip(struct sync_send *p, struct sync_pline *l);
 /* Frees p->alloc. */
 void sync_send_alloc_free(struct sync_send *p);
 
-/* Records a result of this run. */
-void sync_send_settled(struct sync_send *p, const char *key, const char *order_no,
-                       const char *result, const char *code, const char *msg);
+/* Records a result of this run. Returns 0 or a QS_E_* code. */
+int sync_send_settled(struct sync_send *p, const char *key, const char *order_no,
+                      const char *result, const char *code, const char *msg, struct qs_err *e);
+
+/* ---- the plan's rows (sync_send_rows.c: TEMP tables of the connection) ---------------- */
+
+/* Creates the tables when missing and empties them. */
+int sync_plan_reset(struct sync_send *p, struct qs_err *e);
+/* Stores l as the plan's next line (l->seq set). */
+int sync_plan_put(struct sync_send *p, struct sync_pline *l, struct qs_err *e);
+/* The planned line of order_no / of row seq into *l (sync_pline_clear after): 1; 0 when
+ * there is none; else a QS_E_* code. */
+int sync_plan_get(struct sync_send *p, const char *order_no, struct sync_pline *l,
+                  struct qs_err *e);
+int sync_plan_at(struct sync_send *p, long seq, struct sync_pline *l, struct qs_err *e);
+/* Frees what l holds and zeroes it. */
+void sync_pline_clear(struct sync_pline *l);
+/* Calls fn with each planned line in order (queued_only: those not settled by the plan)
+ * until it returns non-zero; returns that, 0, or a QS_E_* code. l is borrowed. */
+int sync_plan_each(struct sync_send *p, int queued_only,
+                   int (*fn)(const struct sync_pline *l, void *ctx), void *ctx, struct qs_err *e);
+/* Records a settlement: on the plan's line of key, else as an item of an earlier run. */
+int sync_plan_settle(struct sync_send *p, const char *key, const char *order_no, const char *result,
+                     const char *code, const char *msg, struct qs_err *e);
+/* Calls fn with each item of an earlier run this run settled (its last settlement), in
+ * the order of those settlements; as sync_plan_each. s is borrowed. */
+int sync_plan_settled_each(struct sync_send *p, int (*fn)(const struct sync_settled *s, void *ctx),
+                           void *ctx, struct qs_err *e);
 /* The order number an outbox key is for ("300000001#2" -> "300000001"), into buf. */
 const char *sync_key_order(const char *key, char *buf, size_t size);
 /* The revision of an outbox key ("300000001" 1, "300000001#2" 2). */

@@ -15,32 +15,10 @@
 
 #define RULE "R-SYN-1b"
 
-static long pline_find(const struct sync_send *p, const char *order_no);
-
-void sync_send_settled(struct sync_send *p, const char *key, const char *order_no,
-                       const char *result, const char *code, const char *msg)
+int sync_send_settled(struct sync_send *p, const char *key, const char *order_no,
+                      const char *result, const char *code, const char *msg, struct qs_err *e)
 {
-    long i = pline_find(p, order_no);
-    if (i >= 0 && p->l[i].key && strcmp(p->l[i].key, key) == 0) {
-        /* A line of the plan keeps its own (nothing per line beyond the plan). */
-        struct sync_settled *s = &p->l[i].set;
-        free(s->code);
-        free(s->msg);
-        s->code = xstrdup(code ? code : "");
-        s->msg = xstrdup(msg ? msg : "");
-        s->result = result;
-        return;
-    }
-    if (p->nset == p->capset)
-        p->set = xrealloc(p->set, (p->capset = p->capset ? 2 * p->capset : 64) * sizeof *p->set);
-    p->set[p->nset++] = (struct sync_settled){
-        .key = xstrdup(key),
-        .order_no = xstrdup(order_no),
-        .code = xstrdup(code ? code : ""),
-        .msg = xstrdup(msg ? msg : ""),
-        .result = result,
-    };
-    strmap_put(&p->settled, key, p->nset - 1);
+    return sync_plan_settle(p, key, order_no, result, code, msg, e);
 }
 
 /* A payload field. Returns a malloc'd string ("" when missing). */
@@ -76,32 +54,17 @@ static int same_payload(const struct sync_send *p, const struct outbox_item *it,
     return same;
 }
 
-static struct sync_pline *pline_add(struct sync_send *p, const char *order_no, const char *carrier,
-                                    const char *tracking, const char *order_date, long line)
+/* Fills *l, the line being planned (stored by sync_plan_put once it is kept). */
+static void pline_init(struct sync_send *p, struct sync_pline *l, const char *order_no,
+                       const char *carrier, const char *tracking, const char *order_date, long line)
 {
-    struct sync_pline *l;
-    if (p->n == p->cap)
-        p->l = xrealloc(p->l, (p->cap = p->cap ? 2 * p->cap : 64) * sizeof *p->l);
-    l = &p->l[p->n++];
-    memset(l, 0, sizeof *l);
+    sync_pline_clear(l);
     l->order_no = xstrdup(order_no);
     l->carrier = xstrdup(carrier ? carrier : "");
     l->tracking = xstrdup(tracking ? tracking : "");
     /* The order date goes into a confirm's payload only. */
     l->order_date = p->o.action == SYNC_CONFIRM ? xstrdup(order_date ? order_date : "") : NULL;
     l->line = line;
-    strmap_put(&p->planned, order_no, p->n - 1);
-    return l;
-}
-
-/* The index of the planned line for order_no, or -1. (pline_drop leaves its line in the
- * map: an index past the end, or a slot reused by another order number, is no match.) */
-static long pline_find(const struct sync_send *p, const char *order_no)
-{
-    size_t i;
-    if (!strmap_get(&p->planned, order_no, &i) || i >= p->n || strcmp(p->l[i].order_no, order_no))
-        return -1;
-    return (long)i;
 }
 
 static void pline_pre(struct sync_pline *l, const char *msg)
@@ -181,30 +144,14 @@ static int bad(struct qs_err *e, const char *fmt, ...)
     return QS_E_DATA;
 }
 
-/* Takes back the line pline_add added last. */
-static void pline_drop(struct sync_send *p)
-{
-    struct sync_pline *l = &p->l[--p->n];
-    free(l->order_no);
-    free(l->carrier);
-    free(l->tracking);
-    free(l->order_date);
-    free(l->key);
-    free(l->pre_msg);
-    free(l->set.code);
-    free(l->set.msg);
-}
-
-/* R-SYN-1b: what an input line must be for the action. */
+/* R-SYN-1b: what an input line must be for the action. Returns 0 with *l the line to
+ * plan, or a QS_E_* code (QS_E_DATA: a bad line, e set). */
 static int check(struct sync_send *p, const struct sync_req *r, const struct syncdb_line *sl,
-                 struct sync_pline **out, struct qs_err *e)
+                 struct sync_pline *l, struct qs_err *e)
 {
     const char *no = r->order_no ? r->order_no : "";
     const char *carrier = r->carrier ? r->carrier : "", *tracking = r->tracking ? r->tracking : "";
-    struct sync_pline *l;
-    int rc;
 
-    *out = NULL;
     if (!*no)
         return bad(e, "order_no is empty");
     if (p->o.action == SYNC_SHIP) {
@@ -230,15 +177,12 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         return bad(e, "the order line is cancelled");
     if (sl->status == 1)
         return bad(e, "the order line is not paid yet");
-    l = pline_add(p, no, carrier, tracking, sl->order_date, r->line);
-    *out = l;
+    pline_init(p, l, no, carrier, tracking, sl->order_date, r->line);
     if (p->o.action == SYNC_SHIP && sl->status >= 4) {
         if (strcmp(sl->tracking, tracking) == 0) {
             pline_pre(l, "already shipped");
             return 0;
         }
-        pline_drop(p);
-        *out = NULL;
         return bad(e, "already shipped with tracking number %s", sl->tracking);
     }
     if (p->o.action == SYNC_SHIP && sync_send_alloc_skip(p, l))
@@ -249,15 +193,12 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         int found = sync_box_current(p->d, p->kind, no, &it, e), done;
         done = found > 0 && it.state == OUTBOX_DONE && same_payload(p, &it, "", "");
         sync_box_clear(&it);
-        if (done || found < 0) {
-            if (done)
-                pline_pre(l, "already sent");
-            else
-                pline_drop(p), *out = NULL;
-            return found < 0 ? found : 0;
+        if (found < 0)
+            return found;
+        if (done) {
+            pline_pre(l, "already sent");
+            return 0;
         }
-        pline_drop(p);
-        *out = NULL;
         return err_set(e, QS_E_DATA, "R-NOTE-13",
                        "the order is already %s: a delay notice is the order confirmation and "
                        "works only before qs sync confirm",
@@ -267,12 +208,7 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         pline_pre(l, sl->status == 3 ? "already confirmed" : "already shipped");
         return 0;
     }
-    if ((rc = choose_key(p, l, e)) < 0) {
-        pline_drop(p);
-        *out = NULL;
-        return rc;
-    }
-    return 0;
+    return choose_key(p, l, e);
 }
 
 struct cart_ctx {
@@ -288,38 +224,38 @@ static int cart_add(const char *order_no, void *ctx)
     struct cart_ctx *c = ctx;
     struct sync_send *p = c->p;
     struct syncdb_line sl;
+    struct sync_pline l = {0};
     struct qs_err ignore;
-    int rc = 0;
+    int rc;
 
-    if (pline_find(p, order_no) >= 0)
-        return 0;
+    if ((rc = sync_plan_get(p, order_no, &l, c->e)) != 0) { /* planned already, or an error */
+        sync_pline_clear(&l);
+        return rc < 0 ? rc : 0;
+    }
     if ((rc = syncdb_line_brief(p->d, order_no, &sl, c->e)) < 0)
         return rc;
     if (sl.found && sl.status >= 2 && sl.status <= 3 && sl.claim != 1 && sl.claim != 2 &&
         sl.claim != 3 && sl.claim != 16) {
-        struct sync_pline *l = pline_add(p, order_no, c->carrier, c->tracking, sl.order_date, 0);
-        if (sync_send_alloc_skip(p, l))
-            ; /* R-STK-6: reported as skipped */
-        else if ((rc = choose_key(p, l, &ignore)) < 0 || l->pre) {
-            pline_drop(p);                   /* queued or sent with other values: that one stands */
-            if (rc < 0 && rc != QS_E_DATA) { /* the store failed */
-                *c->e = ignore;
-                syncdb_line_clear(&sl);
-                return rc;
-            }
-        }
+        pline_init(p, &l, order_no, c->carrier, c->tracking, sl.order_date, 0);
+        if (sync_send_alloc_skip(p, &l))
+            rc = sync_plan_put(p, &l, c->e); /* R-STK-6: reported as skipped */
+        else if ((rc = choose_key(p, &l, &ignore)) == 0 && !l.pre)
+            rc = sync_plan_put(p, &l, c->e);
+        else if (rc == QS_E_DATA || rc == 0)
+            rc = 0; /* queued or sent with other values: that one stands */
+        else
+            *c->e = ignore; /* the store failed */
     }
+    sync_pline_clear(&l);
     syncdb_line_clear(&sl);
-    return 0;
+    return rc;
 }
 
-static int plan(struct store *s, const struct sync_send_opts *o, const struct sync_req *reqs,
-                size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
-                struct sync_send_stats *st, struct qs_err *e)
+int sync_send_begin(struct store *s, const struct sync_send_opts *o, sync_reject_fn rej, void *ctx,
+                    struct sync_send **out, struct sync_send_stats *st, struct qs_err *e)
 {
     struct sync_send *p = xcalloc(1, sizeof *p);
-    size_t explicit;
-    int rc = 0, nbad = 0;
+    int rc;
 
     memset(st, 0, sizeof *st);
     *out = p;
@@ -327,115 +263,147 @@ static int plan(struct store *s, const struct sync_send_opts *o, const struct sy
     p->o = *o;
     p->kind = o->action == SYNC_SHIP ? "ship" : "confirm";
     p->d = syncdb_new(s, o->shop);
+    p->rej = rej;
+    p->rej_ctx = ctx;
+    p->st = st;
     tm_utc_iso(o->now, p->now, sizeof p->now);
-    if ((rc = sync_send_alloc_load(p, e)) < 0)
+    /* One read transaction for the whole plan (sync_read_begin). */
+    if ((rc = sync_read_begin(s, &p->own, e)) < 0)
         return rc;
-    for (size_t i = 0; i < n; i++) {
-        const struct sync_req *r = &reqs[i];
-        struct syncdb_line sl;
-        struct sync_pline *l = NULL;
-        struct qs_err re;
-        long j;
+    p->reading = 1;
+    if ((rc = sync_plan_reset(p, e)) < 0 || (rc = sync_send_alloc_load(p, e)) < 0)
+        return rc;
+    return 0;
+}
 
-        err_clear(&re);
-        /* The same line twice: harmless when it asks for the same thing. */
-        j = r->order_no ? pline_find(p, r->order_no) : -1;
-        if (j >= 0) {
-            if (o->action == SYNC_SHIP &&
-                (strcmp(p->l[j].carrier, r->carrier ? r->carrier : "") ||
-                 strcmp(p->l[j].tracking, r->tracking ? r->tracking : ""))) {
-                err_set(&re, QS_E_DATA, RULE, "repeats line %ld with another carrier or tracking",
-                        p->l[j].line);
-                goto reject;
-            }
-            continue;
-        }
+int sync_send_add(struct sync_send *p, const struct sync_req *r, struct qs_err *e)
+{
+    struct syncdb_line sl;
+    struct sync_pline l = {0};
+    struct qs_err re;
+    int rc;
+
+    err_clear(&re);
+    /* The same line twice: harmless when it asks for the same thing. */
+    if ((rc = sync_plan_get(p, r->order_no ? r->order_no : "", &l, e)) < 0)
+        return rc;
+    if (rc > 0) {
+        rc = 0;
+        if (p->o.action == SYNC_SHIP && (strcmp(l.carrier, r->carrier ? r->carrier : "") ||
+                                         strcmp(l.tracking, r->tracking ? r->tracking : "")))
+            rc = err_set(&re, QS_E_DATA, RULE, "repeats line %ld with another carrier or tracking",
+                         l.line);
+        sync_pline_clear(&l);
+        if (rc == 0)
+            return 0;
+    } else {
         if ((rc = syncdb_line_brief(p->d, r->order_no ? r->order_no : "", &sl, e)) < 0)
             return rc;
         rc = check(p, r, &sl, &l, &re);
         syncdb_line_clear(&sl);
         if (rc == 0)
-            continue;
+            rc = sync_plan_put(p, &l, e);
+        sync_pline_clear(&l);
+        if (rc == 0)
+            return 0;
         if (rc != QS_E_DATA) { /* the store failed */
-            *e = re;
+            if (re.code)
+                *e = re;
             return rc;
         }
-    reject:
-        rc = 0;
-        nbad++;
-        st->rejected++;
-        err_at_sheet(&re, o->file, o->sheet, r->line, 0);
-        err_record(&re, r->order_no ? r->order_no : "");
-        if (rej)
-            rej(r, &re, ctx);
     }
-    if (nbad && !o->skip_bad)
-        return err_set(e, QS_E_DATA, RULE, "%d bad input line%s: nothing was queued or sent", nbad,
-                       nbad == 1 ? "" : "s");
-    explicit = p->n;
-    for (size_t i = 0; o->action == SYNC_SHIP && i < explicit && rc == 0; i++) {
-        struct cart_ctx c = {p, p->l[i].carrier, p->l[i].tracking, e};
-        char *no = xstrdup(p->l[i].order_no);
-        rc = syncdb_cart_each(p->d, no, cart_add, &c, e);
-        free(no);
+    p->nbad++;
+    p->st->rejected++;
+    err_at_sheet(&re, p->o.file, p->o.sheet, r->line, 0);
+    err_record(&re, r->order_no ? r->order_no : "");
+    if (p->rej)
+        p->rej(r, &re, p->rej_ctx);
+    return 0;
+}
+
+/* The other lines of each planned cart (ship). */
+static int carts(struct sync_send *p, struct qs_err *e)
+{
+    long explicit = p->n;
+    int rc = 0;
+    for (long seq = 1; p->o.action == SYNC_SHIP && seq <= explicit && rc == 0; seq++) {
+        struct sync_pline l = {0};
+        if ((rc = sync_plan_at(p, seq, &l, e)) > 0) {
+            struct cart_ctx c = {p, l.carrier, l.tracking, e};
+            rc = syncdb_cart_each(p->d, l.order_no, cart_add, &c, e);
+        }
+        sync_pline_clear(&l);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int sync_send_end(struct sync_send *p, int rc, struct qs_err *e)
+{
+    if (!p)
+        return rc;
+    if (rc == 0 && p->nbad && !p->o.skip_bad)
+        rc = err_set(e, QS_E_DATA, RULE, "%d bad input line%s: nothing was queued or sent", p->nbad,
+                     p->nbad == 1 ? "" : "s");
+    if (rc == 0)
+        rc = carts(p, e);
+    if (p->reading) {
+        p->reading = 0;
+        rc = sync_read_end(p->s, p->own, rc, e);
     }
     return rc;
 }
 
+struct enq_ctx {
+    struct sync_send *p;
+    struct qs_err *e;
+};
+
+static int enqueue_line(const struct sync_pline *l, void *ctx)
+{
+    struct enq_ctx *c = ctx;
+    struct sync_send *p = c->p;
+    json_t *pl;
+    char *text;
+    int rc;
+
+    /* The payload carries what a later run needs to send or reconcile it alone. */
+    if (p->o.action == SYNC_SHIP)
+        pl = json_pack("{s:s, s:s, s:s, s:s}", "order_no", l->order_no, "carrier", l->carrier,
+                       "tracking", l->tracking, "at", p->now);
+    else
+        pl = json_pack("{s:s, s:s, s:s, s:s}", "order_no", l->order_no, "est", p->o.est,
+                       "order_date", l->order_date ? l->order_date : "", "at", p->now);
+    if (pl && p->o.action == SYNC_CONFIRM && p->o.delay_type) { /* R-NOTE-13 */
+        char dt[16];
+        snprintf(dt, sizeof dt, "%d", p->o.delay_type);
+        json_object_set_new(pl, "delay_type", json_string(dt));
+        json_object_set_new(pl, "delay_memo", json_string(p->o.delay_memo ? p->o.delay_memo : ""));
+    }
+    text = pl ? json_dumps(pl, JSON_COMPACT) : NULL;
+    json_decref(pl);
+    if (!text)
+        return err_set(c->e, QS_E_DATA, RULE, "order line %s: the input is not valid UTF-8",
+                       l->order_no);
+    rc = outbox_enqueue(p->s, p->o.shop, p->kind, l->key, text, p->o.now, NULL, c->e);
+    free(text);
+    return rc < 0 ? rc : 0; /* added, or there already */
+}
+
 int sync_send_enqueue(struct sync_send *p, struct qs_err *e)
 {
-    int rc = 0, own;
+    struct enq_ctx c = {p, e};
+    int rc, own;
 
     if ((rc = syncdb_tx_begin(p->s, &own, e)) < 0)
         return rc;
-    for (size_t i = 0; i < p->n && rc >= 0; i++) {
-        struct sync_pline *l = &p->l[i];
-        json_t *pl;
-        char *text;
-        if (l->pre)
-            continue;
-        /* The payload carries what a later run needs to send or reconcile it alone. */
-        if (p->o.action == SYNC_SHIP)
-            pl = json_pack("{s:s, s:s, s:s, s:s}", "order_no", l->order_no, "carrier", l->carrier,
-                           "tracking", l->tracking, "at", p->now);
-        else
-            pl = json_pack("{s:s, s:s, s:s, s:s}", "order_no", l->order_no, "est", p->o.est,
-                           "order_date", l->order_date, "at", p->now);
-        if (pl && p->o.action == SYNC_CONFIRM && p->o.delay_type) { /* R-NOTE-13 */
-            char dt[16];
-            snprintf(dt, sizeof dt, "%d", p->o.delay_type);
-            json_object_set_new(pl, "delay_type", json_string(dt));
-            json_object_set_new(pl, "delay_memo",
-                                json_string(p->o.delay_memo ? p->o.delay_memo : ""));
-        }
-        text = pl ? json_dumps(pl, JSON_COMPACT) : NULL;
-        json_decref(pl);
-        if (!text) {
-            rc = err_set(e, QS_E_DATA, RULE, "order line %s: the input is not valid UTF-8",
-                         l->order_no);
-            break;
-        }
-        rc = outbox_enqueue(p->s, p->o.shop, p->kind, l->key, text, p->o.now, NULL, e);
-        free(text);
-    }
+    rc = sync_plan_each(p, 1, enqueue_line, &c, e);
     return syncdb_tx_end(p->s, own, rc < 0 ? rc : 0, e);
 }
 
-/* This run's last settlement of key: the plan line's, else one of an earlier run's item. */
-static const struct sync_settled *settled_find(const struct sync_send *p, const char *key)
+/* s: this run's last settlement of key (NULL: none). */
+static int report_one(struct sync_send *p, const char *order_no, const char *key,
+                      const struct sync_settled *s, sync_result_fn fn, void *ctx, struct qs_err *e)
 {
-    char no[64];
-    size_t i;
-    long j = pline_find(p, sync_key_order(key, no, sizeof no));
-    if (j >= 0 && p->l[j].key && strcmp(p->l[j].key, key) == 0)
-        return p->l[j].set.result ? &p->l[j].set : NULL;
-    return strmap_get(&p->settled, key, &i) ? &p->set[i] : NULL;
-}
-
-static int report_one(struct sync_send *p, const char *order_no, const char *key, sync_result_fn fn,
-                      void *ctx, struct qs_err *e)
-{
-    const struct sync_settled *s = settled_find(p, key);
     struct outbox_item item, *it = &item;
     struct sync_result r = {order_no, "retry", "", "queued", 0};
     int rc = sync_box_key(p->d, p->kind, key, &item, e);
@@ -490,32 +458,46 @@ int sync_send_plan(struct store *s, const struct sync_send_opts *o, const struct
                    size_t n, sync_reject_fn rej, void *ctx, struct sync_send **out,
                    struct sync_send_stats *st, struct qs_err *e)
 {
-    int own, rc;
-    *out = NULL;
-    memset(st, 0, sizeof *st);
-    if ((rc = sync_read_begin(s, &own, e)) < 0)
-        return rc;
-    return sync_read_end(s, own, plan(s, o, reqs, n, rej, ctx, out, st, e), e);
+    int rc = sync_send_begin(s, o, rej, ctx, out, st, e);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = sync_send_add(*out, &reqs[i], e);
+    return sync_send_end(*out, rc, e);
 }
 
+struct rep_ctx {
+    struct sync_send *p;
+    sync_result_fn fn;
+    void *ctx;
+    struct qs_err *e;
+};
+
+static int report_line(const struct sync_pline *l, void *ctx)
+{
+    struct rep_ctx *c = ctx;
+    if (l->pre) {
+        /* pline_pre: settled by the plan, without a send ("already sent"). */
+        struct sync_result r = {l->order_no, l->pre, "", l->pre_msg ? l->pre_msg : "",
+                                strcmp(l->pre, "ok") == 0};
+        return c->fn(&r, c->ctx);
+    }
+    return report_one(c->p, l->order_no, l->key, l->set.result ? &l->set : NULL, c->fn, c->ctx,
+                      c->e);
+}
+
+static int report_set(const struct sync_settled *s, void *ctx)
+{
+    struct rep_ctx *c = ctx;
+    return report_one(c->p, s->order_no, s->key, s, c->fn, c->ctx, c->e);
+}
+
+/* The planned lines in order (temp.sync_plan), then the items of earlier runs this run
+ * settled too (temp.sync_plan_set holds no key of the plan). */
 static int report(struct sync_send *p, sync_result_fn fn, void *ctx, struct qs_err *e)
 {
-    int rc = 0;
-
-    for (size_t i = 0; i < p->n && rc == 0; i++) {
-        struct sync_pline *l = &p->l[i];
-        if (l->pre) {
-            /* pline_pre: settled by the plan, without a send ("already sent"). */
-            struct sync_result r = {l->order_no, l->pre, "", l->pre_msg, strcmp(l->pre, "ok") == 0};
-            rc = fn(&r, ctx);
-        } else {
-            rc = report_one(p, l->order_no, l->key, fn, ctx, e);
-        }
-    }
-    /* Items of earlier runs this run settled too (p->set holds no key of the plan). */
-    for (size_t i = 0; i < p->nset && rc == 0; i++)
-        if (settled_find(p, p->set[i].key) == &p->set[i])
-            rc = report_one(p, p->set[i].order_no, p->set[i].key, fn, ctx, e);
+    struct rep_ctx c = {p, fn, ctx, e};
+    int rc = sync_plan_each(p, 0, report_line, &c, e);
+    if (rc == 0)
+        rc = sync_plan_settled_each(p, report_set, &c, e);
     return rc;
 }
 
@@ -531,26 +513,8 @@ void sync_send_free(struct sync_send *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->n; i++) {
-        free(p->l[i].order_no);
-        free(p->l[i].carrier);
-        free(p->l[i].tracking);
-        free(p->l[i].order_date);
-        free(p->l[i].key);
-        free(p->l[i].pre_msg);
-        free(p->l[i].set.code);
-        free(p->l[i].set.msg);
-    }
-    for (size_t i = 0; i < p->nset; i++) {
-        free(p->set[i].key);
-        free(p->set[i].order_no);
-        free(p->set[i].code);
-        free(p->set[i].msg);
-    }
-    free(p->l);
-    free(p->set);
-    strmap_free(&p->planned);
-    strmap_free(&p->settled);
+    if (p->reading)
+        sync_send_end(p, QS_E_SOFTWARE, NULL);
     sync_send_alloc_free(p);
     syncdb_free(p->d);
     free(p);

@@ -39,11 +39,6 @@ void sync_box_clear(struct outbox_item *it)
     memset(it, 0, sizeof *it);
 }
 
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : xstrdup(store_col_text(st, i));
-}
-
 struct box_row {
     const char *order_no; /* NULL: any key (box_key) */
     struct outbox_item *it;
@@ -69,9 +64,9 @@ static int box_row(sqlite3_stmt *st, void *ctx)
     *b->it = (struct outbox_item){
         .id = sqlite3_column_int64(st, 0),
         .key = xstrdup(key),
-        .payload = col_dup(st, 2),
-        .ref = col_dup(st, 3),
-        .last_error = col_dup(st, 4),
+        .payload = store_col_dup(st, 2),
+        .ref = store_col_dup(st, 3),
+        .last_error = store_col_dup(st, 4),
         .state = state,
     };
     b->found = 1;

@@ -58,7 +58,8 @@ static int settle(struct sync_run *r, struct outbox_item **items, struct sync_lr
             snprintf(code, sizeof code, "%d", l->code);
         else
             code[0] = '\0';
-        sync_send_settled(p, it->key, no, l->result, code, l->msg);
+        if (rc == 0)
+            rc = sync_send_settled(p, it->key, no, l->result, code, l->msg, r->e);
         free(carrier);
         free(tracking);
         free(est);
