@@ -217,7 +217,7 @@ int csvr_read(struct csvr *c, struct rec *out, long *line, struct qs_err *e)
             int rc = src_more(s, e);
             c->nl_valid = 0;
             if (rc < 0) {
-                if (rc == QS_E_DATA)
+                if (rc == QS_E_DATA && !s->located)
                     err_at(e, s->name, c->line, (long)c->nfields + 1);
                 return rc;
             }

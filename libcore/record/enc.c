@@ -304,27 +304,48 @@ static int scan_decide(struct rec_src *s, const struct enc_scan *sc, struct qs_e
     return QS_E_DATA;
 }
 
+/* Feeds the rest of a regular file, from where fp is, to the scan; *keep bytes of b (of
+ * REC_CHUNK + 4) are a character cut by the last feed. */
+static int scan_rest(struct rec_src *s, struct enc_scan *sc, unsigned char *b, size_t *keep,
+                     struct qs_err *e)
+{
+    size_t got, used;
+    errno = 0;
+    while ((got = fread(b + *keep, 1, REC_CHUNK, s->fp)) > 0) {
+        size_t n = *keep + got;
+        used = scan_feed(sc, b, n);
+        *keep = n - used;
+        memmove(b, b + used, *keep);
+    }
+    return ferror(s->fp) ? src_ioerr(s, e) : 0;
+}
+
 /* Scans the whole of a regular file, or the first 1 MiB of a pipe (s->pre). */
 static int src_detect(struct rec_src *s, struct qs_err *e)
 {
     struct enc_scan sc = {.line = 1};
     size_t used = scan_feed(&sc, s->pre, s->prelen), keep = s->prelen - used;
     int cut = keep ? s->pre[used] : -1;
+    if (s->regular && s->prelen == REC_CHUNK && s->utf8_first && sc.n[0] && !sc.n[1] &&
+        sc.state != SCAN_BAD) {
+        /* Issue 16: the first chunk has UTF-8 lines and no other: the file is UTF-8 or
+         * mixes encodings. It is read as UTF-8 in one pass, src_fill_utf8 validating the
+         * rest; an invalid byte later sends src_more to src_redetect for the message the
+         * scan of the whole file gives here. */
+        s->enc = REC_ENC_UTF8;
+        s->tentative = 1;
+        return 0;
+    }
     if (s->regular) {
         off_t at = ftello(s->fp);
         unsigned char *b = xmalloc(REC_CHUNK + 4);
-        size_t got;
         memcpy(b, s->pre + used, keep);
-        errno = 0;
-        while ((got = fread(b + keep, 1, REC_CHUNK, s->fp)) > 0) {
-            size_t n = keep + got;
-            used = scan_feed(&sc, b, n);
-            keep = n - used;
-            memmove(b, b + used, keep);
-        }
+        int rc = scan_rest(s, &sc, b, &keep, e);
         cut = keep ? b[0] : -1;
         free(b);
-        if (ferror(s->fp) || at < 0 || fseeko(s->fp, at, SEEK_SET) != 0)
+        if (rc < 0)
+            return rc;
+        if (at < 0 || fseeko(s->fp, at, SEEK_SET) != 0)
             return src_ioerr(s, e);
     } else if (s->prelen == REC_AUTO_PREFIX) {
         cut = -1; /* a character cut by the end of the prefix, not of the input */
@@ -332,6 +353,31 @@ static int src_detect(struct rec_src *s, struct qs_err *e)
     scan_end(&sc, cut);
     int rc = scan_decide(s, &sc, e);
     s->auto_utf8 = s->enc == REC_ENC_UTF8 && !s->regular && s->prelen == REC_AUTO_PREFIX;
+    return rc;
+}
+
+/* A file read as UTF-8 on its first chunk (src_detect) proved not to be: the scan of the
+ * whole file, as src_detect makes it, names the lines (QS_E_DATA, located). 0 when the
+ * scan finds nothing wrong (the file changed meanwhile): the caller reports the byte. */
+static int src_redetect(struct rec_src *s, struct qs_err *e)
+{
+    struct enc_scan sc = {.line = 1};
+    size_t keep = 0;
+    unsigned char *b = xmalloc(REC_CHUNK + 4);
+    int rc = 0;
+    if (s->origin < 0 || fseeko(s->fp, s->origin, SEEK_SET) != 0)
+        rc = src_ioerr(s, e);
+    else
+        rc = scan_rest(s, &sc, b, &keep, e);
+    int cut = keep ? b[0] : -1;
+    free(b);
+    if (rc < 0)
+        return rc;
+    scan_end(&sc, cut);
+    s->enc = REC_ENC_AUTO;
+    rc = scan_decide(s, &sc, e);
+    s->enc = REC_ENC_UTF8;
+    s->located = rc < 0;
     return rc;
 }
 
@@ -365,6 +411,7 @@ int src_start(struct rec_src *s, struct qs_err *e)
     size_t want = s->enc == REC_ENC_AUTO && !s->regular ? REC_AUTO_PREFIX : REC_CHUNK;
     const char *what, *from;
     s->pre = xmalloc(want);
+    s->origin = s->regular ? ftello(s->fp) : -1;
     errno = 0;
     if (s->regular || s->enc == REC_ENC_AUTO) {
         s->prelen = fread(s->pre, 1, want, s->fp);
@@ -507,6 +554,8 @@ int src_more(struct rec_src *s, struct qs_err *e)
     if (s->len - s->pos > had)
         return 1;
     if (s->bad) {
+        if (s->tentative && (rc = src_redetect(s, e)) < 0)
+            return rc;
         return err_set(e, QS_E_DATA, NULL, "%s", s->badmsg);
     }
     return s->eof ? 0 : 1;

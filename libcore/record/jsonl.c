@@ -205,7 +205,7 @@ int jlr_read(struct jlr *j, struct rec *out, long *line, struct qs_err *e)
             j->scanned = avail;
             int rc = src_more(s, e);
             if (rc < 0) {
-                if (rc == QS_E_DATA)
+                if (rc == QS_E_DATA && !s->located)
                     err_at(e, s->name, j->line, (long)avail + 1);
                 return rc;
             }

@@ -53,6 +53,7 @@ int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
     r->max_field = o && o->max_field ? o->max_field : REC_MAX_FIELD;
     r->sheet = o && o->sheet ? xstrdup(o->sheet) : NULL;
     src_init(&r->src, fp, r->name, o ? o->enc : REC_ENC_AUTO);
+    r->src.utf8_first = o && o->utf8_first;
     r->fmt = REC_CSV;
     *out = r;
     return 0;
@@ -97,7 +98,7 @@ static int reader_detect(struct rec_reader *r, struct qs_err *e)
         size_t done = i - s->pos;
         rc = src_more(s, e);
         if (rc < 0) {
-            if (rc == QS_E_DATA) {
+            if (rc == QS_E_DATA && !s->located) {
                 long line = 1;
                 for (size_t k = s->pos; k < s->len; k++)
                     line += s->buf[k] == '\n';

@@ -60,6 +60,11 @@ struct rec_reader_opts {
     /* --sheet: the worksheet of an .xlsx input to read; NULL = the first. QS_E_DATA when
      * the input is not a workbook: the wrong file was given, and is not read. */
     const char *sheet;
+    /* --encoding auto on a regular file: when its first 256 KiB hold UTF-8 lines and no
+     * other, read it as UTF-8 in one pass instead of validating the whole file first; a
+     * later invalid byte still refuses it, with the same message, but as rec_read's
+     * error at that point, after the records before it were returned. */
+    int utf8_first;
 };
 
 struct rec_reader;

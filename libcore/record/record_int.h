@@ -114,6 +114,10 @@ struct rec_src {
     int eof;          /* the input is exhausted (text may remain in buf) */
     int auto_utf8;    /* UTF-8 was chosen by auto-detection on a pipe's first 1 MiB */
     int zip;          /* the input is a ZIP (an .xlsx workbook): xlsx_read.c reads it */
+    int utf8_first;   /* rec_reader_opts.utf8_first */
+    int tentative;    /* auto read as UTF-8 on the first chunk of a file (src_detect) */
+    int located;      /* the error src_more returned already names its line */
+    off_t origin;     /* where a regular file's text starts, or -1 */
     iconv_t cd;       /* CP932 -> UTF-8, or (iconv_t)-1 */
     int bad;          /* bad input follows the text in buf; msg below */
     char badmsg[160];
@@ -132,7 +136,7 @@ void src_init(struct rec_src *s, FILE *fp, const char *name, enum rec_enc enc);
 int src_start(struct rec_src *s, struct qs_err *e);
 /* Moves unconsumed text to the front of buf and appends more. Returns 1 when text was
  * added, 0 at the end of the input, QS_E_DATA when the next bytes are not valid in the
- * encoding (message set; the caller adds file:line:col) or QS_E_IO. */
+ * encoding (message set; the caller adds file:line:col unless s->located) or QS_E_IO. */
 int src_more(struct rec_src *s, struct qs_err *e);
 void src_fini(struct rec_src *s);
 

@@ -181,6 +181,23 @@ test_expect "--encoding cp932 reads a Shift_JIS file; auto detects it; utf-8 ref
     expect_code 65 qs --shop sj3 import products --encoding utf-8 "$F/cp932.csv" &&
     grep_q "invalid UTF-8 byte 0x83; use --encoding cp932" err
 '
+test_expect "SPEC 1.2: auto reads a UTF-8 file past 256 KiB in one pass; one mixing encodings further on is still refused whole" '
+    awk "BEGIN { print \"Parent SKU,SKU,Title,Description,Tags,Price,Shipping,Main Image URL\";
+        for (i = 1; i <= 4000; i++)
+            printf \"P%d,S%d,マグカップ %d,保温・保冷どちらもOK、通勤に便利です。,mug,1000,0,https://img.example.jp/%d.jpg\\n\", i, i, i, i }" >big.csv &&
+    test "$(wc -c <big.csv)" -gt 300000 &&
+    LC_ALL=C sed "3500s/マグカップ/$(printf "\\203\\175")/" big.csv >mixed.csv &&
+    qs --shop big init >/dev/null 2>&1 && qs --shop mixed init >/dev/null 2>&1 &&
+    expect_code 0 qs --shop big import products big.csv &&
+    test "$(q "select count(*) from variant where shop = '"'"'big'"'"'")" = 4000 &&
+    expect_code 65 qs --shop mixed import products mixed.csv &&
+    grep_q "^qs import products: mixed.csv:3500: line is not UTF-8 (byte 0x83) but 3999 other lines are (the first is line 2): the file mixes encodings; save it again in one encoding, or give --encoding cp932|utf-8; reading stopped here$" err &&
+    test "$(q "select count(*) from variant where shop = '"'"'mixed'"'"'")" = 0 &&
+    head -c -1 big.csv >cut.csv && printf "\\343\\203" >>cut.csv &&
+    expect_code 65 qs --shop mixed import products cut.csv &&
+    grep_q "^qs import products: cut.csv:4001: line is not UTF-8 (byte 0xe3) but 3999 other lines are" err &&
+    test "$(q "select count(*) from variant where shop = '"'"'mixed'"'"'")" = 0
+'
 test_expect "--group puts the imported products in a group" '
     qs --shop g init >/dev/null 2>&1 &&
     expect_code 0 qs --shop g import products --group summer "$F/good.csv" &&
