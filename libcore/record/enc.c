@@ -28,6 +28,13 @@ int enc_utf8_check(const unsigned char *s, size_t n, size_t *ok)
             i++;
             continue;
         }
+        /* Japanese text: three-byte characters whose lead byte needs no range check on
+         * the second byte (E1-EC, EE-EF; issue 16). */
+        if (c >= 0xE1 && c <= 0xEF && c != 0xED && n - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80) {
+            i += 3;
+            continue;
+        }
         size_t need;
         unsigned lo = 0x80, hi = 0xBF;
         if (c >= 0xC2 && c <= 0xDF)
