@@ -75,16 +75,16 @@ static int settle_done(struct stock_sync_sent *s, const struct outbox_item *it, 
     return rc;
 }
 
-/* One write of the item's quantity, with the client's own resends off. */
+/* One write of the item's quantity; the client sends it again only when it surely never
+ * left (R-SYN-7): a lost answer is read back by the caller before a resend. */
 static int write_qty(struct stock_sync_sent *s, const json_t *pl, const struct stock_sync_market *m,
                      struct qapi_result *r, struct qs_err *e)
 {
     struct qapi *q = s->j->q;
-    int retries = qapi_retries(q), rc;
+    int rc;
     char qty[32];
     const char *item = pget(pl, "item_code"), *opt = pget(pl, "option");
     snprintf(qty, sizeof qty, "%lld", (long long)json_integer_value(json_object_get(pl, "target")));
-    qapi_set_retries(q, 0);
     if (*opt) {
         const struct qapi_param p[] = {{"ItemCode", item},
                                        {"SellerCode", ""},
@@ -105,7 +105,6 @@ static int write_qty(struct stock_sync_sent *s, const json_t *pl, const struct s
             {"TaxRate", m && m->tax ? m->tax : pget(pl, "tax")}};
         rc = qapi_call(q, "ItemsOrder.SetGoodsPriceQty", p, 6, item, r, e);
     }
-    qapi_set_retries(q, retries);
     return rc;
 }
 
