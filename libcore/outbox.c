@@ -272,7 +272,8 @@ int outbox_handed_off(struct store *s, int64_t id, const char *ref, struct qs_er
                   "handed-off", ref, iso(time(NULL), t_now), NULL, e);
 }
 
-int outbox_withdraw(struct store *s, int64_t id, const char *msg, struct qs_err *e)
+/* outbox_withdraw and outbox_withdraw_claimed: which items the UPDATE may take. */
+static int withdraw(struct store *s, int64_t id, const char *msg, int claimed, struct qs_err *e)
 {
     char t_now[32];
     sqlite3_stmt *st = NULL;
@@ -281,14 +282,18 @@ int outbox_withdraw(struct store *s, int64_t id, const char *msg, struct qs_err 
     /* The state test in the UPDATE is the claim check: when a process claimed the item
      * first, nothing changes here. RETURNING rows are computed by the first step, so the
      * audit row can be added before the last one. */
-    if ((rc =
-             store_prepare(s,
-                           "UPDATE outbox SET state = 'withdrawn', last_error = ?2, updated_at = ?3"
-                           " WHERE id = ?1 AND state IN ('pending', 'retry', 'failed')"
-                           " RETURNING shop, kind, key, attempts",
-                           &st, e)) < 0)
+    if ((rc = store_prepare(
+             s,
+             claimed ? "UPDATE outbox SET state = 'withdrawn', last_error = ?2, updated_at = ?3"
+                       " WHERE id = ?1 AND state = 'claimed' AND owner = ?4"
+                       " RETURNING shop, kind, key, attempts"
+                     : "UPDATE outbox SET state = 'withdrawn', last_error = ?2, updated_at = ?3"
+                       " WHERE id = ?1 AND state IN ('pending', 'retry', 'failed') AND ?4 IS NULL"
+                       " RETURNING shop, kind, key, attempts",
+             &st, e)) < 0)
         return rc;
-    if ((rc = store_bind(s, st, e, "lss", (long long)id, msg, iso(time(NULL), t_now))) < 0)
+    if ((rc = store_bind(s, st, e, "lsss", (long long)id, msg, iso(time(NULL), t_now),
+                         claimed ? outbox_self_owner(s) : NULL)) < 0)
         goto out;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -306,6 +311,16 @@ int outbox_withdraw(struct store *s, int64_t id, const char *msg, struct qs_err 
 out:
     sqlite3_finalize(st);
     return rc;
+}
+
+int outbox_withdraw(struct store *s, int64_t id, const char *msg, struct qs_err *e)
+{
+    return withdraw(s, id, msg, 0, e);
+}
+
+int outbox_withdraw_claimed(struct store *s, int64_t id, const char *msg, struct qs_err *e)
+{
+    return withdraw(s, id, msg, 1, e);
 }
 
 long outbox_backoff(int attempts)

@@ -76,6 +76,10 @@ long outbox_backoff(int attempts);
  * withdrawn, 0 when it is claimed, done, handed-off, unknown or withdrawn already (left
  * alone), or a negative QS_E_* code. */
 int outbox_withdraw(struct store *s, int64_t id, const char *msg, struct qs_err *e);
+/* The same for an item this process claimed and has not sent in this claim (a rule
+ * re-checked after the claim refuses it, R-STK-6); 0 when it is not claimed by this
+ * process. */
+int outbox_withdraw_claimed(struct store *s, int64_t id, const char *msg, struct qs_err *e);
 /* Marks a claimed item unknown: its send started and its answer was lost, where nothing
  * can be read back (a mail, SPEC 1.6); listed, resent only by outbox_resend_unknown. */
 int outbox_unknown(struct store *s, int64_t id, const char *msg, struct qs_err *e);

@@ -373,6 +373,8 @@ static int enqueue_line(const struct sync_pline *l, void *ctx)
     else
         pl = json_pack("{s:s, s:s, s:s, s:s}", "order_no", l->order_no, "est", p->o.est,
                        "order_date", l->order_date ? l->order_date : "", "at", p->now);
+    if (pl && p->o.action == SYNC_SHIP && p->o.force) /* R-STK-6: sent even when allocated */
+        json_object_set_new(pl, "force", json_string("yes"));
     if (pl && p->o.action == SYNC_CONFIRM && p->o.delay_type) { /* R-NOTE-13 */
         char dt[16];
         snprintf(dt, sizeof dt, "%d", p->o.delay_type);
@@ -442,6 +444,11 @@ static int report_one(struct sync_send *p, const char *order_no, const char *key
         case OUTBOX_CLAIMED:
             r.result = "retry";
             r.message = "being sent by another qs run";
+            break;
+        case OUTBOX_WITHDRAWN: /* R-STK-6: taken back unsent (sync_send_alloc_withdraw) */
+            r.result = "skipped";
+            if (!s)
+                r.message = it->last_error ? it->last_error : "withdrawn";
             break;
         default:
             r.result = "retry";

@@ -247,6 +247,14 @@ static int batch(struct sync_run *r, struct outbox_item *items, size_t n)
             res = NULL;
         }
     }
+    if (rc == 0 && r->p->nalloc && !r->p->o.dry_run) {
+        size_t k = 0; /* R-STK-6: lines allocated since they were queued stay with Qxpress */
+        for (size_t i = 0; i < ntodo && rc >= 0; i++)
+            if ((rc = sync_send_alloc_withdraw(r->p, todo[i], r->e)) == 0)
+                todo[k++] = todo[i];
+        ntodo = k;
+        rc = rc < 0 ? rc : 0;
+    }
     size_t off = 0;
     for (; off < ntodo && rc == 0 && !r->stop; off += QAPI_BULK_MAX) {
         size_t k = ntodo - off < QAPI_BULK_MAX ? ntodo - off : QAPI_BULK_MAX;

@@ -90,6 +90,14 @@ test_expect 'R-STK-6: the same waiting set twice hands off nothing new' '
     test "$(outbox stock-alloc)" = 2 && test -z "$(handoff allocation)"
 '
 
+test_expect 'R-STK-6: a ship line queued while its order was waiting (the marketplace failed the send) stays queued' '
+    printf "order_no,carrier,tracking\n900803,ヤマト宅急便,T803\n" >early.csv &&
+    sb faults "{\"fail_next\": 10, \"status\": 503, \"methods\": [\"SetSendingInfoBulk\", \"SetSendingInfo\"]}" >/dev/null &&
+    qs -q sync ship early.csv; sb faults "{}" >/dev/null &&
+    test "$(sql "SELECT count(*) FROM outbox WHERE kind = '"'"'ship'"'"' AND state = '"'"'retry'"'"'")" = 2 &&
+    ! shipped 900803 && ! shipped 900802
+'
+
 test_expect 'R-STK-6: confirm --order records the allocation: the lines become allocated (confirmed)' '
     QS_NOW=$(utc "$(day 2) 10:00") expect_code 0 qs stock confirm --order 900802 --order 900803 &&
     grep_q "2 allocation to-dos confirmed as done in QSM" err &&
@@ -97,6 +105,15 @@ test_expect 'R-STK-6: confirm --order records the allocation: the lines become a
     grep_q "^900802,.*,allocated,,confirmed,[0-9-]*\$" out && grep_q "^900803,.*,allocated,,confirmed,[0-9-]*\$" out &&
     expect_code 65 qs stock confirm --order 900802 && grep_q "order 900802 has no allocation or unallocation to-do" err &&
     expect_code 0 qs stock allocation --todo && grep_q "nothing to allocate (R-STK-6)" err && empty out
+'
+
+test_expect 'R-STK-6: the lines queued before they were allocated are withdrawn unsent when their retry comes' '
+    printf "order_no,carrier,tracking\n" >none.csv &&
+    expect_code 0 qs sync ship --retry-failed none.csv &&
+    grep_q "^900803,skipped,,\"queued, then allocated to the Qxpress warehouse, which posts carrier and tracking itself; use --force to send anyway (R-STK-6)\"\$" out &&
+    grep_q "^900802,skipped,,\"queued, then allocated" out &&
+    test "$(sql "SELECT count(*) FROM outbox WHERE kind = '"'"'ship'"'"' AND state = '"'"'withdrawn'"'"'")" = 2 &&
+    ! shipped 900803 && ! shipped 900802
 '
 
 test_expect 'R-STK-6: sync ship skips an allocated line naming the rule and sends the others; --force sends it' '

@@ -305,6 +305,31 @@ static void test_done_owner_checked(void **state)
     assert_int_equal(state_of(f->s, b), OUTBOX_CLAIMED);
 }
 
+/* R-STK-6 (SPEC 1.6): what a process claimed and then decided not to send is withdrawn by
+ * that process only; outbox_withdraw still leaves any claimed item alone. */
+static void test_withdraw_claimed(void **state)
+{
+    struct fx *f = *state;
+    struct qs_err e = {0};
+    int64_t a = enq(f->s, "ship", "a", T0);
+    int64_t b = enq(f->s, "ship", "b", T0 + 10);
+    int64_t c = enq(f->s, "ship", "c", T0 + 20);
+
+    assert_int_equal(outbox_withdraw_claimed(f->s, a, "x", &e), 0); /* pending: not ours */
+    assert_int_equal(state_of(f->s, a), OUTBOX_PENDING);
+    assert_int_equal(claim_one(f->s, T0), a);
+    assert_int_equal(outbox_withdraw(f->s, a, "x", &e), 0); /* claimed: left alone */
+    assert_int_equal(outbox_withdraw_claimed(f->s, a, "allocated", &e), 1);
+    assert_int_equal(state_of(f->s, a), OUTBOX_WITHDRAWN);
+    assert_int_equal(outbox_withdraw_claimed(f->s, a, "again", &e), 0); /* once */
+    assert_int_equal(claim_one(f->s, T0 + 10), b);
+    set_owner(f->s, b, "elsewhere.invalid:4242:1");
+    assert_int_equal(outbox_withdraw_claimed(f->s, b, "x", &e), 0); /* another process's */
+    assert_int_equal(state_of(f->s, b), OUTBOX_CLAIMED);
+    assert_int_equal(outbox_withdraw(f->s, c, "cancelled", &e), 1); /* unclaimed, as before */
+    assert_int_equal(state_of(f->s, c), OUTBOX_WITHDRAWN);
+}
+
 /* SPEC 1.6: retries back off from 30 s, doubling, capped at 6 h. */
 static void test_backoff_values(void **state)
 {
@@ -746,6 +771,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_claim_order_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_done_owner_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_withdraw_claimed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fail_retry_backoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fail_final, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_attempts, setup, teardown),
