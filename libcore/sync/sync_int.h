@@ -309,10 +309,11 @@ int sync_send_alloc_load(struct sync_send *p, struct qs_err *e);
 /* R-STK-6: when order_no is allocated to the warehouse, settles l as skipped (naming the
  * rule) and returns 1; else 0. */
 int sync_send_alloc_skip(struct sync_send *p, struct sync_pline *l);
-/* R-STK-6 for a claimed ship item queued before its line was allocated (by an earlier
- * run, without --force): withdrawn unsent and settled as skipped, 1; 0 when it is to be
- * sent; or a QS_E_* code. */
-int sync_send_alloc_withdraw(struct sync_send *p, const struct outbox_item *it, struct qs_err *e);
+/* R-STK-6: 1 when order_no is allocated to the warehouse (p->alloc), else 0. */
+int sync_send_alloc_has(const struct sync_send *p, const char *order_no);
+#define SYNC_ALLOC_WHY                                                                             \
+    "allocated to the Qxpress warehouse, which posts carrier and tracking itself; use --force "    \
+    "to send anyway (R-STK-6)"
 /* Frees p->alloc. */
 void sync_send_alloc_free(struct sync_send *p);
 

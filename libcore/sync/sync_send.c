@@ -445,7 +445,7 @@ static int report_one(struct sync_send *p, const char *order_no, const char *key
             r.result = "retry";
             r.message = "being sent by another qs run";
             break;
-        case OUTBOX_WITHDRAWN: /* R-STK-6: taken back unsent (sync_send_alloc_withdraw) */
+        case OUTBOX_WITHDRAWN: /* R-STK-6: taken back unsent (sync_send_run.c) */
             r.result = "skipped";
             if (!s)
                 r.message = it->last_error ? it->last_error : "withdrawn";

@@ -16,11 +16,7 @@ int sync_send_alloc_load(struct sync_send *p, struct qs_err *e)
     return stock_alloc_allocated(p->s, p->o.shop, &p->alloc, &p->nalloc, e);
 }
 
-#define WHY                                                                                        \
-    "allocated to the Qxpress warehouse, which posts carrier and tracking itself; use --force "    \
-    "to send anyway (R-STK-6)"
-
-static int allocated(const struct sync_send *p, const char *order_no)
+int sync_send_alloc_has(const struct sync_send *p, const char *order_no)
 {
     size_t lo = 0, hi = p->nalloc;
     while (lo < hi) {
@@ -35,28 +31,12 @@ static int allocated(const struct sync_send *p, const char *order_no)
 
 int sync_send_alloc_skip(struct sync_send *p, struct sync_pline *l)
 {
-    if (!allocated(p, l->order_no))
+    if (!sync_send_alloc_has(p, l->order_no))
         return 0;
     l->pre = "skipped";
     free(l->pre_msg);
-    l->pre_msg = xstrdup(WHY);
+    l->pre_msg = xstrdup(SYNC_ALLOC_WHY);
     return 1;
-}
-
-int sync_send_alloc_withdraw(struct sync_send *p, const struct outbox_item *it, struct qs_err *e)
-{
-    char *no = sync_send_pget(it, "order_no"), *force = sync_send_pget(it, "force");
-    int rc = 0;
-
-    if (p->nalloc && !*force && allocated(p, no)) {
-        /* queued before the line was allocated: taken back, never sent */
-        if ((rc = outbox_withdraw_claimed(p->s, it->id, "queued, then " WHY, e)) == 1 &&
-            (rc = sync_send_settled(p, it->key, no, "skipped", "", "queued, then " WHY, e)) == 0)
-            rc = 1;
-    }
-    free(no);
-    free(force);
-    return rc;
 }
 
 void sync_send_alloc_free(struct sync_send *p)

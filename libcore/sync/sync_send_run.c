@@ -200,6 +200,26 @@ out:
     return rc;
 }
 
+/* R-STK-6 for a claimed ship item queued before its line was allocated (by an earlier run,
+ * without --force): withdrawn unsent and settled as skipped, 1; 0 when it is to be sent;
+ * or a QS_E_* code. */
+static int alloc_withdraw(struct sync_send *p, const struct outbox_item *it, struct qs_err *e)
+{
+    char *no = sync_send_pget(it, "order_no"), *force = sync_send_pget(it, "force");
+    int rc = 0;
+
+    if (p->nalloc && !*force && sync_send_alloc_has(p, no)) {
+        /* queued before the line was allocated: taken back, never sent */
+        if ((rc = outbox_withdraw_claimed(p->s, it->id, "queued, then " SYNC_ALLOC_WHY, e)) == 1 &&
+            (rc = sync_send_settled(p, it->key, no, "skipped", "", "queued, then " SYNC_ALLOC_WHY,
+                                    e)) == 0)
+            rc = 1;
+    }
+    free(no);
+    free(force);
+    return rc;
+}
+
 /* One claimed batch: what may have been sent before is read back first. */
 static int batch(struct sync_run *r, struct outbox_item *items, size_t n)
 {
@@ -250,7 +270,7 @@ static int batch(struct sync_run *r, struct outbox_item *items, size_t n)
     if (rc == 0 && r->p->nalloc && !r->p->o.dry_run) {
         size_t k = 0; /* R-STK-6: lines allocated since they were queued stay with Qxpress */
         for (size_t i = 0; i < ntodo && rc >= 0; i++)
-            if ((rc = sync_send_alloc_withdraw(r->p, todo[i], r->e)) == 0)
+            if ((rc = alloc_withdraw(r->p, todo[i], r->e)) == 0)
                 todo[k++] = todo[i];
         ntodo = k;
         rc = rc < 0 ? rc : 0;
