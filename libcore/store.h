@@ -87,9 +87,10 @@ int store_eachv(struct store *s, const char *sql, int (*row)(sqlite3_stmt *st, v
 const char *store_col_text(sqlite3_stmt *st, int i);
 /* Column i as a malloc'd string, NULL for SQL NULL; the caller frees it. */
 char *store_col_dup(sqlite3_stmt *st, int i);
-/* A statement cache of the caller's: prepares sql into *slot the first time (finalized
- * by the caller), then resets it and binds the parameters as store_bind. Returns 0 or a
- * QS_E_* code. */
+/* A caller's handle on a kept statement: takes sql from the store's cache
+ * (store_prepare_cached) into *slot the first time (given back with store_release by the
+ * caller), then resets it and binds the parameters as store_bind. Returns 0 or a QS_E_*
+ * code. */
 int store_cached(struct store *s, sqlite3_stmt **slot, const char *sql, struct qs_err *e,
                  const char *types, ...);
 int store_cachedv(struct store *s, sqlite3_stmt **slot, const char *sql, struct qs_err *e,

@@ -168,7 +168,7 @@ int store_cachedv(struct store *s, sqlite3_stmt **slot, const char *sql, struct 
                   const char *types, va_list ap)
 {
     int rc;
-    if (!*slot && (rc = store_prepare(s, sql, slot, e)) < 0)
+    if (!*slot && (rc = store_prepare_cached(s, sql, slot, e)) < 0)
         return rc;
     return store_bindv(s, *slot, e, types, ap);
 }

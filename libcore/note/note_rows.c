@@ -63,7 +63,7 @@ void note_rows_close(struct note_rows *r)
     if (!r)
         return;
     for (int i = 0; i < R_N; i++)
-        sqlite3_finalize(r->st[i]);
+        store_release(r->s, r->st[i]);
     free(r);
 }
 

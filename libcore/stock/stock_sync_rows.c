@@ -95,7 +95,7 @@ void stock_sync_tab_close(struct stock_sync_job *j)
         return;
     pend_clear(j->tab);
     for (int i = 0; i < T_N; i++)
-        sqlite3_finalize(j->tab->st[i]);
+        store_release(j->s, j->tab->st[i]);
     free(j->tab);
     j->tab = NULL;
 }
