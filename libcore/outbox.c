@@ -282,18 +282,18 @@ static int withdraw(struct store *s, int64_t id, const char *msg, int claimed, s
     /* The state test in the UPDATE is the claim check: when a process claimed the item
      * first, nothing changes here. RETURNING rows are computed by the first step, so the
      * audit row can be added before the last one. */
-    if ((rc = store_prepare(
-             s,
-             claimed ? "UPDATE outbox SET state = 'withdrawn', last_error = ?2, updated_at = ?3"
-                       " WHERE id = ?1 AND state = 'claimed' AND owner = ?4"
-                       " RETURNING shop, kind, key, attempts"
-                     : "UPDATE outbox SET state = 'withdrawn', last_error = ?2, updated_at = ?3"
-                       " WHERE id = ?1 AND state IN ('pending', 'retry', 'failed') AND ?4 IS NULL"
-                       " RETURNING shop, kind, key, attempts",
-             &st, e)) < 0)
+    if ((rc = store_prepare(s,
+                            claimed ? "UPDATE outbox SET state = 'withdrawn', last_error = ?2,"
+                                      " updated_at = ?3 WHERE id = ?1 AND state = 'claimed'"
+                                      " AND owner = ?4 RETURNING shop, kind, key, attempts"
+                                    : "UPDATE outbox SET state = 'withdrawn', last_error = ?2,"
+                                      " updated_at = ?3 WHERE id = ?1"
+                                      " AND state IN ('pending', 'retry', 'failed')"
+                                      " RETURNING shop, kind, key, attempts",
+                            &st, e)) < 0)
         return rc;
-    if ((rc = store_bind(s, st, e, "lsss", (long long)id, msg, iso(time(NULL), t_now),
-                         claimed ? outbox_self_owner(s) : NULL)) < 0)
+    if ((rc = store_bind(s, st, e, claimed ? "lsss" : "lss", (long long)id, msg,
+                         iso(time(NULL), t_now), outbox_self_owner(s))) < 0)
         goto out;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
