@@ -17,7 +17,8 @@ every request qs made; the bare client replays them, same methods, same bodies, 
 count, on one kept-alive connection, with no store) after the sandbox is put back in the
 same state. Timed: qs's whole command; the bare client's request loop. Runs are paired
 (qs then bare), --runs times (default 3); prints the medians of both and the median of
-the paired ratios qs/bare, with the target (>= 0.80). Exit 1 when a ratio misses it.
+the paired ratios qs/bare, with the target (>= 0.80), and qs's peak RSS (the largest of
+the runs, for bench/linear.sh). Exit 1 when a ratio misses it.
 
   --quick   200 products, 1000 notes, 1000 lines, 1 run (development)
 EOF
@@ -43,6 +44,7 @@ case $build in /*) ;; *) build=$PWD/$build ;; esac
 QS=$build/cmd/qs BARE=$build/bench/batch-bare
 PY=${PYTHON:-python3}
 SBCTL=$src/tests/sandbox/sandboxctl
+[ -x /usr/bin/time ] || { echo "batch.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 69; }
 for x in "$QS" "$BARE"; do
     [ -x "$x" ] || { echo "batch.sh: no $x (ninja -C $build)" >&2; exit 64; }
 done
@@ -64,6 +66,8 @@ LATER=$(date -u -d "+$((npub + 120)) minutes" '+%Y-%m-%dT%H:%M:%SZ')
 
 sb() { "$SBCTL" call "$SBDIR" "$@"; }
 qs() { "$QS" "$@"; }
+# qs_timed: the measured command, its peak RSS (KiB) left in rss.out.
+qs_timed() { /usr/bin/time -f %M -o rss.out "$QS" "$@"; }
 now() { date +%s.%N; }
 shop_init() {
     printf '%s\n%s\n%s\n' sandbox-api-key sandbox-user sandbox-pass |
@@ -89,7 +93,7 @@ prepare_publish() {
     fi
     cp pub.db "$QS_STORE"
 }
-run_publish() { qs publish run --due-by "$LATER" >run.out 2>run.err; }
+run_publish() { qs_timed publish run --due-by "$LATER" >run.out 2>run.err; }
 
 orders_seed() { # N STATUSES
     sb seed "{\"generate_orders\": $1, \"seed\": 7, \"start\": \"$(date -u -d '-20 days' +%F)\", \"days\": 10, \"statuses\": $2}" >/dev/null
@@ -106,7 +110,7 @@ prepare_note() {
     fi
     cp note.db "$QS_STORE"
 }
-run_note() { qs note send --status paid --title "発送のご案内" --body "ご注文ありがとうございます。" >run.out 2>run.err; }
+run_note() { qs_timed note send --status paid --title "発送のご案内" --body "ご注文ありがとうございます。" >run.out 2>run.err; }
 
 prepare_ship() {
     sb reset >/dev/null
@@ -122,7 +126,7 @@ prepare_ship() {
     fi
     cp ship.db "$QS_STORE"
 }
-run_ship() { qs sync ship ship.csv >run.out 2>run.err; }
+run_ship() { qs_timed sync ship ship.csv >run.out 2>run.err; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -130,7 +134,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 fail=0
 bench() {
     local name=$1 i t0 t1 calls qrate brate out refused
-    : >"q.$name" && : >"b.$name" && : >"r.$name"
+    : >"q.$name" && : >"b.$name" && : >"r.$name" && : >"m.$name"
     for i in $(seq "$runs"); do
         "prepare_$name" store
         sb record '{"on": true}' >/dev/null
@@ -149,16 +153,19 @@ print(sum(1 for r in json.load(open(sys.argv[1]))["requests"]
         refused=$(echo "$out" | awk '{ print $8 }')
         [ "$refused" = 0 ] || echo "batch.sh: warning: the bare client's replay of $name had $refused refused calls" >&2
         echo "$qrate" >>"q.$name"
+        cat rss.out >>"m.$name"
         echo "$brate" >>"b.$name"
         awk -v q="$qrate" -v b="$brate" 'BEGIN { printf "%.3f\n", q / b }' >>"r.$name"
         printf '  %-8s run %d: %d calls, qs %s calls/s, bare %s calls/s\n' "$name" "$i" "$calls" \
             "$qrate" "$brate" >&2
     done
-    local qm bm rm
+    local qm bm rm mm
     qm=$(median <"q.$name") bm=$(median <"b.$name") rm=$(median <"r.$name")
-    printf '%-8s %6d calls  qs %8.1f calls/s  bare %8.1f calls/s  ratio %.2f  (target >= %s) %s\n' \
+    mm=$(sort -n "m.$name" | tail -1)
+    printf '%-8s %6d calls  qs %8.1f calls/s  bare %8.1f calls/s  ratio %.2f  (target >= %s) %s  peak_MB %.1f\n' \
         "$name" "$calls" "$qm" "$bm" "$rm" "$TARGET" \
-        "$(awk -v r="$rm" -v t="$TARGET" 'BEGIN { print (r >= t) ? "met" : "MISSED" }')"
+        "$(awk -v r="$rm" -v t="$TARGET" 'BEGIN { print (r >= t) ? "met" : "MISSED" }')" \
+        "$(awk -v k="$mm" 'BEGIN { print k / 1024 }')"
     awk -v r="$rm" -v t="$TARGET" 'BEGIN { exit !(r >= t) }' || fail=1
 }
 

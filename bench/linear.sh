@@ -2,8 +2,9 @@
 # linear.sh: SPEC 8 -- batch work is linear in its input: `qs publish run` and `qs note
 # send` cost the same per call at a small and a large size (default 10,000 and 100,000
 # records), measured with bench/batch.sh in the same invocation; the small size is the
-# reference. Prints qs's calls/s at each size and the ratio of the cost per call
-# (large / small), target <= 1.25; exits 1 when a ratio misses it.
+# reference. Prints qs's calls/s and peak RSS at each size, the ratio of the cost per call
+# and the ratio of the peak RSS (large / small), each with target <= 1.25 (flat memory);
+# exits 1 when a ratio misses it.
 # (Order sync, ship and confirm have their own: bench/sync-orders.sh, bench/ship.sh.)
 usage() {
     cat <<'EOF2'
@@ -30,21 +31,31 @@ while [ $# -gt 0 ]; do
 done
 TARGET=1.25
 fail=0
-# rate KIND N: qs's calls/s for KIND at N records (batch.sh's "qs X calls/s").
+# rate KIND N: qs's calls/s and peak MB for KIND at N records (batch.sh's "qs X calls/s"
+# and "peak_MB Y"), as "X Y".
 rate() {
     local flag out rc=0
     case $1 in publish) flag=--publish ;; note) flag=--notes ;; esac
     out=$("$here/batch.sh" --runs 1 --only "$1" "$flag" "$2" "$build" 2>/dev/null) || rc=$?
     [ "$rc" -le 1 ] || { echo "linear.sh: batch.sh failed ($1, $2): exit $rc" >&2; exit 70; }
-    echo "$out" | awk -v k="$1" '$1 == k { for (i = 1; i <= NF; i++) if ($i == "qs") { print $(i + 1); exit } }'
+    echo "$out" | awk -v k="$1" '$1 == k { for (i = 1; i <= NF; i++) { if ($i == "qs") q = $(i + 1); if ($i == "peak_MB") m = $(i + 1) } print q, m; exit }'
 }
-printf '%-8s %12s %12s %10s\n' kind "calls/s@$small" "calls/s@$large" cost_ratio
+# verdict TEXT X: TEXT and whether X <= TARGET; a miss makes the exit status 1.
+verdict() {
+    printf '%s  (target <= %s) %s\n' "$1" "$TARGET" \
+        "$(awk -v r="$2" -v t="$TARGET" 'BEGIN { print (r <= t) ? "met" : "MISSED" }')"
+    awk -v r="$2" -v t="$TARGET" 'BEGIN { exit !(r <= t) }' || fail=1
+}
+printf '%-8s %12s %12s %10s %9s %9s %9s\n' kind "calls/s@$small" "calls/s@$large" cost_ratio \
+    "MB@$small" "MB@$large" rss_ratio
 for k in publish note; do
     [ -z "$only" ] || [ "$only" = "$k" ] || continue
-    a=$(rate "$k" "$small") b=$(rate "$k" "$large")
+    read -r a ma <<<"$(rate "$k" "$small")"
+    read -r b mb <<<"$(rate "$k" "$large")"
     r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
-    printf '%-8s %12s %12s %10s  (target <= %s) %s\n' "$k" "$a" "$b" "$r" "$TARGET" \
-        "$(awk -v r="$r" -v t="$TARGET" 'BEGIN { print (r <= t) ? "met" : "MISSED" }')"
-    awk -v r="$r" -v t="$TARGET" 'BEGIN { exit !(r <= t) }' || fail=1
+    m=$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.2f", b / a }')
+    printf '%-8s %12s %12s %10s %9s %9s %9s\n' "$k" "$a" "$b" "$r" "$ma" "$mb" "$m"
+    verdict "$k: cost per call $large/$small = $r" "$r"
+    verdict "$k: peak RSS $large/$small = $m" "$m"
 done
 exit "$fail"

@@ -12,8 +12,6 @@
 
 #include "../xalloc.h"
 
-#define DEFAULT_BATCH 200
-
 int deliver_report_rc(const struct deliver_report *rep)
 {
     if (rep->failed == 0 && rep->retry == 0)
@@ -45,13 +43,11 @@ static enum outbox_recon recon(const struct outbox_item *it, char **ref, void *c
 }
 
 /* Claims up to limit more due items (0: as many as there are), o->batch per transaction
- * and never more than o->max in the run, appending them to r->items. */
+ * (dlv_claim), appending them to r->items. */
 static int claim_more(struct dlv_run *r, size_t limit, struct qs_err *e)
 {
     const struct deliver_opts *o = r->o;
-    size_t batch = o->batch ? o->batch : DEFAULT_BATCH, cap = r->n, got, taken = 0;
-    struct outbox_claim_opts co = {
-        .shop = r->shop, .kind = r->kind, .retry_failed = o->retry_failed};
+    size_t batch = o->batch ? o->batch : DLV_BATCH, cap = r->n, got, taken = 0;
     struct outbox_item *part;
     int rc;
 
@@ -59,13 +55,9 @@ static int claim_more(struct dlv_run *r, size_t limit, struct qs_err *e)
         size_t want = batch;
         if (limit && limit - taken < want)
             want = limit - taken;
-        if (o->max && o->max - r->total < want)
-            want = o->max - r->total;
         if (want == 0)
             return 0;
-        co.max = want;
-        co.now = time(NULL);
-        if ((rc = outbox_claim(r->s, &co, &part, &got, e)) < 0)
+        if ((rc = dlv_claim(r, want, &part, &got, e)) < 0)
             return rc;
         if (r->n + got > cap) {
             cap = (r->n + got) * 2;
@@ -74,7 +66,6 @@ static int claim_more(struct dlv_run *r, size_t limit, struct qs_err *e)
         if (got)
             memcpy(r->items + r->n, part, got * sizeof *part);
         r->n += got;
-        r->total += got;
         taken += got;
         free(part); /* the strings moved to r->items */
         if (got < want)
@@ -136,7 +127,7 @@ static int send_batch(struct dlv_run *r, size_t from, size_t m, size_t *answered
 static int builtin_run(struct dlv_run *r, struct qs_err *e)
 {
     const struct deliver_opts *o = r->o;
-    size_t batch = o->batch ? o->batch : DEFAULT_BATCH, answered = 0;
+    size_t batch = o->batch ? o->batch : DLV_BATCH, answered = 0;
     struct qs_err se = {0};
     int rc = 0, src = 0;
 
@@ -189,7 +180,7 @@ static int dry_run(struct dlv_run *r, struct qs_err *e)
     const enum outbox_state states[] = {OUTBOX_PENDING, OUTBOX_RETRY, OUTBOX_FAILED,
                                         OUTBOX_UNKNOWN};
     struct outbox_item *all = NULL, *part;
-    size_t n = 0, got, cap = 0, batch = o->batch ? o->batch : DEFAULT_BATCH;
+    size_t n = 0, got, cap = 0, batch = o->batch ? o->batch : DLV_BATCH;
     time_t now = time(NULL);
     int rc = 0;
 
@@ -289,15 +280,13 @@ int deliver_run(struct store *s, const char *shop, const char *kind, const struc
     if (o->resend_unknown &&
         (rc = outbox_resend_unknown(s, shop, kind, &rep->resent_unknown, e)) < 0)
         goto out;
-    /* Hook and file runs claim everything first: a hand-off is one folder, and a hook
-     * may answer only after reading all its requests. */
+    /* A hook run claims as the hook reads (deliver_hook.c); a file run claims everything
+     * first: a hand-off is one folder. */
     if (spec.type == DELIVER_QAPI || spec.type == DELIVER_SMTP)
         rc = builtin_run(&r, e);
-    else if ((rc = claim_more(&r, 0, e)) < 0 || r.n == 0)
-        ;
     else if (spec.type == DELIVER_HOOK)
         rc = dlv_hook_run(&r, e);
-    else
+    else if ((rc = claim_more(&r, 0, e)) == 0 && r.n > 0)
         rc = dlv_file_run(&r, e);
     if (rc == 0 && (rc = outbox_count(s, shop, kind, counts, e)) == 0)
         rep->unknown_total = counts[OUTBOX_UNKNOWN];

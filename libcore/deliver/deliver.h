@@ -59,9 +59,12 @@
  * the others are handed off. Items without form_rows are checklist-only. Forms are written
  * into the hidden temp folder with the rest, so the hand-off stays whole or absent.
  *
- * Claims: hook and file runs claim all their items (up to max) before sending -- a hook
- * may answer only after reading everything, and a hand-off is one folder; built-in
- * senders claim one batch at a time, just before sending it. */
+ * Claims: a hook run claims a batch whenever the hook has read what it was given, and
+ * holds an item only until its answer is settled (SPEC 8: flat memory; a hook that reads
+ * everything before answering still gets everything); a file run claims all its items (up
+ * to max) first -- a hand-off is one folder; built-in senders claim one batch at a time,
+ * just before sending it. With retry_failed every run claims everything first: an item
+ * failing in the run must not be claimed again by it. */
 #ifndef QS_DELIVER_H
 #define QS_DELIVER_H
 

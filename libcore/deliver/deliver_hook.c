@@ -1,6 +1,9 @@
 /* deliver_hook: the hook: delivery of SPEC 1.7. One hook process per run; requests are
  * written and answers read concurrently through non-blocking pipes and poll(), so
- * neither side can wait forever on a full pipe; answers match by id in any order. */
+ * neither side can wait forever on a full pipe; answers match by id in any order.
+ * Items are claimed a batch at a time as the hook reads (SPEC 8: flat memory): an item
+ * lives in a slot of r->items from its claim until its outcome is settled, then the slot
+ * is reused, so what qs holds is what the hook has not answered yet. */
 #include "deliver_int.h"
 
 #include <errno.h>
@@ -18,7 +21,7 @@
 #define WBUF_FILL          65536
 #define MAX_ANSWER         (1 << 20) /* longer answer lines are garbage */
 
-enum hreq_state { HR_NEW, HR_QUEUED, HR_SENT, HR_DONE };
+enum hreq_state { HR_FREE, HR_NEW, HR_QUEUED, HR_SENT, HR_DONE };
 
 struct hreq {
     long long sent_ms; /* when its line was fully written */
@@ -40,12 +43,15 @@ struct hook {
     pid_t pid;
     int in_fd, out_fd;
     long timeout_ms;
-    struct hreq *q;
-    size_t next, open; /* next request to encode, requests not yet settled */
-    char *wbuf;        /* encoded lines not yet written, from woff */
+    struct hreq *q;                          /* per slot of r->items (r->n slots) */
+    size_t open;                             /* requests claimed and not yet concluded */
+    size_t *fresh, nfresh, hfresh, capfresh; /* slots claimed, not encoded, from hfresh */
+    size_t *spare, nspare, capslot;          /* free slots; room for slots */
+    int claimed_all;                         /* nothing more to claim in this run */
+    char *wbuf;                              /* encoded lines not yet written, from woff */
     size_t wlen, woff, wcap;
     size_t *widx, *wend, wn, wk, wncap; /* requests in wbuf, their end offsets; wk written */
-    int64_t *hid;                       /* id -> index, open addressing */
+    int64_t *hid;                       /* id -> slot, open addressing, linear probing */
     size_t *hval, hcap;
     char *rbuf; /* answer bytes not yet a whole line */
     size_t rlen, rcap;
@@ -56,19 +62,131 @@ struct hook {
     long long progress_ms; /* the hook's last sign of life: it read a request or answered */
 };
 
+static size_t hhome(const struct hook *h, int64_t id)
+{
+    return (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ULL) & (h->hcap - 1);
+}
+
 static size_t hslot(const struct hook *h, int64_t id)
 {
-    size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ULL) & (h->hcap - 1);
+    size_t i = hhome(h, id);
     while (h->hval[i] && h->hid[i] != id)
         i = (i + 1) & (h->hcap - 1);
     return i;
 }
 
-/* The index of the request with id, or (size_t)-1. */
+/* The slot of the open request with id, or (size_t)-1. */
 static size_t hfind(const struct hook *h, int64_t id)
 {
     size_t i = hslot(h, id);
     return h->hval[i] ? h->hval[i] - 1 : (size_t)-1;
+}
+
+/* Maps id to slot; the table stays at most half full. */
+static void hput(struct hook *h, int64_t id, size_t slot)
+{
+    if (h->r->n * 2 > h->hcap) {
+        int64_t *oid = h->hid;
+        size_t *oval = h->hval, ocap = h->hcap;
+        for (h->hcap = h->hcap ? h->hcap : 16; h->hcap < h->r->n * 2;)
+            h->hcap *= 2;
+        h->hid = xcalloc(h->hcap, sizeof *h->hid);
+        h->hval = xcalloc(h->hcap, sizeof *h->hval);
+        for (size_t k = 0; k < ocap; k++)
+            if (oval[k]) {
+                size_t j = hslot(h, oid[k]);
+                h->hid[j] = oid[k];
+                h->hval[j] = oval[k];
+            }
+        free(oid);
+        free(oval);
+    }
+    size_t i = hslot(h, id);
+    h->hid[i] = id;
+    h->hval[i] = slot + 1;
+}
+
+/* Forgets id (backward-shift deletion: no tombstones). */
+static void hdel(struct hook *h, int64_t id)
+{
+    size_t i = hslot(h, id), j = i, m = h->hcap - 1;
+    if (!h->hval[i])
+        return;
+    for (;;) {
+        j = (j + 1) & m;
+        if (!h->hval[j])
+            break;
+        size_t k = hhome(h, h->hid[j]);
+        /* The entry at j stays when its home k lies cyclically in (i, j]. */
+        if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+            continue;
+        h->hid[i] = h->hid[j];
+        h->hval[i] = h->hval[j];
+        i = j;
+    }
+    h->hval[i] = 0;
+}
+
+/* Takes claimed items into slots (free ones first) and queues them for encoding; the
+ * strings move to r->items and part is freed. */
+static void adopt(struct hook *h, struct outbox_item *part, size_t got)
+{
+    for (size_t k = 0; k < got; k++) {
+        size_t i;
+        if (h->nspare)
+            i = h->spare[--h->nspare];
+        else {
+            if (h->r->n == h->capslot) {
+                h->capslot = h->capslot ? h->capslot * 2 : 256;
+                h->r->items = xrealloc(h->r->items, h->capslot * sizeof *h->r->items);
+                h->q = xrealloc(h->q, h->capslot * sizeof *h->q);
+                h->spare = xrealloc(h->spare, h->capslot * sizeof *h->spare);
+            }
+            i = h->r->n++;
+        }
+        h->r->items[i] = part[k];
+        h->q[i] = (struct hreq){.st = HR_NEW};
+        hput(h, part[k].id, i);
+        if (h->nfresh == h->capfresh)
+            h->fresh = xrealloc(h->fresh, (h->capfresh = h->capfresh ? h->capfresh * 2 : 256) *
+                                              sizeof *h->fresh);
+        h->fresh[h->nfresh++] = i;
+        h->open++;
+    }
+    free(part);
+}
+
+/* Claims the next batch of due items (all of them with --retry-failed: an item failing in
+ * this run must not be claimed again by it). Sets claimed_all when no more are due. */
+static int claim(struct hook *h, struct qs_err *e)
+{
+    size_t batch = h->r->o->batch ? h->r->o->batch : DLV_BATCH, got;
+    struct outbox_item *part;
+    int rc;
+    do {
+        if ((rc = dlv_claim(h->r, batch, &part, &got, e)) < 0)
+            return rc;
+        adopt(h, part, got);
+    } while (h->r->o->retry_failed && got == batch);
+    if (got < batch || h->r->o->retry_failed)
+        h->claimed_all = 1;
+    return 0;
+}
+
+/* Empties slot i, settled: its strings freed, its id forgotten, the slot free again. */
+static void release(struct hook *h, size_t i)
+{
+    struct outbox_item *it = &h->r->items[i];
+    hdel(h, it->id);
+    free(it->shop);
+    free(it->kind);
+    free(it->key);
+    free(it->payload);
+    free(it->ref);
+    free(it->last_error);
+    memset(it, 0, sizeof *it);
+    h->q[i].st = HR_FREE;
+    h->spare[h->nspare++] = i;
 }
 
 /* Queues request i's outcome for the next settle batch. */
@@ -108,6 +226,8 @@ static int flush(struct hook *h, struct qs_err *e)
             store_rollback(h->r->s);
     }
     for (size_t k = 0; k < h->nset; k++) {
+        if (rc == 0)
+            release(h, h->set[k].i);
         free(h->set[k].ref);
         free(h->set[k].err);
     }
@@ -118,17 +238,28 @@ static int flush(struct hook *h, struct qs_err *e)
 /* Every request not yet settled counts as retry:true, for reason why. */
 static void conclude_rest(struct hook *h, const char *why)
 {
+    h->claimed_all = 1;
+    h->nfresh = h->hfresh = 0;
     for (size_t i = 0; i < h->r->n; i++)
-        if (h->q[i].st != HR_DONE)
+        if (h->q[i].st != HR_DONE && h->q[i].st != HR_FREE)
             conclude(h, i, DELIVER_RETRY, NULL, xstrdup(why), NULL);
 }
 
-/* Encodes the next requests into the empty write buffer. */
-static void fill(struct hook *h)
+/* Encodes the next requests into the empty write buffer, claiming more as needed. */
+static int fill(struct hook *h, struct qs_err *e)
 {
+    int rc;
     h->wlen = h->woff = h->wn = h->wk = 0;
-    while (h->next < h->r->n && h->wlen < WBUF_FILL) {
-        size_t i = h->next++, len;
+    while (h->wlen < WBUF_FILL) {
+        if (h->hfresh == h->nfresh) {
+            h->hfresh = h->nfresh = 0;
+            if (h->claimed_all)
+                break;
+            if ((rc = claim(h, e)) < 0)
+                return rc;
+            continue;
+        }
+        size_t i = h->fresh[h->hfresh++], len;
         struct qs_err le = {0};
         char *line = deliver_request_line(&h->r->items[i], &le);
         if (!line) { /* the enqueuer's bug: no retry will fix it */
@@ -151,6 +282,7 @@ static void fill(struct hook *h)
         h->wend[h->wn++] = h->wlen;
         h->q[i].st = HR_QUEUED;
     }
+    return 0;
 }
 
 static void close_in(struct hook *h)
@@ -160,15 +292,17 @@ static void close_in(struct hook *h)
     h->in_fd = -1;
 }
 
-/* The hook will not read the rest: close its stdin; what it did not get is retried. */
+/* The hook will not read the rest: close its stdin; what it did not get is retried, and
+ * nothing more is claimed. */
 static void abandon_unsent(struct hook *h, const char *why)
 {
     close_in(h);
     h->wlen = h->woff = 0;
+    h->claimed_all = 1;
+    h->nfresh = h->hfresh = 0;
     for (size_t i = 0; i < h->r->n; i++)
         if (h->q[i].st == HR_NEW || h->q[i].st == HR_QUEUED)
             conclude(h, i, DELIVER_RETRY, NULL, xstrdup(why), NULL);
-    h->next = h->r->n;
 }
 
 /* Writes what the pipe takes now. */
@@ -247,7 +381,7 @@ static void answer(struct hook *h, const char *line, size_t len)
     } else
         id = NULL;
     if (!id || (i = hfind(h, rid)) == (size_t)-1) {
-        garbage(h, line, len, "no id of a request of this run");
+        garbage(h, line, len, "no open request of this run has its id");
         goto out;
     }
     ok = json_object_get(j, "ok");
@@ -370,17 +504,9 @@ int dlv_hook_run(struct dlv_run *r, struct qs_err *e)
     int rc;
 
     h.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-    h.q = xcalloc(r->n, sizeof *h.q);
-    h.open = r->n;
-    for (h.hcap = 16; h.hcap < r->n * 2; h.hcap *= 2)
-        ;
-    h.hid = xcalloc(h.hcap, sizeof *h.hid);
-    h.hval = xcalloc(h.hcap, sizeof *h.hval);
-    for (size_t i = 0; i < r->n; i++) {
-        size_t k = hslot(&h, r->items[i].id);
-        h.hid[k] = r->items[i].id;
-        h.hval[k] = i + 1;
-    }
+    /* The first batch before the hook starts: no hook runs when nothing is due. */
+    if ((rc = claim(&h, e)) < 0 || h.open == 0)
+        goto out;
     h.progress_ms = dlv_now_ms();
     if ((rc = dlv_spawn(r->spec->arg, r->shop, &h.pid, &h.in_fd, &h.out_fd, e)) < 0) {
         struct qs_err fe = {0};
@@ -395,7 +521,8 @@ int dlv_hook_run(struct dlv_run *r, struct qs_err *e)
         int wait;
 
         if (h.in_fd >= 0 && h.woff == h.wlen) {
-            fill(&h);
+            if ((rc = fill(&h, e)) < 0)
+                goto out;
             if (h.wlen == 0)
                 close_in(&h); /* all written: EOF tells the hook there is no more */
         }
@@ -441,6 +568,8 @@ out:
     }
     r->rep->unavailable = h.answered == 0 && r->rep->retry > 0;
     free(h.q);
+    free(h.fresh);
+    free(h.spare);
     free(h.hid);
     free(h.hval);
     free(h.wbuf);

@@ -21,7 +21,15 @@ struct dlv_run {
     size_t total; /* claimed in this run so far (o->max caps it) */
 };
 
+/* Items claimed per transaction when the caller sets no o->batch. */
+#define DLV_BATCH 200
+
 /* deliver_settle.c, below every backend: */
+
+/* Claims up to want more due items in one transaction, never more than o->max in the
+ * run (r->total counts them): *part, a malloc'd array of *got (outbox_claim). */
+int dlv_claim(struct dlv_run *r, size_t want, struct outbox_item **part, size_t *got,
+              struct qs_err *e);
 
 /* Settles claimed item it (outbox_done / _fail / _handed_off), adds its audit row, counts
  * it in the report and tells on_result. The caller holds the transaction. */

@@ -1,6 +1,6 @@
-/* deliver_settle: what every delivery backend calls back -- settling an item with its
- * audit row and report count, warnings on the run's diagnostics stream, the monotonic
- * clock. Below deliver.c and its backends (deliver_file.c, deliver_hook.c,
+/* deliver_settle: what every delivery backend calls back -- claiming items, settling an
+ * item with its audit row and report count, warnings on the run's diagnostics stream,
+ * the monotonic clock. Below deliver.c and its backends (deliver_file.c, deliver_hook.c,
  * deliver_proc.c), so none of them calls up into another. */
 #include "deliver_int.h"
 
@@ -32,6 +32,26 @@ void dlv_warn(const struct dlv_run *r, const char *fmt, ...)
     fputs(line, f);
     fflush(f);
     free(line);
+}
+
+int dlv_claim(struct dlv_run *r, size_t want, struct outbox_item **part, size_t *got,
+              struct qs_err *e)
+{
+    const struct deliver_opts *o = r->o;
+    struct outbox_claim_opts co = {
+        .shop = r->shop, .kind = r->kind, .retry_failed = o->retry_failed, .now = time(NULL)};
+    int rc;
+
+    *part = NULL;
+    *got = 0;
+    if (o->max && o->max - r->total < want)
+        want = o->max - r->total;
+    if (want == 0)
+        return 0;
+    co.max = want;
+    if ((rc = outbox_claim(r->s, &co, part, got, e)) == 0)
+        r->total += *got;
+    return rc;
 }
 
 int dlv_settle(struct dlv_run *r, const struct outbox_item *it, enum deliver_status st,

@@ -12,9 +12,9 @@ stdout, flushed at once:
 HTTP 5xx, a dropped or refused connection and a timeout are retry:true; an
 answer the sandbox refused (4xx) is retry:false.  Answers come in any order.
 
-One thread reads stdin and queues requests, worker threads (each with its
-own keep-alive connection) deliver them and write the answers, so the reader
-never waits on a full stdout pipe.  At EOF hook.py answers everything queued
+One thread reads stdin and queues requests (at most 64 per worker waiting),
+worker threads (each with its own keep-alive connection) deliver them and
+write the answers, so the reader never waits on a full stdout pipe.  At EOF hook.py answers everything queued
 and exits 0.  The URL may also come from $QS_HOOK_SANDBOX_URL (qs passes a
 hook the QS_HOOK_* variables of its caller, not the others) or, run by hand,
 $QS_SANDBOX_URL; only its scheme, host and port are used, so the QAPI base
@@ -115,7 +115,9 @@ def main(argv=None):
         ap.error("--url must be http://HOST:PORT")
     host, port = u.hostname, u.port or 80
 
-    jobs = queue.Queue()
+    # Bounded: when the workers fall behind, the reader stops reading and qs, finding the
+    # pipe full, claims no more (its memory stays flat however many notes are due).
+    jobs = queue.Queue(maxsize=64 * max(1, a.workers))
     out_lock = threading.Lock()
 
     def worker():
