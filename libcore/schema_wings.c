@@ -279,6 +279,12 @@ const char *const schema_wing_migrations[] = {
     /* order_line.raw_sum (module sync, issue 16): sync_json_sum of raw, so that a re-read
      *    line is compared without writing its row out; NULL for lines stored before. */
     "ALTER TABLE order_line ADD COLUMN raw_sum INTEGER;",
+    /* order_line_date with the status (module sync, issue 16): the window plan's query
+     *    (syncdb_nth_date) filters on status, which the index did not hold, so it read the
+     *    row of every line it stepped over -- a first run of 200k lines read 7.6 million
+     *    table pages. With the status in the index it reads none. */
+    "DROP INDEX order_line_date;"
+    "CREATE INDEX order_line_date ON order_line(shop, order_date, status);",
 };
 
 const int schema_wing_count =

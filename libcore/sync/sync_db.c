@@ -56,7 +56,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_MARK_SET] = "INSERT INTO sync_mark(shop, stream, mark, updated_at) VALUES (?1, ?2, ?3, ?4)"
                     " ON CONFLICT(shop, stream) DO UPDATE SET mark = excluded.mark,"
                     " updated_at = excluded.updated_at",
-    /* by the index order_line_date */
+    /* by the index order_line_date alone (it holds the status): no row is read */
     [ST_NTH_DATE] = "SELECT order_date FROM order_line WHERE shop = ?1 AND order_date >= ?2"
                     " AND status BETWEEN ?3 AND ?4 ORDER BY order_date LIMIT 1 OFFSET ?5",
 };
