@@ -96,16 +96,21 @@ static int collect_row(sqlite3_stmt *st, void *p)
     return 0;
 }
 
+void outbox_item_clear(struct outbox_item *it)
+{
+    free(it->shop);
+    free(it->kind);
+    free(it->key);
+    free(it->payload);
+    free(it->ref);
+    free(it->last_error);
+    memset(it, 0, sizeof *it);
+}
+
 void outbox_items_free(struct outbox_item *items, size_t n)
 {
-    for (size_t i = 0; items && i < n; i++) {
-        free(items[i].shop);
-        free(items[i].kind);
-        free(items[i].key);
-        free(items[i].payload);
-        free(items[i].ref);
-        free(items[i].last_error);
-    }
+    for (size_t i = 0; items && i < n; i++)
+        outbox_item_clear(&items[i]);
     free(items);
 }
 

@@ -58,6 +58,8 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
                  size_t *n, struct qs_err *e);
 /* Frees an array returned by outbox_claim or outbox_list. */
 void outbox_items_free(struct outbox_item *items, size_t n);
+/* Frees the strings of one item and zeroes it. */
+void outbox_item_clear(struct outbox_item *it);
 
 /* Marks a claimed item done with the other side's reference (may be NULL). */
 int outbox_done(struct store *s, int64_t id, const char *ref, struct qs_err *e);

@@ -154,17 +154,6 @@ static int builtin_run(struct dlv_run *r, struct qs_err *e)
     return rc;
 }
 
-/* Frees the strings of one item of an array. */
-static void item_clear(struct outbox_item *it)
-{
-    free(it->shop);
-    free(it->kind);
-    free(it->key);
-    free(it->payload);
-    free(it->ref);
-    free(it->last_error);
-}
-
 static int by_due(const void *a, const void *b)
 {
     const struct outbox_item *x = a, *y = b;
@@ -200,7 +189,7 @@ static int dry_run(struct dlv_run *r, struct qs_err *e)
             else if (states[k] == OUTBOX_UNKNOWN)
                 it->next_at = now; /* resend_unknown makes them due now */
             if (!due) {
-                item_clear(it);
+                outbox_item_clear(it);
                 continue;
             }
             if (n == cap)
@@ -213,7 +202,7 @@ static int dry_run(struct dlv_run *r, struct qs_err *e)
         qsort(all, n, sizeof *all, by_due);
     if (rc == 0 && o->max && n > o->max) {
         for (size_t i = o->max; i < n; i++)
-            item_clear(&all[i]);
+            outbox_item_clear(&all[i]);
         n = o->max;
     }
     for (size_t i = 0; rc == 0 && i < n; i += batch) {

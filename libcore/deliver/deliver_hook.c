@@ -176,15 +176,8 @@ static int claim(struct hook *h, struct qs_err *e)
 /* Empties slot i, settled: its strings freed, its id forgotten, the slot free again. */
 static void release(struct hook *h, size_t i)
 {
-    struct outbox_item *it = &h->r->items[i];
-    hdel(h, it->id);
-    free(it->shop);
-    free(it->kind);
-    free(it->key);
-    free(it->payload);
-    free(it->ref);
-    free(it->last_error);
-    memset(it, 0, sizeof *it);
+    hdel(h, h->r->items[i].id);
+    outbox_item_clear(&h->r->items[i]);
     h->q[i].st = HR_FREE;
     h->spare[h->nspare++] = i;
 }
