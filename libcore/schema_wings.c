@@ -283,8 +283,8 @@ const char *const schema_wing_migrations[] = {
      *    (syncdb_nth_date) filters on status, which the index did not hold, so it read the
      *    row of every line it stepped over -- a first run of 200k lines read 7.6 million
      *    table pages. With the status in the index it reads none. */
-    "DROP INDEX order_line_date;"
-    "CREATE INDEX order_line_date ON order_line(shop, order_date, status);",
+    ("DROP INDEX order_line_date;"
+     "CREATE INDEX order_line_date ON order_line(shop, order_date, status);"),
 };
 
 const int schema_wing_count =
