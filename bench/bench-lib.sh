@@ -1,5 +1,6 @@
 # bench/bench-lib.sh: what the sandbox benchmarks of SPEC 8's linear bar share (sourced by
-# bench/ship.sh and bench/stock-sync.sh, which set here and me first).
+# bench/ship.sh and bench/stock-sync.sh, which set here and me first; bench/linear.sh takes
+# only report).
 
 # bench_args SIZEFLAG ARG...: the options every such script takes (its usage is the
 # comment at its top, lines 2 to 22): sets runs, sizes (SIZEFLAG "N N ..."), only, qs, dir

@@ -173,6 +173,14 @@ static int claim(struct hook *h, struct qs_err *e)
     return 0;
 }
 
+/* No more requests go to the hook in this run: nothing more is claimed, and the claimed
+ * ones not yet encoded leave the queue (the caller concludes them). */
+static void claim_no_more(struct hook *h)
+{
+    h->claimed_all = 1;
+    h->nfresh = h->hfresh = 0;
+}
+
 /* Empties slot i, settled: its strings freed, its id forgotten, the slot free again. */
 static void release(struct hook *h, size_t i)
 {
@@ -231,8 +239,7 @@ static int flush(struct hook *h, struct qs_err *e)
 /* Every request not yet settled counts as retry:true, for reason why. */
 static void conclude_rest(struct hook *h, const char *why)
 {
-    h->claimed_all = 1;
-    h->nfresh = h->hfresh = 0;
+    claim_no_more(h);
     for (size_t i = 0; i < h->r->n; i++)
         if (h->q[i].st != HR_DONE && h->q[i].st != HR_FREE)
             conclude(h, i, DELIVER_RETRY, NULL, xstrdup(why), NULL);
@@ -291,8 +298,7 @@ static void abandon_unsent(struct hook *h, const char *why)
 {
     close_in(h);
     h->wlen = h->woff = 0;
-    h->claimed_all = 1;
-    h->nfresh = h->hfresh = 0;
+    claim_no_more(h);
     for (size_t i = 0; i < h->r->n; i++)
         if (h->q[i].st == HR_NEW || h->q[i].st == HR_QUEUED)
             conclude(h, i, DELIVER_RETRY, NULL, xstrdup(why), NULL);

@@ -65,7 +65,8 @@ int dlv_reap(const struct dlv_run *r, pid_t pid, long grace_ms, int *fd, void (*
 int deliver_hook_ping(const char *cmd, const char *shop, const char *kind, long timeout_ms,
                       char **said, struct qs_err *e);
 
-/* Sends r's items through the hook r->spec->arg (deliver_hook.c). */
+/* Claims r's due items as the hook r->spec->arg reads them and sends them through it
+ * (deliver_hook.c); r->items are its slots. */
 int dlv_hook_run(struct dlv_run *r, struct qs_err *e);
 /* Writes r's items to a hand-off folder under r->spec->arg (deliver_file.c). */
 int dlv_file_run(struct dlv_run *r, struct qs_err *e);

@@ -215,6 +215,29 @@ static int count(struct store *s, const char *sql)
     return v;
 }
 
+/* A new store in dir (a mkdtemp template) with the shop demo; *path gets its file. */
+static struct store *demo_store(char *dir, char **path)
+{
+    struct store *s = NULL;
+    struct qs_err e;
+    int created;
+    assert_non_null(mkdtemp(dir));
+    *path = xasprintf("%s/qs.db", dir);
+    assert_int_equal(store_open(*path, &s, &e), 0);
+    assert_int_equal(shop_add(s, "demo", "Asia/Tokyo", 0, &created, &e), 0);
+    return s;
+}
+
+/* Closes s and removes its folder dir; frees path. */
+static void demo_store_drop(struct store *s, char *dir, char *path)
+{
+    store_close(s);
+    free(path);
+    path = xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(path), 0);
+    free(path);
+}
+
 /* R-SYN-1c: the window plan (syncdb_nth_date) steps over the store's lines by order date
  * in the index alone: with 1,400 closed lines of 2 KB before 100 open ones, finding the
  * 50th open line from a cold cache reads a few index pages, not the closed lines' rows
@@ -223,17 +246,13 @@ static int count(struct store *s, const char *sql)
 static void nth_date_reads_the_index(void **state)
 {
     char dir[] = "/tmp/qs-test-sync-nth.XXXXXX", *path, buf[32];
-    struct store *s = NULL;
+    struct store *s = demo_store(dir, &path);
     struct syncdb *d;
     struct qs_err e;
     sqlite3_stmt *st;
-    int created, cur = 0, hi = 0;
+    int cur = 0, hi = 0;
     (void)state;
 
-    assert_non_null(mkdtemp(dir));
-    path = xasprintf("%s/qs.db", dir);
-    assert_int_equal(store_open(path, &s, &e), 0);
-    assert_int_equal(shop_add(s, "demo", "Asia/Tokyo", 0, &created, &e), 0);
     assert_int_equal(store_exec(s, "BEGIN", &e), 0);
     assert_int_equal(sqlite3_prepare_v2(store_db(s),
                                         "INSERT INTO order_line(shop, order_no, status, order_date,"
@@ -262,11 +281,7 @@ static void nth_date_reads_the_index(void **state)
     assert_true(cur < 100);
 
     syncdb_free(d);
-    store_close(s);
-    free(path);
-    path = xasprintf("rm -rf '%s'", dir);
-    assert_int_equal(system(path), 0);
-    free(path);
+    demo_store_drop(s, dir, path);
 }
 
 /* R-SYN-1: a re-read row is compared by its digest: the same for the same members in any
@@ -331,20 +346,15 @@ static void json_sum_equal_iff_text(void **state)
 static void upsert_events_once(void **state)
 {
     char dir[] = "/tmp/qs-sync-test.XXXXXX", *path;
-    struct store *s = NULL;
+    struct store *s = demo_store(dir, &path);
     struct syncdb *d;
     struct sync_order o = {0};
     enum sync_change chg;
     struct qs_err e;
     long events = 0;
-    int created;
     json_t *row;
     (void)state;
 
-    assert_non_null(mkdtemp(dir));
-    path = xasprintf("%s/qs.db", dir);
-    assert_int_equal(store_open(path, &s, &e), 0);
-    assert_int_equal(shop_add(s, "demo", "Asia/Tokyo", 0, &created, &e), 0);
     d = syncdb_new(s, "demo");
     assert_int_equal(syncdb_seen_reset(d, &e), 0);
 
@@ -379,11 +389,7 @@ static void upsert_events_once(void **state)
     sync_order_clear(&o);
     json_decref(row);
     syncdb_free(d);
-    store_close(s);
-    free(path);
-    path = xasprintf("rm -rf '%s'", dir);
-    assert_int_equal(system(path), 0);
-    free(path);
+    demo_store_drop(s, dir, path);
 }
 
 /* ------------------------------------------------- pulls against a stub marketplace */
