@@ -117,6 +117,48 @@ static void zone_valid_rejects_bad_and_hostile_names(void **state)
             fail_msg("tm_zone_valid(\"%s\"): expected 0, got 1", bad[i]);
 }
 
+/* tm_format keeps the zone it used last (issue 16: qs note send read the zone file once
+ * per note): a second call in the same zone does not read the file again, and a call in
+ * another zone replaces it. */
+static void format_reads_a_zone_once(void **state)
+{
+    char dir[] = "/tmp/qs-tm-XXXXXX", sub[64], zone[96], got[64];
+    FILE *in, *out;
+    char buf[4096];
+    size_t n;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/Test", dir);
+    snprintf(zone, sizeof zone, "%s/Test/Kept", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    in = fopen("/usr/share/zoneinfo/Asia/Tokyo", "rb");
+    assert_non_null(in);
+    out = fopen(zone, "wb");
+    assert_non_null(out);
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(setenv("TZDIR", dir, 1), 0);
+
+    assert_int_equal(tm_format(0, "Test/Kept", 1, got, sizeof got), 0);
+    assert_string_equal(got, "1970-01-01 09:00:00 +09:00");
+    assert_int_equal(unlink(zone), 0);
+    /* The file is gone: the zone kept from the first call still formats. */
+    assert_int_equal(tm_format(3600, "Test/Kept", 1, got, sizeof got), 0);
+    assert_string_equal(got, "1970-01-01 10:00:00 +09:00");
+    /* Another zone replaces it... */
+    assert_int_equal(tm_format(0, "UTC", 1, got, sizeof got), 0);
+    assert_string_equal(got, "1970-01-01 00:00:00 +00:00");
+    /* ...so the first is looked up again, and is not found now. */
+    assert_int_equal(tm_format(0, "Test/Kept", 1, got, sizeof got), -1);
+    assert_string_equal(got, "");
+
+    assert_int_equal(unsetenv("TZDIR"), 0);
+    assert_int_equal(rmdir(sub), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* $TZDIR is searched first; a non-TZif file there is not a zone. */
 static void zone_valid_uses_tzdir(void **state)
 {
@@ -668,6 +710,7 @@ int main(void)
         cmocka_unit_test(zone_valid_good_names),
         cmocka_unit_test(zone_valid_rejects_bad_and_hostile_names),
         cmocka_unit_test(zone_valid_uses_tzdir),
+        cmocka_unit_test(format_reads_a_zone_once),
         cmocka_unit_test(parse_now),
         cmocka_unit_test(parse_local_forms_tokyo),
         cmocka_unit_test(parse_iso_with_offset_ignores_zone),
