@@ -6,141 +6,52 @@ usage: hook.py [--url http://127.0.0.1:PORT] [--workers N] [--timeout S]
 qs starts it with `hook:` delivery and writes one JSON request per line to
 its stdin: {"id", "kind", "key", "shop", ...payload}.  For each, hook.py POSTs
 the request as JSON to <url>/_hook/<kind> and writes one answer line to
-stdout, flushed at once:
+stdout as soon as it has it:
     {"id": ..., "ok": true, "ref": "..."}
     {"id": ..., "ok": false, "error": "...", "retry": true|false}
 HTTP 5xx, a dropped or refused connection and a timeout are retry:true; an
 answer the sandbox refused (4xx) is retry:false.  Answers come in any order.
 
-One thread reads stdin and queues requests (at most 64 per worker waiting),
-worker threads (each with its own keep-alive connection) deliver them and
-write the answers, so the reader never waits on a full stdout pipe.  At EOF hook.py answers everything queued
-and exits 0.  The URL may also come from $QS_HOOK_SANDBOX_URL (qs passes a
-hook the QS_HOOK_* variables of its caller, not the others) or, run by hand,
-$QS_SANDBOX_URL; only its scheme, host and port are used, so the QAPI base
-URL works too.
+One thread, one event loop (selectors): it reads stdin while fewer than 64
+requests per worker wait, keeps up to --workers deliveries in flight, each on
+its own keep-alive connection, and writes each answer when it comes.  (Worker
+threads and http.client, as before, cost more CPU per delivery than the
+sandbox: the GIL's hand-offs and the email package's header parsing; issue
+16.)  At EOF hook.py answers everything read and exits 0.  The URL may also
+come from $QS_HOOK_SANDBOX_URL (qs passes a hook the QS_HOOK_* variables of
+its caller, not the others) or, run by hand, $QS_SANDBOX_URL; only its
+scheme, host and port are used, so the QAPI base URL works too.
 """
 
 import argparse
-import http.client
+import collections
 import json
 import os
-import queue
+import selectors
 import socket
 import sys
-import threading
+import time
 import urllib.parse
 
-
-def answer_line(out_lock, obj):
-    line = json.dumps(obj, ensure_ascii=False) + "\n"
-    with out_lock:
-        try:
-            sys.stdout.write(line)
-            sys.stdout.flush()
-        except BrokenPipeError:  # qs went away: nothing left to answer to
-            os._exit(0)
+MAX_HEAD = 65536
 
 
-class Deliverer:
-    """One worker's keep-alive HTTP/1.1 connection to the sandbox.
-
-    A plain socket, not http.client: http.client parses each answer's headers with the
-    email package, and the bundled hook then cost more CPU per delivery than the
-    sandbox (issue 16).  Only what the sandbox sends is read: a status line, headers
-    with Content-Length (else the body runs to the close), the body."""
-
-    def __init__(self, host, port, timeout):
-        self.host, self.port, self.timeout = host, port, timeout
-        self.sock = None
-        self.buf = b""
-        self.hostline = ("Host: %s:%d\r\n" % (host, port)).encode("ascii")
-
-    def _recv(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise http.client.RemoteDisconnected("connection closed before the answer ended")
-        self.buf += chunk
-
-    def _answer(self):
-        """-> (status, body, will_close) of the next answer on the connection."""
-        while b"\r\n\r\n" not in self.buf:
-            if len(self.buf) > 65536:
-                raise http.client.LineTooLong("answer headers")
-            self._recv()
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        parts = lines[0].split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
-            raise http.client.BadStatusLine(lines[0])
-        status, length, close = int(parts[1]), None, parts[0] == "HTTP/1.0"
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            name, value = name.strip().lower(), value.strip()
-            if name == "content-length":
-                if not value.isdigit():
-                    raise http.client.HTTPException("bad Content-Length")
-                length = int(value)
-            elif name == "connection":
-                close = value.lower() == "close"
-            elif name == "transfer-encoding":
-                raise http.client.HTTPException("chunked answers are not read")
-        if length is None:  # the body runs to the close
-            try:
-                while True:
-                    self._recv()
-            except http.client.RemoteDisconnected:
-                pass
-            body, self.buf = self.buf, b""
-            return status, body, True
-        while len(self.buf) < length:
-            self._recv()
-        body, self.buf = self.buf[:length], self.buf[length:]
-        return status, body, close
-
-    def post(self, kind, body):
-        """-> (status, parsed JSON or None); raises OSError/HTTPException."""
-        try:
-            if self.sock is None:
-                self.sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                self.buf = b""
-            self.sock.sendall(b"POST /_hook/" + urllib.parse.quote(kind, safe="").encode("ascii") +
-                              b" HTTP/1.1\r\n" + self.hostline +
-                              b"Content-Type: application/json\r\nContent-Length: " +
-                              str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
-            status, data, close = self._answer()
-            if close:
-                self.close()
-        except Exception:
-            self.close()
-            raise
-        try:
-            return status, json.loads(data.decode("utf-8"))
-        except ValueError:
-            return status, None
-
-    def close(self):
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
-            self.buf = b""
+class Dropped(Exception):
+    """The connection failed or the answer was not HTTP: the delivery may or may not
+    have arrived (retry:true)."""
 
 
-def deliver(d, req):
-    """One request -> its answer object."""
-    rid = req.get("id")
-    kind = req.get("kind")
-    if not isinstance(kind, str) or not kind:
-        return {"id": rid, "ok": False, "error": "request has no kind", "retry": False}
-    if not isinstance(req.get("key"), str) or not req["key"]:
-        return {"id": rid, "ok": False, "error": "request has no key", "retry": False}
-    body = json.dumps(req, ensure_ascii=False).encode("utf-8")
+def failure(rid, what):
+    return {"id": rid, "ok": False, "retry": True,
+            "error": "sandbox unreachable or connection dropped: %s" % (what,)}
+
+
+def verdict(rid, status, data):
+    """The answer object of an HTTP answer."""
     try:
-        status, ans = d.post(kind, body)
-    except (OSError, http.client.HTTPException) as e:
-        return {"id": rid, "ok": False, "retry": True,
-                "error": "sandbox unreachable or connection dropped: %s" % (e.__class__.__name__,)}
+        ans = json.loads(data.decode("utf-8"))
+    except ValueError:
+        ans = None
     if status >= 500:
         return {"id": rid, "ok": False, "retry": True, "error": "sandbox answered HTTP %d" % status}
     if status == 200 and isinstance(ans, dict) and ans.get("ok") is True:
@@ -149,6 +60,117 @@ def deliver(d, req):
     retry = bool(ans.get("retry")) if isinstance(ans, dict) and "retry" in ans else False
     return {"id": rid, "ok": False, "retry": retry,
             "error": err or "sandbox answered HTTP %d" % status}
+
+
+class Conn:
+    """One keep-alive HTTP/1.1 connection, one delivery at a time.  Reads only what the
+    sandbox sends: a status line, headers with Content-Length (else the body runs to the
+    close), the body."""
+
+    def __init__(self, host, port, timeout):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.hostline = ("Host: %s:%d\r\n" % (host, port)).encode("ascii")
+        self.sock = None
+        self.rid = None        # the delivery in flight, None when idle
+        self.deadline = 0.0
+        self.buf = b""
+        self.head = None       # (status, length or None, close) once the headers are in
+        self.spent = False     # the connection cannot carry another delivery
+
+    def start(self, rid, kind, body):
+        """Sends one delivery; raises Dropped when it could not go out."""
+        self.rid, self.buf, self.head, self.spent = rid, b"", None, False
+        self.deadline = time.monotonic() + self.timeout
+        req = (b"POST /_hook/" + urllib.parse.quote(kind, safe="").encode("ascii") +
+               b" HTTP/1.1\r\n" + self.hostline +
+               b"Content-Type: application/json\r\nContent-Length: " +
+               str(len(body)).encode("ascii") + b"\r\n\r\n" + body)
+        try:
+            if self.sock is None:
+                self.sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.sock.sendall(req)
+        except OSError as e:
+            self.close()
+            raise Dropped(e.__class__.__name__)
+
+    def readable(self):
+        """Reads what came; -> (status, body) once the answer is whole, else None.
+        Raises Dropped.  The caller closes the connection when self.spent."""
+        try:
+            chunk = self.sock.recv(65536)
+        except OSError as e:
+            self.spent = True
+            raise Dropped(e.__class__.__name__)
+        if chunk:
+            self.buf += chunk
+        elif self.head is None or self.head[1] is not None:
+            self.spent = True
+            raise Dropped("RemoteDisconnected")
+        if self.head is None:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self.buf) > MAX_HEAD:
+                    self.spent = True
+                    raise Dropped("LineTooLong")
+                return None
+            self.head = self.parse_head(self.buf[:end])
+            self.buf = self.buf[end + 4:]
+        status, length, close = self.head
+        if length is None:  # the body runs to the close
+            if chunk:
+                return None
+            body = self.buf
+        elif len(self.buf) < length:
+            return None
+        else:
+            body = self.buf[:length]
+        self.spent = close or length is None
+        self.rid, self.buf, self.head = None, b"", None
+        return status, body
+
+    def parse_head(self, head):
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(None, 2)
+        self.spent = True  # until the head reads well
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+            raise Dropped("BadStatusLine")
+        length, close = None, parts[0] == "HTTP/1.0"
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "content-length":
+                if not value.isdigit():
+                    raise Dropped("BadContentLength")
+                length = int(value)
+            elif name == "connection":
+                close = value.lower() == "close"
+            elif name == "transfer-encoding":
+                raise Dropped("ChunkedAnswer")
+        self.spent = False
+        return int(parts[1]), length, close
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+def request(raw):
+    """One stdin line -> (id, kind, body) to deliver, or an answer object at once."""
+    try:
+        req = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        req = None
+    if not isinstance(req, dict):
+        return {"id": None, "ok": False, "error": "request is not a JSON object", "retry": False}
+    rid = req.get("id")
+    kind = req.get("kind")
+    if not isinstance(kind, str) or not kind:
+        return {"id": rid, "ok": False, "error": "request has no kind", "retry": False}
+    if not isinstance(req.get("key"), str) or not req["key"]:
+        return {"id": rid, "ok": False, "error": "request has no key", "retry": False}
+    return rid, kind, json.dumps(req, ensure_ascii=False).encode("utf-8")
 
 
 def main(argv=None):
@@ -168,47 +190,85 @@ def main(argv=None):
     if u.scheme != "http" or not u.hostname:
         ap.error("--url must be http://HOST:PORT")
     host, port = u.hostname, u.port or 80
+    workers = max(1, a.workers)
 
-    # Bounded: when the workers fall behind, the reader stops reading and qs, finding the
-    # pipe full, claims no more (its memory stays flat however many notes are due).
-    jobs = queue.Queue(maxsize=64 * max(1, a.workers))
-    out_lock = threading.Lock()
+    conns = [Conn(host, port, a.timeout) for _ in range(workers)]
+    idle = list(conns)
+    # Bounded: when the deliveries fall behind, stdin is not read and qs, finding the pipe
+    # full, claims no more (its memory stays flat however many notes are due).
+    waiting = collections.deque()
+    cap = 64 * workers
+    out = sys.stdout.buffer
+    stdin = sys.stdin.buffer.fileno()
+    os.set_blocking(stdin, False)
+    sel = selectors.DefaultSelector()
+    inbuf, eof, answers, reading = b"", False, [], False
 
-    def worker():
-        d = Deliverer(host, port, a.timeout)
-        while True:
-            job = jobs.get()
-            if job is None:
-                d.close()
-                return
-            what, obj = job
-            answer_line(out_lock, deliver(d, obj) if what == "deliver" else obj)
+    def finish(c, answer):
+        sel.unregister(c.sock)
+        if c.spent:
+            c.close()
+        c.rid = None
+        answers.append(answer)
+        idle.append(c)
 
-    workers = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, a.workers))]
-    for t in workers:
-        t.start()
-
-    # The reader: this (main) thread only parses and queues, so it never
-    # waits on stdout (even its own error answers go through the workers).
-    for raw in sys.stdin.buffer:
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            req = json.loads(line.decode("utf-8"))
-        except ValueError:
-            req = None
-        if not isinstance(req, dict):
-            jobs.put(("answer", {"id": None, "ok": False, "error": "request is not a JSON object",
-                                 "retry": False}))
-            continue
-        jobs.put(("deliver", req))
-    for _ in workers:
-        jobs.put(None)
-    for t in workers:
-        t.join()
-    return 0
-
+    while True:
+        while idle and waiting:
+            c = idle.pop()
+            rid, kind, body = waiting.popleft()
+            try:
+                c.start(rid, kind, body)
+                sel.register(c.sock, selectors.EVENT_READ, c)
+            except Dropped as e:
+                c.rid = None
+                answers.append(failure(rid, e))
+                idle.append(c)
+        if answers:
+            try:
+                out.write("".join(json.dumps(x, ensure_ascii=False) + "\n"
+                                  for x in answers).encode("utf-8"))
+                out.flush()
+            except BrokenPipeError:  # qs went away: nothing left to answer to
+                os._exit(0)
+            answers = []
+        busy = [c for c in conns if c.rid is not None]
+        if eof and not waiting and not busy:
+            return 0
+        want = not eof and len(waiting) < cap
+        if want and not reading:
+            sel.register(stdin, selectors.EVENT_READ, None)
+        elif reading and not want:
+            sel.unregister(stdin)
+        reading = want
+        timeout = None
+        if busy:
+            timeout = max(0.0, min(c.deadline for c in busy) - time.monotonic())
+        for key, _ in sel.select(timeout):
+            c = key.data
+            if c is None:
+                chunk = os.read(stdin, 65536)
+                if not chunk:
+                    eof, chunk = True, b"\n"
+                inbuf += chunk
+                *lines, inbuf = inbuf.split(b"\n")
+                for raw in lines:
+                    if raw.strip():
+                        r = request(raw.strip())
+                        (answers if isinstance(r, dict) else waiting).append(r)
+                continue
+            rid = c.rid
+            try:
+                got = c.readable()
+            except Dropped as e:
+                finish(c, failure(rid, e))
+                continue
+            if got is not None:
+                finish(c, verdict(rid, *got))
+        now = time.monotonic()
+        for c in busy:
+            if c.rid is not None and now >= c.deadline:
+                c.spent = True
+                finish(c, failure(c.rid, "TimeoutError"))
 
 if __name__ == "__main__":
     sys.exit(main())
