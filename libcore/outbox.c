@@ -161,7 +161,10 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
                  size_t *n, struct qs_err *e)
 {
     /* Due: pending or retry whose time has come; with --retry-failed also failed items
-     * and retries not yet due (but never a pending item scheduled for later). */
+     * and retries not yet due (but never a pending item scheduled for later), except those
+     * this process settled: what fails again in a run does not come round again in it, so
+     * a --retry-failed run claims a batch at a time like any other (SPEC 8: flat memory;
+     * it claimed everything at once). */
     /* One arm per state, each read in (next_at, id) order from the index outbox_due and
      * stopped at the limit: a batch of a long queue costs the batch, not the queue (SPEC
      * 8: a drain of N items in chunks was N^2 / chunk with one scan and sort per claim). */
@@ -172,9 +175,10 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
         "SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
         "  WHERE state = 'pending' AND next_at <= ?1" ARM_FILTER
         " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
-        "  WHERE state = 'retry' AND (?2 OR next_at <= ?1)" ARM_FILTER
+        "  WHERE state = 'retry' AND (next_at <= ?1 OR ?2 AND owner IS NOT ?6)" ARM_FILTER
         " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
-        "  WHERE state = 'failed' AND ?2" ARM_FILTER ") ORDER BY next_at, id LIMIT ?5";
+        "  WHERE state = 'failed' AND ?2 AND owner IS NOT ?6" ARM_FILTER
+        ") ORDER BY next_at, id LIMIT ?5";
 #undef ARM_FILTER
     static const char upd[] =
         "UPDATE outbox SET state = 'claimed', owner = ?1, claimed_at = ?2, updated_at = ?2,"
@@ -189,15 +193,15 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
     *n = 0;
     if ((rc = tx_begin(s, &own, e)) < 0)
         return rc;
-    if ((rc = store_each(s, sel, collect_row, &c, e, "sissl", iso(o->now, t_now),
-                         o->retry_failed != 0, o->shop, o->kind,
-                         (long long)(o->max ? o->max : 1))) < 0)
+    owner = outbox_self_owner(s);
+    if ((rc = store_each(s, sel, collect_row, &c, e, "sissls", iso(o->now, t_now),
+                         o->retry_failed != 0, o->shop, o->kind, (long long)(o->max ? o->max : 1),
+                         owner)) < 0)
         goto fail;
     if (c.n == 0)
         goto done;
     if ((rc = store_prepare_cached(s, upd, &st, e)) < 0)
         goto fail;
-    owner = outbox_self_owner(s);
     iso(time(NULL), t_claim);
     for (size_t i = 0; i < c.n; i++) {
         if ((rc = store_bind(s, st, e, "ssl", owner, t_claim, (long long)c.items[i].id)) < 0 ||
@@ -375,9 +379,11 @@ int outbox_fail(struct store *s, int64_t id, const char *msg, int retryable, tim
                       " updated_at = ?5 WHERE id = ?1 AND state = 'claimed' AND owner = ?2",
                       "retry", msg, iso(now + (time_t)(b + jitter), t_next), t_now, e);
     }
+    /* next_at: failed items are claimed (--retry-failed) oldest failure first, so those a
+     * run fails again go behind the ones it has not tried yet. */
     return settle(s, id,
-                  "UPDATE outbox SET state = 'failed', last_error = ?3, updated_at = ?4"
-                  " WHERE id = ?1 AND state = 'claimed' AND owner = ?2",
+                  "UPDATE outbox SET state = 'failed', last_error = ?3, updated_at = ?4,"
+                  " next_at = ?4 WHERE id = ?1 AND state = 'claimed' AND owner = ?2",
                   "failed", msg, t_now, NULL, e);
 }
 

@@ -122,8 +122,8 @@ static int send_batch(struct dlv_run *r, size_t from, size_t m, size_t *answered
 
 /* Built-in deliveries (qapi, smtp): the caller's sender, batch by batch. Each batch is
  * claimed just before it is sent, so a crash leaves only that batch in flight (for smtp
- * those become unknown). With retry_failed everything is claimed first instead: an item
- * failing in this run must not be claimed again by it. */
+ * those become unknown); with retry_failed too (an item failing in this run is not
+ * claimed again by it: outbox_claim). */
 static int builtin_run(struct dlv_run *r, struct qs_err *e)
 {
     const struct deliver_opts *o = r->o;
@@ -131,20 +131,13 @@ static int builtin_run(struct dlv_run *r, struct qs_err *e)
     struct qs_err se = {0};
     int rc = 0, src = 0;
 
-    if (o->retry_failed) {
-        if ((rc = claim_more(r, 0, e)) < 0)
-            return rc;
-        for (size_t i = 0; i < r->n && rc == 0; i += batch)
-            rc = send_batch(r, i, r->n - i < batch ? r->n - i : batch, &answered, &src, &se, e);
-    } else {
-        while (rc == 0 && src == 0) {
-            outbox_items_free(r->items, r->n);
-            r->items = NULL;
-            r->n = 0;
-            if ((rc = claim_more(r, batch, e)) < 0 || r->n == 0)
-                break;
-            rc = send_batch(r, 0, r->n, &answered, &src, &se, e);
-        }
+    while (rc == 0 && src == 0) {
+        outbox_items_free(r->items, r->n);
+        r->items = NULL;
+        r->n = 0;
+        if ((rc = claim_more(r, batch, e)) < 0 || r->n == 0)
+            break;
+        rc = send_batch(r, 0, r->n, &answered, &src, &se, e);
     }
     r->rep->unavailable = answered == 0 && r->rep->retry > 0;
     if (rc == 0 && src < 0) {

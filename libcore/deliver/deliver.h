@@ -63,8 +63,8 @@
  * holds an item only until its answer is settled (SPEC 8: flat memory; a hook that reads
  * everything before answering still gets everything); a file run claims all its items (up
  * to max) first -- a hand-off is one folder; built-in senders claim one batch at a time,
- * just before sending it. With retry_failed every run claims everything first: an item
- * failing in the run must not be claimed again by it. */
+ * just before sending it. With retry_failed too (outbox_claim leaves out what this run
+ * failed again, so it does not come round again). */
 #ifndef QS_DELIVER_H
 #define QS_DELIVER_H
 

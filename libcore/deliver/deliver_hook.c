@@ -163,19 +163,17 @@ static void adopt(struct hook *h, struct outbox_item *part, size_t got)
     free(part);
 }
 
-/* Claims the next batch of due items (all of them with --retry-failed: an item failing in
- * this run must not be claimed again by it). Sets claimed_all when no more are due. */
+/* Claims the next batch of due items (with --retry-failed too: outbox_claim leaves out
+ * what failed again in this run). Sets claimed_all when no more are due. */
 static int claim(struct hook *h, struct qs_err *e)
 {
     size_t batch = h->r->o->batch ? h->r->o->batch : DLV_BATCH, got;
     struct outbox_item *part;
     int rc;
-    do {
-        if ((rc = dlv_claim(h->r, batch, &part, &got, e)) < 0)
-            return rc;
-        adopt(h, part, got);
-    } while (h->r->o->retry_failed && got == batch);
-    if (got < batch || h->r->o->retry_failed)
+    if ((rc = dlv_claim(h->r, batch, &part, &got, e)) < 0)
+        return rc;
+    adopt(h, part, got);
+    if (got < batch)
         h->claimed_all = 1;
     return 0;
 }

@@ -66,20 +66,17 @@ static int promote(struct pub_runner *r)
 static int drain(struct pub_runner *r)
 {
     struct progress *pg = progress_new("publish", 0, r->o->quiet);
-    int rc = 0, first = 1;
+    int rc = 0;
     while (rc == 0 && !r->stop) {
         struct outbox_claim_opts co = {
             .shop = r->shop,
             .kind = PUB_KIND_PUBLISH,
-            /* --retry-failed claims everything at once, so that what fails again in this
-             * run does not come round again. */
-            .max = r->o->retry_failed && first ? 100000 : BATCH_CLAIM,
-            .retry_failed = r->o->retry_failed && first,
+            .max = BATCH_CLAIM,
+            .retry_failed = r->o->retry_failed,
             .now = time(NULL),
         };
         struct outbox_item *items = NULL;
         size_t n = 0;
-        first = 0;
         if ((rc = outbox_claim(r->s, &co, &items, &n, r->e)) < 0 || n == 0) {
             outbox_items_free(items, n);
             break;

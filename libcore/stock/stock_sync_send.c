@@ -225,10 +225,9 @@ static int run(void *job, struct job_counts *c, struct qs_err *e)
     for (;;) {
         struct outbox_item *items = NULL;
         size_t n = 0;
-        /* --retry-failed: everything at once, or what failed again would come back. */
         struct outbox_claim_opts co = {.shop = j->shop,
                                        .kind = STOCK_QTY_KIND,
-                                       .max = j->o.retry_failed ? 1000000 : CLAIM_BATCH,
+                                       .max = CLAIM_BATCH,
                                        .retry_failed = j->o.retry_failed,
                                        .now = j->o.now};
         if ((rc = outbox_claim(j->s, &co, &items, &n, e)) < 0 || n == 0) {
@@ -239,7 +238,7 @@ static int run(void *job, struct job_counts *c, struct qs_err *e)
             if ((rc = one(s, &items[i], e)) >= 0 && s->rc < 0)
                 rc = err_set(e, s->rc, RULE, "could not record a result of this run");
         outbox_items_free(items, n);
-        if (rc < 0 || j->o.retry_failed)
+        if (rc < 0)
             break;
     }
     return rc;

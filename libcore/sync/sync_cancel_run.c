@@ -257,7 +257,7 @@ static int drain(struct crun *r, int retry_failed)
         struct outbox_claim_opts co = {
             .shop = p->o.shop,
             .kind = KIND,
-            .max = retry_failed || p->o.dry_run ? 100000 : BATCH,
+            .max = p->o.dry_run ? 100000 : BATCH,
             .retry_failed = retry_failed,
             .now = time(NULL),
         };
@@ -269,7 +269,7 @@ static int drain(struct crun *r, int retry_failed)
         }
         rc = batch(r, items, n);
         outbox_items_free(items, n);
-        if (retry_failed || p->o.dry_run)
+        if (p->o.dry_run)
             break;
     }
     return rc;

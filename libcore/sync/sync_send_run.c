@@ -322,20 +322,13 @@ static int recover(struct sync_run *r)
 static int drain(struct sync_run *r, int retry_failed)
 {
     struct sync_send *p = r->p;
-    size_t counts[OUTBOX_NSTATES], total;
-    int rc;
+    int rc = 0;
 
-    if ((rc = outbox_count(p->s, p->o.shop, p->kind, counts, r->e)) < 0)
-        return rc;
-    total =
-        counts[OUTBOX_PENDING] + counts[OUTBOX_RETRY] + (retry_failed ? counts[OUTBOX_FAILED] : 0);
     while (rc == 0 && !r->stop) {
         struct outbox_claim_opts co = {
             .shop = p->o.shop,
             .kind = p->kind,
-            /* --retry-failed claims everything due at once: items failing again in this
-             * run must not come round again. */
-            .max = retry_failed ? (total ? total : 1) : QAPI_BULK_MAX,
+            .max = QAPI_BULK_MAX,
             .retry_failed = retry_failed,
             .now = time(NULL),
         };
@@ -348,8 +341,6 @@ static int drain(struct sync_run *r, int retry_failed)
         rc = batch(r, items, n);
         outbox_items_free(items, n);
         sync_send_view_clear(&r->mv);
-        if (retry_failed)
-            break;
     }
     return rc;
 }

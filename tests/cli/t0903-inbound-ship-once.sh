@@ -52,7 +52,7 @@ test_expect 'R-INB-6 1,000 shipments registered while the hook is down wait in t
     r=$(state_count retry) p=$(state_count pending) &&
     { test $((r + p)) = 1000 && test "$r" -ge 1 || { echo "retry $r, pending $p"; exit 1; }; }
 '
-test_expect 'R-INB-6 a run killed while its hook holds every request loses nothing' '
+test_expect 'R-INB-6 a run killed while its hook holds its requests loses nothing' '
     qs -q init --shop demo --deliver "inbound-ship=hook:sh $TRASH/hang.sh" >/dev/null &&
     { QS_NOW=$NOW "$QS" -q inbound ship --retry-failed none.csv >/dev/null 2>&1 & } &&
     pid=$! &&
@@ -61,8 +61,10 @@ test_expect 'R-INB-6 a run killed while its hook holds every request loses nothi
     kill -9 "$pid" && { wait "$pid" 2>/dev/null || true; } &&
     { kill -9 -- "-$(ps -o pgid= -p "$(cat hang.pid)" | tr -d " ")" 2>/dev/null || true; } &&
     qs -q init --shop demo --deliver "inbound-ship=hook:sh $TRASH/hook.sh" >/dev/null &&
-    test -e hang.seen && { test "$held" = 1000 || { echo "the run held $held items"; false; }; } &&
-    test "$(state_count claimed)" = 1000
+    test -e hang.seen && { test "$held" -ge 1 || { echo "the run held $held items"; false; }; } &&
+    c=$(state_count claimed) r=$(state_count retry) p=$(state_count pending) &&
+    { test "$c" = "$held" && test $((c + r + p)) = 1000 ||
+      { echo "held $held; claimed $c, retry $r, pending $p"; false; }; }
 '
 test_expect 'R-INB-6 two runs of one file at once register each reference once' '
     sb faults "{\"error_rate\": 0.2, \"phase\": \"mixed\", \"after_ratio\": 0.5, \"methods\": [\"hook:inbound-ship\"], \"seed\": 14}" >/dev/null &&

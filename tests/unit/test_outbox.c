@@ -432,6 +432,53 @@ static void test_max_attempts(void **state)
 
 /* SPEC 1.6: --retry-failed takes failed and not-yet-due retry items now, never an item
  * scheduled for later. */
+/* The items settled so far as if by a run that has ended (another owner). */
+static void settled_by_an_earlier_run(struct store *s)
+{
+    struct qs_err e = {0};
+    assert_int_equal(store_run(s, &e, "UPDATE outbox SET owner = 'elsewhere:1:1'"
+                                      " WHERE state IN ('retry', 'failed')", ""), 0);
+}
+
+/* SPEC 8 (flat memory) and SPEC 1.6 (--retry-failed retries now): a --retry-failed run
+ * claims a batch at a time, and what it fails again does not come round again in it --
+ * whether it fails for good or for a retry -- so the run ends. */
+static void test_retry_failed_in_batches(void **state)
+{
+    struct fx *f = *state;
+    struct qs_err e = {0};
+    struct outbox_item *it;
+    int64_t ids[5];
+    size_t n, seen = 0;
+    for (int i = 0; i < 5; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        ids[i] = enq(f->s, "note", key, T0);
+    }
+    assert_int_equal(claim(f->s, T0, 5, 0, &it), 5);
+    outbox_items_free(it, 5);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(outbox_fail(f->s, ids[i], "no", i % 2, T0, &e), 0);
+    settled_by_an_earlier_run(f->s);
+
+    /* The --retry-failed run: batches of 2, each item failing again. */
+    while ((n = claim(f->s, T0 + 1, 2, 1, &it)) > 0) {
+        assert_true(n <= 2);
+        for (size_t k = 0; k < n; k++)
+            assert_int_equal(outbox_fail(f->s, it[k].id, "again", (int)(it[k].id % 2), T0 + 1, &e),
+                             0);
+        seen += n;
+        outbox_items_free(it, n);
+        assert_true(seen <= 5);
+    }
+    assert_int_equal(seen, 5);
+    /* A later --retry-failed run takes them all again. */
+    settled_by_an_earlier_run(f->s);
+    n = claim(f->s, T0 + 2, 10, 1, &it);
+    assert_int_equal(n, 5);
+    outbox_items_free(it, n);
+}
+
 static void test_retry_failed(void **state)
 {
     struct fx *f = *state;
@@ -444,6 +491,7 @@ static void test_retry_failed(void **state)
     outbox_items_free(it, 2);
     assert_int_equal(outbox_fail(f->s, fa, "no", 0, T0, &e), 0);
     assert_int_equal(outbox_fail(f->s, re, "later", 1, T0, &e), 0);
+    settled_by_an_earlier_run(f->s);
     int64_t due = enq(f->s, "note", "due", T0);
 
     assert_int_equal(claim(f->s, T0 + 1, 10, 0, &it), 1);
@@ -776,6 +824,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fail_final, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_attempts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_failed_in_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recover_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recover_leaves_live, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resend_unknown, setup, teardown),
