@@ -161,10 +161,11 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
                  size_t *n, struct qs_err *e)
 {
     /* Due: pending or retry whose time has come; with --retry-failed also failed items
-     * and retries not yet due (but never a pending item scheduled for later), except those
-     * this process settled: what fails again in a run does not come round again in it, so
-     * a --retry-failed run claims a batch at a time like any other (SPEC 8: flat memory;
-     * it claimed everything at once). */
+     * and retries not yet due (but never a pending item scheduled for later) that were
+     * settled before this process began (outbox_self_since) and not by it: what fails
+     * again in a run does not come round again in it, nor go back and forth between two
+     * runs at once, so a --retry-failed run claims a batch at a time like any other (SPEC
+     * 8: flat memory; it claimed everything at once). */
     /* One arm per state, each read in (next_at, id) order from the index outbox_due and
      * stopped at the limit: a batch of a long queue costs the batch, not the queue (SPEC
      * 8: a drain of N items in chunks was N^2 / chunk with one scan and sort per claim). */
@@ -175,9 +176,10 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
         "SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
         "  WHERE state = 'pending' AND next_at <= ?1" ARM_FILTER
         " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
-        "  WHERE state = 'retry' AND (next_at <= ?1 OR ?2 AND owner IS NOT ?6)" ARM_FILTER
-        " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
-        "  WHERE state = 'failed' AND ?2 AND owner IS NOT ?6" ARM_FILTER
+        "  WHERE state = 'retry' AND (next_at <= ?1 OR ?2 AND owner IS NOT ?6"
+        "  AND updated_at <= ?7)" ARM_FILTER " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS
+        " FROM outbox"
+        "  WHERE state = 'failed' AND ?2 AND owner IS NOT ?6 AND updated_at <= ?7" ARM_FILTER
         ") ORDER BY next_at, id LIMIT ?5";
 #undef ARM_FILTER
     static const char upd[] =
@@ -194,9 +196,9 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
     if ((rc = tx_begin(s, &own, e)) < 0)
         return rc;
     owner = outbox_self_owner(s);
-    if ((rc = store_each(s, sel, collect_row, &c, e, "sissls", iso(o->now, t_now),
+    if ((rc = store_each(s, sel, collect_row, &c, e, "sisslss", iso(o->now, t_now),
                          o->retry_failed != 0, o->shop, o->kind, (long long)(o->max ? o->max : 1),
-                         owner)) < 0)
+                         owner, outbox_self_since(s))) < 0)
         goto fail;
     if (c.n == 0)
         goto done;

@@ -9,6 +9,7 @@
 
 #include "outbox_int.h"
 #include "store_int.h"
+#include "tm.h"
 
 /* The start time of pid in clock ticks since boot (field 22 of /proc/PID/stat), so a
  * reused pid is not mistaken for the process that claimed an item. Returns 0, -1 when
@@ -61,7 +62,14 @@ const char *outbox_self_owner(struct store *s)
         start = 0;
     snprintf(s->owner, sizeof s->owner, "%s:%ld:%llu", host, pid, start);
     s->owner_pid = pid;
+    tm_utc_iso(time(NULL), s->owner_since, sizeof s->owner_since);
     return s->owner;
+}
+
+const char *outbox_self_since(struct store *s)
+{
+    outbox_self_owner(s);
+    return s->owner_since;
 }
 
 /* 1 when owner names a process of this host that no longer runs. A process of another

@@ -25,6 +25,7 @@ struct store {
      * name for every outbox step cost a measurable share of a batch (issue 16) */
     char owner[320];
     long owner_pid;
+    char owner_since[32]; /* when owner was taken (outbox_self_since) */
     struct store_cached cache[STORE_CACHE_MAX];
     size_t ncache;
     unsigned long tick;

@@ -494,8 +494,12 @@ static void test_hook_retry_flag(void **state)
     assert_int_equal(run(f, "note", &o, &rep), 0);
     assert_int_equal(rep.sent + rep.failed + rep.retry, 0);
     struct qs_err e = {0};
-    assert_int_equal(store_run(f->s, &e, "UPDATE outbox SET owner = 'elsewhere:1:1'"
-                                         " WHERE state IN ('retry', 'failed')", ""), 0);
+    assert_int_equal(store_run(f->s, &e,
+                               "UPDATE outbox SET owner = 'elsewhere:1:1',"
+                               " updated_at = '2000-01-01T00:00:00Z'"
+                               " WHERE state IN ('retry', 'failed')",
+                               ""),
+                     0);
     o.retry_failed = 1;
     assert_int_equal(run(f, "note", &o, &rep), 0);
     assert_int_equal(rep.failed, 2);

@@ -432,12 +432,16 @@ static void test_max_attempts(void **state)
 
 /* SPEC 1.6: --retry-failed takes failed and not-yet-due retry items now, never an item
  * scheduled for later. */
-/* The items settled so far as if by a run that has ended (another owner). */
+/* The items settled so far as if by a run that ended before this one began. */
 static void settled_by_an_earlier_run(struct store *s)
 {
     struct qs_err e = {0};
-    assert_int_equal(store_run(s, &e, "UPDATE outbox SET owner = 'elsewhere:1:1'"
-                                      " WHERE state IN ('retry', 'failed')", ""), 0);
+    assert_int_equal(store_run(s, &e,
+                               "UPDATE outbox SET owner = 'elsewhere:1:1',"
+                               " updated_at = '2000-01-01T00:00:00Z'"
+                               " WHERE state IN ('retry', 'failed')",
+                               ""),
+                     0);
 }
 
 /* SPEC 8 (flat memory) and SPEC 1.6 (--retry-failed retries now): a --retry-failed run
@@ -472,6 +476,15 @@ static void test_retry_failed_in_batches(void **state)
         assert_true(seen <= 5);
     }
     assert_int_equal(seen, 5);
+    /* Nor does it take what another run, at work at the same time, failed since this one
+     * began: two such runs would hand the items back and forth. */
+    struct qs_err ue = {0};
+    assert_int_equal(store_run(f->s, &ue,
+                               "UPDATE outbox SET owner = 'elsewhere:2:2',"
+                               " updated_at = '2999-01-01T00:00:00Z'",
+                               ""),
+                     0);
+    assert_int_equal(claim(f->s, T0 + 2, 10, 1, &it), 0);
     /* A later --retry-failed run takes them all again. */
     settled_by_an_earlier_run(f->s);
     n = claim(f->s, T0 + 2, 10, 1, &it);
