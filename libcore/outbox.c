@@ -169,6 +169,7 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
     /* One arm per state, each read in (next_at, id) order from the index outbox_due and
      * stopped at the limit: a batch of a long queue costs the batch, not the queue (SPEC
      * 8: a drain of N items in chunks was N^2 / chunk with one scan and sort per claim). */
+#define NOT_OURS " AND owner IS NOT ?6 AND updated_at <= ?7" /* --retry-failed, above */
 #define ARM_FILTER                                                                                 \
     " AND (?3 IS NULL OR shop = ?3) AND (?4 IS NULL OR kind = ?4) ORDER BY next_at, id LIMIT ?5)"
     static const char sel[] =
@@ -176,12 +177,11 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
         "SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
         "  WHERE state = 'pending' AND next_at <= ?1" ARM_FILTER
         " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
-        "  WHERE state = 'retry' AND (next_at <= ?1 OR ?2 AND owner IS NOT ?6"
-        "  AND updated_at <= ?7)" ARM_FILTER " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS
-        " FROM outbox"
-        "  WHERE state = 'failed' AND ?2 AND owner IS NOT ?6 AND updated_at <= ?7" ARM_FILTER
-        ") ORDER BY next_at, id LIMIT ?5";
+        "  WHERE state = 'retry' AND (next_at <= ?1 OR ?2" NOT_OURS ")" ARM_FILTER
+        " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
+        "  WHERE state = 'failed' AND ?2" NOT_OURS ARM_FILTER ") ORDER BY next_at, id LIMIT ?5";
 #undef ARM_FILTER
+#undef NOT_OURS
     static const char upd[] =
         "UPDATE outbox SET state = 'claimed', owner = ?1, claimed_at = ?2, updated_at = ?2,"
         " attempts = attempts + 1 WHERE id = ?3";

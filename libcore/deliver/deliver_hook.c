@@ -563,13 +563,6 @@ int dlv_hook_run(struct dlv_run *r, struct qs_err *e)
         }
     }
 out:
-    if (h.nset) {
-        /* Answers read before an error ended the run: settled if the store takes them, else
-         * they stay in flight and the hook gets their keys again (SPEC 1.7). */
-        struct qs_err fe = {0};
-        if (flush(&h, &fe) < 0)
-            dlv_warn(r, "%s", fe.msg);
-    }
     close_in(&h);
     if (h.pid > 0) {
         r->rep->hook_status = dlv_reap(r, h.pid, grace, &h.out_fd, drain, &h);
@@ -578,6 +571,13 @@ out:
     }
     if (h.out_fd >= 0)
         close(h.out_fd);
+    if (h.nset) {
+        /* Answers read before an error ended the run, or while the hook was reaped: settled
+         * if the store takes them, else they stay in flight and their keys come again. */
+        struct qs_err fe = {0};
+        if (flush(&h, &fe) < 0)
+            dlv_warn(r, "%s", fe.msg);
+    }
     /* Settled rows stay settled; anything still queued was never written to the store. */
     for (size_t k = 0; k < h.nset; k++) {
         free(h.set[k].ref);
