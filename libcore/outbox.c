@@ -165,7 +165,8 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
      * settled before this process began (outbox_self_since) and not by it: what fails
      * again in a run does not come round again in it, nor go back and forth between two
      * runs at once, so a --retry-failed run claims a batch at a time like any other (SPEC
-     * 8: flat memory; it claimed everything at once). */
+     * 8: flat memory; it claimed everything at once). It takes them ahead of what is
+     * pending: what may have been sent is read back before anything new goes out. */
     /* One arm per state, each read in (next_at, id) order from the index outbox_due and
      * stopped at the limit: a batch of a long queue costs the batch, not the queue (SPEC
      * 8: a drain of N items in chunks was N^2 / chunk with one scan and sort per claim). */
@@ -179,7 +180,8 @@ int outbox_claim(struct store *s, const struct outbox_claim_opts *o, struct outb
         " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
         "  WHERE state = 'retry' AND (next_at <= ?1 OR ?2" NOT_OURS ")" ARM_FILTER
         " UNION ALL SELECT * FROM (SELECT " OUTBOX_ITEM_COLS " FROM outbox"
-        "  WHERE state = 'failed' AND ?2" NOT_OURS ARM_FILTER ") ORDER BY next_at, id LIMIT ?5";
+        "  WHERE state = 'failed' AND ?2" NOT_OURS ARM_FILTER
+        ") ORDER BY ?2 AND state = 'pending', next_at, id LIMIT ?5";
 #undef ARM_FILTER
 #undef NOT_OURS
     static const char upd[] =

@@ -47,9 +47,10 @@ struct outbox_claim_opts {
     const char *shop; /* NULL: any shop */
     const char *kind; /* NULL: any kind */
     size_t max;       /* at most this many items (0 = 1) */
-    int retry_failed; /* --retry-failed: also take failed and not-yet-due retry items, but
-                       * none this process settled (what fails again in a run does not
-                       * come round again in it: claim a batch at a time) */
+    int retry_failed; /* --retry-failed: also take failed and not-yet-due retry items
+                       * (first) settled before this process began, but none it settled
+                       * (what fails again in a run does not come round again in it:
+                       * claim a batch at a time) */
     time_t now;
 };
 

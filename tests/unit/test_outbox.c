@@ -492,6 +492,28 @@ static void test_retry_failed_in_batches(void **state)
     outbox_items_free(it, n);
 }
 
+/* SPEC 1.6: --retry-failed takes what failed before ahead of what is pending, so that
+ * items sent without an answer are read back before the run sends anything new (qs sync
+ * ship reads a window of order lines back: lines it had just shipped made it longer). */
+static void test_retry_failed_first(void **state)
+{
+    struct fx *f = *state;
+    struct qs_err e = {0};
+    struct outbox_item *it;
+    int64_t re = enq(f->s, "note", "retry", T0);
+    assert_int_equal(claim(f->s, T0, 1, 0, &it), 1);
+    outbox_items_free(it, 1);
+    assert_int_equal(outbox_fail(f->s, re, "no answer", 1, T0, &e), 0);
+    settled_by_an_earlier_run(f->s);
+    int64_t pe = enq(f->s, "note", "pending", T0); /* due long before the retry */
+    assert_int_equal(claim(f->s, T0 + 1, 1, 1, &it), 1);
+    assert_int_equal(it[0].id, re);
+    outbox_items_free(it, 1);
+    assert_int_equal(claim(f->s, T0 + 1, 1, 1, &it), 1);
+    assert_int_equal(it[0].id, pe);
+    outbox_items_free(it, 1);
+}
+
 static void test_retry_failed(void **state)
 {
     struct fx *f = *state;
@@ -838,6 +860,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_max_attempts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_failed_in_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_failed_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recover_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recover_leaves_live, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resend_unknown, setup, teardown),
