@@ -117,28 +117,33 @@ static void zone_valid_rejects_bad_and_hostile_names(void **state)
             fail_msg("tm_zone_valid(\"%s\"): expected 0, got 1", bad[i]);
 }
 
+/* Copies the system's Asia/Tokyo to path (a zone under a test's own $TZDIR). */
+static void copy_tokyo(const char *path)
+{
+    FILE *in = fopen("/usr/share/zoneinfo/Asia/Tokyo", "rb"), *out;
+    char buf[4096];
+    size_t n;
+    assert_non_null(in);
+    out = fopen(path, "wb");
+    assert_non_null(out);
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
 /* tm_format keeps the zone it used last (issue 16: qs note send read the zone file once
  * per note): a second call in the same zone does not read the file again, and a call in
  * another zone replaces it. */
 static void format_reads_a_zone_once(void **state)
 {
     char dir[] = "/tmp/qs-tm-XXXXXX", sub[64], zone[96], got[64];
-    FILE *in, *out;
-    char buf[4096];
-    size_t n;
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(sub, sizeof sub, "%s/Test", dir);
     snprintf(zone, sizeof zone, "%s/Test/Kept", dir);
     assert_int_equal(mkdir(sub, 0700), 0);
-    in = fopen("/usr/share/zoneinfo/Asia/Tokyo", "rb");
-    assert_non_null(in);
-    out = fopen(zone, "wb");
-    assert_non_null(out);
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        assert_int_equal(fwrite(buf, 1, n, out), n);
-    fclose(in);
-    assert_int_equal(fclose(out), 0);
+    copy_tokyo(zone);
     assert_int_equal(setenv("TZDIR", dir, 1), 0);
 
     assert_int_equal(tm_format(0, "Test/Kept", 1, got, sizeof got), 0);
@@ -163,23 +168,14 @@ static void format_reads_a_zone_once(void **state)
 static void zone_valid_uses_tzdir(void **state)
 {
     char dir[] = "/tmp/qs-tm-XXXXXX", sub[64], zone[96], fake[96], got[64];
-    FILE *in, *out;
-    char buf[4096];
-    size_t n;
+    FILE *out;
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(sub, sizeof sub, "%s/Test", dir);
     snprintf(zone, sizeof zone, "%s/Test/Zone", dir);
     snprintf(fake, sizeof fake, "%s/Test/Fake", dir);
     assert_int_equal(mkdir(sub, 0700), 0);
-    in = fopen("/usr/share/zoneinfo/Asia/Tokyo", "rb");
-    assert_non_null(in);
-    out = fopen(zone, "wb");
-    assert_non_null(out);
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        assert_int_equal(fwrite(buf, 1, n, out), n);
-    fclose(in);
-    assert_int_equal(fclose(out), 0);
+    copy_tokyo(zone);
     out = fopen(fake, "w");
     assert_non_null(out);
     fputs("not a zone\n", out);
