@@ -246,10 +246,15 @@ def main(argv=None):
         for key, _ in sel.select(timeout):
             c = key.data
             if c is None:
-                chunk = os.read(stdin, 65536)
+                try:
+                    chunk = os.read(stdin, 65536)
+                except BlockingIOError:
+                    continue
                 if not chunk:
                     eof, chunk = True, b"\n"
                 inbuf += chunk
+                if b"\n" not in chunk:  # a long line: split once it has ended
+                    continue
                 *lines, inbuf = inbuf.split(b"\n")
                 for raw in lines:
                     if raw.strip():
@@ -269,6 +274,7 @@ def main(argv=None):
             if c.rid is not None and now >= c.deadline:
                 c.spent = True
                 finish(c, failure(c.rid, "TimeoutError"))
+
 
 if __name__ == "__main__":
     sys.exit(main())
