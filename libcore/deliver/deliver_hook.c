@@ -573,15 +573,11 @@ out:
         close(h.out_fd);
     if (h.nset) {
         /* Answers read before an error ended the run, or while the hook was reaped: settled
-         * if the store takes them, else they stay in flight and their keys come again. */
+         * if the store takes them, else they stay in flight and their keys come again
+         * (flush frees them either way). */
         struct qs_err fe = {0};
         if (flush(&h, &fe) < 0)
             dlv_warn(r, "%s", fe.msg);
-    }
-    /* Settled rows stay settled; anything still queued was never written to the store. */
-    for (size_t k = 0; k < h.nset; k++) {
-        free(h.set[k].ref);
-        free(h.set[k].err);
     }
     r->rep->unavailable = h.answered == 0 && r->rep->retry > 0;
     free(h.q);
