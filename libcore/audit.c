@@ -28,6 +28,22 @@ int audit_add(struct store *s, const struct audit_entry *a, struct qs_err *e)
                      a->detail);
 }
 
+int audit_add_id(struct store *s, const struct audit_entry *a, long long *id, struct qs_err *e)
+{
+    int rc = audit_add(s, a, e);
+    *id = rc == 0 ? (long long)sqlite3_last_insert_rowid(store_db(s)) : 0;
+    return rc;
+}
+
+int audit_finish(struct store *s, long long id, const char *result, const char *code,
+                 long latency_ms, const char *detail, struct qs_err *e)
+{
+    return store_run(s, e,
+                     "UPDATE audit SET result = ?2, code = ?3, latency_ms = ?4, detail = ?5"
+                     " WHERE id = ?1",
+                     "lssls", id, result ? result : "", code, (long long)latency_ms, detail);
+}
+
 /* Column i as text, NULL for SQL NULL (an entry's key, code and detail may be absent). */
 static const char *col(sqlite3_stmt *st, int i)
 {

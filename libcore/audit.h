@@ -22,6 +22,12 @@ struct audit_entry {
 
 /* Appends one audit row. */
 int audit_add(struct store *s, const struct audit_entry *a, struct qs_err *e);
+/* As audit_add, and *id is the new row's. */
+int audit_add_id(struct store *s, const struct audit_entry *a, long long *id, struct qs_err *e);
+/* Sets the result, code, latency and detail of row id (one written when a call went out,
+ * answered since). */
+int audit_finish(struct store *s, long long id, const char *result, const char *code,
+                 long latency_ms, const char *detail, struct qs_err *e);
 
 /* Calls fn for each audit row of shop (NULL = all) at or after since, oldest first;
  * stops early and returns fn's value when it returns non-zero. */

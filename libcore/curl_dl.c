@@ -28,6 +28,13 @@
 #undef curl_url_set
 #undef curl_url_get
 #undef curl_getdate
+#undef curl_multi_init
+#undef curl_multi_cleanup
+#undef curl_multi_add_handle
+#undef curl_multi_remove_handle
+#undef curl_multi_perform
+#undef curl_multi_poll
+#undef curl_multi_info_read
 
 /* The soname of Debian's libcurl4 (OpenSSL flavour), the package libcurl4-openssl-dev
  * builds against. */
@@ -123,6 +130,42 @@ static time_t no_getdate(const char *s, const time_t *now)
     (void)now;
     return -1;
 }
+static CURLM *no_multi_init(void)
+{
+    return NULL;
+}
+static CURLMcode no_multi_cleanup(CURLM *m)
+{
+    (void)m;
+    return CURLM_BAD_HANDLE;
+}
+static CURLMcode no_multi_handle(CURLM *m, CURL *h)
+{
+    (void)m;
+    (void)h;
+    return CURLM_BAD_HANDLE;
+}
+static CURLMcode no_multi_perform(CURLM *m, int *running)
+{
+    (void)m;
+    *running = 0;
+    return CURLM_BAD_HANDLE;
+}
+static CURLMcode no_multi_poll(CURLM *m, struct curl_waitfd *fds, unsigned int n, int ms, int *ret)
+{
+    (void)m;
+    (void)fds;
+    (void)n;
+    (void)ms;
+    (void)ret;
+    return CURLM_BAD_HANDLE;
+}
+static CURLMsg *no_multi_info_read(CURLM *m, int *left)
+{
+    (void)m;
+    *left = 0;
+    return NULL;
+}
 
 static const struct curl_dl missing = {
     .global_init = no_global_init,
@@ -142,6 +185,13 @@ static const struct curl_dl missing = {
     .url_set = no_url_set,
     .url_get = (__typeof__(curl_url_get) *)no_url_get, /* const CURLU * since 8.x */
     .getdate = no_getdate,
+    .multi_init = no_multi_init,
+    .multi_cleanup = no_multi_cleanup,
+    .multi_add_handle = no_multi_handle,
+    .multi_remove_handle = no_multi_handle,
+    .multi_perform = no_multi_perform,
+    .multi_poll = no_multi_poll,
+    .multi_info_read = no_multi_info_read,
 };
 
 static struct curl_dl bound;
@@ -186,6 +236,13 @@ static void bind_curl(void)
     BIND(url_set, "curl_url_set");
     BIND(url_get, "curl_url_get");
     BIND(getdate, "curl_getdate");
+    BIND(multi_init, "curl_multi_init");
+    BIND(multi_cleanup, "curl_multi_cleanup");
+    BIND(multi_add_handle, "curl_multi_add_handle");
+    BIND(multi_remove_handle, "curl_multi_remove_handle");
+    BIND(multi_perform, "curl_multi_perform");
+    BIND(multi_poll, "curl_multi_poll");
+    BIND(multi_info_read, "curl_multi_info_read");
 #undef BIND
     bound_ok = 1;
     return;

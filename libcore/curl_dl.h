@@ -38,6 +38,13 @@ struct curl_dl {
     __typeof__(curl_url_set) *url_set;
     __typeof__(curl_url_get) *url_get;
     __typeof__(curl_getdate) *getdate;
+    __typeof__(curl_multi_init) *multi_init;
+    __typeof__(curl_multi_cleanup) *multi_cleanup;
+    __typeof__(curl_multi_add_handle) *multi_add_handle;
+    __typeof__(curl_multi_remove_handle) *multi_remove_handle;
+    __typeof__(curl_multi_perform) *multi_perform;
+    __typeof__(curl_multi_poll) *multi_poll;
+    __typeof__(curl_multi_info_read) *multi_info_read;
 };
 
 /* The table, bound on the first call of the process (thread-safe, once). */
@@ -50,22 +57,29 @@ int curl_dl_ready(struct qs_err *e);
 #undef curl_easy_setopt
 #undef curl_easy_getinfo
 
-#define curl_global_init(...)    (curl_dl()->global_init(__VA_ARGS__))
-#define curl_global_cleanup()    (curl_dl()->global_cleanup())
-#define curl_easy_init()         (curl_dl()->easy_init())
-#define curl_easy_cleanup(...)   (curl_dl()->easy_cleanup(__VA_ARGS__))
-#define curl_easy_setopt(...)    (curl_dl()->easy_setopt(__VA_ARGS__))
-#define curl_easy_getinfo(...)   (curl_dl()->easy_getinfo(__VA_ARGS__))
-#define curl_easy_perform(...)   (curl_dl()->easy_perform(__VA_ARGS__))
-#define curl_easy_strerror(...)  (curl_dl()->easy_strerror(__VA_ARGS__))
-#define curl_easy_escape(...)    (curl_dl()->easy_escape(__VA_ARGS__))
-#define curl_free(...)           (curl_dl()->free(__VA_ARGS__))
-#define curl_slist_append(...)   (curl_dl()->slist_append(__VA_ARGS__))
-#define curl_slist_free_all(...) (curl_dl()->slist_free_all(__VA_ARGS__))
-#define curl_url()               (curl_dl()->url())
-#define curl_url_cleanup(...)    (curl_dl()->url_cleanup(__VA_ARGS__))
-#define curl_url_set(...)        (curl_dl()->url_set(__VA_ARGS__))
-#define curl_url_get(...)        (curl_dl()->url_get(__VA_ARGS__))
-#define curl_getdate(...)        (curl_dl()->getdate(__VA_ARGS__))
+#define curl_global_init(...)         (curl_dl()->global_init(__VA_ARGS__))
+#define curl_global_cleanup()         (curl_dl()->global_cleanup())
+#define curl_easy_init()              (curl_dl()->easy_init())
+#define curl_easy_cleanup(...)        (curl_dl()->easy_cleanup(__VA_ARGS__))
+#define curl_easy_setopt(...)         (curl_dl()->easy_setopt(__VA_ARGS__))
+#define curl_easy_getinfo(...)        (curl_dl()->easy_getinfo(__VA_ARGS__))
+#define curl_easy_perform(...)        (curl_dl()->easy_perform(__VA_ARGS__))
+#define curl_easy_strerror(...)       (curl_dl()->easy_strerror(__VA_ARGS__))
+#define curl_easy_escape(...)         (curl_dl()->easy_escape(__VA_ARGS__))
+#define curl_free(...)                (curl_dl()->free(__VA_ARGS__))
+#define curl_slist_append(...)        (curl_dl()->slist_append(__VA_ARGS__))
+#define curl_slist_free_all(...)      (curl_dl()->slist_free_all(__VA_ARGS__))
+#define curl_url()                    (curl_dl()->url())
+#define curl_url_cleanup(...)         (curl_dl()->url_cleanup(__VA_ARGS__))
+#define curl_url_set(...)             (curl_dl()->url_set(__VA_ARGS__))
+#define curl_url_get(...)             (curl_dl()->url_get(__VA_ARGS__))
+#define curl_getdate(...)             (curl_dl()->getdate(__VA_ARGS__))
+#define curl_multi_init()             (curl_dl()->multi_init())
+#define curl_multi_cleanup(...)       (curl_dl()->multi_cleanup(__VA_ARGS__))
+#define curl_multi_add_handle(...)    (curl_dl()->multi_add_handle(__VA_ARGS__))
+#define curl_multi_remove_handle(...) (curl_dl()->multi_remove_handle(__VA_ARGS__))
+#define curl_multi_perform(...)       (curl_dl()->multi_perform(__VA_ARGS__))
+#define curl_multi_poll(...)          (curl_dl()->multi_poll(__VA_ARGS__))
+#define curl_multi_info_read(...)     (curl_dl()->multi_info_read(__VA_ARGS__))
 
 #endif

@@ -15,7 +15,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "../audit.h"
 #include "../shop.h"
 #include "../settings.h"
 #include "../tm.h"
@@ -140,6 +139,10 @@ int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, str
         rc = err_set(e, QS_E_SOFTWARE, NULL, "qapi: libcurl failed to initialise");
         goto fail;
     }
+    if (!(q->multi = curl_multi_init())) {
+        rc = err_set(e, QS_E_SOFTWARE, NULL, "qapi: libcurl failed to initialise");
+        goto fail;
+    }
     if ((rc = qapi_http_init(q, e)) < 0)
         goto fail;
     q->rng = ((uint64_t)qapi_now_ms() << 20) ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)q;
@@ -156,6 +159,14 @@ void qapi_close(struct qapi *q)
 {
     if (!q)
         return;
+    if (q->nheld) {
+        struct qs_err ignore; /* the store is failing: the rows stay "sent" */
+        qapi_audit_flush(q, &ignore);
+    }
+    qapi_audit_free(q);
+    /* The transfer is out of the multi handle after each request (qapi_http_post). */
+    if (q->multi)
+        curl_multi_cleanup(q->multi);
     if (q->curl)
         curl_easy_cleanup(q->curl);
     if (q->global_init)
@@ -175,6 +186,17 @@ void qapi_close(struct qapi *q)
 void qapi_set_reuse(struct qapi *q, int reuse)
 {
     q->reuse = reuse != 0;
+}
+
+int qapi_flush(struct qapi *q, struct qs_err *e)
+{
+    return qapi_audit_flush(q, e);
+}
+
+void qapi_set_idle(struct qapi *q, qapi_idle_fn fn, void *ctx)
+{
+    q->idle_fn = fn;
+    q->idle_ctx = ctx;
 }
 
 void qapi_set_rate(struct qapi *q, double per_second)
@@ -237,37 +259,6 @@ static long backoff_ms(struct qapi *q, int retry)
 void qapi_backoff(struct qapi *q, int retry)
 {
     qapi_sleep_ms(backoff_ms(q, retry < 1 ? 1 : retry));
-}
-
-static int audit_attempt(struct qapi *q, const char *method, const char *audit_key, int attempt,
-                         const char *result, const struct qapi_attempt *a, struct qs_err *e)
-{
-    char code[32];
-    const char *cp = NULL;
-    char *detail = qapi_redact(q, a->code != QAPI_CODE_NONE ? a->msg : a->why);
-    int rc;
-
-    if (a->code != QAPI_CODE_NONE) {
-        snprintf(code, sizeof code, "%d", a->code);
-        cp = code;
-    } else if (a->http_status) {
-        snprintf(code, sizeof code, "HTTP %ld", a->http_status);
-        cp = code;
-    }
-    struct audit_entry ae = {
-        .at = time(NULL),
-        .shop = q->shop,
-        .kind = method,
-        .key = audit_key,
-        .attempt = attempt,
-        .result = result,
-        .code = cp,
-        .latency_ms = a->latency_ms,
-        .detail = detail && *detail ? detail : NULL,
-    };
-    rc = audit_add(q->s, &ae, e);
-    free(detail);
-    return rc;
 }
 
 /* Why the last attempt failed, redacted, for messages. */
@@ -346,7 +337,13 @@ static int run(struct qapi *q, const char *method, const char *cert,
     }
     for (int attempt = 1;; attempt++) {
         qapi_attempt_clear(&a);
-        if ((rc = qapi_http_post(q, method, cert ? cert : q->sak, params, n, &a, e)) < 0)
+        q->wire_method = method; /* its audit row is written once it is on the wire */
+        q->wire_key = audit_key;
+        q->wire_attempt = attempt;
+        q->wire_row = 0;
+        rc = qapi_http_post(q, method, cert ? cert : q->sak, params, n, &a, e);
+        q->wire_method = q->wire_key = NULL;
+        if (rc < 0)
             goto out;
         res->attempts++;
         if (a.http_status)
@@ -362,8 +359,13 @@ static int run(struct qapi *q, const char *method, const char *cert,
             result = "retry";
         else
             result = "failed";
-        if (audit_attempt(q, method, audit_key, attempt, result, &a, &aerr) < 0 && !audit_rc)
+        if (qapi_audit_attempt(q, method, audit_key, attempt, result, &a, &aerr) < 0 && !audit_rc)
             audit_rc = aerr.code;
+        if (q->audit_rc && !audit_rc) { /* a row written on the wire failed */
+            aerr = q->audit_err;
+            audit_rc = q->audit_rc;
+        }
+        q->audit_rc = 0;
         if (strcmp(result, "auth") == 0) {
             reissued = sak_fresh = 1;
             free(q->sak);
@@ -521,6 +523,9 @@ int qapi_call(struct qapi *q, const char *method, const struct qapi_param *param
 
     memset(res, 0, sizeof *res);
     res->code = QAPI_CODE_NONE;
+    if (q->in_idle)
+        return err_set(e, QS_E_SOFTWARE, NULL, "qapi: %s called while a request is on the wire",
+                       method ? method : "(null)");
     if (!method_valid(method))
         return err_set(e, QS_E_SOFTWARE, NULL, "qapi: \"%s\" is not a Group.Method name",
                        method ? method : "(null)");

@@ -62,7 +62,12 @@ struct qapi;
  * secrets redacted and not sent; reads still go out. */
 int qapi_open(struct store *s, const char *shop, int dry_run, FILE *dry_out, struct qapi **out,
               struct qs_err *e);
-/* Closes q (and its connection); qapi_close(NULL) is a no-op. */
+/* Writes now the results of answered attempts whose audit rows wait for the next request's
+ * flight (SPEC 1.6: each attempt's row is written, result "sent", while its request is on
+ * the wire, and its result while the next one is; qapi_close writes what is left). */
+int qapi_flush(struct qapi *q, struct qs_err *e);
+/* Closes q (and its connection), writing the audit results it holds (qapi_flush);
+ * qapi_close(NULL) is a no-op. */
 void qapi_close(struct qapi *q);
 /* Turns connection reuse off or on (on by default; off only for benchmarks). */
 void qapi_set_reuse(struct qapi *q, int reuse);
@@ -77,6 +82,14 @@ void qapi_set_backoff(struct qapi *q, long base_ms, long cap_ms);
  * (R-SYN-7): a write whose answer is lost (or that was answered 5xx) fails to the
  * caller, which reconciles by a read before it resends. */
 void qapi_set_retries(struct qapi *q, int retries);
+/* Work done while a request is on the wire (SPEC 8: qs's own work overlaps the
+ * marketplace's, issue 16): fn(ctx) is called at most once per HTTP request, once the
+ * request has been handed to the connection in full, before its answer is read; a request
+ * that fails before it is sent does not call it, nor one whose answer was read in the same
+ * turn as its send (what fn would do then waits for the next request). fn must not call the client
+ * (such a call fails with QS_E_SOFTWARE) and keeps its own errors. NULL turns it off. */
+typedef void (*qapi_idle_fn)(void *ctx);
+void qapi_set_idle(struct qapi *q, qapi_idle_fn fn, void *ctx);
 /* Sleeps the client's backoff before retry number retry (1, 2, ...): for a caller that
  * sends a write again itself after a doubt (R-SYN-7). */
 void qapi_backoff(struct qapi *q, int retry);

@@ -181,6 +181,47 @@ int qapi_http_init(struct qapi *q, struct qs_err *e)
     return 0;
 }
 
+/* Runs the request set up on q->curl to its end on q->multi, as curl_easy_perform would
+ * (which runs a multi handle of its own inside), and calls the caller's idle function once
+ * the request body (len bytes) has gone out in full: the caller's store work then overlaps
+ * the marketplace's (qapi_set_idle). The multi handle keeps the connection between
+ * requests. */
+static CURLcode perform(struct qapi *q, curl_off_t len)
+{
+    CURLMcode mc;
+    CURLMsg *m;
+    CURLcode cc = CURLE_OUT_OF_MEMORY; /* the multi handle failed: as libcurl without memory */
+    int running = 0, left, idled = 0;
+
+    if (curl_multi_add_handle(q->multi, q->curl) != CURLM_OK)
+        return cc;
+    for (;;) {
+        if ((mc = curl_multi_perform(q->multi, &running)) != CURLM_OK || !running)
+            break;
+        if (!idled && q->sends > 0) {
+            curl_off_t up = 0;
+            if (curl_easy_getinfo(q->curl, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK && up >= len) {
+                idled = 1;
+                qapi_audit_wire(q); /* SPEC 1.6: the attempt is recorded as it leaves */
+                if (q->idle_fn) {
+                    q->in_idle = 1;
+                    q->idle_fn(q->idle_ctx);
+                    q->in_idle = 0;
+                }
+                continue; /* the answer may be in */
+            }
+        }
+        /* Waits at most for libcurl's own next timeout (the request's, the connect's). */
+        if ((mc = curl_multi_poll(q->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+            break;
+    }
+    while ((m = curl_multi_info_read(q->multi, &left)) != NULL)
+        if (m->msg == CURLMSG_DONE && m->easy_handle == q->curl)
+            cc = m->data.result;
+    curl_multi_remove_handle(q->multi, q->curl);
+    return cc;
+}
+
 /* Appends "name=value" percent-encoded (UTF-8 as is: reference 1.2) to the body. */
 static int form_add(struct qapi *q, struct qapi_buf *b, const char *name, const char *value)
 {
@@ -266,7 +307,7 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
     q->errbuf[0] = '\0';
     q->answer_date[0] = '\0';
     t0 = qapi_now_ms();
-    a->curl_code = (int)curl_easy_perform(q->curl);
+    a->curl_code = (int)perform(q, (curl_off_t)form.len);
     a->latency_ms = (long)(qapi_now_ms() - t0);
     a->sent = q->sends > 0;
     q->requests++;

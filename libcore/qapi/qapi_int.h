@@ -23,6 +23,16 @@ struct qapi_buf {
     int too_big;
 };
 
+/* An answered attempt whose audit row ("sent") waits for its result (qapi_audit.c). */
+struct qapi_held {
+    long long row;
+    const char *result; /* a literal: ok, auth, retry, failed */
+    char code[32];      /* "" for none */
+    long latency_ms;
+    char *detail; /* redacted, malloc'd, NULL for none */
+};
+#define QAPI_HELD_MAX 8
+
 struct qapi {
     struct store *s;
     char *shop;
@@ -43,6 +53,19 @@ struct qapi {
     int resend_refused; /* on_prereq refused a second send of a write */
     int global_init;    /* curl_global_init succeeded: pair it with curl_global_cleanup */
     CURL *curl;
+    CURLM *multi;         /* runs curl's one transfer at a time, so the caller can work meanwhile */
+    qapi_idle_fn idle_fn; /* qapi_set_idle */
+    void *idle_ctx;
+    int in_idle; /* idle_fn is running: a call from it is refused */
+    /* The attempt being sent (qapi_audit.c): set by the call loop, its row id once its
+     * "sent" row is written on the wire (0 before). */
+    const char *wire_method, *wire_key;
+    int wire_attempt;
+    long long wire_row;
+    struct qapi_held held[QAPI_HELD_MAX];
+    size_t nheld;
+    int audit_rc; /* an audit row written on the wire failed: reported by the call */
+    struct qs_err audit_err;
     char errbuf[CURL_ERROR_SIZE];
     struct qapi_buf resp;
     long requests, connections;
@@ -100,6 +123,21 @@ long long qapi_now_ms(void);
  * the first non-zero value of fn, else 0. */
 int qapi_bulk_report(struct qapi *q, size_t off, json_t *chunk, const struct qapi_result *res,
                      qapi_line_fn fn, void *ctx);
+
+/* ---- the audit of attempts (qapi_audit.c, SPEC 1.6) ---- */
+
+/* Called once the request of the attempt the call loop set (wire_*) is on the wire: the
+ * results held of answered attempts, then the attempt's own row, result "sent". Outside a
+ * caller's transaction only; an error is kept for the call (audit_rc). */
+void qapi_audit_wire(struct qapi *q);
+/* The audit of an attempt that ended with result: its "sent" row's result held for the
+ * next request's flight when it has one, else a whole row written now. */
+int qapi_audit_attempt(struct qapi *q, const char *method, const char *audit_key, int attempt,
+                       const char *result, const struct qapi_attempt *a, struct qs_err *e);
+/* Writes the held results now. */
+int qapi_audit_flush(struct qapi *q, struct qs_err *e);
+/* Drops what is held (the client is going; qapi_close flushes first). */
+void qapi_audit_free(struct qapi *q);
 
 /* A secret shorter than this is refused for a real endpoint, and is not looked for in
  * free text: a short one matches ordinary words (issue 8 item 9). */

@@ -546,6 +546,13 @@ static void retry_then_ok(void **state)
     assert_int_equal(res.code, 0);
     qapi_result_free(&res);
     assert_int_equal(count(READ, "faulted"), 2);
+    /* SPEC 1.6: each attempt's row is written as its request leaves, its result while the
+     * next request is on the wire: the last answer's result is still to be written, the
+     * call is recorded all the same */
+    r = audit_results(f->s, READ);
+    assert_string_equal(r, "ok,retry,retry,sent");
+    free(r);
+    assert_int_equal(qapi_flush(q, &e), 0);
     r = audit_results(f->s, READ);
     assert_string_equal(r, "ok,retry,retry,ok");
     free(r);
@@ -589,6 +596,75 @@ static void retry_exhausted(void **state)
     assert_non_null(strstr(e.msg, "HTTP 503"));
     assert_int_equal(count(READ, "faulted"), 3);
     qapi_result_free(&res);
+    qapi_close(q);
+}
+
+/* What an idle function saw (qapi_set_idle). */
+struct idle_seen {
+    struct qapi *q;
+    int calls;
+    int nested_rc;     /* what a call of the client from it returned */
+    char results[128]; /* the audit of READ while the request was on the wire */
+    struct store *s;
+};
+
+static char *audit_results(struct store *s, const char *method);
+
+static void on_idle(void *ctx)
+{
+    struct idle_seen *is = ctx;
+    struct qapi_result res;
+    struct qs_err e;
+    char *r = audit_results(is->s, READ);
+    is->calls++;
+    snprintf(is->results, sizeof is->results, "%s", r);
+    free(r);
+    is->nested_rc = qapi_call(is->q, READ, NULL, 0, NULL, &res, &e);
+    qapi_result_free(&res);
+}
+
+/* SPEC 8 (issue 16): the caller's work runs while a request is on the wire, at most once
+ * per request that went out; the client cannot be called from it. */
+static void idle_slot(void **state)
+{
+    struct fx *f = *state;
+    struct qapi *q = open_q(f->s, 0, NULL);
+    struct idle_seen is = {.q = q, .s = f->s};
+    struct qapi_result res;
+    struct qs_err e;
+    char url[64];
+
+    read_ok(q); /* gets the key: its request has no idle function yet */
+    qapi_set_idle(q, on_idle, &is);
+    /* answers that take their time: each request is surely out before its answer is in (a
+     * quick one may be read in the same turn as the send, leaving no slot) */
+    ctl0("faults", "{\"fail_next\": 2, \"latency_ms\": 40, \"methods\": "
+                   "[\"GetSellerDeliveryGroupInfo\"]}");
+    assert_int_equal(call(q, READ, NULL, 0, &res, &e), 0);
+    assert_int_equal(res.attempts, 3);
+    qapi_result_free(&res);
+    assert_int_equal(is.calls, 3); /* once per request */
+    assert_int_equal(is.nested_rc, QS_E_SOFTWARE);
+    assert_int_equal(count(READ, "faulted"), 2);
+    assert_int_equal(calls(READ), 4); /* the nested calls sent nothing */
+    /* SPEC 1.6: the attempt on the wire already has its row */
+    assert_string_equal(is.results, "ok,retry,retry,sent");
+    qapi_close(q);
+
+    /* a request that never went out (nobody listens) gets no idle slot, and its attempt
+     * its whole row at once */
+    dead_url(url, sizeof url);
+    set(f->s, "qapi.url", url);
+    set(f->s, "qapi.retries", "0");
+    q = open_q(f->s, 0, NULL);
+    is = (struct idle_seen){.q = q, .s = f->s};
+    qapi_set_idle(q, on_idle, &is);
+    assert_int_equal(call(q, READ, NULL, 0, &res, &e), QS_E_UNAVAILABLE);
+    qapi_result_free(&res);
+    assert_int_equal(is.calls, 0);
+    char *r = audit_results(f->s, READ);
+    assert_string_equal(r, "ok,retry,retry,ok,failed");
+    free(r);
     qapi_close(q);
 }
 
@@ -1528,6 +1604,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(retry_exhausted, setup, teardown),
         cmocka_unit_test_setup_teardown(write_retried_only_unsent, setup, teardown),
         cmocka_unit_test_setup_teardown(unavailable, setup, teardown),
+        cmocka_unit_test_setup_teardown(idle_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(validation_not_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(error_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(stub_envelopes, setup, teardown),
