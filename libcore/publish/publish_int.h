@@ -74,7 +74,36 @@ struct pub_runner {
     int ship_tried;            /* delivery templates asked for (ship resolver) */
     struct pub_ship_list ship; /* and what the marketplace answered */
     struct rec *row;
+    /* Store work left for the next call's flight (pub_later): in order, at most PUB_LATER. */
+    struct pub_later *later;
+    size_t nlater;
+    int later_rc;            /* the first of them that failed (sticky) */
+    struct qs_err later_err; /* and why */
+    /* The run's next product, read ahead during a call (publish_run.c, pub_prep_read). */
+    const struct outbox_item *next;
+    struct pub_prep *ahead;
 };
+
+/* ---- store work done while a call is on the wire (publish_runner.c) ----
+ * SPEC 8 / issue 16: a product's results are written while the next call is in the
+ * marketplace's hands (qapi_set_idle), not between two calls. Only writes a crash may lose
+ * are left for later: each is of a step whose call repeats harmlessly or is read back
+ * first (R-PUB-7: the sent-mark of SetNewGoods is never one of them). */
+#define PUB_LATER 8
+typedef int (*pub_later_fn)(struct pub_runner *r, void *arg);
+struct pub_later {
+    pub_later_fn fn;
+    void *arg; /* malloc'd; freed (with free) once fn has run or been dropped */
+};
+/* Leaves fn(r, arg) for the next call's flight (or the next pub_later_flush); runs the
+ * waiting ones first when PUB_LATER are waiting. Returns the sticky error, else 0. */
+int pub_later(struct pub_runner *r, pub_later_fn fn, void *arg);
+/* Runs what waits, in order; after a failure the rest is dropped. Returns r->later_rc
+ * (its error copied to r->e), else 0. */
+int pub_later_flush(struct pub_runner *r);
+/* The client's idle function (qapi_set_idle) for a run: pub_later_flush, outside any
+ * transaction only. */
+void pub_later_idle(void *ctx);
 /* Fills the defaults of o: max_sends 3; inflight_s (when negative) from setting
  * publish.inflight_s, else 5. */
 void pub_run_defaults(struct store *s, const char *shop, struct pub_run_opts *o);
@@ -96,13 +125,6 @@ void pub_runner_free(struct pub_runner *r);
 
 struct outbox_item;
 
-/* Publishes the product of outbox item it (claimed by r's run) through the steps not done
- * yet, and settles the item and the product. */
-int pub_process(struct pub_runner *r, const struct outbox_item *it);
-/* Settles item it, not tried because the marketplace stopped answering: due again later. */
-int pub_untried(struct pub_runner *r, const struct outbox_item *it);
-/* The rank of a publish step: 0 none, 1 create, 2 images, 3 status. */
-int pub_step_rank(const char *step);
 /* Keeps the first problem pub_map found (pub_issue_fn), for the product's error: msg has
  * room for 1024 bytes, rule for 32. */
 struct pub_issue_first {
@@ -110,6 +132,38 @@ struct pub_issue_first {
 };
 void pub_issue_first(void *ctx, const char *rule, const char *field, const char *sku,
                      const char *msg);
+
+/* A product of the run as read and mapped before its calls (publish_prep.c). */
+struct pub_prep {
+    long long item, product, batch; /* the outbox item, its payload */
+    int rc;                         /* < 0: it could not be read (the store; err when ahead) */
+    struct qs_err err;
+    int have_p, have_pf, superseded;
+    struct pub_product p;
+    struct prof pf;
+    char *brand_no;
+    int mapped; /* pub_map ran: item_p, images, issues, first */
+    int issues;
+    struct pub_params item_p, images;
+    char first[1024], first_rule[32];
+};
+/* Reads outbox item it's product, its profile and brand, and maps it unless it was taken
+ * over by a later batch (superseded). ahead: during a call, so no call is made (the
+ * product is not mapped when that would need one) and errors go to pp->err. Writes
+ * nothing. Returns pp->rc. */
+int pub_prep_read(struct pub_runner *r, const struct outbox_item *it, int ahead,
+                  struct pub_prep *pp);
+void pub_prep_free(struct pub_prep *pp);
+/* The run's outbox payload {"product": id, "batch": n}. */
+void pub_payload_read(const char *payload, long long *product, long long *batch);
+
+/* Publishes the product of outbox item it (claimed by r's run) through the steps not done
+ * yet, and settles the item and the product. */
+int pub_process(struct pub_runner *r, const struct outbox_item *it);
+/* Settles item it, not tried because the marketplace stopped answering: due again later. */
+int pub_untried(struct pub_runner *r, const struct outbox_item *it);
+/* The rank of a publish step: 0 none, 1 create, 2 images, 3 status. */
+int pub_step_rank(const char *step);
 
 /* The results of the listing jobs a verb sent, per Parent SKU (the last one wins), so
  * its records can show them. */

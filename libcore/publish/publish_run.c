@@ -15,6 +15,7 @@
 #include "../outbox.h"
 #include "../progress.h"
 #include "../tm.h"
+#include "../xalloc.h"
 
 #define BATCH_CLAIM 8 /* products claimed at a time: two runs share the work */
 
@@ -63,36 +64,108 @@ static int promote(struct pub_runner *r)
     return pub_tx_end(r->s, own, rc, r->e);
 }
 
+/* A run's drain: its claims, and what the client's idle slot does for it. */
+struct drain {
+    struct pub_runner *r;
+    int want_claim; /* the batch's last product is being sent: claim the next */
+    int have_claim; /* claimed ahead (items, n) */
+    struct outbox_item *items;
+    size_t n;
+};
+
+static int claim(struct drain *d, struct outbox_item **items, size_t *n, struct qs_err *e)
+{
+    struct outbox_claim_opts co = {
+        .shop = d->r->shop,
+        .kind = PUB_KIND_PUBLISH,
+        .max = BATCH_CLAIM,
+        .retry_failed = d->r->o->retry_failed,
+        .now = time(NULL),
+    };
+    return outbox_claim(d->r->s, &co, items, n, e);
+}
+
+/* The client's idle slot during a run (qapi_set_idle), outside any transaction: what waits
+ * is written (pub_later), then the next product is read, or the next batch claimed. */
+static void run_idle(void *ctx)
+{
+    struct drain *d = ctx;
+    struct pub_runner *r = d->r;
+
+    if (!sqlite3_get_autocommit(store_db(r->s)))
+        return;
+    pub_later_idle(r);
+    if (r->later_rc)
+        return;
+    if (r->next && !r->ahead) {
+        r->ahead = xmalloc(sizeof *r->ahead);
+        pub_prep_read(r, r->next, 1, r->ahead); /* a failure is read again, in turn */
+    } else if (d->want_claim && !d->have_claim) {
+        struct qs_err ignore; /* claimed again, in turn */
+        d->want_claim = 0;
+        d->have_claim = claim(d, &d->items, &d->n, &ignore) == 0;
+    }
+}
+
+static void ahead_drop(struct pub_runner *r)
+{
+    if (r->ahead) {
+        pub_prep_free(r->ahead);
+        free(r->ahead);
+        r->ahead = NULL;
+    }
+}
+
 static int drain(struct pub_runner *r)
 {
     struct progress *pg = progress_new("publish", 0, r->o->quiet);
+    struct drain d = {.r = r};
     int rc = 0;
+
+    qapi_set_idle(r->q, run_idle, &d);
     while (rc == 0 && !r->stop) {
-        struct outbox_claim_opts co = {
-            .shop = r->shop,
-            .kind = PUB_KIND_PUBLISH,
-            .max = BATCH_CLAIM,
-            .retry_failed = r->o->retry_failed,
-            .now = time(NULL),
-        };
         struct outbox_item *items = NULL;
         size_t n = 0;
-        if ((rc = outbox_claim(r->s, &co, &items, &n, r->e)) < 0 || n == 0) {
+        if (d.have_claim) {
+            items = d.items, n = d.n;
+            d.have_claim = 0;
+        } else if ((rc = claim(&d, &items, &n, r->e)) < 0) {
+            break;
+        }
+        if (n == 0) {
             outbox_items_free(items, n);
             break;
         }
         size_t i = 0;
         for (; i < n && rc == 0; i++) {
+            r->next = i + 1 < n ? &items[i + 1] : NULL;
+            d.want_claim = i + 1 == n;
             if (r->stop) {
                 /* The marketplace stopped answering: the rest is due again later. */
+                ahead_drop(r);
                 rc = pub_untried(r, &items[i]);
                 continue;
             }
             rc = pub_process(r, &items[i]);
+            if (rc == 0)
+                rc = r->later_rc ? pub_later_flush(r) : 0; /* a settle left for later failed */
             progress_add(pg, 1);
         }
+        r->next = NULL;
+        d.want_claim = 0;
+        ahead_drop(r);
         outbox_items_free(items, n);
     }
+    qapi_set_idle(r->q, pub_later_idle, r);
+    if (d.have_claim) {
+        /* Claimed ahead by a run that stops: due again (the outbox's recovery would wait). */
+        for (size_t i = 0; i < d.n && rc == 0; i++)
+            rc = pub_untried(r, &d.items[i]);
+        outbox_items_free(d.items, d.n);
+    }
+    /* What the last products came to (left for a call that does not come). */
+    if (pub_later_flush(r) < 0 && rc == 0)
+        rc = r->later_rc;
     progress_end(pg);
     return rc;
 }
@@ -176,6 +249,7 @@ int pub_run(struct store *s, struct qapi *q, const char *shop, const struct pub_
     memset(st, 0, sizeof *st);
     r.row = rec_new();
     pub_run_defaults(s, shop, &oo);
+    qapi_set_idle(q, pub_later_idle, &r);
     if (o->dry_run) {
         rc = dry_run(&r);
         goto out;
@@ -189,6 +263,7 @@ int pub_run(struct store *s, struct qapi *q, const char *shop, const struct pub_
     if (rc == 0)
         rc = pub_waiting(s, shop, time(NULL), &st->waiting, &st->next_try, e);
 out:
+    qapi_set_idle(q, NULL, NULL);
     pub_runner_free(&r);
     return rc;
 }

@@ -57,8 +57,55 @@ int pub_call(struct pub_runner *r, const char *method, const struct pub_params *
     return rc;
 }
 
+int pub_later(struct pub_runner *r, pub_later_fn fn, void *arg)
+{
+    if (r->nlater == PUB_LATER)
+        pub_later_flush(r);
+    if (r->later_rc) {
+        free(arg);
+        return pub_later_flush(r);
+    }
+    if (!r->later)
+        r->later = xcalloc(PUB_LATER, sizeof *r->later);
+    r->later[r->nlater++] = (struct pub_later){fn, arg};
+    return 0;
+}
+
+int pub_later_flush(struct pub_runner *r)
+{
+    struct qs_err *keep = r->e;
+    size_t i = 0;
+
+    /* The work reports into its own error: a call may be using r->e meanwhile. */
+    r->e = &r->later_err;
+    for (; i < r->nlater && !r->later_rc; i++) {
+        int rc = r->later[i].fn(r, r->later[i].arg);
+        if (rc < 0)
+            r->later_rc = rc;
+        free(r->later[i].arg);
+    }
+    for (; i < r->nlater; i++)
+        free(r->later[i].arg); /* dropped: the run stops; what it did is read back later */
+    r->nlater = 0;
+    r->e = keep;
+    if (r->later_rc && r->e)
+        *r->e = r->later_err;
+    return r->later_rc;
+}
+
+void pub_later_idle(void *ctx)
+{
+    struct pub_runner *r = ctx;
+    /* Never inside a transaction of the caller's: its rollback would undo this work. */
+    if (r->nlater && sqlite3_get_autocommit(store_db(r->s)))
+        pub_later_flush(r);
+}
+
 void pub_runner_free(struct pub_runner *r)
 {
+    for (size_t i = 0; i < r->nlater; i++)
+        free(r->later[i].arg);
+    free(r->later);
     pub_ship_list_free(&r->ship);
     rec_free(r->row);
 }

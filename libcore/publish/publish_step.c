@@ -40,25 +40,37 @@ static enum outcome pres_set(struct pres *pr, enum outcome oc, const char *step,
 
 /* ---- the steps ---- */
 
-int pub_step_rank(const char *step)
-{
-    if (!step || !*step)
-        return 0;
-    if (strcmp(step, PUB_STEP_CREATE) == 0)
-        return 1;
-    if (strcmp(step, PUB_STEP_IMAGES) == 0)
-        return 2;
-    if (strcmp(step, PUB_STEP_STATUS) == 0)
-        return 3;
-    return 0;
-}
-
 static int set_step(struct pub_runner *r, struct pub_product *p, const char *step)
 {
     char now[32];
     free(p->step);
     p->step = xstrdup(step);
     return cstore_product_step(r->s, p->id, step, pub_now_iso(now), r->e);
+}
+
+/* A step's record left for the next call's flight (pub_later): p->step is set now. */
+struct later_step {
+    long long product;
+    char step[16], at[32];
+};
+
+static int later_step_run(struct pub_runner *r, void *arg)
+{
+    struct later_step *ls = arg;
+    return cstore_product_step(r->s, ls->product, ls->step, ls->at, r->e);
+}
+
+/* A step whose call repeats harmlessly (images): should its record be lost, the next run
+ * sends it again. */
+static int set_step_later(struct pub_runner *r, struct pub_product *p, const char *step)
+{
+    struct later_step *ls = xcalloc(1, sizeof *ls);
+    free(p->step);
+    p->step = xstrdup(step);
+    ls->product = p->id;
+    snprintf(ls->step, sizeof ls->step, "%s", step);
+    pub_now_iso(ls->at);
+    return pub_later(r, later_step_run, ls);
 }
 
 /* The dead run's or our own unanswered send may still be in the marketplace's hands: read
@@ -139,12 +151,23 @@ static int held_by_other(struct pub_runner *r, const struct pub_product *p, cons
     return found;
 }
 
+struct later_item {
+    long long product;
+    char code[64], at[32];
+};
+
+static int later_item_run(struct pub_runner *r, void *arg)
+{
+    struct later_item *li = arg;
+    return cstore_product_item(r->s, li->product, li->code, PUB_STEP_CREATE, li->at, r->e);
+}
+
 /* Binds the item found under the product's SellerCode to it, unless another product holds
  * it (R-PUB-10). */
 static enum outcome adopt(struct pub_runner *r, struct pub_product *p, const char *code,
                           struct pres *pr)
 {
-    char holder[256], now[32];
+    char holder[256];
     if (held_by_other(r, p, code, holder, sizeof holder)) {
         /* R-PUB-10: never adopt an item already bound to another product. */
         if (cstore_product_sent(r->s, p->id, NULL, r->e) < 0)
@@ -155,7 +178,13 @@ static enum outcome adopt(struct pub_runner *r, struct pub_product *p, const cha
                         "--suffix)",
                         p->parent_sku, code, holder);
     }
-    if (cstore_product_item(r->s, p->id, code, PUB_STEP_CREATE, pub_now_iso(now), r->e) < 0)
+    /* Written while the next call is on the wire: should it be lost, the sent-mark written
+     * before SetNewGoods has the next run read the item back by SellerCode (R-PUB-7). */
+    struct later_item *li = xcalloc(1, sizeof *li);
+    li->product = p->id;
+    snprintf(li->code, sizeof li->code, "%s", code);
+    pub_now_iso(li->at);
+    if (pub_later(r, later_item_run, li) < 0)
         return OC_FATAL;
     free(p->item_code);
     p->item_code = xstrdup(code);
@@ -272,7 +301,7 @@ static enum outcome step_simple(struct pub_runner *r, struct pub_product *p, con
             p->step = xstrdup(step);
             return OC_OK;
         }
-        return set_step(r, p, step) < 0 ? OC_FATAL : OC_OK;
+        return set_step_later(r, p, step) < 0 ? OC_FATAL : OC_OK;
     }
     enum outcome oc;
     if (answered && res.cls != QAPI_AUTH)
@@ -288,100 +317,78 @@ static enum outcome step_simple(struct pub_runner *r, struct pub_product *p, con
     return oc;
 }
 
-void pub_issue_first(void *ctx, const char *rule, const char *field, const char *sku,
-                     const char *msg)
+/* Runs the steps not done yet of the product read in pp. */
+static enum outcome publish_product(struct pub_runner *r, struct pub_prep *pp, struct pres *pr)
 {
-    struct pub_issue_first *fi = ctx;
-    (void)field;
-    (void)sku;
-    if (!fi->msg[0]) {
-        snprintf(fi->msg, 1024, "%s", msg);
-        snprintf(fi->rule, 32, "%s", rule);
-    }
-}
-
-/* Runs the steps not done yet. */
-static enum outcome publish_product(struct pub_runner *r, struct pub_product *p, struct pres *pr)
-{
-    struct prof pf;
-    struct pub_params item = {0}, images = {0};
-    char *brand_no = NULL, first[1024] = "", first_rule[32] = "";
-    struct pub_issue_first fi = {first, first_rule};
+    struct pub_product *p = &pp->p;
     enum outcome oc = OC_OK;
-    int n;
 
-    if (prof_resolve(r->s, r->shop, p->grp_profile, p->profile, &pf, r->e) < 0)
-        return OC_FATAL;
-    if (prof_brand_get(r->s, r->shop, p->brand, &brand_no, r->e) < 0) {
-        prof_clear(&pf);
-        return OC_FATAL;
-    }
     if (pub_step_rank(p->step) < 1 && p->item_code && *p->item_code &&
-        set_step(r, p, PUB_STEP_CREATE) < 0) {
-        oc = OC_FATAL; /* the item exists: never created again */
-        goto out;
+        set_step(r, p, PUB_STEP_CREATE) < 0)
+        return OC_FATAL; /* the item exists: never created again */
+    if (!pp->mapped) {
+        struct pub_issue_first fi = {pp->first, pp->first_rule};
+        pp->issues =
+            pub_map(p, &pp->pf, pp->brand_no, pub_step_rank(p->step) == 0 ? pub_ship_resolve : NULL,
+                    r, &pp->item_p, &pp->images, pub_issue_first, &fi);
+        pp->mapped = 1;
     }
-    n = pub_map(p, &pf, brand_no, pub_step_rank(p->step) == 0 ? pub_ship_resolve : NULL, r, &item,
-                &images, pub_issue_first, &fi);
-    if (n > 0 && pub_step_rank(p->step) == 0) {
+    if (pp->issues > 0 && pub_step_rank(p->step) == 0)
         /* R-PUB-11/12/14/15: refused before any call. */
-        oc = pres_set(pr, OC_FAILED, PUB_STEP_CHECK, "%s (%s)%s", first, first_rule,
-                      n > 1 ? "; qs publish check lists every problem" : "");
-        goto out;
-    }
-    if (pub_step_rank(p->step) < 1 && (oc = step_create(r, p, &item, pr)) != OC_OK)
-        goto out;
+        return pres_set(pr, OC_FAILED, PUB_STEP_CHECK, "%s (%s)%s", pp->first, pp->first_rule,
+                        pp->issues > 1 ? "; qs publish check lists every problem" : "");
+    if (pub_step_rank(p->step) < 1 && (oc = step_create(r, p, &pp->item_p, pr)) != OC_OK)
+        return oc;
     if (pub_step_rank(p->step) < 2) {
-        if (images.n == 0) {
-            if (set_step(r, p, PUB_STEP_IMAGES) < 0)
+        if (pp->images.n == 0) {
+            if (set_step_later(r, p, PUB_STEP_IMAGES) < 0)
                 oc = OC_FATAL;
         } else {
-            struct pub_params pp = {0};
-            pub_params_add(&pp, "ItemCode", p->item_code);
-            pub_params_add(&pp, "SellerCode", p->parent_sku);
-            for (size_t i = 0; i < images.n; i++)
-                pub_params_add(&pp, images.p[i].name, images.p[i].value);
+            struct pub_params ip = {0};
+            pub_params_add(&ip, "ItemCode", p->item_code);
+            pub_params_add(&ip, "SellerCode", p->parent_sku);
+            for (size_t i = 0; i < pp->images.n; i++)
+                pub_params_add(&ip, pp->images.p[i].name, pp->images.p[i].value);
             oc =
-                step_simple(r, p, PUB_STEP_IMAGES, "ItemsContents.EditGoodsMultiImage", &pp, 1, pr);
-            pub_params_free(&pp);
+                step_simple(r, p, PUB_STEP_IMAGES, "ItemsContents.EditGoodsMultiImage", &ip, 1, pr);
+            pub_params_free(&ip);
         }
         if (oc != OC_OK)
-            goto out;
+            return oc;
     }
     if (pub_step_rank(p->step) < 3) {
-        struct pub_params pp = {0};
-        pub_params_add(&pp, "ItemCode", p->item_code);
-        pub_params_add(&pp, "SellerCode", p->parent_sku);
-        pub_params_add(&pp, "Status", "2"); /* reference 3.7: 2 available */
+        struct pub_params sp = {0};
+        pub_params_add(&sp, "ItemCode", p->item_code);
+        pub_params_add(&sp, "SellerCode", p->parent_sku);
+        pub_params_add(&sp, "Status", "2"); /* reference 3.7: 2 available */
         /* Its step is written by settle(), with the product online: a crash between the
          * answer and that commit leaves step images, and the next run sends this idempotent
          * status again (R-SYN-7, as pub_call does after a lost answer). */
-        oc = step_simple(r, p, PUB_STEP_STATUS, "ItemsBasic.EditGoodsStatus", &pp, 0, pr);
-        pub_params_free(&pp);
+        oc = step_simple(r, p, PUB_STEP_STATUS, "ItemsBasic.EditGoodsStatus", &sp, 0, pr);
+        pub_params_free(&sp);
     }
-out:
-    pub_params_free(&item);
-    pub_params_free(&images);
-    free(brand_no);
-    prof_clear(&pf);
     return oc;
 }
 
 /* ---- one claimed product ---- */
 
-static long long payload_num(const char *payload, const char *name)
-{
-    json_t *o = json_loads(payload ? payload : "{}", 0, NULL);
-    long long v = json_integer_value(json_object_get(o, name));
-    json_decref(o);
-    return v;
-}
+/* A product's publication as settle() writes it: the outbox item, the product and what
+ * came of it. */
+struct later_settle {
+    long long item, product;
+    struct pres pr;
+    const char *item_code; /* into text, after the Parent SKU */
+    char parent_sku[];     /* one allocation (pub_later frees arg) */
+};
 
 /* Settles a product's publication: the product's state and the outbox item, one
- * transaction. */
-static int settle(struct pub_runner *r, const struct outbox_item *it, struct pub_product *p,
-                  const struct pres *pr)
+ * transaction; then its result row. Left for the next call's flight (pub_later): should it
+ * be lost, the outbox item is recovered and its last step, idempotent, sent again. */
+static int settle_run(struct pub_runner *r, void *arg)
 {
+    const struct later_settle *ls = arg;
+    const struct pres *pr = &ls->pr;
+    const char *item_code = *ls->item_code ? ls->item_code : NULL;
     char now[32], err[1200];
     int rc, own;
     const char *state;
@@ -392,35 +399,35 @@ static int settle(struct pub_runner *r, const struct outbox_item *it, struct pub
     switch (pr->oc) {
     case OC_OK:
         state = "online";
-        rc = cstore_product_step(r->s, p->id, PUB_STEP_STATUS, now, r->e);
+        rc = cstore_product_step(r->s, ls->product, PUB_STEP_STATUS, now, r->e);
         if (rc == 0)
-            rc = cstore_product_state(r->s, p->id, "online", NULL, now, r->e);
+            rc = cstore_product_state(r->s, ls->product, "online", NULL, now, r->e);
         if (rc == 0)
-            rc = outbox_done(r->s, it->id, p->item_code, r->e);
+            rc = outbox_done(r->s, ls->item, item_code, r->e);
         r->st->online++;
         break;
     case OC_FAILED:
         /* R-PUB-11: failed with the step named; a retry resumes from that step. */
         state = "failed";
         snprintf(err, sizeof err, "step %s: %s", pr->step, pr->msg);
-        rc = cstore_product_state(r->s, p->id, "failed", err, now, r->e);
+        rc = cstore_product_state(r->s, ls->product, "failed", err, now, r->e);
         if (rc == 0)
-            rc = outbox_fail(r->s, it->id, err, 0, time(NULL), r->e);
+            rc = outbox_fail(r->s, ls->item, err, 0, time(NULL), r->e);
         r->st->failed++;
         break;
     default:
         /* Stays publishing, due again after the outbox's backoff. */
         state = "publishing";
         snprintf(err, sizeof err, "step %s: %s (will retry)", pr->step, pr->msg);
-        rc = cstore_product_error(r->s, p->id, err, now, r->e);
+        rc = cstore_product_error(r->s, ls->product, err, now, r->e);
         if (rc == 0)
-            rc = outbox_fail(r->s, it->id, err, 1, time(NULL), r->e);
+            rc = outbox_fail(r->s, ls->item, err, 1, time(NULL), r->e);
         r->st->retry++;
         break;
     }
     if ((rc = pub_tx_end(r->s, own, rc, r->e)) < 0)
         return rc;
-    return pub_run_row(r, p->parent_sku, p->item_code, state,
+    return pub_run_row(r, ls->parent_sku, item_code, state,
                        pr->oc == OC_OK ? PUB_STEP_STATUS : pr->step,
                        pr->oc == OC_OK       ? "online"
                        : pr->oc == OC_FAILED ? "failed"
@@ -428,48 +435,70 @@ static int settle(struct pub_runner *r, const struct outbox_item *it, struct pub
                        pr->oc == OC_OK ? pr->msg : err);
 }
 
+static int settle(struct pub_runner *r, const struct outbox_item *it, const struct pub_product *p,
+                  const struct pres *pr)
+{
+    const char *code = p->item_code ? p->item_code : "";
+    size_t np = strlen(p->parent_sku) + 1, nc = strlen(code) + 1;
+    struct later_settle *ls = xmalloc(sizeof *ls + np + nc);
+    ls->item = it->id;
+    ls->product = p->id;
+    ls->pr = *pr;
+    memcpy(ls->parent_sku, p->parent_sku, np);
+    ls->item_code = ls->parent_sku + np;
+    memcpy(ls->parent_sku + np, code, nc);
+    return pub_later(r, settle_run, ls);
+}
+
 int pub_process(struct pub_runner *r, const struct outbox_item *it)
 {
-    struct pub_product p;
+    struct pub_prep local, *pp = &local;
     struct pres pr = {OC_OK, "", ""};
-    long long id = payload_num(it->payload, "product"), batch = payload_num(it->payload, "batch");
     int rc;
     enum outcome oc;
 
-    if ((rc = pub_product_load(r->s, id, &p, r->e)) < 0) {
-        if (rc != QS_E_SOFTWARE)
-            return rc;
-        r->st->superseded++;
-        return outbox_done(r->s, it->id, "the product is gone", r->e);
+    if (r->ahead && r->ahead->item == it->id && r->ahead->rc == 0)
+        pp = r->ahead; /* read while the call before it was on the wire */
+    else
+        pub_prep_read(r, it, 0, pp);
+    if (!pp->have_p) {
+        if ((rc = pp->rc) == QS_E_SOFTWARE) { /* no such product */
+            r->st->superseded++;
+            rc = outbox_done(r->s, it->id, "the product is gone", r->e);
+        }
+        goto out;
     }
-    /* A later batch (rescheduled, cancelled, undone) took the product over. */
-    if (p.batch != batch ||
-        !(strcmp(p.state, "publishing") == 0 ||
-          (strcmp(p.state, "failed") == 0 && it->state == OUTBOX_CLAIMED && r->o->retry_failed))) {
+    if (pp->superseded) {
         r->st->superseded++;
         rc = outbox_done(r->s, it->id, "superseded by a later batch", r->e);
-        pub_product_free(&p);
-        return rc;
+        goto out;
     }
-    if (strcmp(p.state, "failed") == 0 && (rc = cstore_product_retake(r->s, p.id, r->e)) < 0) {
-        pub_product_free(&p);
-        return rc;
-    }
-    oc = publish_product(r, &p, &pr);
+    if (strcmp(pp->p.state, "failed") == 0 &&
+        (rc = cstore_product_retake(r->s, pp->p.id, r->e)) < 0)
+        goto out;
+    /* Its profile or brand could not be read: the store. */
+    oc = pp->rc < 0 ? OC_FATAL : publish_product(r, pp, &pr);
     if (oc == OC_FATAL) {
         /* The store or our credentials: the item waits for its backoff, the run ends. The
          * product keeps the reason, so that publish list shows why it is still publishing
          * (issue 8 item 18). */
         struct qs_err keep = *r->e;
-        pub_fail_fatal(r->s, it->id, p.id, p.step ? p.step : PUB_STEP_CREATE, keep.msg);
+        if (pub_later_flush(r) < 0)
+            keep = *r->e; /* what the products before it came to failed first */
+        pub_fail_fatal(r->s, it->id, pp->p.id, pp->p.step ? pp->p.step : PUB_STEP_CREATE, keep.msg);
         *r->e = keep;
-        pub_product_free(&p);
-        return keep.code ? keep.code : QS_E_SOFTWARE;
+        rc = keep.code ? keep.code : QS_E_SOFTWARE;
+        goto out;
     }
     if (oc == OC_OK)
-        snprintf(pr.msg, sizeof pr.msg, "item %s on sale", p.item_code);
-    rc = settle(r, it, &p, &pr);
-    pub_product_free(&p);
+        snprintf(pr.msg, sizeof pr.msg, "item %s on sale", pp->p.item_code);
+    rc = settle(r, it, &pp->p, &pr);
+out:
+    pub_prep_free(pp);
+    if (pp != &local) {
+        free(pp);
+        r->ahead = NULL;
+    }
     return rc;
 }
 
@@ -477,8 +506,10 @@ int pub_untried(struct pub_runner *r, const struct outbox_item *it)
 {
     struct pres pr = {OC_RETRY, "", "not tried: the marketplace stopped answering"};
     struct pub_product p;
-    int rc = pub_product_load(r->s, payload_num(it->payload, "product"), &p, r->e);
-    if (rc == 0) {
+    long long id, batch;
+    int rc;
+    pub_payload_read(it->payload, &id, &batch);
+    if ((rc = pub_product_load(r->s, id, &p, r->e)) == 0) {
         snprintf(pr.step, sizeof pr.step, "%s", p.step ? p.step : PUB_STEP_CREATE);
         rc = settle(r, it, &p, &pr);
         pub_product_free(&p);
