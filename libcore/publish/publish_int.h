@@ -142,6 +142,7 @@ struct pub_prep {
     struct pub_product p;
     struct prof pf;
     char *brand_no;
+    int marked; /* its SetNewGoods sent-mark was written ahead (pub_prep_mark) */
     int mapped; /* pub_map ran: item_p, images, issues, first */
     int issues;
     struct pub_params item_p, images;
@@ -153,6 +154,13 @@ struct pub_prep {
  * nothing. Returns pp->rc. */
 int pub_prep_read(struct pub_runner *r, const struct outbox_item *it, int ahead,
                   struct pub_prep *pp);
+/* R-PUB-7: writes ahead the sent-mark of a product read ahead whose next call is its
+ * SetNewGoods (not created, mapped without a problem, no send in doubt), so that no commit
+ * stands between the call before and that send: the mark is committed before the send as
+ * ever, only earlier. Should the run not send it after all (it stops, it is killed), the
+ * next run reads the item back by SellerCode before sending, as after any lost answer.
+ * Sets pp->marked; a mark that cannot be written is left to pub_process. */
+void pub_prep_mark(struct pub_runner *r, struct pub_prep *pp);
 void pub_prep_free(struct pub_prep *pp);
 /* The run's outbox payload {"product": id, "batch": n}. */
 void pub_payload_read(const char *payload, long long *product, long long *batch);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../outbox.h"
+#include "../xalloc.h"
 
 int pub_step_rank(const char *step)
 {
@@ -42,6 +43,24 @@ void pub_payload_read(const char *payload, long long *product, long long *batch)
     json_decref(o);
 }
 
+/* The delivery templates (pub_ship_resolve) for a product read ahead: they are read by a
+ * call, which cannot be made from ahead (no call is made while one is on the wire). */
+struct ahead_ship {
+    struct pub_runner *r;
+    int may_call; /* not ahead */
+    int needed;   /* a fee needed the templates, not read yet: the mapping is not kept */
+};
+
+static int ship_resolve(void *ctx, long long fee, char no[16])
+{
+    struct ahead_ship *as = ctx;
+    if (!as->may_call && !as->r->ship_tried) {
+        as->needed = 1;
+        return 2;
+    }
+    return pub_ship_resolve(as->r, fee, no);
+}
+
 int pub_prep_read(struct pub_runner *r, const struct outbox_item *it, int ahead,
                   struct pub_prep *pp)
 {
@@ -70,14 +89,35 @@ int pub_prep_read(struct pub_runner *r, const struct outbox_item *it, int ahead,
     rank = pub_step_rank(pp->p.step);
     if (rank < 1 && pp->p.item_code && *pp->p.item_code)
         rank = 1;
-    /* The delivery templates are read by a call: never from ahead, where no call is made. */
-    if (ahead && rank == 0 && !r->ship_tried)
-        return 0;
     struct pub_issue_first fi = {pp->first, pp->first_rule};
-    pp->issues = pub_map(&pp->p, &pp->pf, pp->brand_no, rank == 0 ? pub_ship_resolve : NULL, r,
+    struct ahead_ship as = {.r = r, .may_call = !ahead};
+    pp->issues = pub_map(&pp->p, &pp->pf, pp->brand_no, rank == 0 ? ship_resolve : NULL, &as,
                          &pp->item_p, &pp->images, pub_issue_first, &fi);
+    if (as.needed) { /* mapped again by pub_process, which may call */
+        pub_params_free(&pp->item_p);
+        pub_params_free(&pp->images);
+        pp->issues = 0;
+        pp->first[0] = pp->first_rule[0] = '\0';
+        return 0;
+    }
     pp->mapped = 1;
     return 0;
+}
+
+void pub_prep_mark(struct pub_runner *r, struct pub_prep *pp)
+{
+    char now[32];
+    struct qs_err ignore;
+
+    if (pp->rc < 0 || !pp->have_p || pp->superseded || !pp->mapped || pp->issues > 0 ||
+        pub_step_rank(pp->p.step) > 0 || (pp->p.item_code && *pp->p.item_code) ||
+        pp->p.create_sent_at)
+        return;
+    pub_now_iso(now);
+    if (cstore_product_sent(r->s, pp->p.id, now, &ignore) < 0)
+        return; /* pub_process writes it, in turn */
+    pp->p.create_sent_at = xstrdup(now);
+    pp->marked = 1;
 }
 
 void pub_prep_free(struct pub_prep *pp)

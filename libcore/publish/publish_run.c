@@ -99,7 +99,8 @@ static void run_idle(void *ctx)
         return;
     if (r->next && !r->ahead) {
         r->ahead = xmalloc(sizeof *r->ahead);
-        pub_prep_read(r, r->next, 1, r->ahead); /* a failure is read again, in turn */
+        if (pub_prep_read(r, r->next, 1, r->ahead) == 0) /* a failure is read again, in turn */
+            pub_prep_mark(r, r->ahead);
     } else if (d->want_claim && !d->have_claim) {
         struct qs_err ignore; /* claimed again, in turn */
         d->want_claim = 0;

@@ -195,13 +195,13 @@ static enum outcome adopt(struct pub_runner *r, struct pub_product *p, const cha
 
 /* The create step: SetNewGoods exactly once per SellerCode (R-PUB-7). */
 static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
-                                const struct pub_params *item, struct pres *pr)
+                                const struct pub_params *item, int marked, struct pres *pr)
 {
     char code[64], why[1024], now[32];
     int sends = 0, finished = 0;
 
     for (;;) {
-        if (p->create_sent_at) {
+        if (p->create_sent_at && !marked) {
             /* R-PUB-7: a send whose answer we never got: read before anything is resent -- once
              * it has had inflight_s seconds, unless the marketplace's application answered
              * it with an error page (it was done with it then). */
@@ -227,10 +227,14 @@ static enum outcome step_create(struct pub_runner *r, struct pub_product *p,
                             "SellerCode before the next one",
                             sends);
         /* Written before the send: a crash from here on is read back by the next run. */
-        pub_now_iso(now);
-        if (cstore_product_sent(r->s, p->id, now, r->e) < 0)
-            return OC_FATAL;
-        p->create_sent_at = xstrdup(now);
+        if (marked) {
+            marked = 0; /* written ahead, during the call before (pub_prep_mark) */
+        } else {
+            pub_now_iso(now);
+            if (cstore_product_sent(r->s, p->id, now, r->e) < 0)
+                return OC_FATAL;
+            p->create_sent_at = xstrdup(now);
+        }
         struct qapi_result res;
         int answered, rc;
         /* R-SYN-7: the client sends it again only when it surely never left (the
@@ -337,7 +341,8 @@ static enum outcome publish_product(struct pub_runner *r, struct pub_prep *pp, s
         /* R-PUB-11/12/14/15: refused before any call. */
         return pres_set(pr, OC_FAILED, PUB_STEP_CHECK, "%s (%s)%s", pp->first, pp->first_rule,
                         pp->issues > 1 ? "; qs publish check lists every problem" : "");
-    if (pub_step_rank(p->step) < 1 && (oc = step_create(r, p, &pp->item_p, pr)) != OC_OK)
+    if (pub_step_rank(p->step) < 1 &&
+        (oc = step_create(r, p, &pp->item_p, pp->marked, pr)) != OC_OK)
         return oc;
     if (pub_step_rank(p->step) < 2) {
         if (pp->images.n == 0) {

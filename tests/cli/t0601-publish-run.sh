@@ -131,6 +131,20 @@ test_expect 'R-PUB-11: a step that gets no answer leaves the product publishing,
     once SetNewGoods 1 && test "$(calls ItemsContents.EditGoodsMultiImage)" = 3
 '
 
+test_expect 'R-PUB-7: the sent-mark of the next product is written while the call before is on the wire; a run that stops before sending it reads it back first, then creates it once' '
+    fresh 2 && qs -q init --shop demo --set qapi.retries=0 >/dev/null &&
+    sb faults "{\"drop_next\": 1, \"latency_ms\": 40, \"methods\": [\"EditGoodsMultiImage\"]}" >/dev/null &&
+    expect_code 75 qs publish run --due-by "$LATER" &&
+    grep_q "^P002,,publishing,create,retry,step create: not tried: the marketplace stopped answering (will retry)\$" out &&
+    test "$(key_calls SetNewGoods P002)" = 0 &&
+    test "$(sql "SELECT create_sent_at IS NOT NULL FROM product WHERE parent_sku = '"'"'P002'"'"'")" = 1 &&
+    sb faults "{}" >/dev/null &&
+    expect_code 0 qs publish run --retry-failed &&
+    grep_q "^P002,[0-9]*,online,status,online," out &&
+    test "$(sql "SELECT count(*) FROM audit WHERE kind = '"'"'ItemsLookup.GetItemDetailInfo'"'"' AND key = '"'"'P002'"'"'")" = 1 &&
+    once SetNewGoods 2
+'
+
 # in_zone UTC-ISO: the time in the shop's zone (Asia/Tokyo), as qs prints it.
 in_zone() { TZ=Asia/Tokyo date -d "$1" '+%Y-%m-%d %H:%M:%S'; }
 
