@@ -61,7 +61,11 @@ void qapi_audit_wire(struct qapi *q)
         .attempt = q->wire_attempt,
         .result = "sent",
     };
-    if (qapi_audit_flush(q, &err) < 0 || audit_add_id(q->s, &ae, &q->wire_row, &err) < 0) {
+    /* One transaction for the answers held and this row: a commit is most of a row's cost. */
+    if (store_begin(q->s, &err) < 0 || qapi_audit_flush(q, &err) < 0 ||
+        audit_add_id(q->s, &ae, &q->wire_row, &err) < 0 || store_commit(q->s, &err) < 0) {
+        if (!sqlite3_get_autocommit(store_db(q->s)))
+            store_rollback(q->s);
         q->audit_rc = err.code ? err.code : QS_E_SOFTWARE;
         q->audit_err = err;
         q->wire_row = 0;
