@@ -145,6 +145,16 @@ test_expect 'R-PUB-7: the sent-mark of the next product is written while the cal
     once SetNewGoods 2
 '
 
+test_expect 'issue 16 (SPEC 8, flat memory): the records are kept for the report in a file, in TMPDIR; when none can be made there the run stops before any call' '
+    fresh 2 &&
+    TMPDIR="$TRASH/no/such/dir" expect_code 74 qs publish run --due-by "$LATER" &&
+    grep_q "cannot keep the records for the report in $TRASH/no/such/dir: No such file or directory (set TMPDIR to a folder qs can write)" err &&
+    test "$(calls ItemsBasic.SetNewGoods)" = 0 && test "$(sql "SELECT count(*) FROM product WHERE state = '"'"'online'"'"'")" = 0 &&
+    mkdir tmpd && TMPDIR="$PWD/tmpd" expect_code 0 qs publish run --due-by "$LATER" &&
+    grep_q "^P001,[0-9]*,online,status,online,item [0-9]* on sale\$" out &&
+    grep_q "^P002,[0-9]*,online,status,online," out && test -z "$(ls tmpd)"
+'
+
 # in_zone UTC-ISO: the time in the shop's zone (Asia/Tokyo), as qs prints it.
 in_zone() { TZ=Asia/Tokyo date -d "$1" '+%Y-%m-%d %H:%M:%S'; }
 
