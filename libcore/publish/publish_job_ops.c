@@ -184,7 +184,7 @@ static int report(void *p, job_emit_fn emit, void *ectx, struct qs_err *e)
                        strerror(errno));
     r = rec_new();
     for (size_t i = 0; i < k->n && rc == 0; i++) {
-        uint32_t oc, n, type;
+        uint32_t oc = 0, n = 0, type = 0;
         int bad = get_u32(k->f, &oc) < 0 || get_u32(k->f, &n) < 0;
         rec_clear(r);
         for (uint32_t f = 0; f < n && !bad; f++) {

@@ -102,7 +102,8 @@ int qapi_retries(const struct qapi *q);
  * QS_E_FAIL (invalid: the marketplace refused, message in e and res->msg),
  * QS_E_TEMP (retryable, retries used up) or QS_E_UNAVAILABLE (no answer at all).
  * Missing secrets give QS_E_USAGE naming what to set. If the call worked but its audit
- * row could not be written, the store's error is returned with res->cls == QAPI_OK.
+ * row -- or the answer of an earlier call, written during this one's flight (qapi_flush)
+ * -- could not be written, the store's error is returned with res->cls == QAPI_OK.
  * In dry run a write (qapi_is_write) is printed, not sent: 0, res->code 0, no object.
  * res is always filled; free it with qapi_result_free. */
 int qapi_call(struct qapi *q, const char *method, const struct qapi_param *params, size_t n,
