@@ -1,7 +1,8 @@
 /* publish_prep: one product of `qs publish run` read and mapped before its calls -- by
  * pub_process, or ahead, while the call before it is on the wire (issue 16: the store's
- * work overlaps the marketplace's). Reading only: whatever the product's publication
- * writes is written by pub_process (publish_step.c), in order. */
+ * work overlaps the marketplace's). Reading only, but for the sent-mark of its SetNewGoods
+ * written ahead (pub_prep_mark): whatever else the product's publication writes is written
+ * by pub_process (publish_step.c), in order. */
 #include "publish_int.h"
 
 #include <stdlib.h>
