@@ -162,6 +162,8 @@ int pub_prep_read(struct pub_runner *r, const struct outbox_item *it, int ahead,
  * Sets pp->marked; a mark that cannot be written is left to pub_process. */
 void pub_prep_mark(struct pub_runner *r, struct pub_prep *pp);
 void pub_prep_free(struct pub_prep *pp);
+/* Frees the product read ahead (r->ahead), if any. */
+void pub_ahead_drop(struct pub_runner *r);
 /* The run's outbox payload {"product": id, "batch": n}. */
 void pub_payload_read(const char *payload, long long *product, long long *batch);
 

@@ -132,3 +132,12 @@ void pub_prep_free(struct pub_prep *pp)
     pub_params_free(&pp->images);
     memset(pp, 0, sizeof *pp);
 }
+
+void pub_ahead_drop(struct pub_runner *r)
+{
+    if (r->ahead) {
+        pub_prep_free(r->ahead);
+        free(r->ahead);
+        r->ahead = NULL;
+    }
+}

@@ -108,15 +108,6 @@ static void run_idle(void *ctx)
     }
 }
 
-static void ahead_drop(struct pub_runner *r)
-{
-    if (r->ahead) {
-        pub_prep_free(r->ahead);
-        free(r->ahead);
-        r->ahead = NULL;
-    }
-}
-
 static int drain(struct pub_runner *r)
 {
     struct progress *pg = progress_new("publish", 0, r->o->quiet);
@@ -143,7 +134,7 @@ static int drain(struct pub_runner *r)
             d.want_claim = i + 1 == n;
             if (r->stop) {
                 /* The marketplace stopped answering: the rest is due again later. */
-                ahead_drop(r);
+                pub_ahead_drop(r);
                 rc = pub_untried(r, &items[i]);
                 continue;
             }
@@ -154,7 +145,7 @@ static int drain(struct pub_runner *r)
         }
         r->next = NULL;
         d.want_claim = 0;
-        ahead_drop(r);
+        pub_ahead_drop(r);
         outbox_items_free(items, n);
     }
     qapi_set_idle(r->q, pub_later_idle, r);

@@ -499,11 +499,10 @@ int pub_process(struct pub_runner *r, const struct outbox_item *it)
         snprintf(pr.msg, sizeof pr.msg, "item %s on sale", pp->p.item_code);
     rc = settle(r, it, &pp->p, &pr);
 out:
-    pub_prep_free(pp);
-    if (pp != &local) {
-        free(pp);
-        r->ahead = NULL;
-    }
+    if (pp == &local)
+        pub_prep_free(pp);
+    else
+        pub_ahead_drop(r);
     return rc;
 }
 
