@@ -410,16 +410,23 @@ int store_open_ro(const char *path, struct store **out, struct qs_err *e)
     if ((rc = ro_connect(s, 0)) == SQLITE_OK)
         rc = ro_probe(s);
     if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
-        char *wal = xasprintf("%s-wal", path);
-        int pending = stat(wal, &st) == 0 && st.st_size > 0;
-        free(wal);
-        if (pending) {
-            rc = err_set(e, QS_E_IO, NULL,
-                         "cannot read store %s: its -wal file holds changes not yet in the "
-                         "store and its folder is read-only, so SQLite cannot read them; run "
-                         "a command that writes where the folder is writable, then retry",
-                         path);
-            goto fail;
+        /* Nor when a -journal holds what a killed import half wrote (store_bulk_begin):
+         * only a connection that may write can roll it back. */
+        static const char *const side[][2] = {
+            {"-wal", "its -wal file holds changes not yet in the store"},
+            {"-journal", "its -journal file holds changes a killed command left half written"}};
+        for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+            char *f = xasprintf("%s%s", path, side[i][0]);
+            int pending = stat(f, &st) == 0 && st.st_size > 0;
+            free(f);
+            if (pending) {
+                rc = err_set(e, QS_E_IO, NULL,
+                             "cannot read store %s: %s and its folder is read-only, so SQLite "
+                             "cannot read it; run a command that writes where the folder is "
+                             "writable, then retry",
+                             path, side[i][1]);
+                goto fail;
+            }
         }
         if ((rc = ro_connect(s, 1)) == SQLITE_OK)
             rc = ro_probe(s);
@@ -455,11 +462,47 @@ fail:
     return rc;
 }
 
+/* Runs a PRAGMA that answers with the journal mode; 1 when the answer is want. */
+static int journal_mode(struct store *s, const char *sql, const char *want)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+             sqlite3_step(st) == SQLITE_ROW &&
+             strcmp((const char *)sqlite3_column_text(st, 0), want) == 0;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+int store_bulk_begin(struct store *s)
+{
+    if (s->bulk || sqlite3_get_autocommit(s->db) == 0)
+        return s->bulk;
+    /* Another connection open (a WAL connection holds a shared lock for its life): SQLite
+     * refuses the switch; asked without waiting, so the bulk write just stays in WAL. */
+    sqlite3_busy_timeout(s->db, 0);
+    s->bulk = journal_mode(s, "PRAGMA journal_mode = DELETE", "delete");
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+    /* In rollback mode only FULL syncs the journal before the store is written. */
+    if (s->bulk && sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK)
+        store_bulk_end(s);
+    return s->bulk;
+}
+
+void store_bulk_end(struct store *s)
+{
+    if (!s->bulk)
+        return;
+    s->bulk = 0;
+    (void)journal_mode(s, "PRAGMA journal_mode = WAL", "wal");
+    (void)sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+}
+
 void store_close(struct store *s)
 {
     if (!s)
         return;
     store_rollback(s);
+    store_bulk_end(s);
     store_cache_clear(s);
     sqlite3_close(s->db);
     free(s->path);

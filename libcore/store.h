@@ -41,6 +41,17 @@ int store_begin(struct store *s, struct qs_err *e);
 int store_commit(struct store *s, struct qs_err *e);
 /* Rolls back the transaction, if any. */
 void store_rollback(struct store *s);
+/* A bulk write (issue 16, SPEC 8's import bar): when s is the only connection to its
+ * store, leaves WAL mode for a rollback journal (synchronous FULL) until store_bulk_end
+ * or store_close, and returns 1; else changes nothing and returns 0. Call it outside a
+ * transaction. A big transaction then writes its pages once, not into the -wal and again
+ * at the checkpoint; a command opened meanwhile waits for the commit (busy timeout). A
+ * process killed in between leaves a journal that the next connection rolls back, and
+ * the next store_open goes back to WAL. */
+int store_bulk_begin(struct store *s);
+/* Goes back to WAL mode after store_bulk_begin, outside a transaction; a no-op when
+ * store_bulk_begin returned 0. A failure is left to the next store_open. */
+void store_bulk_end(struct store *s);
 /* Runs sql (no parameters, no rows) on s. */
 int store_exec(struct store *s, const char *sql, struct qs_err *e);
 /* Fills e from SQLite's last error on s, prefixed by what; returns the QS_E_* code

@@ -29,6 +29,7 @@ struct store {
     struct store_cached cache[STORE_CACHE_MAX];
     size_t ncache;
     unsigned long tick;
+    int bulk; /* out of WAL mode for a bulk write (store_bulk_begin) */
 };
 
 /* Finalizes every cached statement (before the connection closes or is replaced). */

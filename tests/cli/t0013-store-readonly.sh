@@ -59,6 +59,22 @@ test_expect 'issue 8 item 11: a -wal holding changes but no -shm in a read-only 
     expect_code 74 qs_user --store ro3/qs.db sync log &&
     grep_q "its -wal file holds changes not yet in the store" err && ! grep -q Probe.Call out
 '
+test_expect 'SPEC 1.4: a -journal left half written by a killed import, in a read-only folder, is an error, never half-written data' '
+    ro_copy ro5 &&
+    /usr/bin/python3 -c "import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute(\"PRAGMA journal_mode = DELETE\")  # as a bulk import has it (store_bulk_begin)
+c.execute(\"PRAGMA cache_size = 8\")  # so that pages reach the store before the commit
+c.execute(\"BEGIN\")
+for i in range(2000):
+    c.execute(\"INSERT INTO audit(at, shop, kind, result) VALUES (?, \x27demo\x27, \x27Half.Call\x27, \x27ok\x27)\", (\"2026-11-03T00:00:%04d\" % i,))
+os._exit(0)  # killed: the journal stays, hot" ro5/qs.db &&
+    test -s ro5/qs.db-journal && give ro5 &&
+    chmod 400 ro5/qs.db ro5/qs.db-journal && chmod 500 ro5 &&
+    expect_code 74 qs_user --store ro5/qs.db sync log &&
+    grep_q "its -journal file holds changes a killed command left half written" err &&
+    ! grep -q Half.Call out
+'
 if [ -n "$AS_ROOT" ] && unshare -m true 2>/dev/null; then
     test_expect 'issue 8 item 11: a store on a read-only mount is listed, even by root' '
         ro_copy ro4 &&
