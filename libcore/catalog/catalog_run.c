@@ -103,7 +103,9 @@ static int setup_map(struct imp *m, struct rec_reader *rd, const struct rec *fir
 static int pass_run(struct imp *m, FILE *fp, struct qs_err *e)
 {
     /* One pass over a UTF-8 file (issue 16): the rare mixed file is still refused whole. */
-    struct rec_reader_opts ro = {.enc = m->o->enc, .sheet = m->o->sheet, .utf8_first = 1};
+    /* issue 16: the next records are parsed while this one is checked and written */
+    struct rec_reader_opts ro = {
+        .enc = m->o->enc, .sheet = m->o->sheet, .utf8_first = 1, .ahead = 1};
     struct rec_reader *rd = NULL;
     struct rec *rec = rec_new();
     int rc;

@@ -76,6 +76,14 @@ void rec_clear(struct rec *r)
     r->n = 0;
 }
 
+size_t rec_held(const struct rec *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < 2 * r->cap; i++)
+        n += rec_caps(r)[i];
+    return n;
+}
+
 void rec_push(struct rec *r, const char *name, size_t nlen, const char *value, size_t vlen,
               enum rec_type type)
 {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "record_int.h"
 #include "../xalloc.h"
@@ -42,7 +43,13 @@ struct rec_reader {
     struct jlr *jl;
     struct xlr *xl;
     char *sheet; /* --sheet */
+    /* rec_reader_opts.ahead: the records come from this thread (rec_ahead.c), which alone
+     * reads the fields above (line too); the caller's line is aline */
+    struct rec_ahead *ahead;
+    long aline;
 };
+
+static int read_now(void *ctx, struct rec *out, long *line, struct qs_err *e);
 
 int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
                     struct rec_reader **out, struct qs_err *e)
@@ -55,6 +62,11 @@ int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
     src_init(&r->src, fp, r->name, o ? o->enc : REC_ENC_AUTO);
     r->src.utf8_first = o && o->utf8_first;
     r->fmt = REC_CSV;
+    if (o && o->ahead) {
+        struct stat st;
+        if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+            r->ahead = ahead_new(read_now, r);
+    }
     *out = r;
     return 0;
 }
@@ -119,7 +131,8 @@ found:
     return 0;
 }
 
-int rec_read(struct rec_reader *r, struct rec *out, struct qs_err *e)
+/* rec_read in the calling thread. */
+static int read_here(struct rec_reader *r, struct rec *out, struct qs_err *e)
 {
     int rc;
     rec_clear(out);
@@ -148,9 +161,25 @@ fail:
     return rc;
 }
 
+/* rec_read_fn of the thread reading ahead. */
+static int read_now(void *ctx, struct rec *out, long *line, struct qs_err *e)
+{
+    struct rec_reader *r = ctx;
+    int rc = read_here(r, out, e);
+    *line = r->line;
+    return rc;
+}
+
+int rec_read(struct rec_reader *r, struct rec *out, struct qs_err *e)
+{
+    if (r->ahead)
+        return ahead_read(r->ahead, out, &r->aline, e);
+    return read_here(r, out, e);
+}
+
 long rec_reader_line(const struct rec_reader *r)
 {
-    return r->line;
+    return r->ahead ? r->aline : r->line;
 }
 
 enum rec_format rec_reader_format(const struct rec_reader *r)
@@ -195,6 +224,7 @@ void rec_reader_close(struct rec_reader *r)
 {
     if (!r)
         return;
+    ahead_free(r->ahead); /* first: its thread reads what follows */
     csvr_free(r->csv);
     jlr_free(r->jl);
     xlr_free(r->xl);

@@ -65,6 +65,11 @@ struct rec_reader_opts {
      * later invalid byte still refuses it, with the same message, but as rec_read's
      * error at that point, after the records before it were returned. */
     int utf8_first;
+    /* Records are read in a second thread, ahead of the caller (issue 16: the import
+     * checks and stores a record while the next ones are parsed); only from a regular
+     * file, which never leaves the thread waiting for input. Nothing else changes: the
+     * same records, lines and errors, in the same order. */
+    int ahead;
 };
 
 struct rec_reader;

@@ -71,6 +71,22 @@ static inline void rbuf_free(struct rbuf *b)
 void rec_push(struct rec *r, const char *name, size_t nlen, const char *value, size_t vlen,
               enum rec_type type);
 
+/* The bytes r's buffers hold (their capacities), kept across rec_clear. */
+size_t rec_held(const struct rec *r);
+
+/* --- rec_ahead.c: records read ahead in a second thread (rec_reader_opts.ahead) --- */
+/* Reads the next record into out and its line into *line, as rec_read. */
+typedef int (*rec_read_fn)(void *ctx, struct rec *out, long *line, struct qs_err *e);
+struct rec_ahead;
+/* A reader ahead of the caller by read(ctx, ...); the thread starts at the first
+ * ahead_read. read is then called from that thread only, until ahead_free. */
+struct rec_ahead *ahead_new(rec_read_fn read, void *ctx);
+/* The next record, as read would have answered it in this thread; out is swapped with a
+ * record read ahead. After the last answer (0 or an error), that answer again. */
+int ahead_read(struct rec_ahead *a, struct rec *out, long *line, struct qs_err *e);
+/* Stops the thread (after the batch it is reading) and frees a; NULL is a no-op. */
+void ahead_free(struct rec_ahead *a);
+
 /* Fails with QS_E_DATA: input name holds nothing but white space, not even a header. */
 int rec_err_empty(struct qs_err *e, const char *name);
 

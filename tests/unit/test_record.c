@@ -38,11 +38,15 @@ static FILE *input(const char *data, size_t n, int pipe_like)
     return fp;
 }
 
+/* The reader tests run twice: as the readers read, and with rec_reader_opts.ahead
+ * (issue 16), where a regular file is read in a second thread; both must answer alike. */
+static int ahead;
+
 /* Reads every record of fp and dumps them as "@LINE name=value|name=value\n".
  * Returns the last rec_read result; *out is malloc'd. */
 static int dump_fp(FILE *fp, enum rec_enc enc, size_t max_field, char **out, struct qs_err *e)
 {
-    struct rec_reader_opts o = {.enc = enc, .max_field = max_field};
+    struct rec_reader_opts o = {.enc = enc, .max_field = max_field, .ahead = ahead};
     struct rec_reader *rd;
     struct rec *r = rec_new();
     size_t size;
@@ -1045,6 +1049,98 @@ static void test_write_error(void **state)
     fclose(fp);
 }
 
+static int ahead_on(void **state)
+{
+    (void)state;
+    ahead = 1;
+    return 0;
+}
+
+static int ahead_off(void **state)
+{
+    (void)state;
+    ahead = 0;
+    return 0;
+}
+
+/* A CSV of n rows over many batches of the thread reading ahead: every 97th row has a
+ * 40 KiB field (a record that must give its buffers back), and row bad, if any, a quote
+ * inside an unquoted field, a syntax error that stops the reading. */
+static char *many_rows(size_t n, size_t bad, size_t *len)
+{
+    size_t size;
+    char *out;
+    FILE *m = open_memstream(&out, &size);
+    fputs("sku,title,desc\r\n", m);
+    for (size_t i = 1; i <= n; i++) {
+        fprintf(m, "S-%zu,\"Title %zu, \"\"quoted\"\"\nsecond line\",", i, i);
+        if (i % 97 == 0)
+            for (int k = 0; k < 40 * 1024; k++)
+                fputc('a' + k % 26, m);
+        else
+            fputs(i == bad ? "a \"bad\" one" : "plain", m);
+        fputs("\r\n", m);
+    }
+    fclose(m);
+    *len = size;
+    return out;
+}
+
+/* issue 16: records read ahead in a second thread are the records, lines and errors of
+ * the reader in the caller's thread, across many batches, huge fields and an error. */
+static void test_ahead_same(void **state)
+{
+    (void)state;
+    size_t bads[] = {0, 2500}, len;
+    for (size_t i = 0; i < 2; i++) {
+        char *data = many_rows(3000, bads[i], &len), *here, *there;
+        struct qs_err e1, e2;
+        ahead = 0;
+        int rc1 = dump(data, len, REC_ENC_AUTO, &here, &e1);
+        ahead = 1;
+        int rc2 = dump(data, len, REC_ENC_AUTO, &there, &e2);
+        ahead = 0;
+        assert_int_equal(rc1, bads[i] ? QS_E_DATA : 0);
+        assert_int_equal(rc2, rc1);
+        assert_string_equal(there, here);
+        assert_non_null(strstr(here, bads[i] ? "\n@4998 sku=S-2499|" : "\n@6000 sku=S-3000|"));
+        if (bads[i])
+            assert_null(strstr(here, "\n@5000 "));
+        if (rc1 < 0) {
+            assert_string_equal(e2.msg, e1.msg);
+            assert_int_equal(e2.line, e1.line);
+            assert_int_equal(e2.line, 2 * (long)bads[i] + 1);
+        }
+        free(here);
+        free(there);
+        free(data);
+    }
+}
+
+/* issue 16: a reader closed before the end (the caller stopped) stops its thread: the
+ * close returns, nothing leaks (ASan), the file is left as it is. */
+static void test_ahead_close_early(void **state)
+{
+    (void)state;
+    size_t len;
+    char *data = many_rows(5000, 0, &len);
+    FILE *fp = input(data, len, 0);
+    struct rec_reader_opts o = {.ahead = 1};
+    struct rec_reader *rd;
+    struct rec *r = rec_new();
+    struct qs_err e;
+    assert_int_equal(rec_reader_open(fp, "in.csv", &o, &rd, &e), 0);
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(rec_read(rd, r, &e), 1);
+        assert_int_equal(rec_reader_line(rd), 2 * i);
+    }
+    assert_string_equal(rec_get(r, "sku"), "S-3");
+    rec_reader_close(rd);
+    rec_free(r);
+    fclose(fp);
+    free(data);
+}
+
 int main(void)
 {
     // clang-format off
@@ -1082,5 +1178,18 @@ int main(void)
         cmocka_unit_test(test_write_error),
     };
     // clang-format on
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* Every test again, reading ahead (issue 16), then the tests of reading ahead. */
+    enum { N = sizeof tests / sizeof tests[0] };
+    static char names[N][80];
+    struct CMUnitTest all[2 * N + 2];
+    for (size_t i = 0; i < N; i++) {
+        all[i] = all[N + i] = tests[i];
+        snprintf(names[i], sizeof names[i], "%s, read ahead", tests[i].name);
+        all[N + i].name = names[i];
+        all[N + i].setup_func = ahead_on;
+        all[N + i].teardown_func = ahead_off;
+    }
+    all[2 * N] = (struct CMUnitTest)cmocka_unit_test(test_ahead_same);
+    all[2 * N + 1] = (struct CMUnitTest)cmocka_unit_test(test_ahead_close_early);
+    return cmocka_run_group_tests(all, NULL, NULL);
 }
