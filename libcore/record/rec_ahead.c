@@ -6,10 +6,14 @@
  * before: it fills batches of records in a ring, the caller takes them in order. The
  * caller gets what it would have got without: the same records, lines, error and end.
  *
- * Memory stays bounded: a batch closes at AHEAD_RECS records or AHEAD_BYTES of values,
- * and a record whose buffers grew past AHEAD_KEEP bytes (a huge field) gives them back
- * before it is read into again: the ring's records hold at most AHEAD_SLOTS * AHEAD_RECS
- * * AHEAD_KEEP bytes (8 MiB) between them, beyond the batches' values.
+ * Memory stays bounded whatever the input:
+ *   - a batch closes at AHEAD_RECS records or AHEAD_BYTES of values;
+ *   - the reader reads no further while the batches waiting for the caller hold more than
+ *     AHEAD_INFLIGHT bytes of values (huge records: at most that, plus one batch, plus the
+ *     caller's record, where reading in turn holds one record);
+ *   - a record the caller gives back whose buffers grew past AHEAD_KEEP bytes is freed,
+ *     so the ring's idle records hold at most AHEAD_SLOTS * AHEAD_RECS * AHEAD_KEEP bytes
+ *     (8 MiB) between them.
  *
  * The two threads wake each other once per half ring, not once per batch: the reader,
  * finding the ring full, waits until half of it is free again. */
@@ -18,16 +22,18 @@
 
 #include "record_int.h"
 
-#define AHEAD_SLOTS 8
-#define AHEAD_RECS  64
-#define AHEAD_BYTES (256 * 1024)
-#define AHEAD_KEEP  (16 * 1024)
+#define AHEAD_SLOTS    8
+#define AHEAD_RECS     64
+#define AHEAD_BYTES    (256 * 1024)
+#define AHEAD_KEEP     (16 * 1024)
+#define AHEAD_INFLIGHT (4 * 1024 * 1024)
 
 struct ahead_batch {
     struct rec *r[AHEAD_RECS];
     long line[AHEAD_RECS];
     size_t n;
-    int rc; /* after the n records: 1 when more follow, else the reader's last answer */
+    size_t bytes; /* of the n records' values */
+    int rc;       /* after the n records: 1 when more follow, else the reader's last answer */
     struct qs_err e;
 };
 
@@ -39,10 +45,11 @@ struct rec_ahead {
     int here; /* no thread could be made: read in the caller's, as without ahead */
     pthread_mutex_t mu;
     pthread_cond_t more; /* a batch was filled */
-    pthread_cond_t room; /* half the ring is free again, or stop */
+    pthread_cond_t room; /* the reader may go on (roomy), or stop */
     struct ahead_batch b[AHEAD_SLOTS];
     size_t head;  /* the caller's batch */
     size_t count; /* batches filled and not yet given back (under mu) */
+    size_t bytes; /* their values' bytes (under mu) */
     size_t pos;   /* the caller's next record in b[head] */
     int stop;     /* the caller is closing (under mu) */
     int waiting;  /* the reader waits for room (under mu) */
@@ -62,6 +69,19 @@ struct rec_ahead *ahead_new(rec_read_fn read, void *ctx)
     return a;
 }
 
+/* The reader must wait: the ring is full, or the batches waiting hold too much. */
+static int full(const struct rec_ahead *a)
+{
+    return a->count == AHEAD_SLOTS || (a->count > 0 && a->bytes > AHEAD_INFLIGHT);
+}
+
+/* The reader that waited may go on: half the ring is free and half the bytes, or the
+ * caller has taken every batch. */
+static int roomy(const struct rec_ahead *a)
+{
+    return a->count == 0 || (a->count <= AHEAD_SLOTS / 2 && a->bytes <= AHEAD_INFLIGHT / 2);
+}
+
 static size_t rec_bytes(const struct rec *r)
 {
     size_t n = 0;
@@ -71,18 +91,13 @@ static size_t rec_bytes(const struct rec *r)
 }
 
 /* The reading thread's part: fills b; runs outside mu, on a batch the caller does not
- * hold (count < AHEAD_SLOTS). */
+ * hold (count < AHEAD_SLOTS). Its records are those the caller gave back, or new. */
 static void fill(struct rec_ahead *a, struct ahead_batch *b)
 {
-    size_t bytes = 0;
-    b->n = 0;
+    b->n = b->bytes = 0;
     b->rc = 1;
-    while (b->n < AHEAD_RECS && bytes < AHEAD_BYTES) {
+    while (b->n < AHEAD_RECS && b->bytes < AHEAD_BYTES) {
         struct rec **r = &b->r[b->n];
-        if (*r && rec_held(*r) > AHEAD_KEEP) {
-            rec_free(*r);
-            *r = NULL;
-        }
         if (!*r)
             *r = rec_new();
         int rc = a->read(a->ctx, *r, &b->line[b->n], &b->e);
@@ -90,7 +105,7 @@ static void fill(struct rec_ahead *a, struct ahead_batch *b)
             b->rc = rc;
             return;
         }
-        bytes += rec_bytes(*r);
+        b->bytes += rec_bytes(*r);
         b->n++;
     }
 }
@@ -100,9 +115,9 @@ static void *run(void *p)
     struct rec_ahead *a = p;
     for (size_t tail = 0;; tail = (tail + 1) % AHEAD_SLOTS) {
         pthread_mutex_lock(&a->mu);
-        if (a->count == AHEAD_SLOTS) {
+        if (full(a)) {
             a->waiting = 1;
-            while (a->count > AHEAD_SLOTS / 2 && !a->stop)
+            while (!roomy(a) && !a->stop)
                 pthread_cond_wait(&a->room, &a->mu);
             a->waiting = 0;
         }
@@ -113,6 +128,7 @@ static void *run(void *p)
         fill(a, &a->b[tail]);
         pthread_mutex_lock(&a->mu);
         a->count++;
+        a->bytes += a->b[tail].bytes;
         pthread_cond_signal(&a->more);
         pthread_mutex_unlock(&a->mu);
         if (a->b[tail].rc != 1)
@@ -147,6 +163,10 @@ int ahead_read(struct rec_ahead *a, struct rec *out, long *line, struct qs_err *
             struct rec t = *out;
             *out = *b->r[a->pos];
             *b->r[a->pos] = t;
+            if (rec_held(b->r[a->pos]) > AHEAD_KEEP) { /* not kept idle in the ring */
+                rec_free(b->r[a->pos]);
+                b->r[a->pos] = NULL;
+            }
             *line = b->line[a->pos++];
             return 1;
         }
@@ -160,7 +180,8 @@ int ahead_read(struct rec_ahead *a, struct rec *out, long *line, struct qs_err *
         a->head = (a->head + 1) % AHEAD_SLOTS;
         a->pos = 0;
         a->count--;
-        if (a->waiting && a->count <= AHEAD_SLOTS / 2)
+        a->bytes -= b->bytes;
+        if (a->waiting && roomy(a))
             pthread_cond_signal(&a->room);
         pthread_mutex_unlock(&a->mu);
     }

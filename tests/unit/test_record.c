@@ -1063,26 +1063,25 @@ static int ahead_off(void **state)
     return 0;
 }
 
-/* A CSV of n rows over many batches of the thread reading ahead: every 97th row has a
- * 40 KiB field (a record that must give its buffers back), and row bad, if any, a quote
- * inside an unquoted field, a syntax error that stops the reading. */
-static char *many_rows(size_t n, size_t bad, size_t *len)
+/* A CSV of n rows over many batches of the thread reading ahead: every big-th row has a
+ * field of size bytes (records that must give their buffers back; batches of one record,
+ * bytes enough to make the reader wait), and row bad, if any, a quote inside an unquoted
+ * field, a syntax error that stops the reading. */
+static char *many_rows(size_t n, size_t bad, size_t big, size_t size, size_t *len)
 {
-    size_t size;
     char *out;
-    FILE *m = open_memstream(&out, &size);
+    FILE *m = open_memstream(&out, len);
     fputs("sku,title,desc\r\n", m);
     for (size_t i = 1; i <= n; i++) {
         fprintf(m, "S-%zu,\"Title %zu, \"\"quoted\"\"\nsecond line\",", i, i);
-        if (i % 97 == 0)
-            for (int k = 0; k < 40 * 1024; k++)
-                fputc('a' + k % 26, m);
+        if (i % big == 0)
+            for (size_t k = 0; k < size; k++)
+                fputc('a' + (int)(k % 26), m);
         else
             fputs(i == bad ? "a \"bad\" one" : "plain", m);
         fputs("\r\n", m);
     }
     fclose(m);
-    *len = size;
     return out;
 }
 
@@ -1093,7 +1092,7 @@ static void test_ahead_same(void **state)
     (void)state;
     size_t bads[] = {0, 2500}, len;
     for (size_t i = 0; i < 2; i++) {
-        char *data = many_rows(3000, bads[i], &len), *here, *there;
+        char *data = many_rows(3000, bads[i], 97, 40 * 1024, &len), *here, *there;
         struct qs_err e1, e2;
         ahead = 0;
         int rc1 = dump(data, len, REC_ENC_AUTO, &here, &e1);
@@ -1117,13 +1116,33 @@ static void test_ahead_same(void **state)
     }
 }
 
+/* issue 16: rows of 600 KiB, every one: the thread reading ahead stops while what waits
+ * for the caller holds more than its bound, and goes on as the caller takes it. */
+static void test_ahead_big_rows(void **state)
+{
+    (void)state;
+    size_t len;
+    char *data = many_rows(60, 0, 1, 600 * 1024, &len), *here, *there;
+    struct qs_err e1, e2;
+    ahead = 0;
+    assert_int_equal(dump(data, len, REC_ENC_AUTO, &here, &e1), 0);
+    ahead = 1;
+    assert_int_equal(dump(data, len, REC_ENC_AUTO, &there, &e2), 0);
+    ahead = 0;
+    assert_string_equal(there, here);
+    assert_non_null(strstr(here, "\n@120 sku=S-60|"));
+    free(here);
+    free(there);
+    free(data);
+}
+
 /* issue 16: a reader closed before the end (the caller stopped) stops its thread: the
  * close returns, nothing leaks (ASan), the file is left as it is. */
 static void test_ahead_close_early(void **state)
 {
     (void)state;
     size_t len;
-    char *data = many_rows(5000, 0, &len);
+    char *data = many_rows(5000, 0, 97, 40 * 1024, &len);
     FILE *fp = input(data, len, 0);
     struct rec_reader_opts o = {.ahead = 1};
     struct rec_reader *rd;
@@ -1181,7 +1200,7 @@ int main(void)
     /* Every test again, reading ahead (issue 16), then the tests of reading ahead. */
     enum { N = sizeof tests / sizeof tests[0] };
     static char names[N][80];
-    struct CMUnitTest all[2 * N + 2];
+    struct CMUnitTest all[2 * N + 3];
     for (size_t i = 0; i < N; i++) {
         all[i] = all[N + i] = tests[i];
         snprintf(names[i], sizeof names[i], "%s, read ahead", tests[i].name);
@@ -1190,6 +1209,7 @@ int main(void)
         all[N + i].teardown_func = ahead_off;
     }
     all[2 * N] = (struct CMUnitTest)cmocka_unit_test(test_ahead_same);
-    all[2 * N + 1] = (struct CMUnitTest)cmocka_unit_test(test_ahead_close_early);
+    all[2 * N + 1] = (struct CMUnitTest)cmocka_unit_test(test_ahead_big_rows);
+    all[2 * N + 2] = (struct CMUnitTest)cmocka_unit_test(test_ahead_close_early);
     return cmocka_run_group_tests(all, NULL, NULL);
 }
