@@ -490,11 +490,13 @@ int store_bulk_begin(struct store *s)
 
 void store_bulk_end(struct store *s)
 {
+    struct qs_err ignored;
     if (!s->bulk)
         return;
     s->bulk = 0;
-    (void)journal_mode(s, "PRAGMA journal_mode = WAL", "wal");
-    (void)sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    /* as store_open does: waits out another process switching it at the same moment */
+    (void)set_wal(s, &ignored);
+    (void)store_exec(s, "PRAGMA synchronous = NORMAL", &ignored);
 }
 
 void store_close(struct store *s)

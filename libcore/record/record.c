@@ -49,7 +49,7 @@ struct rec_reader {
     long aline;
 };
 
-static int read_now(void *ctx, struct rec *out, long *line, struct qs_err *e);
+static int read_for_ahead(void *ctx, struct rec *out, long *line, struct qs_err *e);
 
 int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
                     struct rec_reader **out, struct qs_err *e)
@@ -65,7 +65,7 @@ int rec_reader_open(FILE *fp, const char *name, const struct rec_reader_opts *o,
     if (o && o->ahead) {
         struct stat st;
         if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
-            r->ahead = ahead_new(read_now, r);
+            r->ahead = ahead_new(read_for_ahead, r);
     }
     *out = r;
     return 0;
@@ -162,7 +162,7 @@ fail:
 }
 
 /* rec_read_fn of the thread reading ahead. */
-static int read_now(void *ctx, struct rec *out, long *line, struct qs_err *e)
+static int read_for_ahead(void *ctx, struct rec *out, long *line, struct qs_err *e)
 {
     struct rec_reader *r = ctx;
     int rc = read_here(r, out, e);
