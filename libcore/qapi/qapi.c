@@ -309,6 +309,7 @@ static void take(const struct qapi *q, struct qapi_attempt *a, struct qapi_resul
         res->object = o && !json_is_null(o) ? json_incref(o) : NULL;
     }
     res->http_status = a->http_status;
+    res->cut = a->cut;
     res->latency_ms = a->latency_ms;
     res->cls = a->cls;
 }
@@ -541,6 +542,17 @@ int qapi_call(struct qapi *q, const char *method, const struct qapi_param *param
     if (rc < 0 && res->code == QAPI_CODE_NONE && !res->http_status && res->cls == QAPI_OK)
         /* failed before an answer of its own: getting the SAK, or the store */
         res->cls = rc == QS_E_TEMP || rc == QS_E_UNAVAILABLE ? QAPI_RETRY : QAPI_AUTH;
+    return rc;
+}
+
+int qapi_call_rows(struct qapi *q, const char *method, const struct qapi_param *params, size_t n,
+                   const char *audit_key, long max_rows, struct qapi_result *res, struct qs_err *e)
+{
+    q->rows_method = method;
+    q->rows_cap = max_rows;
+    int rc = qapi_call(q, method, params, n, audit_key, res, e);
+    q->rows_method = NULL;
+    q->rows_cap = 0;
     return rc;
 }
 

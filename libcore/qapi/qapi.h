@@ -52,6 +52,8 @@ struct qapi_result {
     long http_status; /* last HTTP status, 0 when no answer */
     long latency_ms;  /* of the last attempt */
     int attempts;     /* HTTP requests made, SAK requests excluded */
+    long cut;         /* > 0: the rows reached this many and the rest was not read
+                       * (qapi_call_rows); no body, object or code then */
     enum qapi_class cls;
 };
 
@@ -108,6 +110,14 @@ int qapi_retries(const struct qapi *q);
  * res is always filled; free it with qapi_result_free. */
 int qapi_call(struct qapi *q, const char *method, const struct qapi_param *params, size_t n,
               const char *audit_key, struct qapi_result *res, struct qs_err *e);
+/* As qapi_call, for a search whose rows (ResultObject's elements, or those of its first
+ * member that is an array) are of use only when fewer than max_rows came (R-SYN-1c: the
+ * window is split otherwise): once max_rows of them are in, the rest of the answer is not
+ * read (the connection is dropped) and the call returns 0 with res->cut = max_rows and
+ * no body. max_rows <= 0 reads the answer whole. Memory then holds at most max_rows
+ * rows, whatever the marketplace sends. */
+int qapi_call_rows(struct qapi *q, const char *method, const struct qapi_param *params, size_t n,
+                   const char *audit_key, long max_rows, struct qapi_result *res, struct qs_err *e);
 /* Frees what res holds (not res itself). */
 void qapi_result_free(struct qapi_result *res);
 

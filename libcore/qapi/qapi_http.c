@@ -86,12 +86,22 @@ static void buf_add(struct qapi_buf *b, const char *p, size_t n)
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-    struct qapi_buf *b = ud;
+    struct qapi *q = ud;
+    struct qapi_buf *b = &q->resp;
     size_t n = size * nmemb;
+    long status = 0;
 
+    /* R-SYN-1c: an answer (2xx) whose rows reach the cap is not read further; its window
+     * is split and fetched again, so the rest would be thrown away. */
+    if (b->rows.cap > 0 && qapi_rows_feed(&b->rows, ptr, n) &&
+        curl_easy_getinfo(q->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+        status / 100 == 2) {
+        b->cut = b->rows.n;
+        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+    }
     if (b->len + n > (size_t)QAPI_MAX_BODY) {
         b->too_big = 1;
-        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+        return 0;
     }
     buf_add(b, ptr, n);
     return n;
@@ -154,7 +164,7 @@ int qapi_http_init(struct qapi *q, struct qs_err *e)
     SETOPT(CURLOPT_TIMEOUT, q->timeout_s);
     SETOPT(CURLOPT_ERRORBUFFER, q->errbuf);
     SETOPT(CURLOPT_WRITEFUNCTION, on_data);
-    SETOPT(CURLOPT_WRITEDATA, &q->resp);
+    SETOPT(CURLOPT_WRITEDATA, q);
     SETOPT(CURLOPT_HEADERFUNCTION, on_header);
     SETOPT(CURLOPT_HEADERDATA, q);
     SETOPT(CURLOPT_USERAGENT, "qs/" QS_VERSION);
@@ -304,6 +314,9 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
     q->resend_refused = 0;
     q->resp.len = 0;
     q->resp.too_big = 0;
+    q->resp.cut = 0;
+    qapi_rows_start(&q->resp.rows,
+                    q->rows_method && strcmp(method, q->rows_method) == 0 ? q->rows_cap : 0);
     q->errbuf[0] = '\0';
     q->answer_date[0] = '\0';
     t0 = qapi_now_ms();
@@ -330,7 +343,13 @@ int qapi_http_post(struct qapi *q, const char *method, const char *cert,
         }
     }
 
-    if (a->curl_code != CURLE_OK && q->resp.too_big) {
+    if (a->curl_code != CURLE_OK && q->resp.cut) {
+        /* Cut at the cap (on_data): an answer, its rows not kept. */
+        a->curl_code = CURLE_OK;
+        a->cut = q->resp.cut;
+        a->cls = QAPI_OK;
+        snprintf(a->why, sizeof a->why, "cut at %ld rows, the window's cap (R-SYN-1c)", a->cut);
+    } else if (a->curl_code != CURLE_OK && q->resp.too_big) {
         /* An answer came, too big to keep: refused, not retried. */
         a->curl_code = CURLE_OK;
         snprintf(a->why, sizeof a->why, "the answer is larger than %ld MiB", QAPI_MAX_BODY >> 20);

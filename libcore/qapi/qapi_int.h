@@ -17,10 +17,29 @@
 #define QAPI_WRITE_MAXAGE_S 5L
 #define QAPI_READ_MAXAGE_S  60L
 
+/* The rows of an answer counted as it arrives (qapi_rows.c). */
+struct qapi_rows {
+    long cap; /* qapi_rows_feed says 1 once n reaches it; 0: never */
+    long n;   /* rows seen so far */
+    size_t pos;
+    int depth, rows_depth; /* nesting outside strings; that inside the rows' array (0: none yet) */
+    unsigned char open, over, in_str, esc, want_key, in_key, key_bad, key_len, ro_next, ro_open,
+        want_el;
+    char key[12]; /* the envelope's member name being read ("ResultObject" fits) */
+};
+/* Starts counting an answer's rows (sync_rows' rows: ResultObject's elements, or those of
+ * its first member that is an array), to stop at cap (> 0). */
+void qapi_rows_start(struct qapi_rows *r, long cap);
+/* Feeds the next len bytes of the answer. Returns 1 once the rows reach the cap (r->n),
+ * else 0. Exact on valid JSON without duplicate keys; never reads past p + len. */
+int qapi_rows_feed(struct qapi_rows *r, const char *p, size_t len);
+
 struct qapi_buf {
     char *data;
     size_t len, cap;
     int too_big;
+    struct qapi_rows rows; /* counted while the answer arrives (qapi_call_rows) */
+    long cut;              /* > 0: the answer was cut once its rows reached this many */
 };
 
 /* An answered attempt whose audit row ("sent") waits for its result (qapi_audit.c). */
@@ -73,6 +92,9 @@ struct qapi {
     /* qapi_call_raw: calls of raw_method send raw_version (NULL: the method's) and keep
      * their last answer's body and content type (malloc'd, NULL when none). */
     const char *raw_method, *raw_version;
+    /* qapi_call_rows: an answer to rows_method is cut once its rows reach rows_cap. */
+    const char *rows_method;
+    long rows_cap;
     char *raw_text, *raw_ctype;
     /* The last answer's Date header as sent, "" when none (R-SYN-8): parsed only when
      * asked (qapi_http_answer_date); parsing every answer's was 5% of a publish run. */
@@ -89,6 +111,7 @@ struct qapi_attempt {
     int error_shape; /* the answer was {ErrorCode, ErrorMsg} */
     char *msg;       /* ResultMsg/ErrorMsg (malloc'd, unredacted), may be NULL */
     json_t *body;    /* the parsed answer, may be NULL */
+    long cut;        /* > 0: cut at this many rows, not parsed (qapi_call_rows) */
     char why[512];   /* why there is no usable envelope (transport, HTTP, not JSON) */
     enum qapi_class cls;
 };

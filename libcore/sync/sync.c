@@ -430,7 +430,8 @@ const struct sync_query SYNC_Q_CLAIMS_REQUESTED = CLAIM_Q("2");         /* by re
 const struct sync_query SYNC_Q_CLAIMS_DONE = CLAIM_Q("3");              /* by completion */
 
 static int fetch_one(struct qapi *q, const struct sync_query *qry, const char *status,
-                     const struct sync_window *w, struct qapi_result *res, struct qs_err *e)
+                     const struct sync_window *w, long cut, struct qapi_result *res,
+                     struct qs_err *e)
 {
     char from[32], to[32], key[96];
     tm_format_jst(w->from, "%Y%m%d%H%M%S", from, sizeof from);
@@ -443,7 +444,7 @@ static int fetch_one(struct qapi *q, const struct sync_query *qry, const char *s
     };
     snprintf(key, sizeof key, "status %s by %s=%s %s-%s", *status ? status : "all", qry->cond_name,
              qry->cond, from, to);
-    return qapi_call(q, qry->method, p, sizeof p / sizeof p[0], key, res, e);
+    return qapi_call_rows(q, qry->method, p, sizeof p / sizeof p[0], key, cut, res, e);
 }
 
 /* The span (end - start) of a window sized to hold SYNC_FILL_PCT of the cap at rate rows
@@ -494,14 +495,15 @@ int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status,
                                                     : end;
         }
         split = 0;
-        rc = fetch_one(q, qry, status, &w, &res, e);
+        /* An answer reaching the cap is cut there, unless its window cannot be split. */
+        rc = fetch_one(q, qry, status, &w, w.to > w.from ? cap : 0, &res, e);
         if (rc < 0) {
             qapi_result_free(&res);
             break;
         }
         st->calls++;
         rows = sync_rows(res.object);
-        n = rows ? json_array_size(rows) : 0;
+        n = res.cut > 0 ? (size_t)res.cut : rows ? json_array_size(rows) : 0;
         /* R-SYN-1c: a window whose rows reach the cap may have been cut short: its older
          * half is fetched again (and split again while at the cap); the younger half is
          * covered by the windows that follow. */

@@ -115,16 +115,29 @@ test_expect 'SPEC 1.5: dates print in --tz, stored as UTC' '
     grep_q "\"order_no\":\"$n\".*\"order_date\":\"$(date -u -d "$utc 9 hours" "+%F %T")\"" out
 '
 
-test_expect 'R-SYN-1c: a row cap below the lines of one window: split until complete' '
+# one_day_600 MAX_ROWS: a fresh store (window cap 40) and 600 lines ordered on one day,
+# on a marketplace that sends at most MAX_ROWS rows (0: all), pulled into the store.
+one_day_600() {
     sb reset >/dev/null &&
-    rm -f "$QS_STORE"* && shop_init --set sync.window_cap=40 &&
-    sb config "{\"max_rows\": 40}" >/dev/null &&
-    sb seed "{\"generate_orders\": 600, \"seed\": 5, \"start\": \"$(days_ago 3)\", \"days\": 1, \"statuses\": [1, 2, 3], \"claim_rate\": 0.05}" >/dev/null &&
-    expect_code 0 qs sync orders &&
-    store_matches &&
+        rm -f "$QS_STORE"* && shop_init --set sync.window_cap=40 &&
+        sb config "{\"max_rows\": $1}" >/dev/null &&
+        sb seed "{\"generate_orders\": 600, \"seed\": 5, \"start\": \"$(days_ago 3)\", \"days\": 1, \"statuses\": [1, 2, 3], \"claim_rate\": 0.05}" >/dev/null &&
+        expect_code 0 qs sync orders &&
+        store_matches
+}
+
+test_expect 'R-SYN-1c: a row cap below the lines of one window: split until complete' '
+    one_day_600 40 &&
     grep_q "([1-9][0-9]* split)" err &&
     expect_code 0 qs sync orders --since "$(days_ago 200)" &&
     grep_q "0 new, 0 changed, 0 events" err
+'
+
+test_expect 'R-SYN-1c: a marketplace that sends every row: answers are cut at the cap, the store is complete' '
+    one_day_600 0 &&
+    test "$(sql "SELECT count(*) FROM audit WHERE detail LIKE \"cut at 40 rows, the window%s cap (R-SYN-1c)\"")" -gt 0 &&
+    test "$(sql "SELECT count(*) FROM audit WHERE detail LIKE \"cut at%\" AND detail NOT LIKE \"cut at 40 rows,%\"")" = 0 &&
+    sb config "{\"max_rows\": 40}" >/dev/null
 '
 
 test_expect 'R-SYN-1c: a re-run sizes its windows by the lines the store holds: none comes back full' '

@@ -1,7 +1,8 @@
 /* Fuzz target qapi_answer: the reader of the marketplace's answers (qapi_parse_answer, the
  * envelope {ResultCode, ResultMsg, ...} or {ErrorCode, ErrorMsg}: reference 1.6), which
- * reads whatever the network brings, and the per-line report of a bulk answer
- * (qapi_bulk_report, R-SYN-9: a line is 0 only when every code on it says 0). */
+ * reads whatever the network brings, the per-line report of a bulk answer
+ * (qapi_bulk_report, R-SYN-9: a line is 0 only when every code on it says 0), and the
+ * count of an answer's rows as it arrives (qapi_rows_feed, R-SYN-1c). */
 #include <jansson.h>
 #include <string.h>
 #include <strings.h>
@@ -34,8 +35,59 @@ static int line(size_t index, int code, const char *msg, const json_t *r, void *
     return 0;
 }
 
+/* R-SYN-1c: the rows counted as the answer arrives (qapi_rows.c, in two pieces split
+ * where the input says) are jansson's rows (sync_rows: ResultObject's elements, or those of
+ * its first array member) on any JSON object without duplicate keys, except that a key
+ * spelt with escapes is not recognised (then none are counted); a cap at that count is
+ * reached exactly there, one more is never reached. */
+static long rows_scanned(const char *p, size_t size, size_t split, long cap, int *hit)
+{
+    struct qapi_rows r;
+    qapi_rows_start(&r, cap);
+    *hit = qapi_rows_feed(&r, p, split);
+    if (!*hit)
+        *hit = qapi_rows_feed(&r, p + split, size - split);
+    return r.n;
+}
+
+static void rows_check(const char *p, size_t size)
+{
+    size_t skip = size >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    json_t *j = json_loadb(p + skip, size - skip, JSON_REJECT_DUPLICATES, NULL), *ro, *rows = NULL;
+    size_t split = size ? (unsigned char)p[size - 1] * 131u % (size + 1) : 0;
+    long want, n;
+    int hit;
+
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return;
+    }
+    ro = json_object_get(j, "ResultObject");
+    if (json_is_array(ro))
+        rows = ro;
+    else if (json_is_object(ro)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(ro, k, v)
+        {
+            if (json_is_array(v) && !rows)
+                rows = v;
+        }
+    }
+    want = rows ? (long)json_array_size(rows) : 0;
+    json_decref(j);
+    n = rows_scanned(p, size, split, 0, &hit);
+    FUZZ_CHECK(!hit);
+    FUZZ_CHECK(n == want || (n == 0 && memchr(p, '\\', size)));
+    if (n > 0) {
+        FUZZ_CHECK(rows_scanned(p, size, split, n, &hit) == n && hit);
+        FUZZ_CHECK(rows_scanned(p, size, split, n + 1, &hit) == n && !hit);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    rows_check((const char *)data, size);
     struct qapi_attempt a;
     memset(&a, 0, sizeof a);
     qapi_parse_answer((const char *)data, size, "application/json", &a);

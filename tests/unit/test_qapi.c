@@ -378,7 +378,129 @@ static void versions_and_writes(void **state)
     assert_false(qapi_is_write("CommonInfoLookup.SearchBrand"));
 }
 
+/* R-SYN-1c: the rows of an answer counted as it arrives (qapi_rows.c), fed whole, byte by
+ * byte and in two pieces split at every place: the count is jansson's (sync_rows: the
+ * elements of ResultObject, or of its first member that is an array), whatever the
+ * strings hold. */
+static long rows_fed(const char *text, size_t cut, long cap, int *hit)
+{
+    struct qapi_rows r;
+    size_t len = strlen(text);
+    qapi_rows_start(&r, cap);
+    *hit = qapi_rows_feed(&r, text, cut);
+    if (!*hit)
+        *hit = qapi_rows_feed(&r, text + cut, len - cut);
+    return r.n;
+}
+
+static long rows_bytewise(const char *text, long cap, int *hit)
+{
+    struct qapi_rows r;
+    qapi_rows_start(&r, cap);
+    *hit = 0;
+    for (const char *p = text; *p && !*hit; p++)
+        *hit = qapi_rows_feed(&r, p, 1);
+    return r.n;
+}
+
+static void rows_counted(void **state)
+{
+    static const struct {
+        const char *text;
+        long n;
+    } t[] = {
+        {"{\"ResultCode\":0,\"ResultObject\":[{\"a\":1},{\"a\":2},{\"a\":3}]}", 3},
+        {" {\r\n \"ResultObject\" : [ 1 , \"x\" , [2,3] , {\"b\":[4,5]} , null ] } ", 5},
+        {"\xEF\xBB\xBF{\"ResultObject\":[{},{}]}", 2},
+        {"{\"ResultObject\":[]}", 0},
+        {"{\"ResultObject\":null,\"Other\":[1,2]}", 0},
+        {"{\"Other\":[1,2,3],\"ResultObject\":[1]}", 1},
+        {"{\"ResultObject\":{\"Total\":9,\"Sub\":{\"x\":[1,2,3]},\"Rows\":[1,2],\"More\":[1]}}", 2},
+        {"{\"ResultObject\":{\"Rows\":[],\"More\":[1]}}", 0},
+        /* strings holding what would be structure outside them */
+        {"{\"ResultObject\":[\"],[{\",\"\\\"]\\\\\",{\"k\\\"\":\"}\"}],\"z\":1}", 3},
+        {"{\"ResultMsg\":\"\\\"ResultObject\\\":[1,2]\",\"ResultObject\":[1]}", 1},
+        {"{\"ResultObjectX\":[1,2],\"XResultObject\":[1]}", 0},
+        /* not an envelope */
+        {"[1,2,3]", 0},
+        {"<html>[1,2]</html>", 0},
+        {"", 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        size_t len = strlen(t[i].text);
+        int hit;
+        json_error_t je;
+        json_t *j = json_loads(t[i].text[0] == '\xEF' ? t[i].text + 3 : t[i].text, 0, &je);
+        /* the expectation is jansson's own where jansson reads the text */
+        if (j && json_is_object(j)) {
+            json_t *ro = json_object_get(j, "ResultObject"), *rows = NULL;
+            const char *k;
+            json_t *v;
+            if (json_is_array(ro))
+                rows = ro;
+            else if (json_is_object(ro))
+                json_object_foreach(ro, k, v) if (json_is_array(v) && !rows) rows = v;
+            assert_int_equal(t[i].n, rows ? (long)json_array_size(rows) : 0);
+        }
+        json_decref(j);
+        for (size_t cut = 0; cut <= len; cut++) {
+            if (rows_fed(t[i].text, cut, 0, &hit) != t[i].n || hit)
+                fail_msg("case %zu (%s) split at %zu: %ld rows", i, t[i].text, cut,
+                         rows_fed(t[i].text, cut, 0, &hit));
+        }
+        assert_int_equal(rows_bytewise(t[i].text, 0, &hit), t[i].n);
+        assert_false(hit);
+    }
+    /* the key spelt with an escape: jansson reads ResultObject, the scanner does not (the
+     * answer is then read whole, as before) */
+    int hit;
+    assert_int_equal(rows_bytewise("{\"Result\\u004fbject\":[1,2]}", 1, &hit), 0);
+    assert_false(hit);
+}
+
+/* R-SYN-1c: the count stops at the cap, at the row that reaches it: not before, and an
+ * answer of fewer rows never reaches it. */
+static void rows_cap_reached(void **state)
+{
+    const char *five =
+        "{\"ResultCode\":0,\"ResultObject\":[{\"n\":\"[1]\"},{},{},{},{}],\"ResultMsg\":\"x\"}";
+    const char *at4 = strstr(five, "},{},{}]") + 2; /* the fourth row's first byte */
+    int hit;
+    (void)state;
+    assert_int_equal(rows_bytewise(five, 5, &hit), 5);
+    assert_true(hit);
+    assert_int_equal(rows_bytewise(five, 6, &hit), 5);
+    assert_false(hit);
+    assert_int_equal(rows_bytewise(five, 1, &hit), 1);
+    assert_true(hit);
+    /* the fourth row's first byte is what reaches a cap of 4 */
+    assert_int_equal(rows_fed(five, (size_t)(at4 - five), 4, &hit), 4);
+    assert_true(hit);
+    {
+        struct qapi_rows r;
+        qapi_rows_start(&r, 4);
+        assert_int_equal(qapi_rows_feed(&r, five, (size_t)(at4 - five)), 0);
+        assert_int_equal(r.n, 3);
+        assert_int_equal(qapi_rows_feed(&r, at4, 1), 1);
+        assert_int_equal(r.n, 4);
+    }
+}
+
 /* ------------------------------------------------------- against the sandbox */
+
+/* GetShippingInfo_v3's parameters: status 2, ordered in the last week (from and to hold
+ * 16 bytes each). */
+static void week_search(char *from, char *to, struct qapi_param p[4])
+{
+    time_t now = time(NULL);
+    tm_format_jst(now - 7 * 86400, "%Y%m%d", from, 16);
+    tm_format_jst(now + 86400, "%Y%m%d", to, 16);
+    p[0] = (struct qapi_param){"ShippingStatus", "2"};
+    p[1] = (struct qapi_param){"SearchStartDate", from};
+    p[2] = (struct qapi_param){"SearchEndDate", to};
+    p[3] = (struct qapi_param){"SearchCondition", NULL}; /* sent as "" */
+}
 
 static void call_ok(void **state)
 {
@@ -387,17 +509,10 @@ static void call_ok(void **state)
     struct qapi_result res;
     struct qs_err e;
     char from[16], to[16];
-    time_t now = time(NULL);
+    struct qapi_param p[4];
 
     ctl0("seed", "{\"orders\": [{\"status\": 2}, {\"status\": 2}, {\"status\": 3}]}");
-    tm_format_jst(now - 7 * 86400, "%Y%m%d", from, sizeof from);
-    tm_format_jst(now + 86400, "%Y%m%d", to, sizeof to);
-    const struct qapi_param p[] = {
-        {"ShippingStatus", "2"},
-        {"SearchStartDate", from},
-        {"SearchEndDate", to},
-        {"SearchCondition", NULL}, /* sent as "" */
-    };
+    week_search(from, to, p);
     assert_int_equal(call(q, "ShippingBasic.GetShippingInfo_v3", p, 4, &res, &e), 0);
     assert_int_equal(res.code, 0);
     assert_int_equal(res.cls, QAPI_OK);
@@ -413,6 +528,57 @@ static void call_ok(void **state)
     qapi_result_free(&res);
     assert_int_equal(calls("ShippingBasic.GetShippingInfo_v3"), 1);
     qapi_close(q);
+}
+
+/* R-SYN-1c: a search whose rows reach the cap is cut there (qapi_call_rows): the call
+ * returns 0 with res.cut and no body, and its audit row says so; an answer of fewer rows
+ * is read whole; the client goes on after a cut (its connection was dropped). */
+static void call_rows_cut(void **state)
+{
+    struct fx *f = *state;
+    struct qapi *q = open_q(f->s, 0, NULL);
+    struct qapi_result res;
+    struct qs_err e;
+    char from[16], to[16], *audit, seed[1024] = "{\"orders\": [{\"status\": 2}";
+    struct qapi_param p[4];
+    static const struct {
+        long cap, cut, rows;
+    } t[] = {{10, 10, 0}, {31, 0, 30}, {30, 30, 0}, {0, 0, 30}, {1, 1, 0}};
+
+    for (int i = 1; i < 30; i++)
+        strcat(seed, ", {\"status\": 2}");
+    strcat(seed, "]}");
+    ctl0("seed", seed);
+    ctl0("config", "{\"max_rows\": 0}"); /* a marketplace that sends every row */
+    week_search(from, to, p);
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        assert_int_equal(
+            qapi_call_rows(q, "ShippingBasic.GetShippingInfo_v3", p, 4, "test", t[i].cap, &res, &e),
+            0);
+        assert_int_equal(res.cls, QAPI_OK);
+        assert_int_equal(res.http_status, 200);
+        assert_int_equal(res.cut, t[i].cut);
+        if (t[i].cut) {
+            assert_null(res.body);
+            assert_null(res.object);
+        } else {
+            assert_int_equal(res.code, 0);
+            assert_int_equal(json_array_size(res.object), t[i].rows);
+        }
+        qapi_result_free(&res);
+    }
+    /* a plain call after the cuts: unchanged */
+    assert_int_equal(call(q, "ShippingBasic.GetShippingInfo_v3", p, 4, &res, &e), 0);
+    assert_int_equal(json_array_size(res.object), 30);
+    qapi_result_free(&res);
+    qapi_close(q);
+    audit = audit_dump(f->s);
+    assert_non_null(strstr(audit, "|ok|HTTP 200|"));
+    assert_non_null(strstr(audit, "cut at 10 rows, the window's cap (R-SYN-1c)\n"));
+    assert_non_null(strstr(audit, "cut at 30 rows, the window's cap (R-SYN-1c)\n"));
+    assert_non_null(strstr(audit, "cut at 1 rows, the window's cap (R-SYN-1c)\n"));
+    assert_null(strstr(audit, "cut at 31"));
+    free(audit);
 }
 
 static void auth_flow(void **state)
@@ -1593,10 +1759,13 @@ int main(void)
         cmocka_unit_test(classify_table),
         cmocka_unit_test(status_labels),
         cmocka_unit_test(versions_and_writes),
+        cmocka_unit_test(rows_counted),
+        cmocka_unit_test(rows_cap_reached),
         cmocka_unit_test(url_check_table),
         {"R-SYN-9 bulk line codes: result_cd first, disagreeing codes fail", bulk_line_codes, NULL,
          NULL, NULL},
         cmocka_unit_test_setup_teardown(call_ok, setup, teardown),
+        cmocka_unit_test_setup_teardown(call_rows_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(auth_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_cached_key_reissued, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_secrets, setup, teardown),
