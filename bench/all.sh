@@ -50,6 +50,7 @@ if [ -n "$quick" ]; then
     one stock-sync env QS="$qs" bench/stock-sync.sh --quick
     one batch bench/batch.sh --quick "$build"
     one linear bench/linear.sh --small 1000 --large 5000 "$build"
+    one note-run env QS="$qs" bench/note-run.sh --quick
 else
     one help bench/help.sh "$qs" 200
     one import bench/import.sh --runs "$runs" --qs "$qs"
@@ -58,6 +59,7 @@ else
     one stock-sync env QS="$qs" bench/stock-sync.sh --runs "$runs"
     one batch bench/batch.sh --runs "$runs" "$build"
     one linear bench/linear.sh "$build"
+    one note-run env QS="$qs" bench/note-run.sh --runs "$runs"
 fi
 printf '%s\n' "${status[@]}"
 exit "$fail"

@@ -1,7 +1,7 @@
 /* note_int.h: what the two halves of `qs note run` share (note_rule_match.c: loading the
  * rules and matching the order lines; note_rule_run.c: releasing within the daily cap
- * and delivering), and the TEMP tables of `qs note send` (note_rows.c). Not a public
- * header. */
+ * and delivering) with their TEMP tables (note_run_rows.c), and the TEMP tables of
+ * `qs note send` (note_rows.c). Not a public header. */
 #ifndef QS_NOTE_INT_H
 #define QS_NOTE_INT_H
 
@@ -20,24 +20,21 @@ struct erule {
     time_t since;
 };
 
-/* What rendering needs of a matched line (the pass's strings do not outlive it). */
+/* What rendering needs of a matched line (nrr_cand_get; strings malloc'd). */
 struct cand {
     char *order_no, *buyer, *tracking, *carrier, *order_date, *title;
     long long total;
 };
 
-/* A firing settled in this run, told to the caller once its note's delivery is known:
- * its result, or for a queued one (key set) the outcome of the delivery. */
-struct told {
-    const char *result; /* a string literal */
-    char *rule, *order_no, *message, *key;
+/* A held firing (nrr_held_each: borrowed, NULL read as ""). */
+struct held {
+    const char *rule, *order_no, *trigger_at, *held_at, *last_run;
 };
 
-/* The delivery outcome of a note queued by this run, from deliver_run's on_result. */
-struct sent {
-    char *key, *error;
-    enum deliver_status status;
-    size_t seq; /* order of settling: the last outcome of a key wins */
+/* A firing settled in this run, told to the caller once its note's delivery is known:
+ * its result, or for a queued one (key set) the outcome of the delivery. Borrowed. */
+struct told {
+    const char *result, *rule, *order_no, *message, *key;
 };
 
 struct eng {
@@ -48,17 +45,38 @@ struct eng {
     struct note_track_set *tr;
     char run_id[64], now_iso[32];
     sqlite3_stmt *ins, *touch;
-    struct cand *c;
-    size_t nc, capc;
     struct note_run_stats *st;
     note_fired_fn fn;
     void *ctx;
     struct qs_err *e;
-    struct told *told; /* firings in the order they were settled */
-    size_t ntold, captold;
-    struct sent *sent; /* delivery outcomes, in delivery order */
-    size_t nsent, capsent;
+    struct nrr_rows *rr;   /* the matched lines, held and settled firings (note_run_rows.c) */
+    struct note_rows *out; /* the deliveries' outcomes (note_rows.c's temp.note_out) */
+    int out_rc;            /* an outcome could not be kept: the run's error */
+    struct qs_err out_err;
 };
+
+/* ---- note run's TEMP tables (note_run_rows.c) ---- */
+
+struct nrr_rows;
+/* Creates the tables when missing and empties them; *out (set even on failure) is freed
+ * with nrr_rows_close. */
+int nrr_rows_open(struct store *s, struct nrr_rows **out, struct qs_err *e);
+void nrr_rows_close(struct nrr_rows *r);
+/* Keeps line l's values for its order's note (the order's first line kept wins). */
+int nrr_cand_add(struct nrr_rows *r, const struct sync_line *l, struct qs_err *e);
+/* The values kept for order_no into *c (nrr_cand_clear): 1; 0 when none; or a QS_E_* code. */
+int nrr_cand_get(struct nrr_rows *r, const char *order_no, struct cand *c, struct qs_err *e);
+void nrr_cand_clear(struct cand *c);
+/* Copies the shop's held firings, oldest first (trigger, held, order, rule). */
+int nrr_held_fill(struct nrr_rows *r, const char *shop, struct qs_err *e);
+/* Calls fn with each copied held firing in order until it returns non-zero (returned). */
+int nrr_held_each(struct nrr_rows *r, int (*fn)(const struct held *h, void *ctx), void *ctx,
+                  struct qs_err *e);
+/* Records a settled firing, after those before it. */
+int nrr_told_add(struct nrr_rows *r, const struct told *t, struct qs_err *e);
+/* Calls fn with each settled firing in order (as nrr_held_each). */
+int nrr_told_each(struct nrr_rows *r, int (*fn)(const struct told *t, void *ctx), void *ctx,
+                  struct qs_err *e);
 
 /* note_rule_each callback: loads an enabled rule and its note into g (ctx). */
 int nrr_load_rule(const struct note_rule *r, void *ctx);
@@ -66,10 +84,6 @@ int nrr_load_rule(const struct note_rule *r, void *ctx);
 time_t nrr_iso(const char *s);
 /* sync_lines_each callback: records each rule's new matches of line l (ctx: the engine). */
 int nrr_pass_line(const struct sync_line *l, void *ctx);
-/* qsort order of struct cand by order number. */
-int nrr_cand_cmp(const void *a, const void *b);
-/* The matched line of order_no (g->c sorted), or NULL. */
-const struct cand *nrr_cand_find(const struct eng *g, const char *order_no);
 /* The loaded rule called name, or NULL. */
 struct erule *nrr_rule_find(struct eng *g, const char *name);
 

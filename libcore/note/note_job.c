@@ -11,36 +11,45 @@
 #include "../tm.h"
 #include "../xalloc.h"
 
-/* Rows a run settled, kept for the report (reply, delay's rejects, run). */
-struct note_job_row {
-    enum job_outcome oc;
-    char *f[5];
-};
-
+/* Rows a run settled, kept for the report (reply, delay's rejects, run) in a TEMP table of
+ * the store's connection, not the heap (SPEC 8: flat memory; a note run's firings are one
+ * row each). The first error keeping one is the report's. */
 struct note_job_rows {
-    struct note_job_row *v;
-    size_t n;
+    sqlite3_stmt *add, *each;
+    int rc;
+    struct qs_err err;
 };
 
 static void row_add(struct note_job *j, enum job_outcome oc, const char *const f[5])
 {
     struct note_job_rows *r = j->rows;
-    if (!r)
+    int rc;
+    if (!r) {
         r = j->rows = xcalloc(1, sizeof *r);
-    r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
-    r->v[r->n].oc = oc;
-    for (int i = 0; i < 5; i++)
-        r->v[r->n].f[i] = xstrdup(f[i] ? f[i] : "");
-    r->n++;
+        r->rc = store_exec(j->s,
+                           "CREATE TEMP TABLE IF NOT EXISTS note_job_row (seq INTEGER PRIMARY KEY,"
+                           " oc INTEGER NOT NULL, f0 TEXT, f1 TEXT, f2 TEXT, f3 TEXT, f4 TEXT);"
+                           "DELETE FROM temp.note_job_row;",
+                           &r->err);
+    }
+    if (r->rc < 0)
+        return;
+    rc = store_cached(j->s, &r->add,
+                      "INSERT INTO temp.note_job_row (oc, f0, f1, f2, f3, f4)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                      &r->err, "isssss", (int)oc, f[0] ? f[0] : "", f[1] ? f[1] : "",
+                      f[2] ? f[2] : "", f[3] ? f[3] : "", f[4] ? f[4] : "");
+    if (rc == 0)
+        rc = store_finish(j->s, r->add, &r->err);
+    if (rc < 0)
+        r->rc = rc;
 }
 
 void note_job_clear(struct note_job *j)
 {
     if (j->rows) {
-        for (size_t i = 0; i < j->rows->n; i++)
-            for (int k = 0; k < 5; k++)
-                free(j->rows->v[i].f[k]);
-        free(j->rows->v);
+        store_release(j->s, j->rows->add);
+        store_release(j->s, j->rows->each);
         free(j->rows);
         j->rows = NULL;
     }
@@ -81,10 +90,27 @@ static int emit_row(job_emit_fn emit, void *ectx, enum job_outcome oc, const cha
 static int emit_rows(struct note_job *j, const char *const *cols, size_t ncols, job_emit_fn emit,
                      void *ectx, struct qs_err *e)
 {
-    int rc = 0;
-    for (size_t i = 0; j->rows && i < j->rows->n && rc == 0; i++)
-        rc = emit_row(emit, ectx, j->rows->v[i].oc, cols, ncols,
-                      (const char *const *)j->rows->v[i].f, e);
+    struct note_job_rows *r = j->rows;
+    int rc;
+    if (!r)
+        return 0;
+    if (r->rc < 0) {
+        if (e)
+            *e = r->err;
+        return r->rc;
+    }
+    rc = store_cached(j->s, &r->each,
+                      "SELECT oc, f0, f1, f2, f3, f4 FROM temp.note_job_row"
+                      " ORDER BY seq",
+                      e, "");
+    while (rc == 0 && (rc = store_step(j->s, r->each, e)) == 1) {
+        const char *f[5];
+        for (int k = 0; k < 5; k++)
+            f[k] = store_col_text(r->each, k + 1);
+        rc = emit_row(emit, ectx, (enum job_outcome)sqlite3_column_int(r->each, 0), cols, ncols, f,
+                      e);
+    }
+    sqlite3_reset(r->each);
     return rc;
 }
 

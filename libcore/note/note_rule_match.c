@@ -100,24 +100,10 @@ static int country_ok(const char *list, const char *c)
     return 0;
 }
 
-static void cand_add(struct eng *g, const struct sync_line *l)
-{
-    if (g->nc && strcmp(g->c[g->nc - 1].order_no, l->order_no) == 0)
-        return;
-    if (g->nc == g->capc)
-        g->c = xrealloc(g->c, (g->capc = g->capc ? 2 * g->capc : 256) * sizeof *g->c);
-    g->c[g->nc++] = (struct cand){xstrdup(l->order_no),
-                                  xstrdup(l->buyer),
-                                  xstrdup(l->tracking),
-                                  xstrdup(l->carrier),
-                                  xstrdup(l->order_date),
-                                  xstrdup(l->title),
-                                  l->total};
-}
-
 int nrr_pass_line(const struct sync_line *l, void *ctx)
 {
     struct eng *g = ctx;
+    int rc;
     /* Orders with a claim get no automatic messages (the seed: 有纠纷的订单不会自动评价). */
     if (l->claim != 0)
         return 0;
@@ -132,7 +118,8 @@ int nrr_pass_line(const struct sync_line *l, void *ctx)
             !country_ok(r->countries, l->country ? l->country : "JP"))
             continue;
         tm_utc_iso(t, t_iso, sizeof t_iso);
-        cand_add(g, l);
+        if ((rc = nrr_cand_add(g->rr, l, g->e)) < 0)
+            return rc;
         /* R-NOTE-9: once per rule and order -- the primary key of note_fire. */
         sqlite3_reset(g->ins);
         if (sqlite3_bind_text(g->ins, 2, r->name, -1, SQLITE_TRANSIENT) ||
@@ -151,17 +138,6 @@ int nrr_pass_line(const struct sync_line *l, void *ctx)
             return store_sqlerr(g->s, g->e, "note_fire");
     }
     return 0;
-}
-
-int nrr_cand_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct cand *)a)->order_no, ((const struct cand *)b)->order_no);
-}
-
-const struct cand *nrr_cand_find(const struct eng *g, const char *order_no)
-{
-    struct cand k = {.order_no = (char *)order_no};
-    return g->nc ? bsearch(&k, g->c, g->nc, sizeof *g->c, nrr_cand_cmp) : NULL;
 }
 
 struct erule *nrr_rule_find(struct eng *g, const char *name)

@@ -17,10 +17,6 @@
 
 #define RULE "R-NOTE-9"
 
-struct held {
-    char *rule, *order_no, *trigger_at, *held_at, *last_run;
-};
-
 static int set_state(struct eng *g, const struct held *h, const char *state, const char *key,
                      const char *reason)
 {
@@ -48,62 +44,32 @@ static int set_state(struct eng *g, const struct held *h, const char *state, con
 static int tell(struct eng *g, const struct held *h, const char *result, const char *msg,
                 const char *key)
 {
-    if (!g->fn)
-        return 0;
-    if (g->ntold == g->captold)
-        g->told =
-            xrealloc(g->told, (g->captold = g->captold ? 2 * g->captold : 64) * sizeof *g->told);
-    g->told[g->ntold++] = (struct told){result, xstrdup(h->rule), xstrdup(h->order_no),
-                                        xstrdup(msg ? msg : ""), key ? xstrdup(key) : NULL};
-    return 0;
+    const struct told t = {result, h->rule, h->order_no, msg ? msg : "", key};
+    return g->fn ? nrr_told_add(g->rr, &t, g->e) : 0;
 }
 
 static void on_sent(const struct outbox_item *it, enum deliver_status status, const char *ref,
                     const char *error, void *ctx)
 {
     struct eng *g = ctx;
-    (void)ref;
-    if (g->nsent == g->capsent)
-        g->sent =
-            xrealloc(g->sent, (g->capsent = g->capsent ? 2 * g->capsent : 64) * sizeof *g->sent);
-    g->sent[g->nsent] =
-        (struct sent){xstrdup(it->key), error ? xstrdup(error) : NULL, status, g->nsent};
-    g->nsent++;
+    int rc;
+    if (g->out_rc == 0 &&
+        (rc = note_rows_out_add(g->out, it->key, "", ref, error, status, &g->out_err)) < 0)
+        g->out_rc = rc;
 }
 
-/* Issue 8 item 22: a released firing's row shows its note's delivery, as note send's do. */
-static int sent_cmp(const void *a, const void *b)
+/* Issue 8 item 22: a released firing's row shows its note's delivery, as note send's do
+ * (the last outcome of its key). */
+static void told_outcome(const struct note_outcome *o, int found, const char **result,
+                         const char **msg, const char *key)
 {
-    const struct sent *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-/* The last outcome of key among the sorted g->sent, or NULL: O(log n) per firing. */
-static const struct sent *sent_find(const struct eng *g, const char *key)
-{
-    size_t lo = 0, hi = g->nsent;
-    while (lo < hi) { /* the first entry after every one whose key is <= key */
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(g->sent[mid].key, key) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo && strcmp(g->sent[lo - 1].key, key) == 0 ? &g->sent[lo - 1] : NULL;
-}
-
-static void told_outcome(const struct eng *g, const struct told *t, const char **result,
-                         const char **msg)
-{
-    const struct sent *o = sent_find(g, t->key);
     *result = "queued";
     *msg = "not delivered by this run (another qs run holds it); the next run delivers it";
-    if (!o)
+    if (!found)
         return;
     switch (o->status) {
     case DELIVER_OK:
-        *result = "sent", *msg = t->key;
+        *result = "sent", *msg = key;
         break;
     case DELIVER_HANDED_OFF:
         *result = "handed-off";
@@ -119,25 +85,45 @@ static void told_outcome(const struct eng *g, const struct told *t, const char *
     }
 }
 
-static int tell_all(struct eng *g)
+static int tell_one(const struct told *t, void *ctx);
+
+/* Tells every settled firing; rc is the delivery's. In one transaction of the TEMP tables
+ * alone (the caller's rows may go to one too): one per row was a fifth of a run. */
+static int tell_all(struct eng *g, int rc)
 {
-    int rc = 0;
-    if (g->nsent)
-        qsort(g->sent, g->nsent, sizeof *g->sent, sent_cmp);
-    for (size_t i = 0; i < g->ntold && rc == 0; i++) {
-        const struct told *t = &g->told[i];
-        struct note_fired f = {t->rule, t->order_no, t->result, t->message};
-        if (t->key)
-            told_outcome(g, t, &f.result, &f.message);
-        rc = g->fn(&f, g->ctx);
+    struct qs_err te;
+    int trc = store_exec(g->s, "SAVEPOINT note_tell", rc == 0 ? g->e : &te);
+    if (trc == 0) {
+        int rrc;
+        trc = nrr_told_each(g->rr, tell_one, g, rc == 0 ? g->e : &te);
+        if ((rrc = store_exec(g->s, "RELEASE note_tell", &te)) < 0) {
+            store_exec(g->s, "ROLLBACK TO note_tell; RELEASE note_tell", NULL);
+            if (trc == 0 && rc == 0 && g->e)
+                *g->e = te;
+            trc = trc ? trc : rrc;
+        }
     }
+    return rc < 0 ? rc : trc;
+}
+
+static int tell_one(const struct told *t, void *ctx)
+{
+    struct eng *g = ctx;
+    struct note_fired f = {t->rule, t->order_no, t->result, t->message};
+    struct note_outcome o = {0};
+    int rc = 0;
+    if (t->key && (rc = note_rows_out_get(g->out, t->key, &o, g->e)) >= 0)
+        told_outcome(&o, rc, &f.result, &f.message, t->key);
+    if (rc >= 0)
+        rc = g->fn(&f, g->ctx);
+    note_outcome_clear(&o);
     return rc;
 }
 
 /* Renders and queues one firing; a note that fails its checks is settled failed. */
 static int release(struct eng *g, struct erule *x, const struct held *h)
 {
-    const struct cand *c = nrr_cand_find(g, h->order_no);
+    struct cand c = {0};
     struct sync_line l = {0};
     struct note_vars v;
     struct qs_err le;
@@ -149,8 +135,15 @@ static int release(struct eng *g, struct erule *x, const struct held *h)
         snprintf(msg, sizeof msg, "%s", x->msg_err);
         goto failed;
     }
-    l.order_no = c->order_no, l.buyer = c->buyer, l.tracking = c->tracking;
-    l.carrier = c->carrier, l.order_date = c->order_date, l.title = c->title, l.total = c->total;
+    /* last_run is this run's: the pass kept the order's values */
+    if ((rc = nrr_cand_get(g->rr, h->order_no, &c, g->e)) <= 0) {
+        if (rc == 0)
+            rc = err_set(g->e, QS_E_SOFTWARE, NULL, "note run: order %s matched, not kept",
+                         h->order_no);
+        goto out;
+    }
+    l.order_no = c.order_no, l.buyer = c.buyer, l.tracking = c.tracking;
+    l.carrier = c.carrier, l.order_date = c.order_date, l.title = c.title, l.total = c.total;
     note_vars_line(&v, &l, g->o->tz);
     if (note_render(x->m.title, &v, &title, &le) < 0 ||
         note_render(x->m.body, &v, &body, &le) < 0 || note_check_title(title, &le) < 0 ||
@@ -172,16 +165,11 @@ failed:
     if ((rc = set_state(g, h, "failed", NULL, msg)) == 0)
         rc = tell(g, h, "failed", msg, NULL);
 out:
+    nrr_cand_clear(&c);
     free(title);
     free(body);
     free(key);
     return rc;
-}
-
-static char *col(sqlite3_stmt *st, int i)
-{
-    const unsigned char *v = sqlite3_column_text(st, i);
-    return xstrdup(v ? (const char *)v : "");
 }
 
 /* The start of o->now's day in the shop's zone, as UTC ISO. */
@@ -214,76 +202,64 @@ static int count_today(struct eng *g, const char *start, long *n)
     return rc;
 }
 
-/* Releases held firings oldest first (FIFO) within the daily cap. */
+struct rel {
+    struct eng *g;
+    long cap, left; /* left: releases the cap still allows, -1 for no cap */
+    char start[32]; /* the start of the day, UTC ISO */
+};
+
+/* One held firing: dropped, released, or held again. */
+static int release_one(const struct held *h, void *ctx)
+{
+    struct rel *r = ctx;
+    struct eng *g = r->g;
+    struct erule *x = nrr_rule_find(g, h->rule);
+    const char *why = NULL;
+    char msg[256];
+    int rc;
+
+    if (!x)
+        why = "the rule is disabled";
+    else if (strcmp(h->last_run, g->run_id) != 0)
+        why = "the order no longer matches the rule";
+    else if (strcmp(h->held_at, r->start) < 0 &&
+             g->o->now - nrr_iso(h->trigger_at) > x->r.max_age * 86400L) {
+        snprintf(msg, sizeof msg,
+                 "held by the daily cap longer than the rule's max age of %ld day%s", x->r.max_age,
+                 x->r.max_age == 1 ? "" : "s");
+        why = msg;
+    }
+    if (why) {
+        g->st->dropped++;
+        if ((rc = set_state(g, h, "dropped", NULL, why)) == 0)
+            rc = tell(g, h, "dropped", why, NULL);
+    } else if (r->left != 0) {
+        rc = release(g, x, h);
+        if (r->left > 0)
+            r->left--;
+    } else {
+        g->st->held++;
+        snprintf(msg, sizeof msg, "the daily cap of %ld is reached; held for the next day", r->cap);
+        rc = tell(g, h, "held", msg, NULL);
+    }
+    return rc;
+}
+
+/* Releases held firings oldest first (FIFO) within the daily cap. They are copied first
+ * (nrr_held_fill): each changes note_fire. */
 static int release_all(struct eng *g, long cap)
 {
-    sqlite3_stmt *st = NULL;
-    struct held *h = NULL;
-    size_t n = 0, capn = 0;
-    char start[32], msg[256];
-    long today = 0, left;
-    int rc = 0, step;
+    struct rel r = {.g = g, .cap = cap};
+    long today = 0;
+    int rc;
 
-    day_start(g->o, start, sizeof start);
-    if (cap > 0 && (rc = count_today(g, start, &today)) < 0)
+    day_start(g->o, r.start, sizeof r.start);
+    if (cap > 0 && (rc = count_today(g, r.start, &today)) < 0)
         return rc;
-    left = cap > 0 ? (cap > today ? cap - today : 0) : -1;
-    if (sqlite3_prepare_v2(store_db(g->s),
-                           "SELECT rule, order_no, trigger_at, held_at, last_run FROM note_fire"
-                           " WHERE shop = ?1 AND state = 'held'"
-                           " ORDER BY trigger_at, held_at, order_no, rule",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, g->o->shop, -1, SQLITE_STATIC)) {
-        rc = store_sqlerr(g->s, g->e, "note_fire");
-        goto out;
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == capn)
-            h = xrealloc(h, (capn = capn ? 2 * capn : 64) * sizeof *h);
-        h[n++] = (struct held){col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4)};
-    }
-    if (step != SQLITE_DONE)
-        rc = store_sqlerr(g->s, g->e, "note_fire");
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct erule *x = nrr_rule_find(g, h[i].rule);
-        const char *why = NULL;
-        if (!x)
-            why = "the rule is disabled";
-        else if (strcmp(h[i].last_run, g->run_id) != 0)
-            why = "the order no longer matches the rule";
-        else if (strcmp(h[i].held_at, start) < 0 &&
-                 g->o->now - nrr_iso(h[i].trigger_at) > x->r.max_age * 86400L) {
-            snprintf(msg, sizeof msg,
-                     "held by the daily cap longer than the rule's max age of %ld day%s",
-                     x->r.max_age, x->r.max_age == 1 ? "" : "s");
-            why = msg;
-        }
-        if (why) {
-            g->st->dropped++;
-            if ((rc = set_state(g, &h[i], "dropped", NULL, why)) == 0)
-                rc = tell(g, &h[i], "dropped", why, NULL);
-        } else if (left != 0) {
-            rc = release(g, x, &h[i]);
-            if (left > 0)
-                left--;
-        } else {
-            g->st->held++;
-            snprintf(msg, sizeof msg, "the daily cap of %ld is reached; held for the next day",
-                     cap);
-            rc = tell(g, &h[i], "held", msg, NULL);
-        }
-    }
-out:
-    sqlite3_finalize(st);
-    for (size_t i = 0; i < n; i++) {
-        free(h[i].rule);
-        free(h[i].order_no);
-        free(h[i].trigger_at);
-        free(h[i].held_at);
-        free(h[i].last_run);
-    }
-    free(h);
-    return rc;
+    r.left = cap > 0 ? (cap > today ? cap - today : 0) : -1;
+    if ((rc = nrr_held_fill(g->rr, g->o->shop, g->e)) < 0)
+        return rc;
+    return nrr_held_each(g->rr, release_one, &r, g->e);
 }
 
 /* R-NOTE-5, R-NOTE-11: what the delivery cannot carry is refused before anything fires. */
@@ -342,7 +318,8 @@ int note_run(struct store *s, const struct note_run_opts *o, note_fired_fn fn, v
     if (tracking && hook && *hook && !o->dry_run &&
         (rc = note_track_refresh(s, o->shop, hook, o->now, o->prog, &st->events, e)) < 0)
         goto out;
-    if ((rc = note_track_load(s, o->shop, &g.tr, e)) < 0)
+    if ((rc = note_track_load(s, o->shop, &g.tr, e)) < 0 || (rc = nrr_rows_open(s, &g.rr, e)) < 0 ||
+        (rc = note_rows_open(s, &g.out, e)) < 0)
         goto out;
     if (sqlite3_get_autocommit(store_db(s))) {
         if ((rc = store_begin(s, e)) < 0)
@@ -367,8 +344,6 @@ int note_run(struct store *s, const struct note_run_opts *o, note_fired_fn fn, v
     }
     if (g.nrules && (rc = sync_lines_each(s, o->shop, 0, 0, nrr_pass_line, &g, e)) != 0)
         goto tx;
-    if (g.nc)
-        qsort(g.c, g.nc, sizeof *g.c, nrr_cand_cmp);
     rc = release_all(&g, cap);
 tx:
     sqlite3_finalize(g.ins);
@@ -396,37 +371,22 @@ tx:
             .prog = o->prog,
         };
         rc = deliver_run(s, o->shop, NOTE_KIND, &d, rep, e);
+        if (rc == 0 && g.out_rc < 0) {
+            rc = g.out_rc;
+            if (e)
+                *e = g.out_err;
+        }
         /* The firings are settled even when the delivery could not run: tell them. */
-        int trc = g.fn ? tell_all(&g) : 0;
-        if (rc == 0)
-            rc = trc;
+        if (g.fn)
+            rc = tell_all(&g, rc);
     }
 out:
     for (size_t i = 0; i < g.nrules; i++) {
         note_rule_clear(&g.rules[i].r);
         note_msg_clear(&g.rules[i].m);
     }
-    for (size_t i = 0; i < g.nc; i++) {
-        free(g.c[i].order_no);
-        free(g.c[i].buyer);
-        free(g.c[i].tracking);
-        free(g.c[i].carrier);
-        free(g.c[i].order_date);
-        free(g.c[i].title);
-    }
-    for (size_t i = 0; i < g.ntold; i++) {
-        free(g.told[i].rule);
-        free(g.told[i].order_no);
-        free(g.told[i].message);
-        free(g.told[i].key);
-    }
-    for (size_t i = 0; i < g.nsent; i++) {
-        free(g.sent[i].key);
-        free(g.sent[i].error);
-    }
-    free(g.told);
-    free(g.sent);
-    free(g.c);
+    nrr_rows_close(g.rr);
+    note_rows_close(g.out);
     free(g.rules);
     free(hook);
     note_track_free(g.tr);
