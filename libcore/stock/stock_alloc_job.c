@@ -37,7 +37,8 @@ static const char *kind_of(const struct stock_alloc_job *j)
 static void todo_add(struct stock_alloc_job *j, const struct stock_alloc_line *l)
 {
     struct stock_alloc_todo *t;
-    j->v = xrealloc(j->v, (j->n + 1) * sizeof *j->v);
+    if ((j->n & (j->n - 1)) == 0) /* at 0, 1, 2, 4...: room for twice as many */
+        j->v = xrealloc(j->v, (j->n ? 2 * j->n : 1) * sizeof *j->v);
     t = &j->v[j->n++];
     t->order_no = xstrdup(l->order_no);
     t->pack_no = xstrdup(l->pack_no);
@@ -60,30 +61,67 @@ int stock_alloc_todo_plan(struct store *s, const char *shop, int counts_allocate
     return stock_alloc_coverable(s, shop, counts_allocated, todo_row, j, e);
 }
 
+/* The orders given, each once, sorted: found in O(log n) per line or to-do (a list of
+ * 100,000 orders compared with each line was quadratic). */
+struct ord {
+    const char *no;
+    char seen; /* unalloc: 1 found allocated, 2 found in another state; confirm: 1 picked */
+    char told; /* reported already */
+    char *why;
+};
+
+static int ord_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct ord *)a)->no, ((const struct ord *)b)->no);
+}
+
+static struct ord *ords_new(const char *const *orders, size_t n, size_t *nu)
+{
+    struct ord *u = xcalloc(n + 1, sizeof *u);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        u[i].no = orders[i];
+    qsort(u, n, sizeof *u, ord_cmp);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || strcmp(u[k - 1].no, u[i].no) != 0)
+            u[k++] = u[i];
+    *nu = k;
+    return u;
+}
+
+static struct ord *ords_find(struct ord *u, size_t nu, const char *no)
+{
+    struct ord k = {.no = no};
+    return nu ? bsearch(&k, u, nu, sizeof *u, ord_cmp) : NULL;
+}
+
+static void ords_free(struct ord *u, size_t nu)
+{
+    for (size_t i = 0; i < nu; i++)
+        free(u[i].why);
+    free(u);
+}
+
 struct unalloc_ctx {
     struct stock_alloc_job *j;
-    const char *const *orders;
-    size_t n;
-    char *seen; /* per order: 1 found allocated, 2 found in another state */
-    char **why;
+    struct ord *u;
+    size_t nu;
 };
 
 static int unalloc_row(void *p, const struct stock_alloc_line *l, struct qs_err *e)
 {
     struct unalloc_ctx *c = p;
+    struct ord *o = ords_find(c->u, c->nu, l->order_no);
     (void)e;
-    for (size_t i = 0; i < c->n; i++) {
-        if (strcmp(c->orders[i], l->order_no) != 0 || c->seen[i])
-            continue;
-        if (l->state == STOCK_ALLOCATED) {
-            c->seen[i] = 1;
-            todo_add(c->j, l);
-        } else {
-            c->seen[i] = 2;
-            c->why[i] = l->state == STOCK_WAITING ? xstrdup("waiting (分配等待)")
-                                                  : xasprintf("unallocatable: %s", l->reason);
-        }
-        break; /* a repeated order is planned once */
+    if (!o || o->seen)
+        return 0; /* not asked for, or planned once already */
+    if (l->state == STOCK_ALLOCATED) {
+        o->seen = 1;
+        todo_add(c->j, l);
+    } else {
+        o->seen = 2;
+        o->why = l->state == STOCK_WAITING ? xstrdup("waiting (分配等待)")
+                                           : xasprintf("unallocatable: %s", l->reason);
     }
     return 0;
 }
@@ -92,31 +130,28 @@ int stock_alloc_unalloc_plan(struct store *s, const char *shop, const char *cons
                              void (*report)(void *ctx, const struct qs_err *e), void *ctx,
                              struct stock_alloc_job *j, struct qs_err *e)
 {
-    struct unalloc_ctx c = {j, orders, n, xcalloc(n + 1, 1), xcalloc(n + 1, sizeof(char *))};
-    int rc = stock_alloc_each(s, shop, unalloc_row, &c, e), bad = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    struct unalloc_ctx c = {j, NULL, 0};
+    int rc, bad = 0;
+
+    c.u = ords_new(orders, n, &c.nu);
+    rc = stock_alloc_each(s, shop, unalloc_row, &c, e);
+    for (size_t i = 0; i < n && rc == 0; i++) { /* in the order given */
+        struct ord *o = ords_find(c.u, c.nu, orders[i]);
         struct qs_err w;
-        int dup = 0;
-        if (c.seen[i] == 1)
+        if (o->seen == 1 || o->told)
             continue;
-        for (size_t k = 0; k < i && !dup; k++)
-            dup = !strcmp(orders[k], orders[i]);
-        if (dup)
-            continue;
+        o->told = 1;
         err_clear(&w);
         err_set(&w, QS_E_DATA, "R-STK-6",
                 "order %s is %s%s; only an allocated warehouse line can be unallocated", orders[i],
-                c.seen[i] ? "" : "not a warehouse line (paid, unshipped, of a linked item)",
-                c.why[i] ? c.why[i] : "");
+                o->seen ? "" : "not a warehouse line (paid, unshipped, of a linked item)",
+                o->why ? o->why : "");
         err_record(&w, orders[i]);
         if (report)
             report(ctx, &w);
         bad++;
     }
-    for (size_t i = 0; i < n; i++)
-        free(c.why[i]);
-    free(c.why);
-    free(c.seen);
+    ords_free(c.u, c.nu);
     if (rc == 0 && bad) {
         stock_alloc_job_clear(j);
         rc = err_set(e, QS_E_DATA, "R-STK-6", "%d order%s cannot be unallocated; nothing written",
@@ -359,6 +394,8 @@ int stock_alloc_confirm(struct store *s, const char *shop, const char *const *or
     struct outbox_item *items[2] = {NULL, NULL};
     size_t nitems[2] = {0, 0};
     struct picked pk[2] = {{0}, {0}};
+    size_t nu = 0;
+    struct ord *u = orders ? ords_new(orders, n, &nu) : NULL;
     char at[32];
     int rc = 0, problems = 0;
 
@@ -369,12 +406,12 @@ int stock_alloc_confirm(struct store *s, const char *shop, const char *const *or
         pk[k].order_no = xcalloc(nitems[k] + 1, sizeof *pk[k].order_no);
         for (size_t i = 0; rc == 0 && i < nitems[k]; i++) {
             json_t *o = json_loads(items[k][i].payload ? items[k][i].payload : "{}", 0, NULL);
-            int want = !orders;
+            struct ord *w = orders ? ords_find(u, nu, jtext(o, "order_no")) : NULL;
+            int want = !orders || w;
             if (ref && (!items[k][i].ref || strcmp(items[k][i].ref, ref) != 0))
                 want = 0;
-            else
-                for (size_t j = 0; orders && j < n && !want; j++)
-                    want = !strcmp(orders[j], jtext(o, "order_no"));
+            if (want && w)
+                w->seen = 1;
             if (want) {
                 pk[k].key[pk[k].n] = items[k][i].key;
                 pk[k].order_no[pk[k].n++] = xstrdup(jtext(o, "order_no"));
@@ -383,11 +420,7 @@ int stock_alloc_confirm(struct store *s, const char *shop, const char *const *or
         }
     }
     for (size_t j = 0; rc == 0 && orders && j < n; j++) {
-        int found = 0;
-        for (int k = 0; k < 2 && !found; k++)
-            for (size_t i = 0; i < pk[k].n && !found; i++)
-                found = !strcmp(pk[k].order_no[i], orders[j]);
-        if (!found) {
+        if (!ords_find(u, nu, orders[j])->seen) {
             struct qs_err w;
             err_clear(&w);
             err_set(&w, QS_E_DATA, "R-STK-6",
@@ -426,6 +459,7 @@ int stock_alloc_confirm(struct store *s, const char *shop, const char *const *or
         picked_free(&pk[k]);
         outbox_items_free(items[k], nitems[k]);
     }
+    ords_free(u, nu);
     if (rc < 0)
         *done = 0;
     return rc < 0 ? rc : 0;

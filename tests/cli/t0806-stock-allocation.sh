@@ -142,6 +142,14 @@ test_expect 'R-STK-6: unallocate reads the order numbers from records too (order
     test "$(outbox stock-unalloc)" = 0 && empty out
 '
 
+test_expect 'R-STK-6: an order given twice to unallocate is reported once, and planned once' '
+    expect_code 65 qs stock unallocate 900806 900804 900806 &&
+    test "$(grep -c "order 900806 is unallocatable" err)" = 1 && ! grep -q "order 900804" err &&
+    grep_q "1 order cannot be unallocated" err && test "$(outbox stock-unalloc)" = 0 &&
+    expect_code 0 qs --dry-run stock unallocate 900804 900804 &&
+    test "$(grep -c "\"order_no\":\"900804\"" out)" = 1 && test "$(outbox stock-unalloc)" = 0
+'
+
 test_expect 'R-STK-6: unallocate writes the 发送地点分配取消 to-do; confirm --handoff cancels the allocation' '
     expect_code 0 qs stock unallocate 900804 &&
     grep_q "^ual-[0-9a-f]*,900804,7004,$A,1,unallocate,handed-off," out &&
