@@ -364,6 +364,8 @@ def handle(sb, name, method, body, query):
                      % (name, ", ".join(sorted(HANDLERS)))}
     if (method == "GET" and name not in GET_OK) or (method == "POST" and name not in POST_OK):
         return 405, {"ok": False, "error": "%s does not take %s" % (name, method)}
+    if method == "POST":
+        sb.gen += 1   # it may change state (see State.listing)
     try:
         return fn(sb, method, body, query)
     except ControlError as e:

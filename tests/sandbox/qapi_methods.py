@@ -148,6 +148,8 @@ def dispatch(sb, name, key, version, p, body_flags):
             return {"ResultCode": code, "ResultMsg": msg}, m
         sb.note_authenticated_call()
     ctx = Ctx(user, version, m, key)
+    if not m.name.partition(".")[2].lower().startswith(("get", "search")):
+        sb.gen += 1   # it may change state (see State.listing)
     refusal = None
     if m.auth != "api":
         refusal = sb.faults.refusal(m.name, call_keys(p), line=False)
@@ -976,9 +978,12 @@ def get_all_goods_info(sb, ctx, p):
     page = as_int(g(p, "Page") or "1", 1)
     if page is None:
         raise QErr(-10001, "Page must be a positive number")
-    items = sorted((it for it in sb.items.values()
-                    if it["_seller"] == ctx.user and it["ItemStatus"] == st),
-                   key=lambda it: it["ItemCode"])
+    gen, items = sb.listing.get((ctx.user, st), (None, None))
+    if gen != sb.gen:   # sorted once while nothing changes, not once per page
+        items = sorted((it for it in sb.items.values()
+                        if it["_seller"] == ctx.user and it["ItemStatus"] == st),
+                       key=lambda it: it["ItemCode"])
+        sb.listing[(ctx.user, st)] = (sb.gen, items)
     size = sb.config["page_size"]
     total = len(items)
     chunk = items[(page - 1) * size: page * size]

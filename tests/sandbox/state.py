@@ -277,6 +277,11 @@ class Sandbox:
             self.key_policy = {"ttl_s": None, "after_calls": None,
                                "code": -90004}
             self.items = {}        # ItemCode (str) -> item dict
+            # Bumped by every call that may change state (a QAPI call other than Get*/
+            # Search*, a control POST): what GetAllGoodsInfo keeps between pages holds
+            # while it is unchanged (a listing sorted every items per page was quadratic).
+            self.gen = 0
+            self.listing = {}      # (user_id, ItemStatus) -> (gen, sorted items)
             self.items_by_sc = {}  # (user_id, SellerCode) -> ItemCode
             self.orders = {}       # OrderNo (int) -> order line dict
             self.packs = {}        # PackNo (int) -> [OrderNo, ...]

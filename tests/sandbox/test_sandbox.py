@@ -289,6 +289,19 @@ class TestItems(Base):
                                    {"ItemCode": "1", "Status": "2"})["ResultCode"], -10001)
         items = self.ok("ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S2"})["ResultObject"]
         self.assertEqual((items["TotalItems"], items["Items"][0]["SellerCode"]), (1, "S-1"))
+        # The listing kept between pages follows every change: a status set, an item seeded.
+        self.ok("ItemsBasic.EditGoodsStatus", {"ItemCode": code, "Status": "1"})
+        self.assertEqual(self.ok("ItemsLookup.GetAllGoodsInfo",
+                                 {"ItemStatus": "S2"})["ResultObject"]["TotalItems"], 0)
+        self.assertEqual(self.ok("ItemsLookup.GetAllGoodsInfo",
+                                 {"ItemStatus": "S1"})["ResultObject"]["TotalItems"], 1)
+        self.assertEqual(self.cl.ctl("seed", {"items": [{"SellerCode": "S-2", "ItemTitle": "t",
+                                                         "ItemPrice": 500,
+                                                         "ItemStatus": "S1"}]})[0], 200)
+        self.assertEqual([i["SellerCode"] for i in self.ok(
+            "ItemsLookup.GetAllGoodsInfo", {"ItemStatus": "S1"})["ResultObject"]["Items"]],
+            ["S-1", "S-2"])
+        self.ok("ItemsBasic.EditGoodsStatus", {"ItemCode": code, "Status": "2"})
         # Price 700 would put the +400 option beyond 50%.
         self.assertEqual(self.call("ItemsOrder.SetGoodsPriceQty",
                                    {"ItemCode": code, "Price": "700"})["ResultCode"], -10101)
