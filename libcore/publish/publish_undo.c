@@ -15,6 +15,7 @@
 struct change {
     long long product, variant;
     char *field, *old, *new_;
+    size_t pos; /* its place in the batch (rowid order) */
 };
 
 static void changes_free(struct change *c, size_t n)
@@ -24,13 +25,94 @@ static void changes_free(struct change *c, size_t n)
     free(c);
 }
 
+/* The order the changes are kept in once read (change_cmp), so that find_change is a
+ * binary search, not a scan of the batch per product and field (quadratic). */
+static int key_cmp(long long pa, long long va, const char *fa, long long pb, long long vb,
+                   const char *fb)
+{
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    if (va != vb)
+        return va < vb ? -1 : 1;
+    return strcmp(fa, fb);
+}
+
+static int change_cmp(const void *a, const void *b)
+{
+    const struct change *x = a, *y = b;
+    int c = key_cmp(x->product, x->variant, x->field, y->product, y->variant, y->field);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The batch's first change of field of product itself (variant 0); c sorted. */
 static const struct change *find_change(const struct change *c, size_t n, long long product,
                                         const char *field)
 {
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first entry not below (product, 0, field) */
+        size_t mid = lo + (hi - lo) / 2;
+        if (key_cmp(c[mid].product, c[mid].variant, c[mid].field, product, 0, field) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && key_cmp(c[lo].product, c[lo].variant, c[lo].field, product, 0, field) == 0
+               ? &c[lo]
+               : NULL;
+}
+
+/* The index of product's first change (c sorted), or where it would be. */
+static size_t product_start(const struct change *c, size_t n, long long product)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c[mid].product < product)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The products of changes c (unsorted, pos = index) in the order each first comes. */
+struct first {
+    long long product;
+    size_t pos;
+};
+
+static int first_by_product(const void *a, const void *b)
+{
+    const struct first *x = a, *y = b;
+    if (x->product != y->product)
+        return x->product < y->product ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int first_by_pos(const void *a, const void *b)
+{
+    const struct first *x = a, *y = b;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static long long *products_of(const struct change *c, size_t n, size_t *np)
+{
+    struct first *f = xcalloc(n + 1, sizeof *f);
+    long long *prods;
+    size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (c[i].product == product && c[i].variant == 0 && strcmp(c[i].field, field) == 0)
-            return &c[i];
-    return NULL;
+        f[i] = (struct first){c[i].product, i};
+    qsort(f, n, sizeof *f, first_by_product);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || f[k - 1].product != f[i].product)
+            f[k++] = f[i];
+    qsort(f, k, sizeof *f, first_by_pos);
+    prods = xcalloc(k + 1, sizeof *prods);
+    for (size_t i = 0; i < k; i++)
+        prods[i] = f[i].product;
+    free(f);
+    *np = k;
+    return prods;
 }
 
 static long long variant_batch(struct store *s, long long id, struct qs_err *e)
@@ -128,23 +210,22 @@ int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
     }
     sqlite3_bind_int64(st, 1, batch);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        c = xrealloc(c, (n + 1) * sizeof *c);
-        c[n++] = (struct change){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                 pub_col(st, 2), pub_col(st, 3), pub_col(st, 4)};
-        if (np == 0 || prods[np - 1] != c[n - 1].product) {
-            int seen = 0;
-            for (size_t i = 0; i < np; i++)
-                seen |= prods[i] == c[n - 1].product;
-            if (!seen) {
-                prods = xrealloc(prods, (np + 1) * sizeof *prods);
-                results = xrealloc(results, (np + 1) * sizeof *results);
-                prods[np] = c[n - 1].product;
-                results[np++] = NULL;
-            }
-        }
+        if ((n & (n - 1)) == 0) /* at 0, 1, 2, 4...: room for twice as many */
+            c = xrealloc(c, (n ? 2 * n : 1) * sizeof *c);
+        c[n] = (struct change){sqlite3_column_int64(st, 0),
+                               sqlite3_column_int64(st, 1),
+                               pub_col(st, 2),
+                               pub_col(st, 3),
+                               pub_col(st, 4),
+                               n};
+        n++;
     }
     sqlite3_finalize(st);
     st = NULL;
+    prods = products_of(c, n, &np);
+    results = xcalloc(np + 1, sizeof *results);
+    if (n)
+        qsort(c, n, sizeof *c, change_cmp);
     if (step != SQLITE_DONE) {
         rc = store_sqlerr(s, e, "catalog");
         goto out;
@@ -220,8 +301,9 @@ int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
                 pub_product_free(&p);
                 continue;
             }
-            for (size_t k = 0; k < n && rc == 0; k++) {
-                if (c[k].product != p.id || !c[k].variant)
+            const size_t k0 = product_start(c, n, p.id); /* the product's changes */
+            for (size_t k = k0; k < n && c[k].product == p.id && rc == 0; k++) {
+                if (!c[k].variant)
                     continue;
                 const char *f = c[k].field;
                 if (strcmp(f, "price") != 0 && strcmp(f, "quantity") != 0 &&
@@ -237,7 +319,7 @@ int pub_undo(struct store *s, struct qapi *q, const char *shop, long long batch,
                 rc = cstore_variant_restore(s, c[k].variant, f, c[k].old, e);
                 restored++;
                 /* The variant's batch goes back too, so the batch before can be undone. */
-                for (size_t m = 0; rc == 0 && m < n; m++)
+                for (size_t m = k0; rc == 0 && m < n && c[m].product == p.id; m++)
                     if (c[m].variant == c[k].variant && strcmp(c[m].field, "batch") == 0)
                         rc = cstore_variant_batch(s, c[k].variant,
                                                   c[m].old ? strtoll(c[m].old, NULL, 10) : 0LL, e);

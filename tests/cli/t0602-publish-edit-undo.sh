@@ -163,4 +163,12 @@ test_expect 'publishing an offline product again is its status step only: no sec
     grep_q "^P006,[0-9]*,online,status,online," out &&
     test "$(item P006 ItemStatus)" = "\"S2\"" && test "$(key_calls SetNewGoods P006)" = 1
 '
+
+test_expect 'R-PUB-13: each row of a withdraw of many, named out of order, shows its own result' '
+    on=$(sql "SELECT parent_sku FROM product WHERE state = '"'"'online'"'"' ORDER BY parent_sku DESC") &&
+    test "$(echo "$on" | wc -l)" -ge 3 &&
+    expect_code 0 qs publish withdraw $on &&
+    for p in $on; do grep_q "^$p,offline,ok,\"sale stopped (status 1), offline\"\$" out || return 1; done &&
+    test "$(grep -c ",offline,ok," out)" = "$(echo "$on" | wc -l)"
+'
 test_done
