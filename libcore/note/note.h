@@ -333,9 +333,10 @@ struct note_inquiry {
     const char *question_no, *seq_no, *type, *status, *date, *buyer, *category, *title, *contents,
         *item_code, *item_name, *order_no, *claim;
 };
-/* Pulls inquiries (GetInquiryMessage, all statuses, windows of at most 90 days) from
- * since -- or from the last pull minus a day, or 30 days back the first time -- to now
- * into the store. *rows gets the rows received. */
+/* Pulls inquiries (GetInquiryMessage, all statuses, windows of at most 90 days, split at
+ * the shop's sync.window_cap as the orders' are: sync_fetch) from since -- or from the
+ * last pull minus a day, or 30 days back the first time -- to now into the store. *rows
+ * gets the rows received. */
 int note_inbox_pull(struct store *s, struct qapi *q, const char *shop, time_t since, time_t now,
                     long *rows, struct qs_err *e);
 /* Calls fn for each stored inquiry of shop (status S1/S2/S3, NULL = all), newest first. */

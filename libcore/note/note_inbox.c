@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../settings.h"
 #include "../tm.h"
 #include "../xalloc.h"
 
@@ -91,81 +92,84 @@ out:
     return rc;
 }
 
+/* R-NOTE-12 with R-SYN-1c: like the order lookups, GetInquiryMessage documents no paging
+ * and may cut a long answer short (qapi.md), so its windows are split at the shop's
+ * sync.window_cap as the orders' are (sync_fetch). */
+static const struct sync_query INQUIRY_Q = {"CSCenter.GetInquiryMessage",
+                                            "proc_status",
+                                            "",
+                                            "search_start_dt",
+                                            "search_end_dt",
+                                            NULL,
+                                            NULL};
+
+struct pull {
+    struct store *s;
+    const char *shop;
+    char now_iso[32];
+    long *rows;
+    struct qs_err *e;
+};
+
+/* The rows of one window, in one transaction (sync_window_fn). */
+static int pull_window(const struct sync_window *w, json_t *list, void *ctx)
+{
+    struct pull *p = ctx;
+    sqlite3_stmt *st = NULL;
+    json_t *row;
+    size_t k;
+    int rc;
+
+    (void)w;
+    if ((rc = store_begin(p->s, p->e)) < 0)
+        return rc;
+    if (sqlite3_prepare_v2(store_db(p->s),
+                           "INSERT INTO note_inquiry(shop, question_no, seq_no, inq_type, inq_date,"
+                           " buyer, category, title, contents, item_code, item_name, order_no,"
+                           " claim, status, raw, created_at, updated_at) VALUES (?1, ?2, ?3, ?4,"
+                           " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)"
+                           " ON CONFLICT(shop, question_no, seq_no) DO UPDATE SET inq_type = ?4,"
+                           " inq_date = ?5, buyer = ?6, category = ?7, title = ?8, contents = ?9,"
+                           " item_code = ?10, item_name = ?11, order_no = ?12, claim = ?13,"
+                           " status = ?14, raw = ?15, updated_at = ?16",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = store_sqlerr(p->s, p->e, "note_inquiry");
+    json_array_foreach(json_is_array(list) ? list : NULL, k, row)
+    {
+        if (rc == 0 && json_is_object(row)) {
+            rc = store_row(p->s, st, p->shop, row, p->now_iso, p->e);
+            (*p->rows)++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == 0)
+        rc = store_commit(p->s, p->e);
+    else
+        store_rollback(p->s);
+    return rc;
+}
+
 int note_inbox_pull(struct store *s, struct qapi *q, const char *shop, time_t since, time_t now,
                     long *rows, struct qs_err *e)
 {
-    struct sync_window *w = NULL;
-    sqlite3_stmt *st = NULL;
+    struct pull p = {.s = s, .shop = shop, .rows = rows, .e = e};
+    struct sync_fetch_stats fst = {0};
     time_t from = since, mark;
-    char now_iso[32];
-    size_t nw;
+    long cap = SYNC_DEFAULT_CAP;
     int rc;
 
     *rows = 0;
-    tm_utc_iso(now, now_iso, sizeof now_iso);
-    if ((rc = mark_get(s, shop, "inbox", &mark, e)) < 0)
+    tm_utc_iso(now, p.now_iso, sizeof p.now_iso);
+    if ((rc = mark_get(s, shop, "inbox", &mark, e)) < 0 ||
+        (rc = settings_long(s, shop, "sync.window_cap", &cap, e)) < 0)
         return rc;
+    if (cap <= 0)
+        cap = SYNC_DEFAULT_CAP;
     if (!from)
         from = mark ? mark - 86400 : now - 30L * 86400; /* the overlap catches late rows */
-    nw = sync_windows(from, now, SYNC_MAX_WINDOW, NULL, 0);
-    w = xcalloc(nw + 1, sizeof *w);
-    sync_windows(from, now, SYNC_MAX_WINDOW, w, nw);
-    for (size_t i = 0; i < nw && rc == 0; i++) {
-        char a[16], b[16];
-        struct qapi_param ps[] = {
-            {"search_start_dt", tm_format_jst(w[i].from, "%Y%m%d%H%M%S", a, sizeof a)},
-            {"search_end_dt", tm_format_jst(w[i].to, "%Y%m%d%H%M%S", b, sizeof b)},
-            {"proc_status", ""}};
-        struct qapi_result res;
-        json_t *list, *row;
-        size_t k;
-
-        if ((rc = qapi_call(q, "CSCenter.GetInquiryMessage", ps, 3, NULL, &res, e)) < 0) {
-            qapi_result_free(&res);
-            break;
-        }
-        list = res.object;
-        if (json_is_object(list)) { /* {Something: [...]} */
-            const char *key;
-            json_t *v;
-            json_object_foreach(list, key, v) if (json_is_array(v))
-            {
-                list = v;
-                break;
-            }
-        }
-        if ((rc = store_begin(s, e)) == 0) {
-            if (sqlite3_prepare_v2(
-                    store_db(s),
-                    "INSERT INTO note_inquiry(shop, question_no, seq_no, inq_type, inq_date, buyer,"
-                    " category, title, contents, item_code, item_name, order_no, claim, status,"
-                    " raw, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)"
-                    " ON CONFLICT(shop, question_no, seq_no) DO UPDATE SET inq_type = ?4,"
-                    " inq_date = ?5, buyer = ?6, category = ?7, title = ?8, contents = ?9,"
-                    " item_code = ?10, item_name = ?11, order_no = ?12, claim = ?13,"
-                    " status = ?14, raw = ?15, updated_at = ?16",
-                    -1, &st, NULL) != SQLITE_OK)
-                rc = store_sqlerr(s, e, "note_inquiry");
-            json_array_foreach(json_is_array(list) ? list : NULL, k, row)
-            {
-                if (rc == 0 && json_is_object(row)) {
-                    rc = store_row(s, st, shop, row, now_iso, e);
-                    (*rows)++;
-                }
-            }
-            sqlite3_finalize(st);
-            st = NULL;
-            if (rc == 0)
-                rc = store_commit(s, e);
-            else
-                store_rollback(s);
-        }
-        qapi_result_free(&res);
-    }
+    rc = sync_fetch(q, &INQUIRY_Q, NULL, from, now, cap, NULL, pull_window, &p, &fst, e);
     if (rc == 0)
         rc = mark_set(s, shop, "inbox", now, e);
-    free(w);
     return rc;
 }
 

@@ -440,11 +440,14 @@ static int fetch_one(struct qapi *q, const struct sync_query *qry, const char *s
         {qry->status_name, status},
         {qry->start_name, from},
         {qry->end_name, to},
-        {qry->cond_name, qry->cond},
+        {qry->cond_name, qry->cond}, /* the last: left out when the method has none */
     };
-    snprintf(key, sizeof key, "status %s by %s=%s %s-%s", *status ? status : "all", qry->cond_name,
-             qry->cond, from, to);
-    return qapi_call_rows(q, qry->method, p, sizeof p / sizeof p[0], key, cut, res, e);
+    if (qry->cond_name)
+        snprintf(key, sizeof key, "status %s by %s=%s %s-%s", *status ? status : "all",
+                 qry->cond_name, qry->cond, from, to);
+    else
+        snprintf(key, sizeof key, "status %s %s-%s", *status ? status : "all", from, to);
+    return qapi_call_rows(q, qry->method, p, qry->cond_name ? 4 : 3, key, cut, res, e);
 }
 
 /* The span (end - start) of a window sized to hold SYNC_FILL_PCT of the cap at rate rows

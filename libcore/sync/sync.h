@@ -35,6 +35,39 @@ size_t sync_windows(time_t from, time_t to, long max_span, struct sync_window *o
  * or -1 when w is a single second and cannot be split. */
 int sync_window_split(const struct sync_window *w, struct sync_window *a, struct sync_window *b);
 
+/* ---- the window fetcher (R-SYN-1c) --------------------------------------------------- */
+
+/* A lookup by date window: GetShippingInfo_v3, GetClaimInfo_V3, GetInquiryMessage. */
+struct sync_query {
+    const char *method;
+    const char *status_name, *status; /* "ShippingStatus", "4" */
+    const char *start_name, *end_name;
+    const char *cond_name, *cond; /* the date the window is on; NULL: the method has none */
+};
+
+struct sync_fetch_stats {
+    long calls, windows, splits, truncated, rows;
+    double rate;   /* rows per second of the densest window kept that held a quarter of
+                    * what windows are sized for */
+    int have_rate; /* rate is known: the next sync_fetch sizes its first window by it */
+};
+/* Called with the rows of each window kept (rows may be NULL: none), oldest first. */
+typedef int (*sync_window_fn)(const struct sync_window *w, json_t *rows, void *ctx);
+/* What the store knows of a stream from the last run: *end gets the last second before the
+ * k-th line stored at or after from, or 0 when fewer than k are stored from there on. */
+struct sync_plan {
+    int (*end)(void *ctx, time_t from, long k, time_t *end, struct qs_err *e);
+    void *ctx;
+};
+/* Fetches [from, to] in windows of at most 90 days, each sized to hold SYNC_FILL_PCT of
+ * cap: by the lines plan (may be NULL) says the store holds there, else from the row
+ * density of the window before (the first from st's, when known); a window whose row
+ * count reaches cap is split in half and fetched again, down to one second (R-SYN-1c).
+ * status overrides the query's status when not NULL. */
+int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status, time_t from,
+               time_t to, long cap, const struct sync_plan *plan, sync_window_fn fn, void *ctx,
+               struct sync_fetch_stats *st, struct qs_err *e);
+
 /* Order status names of SPEC 7 for codes 1-5: unpaid, paid, confirmed, shipped, delivered
  * ("" for any other code). */
 const char *sync_status_name(int code);

@@ -92,39 +92,10 @@ void sync_order_fill(struct sync_order *o, const json_t *row);
 /* Frees what o holds and zeroes it. */
 void sync_order_clear(struct sync_order *o);
 
-/* ---- window fetcher (R-SYN-1c) ------------------------------------------------------ */
+/* ---- window fetcher (R-SYN-1c): sync_fetch in sync.h ---------------------------------- */
 
-/* A lookup by date window: GetShippingInfo_v3 or GetClaimInfo_V3. */
-struct sync_query {
-    const char *method;
-    const char *status_name, *status; /* "ShippingStatus", "4" */
-    const char *start_name, *end_name, *cond_name, *cond;
-};
 extern const struct sync_query SYNC_Q_ORDERS_OPEN, SYNC_Q_ORDERS_SHIPPED, SYNC_Q_ORDERS_DELIVERED,
     SYNC_Q_CLAIMS_REQUESTED, SYNC_Q_CLAIMS_DONE;
-
-struct sync_fetch_stats {
-    long calls, windows, splits, truncated, rows;
-    double rate;   /* rows per second of the densest window kept that held a quarter of
-                    * what windows are sized for */
-    int have_rate; /* rate is known: the next sync_fetch sizes its first window by it */
-};
-/* Called with the rows of each window kept (rows may be NULL: none), oldest first. */
-typedef int (*sync_window_fn)(const struct sync_window *w, json_t *rows, void *ctx);
-/* What the store knows of a stream from the last run: *end gets the last second before the
- * k-th line stored at or after from, or 0 when fewer than k are stored from there on. */
-struct sync_plan {
-    int (*end)(void *ctx, time_t from, long k, time_t *end, struct qs_err *e);
-    void *ctx;
-};
-/* Fetches [from, to] in windows of at most 90 days, each sized to hold SYNC_FILL_PCT of
- * cap: by the lines plan (may be NULL) says the store holds there, else from the row
- * density of the window before (the first from st's, when known); a window whose row
- * count reaches cap is split in half and fetched again, down to one second (R-SYN-1c).
- * status overrides the query's status when not NULL. */
-int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status, time_t from,
-               time_t to, long cap, const struct sync_plan *plan, sync_window_fn fn, void *ctx,
-               struct sync_fetch_stats *st, struct qs_err *e);
 
 /* ---- the module's SQL (sync_db.c, sync_db_items.c) ----------------------------------- */
 

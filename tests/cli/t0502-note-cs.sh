@@ -221,4 +221,17 @@ test_expect 'R-NOTE-10: rm unmarks (single or batch); later orders are not flagg
     printf "order_no\n5003\n" | qs note blacklist rm >out 2>err && grep_q "removed 1 buyer" err
 '
 
+test_expect 'R-NOTE-12: more inquiries in a window than the marketplace answers with: split until all are in' '
+    "$PY" -c "import json, sys
+print(json.dumps({\"inquiries\": [{\"INQ_TYPE\": \"MSG\", \"TITLE\": \"t%d\" % i, \"CONTENTS\": \"c%d\" % i,
+    \"CUST_NM\": \"n%d\" % i, \"STATUS\": \"S1\", \"INQ_DT\": sys.argv[1] % (i % 24, i % 60)} for i in range(90)]}))" \
+        "$(jst_day -2) %02d:%02d:07" >many.json &&
+    sb seed @many.json >/dev/null &&
+    sb config "{\"max_rows\": 25}" >/dev/null && qs -q init --shop demo --set sync.window_cap=25 >/dev/null &&
+    expect_code 0 qs note inbox --since "$(jst_day -3)" &&
+    test "$(sql "SELECT count(*) FROM note_inquiry WHERE title LIKE '"'"'t%'"'"'")" = 90 &&
+    test "$(sql "SELECT count(*) FROM audit WHERE kind = '"'"'CSCenter.GetInquiryMessage'"'"' AND detail LIKE '"'"'cut at 25 rows%'"'"'")" -gt 0 &&
+    sb config "{\"max_rows\": 1000}" >/dev/null
+'
+
 test_done
