@@ -95,13 +95,11 @@ out:
 /* R-NOTE-12 with R-SYN-1c: like the order lookups, GetInquiryMessage documents no paging
  * and may cut a long answer short (qapi.md), so its windows are split at the shop's
  * sync.window_cap as the orders' are (sync_fetch). */
-static const struct sync_query INQUIRY_Q = {"CSCenter.GetInquiryMessage",
-                                            "proc_status",
-                                            "",
-                                            "search_start_dt",
-                                            "search_end_dt",
-                                            NULL,
-                                            NULL};
+static const struct sync_query INQUIRY_Q = {.method = "CSCenter.GetInquiryMessage",
+                                            .status_name = "proc_status",
+                                            .status = "",
+                                            .start_name = "search_start_dt",
+                                            .end_name = "search_end_dt"}; /* no date condition */
 
 struct pull {
     struct store *s;
