@@ -62,8 +62,9 @@ struct sync_plan {
 /* Fetches [from, to] in windows of at most 90 days, each sized to hold SYNC_FILL_PCT of
  * cap: by the lines plan (may be NULL) says the store holds there, else from the row
  * density of the window before (the first from st's, when known); a window whose row
- * count reaches cap is split in half and fetched again, down to one second (R-SYN-1c).
- * status overrides the query's status when not NULL. */
+ * count reaches cap is split in half and fetched again, down to one second (R-SYN-1c); such
+ * an answer is not read past the row that reaches cap (qapi_call_rows), but a one-second
+ * window's is read whole. status overrides the query's status when not NULL. */
 int sync_fetch(struct qapi *q, const struct sync_query *qry, const char *status, time_t from,
                time_t to, long cap, const struct sync_plan *plan, sync_window_fn fn, void *ctx,
                struct sync_fetch_stats *st, struct qs_err *e);
