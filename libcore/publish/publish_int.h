@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../catalog/catalog.h"
+#include "../strmap.h"
 #include "publish.h"
 
 #define PUB_KIND_PUBLISH "publish" /* outbox: a product going online, step by step */
@@ -179,15 +180,14 @@ int pub_step_rank(const char *step);
  * its records can show them. */
 struct pub_jres {
     char *parent, *result, *msg, *state;
-    size_t seq; /* the order it came in: the last of a parent wins */
 };
 struct pub_jresults {
     struct pub_jres *v;
     size_t n;
+    struct strmap last; /* parent -> its last result in v (pub_jres_get) */
     struct pub_cb cb;
 };
-/* Sends the queued listing jobs (a verb's own among them); their results go to jr, which
- * is then sorted by parent (pub_jres_get: O(log n), not O(n) per product). */
+/* Sends the queued listing jobs (a verb's own among them); their results go to jr. */
 int pub_send_jobs(struct store *s, struct qapi *q, const char *shop, const struct pub_run_opts *ro,
                   struct pub_run_stats *rst, struct pub_jresults *jr, struct qs_err *e);
 /* The last result for parent, or NULL. */

@@ -516,29 +516,16 @@ static int jres_row(void *ctx, const struct rec *r, struct qs_err *e)
         jr->v = xrealloc(jr->v, (jr->n ? 2 * jr->n : 1) * sizeof *jr->v);
     jr->v[jr->n] =
         (struct pub_jres){xstrdup(rec_get(r, "parent_sku")), xstrdup(rec_get(r, "result")),
-                          xstrdup(rec_get(r, "message")), xstrdup(rec_get(r, "state")), jr->n};
+                          xstrdup(rec_get(r, "message")), xstrdup(rec_get(r, "state"))};
+    strmap_put(&jr->last, jr->v[jr->n].parent, jr->n); /* a later result replaces it */
     jr->n++;
     return 0;
 }
 
-static int jres_cmp(const void *a, const void *b)
-{
-    const struct pub_jres *x = a, *y = b;
-    int c = strcmp(x->parent, y->parent);
-    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
-}
-
 const struct pub_jres *pub_jres_get(const struct pub_jresults *jr, const char *parent)
 {
-    size_t lo = 0, hi = jr->n;
-    while (lo < hi) { /* the first entry after every one whose parent is <= parent */
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(jr->v[mid].parent, parent) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo && strcmp(jr->v[lo - 1].parent, parent) == 0 ? &jr->v[lo - 1] : NULL;
+    size_t i;
+    return strmap_get(&jr->last, parent, &i) ? &jr->v[i] : NULL;
 }
 
 void pub_jres_free(struct pub_jresults *jr)
@@ -546,6 +533,7 @@ void pub_jres_free(struct pub_jresults *jr)
     for (size_t i = 0; i < jr->n; i++)
         free(jr->v[i].parent), free(jr->v[i].result), free(jr->v[i].msg), free(jr->v[i].state);
     free(jr->v);
+    strmap_free(&jr->last);
 }
 
 /* Sends the queued listing jobs (this batch's among them), results into jr. */
@@ -560,8 +548,6 @@ int pub_send_jobs(struct store *s, struct qapi *q, const char *shop, const struc
     r.row = rec_new();
     pub_run_defaults(s, shop, &oo);
     int rc = pub_jobs_drain(&r);
-    if (jr->n) /* by parent, then in order: pub_jres_get finds the last of each */
-        qsort(jr->v, jr->n, sizeof *jr->v, jres_cmp);
     if (rc == 0 && rst && !ro->dry_run)
         rc = pub_waiting(s, shop, time(NULL), &rst->waiting, &rst->next_try, e);
     pub_runner_free(&r);

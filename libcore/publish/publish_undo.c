@@ -4,9 +4,11 @@
  * value the batch set. */
 #include "publish_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../strmap.h"
 #include "../tm.h"
 #include "../xalloc.h"
 
@@ -75,43 +77,21 @@ static size_t product_start(const struct change *c, size_t n, long long product)
     return lo;
 }
 
-/* The products of changes c (unsorted, pos = index) in the order each first comes. */
-struct first {
-    long long product;
-    size_t pos;
-};
-
-static int first_by_product(const void *a, const void *b)
-{
-    const struct first *x = a, *y = b;
-    if (x->product != y->product)
-        return x->product < y->product ? -1 : 1;
-    return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
-static int first_by_pos(const void *a, const void *b)
-{
-    const struct first *x = a, *y = b;
-    return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
+/* The products of changes c (in the batch's order) in the order each first comes. */
 static long long *products_of(const struct change *c, size_t n, size_t *np)
 {
-    struct first *f = xcalloc(n + 1, sizeof *f);
-    long long *prods;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        f[i] = (struct first){c[i].product, i};
-    qsort(f, n, sizeof *f, first_by_product);
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || f[k - 1].product != f[i].product)
-            f[k++] = f[i];
-    qsort(f, k, sizeof *f, first_by_pos);
-    prods = xcalloc(k + 1, sizeof *prods);
-    for (size_t i = 0; i < k; i++)
-        prods[i] = f[i].product;
-    free(f);
-    *np = k;
+    struct strmap seen = {0};
+    long long *prods = xcalloc(n + 1, sizeof *prods);
+    char key[32];
+    *np = 0;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "%lld", c[i].product);
+        if (!strmap_get(&seen, key, NULL)) {
+            strmap_put(&seen, key, *np);
+            prods[(*np)++] = c[i].product;
+        }
+    }
+    strmap_free(&seen);
     return prods;
 }
 

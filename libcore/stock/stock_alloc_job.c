@@ -12,6 +12,7 @@
 #include "stock_job.h"
 #include "../outbox.h"
 #include "../sha256.h"
+#include "../strmap.h"
 #include "../tm.h"
 #include "../xalloc.h"
 
@@ -61,57 +62,52 @@ int stock_alloc_todo_plan(struct store *s, const char *shop, int counts_allocate
     return stock_alloc_coverable(s, shop, counts_allocated, todo_row, j, e);
 }
 
-/* The orders given, each once, sorted: found in O(log n) per line or to-do (a list of
- * 100,000 orders compared with each line was quadratic). */
+/* The orders given, each once, found through a map (a list of 100,000 orders compared
+ * with each line was quadratic). */
 struct ord {
-    const char *no;
     char seen; /* unalloc: 1 found allocated, 2 found in another state; confirm: 1 picked */
     char told; /* reported already */
     char *why;
 };
 
-static int ord_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct ord *)a)->no, ((const struct ord *)b)->no);
-}
+struct ords {
+    struct strmap at; /* order number -> its entry in v */
+    struct ord *v;
+    size_t n;
+};
 
-static struct ord *ords_new(const char *const *orders, size_t n, size_t *nu)
+static void ords_init(struct ords *o, const char *const *orders, size_t n)
 {
-    struct ord *u = xcalloc(n + 1, sizeof *u);
-    size_t k = 0;
+    memset(o, 0, sizeof *o);
+    o->v = xcalloc(n + 1, sizeof *o->v);
     for (size_t i = 0; i < n; i++)
-        u[i].no = orders[i];
-    qsort(u, n, sizeof *u, ord_cmp);
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || strcmp(u[k - 1].no, u[i].no) != 0)
-            u[k++] = u[i];
-    *nu = k;
-    return u;
+        if (!strmap_get(&o->at, orders[i], NULL))
+            strmap_put(&o->at, orders[i], o->n++);
 }
 
-static struct ord *ords_find(struct ord *u, size_t nu, const char *no)
+static struct ord *ords_find(const struct ords *o, const char *no)
 {
-    struct ord k = {.no = no};
-    return nu ? bsearch(&k, u, nu, sizeof *u, ord_cmp) : NULL;
+    size_t i;
+    return strmap_get(&o->at, no, &i) ? &o->v[i] : NULL;
 }
 
-static void ords_free(struct ord *u, size_t nu)
+static void ords_free(struct ords *o)
 {
-    for (size_t i = 0; i < nu; i++)
-        free(u[i].why);
-    free(u);
+    for (size_t i = 0; i < o->n; i++)
+        free(o->v[i].why);
+    free(o->v);
+    strmap_free(&o->at);
 }
 
 struct unalloc_ctx {
     struct stock_alloc_job *j;
-    struct ord *u;
-    size_t nu;
+    struct ords u;
 };
 
 static int unalloc_row(void *p, const struct stock_alloc_line *l, struct qs_err *e)
 {
     struct unalloc_ctx *c = p;
-    struct ord *o = ords_find(c->u, c->nu, l->order_no);
+    struct ord *o = ords_find(&c->u, l->order_no);
     (void)e;
     if (!o || o->seen)
         return 0; /* not asked for, or planned once already */
@@ -130,13 +126,13 @@ int stock_alloc_unalloc_plan(struct store *s, const char *shop, const char *cons
                              void (*report)(void *ctx, const struct qs_err *e), void *ctx,
                              struct stock_alloc_job *j, struct qs_err *e)
 {
-    struct unalloc_ctx c = {j, NULL, 0};
+    struct unalloc_ctx c = {.j = j};
     int rc, bad = 0;
 
-    c.u = ords_new(orders, n, &c.nu);
+    ords_init(&c.u, orders, n);
     rc = stock_alloc_each(s, shop, unalloc_row, &c, e);
     for (size_t i = 0; i < n && rc == 0; i++) { /* in the order given */
-        struct ord *o = ords_find(c.u, c.nu, orders[i]);
+        struct ord *o = ords_find(&c.u, orders[i]);
         struct qs_err w;
         if (o->seen == 1 || o->told)
             continue;
@@ -151,7 +147,7 @@ int stock_alloc_unalloc_plan(struct store *s, const char *shop, const char *cons
             report(ctx, &w);
         bad++;
     }
-    ords_free(c.u, c.nu);
+    ords_free(&c.u);
     if (rc == 0 && bad) {
         stock_alloc_job_clear(j);
         rc = err_set(e, QS_E_DATA, "R-STK-6", "%d order%s cannot be unallocated; nothing written",
@@ -394,19 +390,19 @@ int stock_alloc_confirm(struct store *s, const char *shop, const char *const *or
     struct outbox_item *items[2] = {NULL, NULL};
     size_t nitems[2] = {0, 0};
     struct picked pk[2] = {{0}, {0}};
-    size_t nu = 0;
-    struct ord *u = orders ? ords_new(orders, n, &nu) : NULL;
+    struct ords u;
     char at[32];
     int rc = 0, problems = 0;
 
     *done = 0;
+    ords_init(&u, orders, orders ? n : 0);
     for (int k = 0; k < 2 && rc == 0; k++) {
         rc = outbox_list(s, shop, kinds[k], OUTBOX_HANDED_OFF, &items[k], &nitems[k], e);
         pk[k].key = xcalloc(nitems[k] + 1, sizeof *pk[k].key);
         pk[k].order_no = xcalloc(nitems[k] + 1, sizeof *pk[k].order_no);
         for (size_t i = 0; rc == 0 && i < nitems[k]; i++) {
             json_t *o = json_loads(items[k][i].payload ? items[k][i].payload : "{}", 0, NULL);
-            struct ord *w = orders ? ords_find(u, nu, jtext(o, "order_no")) : NULL;
+            struct ord *w = orders ? ords_find(&u, jtext(o, "order_no")) : NULL;
             int want = !orders || w;
             if (ref && (!items[k][i].ref || strcmp(items[k][i].ref, ref) != 0))
                 want = 0;
@@ -420,7 +416,7 @@ int stock_alloc_confirm(struct store *s, const char *shop, const char *const *or
         }
     }
     for (size_t j = 0; rc == 0 && orders && j < n; j++) {
-        if (!ords_find(u, nu, orders[j])->seen) {
+        if (!ords_find(&u, orders[j])->seen) {
             struct qs_err w;
             err_clear(&w);
             err_set(&w, QS_E_DATA, "R-STK-6",
@@ -459,7 +455,7 @@ int stock_alloc_confirm(struct store *s, const char *shop, const char *const *or
         picked_free(&pk[k]);
         outbox_items_free(items[k], nitems[k]);
     }
-    ords_free(u, nu);
+    ords_free(&u);
     if (rc < 0)
         *done = 0;
     return rc < 0 ? rc : 0;
