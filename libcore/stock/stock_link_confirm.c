@@ -7,6 +7,7 @@
 
 #include "stock_link.h"
 #include "../outbox.h"
+#include "../strmap.h"
 #include "../tm.h"
 #include "../xalloc.h"
 
@@ -16,10 +17,12 @@ static const char *jtext(json_t *o, const char *k)
     return v ? v : "";
 }
 
-static int pair_is(const struct stock_pair *p, json_t *o)
+/* A pair's key for the map of the pairs given: its three parts, each after its length,
+ * so that no part's text can run into the next. */
+static char *pair_key(const char *q_sku, const char *item_code, const char *option)
 {
-    return !strcmp(p->q_sku, jtext(o, "q_sku")) && !strcmp(p->item_code, jtext(o, "item_code")) &&
-           !strcmp(p->option, jtext(o, "option"));
+    return xasprintf("%zu:%s%zu:%s%zu:%s", strlen(q_sku), q_sku, strlen(item_code), item_code,
+                     strlen(option), option);
 }
 
 static int apply(struct store *s, const char *shop, json_t *o, const char *now, struct qs_err *e)
@@ -37,37 +40,52 @@ int stock_link_confirm(struct store *s, const char *shop, const struct stock_pai
                        struct qs_err *e)
 {
     struct outbox_item *items = NULL;
-    size_t nitems = 0, nkeys = 0;
+    size_t nitems = 0, nkeys = 0, np = ps ? ps->n : 0;
     const char **keys = NULL;
     json_t **pl = NULL;
-    char at[32];
+    struct strmap given = {0}; /* each pair given, to its first position (SPEC 8: linear) */
+    char at[32], *found = xcalloc(np + 1, 1); /* by first position: a to-do has that pair */
     int rc, problems = 0;
 
     *n = 0;
-    if ((rc = outbox_list(s, shop, STOCK_LINK_KIND, OUTBOX_HANDED_OFF, &items, &nitems, e)) < 0)
+    if ((rc = outbox_list(s, shop, STOCK_LINK_KIND, OUTBOX_HANDED_OFF, &items, &nitems, e)) < 0) {
+        free(found);
         return rc;
+    }
+    for (size_t j = 0; j < np; j++) {
+        char *k = pair_key(ps->p[j].q_sku, ps->p[j].item_code, ps->p[j].option);
+        if (!strmap_get(&given, k, NULL))
+            strmap_put(&given, k, j);
+        free(k);
+    }
     keys = xcalloc(nitems + 1, sizeof *keys);
     pl = xcalloc(nitems + 1, sizeof *pl);
     for (size_t i = 0; i < nitems; i++) {
         json_t *o = json_loads(items[i].payload ? items[i].payload : "{}", 0, NULL);
         int want = !ps;
+        size_t j;
         if (ref && (!items[i].ref || strcmp(items[i].ref, ref) != 0)) {
             json_decref(o);
             continue;
         }
-        for (size_t j = 0; ps && j < ps->n && !want; j++)
-            want = pair_is(&ps->p[j], o);
+        if (ps) {
+            char *k = pair_key(jtext(o, "q_sku"), jtext(o, "item_code"), jtext(o, "option"));
+            if ((want = strmap_get(&given, k, &j)))
+                found[j] = 1;
+            free(k);
+        }
         if (want) {
             keys[nkeys] = items[i].key;
             pl[nkeys++] = o;
         } else
             json_decref(o);
     }
-    for (size_t j = 0; ps && j < ps->n; j++) {
-        int found = 0;
-        for (size_t k = 0; k < nkeys && !found; k++)
-            found = pair_is(&ps->p[j], pl[k]);
-        if (!found && ps->p[j].q_sku[0]) {
+    for (size_t j = 0; j < np; j++) {
+        char *k = pair_key(ps->p[j].q_sku, ps->p[j].item_code, ps->p[j].option);
+        size_t first = j;
+        strmap_get(&given, k, &first);
+        free(k);
+        if (!found[first] && ps->p[j].q_sku[0]) {
             struct qs_err w;
             err_clear(&w);
             err_set(&w, QS_E_DATA, "R-STK-4",
@@ -105,6 +123,8 @@ out:
         json_decref(pl[k]);
     free(pl);
     free(keys);
+    free(found);
+    strmap_free(&given);
     outbox_items_free(items, nitems);
     return rc < 0 ? rc : 0;
 }

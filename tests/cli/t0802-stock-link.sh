@@ -55,6 +55,15 @@ test_expect 'R-STK-4: the same pairs twice are already there and hand off nothin
     test "$(grep -c ",already,,linked or its to-do written before$" out)" = 2 &&
     test "$(todos)" = 2 && test -z "$(handoff)"
 '
+test_expect 'R-STK-4: confirm names the pair without a handed-off to-do among pairs given twice, and confirms nothing' '
+    printf "q_sku,item_code,option\n300001289771:00003,1100000502,TEE-L\n300001289771-00001,1100000501,\n300001289771-00001,1100000501,\n300001289771-00002,1100000501,\n300001289771-00003,1100000502,TEE-L\n" >twice.csv &&
+    expect_code 65 qs stock confirm twice.csv &&
+    grep_q "^qs stock confirm: twice.csv:5: 300001289771-00002,1100000501 has no link to-do handed off; nothing to confirm" err &&
+    grep_q "1 pair without a handed-off to-do; nothing confirmed" err &&
+    test "$(grep -c "has no link to-do" err)" = 1 &&
+    test "$(links)" = "300001289771-00001 1100000501  todo
+300001289771-00003 1100000502 TEE-L todo"
+'
 test_expect 'R-STK-4: confirm turns the handed-off to-dos into links' '
     QS_NOW=2020-01-01T00:00:00Z expect_code 0 qs stock confirm pairs.csv &&
     grep_q "2 link to-dos confirmed as done in QSM" err &&
