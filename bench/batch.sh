@@ -18,7 +18,13 @@ count, on one kept-alive connection, with no store) after the sandbox is put bac
 same state. Timed: qs's whole command; the bare client's request loop. Runs are paired
 (qs then bare), --runs times (default 3); prints the medians of both and the median of
 the paired ratios qs/bare, with the target (>= 0.80), and qs's peak RSS (the largest of
-the runs, for bench/linear.sh). Exit 1 when a ratio misses it.
+the runs, for bench/linear.sh). Exit 1 when publish's or note's ratio misses it.
+
+Ship's ratio is printed but is not a target (decided in issue 16, stop 30): its calls are
+bulk ones, 500 lines each, so the bare client's 20 calls for 10,000 lines do no work per
+line while qs checks, records and settles every line exactly once (R-SYN-1b); 0.80 would
+leave qs 5 us of its own per line against a loopback sandbox answering 500 lines in 10 ms.
+Ship's bar is bench/ship.sh's: the same cost per line at 10k and 100k, memory flat.
 
   --quick   200 products, 1000 notes, 1000 lines, 1 run (development)
 EOF
@@ -162,6 +168,11 @@ print(sum(1 for r in json.load(open(sys.argv[1]))["requests"]
     local qm bm rm mm
     qm=$(median <"q.$name") bm=$(median <"b.$name") rm=$(median <"r.$name")
     mm=$(sort -n "m.$name" | tail -1)
+    if [ "$name" = ship ]; then # bulk calls: not a target (see --help)
+        printf '%-8s %6d calls  qs %8.1f calls/s  bare %8.1f calls/s  ratio %.2f  (bulk calls: no target; bar in bench/ship.sh)  peak_MB %.1f\n' \
+            "$name" "$calls" "$qm" "$bm" "$rm" "$(awk -v k="$mm" 'BEGIN { print k / 1024 }')"
+        return 0
+    fi
     printf '%-8s %6d calls  qs %8.1f calls/s  bare %8.1f calls/s  ratio %.2f  (target >= %s) %s  peak_MB %.1f\n' \
         "$name" "$calls" "$qm" "$bm" "$rm" "$TARGET" \
         "$(awk -v r="$rm" -v t="$TARGET" 'BEGIN { print (r >= t) ? "met" : "MISSED" }')" \
