@@ -450,7 +450,7 @@ static int cmd_note_inbox(struct qs_ctx *ctx, const struct qs_verb *v, int argc,
     struct note_list_opts lo = {0};
     struct qapi *q = NULL;
     struct qs_err e;
-    long rows = 0;
+    struct note_inbox_stats st = {0};
     int rc;
 
     err_clear(&e);
@@ -461,16 +461,22 @@ static int cmd_note_inbox(struct qs_ctx *ctx, const struct qs_verb *v, int argc,
     if (!a.no_pull) {
         /* A pull is a read: it goes out even with --dry-run. */
         if ((rc = qapi_open(ctx->store, ctx->shop.name, ctx->dry_run, stderr, &q, &e)) < 0 ||
-            (rc = note_inbox_pull(ctx->store, q, ctx->shop.name, a.since, time(NULL), &rows, &e)) <
+            (rc = note_inbox_pull(ctx->store, q, ctx->shop.name, a.since, time(NULL), &st, &e)) <
                 0) {
             qapi_close(q);
             return cmd_fail(ctx, rc, &e);
         }
         qapi_close(q);
     }
+    if (ctx->verbosity >= 0 && st.truncated) /* as qs sync orders says it (R-SYN-1c) */
+        cmd_warn(ctx,
+                 "%ld one-second window%s returned %ld inquiries or more and may be incomplete "
+                 "(R-NOTE-12); raise the setting sync.window_cap if the marketplace returns more",
+                 st.truncated, st.truncated == 1 ? "" : "s", st.cap);
     lo.status = codes[a.status];
     if ((rc = list_out(ctx, NOTE_L_INQUIRIES, &lo)) == 0 && !a.no_pull && ctx->verbosity >= 0)
-        fprintf(stderr, "%s: %ld inquir%s pulled\n", ctx->prog, rows, rows == 1 ? "y" : "ies");
+        fprintf(stderr, "%s: %ld inquir%s pulled\n", ctx->prog, st.rows,
+                st.rows == 1 ? "y" : "ies");
     return rc;
 }
 

@@ -333,12 +333,16 @@ struct note_inquiry {
     const char *question_no, *seq_no, *type, *status, *date, *buyer, *category, *title, *contents,
         *item_code, *item_name, *order_no, *claim;
 };
+struct note_inbox_stats {
+    long rows;      /* received */
+    long truncated; /* one-second windows still at the cap (inquiries may be missing) */
+    long cap;       /* the shop's sync.window_cap */
+};
 /* Pulls inquiries (GetInquiryMessage, all statuses, windows of at most 90 days, split at
  * the shop's sync.window_cap as the orders' are: sync_fetch) from since -- or from the
- * last pull minus a day, or 30 days back the first time -- to now into the store. *rows
- * gets the rows received. */
+ * last pull minus a day, or 30 days back the first time -- to now into the store. */
 int note_inbox_pull(struct store *s, struct qapi *q, const char *shop, time_t since, time_t now,
-                    long *rows, struct qs_err *e);
+                    struct note_inbox_stats *st, struct qs_err *e);
 /* Calls fn for each stored inquiry of shop (status S1/S2/S3, NULL = all), newest first. */
 int note_inquiry_each(struct store *s, const char *shop, const char *status,
                       int (*fn)(const struct note_inquiry *q, void *ctx), void *ctx,

@@ -148,24 +148,24 @@ static int pull_window(const struct sync_window *w, json_t *list, void *ctx)
 }
 
 int note_inbox_pull(struct store *s, struct qapi *q, const char *shop, time_t since, time_t now,
-                    long *rows, struct qs_err *e)
+                    struct note_inbox_stats *st, struct qs_err *e)
 {
-    struct pull p = {.s = s, .shop = shop, .rows = rows, .e = e};
+    struct pull p = {.s = s, .shop = shop, .rows = &st->rows, .e = e};
     struct sync_fetch_stats fst = {0};
     time_t from = since, mark;
-    long cap = SYNC_DEFAULT_CAP;
     int rc;
 
-    *rows = 0;
+    *st = (struct note_inbox_stats){.cap = SYNC_DEFAULT_CAP};
     tm_utc_iso(now, p.now_iso, sizeof p.now_iso);
     if ((rc = mark_get(s, shop, "inbox", &mark, e)) < 0 ||
-        (rc = settings_long(s, shop, "sync.window_cap", &cap, e)) < 0)
+        (rc = settings_long(s, shop, "sync.window_cap", &st->cap, e)) < 0)
         return rc;
-    if (cap <= 0)
-        cap = SYNC_DEFAULT_CAP;
+    if (st->cap <= 0)
+        st->cap = SYNC_DEFAULT_CAP;
     if (!from)
         from = mark ? mark - 86400 : now - 30L * 86400; /* the overlap catches late rows */
-    rc = sync_fetch(q, &INQUIRY_Q, NULL, from, now, cap, NULL, pull_window, &p, &fst, e);
+    rc = sync_fetch(q, &INQUIRY_Q, NULL, from, now, st->cap, NULL, pull_window, &p, &fst, e);
+    st->truncated = fst.truncated;
     if (rc == 0)
         rc = mark_set(s, shop, "inbox", now, e);
     return rc;

@@ -233,5 +233,19 @@ print(json.dumps({\"inquiries\": [{\"INQ_TYPE\": \"MSG\", \"TITLE\": \"t%d\" % i
     test "$(sql "SELECT count(*) FROM audit WHERE kind = '"'"'CSCenter.GetInquiryMessage'"'"' AND detail LIKE '"'"'cut at 25 rows%'"'"'")" -gt 0 &&
     sb config "{\"max_rows\": 1000}" >/dev/null
 '
+test_expect 'R-NOTE-12: a one-second window still at the cap is kept with a warning that inquiries may be missing' '
+    "$PY" -c "import json, sys
+print(json.dumps({\"inquiries\": [{\"INQ_TYPE\": \"MSG\", \"TITLE\": \"u%d\" % i, \"CONTENTS\": \"c%d\" % i,
+    \"CUST_NM\": \"n%d\" % i, \"STATUS\": \"S1\", \"INQ_DT\": sys.argv[1]} for i in range(30)]}))" \
+        "$(jst_day -5) 10:00:07" >same.json &&
+    sb seed @same.json >/dev/null &&
+    sb config "{\"max_rows\": 25}" >/dev/null && qs -q init --shop demo --set sync.window_cap=25 >/dev/null &&
+    expect_code 0 qs note inbox --since "$(jst_day -6)" &&
+    grep_q "^qs note inbox: 1 one-second window returned 25 inquiries or more and may be incomplete (R-NOTE-12); raise the setting sync.window_cap" err &&
+    test "$(sql "SELECT count(*) FROM note_inquiry WHERE title LIKE '"'"'u%'"'"'")" = 25 &&
+    sb config "{\"max_rows\": 1000}" >/dev/null && qs -q init --shop demo --set sync.window_cap=200 >/dev/null &&
+    expect_code 0 qs note inbox --since "$(jst_day -6)" && ! grep_q "may be incomplete" err &&
+    test "$(sql "SELECT count(*) FROM note_inquiry WHERE title LIKE '"'"'u%'"'"'")" = 30
+'
 
 test_done
