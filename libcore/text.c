@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "record/record.h"
 
@@ -150,6 +151,28 @@ int text_sci_number(const char *s, size_t n)
         if (s[i] < '0' || s[i] > '9')
             return 0;
     return 1;
+}
+
+const char text_xl_error_why[] =
+    "is an Excel error value, what a formula shows when it fails (a lookup that found "
+    "nothing), not a code: fix the formula or enter the code";
+
+/* Excel's error values, as a cell shows them and a CSV saved from it holds them. */
+static const char *const xl_errors[] = {"#N/A",   "#VALUE!",       "#REF!",  "#DIV/0!",
+                                        "#NUM!",  "#NAME?",        "#NULL!", "#SPILL!",
+                                        "#CALC!", "#GETTING_DATA", NULL};
+
+int text_xl_error(const char *s, size_t n)
+{
+    for (size_t i = 0; xl_errors[i]; i++)
+        if (strlen(xl_errors[i]) == n && strncasecmp(s, xl_errors[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+const char *text_code_why(const char *s, size_t n)
+{
+    return text_sci_number(s, n) ? text_sci_why : text_xl_error(s, n) ? text_xl_error_why : NULL;
 }
 
 const char *text_where(size_t col, const char *name, char *buf, size_t size)

@@ -42,6 +42,14 @@ int text_sci_number(const char *s, size_t n);
 /* The message for a code cell in scientific notation (text_sci_number), without the
  * value: "is a number in scientific notation ...". */
 extern const char text_sci_why[];
+/* 1 when s[0..n) is one of Excel's error values (#N/A, #VALUE!, #REF!, #DIV/0!, #NUM!,
+ * #NAME?, #NULL!, #SPILL!, #CALC!, #GETTING_DATA; any case): a failed formula's display,
+ * never a code (SPEC 1.2). */
+int text_xl_error(const char *s, size_t n);
+extern const char text_xl_error_why[];
+/* Why the code cell s[0..n) is what Excel made of a code -- text_sci_why or
+ * text_xl_error_why -- or NULL when it is not. */
+const char *text_code_why(const char *s, size_t n);
 
 /* Writes how a message names a cell into buf and returns buf: "column M (Price)" for
  * CSV column col (1-based, spreadsheet letters) named name, "column M" when name is

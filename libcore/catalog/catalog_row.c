@@ -256,14 +256,15 @@ static void trim_code(struct cat_row *r, int f, struct cat_buf *buf)
     r->n[f] = buf->len;
 }
 
-/* SPEC 1.2: a code in scientific notation is Excel's display of a long number; its
- * digits are lost. (Control characters: ck_ctl.) */
+/* SPEC 1.2: a code in scientific notation is Excel's display of a long number, its
+ * digits lost; an error value (#N/A) a failed formula's. (Control characters: ck_ctl.) */
 static void ck_code(struct ck *c, int f)
 {
     struct cat_row *r = c->r;
+    const char *why = text_code_why(r->v[f], r->n[f]);
     char b[80];
-    if (text_sci_number(r->v[f], r->n[f]))
-        ck_err(c, f, "R-IMP-4", "\"%s\" %s", VAL(r, f, b), text_sci_why);
+    if (why)
+        ck_err(c, f, "R-IMP-4", "\"%s\" %s", VAL(r, f, b), why);
 }
 
 /* Issue 8 item 15: no control character goes to the marketplace; multi-line fields keep

@@ -316,7 +316,7 @@ static const char *show(const char *s, char *buf, size_t size)
 }
 
 /* A text field (code, qsm_no, name): trimmed, one line, a code never in Excel's scientific
- * notation. Returns the trimmed text in a malloc'd copy. */
+ * notation nor an Excel error value. Returns the trimmed text in a malloc'd copy. */
 static char *text_field(struct chk *k, int f, const char *s, int code)
 {
     const char *p;
@@ -326,8 +326,8 @@ static char *text_field(struct chk *k, int f, const char *s, int code)
     char *t = xstrndup(p, n);
     if (text_ctl_describe(t, n, TEXT_LINE, why, sizeof why))
         problem(k, f, "%s %s", show(t, b, sizeof b), why);
-    else if (code && text_sci_number(t, n))
-        problem(k, f, "%s %s", show(t, b, sizeof b), text_sci_why);
+    else if (code && text_code_why(t, n))
+        problem(k, f, "%s %s", show(t, b, sizeof b), text_code_why(t, n));
     return t;
 }
 

@@ -168,6 +168,13 @@ static int check(struct sync_send *p, const struct sync_req *r, const struct syn
         if (text_ctl_check("carrier", carrier, TEXT_LINE, RULE, e) < 0 ||
             text_ctl_check("tracking", tracking, TEXT_LINE, RULE, e) < 0)
             return QS_E_DATA;
+        /* SPEC 1.2: what Excel made of a number (1.23457E+11) or of a lookup that found
+         * nothing (#N/A) is never sent as one. */
+        if (text_xl_error(carrier, strlen(carrier)))
+            return bad(e, "carrier \"%s\" %s", carrier, text_xl_error_why);
+        if (text_code_why(tracking, strlen(tracking)))
+            return bad(e, "tracking \"%s\" %s", tracking,
+                       text_code_why(tracking, strlen(tracking)));
     }
     if (!sl->found)
         return bad(e, "unknown order line %s; run qs sync orders first", no);

@@ -63,4 +63,13 @@ test_expect 'issue 8 item 15: with --skip-bad the line goes to the rejects file;
     grep_q "the tracking holds the control character U+007F (delete) at character 2" rej2.csv &&
     grep_q "the carrier holds the control character U+0085 at character 4" rej2.csv
 '
+test_expect 'R-SYN-1b: a tracking number Excel turned into 1.23457E+11, or a lookup that showed #N/A, is refused and nothing is sent' '
+    n=$(paid 1) && m=$(paid 2) && k=$(paid 3) && before=$(sent) &&
+    printf "order_no,carrier,tracking\n%s,ヤマト宅急便,1.23457E+11\n%s,ヤマト宅急便,#N/A\n%s,#N/A,T-9\n" "$n" "$m" "$k" >xl.csv &&
+    expect_code 65 qs sync ship xl.csv &&
+    grep_q "xl.csv:2: $n: tracking \"1.23457E+11\" is a number in scientific notation, as Excel shows a long code, and its digits are lost" err &&
+    grep_q "xl.csv:3: $m: tracking \"#N/A\" is an Excel error value, what a formula shows when it fails" err &&
+    grep_q "xl.csv:4: $k: carrier \"#N/A\" is an Excel error value" err &&
+    test "$(sent)" = "$before"
+'
 test_done

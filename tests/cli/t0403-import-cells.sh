@@ -55,6 +55,13 @@ test_expect "issue 8 item 16, SPEC 1.2: scientific notation in a code, bad group
     grep_q "excel_bad.csv:7: column F (UPC): \"9638507\" is not 8, 12 or 13 digits" err &&
     grep_q "8 errors in" err
 '
+test_expect "R-IMP-4: a Parent SKU or SKU holding an Excel error value (#N/A from a lookup) is refused, naming the cell" '
+    printf "%s\n" "$H" "#N/A,A1,t,d,x,,,,100,0,https://i.jp/n.jpg" "XL,#ref!,t,d,x,,,,100,0,https://i.jp/n.jpg" >xlerr.csv &&
+    expect_code 65 qs import products xlerr.csv &&
+    grep_q "xlerr.csv:2: column A (Parent SKU): \"#N/A\" is an Excel error value, what a formula shows when it fails (a lookup that found nothing), not a code: fix the formula or enter the code (R-IMP-4)$" err &&
+    grep_q "xlerr.csv:3: column B (SKU): \"#ref!\" is an Excel error value" err &&
+    test "$(q "select count(*) from product where parent_sku in ('"'"'#N/A'"'"', '"'"'XL'"'"')")" = 0
+'
 test_expect "issue 8 item 16, R-UPC-1: qs import upc restores a stripped UPC-A with a warning naming the column" '
     printf "note,code\nbox 1,12345678905\nbox 2,042100005264\n" >pool.csv &&
     expect_code 0 qs import upc --pool us --type upc pool.csv &&

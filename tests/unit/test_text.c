@@ -165,6 +165,28 @@ static void item16_sci_number(void **state)
     assert_false(text_sci_number("", 0));
 }
 
+/* SPEC 1.2: Excel's error values and its scientific notation are never codes. */
+static void spec1_2_code_why(void **state)
+{
+    (void)state;
+    assert_true(text_xl_error("#N/A", 4));
+    assert_true(text_xl_error("#n/a", 4));
+    assert_true(text_xl_error("#VALUE!", 7));
+    assert_true(text_xl_error("#DIV/0!", 7));
+    assert_true(text_xl_error("#NAME?", 6));
+    assert_true(text_xl_error("#GETTING_DATA", 13));
+    assert_false(text_xl_error("#N/A ", 5));
+    assert_false(text_xl_error("#N/", 3)); /* a prefix is not one */
+    assert_false(text_xl_error("#N/A", 3));
+    assert_false(text_xl_error("N/A", 3));
+    assert_false(text_xl_error("#1", 2));
+    assert_false(text_xl_error("", 0));
+    assert_ptr_equal(text_code_why("1.23457E+11", 11), text_sci_why);
+    assert_ptr_equal(text_code_why("#REF!", 5), text_xl_error_why);
+    assert_null(text_code_why("123456789012", 12));
+    assert_null(text_code_why("EJ123456789JP", 13));
+}
+
 /* ---- issue 8 item 17: a cell's name in messages ---- */
 
 static void item17_where(void **state)
@@ -283,6 +305,7 @@ int main(void)
         cmocka_unit_test(item15_ctl_describe_and_check),
         cmocka_unit_test(item16_ascii_number),
         cmocka_unit_test(item16_sci_number),
+        cmocka_unit_test(spec1_2_code_why),
         cmocka_unit_test(item17_where),
         cmocka_unit_test(form_label_lookup),
         cmocka_unit_test(item1_afile_commit_abort),
