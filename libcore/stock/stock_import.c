@@ -14,6 +14,7 @@
 #include "../sha256.h"
 #include "../text.h"
 #include "../tm.h"
+#include "../xalloc.h"
 
 #define RULE      "R-STK-5"
 #define RULE_CODE "R-STK-1"
@@ -106,7 +107,7 @@ static int copy_in(FILE *fp, const char *name, FILE **out, char hex[65], struct 
     FILE *t = tmpfile();
     char *head = NULL;
     size_t hn = 0;
-    int csv = -1, done_head = 0;
+    int csv = -1, done_head = 0, quoted = 0;
 
     if (!t)
         return err_set(e, QS_E_IO, NULL, "cannot make a temporary file: %s", strerror(errno));
@@ -116,14 +117,16 @@ static int copy_in(FILE *fp, const char *name, FILE **out, char hex[65], struct 
         if (csv < 0) /* neither a workbook (a ZIP) nor JSON Lines */
             csv = !(n >= 2 && buf[0] == 'P' && buf[1] == 'K') && buf[0] != '{';
         if (csv && !done_head) {
-            unsigned char *lf = memchr(buf, '\n', n);
-            size_t k = lf ? (size_t)(lf - buf) : n;
-            head = realloc(head, hn + k + 1);
-            if (!head)
-                abort();
+            /* The header ends at its line's end outside quotes: LF, CRLF, or CR alone
+             * (a file saved by an old Mac Excel; the reader takes all three). */
+            size_t k = 0;
+            for (; k < n && (quoted || (buf[k] != '\n' && buf[k] != '\r')); k++)
+                if (buf[k] == '"')
+                    quoted = !quoted;
+            head = xrealloc(head, hn + k + 1);
             memcpy(head + hn, buf, k);
             hn += k;
-            if (lf || hn > (1u << 20)) {
+            if (k < n || hn > (1u << 20)) {
                 fix_header(head, hn, t);
                 done_head = 1;
                 if (fwrite(buf + k, 1, n - k, t) != n - k)
@@ -137,12 +140,13 @@ static int copy_in(FILE *fp, const char *name, FILE **out, char hex[65], struct 
     if (csv > 0 && !done_head && head)
         fix_header(head, hn, t);
     free(head);
+    sha256_final(&c, d);
     if (ferror(fp) || ferror(t) || fflush(t) != 0) {
+        int err = errno;
         fclose(t);
-        return err_set(e, QS_E_IO, NULL, "cannot read %s: %s", name, strerror(errno));
+        return err_set(e, QS_E_IO, NULL, "cannot read %s: %s", name, strerror(err));
     }
     (void)total;
-    sha256_final(&c, d);
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
     rewind(t);

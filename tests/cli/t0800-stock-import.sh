@@ -63,6 +63,18 @@ test_expect "R-STK-1: pasted q_skus (:, /, spaces, full-width, zeros lost) read 
     rows >got && test_cmp day1.rows got &&
     grep_q "day1-pasted.csv:4: column C (Q库存-详情号码): \"300001289771 - 1\" lost the leading zeros of its option code (Excel); read as 300001289771-00001 (R-STK-1)" err
 '
+test_expect "R-STK-5: a download with old-Mac line ends (CR alone) and one with CRLF read as the LF one" '
+    fresh cr && sed "2s/,T-2: T-2 \/ サイズ : M,/,,/" "$F/day1.csv" | tr "\n" "\r" >day1-cr.csv &&
+    expect_code 0 qs stock import day1-cr.csv && rows >got &&
+    sed "2s/|T-2: T-2 \/ サイズ : M|/||/" day1.rows >expect && test_cmp expect got &&
+    fresh crlf && sed "s/\$/\r/" "$F/day1.csv" >day1-crlf.csv && expect_code 0 qs stock import day1-crlf.csv &&
+    rows >got && test_cmp day1.rows got
+'
+test_expect "R-STK-5: a directory given as the download: 74 naming it, nothing written" '
+    fresh dir && mkdir -p adir && expect_code 74 qs stock import adir &&
+    grep_q "^qs stock import: cannot read adir: Is a directory$" err &&
+    test "$(q "select count(*) from stock_snapshot")" = 0
+'
 test_expect "R-STK-5: an .xlsx download reads as the CSV" '
     python3 "$QS_SRC/tests/tools/csv2xlsx.py" day1.xlsx "$F/day1.csv" &&
     fresh xlsx && expect_code 0 qs stock import day1.xlsx &&
