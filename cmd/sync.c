@@ -17,6 +17,7 @@
 #include "../libcore/qapi/qapi.h"
 #include "../libcore/settings.h"
 #include "../libcore/sync/sync.h"
+#include "../libcore/text.h"
 #include "../libcore/tm.h"
 #include "../libcore/xalloc.h"
 
@@ -697,6 +698,7 @@ static const struct qs_opt export_opts[] = {
 struct map_ctx {
     const char *const *cols;
     const char **names;
+    long *line; /* where each column was renamed */
     size_t n;
     struct qs_err *e;
 };
@@ -705,17 +707,34 @@ static int map_rec(const struct rec *r, long line, void *p)
 {
     struct map_ctx *m = p;
     const char *col = rec_get(r, "column"), *name = rec_get(r, "name");
-    (void)line;
     if (!col || !name)
         return err_set(m->e, QS_E_DATA, "R-SYN-6", "a --map file has the columns column and name");
     for (size_t i = 0; i < m->n; i++)
         if (strcmp(m->cols[i], col) == 0) {
             if (!*name)
                 return err_set(m->e, QS_E_DATA, "R-SYN-6", "the new name of %s is empty", col);
+            if (m->names[i])
+                return err_set(m->e, QS_E_DATA, "R-SYN-6", "%s is renamed on line %ld already", col,
+                               m->line[i]);
+            if (text_ctl_check("new name", name, TEXT_LINE, "R-SYN-6", m->e) < 0)
+                return QS_E_DATA;
             m->names[i] = xstrdup(name);
+            m->line[i] = line;
             return 0;
         }
     return err_set(m->e, QS_E_DATA, "R-SYN-6", "\"%s\" is not a column of this file", col);
+}
+
+/* R-SYN-6: a header naming two columns alike would make the file unreadable by name. */
+static int map_unique(const struct map_ctx *m, const char *file)
+{
+    for (size_t i = 0; i < m->n; i++)
+        for (size_t j = i + 1; j < m->n; j++) /* two dozen columns */
+            if (strcmp(m->names[i], m->names[j]) == 0)
+                return err_set(m->e, QS_E_DATA, "R-SYN-6",
+                               "%s: %s and %s would both be named \"%s\"; give each its own name",
+                               file, m->cols[i], m->cols[j], m->names[i]);
+    return 0;
 }
 
 struct export_out {
@@ -751,17 +770,22 @@ static int cmd_sync_export(struct qs_ctx *ctx, const struct qs_verb *v, int argc
     k = strcmp(argv[0], "goods") == 0 ? SYNC_EXPORT_GOODS : SYNC_EXPORT_INVENTORY;
     const char *const *cols = sync_export_cols(k, &n);
     names = xcalloc(n, sizeof *names);
+    long *lines = xcalloc(n, sizeof *lines);
+    struct map_ctx m = {cols, names, lines, n, &e};
     if (a.map) {
-        struct map_ctx m = {cols, names, n, &e};
         struct rec_reader_opts ro = cmd_reader_opts(ctx, REC_ENC_AUTO);
-        if ((rc = cmd_each_record(a.map, &ro, map_rec, &m, NULL, &e)) < 0) {
-            code = cmd_fail(ctx, rc, &e);
-            goto out;
-        }
+        rc = cmd_each_record(a.map, &ro, map_rec, &m, NULL, &e);
     }
     for (size_t i = 0; i < n; i++)
         if (!names[i])
             names[i] = xstrdup(cols[i]);
+    if (rc == 0 && a.map)
+        rc = map_unique(&m, a.map);
+    free(lines);
+    if (rc < 0) {
+        code = cmd_fail(ctx, rc, &e);
+        goto out;
+    }
     /* QSM's file name in the current folder unless -o says otherwise; replaced only when
      * the whole file was written. */
     if (!ctx->output && !ctx->output_stdout) {

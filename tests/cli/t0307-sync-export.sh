@@ -53,6 +53,20 @@ test_expect 'R-SYN-6: --map renames columns; -o - writes to standard output' '
     grep_q "\"NoSuch\" is not a column of this file (R-SYN-6)" err &&
     expect_code 64 qs sync export stock
 '
+test_expect 'R-SYN-6: --map giving two columns one name, renaming a column twice or a name with a control character: 65 naming the lines, no file' '
+    printf "column,name\nItemCode,SellerCode\n" >same.csv &&
+    expect_code 65 qs sync export goods --map same.csv -o - && empty out &&
+    grep_q "same.csv: ItemCode and SellerCode would both be named \"SellerCode\"; give each its own name (R-SYN-6)" err &&
+    printf "column,name\nItemQty,X\nItemPrice,X\n" >same2.csv &&
+    expect_code 65 qs sync export goods --map same2.csv -o - &&
+    grep_q "ItemPrice and ItemQty would both be named \"X\"" err &&
+    printf "column,name\nItemQty,A\nItemQty,B\n" >twice.csv &&
+    expect_code 65 qs sync export goods --map twice.csv -o - &&
+    grep_q "twice.csv:3: ItemQty is renamed on line 2 already (R-SYN-6)" err &&
+    printf "column,name\nItemQty,\"a\nb\"\n" >nl.csv &&
+    expect_code 65 qs sync export goods --map nl.csv -o nl-out.csv && test ! -e nl-out.csv &&
+    grep_q "nl.csv:2: the new name holds the control character U+000A" err
+'
 
 test_expect 'R-SYN-6: GoodsList.csv edited reads back through qs import --template qoo10: price and quantity of existing SKUs only, nothing created' '
     products=$(sql "SELECT count(*) FROM product") && variants=$(sql "SELECT count(*) FROM variant") &&
