@@ -349,6 +349,17 @@ int cmd_read_file(const char *path, char **out, struct qs_err *e)
         free(buf);
         return err_set(e, QS_E_IO, NULL, "cannot read %s", path);
     }
+    /* Text never holds a NUL: the C string would end there and the rest be lost. */
+    const char *nul = memchr(buf, '\0', n);
+    if (nul) {
+        size_t at = (size_t)(nul - buf) + 1;
+        free(buf);
+        return err_set(
+            e, QS_E_DATA, NULL,
+            "%s: byte %zu is a NUL byte; a text file holds none (is it a binary file, or "
+            "saved as UTF-16? save it as UTF-8 text)",
+            path, at);
+    }
     /* A file's last newline is not part of the text. */
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         buf[--n] = '\0';

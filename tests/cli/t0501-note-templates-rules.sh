@@ -58,6 +58,12 @@ test_expect 'R-NOTE-8: the seed'"'"'s spellings are aliases, matched case- and s
     grep_q "#order id# #buyer# #Tracking number# #Carriers# #order time# #order amount#" out
 '
 
+test_expect 'R-NOTE-3: a body file holding a NUL byte is refused whole (65 naming the byte), not cut at the NUL' '
+    printf "ご注文ありがとうございます。\n発送は明日です。\000\n(追記)\n" >nul.txt &&
+    expect_code 65 qs note template add --title t --body-file nul.txt nul &&
+    grep_q "nul.txt: byte 68 is a NUL byte; a text file holds none" err &&
+    expect_code 0 qs note template list && ! grep -q "^nul," out
+'
 test_expect 'R-NOTE-8: an unknown placeholder (or #address#) is an error when the template is saved' '
     expect_code 65 qs note template add --title t --body "ご注文 #ordr id# ありがとう" typo &&
     grep_q "unknown placeholder \"#ordr id#\" at character 5.*(R-NOTE-8)" err &&
