@@ -264,6 +264,10 @@ int cmd_each_record(const char *file, const struct rec_reader_opts *ro,
                     struct qs_err *e);
 /* The value of the first of names (NULL-terminated) the record has, or NULL. */
 const char *cmd_field(const struct rec *r, const char *const *names);
+/* As cmd_field into *out (NULL when r has none of names), but QS_E_DATA (rule, e set)
+ * when r has two of them: two spellings of one column make its value ambiguous. */
+int cmd_field_once(const struct rec *r, const char *const *names, const char **out,
+                   const char *rule, struct qs_err *e);
 /* The time the rules of a verb are checked at: $QS_NOW when set (an instant tm_parse reads,
  * UTC unless it says otherwise: for tests and for replaying a day), else the clock. Returns
  * 0, or 64 after printing the error. */

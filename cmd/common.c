@@ -284,6 +284,24 @@ const char *cmd_field(const struct rec *r, const char *const *names)
     return NULL;
 }
 
+int cmd_field_once(const struct rec *r, const char *const *names, const char **out,
+                   const char *rule, struct qs_err *e)
+{
+    const char *first = NULL;
+    *out = NULL;
+    for (; *names; names++) {
+        const char *v = rec_get(r, *names);
+        if (v && *out)
+            return err_set(e, QS_E_DATA, rule,
+                           "the input has both the columns %s and %s, two names of one field; "
+                           "keep one",
+                           first, *names);
+        if (v)
+            *out = v, first = *names;
+    }
+    return 0;
+}
+
 /* ---- the toolkit ---- */
 
 FILE *cmd_out(const struct qs_ctx *ctx)
@@ -445,10 +463,13 @@ void cmd_keys_free(struct cmd_keys *k)
 int cmd_keys_rec(const struct rec *r, long line, void *p)
 {
     struct cmd_keys *k = p;
-    const char *v = cmd_field(r, k->names);
+    const char *v, *body = NULL;
+    if (cmd_field_once(r, k->names, &v, k->rule, k->e) < 0 ||
+        (k->body_names && cmd_field_once(r, k->body_names, &body, k->rule, k->e) < 0))
+        return QS_E_DATA;
     if (!v)
         return err_set(k->e, QS_E_DATA, k->rule, "the input has no %s column", k->what);
-    keys_add(k, v, line, k->body_names ? cmd_field(r, k->body_names) : NULL);
+    keys_add(k, v, line, body);
     return 0;
 }
 

@@ -198,6 +198,7 @@ static const char *const short_cols[] = {"bundle", "q_sku", "requested", "inspec
 struct inspected {
     struct inbound_inspect *v;
     size_t n;
+    struct qs_err *e;
 };
 
 static int inspected_rec(const struct rec *r, long line, void *p)
@@ -205,7 +206,9 @@ static int inspected_rec(const struct rec *r, long line, void *p)
     static const char *const sku[] = {"q_sku", NULL};
     static const char *const qty[] = {"inspected_qty", "inspected", "qty", NULL};
     struct inspected *in = p;
-    const char *k = cmd_field(r, sku), *q = cmd_field(r, qty);
+    const char *k = cmd_field(r, sku), *q;
+    if (cmd_field_once(r, qty, &q, "R-INB-4", in->e) < 0)
+        return QS_E_DATA;
     in->v = xrealloc(in->v, (in->n + 1) * sizeof *in->v);
     in->v[in->n++] = (struct inbound_inspect){xstrdup(k ? k : ""), xstrdup(q ? q : ""), line};
     return 0;
@@ -253,12 +256,12 @@ static int mark_fn(void *p, struct qs_err *e)
 static int cmd_inbound_mark(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char **argv)
 {
     struct mark_args a = {.boxes = -1, .at = (time_t)-1, .enc = REC_ENC_AUTO};
-    struct inspected ins = {0};
     struct mark_out o = {ctx, NULL, rec_new(), 0};
     struct inbound_mark m = {0};
     struct mark_run mr = {ctx, &m, {0}};
     char arrival[11];
     struct qs_err e;
+    struct inspected ins = {.e = &e};
     int rc, code, to;
 
     err_clear(&e);

@@ -426,12 +426,15 @@ struct reqs_ctx {
 static int req_rec(const struct rec *r, long line, void *p)
 {
     struct reqs_ctx *rc = p;
-    const char *no = cmd_field(r, no_names);
-    if (!no) /* cmd_each_record adds the file and line */
+    const char *no, *carrier = NULL, *tracking = NULL;
+    if (cmd_field_once(r, no_names, &no, "R-SYN-1b", rc->e) < 0 ||
+        (rc->ship && (cmd_field_once(r, carrier_names, &carrier, "R-SYN-1b", rc->e) < 0 ||
+                      cmd_field_once(r, tracking_names, &tracking, "R-SYN-1b", rc->e) < 0)))
+        return QS_E_DATA; /* cmd_each_record adds the file and line */
+    if (!no)
         return err_set(rc->e, QS_E_DATA, "R-SYN-1b", "the input has no order_no column%s",
                        rc->ship ? " (also needed: carrier, tracking)" : "");
-    struct sync_req q = {(char *)no, rc->ship ? (char *)cmd_field(r, carrier_names) : NULL,
-                         rc->ship ? (char *)cmd_field(r, tracking_names) : NULL, line};
+    struct sync_req q = {(char *)no, (char *)carrier, (char *)tracking, line};
     return sync_send_add(rc->c->p, &q, rc->e);
 }
 
@@ -612,10 +615,14 @@ static void creq_add(struct cancel_cli *c, const char *no, const char *reason, c
 static int creq_rec(const struct rec *r, long line, void *p)
 {
     struct cancel_cli *c = p;
-    const char *no = cmd_field(r, no_names);
-    if (!no) /* cmd_each_record adds the file and line */
+    const char *no, *reason, *memo;
+    if (cmd_field_once(r, no_names, &no, "R-SYN-1b", c->e) < 0 ||
+        cmd_field_once(r, reason_names, &reason, "R-SYN-1b", c->e) < 0 ||
+        cmd_field_once(r, memo_names, &memo, "R-SYN-1b", c->e) < 0)
+        return QS_E_DATA; /* cmd_each_record adds the file and line */
+    if (!no)
         return err_set(c->e, QS_E_DATA, "R-SYN-1b", "the input has no order_no column");
-    creq_add(c, no, cmd_field(r, reason_names), cmd_field(r, memo_names), line);
+    creq_add(c, no, reason, memo, line);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "catalog_int.h"
 #include "../progress.h"
+#include "../text.h"
 #include "../tm.h"
 #include "catalog.h"
 #include "../xalloc.h"
@@ -64,6 +65,20 @@ static int setup_map(struct imp *m, struct rec_reader *rd, const struct rec *fir
     cat_map_header(&m->map, t, cols, n);
     m->map.col0 = rec_reader_column_base(rd);
     snprintf(m->sheet, sizeof m->sheet, "%s", rec_reader_sheet(rd) ? rec_reader_sheet(rd) : "");
+    /* R-IMP-1: two spellings of one field ("Price" and "price") would leave one unread;
+     * which the seller meant is not for qs to guess. */
+    size_t at[CF_NFIELDS];
+    memset(at, 0, sizeof at); /* the first column of each field, 1-based */
+    for (size_t i = 0; !json && i < n; i++) {
+        int f = cat_map_field(t, cols[i]);
+        char a[160], b[160];
+        if (f >= 0 && !at[f])
+            at[f] = i + 1;
+        else if (f >= 0)
+            file_err(m, 1, "R-IMP-1", "%s and %s are two names of one field (%s); keep one",
+                     text_where(m->map.col0 + at[f], cols[at[f] - 1], a, sizeof a),
+                     text_where(m->map.col0 + i + 1, cols[i], b, sizeof b), cat_column_name(t, f));
+    }
     free(names);
     if (json)
         m->map.n = 0; /* JSON lines map by name, each its own keys */

@@ -63,6 +63,15 @@ test_expect 'issue 8 item 15: with --skip-bad the line goes to the rejects file;
     grep_q "the tracking holds the control character U+007F (delete) at character 2" rej2.csv &&
     grep_q "the carrier holds the control character U+0085 at character 4" rej2.csv
 '
+test_expect 'R-SYN-1b: an input with two names of one column (order_no and OrderNo, tracking and TrackingNo) is refused whole, nothing sent' '
+    n=$(paid 1) && m=$(paid 2) && before=$(sent) &&
+    printf "order_no,OrderNo,carrier,tracking\n%s,%s,ヤマト宅急便,D-1\n" "$n" "$m" >two.csv &&
+    expect_code 65 qs sync ship two.csv &&
+    grep_q "two.csv:2: the input has both the columns order_no and OrderNo, two names of one field; keep one (R-SYN-1b)" err &&
+    printf "order_no,carrier,tracking,TrackingNo\n%s,ヤマト宅急便,D-1,D-2\n" "$n" >two2.csv &&
+    expect_code 65 qs sync ship two2.csv && grep_q "both the columns tracking and TrackingNo" err &&
+    test "$(sent)" = "$before"
+'
 test_expect 'R-SYN-1b: a tracking number Excel turned into 1.23457E+11, or a lookup that showed #N/A, is refused and nothing is sent' '
     n=$(paid 1) && m=$(paid 2) && k=$(paid 3) && before=$(sent) &&
     printf "order_no,carrier,tracking\n%s,ヤマト宅急便,1.23457E+11\n%s,ヤマト宅急便,#N/A\n%s,#N/A,T-9\n" "$n" "$m" "$k" >xl.csv &&

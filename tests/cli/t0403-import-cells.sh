@@ -55,6 +55,12 @@ test_expect "issue 8 item 16, SPEC 1.2: scientific notation in a code, bad group
     grep_q "excel_bad.csv:7: column F (UPC): \"9638507\" is not 8, 12 or 13 digits" err &&
     grep_q "8 errors in" err
 '
+test_expect "R-IMP-1: two spellings of one column (Price and price) are an error naming both, nothing imported" '
+    printf "%s\n" "$H,price" "TWO,T1,t,d,x,,,,100,0,https://i.jp/n.jpg,5000" >twice.csv &&
+    expect_code 65 qs import products twice.csv &&
+    grep_q "twice.csv:1: column I (Price) and column L (price) are two names of one field (Price); keep one (R-IMP-1)$" err &&
+    test "$(q "select count(*) from product where parent_sku = '"'"'TWO'"'"'")" = 0
+'
 test_expect "R-IMP-4: a Parent SKU or SKU holding an Excel error value (#N/A from a lookup) is refused, naming the cell" '
     printf "%s\n" "$H" "#N/A,A1,t,d,x,,,,100,0,https://i.jp/n.jpg" "XL,#ref!,t,d,x,,,,100,0,https://i.jp/n.jpg" >xlerr.csv &&
     expect_code 65 qs import products xlerr.csv &&
