@@ -50,9 +50,9 @@ int cmd_fail(const struct qs_ctx *ctx, int rc, const struct qs_err *e)
 
 void cmd_vwarn(const struct qs_ctx *ctx, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "%s: ", ctx->prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char buf[2048];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    fprintf(stderr, "%s: %s\n", ctx->prog, err_safe(buf, sizeof buf));
 }
 
 void cmd_warn(const struct qs_ctx *ctx, const char *fmt, ...)

@@ -133,6 +133,41 @@ char *err_format(const struct qs_err *e, const char *prog, char *buf, unsigned l
     if (e->rule[0])
         ADD(" (%s)", e->rule);
 #undef ADD
+    return err_safe(buf, size);
+}
+
+/* 1 when s starts with a control character: C0, DEL, or C1 (U+0080-U+009F: C2 80-9F). */
+static int is_ctl(const unsigned char *s)
+{
+    return s[0] < 0x20 || s[0] == 0x7f || (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f);
+}
+
+char *err_safe(char *buf, unsigned long size)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)buf;
+    char tmp[4096];
+    size_t o = 0;
+    int any = 0;
+
+    for (size_t i = 0; p[i] && !any; i++)
+        any = is_ctl(p + i);
+    if (!any || size == 0)
+        return buf;
+    for (; *p && o + 7 < sizeof tmp; p++) {
+        if (!is_ctl(p)) {
+            tmp[o++] = (char)*p;
+            continue;
+        }
+        unsigned c = *p == 0xc2 ? *++p : *p;
+        o += (size_t)snprintf(tmp + o, 7, c < 0x80 ? "\\x%c%c" : "\\u00%c%c", hex[c >> 4],
+                              hex[c & 15]);
+    }
+    if (o >= size) /* cut where a character starts */
+        for (o = size - 1; o > 0 && ((unsigned char)tmp[o] & 0xc0) == 0x80;)
+            o--;
+    memcpy(buf, tmp, o);
+    buf[o] = '\0';
     return buf;
 }
 

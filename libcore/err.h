@@ -54,6 +54,11 @@ void err_record(struct qs_err *e, const char *record);
  * the location is "FILE:SHEET!M12" (a cell) or "FILE:SHEET!12:12" (a whole row, Excel's
  * own notation), the sheet quoted as Excel quotes it ('My sheet'!A1) when it must be. */
 char *err_format(const struct qs_err *e, const char *prog, char *buf, unsigned long size);
+/* Rewrites the text in buf (size bytes) for a terminal: each control character -- C0 and
+ * DEL as \xHH, C1 as \u00HH -- so that no input can move the cursor, clear the screen or
+ * retitle the window through a message; cut at a character when it no longer fits. err_format
+ * does so. Returns buf. */
+char *err_safe(char *buf, unsigned long size);
 /* The exit code for a (negative) libcore return value. */
 int err_exit_code(int rc);
 

@@ -72,6 +72,11 @@ test_expect 'R-SYN-1b: an input with two names of one column (order_no and Order
     expect_code 65 qs sync ship two2.csv && grep_q "both the columns tracking and TrackingNo" err &&
     test "$(sent)" = "$before"
 '
+test_expect 'R-SYN-1b: an order number holding terminal escapes is shown escaped in the error, never raw' '
+    printf "order_no\n\033[2J5002\033]0;x\007\n" | expect_code 65 qs sync confirm - &&
+    grep_q "unknown order line \\\\x1b\[2J5002\\\\x1b\]0;x\\\\x07; run qs sync orders first" err &&
+    ! LC_ALL=C grep -q "$(printf "\033")" err
+'
 test_expect 'R-SYN-1b: a tracking number Excel turned into 1.23457E+11, or a lookup that showed #N/A, is refused and nothing is sent' '
     n=$(paid 1) && m=$(paid 2) && k=$(paid 3) && before=$(sent) &&
     printf "order_no,carrier,tracking\n%s,ヤマト宅急便,1.23457E+11\n%s,ヤマト宅急便,#N/A\n%s,#N/A,T-9\n" "$n" "$m" "$k" >xl.csv &&
