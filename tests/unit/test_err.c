@@ -54,7 +54,9 @@ static void format_escapes_control_characters(void **state)
     char buf[128], small[10];
     (void)state;
     err_clear(&e);
-    err_set(&e, QS_E_DATA, "R-SYN-1b", "unknown order line %s", "\x1b[2J50\x07\xc2\x9b" "1\x7f");
+    err_set(&e, QS_E_DATA, "R-SYN-1b", "unknown order line %s",
+            "\x1b[2J50\x07\xc2\x9b"
+            "1\x7f");
     err_at(&e, "in\rput.csv", 2, 0);
     assert_string_equal(err_format(&e, "qs", buf, sizeof buf),
                         "qs: in\\x0dput.csv:2: unknown order line \\x1b[2J50\\x07\\u009b1\\x7f "
