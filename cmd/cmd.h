@@ -312,8 +312,9 @@ int cmd_job(const struct qs_ctx *ctx, const struct job_ops *ops, void *job);
 
 /* ---- keys from operands or records (added for issue 10: note reply, delay) ---- */
 
-/* 1 when operand arg names records ("-", or a readable file whose name is not a number)
- * rather than a key such as an order number. */
+/* 1 when operand arg names records ("-", or a file whose name is not a number: readable,
+ * or a path with '/', or named .csv, .tsv, .txt, .jsonl, .json or .xlsx) rather than a key
+ * such as an order number. */
 int cmd_is_input(const char *arg);
 /* Keys (order or question numbers) read from operands or records, with the input line
  * of each (0: an operand) and, with body_names, a per-record text (else NULL). */

@@ -251,8 +251,11 @@ int cmd_each_record(const char *file, const struct rec_reader_opts *ro,
     int rc;
 
     if (strcmp(file, "-") != 0 && !(fp = fopen(file, "r"))) {
+        int err = errno;
         rec_free(r);
-        return err_set(e, QS_E_IO, NULL, "cannot open %s: %s", file, strerror(errno));
+        /* as cmd_open_input: a file that is not there is a bad argument (64) */
+        return err_set(e, err == ENOENT || err == EACCES ? QS_E_USAGE : QS_E_IO, NULL,
+                       "cannot open %s: %s", file, strerror(err));
     }
     if (sheet)
         sheet[0] = '\0';
@@ -348,8 +351,11 @@ int cmd_read_file(const char *path, char **out, struct qs_err *e)
     char *buf;
     int bad;
 
-    if (!fp)
-        return err_set(e, QS_E_IO, NULL, "cannot open %s: %s", path, strerror(errno));
+    if (!fp) {
+        int err = errno;
+        return err_set(e, err == ENOENT || err == EACCES ? QS_E_USAGE : QS_E_IO, NULL,
+                       "cannot open %s: %s", path, strerror(err));
+    }
     buf = xmalloc(cap);
     for (;;) {
         size_t k = fread(buf + n, 1, cap - n - 1, fp);
@@ -430,8 +436,21 @@ void cmd_close_input(FILE *fp)
 
 int cmd_is_input(const char *arg)
 {
-    return strcmp(arg, "-") == 0 ||
-           (strspn(arg, "0123456789") != strlen(arg) && access(arg, R_OK) == 0);
+    static const char *const exts[] = {".csv", ".tsv", ".txt", ".jsonl", ".json", ".xlsx", NULL};
+    size_t n = strlen(arg);
+    if (strcmp(arg, "-") == 0)
+        return 1;
+    if (strspn(arg, "0123456789") == n)
+        return 0;
+    if (access(arg, R_OK) == 0 || strchr(arg, '/'))
+        return 1;
+    /* A file named as one that is not there is reported as such, not taken for a key. */
+    for (size_t i = 0; exts[i]; i++) {
+        size_t k = strlen(exts[i]);
+        if (n > k && strcasecmp(arg + n - k, exts[i]) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 static void keys_add(struct cmd_keys *k, const char *v, long line, const char *body)

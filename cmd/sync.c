@@ -512,9 +512,9 @@ static int send_verb(struct qs_ctx *ctx, const struct qs_verb *v, int argc, char
     }
 
     for (int i = 0; args && i < argc; i++) {
-        if (strspn(argv[i], "0123456789") != strlen(argv[i]) && access(argv[i], R_OK) == 0) {
+        if (cmd_is_input(argv[i])) {
             code = cmd_usage(ctx,
-                             "\"%s\" is a file, not an order number; give order numbers, "
+                             "\"%s\" names a file, not an order number; give order numbers, "
                              "or the records on standard input: qs sync confirm < %s",
                              argv[i], argv[i]);
             goto out;

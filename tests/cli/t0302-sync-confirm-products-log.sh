@@ -42,11 +42,19 @@ test_expect 'R-SYN-1b: unknown and unpaid lines are refused before anything is s
     test "$(sql "SELECT count(*) FROM outbox")" = 0
 '
 
+test_expect 'SPEC 1.3: a named input file that is not there is a usage error (64) naming it, never taken for an order number' '
+    expect_code 64 qs sync ship nope.csv && grep_q "^qs sync ship: cannot open nope.csv: No such file or directory$" err &&
+    expect_code 64 qs sync confirm nope.csv && grep_q "\"nope.csv\" names a file, not an order number" err &&
+    expect_code 64 qs note blacklist add nope.csv && grep_q "cannot open nope.csv" err &&
+    expect_code 64 qs stock unallocate ./nope && grep_q "cannot open ./nope" err &&
+    expect_code 64 qs note template add --title t --body-file nope.txt x && grep_q "cannot open nope.txt" err &&
+    test "$(sql "SELECT count(*) FROM outbox")" = 0
+'
 test_expect 'SPEC 1.6: --dry-run prints the request and changes nothing' '
     expect_code 0 qs sync orders --all --status paid &&
     cp out paid.csv &&
     expect_code 64 qs sync confirm paid.csv &&
-    grep_q "\"paid.csv\" is a file, not an order number" err &&
+    grep_q "\"paid.csv\" names a file, not an order number" err &&
     expect_code 0 qs --dry-run sync confirm <paid.csv &&
     grep_q "^{\"method\":\"ShippingBasic.SetSellerCheckYNBulk\",\"version\":\"1.0\",\"params\":{\"SendPlanDtInfoJson\":\"\[{\\\\\"OrderNo\\\\\":" out &&
     test "$(sql "SELECT count(*) FROM outbox")" = 0 &&
