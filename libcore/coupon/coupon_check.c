@@ -9,6 +9,7 @@
 #include "coupon_int.h"
 #include "../sha256.h"
 #include "../sync/sync.h"
+#include "../text.h"
 #include "../xalloc.h"
 
 #define DAY 86400L
@@ -277,6 +278,14 @@ int cpl_orders(struct cpl *p, long long *estimate, struct qs_err *e)
         struct order_row o;
         if (rep[i]) {
             repeats++;
+            continue;
+        }
+        if (!*no || strspn(no, "0123456789") != strlen(no)) { /* never handed to QSM */
+            const char *why = text_code_why(no, strlen(no));
+            char b[96];
+            cpl_say(p, 0, "R-CPN-2", r->input, r->sheet, line, NULL, "order number \"%s\" %s",
+                    text_show(no, strlen(no), b, sizeof b),
+                    why ? why : "is not digits only, as Qoo10's order numbers are");
             continue;
         }
         if ((rc = lookup(p->s, p->shop, no, &o, e)) < 0)
