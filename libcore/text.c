@@ -175,6 +175,22 @@ const char *text_code_why(const char *s, size_t n)
     return text_sci_number(s, n) ? text_sci_why : text_xl_error(s, n) ? text_xl_error_why : NULL;
 }
 
+int text_cell_describe(const char *s, size_t n, char *buf, size_t size)
+{
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) != 0x80)
+            u += c >= 0xF0 ? 2 : 1; /* past U+FFFF: a surrogate pair */
+    }
+    if (u <= TEXT_CELL_MAX)
+        return 0;
+    snprintf(buf, size,
+             "is %zu characters, more than a cell of QSM's form (an Excel sheet) holds (%d)", u,
+             TEXT_CELL_MAX);
+    return 1;
+}
+
 const char *text_where(size_t col, const char *name, char *buf, size_t size)
 {
     char letters[16];

@@ -280,12 +280,16 @@ int cpl_orders(struct cpl *p, long long *estimate, struct qs_err *e)
             repeats++;
             continue;
         }
-        if (!*no || strspn(no, "0123456789") != strlen(no)) { /* never handed to QSM */
-            const char *why = text_code_why(no, strlen(no));
+        size_t len = strlen(no), digits = strspn(no, "0123456789");
+        if (!len || digits != len || len > 20) { /* never handed to QSM */
+            const char *why = text_code_why(no, len);
             char b[96];
+            if (!why)
+                why = !len            ? "is empty"
+                      : digits != len ? "is not digits only, as Qoo10's order numbers are"
+                                      : "is longer than an order number (at most 20 digits)";
             cpl_say(p, 0, "R-CPN-2", r->input, r->sheet, line, NULL, "order number \"%s\" %s",
-                    text_show(no, strlen(no), b, sizeof b),
-                    why ? why : "is not digits only, as Qoo10's order numbers are");
+                    text_show(no, len, b, sizeof b), why);
             continue;
         }
         if ((rc = lookup(p->s, p->shop, no, &o, e)) < 0)

@@ -275,6 +275,16 @@ int inbound_form_check(struct store *s, const char *shop, struct inbound_form *f
         struct stock_sku k;
         int restored = 0, wide, ok_code, ok_opt, yes;
 
+        /* Every cell goes into QSM's form as given: one line (Description may hold
+         * several), no control character, within an Excel cell (issue 8 item 15). */
+        for (int c = 0; c < INB_NCOLS; c++) {
+            size_t n = strlen(r->cell[c]);
+            if (text_cell_describe(r->cell[c], n, why, sizeof why) ||
+                text_ctl_describe(r->cell[c], n, c == INB_DESCRIPTION ? TEXT_LINES : TEXT_LINE, why,
+                                  sizeof why))
+                say(cb, 0, "R-INB-1", f, r, "%s %s", inbound_cols[c], why);
+        }
+
         ok_code = stock_qcode_parse(r->cell[INB_Q_CODE], strlen(r->cell[INB_Q_CODE]), k.q_code, why,
                                     sizeof why) == 0;
         if (!ok_code)

@@ -329,6 +329,20 @@ static int row_cmp(const struct stock_form *f, const struct stock_form_row *a,
     return 0;
 }
 
+/* A cell of QSM's option form (issue 8 item 15, SPEC 1.7): one line, no control
+ * character, within an Excel cell. 1 (reported) when it is not. */
+static int cell_bad(const struct stock_add_cb *cb, const char *in, const char *sheet, long line,
+                    const char *what, const char *s)
+{
+    char why[160];
+    size_t n = strlen(s);
+    if (!text_cell_describe(s, n, why, sizeof why) &&
+        !text_ctl_describe(s, n, TEXT_LINE, why, sizeof why))
+        return 0;
+    say(cb, 0, "R-STK-2", in, sheet, line, "%s %s", what, why);
+    return 1;
+}
+
 int stock_add_check(const struct stock_item *it, const struct stock_form *f,
                     const struct stock_add_cb *cb)
 {
@@ -340,12 +354,19 @@ int stock_add_check(const struct stock_item *it, const struct stock_form *f,
     if (!it->name || !*it->name)
         problems++, say(cb, 0, "R-STK-2", NULL, NULL, 0,
                         "a Q-inventory item needs a name (--name; the warehouse reads it)");
+    if (it->name)
+        problems += cell_bad(cb, NULL, NULL, 0, "the item name", it->name);
+    for (size_t k = 0; k < f->naxes; k++)
+        problems += cell_bad(cb, in, f->sheet, 1, "the option name", f->axes[k]);
     if (!it->usable)
         say(cb, 1, "R-STK-2", NULL, NULL, 0,
             "an item not usable by other inventory management cannot be sent to the warehouse: "
             "inbound uploads will then fail (QSM refuses them)");
     for (size_t i = 0; i < f->n; i++) {
         const struct stock_form_row *r = &f->rows[i];
+        for (size_t k = 0; k < f->naxes; k++)
+            problems += cell_bad(cb, in, f->sheet, r->line, f->axes[k], r->v[k]);
+        problems += cell_bad(cb, in, f->sheet, r->line, "SellerCode", r->seller_sku);
         for (size_t k = 0; k < f->naxes; k++)
             if (!*r->v[k])
                 problems++,

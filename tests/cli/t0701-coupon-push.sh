@@ -204,13 +204,14 @@ test_expect 'R-CPN-2: orders unknown to the store are a warning and passed on; -
     grep_q "unk.csv:3: 999999999: the order is unknown to the store (--strict) (R-CPN-2)" err
 '
 test_expect 'R-CPN-2: an order number that is not digits (SQL, 5002.0, #N/A, Excel notation) is an error, never handed to QSM' '
-    printf "order_no\n%s\n\"x; DROP TABLE shop; --\"\n5002.0\n#N/A\n9.99E+08\n" "$A" >junk.csv &&
+    printf "order_no\n%s\n\"x; DROP TABLE shop; --\"\n5002.0\n#N/A\n9.99E+08\n%040000d\n" "$A" 5 >junk.csv &&
     expect_code 65 push demo comp --at "2026-12-04 10:00" junk.csv &&
     grep_q "^qs coupon push: junk.csv:3: order number \"x; DROP TABLE shop; --\" is not digits only, as Qoo10.s order numbers are (R-CPN-2)$" err &&
     grep_q "^qs coupon push: junk.csv:4: order number \"5002.0\" is not digits only" err &&
     grep_q "^qs coupon push: junk.csv:5: order number \"#N/A\" is an Excel error value" err &&
     grep_q "^qs coupon push: junk.csv:6: order number \"9.99E+08\" is a number in scientific notation" err &&
-    grep_q "the push was refused (4 problems): nothing recorded" err &&
+    grep_q "^qs coupon push: junk.csv:7: order number \"0000000.*\.\.\.\" is longer than an order number (at most 20 digits) (R-CPN-2)$" err &&
+    grep_q "the push was refused (5 problems): nothing recorded" err &&
     test "$(pushes demo)" = 0 && empty out
 '
 test_expect 'R-CPN-2: ad takes the fans'"'"' follow dates; comp refuses them; an ad reads no orders' '

@@ -48,6 +48,15 @@ test_expect 'R-STK-2: every bad option is reported with its line, then nothing i
     grep_q "6 problems; nothing recorded" err && empty out && test "$(requests)" = 2 &&
     expect_code 65 qs stock add tee.csv && grep_q "needs a name" err
 '
+test_expect 'R-STK-2: a value with a control character or longer than an Excel cell is refused, nothing recorded (65)' '
+    before=$(requests) &&
+    { printf "Color,Qty,Price,Currency,SellerCode\nRe\033d,1,0,JPY,A\nBlue,2,0,JPY,B\007\n"; printf "Green,3,0,JPY,%040000d\n" 0; } >ctl.csv &&
+    expect_code 65 qs stock add --name "T" ctl.csv &&
+    grep_q "^qs stock add: ctl.csv:2: Color holds the control character U+001B (escape) at character 3; remove it (R-STK-2)$" err &&
+    grep_q "^qs stock add: ctl.csv:3: SellerCode holds the control character U+0007 (bell)" err &&
+    grep_q "^qs stock add: ctl.csv:4: SellerCode is 40000 characters, more than a cell of QSM.s form" err &&
+    test "$(requests)" = "$before"
+'
 test_expect 'R-STK-2: a form that is not QSM'"'"'s layout is refused by column' '
     printf "A,B,C,Qty,Price,Currency,SellerCode\n1,2,3,1,0,JPY,X\n" >three.csv &&
     expect_code 65 qs stock add --name x three.csv &&

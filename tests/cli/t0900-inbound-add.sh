@@ -43,6 +43,15 @@ test_expect 'R-INB-2: the 3rd of 10 rows bad: all 10 refused, the error names li
     grep_q "1 of 10 rows bad; nothing handed off (R-INB-2)" err &&
     empty out && test "$(bundles)" = 0 && test "$(items)" = 0 && test ! -d handoff
 '
+test_expect 'R-INB-1: a cell longer than an Excel cell, or a control character in a code: the row refused before anything is written' '
+    printf "T02,300001289771,00002,in,2,0000011520,%040000d" 0 >long.row &&
+    ten 2 "$(cat long.row)" >long.csv && ten 5 "$(printf "T05\033,300001289771,00005,in,5,0000011520,JAN5")" >ctl.csv &&
+    expect_code 65 qs inbound add long.csv &&
+    grep_q "^qs inbound add: long.csv:3: Description is 40000 characters, more than a cell of QSM.s form (an Excel sheet) holds (32767) (R-INB-1)$" err &&
+    expect_code 65 qs inbound add ctl.csv &&
+    grep_q "^qs inbound add: ctl.csv:6: SellerCode holds the control character U+001B (escape) at character 4; remove it (R-INB-1)$" err &&
+    test "$(bundles)" = 0 && test "$(items)" = 0 && test ! -d handoff
+'
 test_expect 'R-INB-1: option code 3 restored to 00003 with a warning; the form handed off keeps 00003' '
     ten 3 "T03,300001289771,3,in,3,0000011520,JAN3" >ten.csv &&
     expect_code 0 qs inbound add --arrival 2026-12-09 ten.csv &&
