@@ -293,7 +293,14 @@ int cmd_field_once(const struct rec *r, const char *const *names, const char **o
     const char *first = NULL;
     *out = NULL;
     for (; *names; names++) {
-        const char *v = rec_get(r, *names);
+        const struct rec_field *fl = rec_field(r, *names);
+        const char *v = fl ? fl->value : NULL;
+        if (fl && (fl->type == REC_RAW || fl->type == REC_BOOL)) /* JSON Lines */
+            return err_set(e, QS_E_DATA, rule, "field \"%s\" is a JSON %s, not a text or a number",
+                           *names,
+                           fl->type == REC_BOOL ? "true or false"
+                           : *v == '['          ? "array"
+                                                : "object");
         if (v && *out)
             return err_set(e, QS_E_DATA, rule,
                            "the input has both the columns %s and %s, two names of one field; "

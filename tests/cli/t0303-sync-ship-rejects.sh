@@ -77,6 +77,15 @@ test_expect 'R-SYN-1b: an order number holding terminal escapes is shown escaped
     grep_q "unknown order line \\\\x1b\[2J5002\\\\x1b\]0;x\\\\x07; run qs sync orders first" err &&
     ! LC_ALL=C grep -q "$(printf "\033")" err
 '
+test_expect 'R-SYN-1b: JSON Lines whose tracking is an array or order_no an object are refused, not sent as their JSON text' '
+    n=$(paid 1) && before=$(sent) &&
+    printf "{\"order_no\": \"%s\", \"carrier\": \"ヤマト宅急便\", \"tracking\": [\"T1\"]}\n" "$n" >arr.jsonl &&
+    expect_code 65 qs sync ship arr.jsonl &&
+    grep_q "^qs sync ship: arr.jsonl:1: field \"tracking\" is a JSON array, not a text or a number (R-SYN-1b)$" err &&
+    printf "{\"order_no\": {\"no\": \"%s\"}}\n" "$n" | expect_code 65 qs sync confirm - &&
+    grep_q "field \"order_no\" is a JSON object" err &&
+    test "$(sent)" = "$before"
+'
 test_expect 'R-SYN-1b: a tracking number Excel turned into 1.23457E+11, or a lookup that showed #N/A, is refused and nothing is sent' '
     n=$(paid 1) && m=$(paid 2) && k=$(paid 3) && before=$(sent) &&
     printf "order_no,carrier,tracking\n%s,ヤマト宅急便,1.23457E+11\n%s,ヤマト宅急便,#N/A\n%s,#N/A,T-9\n" "$n" "$m" "$k" >xl.csv &&
