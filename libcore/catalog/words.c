@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../text.h"
 #include "../tm.h"
 #include "../xalloc.h"
 
@@ -246,6 +247,10 @@ static int add_one(struct store *s, sqlite3_stmt *ins, const char *raw, const ch
 {
     char *w = xstrdup(raw), *t = trim(w), *key;
     int rc = 0;
+    if (*t && *t != '#' && text_ctl_check("word", t, TEXT_LINE, "R-IMP-10", e) < 0) {
+        free(w); /* issue 8 item 15: a title never holds one, so such a word never matches */
+        return QS_E_DATA;
+    }
     if (*t && *t != '#') {
         key = xstrdup(t);
         for (char *p = key; *p; p++)
@@ -292,14 +297,20 @@ int words_import(struct store *s, FILE *fp, const char *name, const struct rec_r
             /* No "word" column: a plain list, whose first line is a word too. */
             size_t n;
             const char *const *cols = rec_reader_columns(r, &n);
-            if (n && (rc = add_one(s, ins, cols[0], now, e)) < 0)
+            if (n && (rc = add_one(s, ins, cols[0], now, e)) < 0) {
+                if (rc == QS_E_DATA)
+                    err_at(e, name, 1, 0);
                 goto out;
+            }
         }
         first = 0;
         if (!v)
             v = row->n ? row->f[0].value : "";
-        if ((rc = add_one(s, ins, v, now, e)) < 0)
+        if ((rc = add_one(s, ins, v, now, e)) < 0) {
+            if (rc == QS_E_DATA)
+                err_at(e, name, rec_reader_line(r), 0);
             goto out;
+        }
     }
     if (rc < 0)
         goto out;
@@ -307,8 +318,11 @@ int words_import(struct store *s, FILE *fp, const char *name, const struct rec_r
         /* A one-line file: the header is the only word. */
         size_t n;
         const char *const *cols = rec_reader_columns(r, &n);
-        if (n && strcmp(cols[0], "word") != 0 && (rc = add_one(s, ins, cols[0], now, e)) < 0)
+        if (n && strcmp(cols[0], "word") != 0 && (rc = add_one(s, ins, cols[0], now, e)) < 0) {
+            if (rc == QS_E_DATA)
+                err_at(e, name, 1, 0);
             goto out;
+        }
     }
     if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM sensitive_word", -1, &cnt, NULL) !=
             SQLITE_OK ||

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../text.h"
 #include "../tm.h"
 #include "../xalloc.h"
 #include "inbound_cutoff.h"
@@ -85,6 +86,14 @@ int inbound_cal_replace(struct store *s, const char *shop, FILE *fp, const char 
             bad(&t, "until %s is before date %s; give the last day of the period", u, d);
         if (kind < 0)
             bad(&t, "kind \"%.40s\" is not closed or may-be-late", k);
+        char why[160];
+        if (note && text_ctl_describe(note, strlen(note), TEXT_LINES, why, sizeof why))
+            bad(&t, "the note %s", why); /* issue 8 item 15 */
+        for (size_t i = 0; t.errors == before && i < nv; i++)
+            if (v[i].from == from && v[i].until == until && v[i].kind == kind) {
+                bad(&t, "the period repeats line %ld; give it once", v[i].line);
+                break; /* a calendar is a few dozen periods */
+            }
         if (t.errors > before)
             continue;
         if (nv == cap)

@@ -8,6 +8,7 @@
 
 #include "../sha256.h"
 #include "../stock/stock.h"
+#include "../text.h"
 #include "../xalloc.h"
 #include "inbound_ship.h"
 
@@ -355,6 +356,14 @@ int inbound_ship_check(struct store *s, const struct inbound_ship_check_opts *o,
             if (inbound_ship_required(c) && !*r->v[c] && c != ISC_SHIP_METHOD &&
                 c != ISC_SHIP_COUNTRY && c != ISC_DEST_COUNTRY && c != ISC_BRANCH)
                 bad(&k, RULE, "%s is required and empty", inbound_ship_cols[c]);
+        for (int c = 0; c < ISC_NFORM; c++) { /* every cell goes into QSM's form */
+            char ctl[160];
+            size_t n = strlen(r->v[c]);
+            if (text_cell_describe(r->v[c], n, ctl, sizeof ctl) ||
+                text_ctl_describe(r->v[c], n, c == ISC_MEMO ? TEXT_LINES : TEXT_LINE, ctl,
+                                  sizeof ctl))
+                bad(&k, RULE, "%s %s", inbound_ship_cols[c], ctl);
+        }
         if (!*r->v[ISC_SHIP_METHOD])
             set_v(r, ISC_SHIP_METHOD, INBOUND_SHIP_METHOD);
         check_one_value(&k, ISC_SHIP_COUNTRY, "JP");

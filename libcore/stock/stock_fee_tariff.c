@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../text.h"
 #include "../tm.h"
 #include "stock_fee.h"
 
@@ -72,8 +73,13 @@ static int charge(struct tread *t, const struct rec *r)
     long long a = 0;
     long before = t->errors;
     int rc;
+    char why[160];
     if (!name || !*name)
         bad(t, "the charge has no name; give one (inbound fee, labelling fee, ...)");
+    else if (text_ctl_describe(name, strlen(name), TEXT_LINE, why, sizeof why))
+        bad(t, "the name %s", why); /* issue 8 item 15 */
+    if (note && text_ctl_describe(note, strlen(note), TEXT_LINES, why, sizeof why))
+        bad(t, "the note %s", why);
     if (!amount || !*amount || strspn(amount, "0123456789") != strlen(amount) || strlen(amount) > 9)
         bad(t, "amount \"%.40s\" is not whole yen (0 to 999999999, digits only)",
             amount ? amount : "");

@@ -87,6 +87,12 @@ test_expect "R-IMP-10: qs import words replaces the list (word column or plain l
     expect_code 0 qs import words plain.txt && grep_q "replaced: 2 words" err &&
     test "$(q "select group_concat(word, '"'"'|'"'"') from (select word from sensitive_word order by key)")" = "fake|Gucci"
 '
+test_expect "R-IMP-10: a word with a control character is refused naming its line; the list is unchanged" '
+    printf "word\nGucci\n\"fa\033ke\"\n" >ctl.csv &&
+    expect_code 65 qs import words ctl.csv &&
+    grep_q "ctl.csv:3: the word holds the control character U+001B (escape) at character 3; remove it (R-IMP-10)" err &&
+    test "$(q "select group_concat(word, '"'"'|'"'"') from (select word from sensitive_word order by key)")" = "fake|Gucci"
+'
 test_expect "R-IMP-10: a hit names the word and the field; ASCII case does not matter" '
     printf "Parent SKU,SKU,Title,Description,Tags,Price,Shipping,Main Image URL\nW1,W1,GUCCI style bag,Not FAKE.,\"bag,fake\",100,0,https://i.jp/w.jpg\n" >w.csv &&
     expect_code 0 qs import products w.csv &&

@@ -130,6 +130,10 @@ test_expect "R-STK-8: every bad tariff record reported, nothing written (65)" '
     grep_q "bad.csv:3: taken_from \"bank\" is not one of q-site-balance, settlement, q-wallet" err &&
     grep_q "bad.csv:5: charge \"x\" is given twice" err &&
     grep_q "5 errors; the tariff is unchanged (R-STK-8)" err &&
+    printf "name,amount,per,taken_from,note\n\"fee\033]0;x\007\",10,piece,settlement,\nfee2,10,piece,settlement,\"a\007\"\n" >ctl.csv &&
+    expect_code 65 qs stock tariff ctl.csv &&
+    grep_q "ctl.csv:2: the name holds the control character U+001B (escape) at character 4; remove it (R-STK-8)" err &&
+    grep_q "ctl.csv:3: the note holds the control character U+0007 (bell)" err &&
     printf "name,price\nx,1\n" >cols.csv && expect_code 65 qs stock tariff cols.csv &&
     grep_q "a tariff has the columns name, amount, per and taken_from" err &&
     qs stock tariff >now && test_cmp want now

@@ -56,6 +56,20 @@ test_expect 'R-INB-7 qs stock calendar reports every bad record and writes nothi
     grep_q "bad.csv:4:.*shut" err &&
     expect_code 0 qs stock calendar --closures && test "$(wc -l <out)" = 3
 '
+test_expect 'R-INB-7 qs stock calendar refuses a period given twice and a note with a control character (65), writes nothing' '
+    printf "date,until,kind,note\n2026-09-01,,closed,a\n2026-09-01,,closed,b\n2026-09-07,,closed,\"x\033[2J\"\n" >dup.csv &&
+    expect_code 65 qs stock calendar dup.csv &&
+    grep_q "dup.csv:3: the period repeats line 2; give it once (R-INB-7)" err &&
+    grep_q "dup.csv:4: the note holds the control character U+001B (escape) at character 2; remove it (R-INB-7)" err &&
+    expect_code 0 qs stock calendar --closures && ! grep -q "^2026-09" out
+'
+test_expect 'R-INB-6 a control character in a cell (the reference order number, the address) is refused, nothing registered' '
+    n=$(refs) && { echo $cols; row "$(printf "RCTL\033[2J")"; printf "RCTL2,T-shirt,山田太郎,03-1234-5678,100-0001,\"東京都\n千代田区\",1980,%s,1\n" "$A"; } >ctl.csv &&
+    expect_code 65 qs inbound ship ctl.csv &&
+    grep_q "ctl.csv:2: RCTL\\\\x1b\[2J: ref_order_no holds the control character U+001B (escape) at character 5; remove it (R-INB-6)" err &&
+    grep_q "ctl.csv:3: RCTL2: address holds the control character U+000A (line feed)" err &&
+    test "$(refs)" = "$n"
+'
 test_expect 'R-INB-6 the same reference order number twice in one file is refused, nothing registered' '
     n=$(refs) && { echo $cols; row RDUP1; row RDUP2; row RDUP1; } >dup.csv &&
     expect_code 65 ship_at "2026-07-15 10:00:00" dup.csv &&
