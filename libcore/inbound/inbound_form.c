@@ -215,14 +215,29 @@ static int one_row(sqlite3_stmt *st, void *p)
     return 1;
 }
 
-/* The SKU is in the latest Q-inventory download (R-STK-5). */
-static int known(struct store *s, const char *shop, const char *q_sku, int *yes, struct qs_err *e)
+struct seller {
+    int yes;
+    char sku[128];
+};
+
+static int seller_row(sqlite3_stmt *st, void *p)
 {
-    *yes = 0;
+    struct seller *k = p;
+    const unsigned char *v = sqlite3_column_text(st, 0);
+    k->yes = 1;
+    snprintf(k->sku, sizeof k->sku, "%s", v ? (const char *)v : "");
+    return 1;
+}
+
+/* The SKU is in the latest Q-inventory download (R-STK-5); k->sku its seller SKU code. */
+static int known(struct store *s, const char *shop, const char *q_sku, struct seller *k,
+                 struct qs_err *e)
+{
+    memset(k, 0, sizeof *k);
     return store_each(s,
-                      "SELECT 1 FROM stock_option WHERE shop = ?1 AND q_sku = ?2 AND"
+                      "SELECT seller_sku FROM stock_option WHERE shop = ?1 AND q_sku = ?2 AND"
                       " last_snapshot = (SELECT max(id) FROM stock_snapshot WHERE shop = ?1)",
-                      one_row, yes, e, "ss", shop, q_sku);
+                      seller_row, k, e, "ss", shop, q_sku);
 }
 
 /* R-INB-2: the Q-inventory item was asked of QSM (qs stock add) as not usable by other
@@ -298,10 +313,16 @@ int inbound_form_check(struct store *s, const char *shop, struct inbound_form *f
                 "InventoryOptionCode \"%s\" restored to %s (Excel dropped its zeros)",
                 trimmed(r->cell[INB_OPTION], buf, sizeof buf), k.option);
         if (ok_code && ok_opt) {
+            struct seller sk;
             stock_sku_format(&k, r->q_sku, sizeof r->q_sku);
-            if ((rc = known(s, shop, r->q_sku, &yes, e)) < 0)
+            if ((rc = known(s, shop, r->q_sku, &sk, e)) < 0)
                 return rc;
-            if (!yes)
+            if (sk.yes && *sk.sku &&
+                strcmp(trimmed(r->cell[INB_SELLER_CODE], buf, sizeof buf), sk.sku) != 0 && *buf)
+                say(cb, 1, "R-INB-1", f, r,
+                    "SellerCode \"%s\" is not the seller SKU of %s in the latest download (%s)",
+                    buf, r->q_sku, sk.sku);
+            if (!sk.yes)
                 say(cb, 0, "R-INB-2", f, r, "SKU %s is not in the latest Q-inventory download%s",
                     r->q_sku,
                     snapshot ? " (qs stock import the current one; QSM issues the codes)"

@@ -52,6 +52,13 @@ test_expect 'R-INB-1: a cell longer than an Excel cell, or a control character i
     grep_q "^qs inbound add: ctl.csv:6: SellerCode holds the control character U+001B (escape) at character 4; remove it (R-INB-1)$" err &&
     test "$(bundles)" = 0 && test "$(items)" = 0 && test ! -d handoff
 '
+test_expect 'R-INB-1: a SellerCode that is not the SKU'"'"'s seller SKU in the download is a warning naming both' '
+    ten 1 "XX01,300001289771,00001,in,1,0000011520,JAN1" >seller.csv &&
+    expect_code 0 qs --dry-run inbound add seller.csv &&
+    grep_q "^qs inbound add: seller.csv:2: warning: SellerCode \"XX01\" is not the seller SKU of 300001289771-00001 in the latest download (T01) (R-INB-1)$" err &&
+    test "$(grep -c "is not the seller SKU" err)" = 1 &&
+    test "$(bundles)" = 0
+'
 test_expect 'R-INB-1: option code 3 restored to 00003 with a warning; the form handed off keeps 00003' '
     ten 3 "T03,300001289771,3,in,3,0000011520,JAN3" >ten.csv &&
     expect_code 0 qs inbound add --arrival 2026-12-09 ten.csv &&
