@@ -164,6 +164,8 @@ static const char *const xl_errors[] = {"#N/A",   "#VALUE!",       "#REF!",  "#D
 
 int text_xl_error(const char *s, size_t n)
 {
+    if (n < 4 || s[0] != '#') /* the common case, for every code cell of an import */
+        return 0;
     for (size_t i = 0; xl_errors[i]; i++)
         if (strlen(xl_errors[i]) == n && strncasecmp(s, xl_errors[i], n) == 0)
             return 1;
