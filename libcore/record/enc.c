@@ -292,6 +292,8 @@ static int scan_decide(struct rec_src *s, const struct enc_scan *sc, struct qs_e
 {
     if (sc->n[1] == 0 || sc->n[0] == 0) {
         s->enc = sc->n[1] == 0 ? REC_ENC_UTF8 : REC_ENC_CP932;
+        if (sc->n[1]) /* for the message when the CP932 reading fails too */
+            s->auto_line = sc->first[1], s->auto_byte = sc->first_bad;
         return 0;
     }
     /* The majority wins; a tie goes to the encoding of the first of these lines. */
@@ -525,12 +527,17 @@ static int src_fill_cp932(struct rec_src *s, struct qs_err *e)
             snprintf(s->badmsg, sizeof s->badmsg,
                      "input ends inside a CP932 character (byte 0x%02x)", b[0]);
         else if (inleft > 1 && ((b[0] >= 0x81 && b[0] <= 0x9F) || (b[0] >= 0xE0 && b[0] <= 0xFC)))
-            snprintf(s->badmsg, sizeof s->badmsg,
-                     "invalid CP932 bytes 0x%02x 0x%02x; use --encoding utf-8 for UTF-8 files",
-                     b[0], b[1]);
+            snprintf(s->badmsg, sizeof s->badmsg, "invalid CP932 bytes 0x%02x 0x%02x", b[0], b[1]);
         else
-            snprintf(s->badmsg, sizeof s->badmsg,
-                     "invalid CP932 byte 0x%02x; use --encoding utf-8 for UTF-8 files", b[0]);
+            snprintf(s->badmsg, sizeof s->badmsg, "invalid CP932 byte 0x%02x", b[0]);
+        size_t k = strlen(s->badmsg);
+        if (s->auto_line) /* --encoding auto read it as CP932: say why */
+            snprintf(s->badmsg + k, sizeof s->badmsg - k,
+                     "; read as CP932 since line %ld is not UTF-8 (byte 0x%02x): the file is "
+                     "neither; fix that byte if it is UTF-8",
+                     s->auto_line, s->auto_byte);
+        else if (err != EINVAL)
+            snprintf(s->badmsg + k, sizeof s->badmsg - k, "; use --encoding utf-8 for UTF-8 files");
     }
     memmove(s->raw, in, inleft);
     s->rawlen = inleft;

@@ -133,10 +133,12 @@ struct rec_src {
     int utf8_first;   /* rec_reader_opts.utf8_first */
     int tentative;    /* auto read as UTF-8 on the first chunk of a file (src_detect) */
     int located;      /* the error src_more returned already names its line */
-    off_t origin;     /* where a regular file's text starts, or -1 */
-    iconv_t cd;       /* CP932 -> UTF-8, or (iconv_t)-1 */
-    int bad;          /* bad input follows the text in buf; msg below */
-    char badmsg[160];
+    long auto_line;   /* auto chose CP932: the first line that is not UTF-8, and its byte */
+    unsigned char auto_byte;
+    off_t origin; /* where a regular file's text starts, or -1 */
+    iconv_t cd;   /* CP932 -> UTF-8, or (iconv_t)-1 */
+    int bad;      /* bad input follows the text in buf; msg below */
+    char badmsg[256];
     unsigned char *pre; /* the input's first bytes, read by src_start */
     size_t prelen, prepos;
     unsigned char *raw; /* CP932 bytes read, not yet converted */

@@ -32,7 +32,7 @@ test_expect "SPEC 1.2: invalid UTF-8 with --encoding utf-8 names the line; store
     hostile "bad-utf8.csv:3:2: invalid UTF-8 byte 0xe9" --encoding utf-8 "$R/bad-utf8.csv"
 '
 test_expect "SPEC 1.2: a file that is neither UTF-8 nor CP932 (auto) names the line; store unchanged" '
-    hostile "bad-utf8.csv:3:2: invalid CP932 bytes 0xe9 0x0a" "$R/bad-utf8.csv"
+    hostile "bad-utf8.csv:3:2: invalid CP932 bytes 0xe9 0x0a; read as CP932 since line 3 is not UTF-8 (byte 0xe9): the file is neither; fix that byte if it is UTF-8" "$R/bad-utf8.csv"
 '
 test_expect "SPEC 1.2: invalid CP932 names the line; store unchanged" '
     hostile "bad-cp932.csv:3:2: invalid CP932 bytes 0x82 0x20" --encoding cp932 "$R/bad-cp932.csv"
