@@ -17,7 +17,6 @@
 #include "../libcore/qapi/qapi.h"
 #include "../libcore/settings.h"
 #include "../libcore/sync/sync.h"
-#include "../libcore/text.h"
 #include "../libcore/tm.h"
 #include "../libcore/xalloc.h"
 
@@ -703,45 +702,17 @@ static const struct qs_opt export_opts[] = {
 };
 
 struct map_ctx {
-    const char *const *cols;
-    const char **names;
-    long *line; /* where each column was renamed */
-    size_t n;
+    struct sync_export_map *m;
     struct qs_err *e;
 };
 
 static int map_rec(const struct rec *r, long line, void *p)
 {
-    struct map_ctx *m = p;
+    struct map_ctx *c = p;
     const char *col = rec_get(r, "column"), *name = rec_get(r, "name");
     if (!col || !name)
-        return err_set(m->e, QS_E_DATA, "R-SYN-6", "a --map file has the columns column and name");
-    for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->cols[i], col) == 0) {
-            if (!*name)
-                return err_set(m->e, QS_E_DATA, "R-SYN-6", "the new name of %s is empty", col);
-            if (m->names[i])
-                return err_set(m->e, QS_E_DATA, "R-SYN-6", "%s is renamed on line %ld already", col,
-                               m->line[i]);
-            if (text_ctl_check("new name", name, TEXT_LINE, "R-SYN-6", m->e) < 0)
-                return QS_E_DATA;
-            m->names[i] = xstrdup(name);
-            m->line[i] = line;
-            return 0;
-        }
-    return err_set(m->e, QS_E_DATA, "R-SYN-6", "\"%s\" is not a column of this file", col);
-}
-
-/* R-SYN-6: a header naming two columns alike would make the file unreadable by name. */
-static int map_unique(const struct map_ctx *m, const char *file)
-{
-    for (size_t i = 0; i < m->n; i++)
-        for (size_t j = i + 1; j < m->n; j++) /* two dozen columns */
-            if (strcmp(m->names[i], m->names[j]) == 0)
-                return err_set(m->e, QS_E_DATA, "R-SYN-6",
-                               "%s: %s and %s would both be named \"%s\"; give each its own name",
-                               file, m->cols[i], m->cols[j], m->names[i]);
-    return 0;
+        return err_set(c->e, QS_E_DATA, "R-SYN-6", "a --map file has the columns column and name");
+    return sync_export_map_add(c->m, col, name, line, c->e);
 }
 
 struct export_out {
@@ -763,8 +734,7 @@ static int cmd_sync_export(struct qs_ctx *ctx, const struct qs_verb *v, int argc
     struct qs_err e;
     struct export_out out = {.e = &e};
     enum sync_export_kind k;
-    const char **names = NULL;
-    size_t n = 0;
+    struct sync_export_map map = {0};
     int rc, code = 0;
 
     err_clear(&e);
@@ -775,20 +745,14 @@ static int cmd_sync_export(struct qs_ctx *ctx, const struct qs_verb *v, int argc
     if (argc > 1)
         return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
     k = strcmp(argv[0], "goods") == 0 ? SYNC_EXPORT_GOODS : SYNC_EXPORT_INVENTORY;
-    const char *const *cols = sync_export_cols(k, &n);
-    names = xcalloc(n, sizeof *names);
-    long *lines = xcalloc(n, sizeof *lines);
-    struct map_ctx m = {cols, names, lines, n, &e};
+    sync_export_map_init(&map, k);
     if (a.map) {
+        struct map_ctx c = {&map, &e};
         struct rec_reader_opts ro = cmd_reader_opts(ctx, REC_ENC_AUTO);
-        rc = cmd_each_record(a.map, &ro, map_rec, &m, NULL, &e);
+        rc = cmd_each_record(a.map, &ro, map_rec, &c, NULL, &e);
     }
-    for (size_t i = 0; i < n; i++)
-        if (!names[i])
-            names[i] = xstrdup(cols[i]);
-    if (rc == 0 && a.map)
-        rc = map_unique(&m, a.map);
-    free(lines);
+    if (rc == 0)
+        rc = sync_export_map_end(&map, a.map ? a.map : "", &e);
     if (rc < 0) {
         code = cmd_fail(ctx, rc, &e);
         goto out;
@@ -807,11 +771,13 @@ static int cmd_sync_export(struct qs_ctx *ctx, const struct qs_verb *v, int argc
     wo.fmt = REC_CSV;
     wo.enc = REC_ENC_CP932;
     wo.bom = 0;
-    if ((rc = rec_writer_open(cmd_out(ctx), &wo, names, n, &out.w, &e)) < 0) {
+    if ((rc = rec_writer_open(cmd_out(ctx), &wo, (const char *const *)map.names, map.n, &out.w,
+                              &e)) < 0) {
         code = cmd_fail(ctx, rc, &e);
         goto out;
     }
-    rc = sync_export_each(ctx->store, ctx->shop.name, k, names, export_rec, &out, &e);
+    rc = sync_export_each(ctx->store, ctx->shop.name, k, (const char *const *)map.names, export_rec,
+                          &out, &e);
     int crc = rec_writer_close(out.w, rc < 0 ? NULL : &e);
     if (rc == 0)
         rc = crc;
@@ -826,9 +792,7 @@ static int cmd_sync_export(struct qs_ctx *ctx, const struct qs_verb *v, int argc
                 ctx->output ? ctx->output : "standard output",
                 out.n ? "" : " (none in the store: run qs sync products first)");
 out:
-    for (size_t i = 0; names && i < n; i++)
-        free((char *)names[i]);
-    free(names);
+    sync_export_map_free(&map);
     return code;
 }
 

@@ -304,6 +304,23 @@ struct rec;
 int sync_export_each(struct store *s, const char *shop, enum sync_export_kind k,
                      const char *const *names, int (*fn)(const struct rec *r, void *ctx), void *ctx,
                      struct qs_err *e);
+/* The header of an export renamed by --map (R-SYN-6): names[i] the name of column i. */
+struct sync_export_map {
+    const char *const *cols;
+    char **names; /* NULL until renamed; every one set by sync_export_map_end */
+    long *line;   /* where each column was renamed */
+    size_t n;
+};
+void sync_export_map_init(struct sync_export_map *m, enum sync_export_kind k);
+/* Renames column col to name (the map's line line): QS_E_DATA (e set) when col is not a
+ * column, name is empty or holds a control character, or col was renamed already. */
+int sync_export_map_add(struct sync_export_map *m, const char *col, const char *name, long line,
+                        struct qs_err *e);
+/* Names the columns not renamed as they are; QS_E_DATA when two columns would then have
+ * one name (a header read by name could not tell them apart). file: the map, for the
+ * message. */
+int sync_export_map_end(struct sync_export_map *m, const char *file, struct qs_err *e);
+void sync_export_map_free(struct sync_export_map *m);
 
 /* ---- cancel (R-SYN-1b: qs sync cancel, Claim.SetCancelProcess) --------------------- */
 

@@ -10,6 +10,7 @@
 
 #include "../catalog/catalog.h"
 #include "../record/record.h"
+#include "../text.h"
 #include "../xalloc.h"
 
 const char *sync_export_file(enum sync_export_kind k)
@@ -118,4 +119,56 @@ int sync_export_each(struct store *s, const char *shop, enum sync_export_kind k,
                         item_row, &w, e, "s", shop);
     rec_free(w.r);
     return rc;
+}
+
+/* ---- --map (R-SYN-6) ---- */
+
+void sync_export_map_init(struct sync_export_map *m, enum sync_export_kind k)
+{
+    m->cols = sync_export_cols(k, &m->n);
+    m->names = xcalloc(m->n + 1, sizeof *m->names);
+    m->line = xcalloc(m->n + 1, sizeof *m->line);
+}
+
+int sync_export_map_add(struct sync_export_map *m, const char *col, const char *name, long line,
+                        struct qs_err *e)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        if (strcmp(m->cols[i], col) != 0)
+            continue;
+        if (!*name)
+            return err_set(e, QS_E_DATA, "R-SYN-6", "the new name of %s is empty", col);
+        if (m->names[i])
+            return err_set(e, QS_E_DATA, "R-SYN-6", "%s is renamed on line %ld already", col,
+                           m->line[i]);
+        if (text_ctl_check("new name", name, TEXT_LINE, "R-SYN-6", e) < 0)
+            return QS_E_DATA;
+        m->names[i] = xstrdup(name);
+        m->line[i] = line;
+        return 0;
+    }
+    return err_set(e, QS_E_DATA, "R-SYN-6", "\"%s\" is not a column of this file", col);
+}
+
+int sync_export_map_end(struct sync_export_map *m, const char *file, struct qs_err *e)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (!m->names[i])
+            m->names[i] = xstrdup(m->cols[i]);
+    for (size_t i = 0; i < m->n; i++)
+        for (size_t j = i + 1; j < m->n; j++) /* a dozen columns */
+            if (strcmp(m->names[i], m->names[j]) == 0)
+                return err_set(e, QS_E_DATA, "R-SYN-6",
+                               "%s: %s and %s would both be named \"%s\"; give each its own name",
+                               file, m->cols[i], m->cols[j], m->names[i]);
+    return 0;
+}
+
+void sync_export_map_free(struct sync_export_map *m)
+{
+    for (size_t i = 0; m->names && i < m->n; i++)
+        free(m->names[i]);
+    free(m->names);
+    free(m->line);
+    memset(m, 0, sizeof *m);
 }
