@@ -262,11 +262,9 @@ struct rec_reader_opts cmd_reader_opts(const struct qs_ctx *ctx, enum rec_enc en
 int cmd_each_record(const char *file, const struct rec_reader_opts *ro,
                     int (*fn)(const struct rec *r, long line, void *ctx), void *ctx, char *sheet,
                     struct qs_err *e);
-/* The value of the first of names (NULL-terminated) the record has, or NULL. */
-const char *cmd_field(const struct rec *r, const char *const *names);
-/* As cmd_field into *out (NULL when r has none of names), but QS_E_DATA (rule, e set)
- * when r has two of them (two spellings of one column make its value ambiguous) or when
- * the value is a JSON array, object or boolean. */
+/* The value of the one of names (NULL-terminated) the record has into *out (NULL when it
+ * has none); QS_E_DATA (rule, e set) when r has two of them (two spellings of one column
+ * make its value ambiguous) or when the value is a JSON array, object or boolean. */
 int cmd_field_once(const struct rec *r, const char *const *names, const char **out,
                    const char *rule, struct qs_err *e);
 /* The time the rules of a verb are checked at: $QS_NOW when set (an instant tm_parse reads,

@@ -277,16 +277,6 @@ out:
     return rc < 0 ? rc : 0;
 }
 
-const char *cmd_field(const struct rec *r, const char *const *names)
-{
-    for (; *names; names++) {
-        const char *v = rec_get(r, *names);
-        if (v)
-            return v;
-    }
-    return NULL;
-}
-
 int cmd_field_once(const struct rec *r, const char *const *names, const char **out,
                    const char *rule, struct qs_err *e)
 {

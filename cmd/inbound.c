@@ -206,8 +206,9 @@ static int inspected_rec(const struct rec *r, long line, void *p)
     static const char *const sku[] = {"q_sku", NULL};
     static const char *const qty[] = {"inspected_qty", "inspected", "qty", NULL};
     struct inspected *in = p;
-    const char *k = cmd_field(r, sku), *q;
-    if (cmd_field_once(r, qty, &q, "R-INB-4", in->e) < 0)
+    const char *k, *q;
+    if (cmd_field_once(r, sku, &k, "R-INB-4", in->e) < 0 ||
+        cmd_field_once(r, qty, &q, "R-INB-4", in->e) < 0)
         return QS_E_DATA;
     in->v = xrealloc(in->v, (in->n + 1) * sizeof *in->v);
     in->v[in->n++] = (struct inbound_inspect){xstrdup(k ? k : ""), xstrdup(q ? q : ""), line};

@@ -177,7 +177,7 @@ const char *text_code_why(const char *s, size_t n)
     return text_sci_number(s, n) ? text_sci_why : text_xl_error(s, n) ? text_xl_error_why : NULL;
 }
 
-int text_cell_describe(const char *s, size_t n, char *buf, size_t size)
+int text_form_cell_describe(const char *s, size_t n, enum text_kind kind, char *buf, size_t size)
 {
     size_t u = 0;
     for (size_t i = 0; i < n; i++) {
@@ -186,7 +186,7 @@ int text_cell_describe(const char *s, size_t n, char *buf, size_t size)
             u += c >= 0xF0 ? 2 : 1; /* past U+FFFF: a surrogate pair */
     }
     if (u <= TEXT_CELL_MAX)
-        return 0;
+        return text_ctl_describe(s, n, kind, buf, size);
     snprintf(buf, size,
              "is %zu characters, more than a cell of QSM's form (an Excel sheet) holds (%d)", u,
              TEXT_CELL_MAX);

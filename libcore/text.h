@@ -54,9 +54,11 @@ const char *text_code_why(const char *s, size_t n);
 /* An Excel cell holds at most this many characters (UTF-16 units): a field of a QSM
  * form qs writes must fit (SPEC 1.7). */
 #define TEXT_CELL_MAX 32767
-/* When s[0..n) is longer than TEXT_CELL_MAX UTF-16 units, writes "is N characters, more
- * than ..." into buf and returns 1; else returns 0. */
-int text_cell_describe(const char *s, size_t n, char *buf, size_t size);
+/* What a cell of a QSM form qs writes must be: within TEXT_CELL_MAX UTF-16 units and
+ * without a control character kind does not allow. When s[0..n) is not, writes what is
+ * wrong into buf ("is N characters, more than ...", or text_ctl_describe's words) and
+ * returns 1; else returns 0. */
+int text_form_cell_describe(const char *s, size_t n, enum text_kind kind, char *buf, size_t size);
 
 /* Writes how a message names a cell into buf and returns buf: "column M (Price)" for
  * CSV column col (1-based, spreadsheet letters) named name, "column M" when name is

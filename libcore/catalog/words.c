@@ -242,13 +242,15 @@ static char *trim(char *s)
     return s;
 }
 
+/* Adds the word raw, read at line of file (for the message of a bad one). */
 static int add_one(struct store *s, sqlite3_stmt *ins, const char *raw, const char *now,
-                   struct qs_err *e)
+                   const char *file, long line, struct qs_err *e)
 {
     char *w = xstrdup(raw), *t = trim(w), *key;
     int rc = 0;
     if (*t && *t != '#' && text_ctl_check("word", t, TEXT_LINE, "R-IMP-10", e) < 0) {
         free(w); /* issue 8 item 15: a title never holds one, so such a word never matches */
+        err_at(e, file, line, 0);
         return QS_E_DATA;
     }
     if (*t && *t != '#') {
@@ -297,20 +299,14 @@ int words_import(struct store *s, FILE *fp, const char *name, const struct rec_r
             /* No "word" column: a plain list, whose first line is a word too. */
             size_t n;
             const char *const *cols = rec_reader_columns(r, &n);
-            if (n && (rc = add_one(s, ins, cols[0], now, e)) < 0) {
-                if (rc == QS_E_DATA)
-                    err_at(e, name, 1, 0);
+            if (n && (rc = add_one(s, ins, cols[0], now, name, 1, e)) < 0)
                 goto out;
-            }
         }
         first = 0;
         if (!v)
             v = row->n ? row->f[0].value : "";
-        if ((rc = add_one(s, ins, v, now, e)) < 0) {
-            if (rc == QS_E_DATA)
-                err_at(e, name, rec_reader_line(r), 0);
+        if ((rc = add_one(s, ins, v, now, name, rec_reader_line(r), e)) < 0)
             goto out;
-        }
     }
     if (rc < 0)
         goto out;
@@ -318,11 +314,9 @@ int words_import(struct store *s, FILE *fp, const char *name, const struct rec_r
         /* A one-line file: the header is the only word. */
         size_t n;
         const char *const *cols = rec_reader_columns(r, &n);
-        if (n && strcmp(cols[0], "word") != 0 && (rc = add_one(s, ins, cols[0], now, e)) < 0) {
-            if (rc == QS_E_DATA)
-                err_at(e, name, 1, 0);
+        if (n && strcmp(cols[0], "word") != 0 &&
+            (rc = add_one(s, ins, cols[0], now, name, 1, e)) < 0)
             goto out;
-        }
     }
     if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM sensitive_word", -1, &cnt, NULL) !=
             SQLITE_OK ||

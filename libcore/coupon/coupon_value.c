@@ -319,15 +319,15 @@ static const char *show(const char *s, char *buf, size_t size)
  * notation nor an Excel error value. Returns the trimmed text in a malloc'd copy. */
 static char *text_field(struct chk *k, int f, const char *s, int code)
 {
-    const char *p;
+    const char *p, *mangled;
     size_t n;
     char why[256], b[96];
     trim(s, &p, &n);
     char *t = xstrndup(p, n);
     if (text_ctl_describe(t, n, TEXT_LINE, why, sizeof why))
         problem(k, f, "%s %s", show(t, b, sizeof b), why);
-    else if (code && text_code_why(t, n))
-        problem(k, f, "%s %s", show(t, b, sizeof b), text_code_why(t, n));
+    else if (code && (mangled = text_code_why(t, n)))
+        problem(k, f, "%s %s", show(t, b, sizeof b), mangled);
     return t;
 }
 

@@ -294,9 +294,8 @@ int inbound_form_check(struct store *s, const char *shop, struct inbound_form *f
          * several), no control character, within an Excel cell (issue 8 item 15). */
         for (int c = 0; c < INB_NCOLS; c++) {
             size_t n = strlen(r->cell[c]);
-            if (text_cell_describe(r->cell[c], n, why, sizeof why) ||
-                text_ctl_describe(r->cell[c], n, c == INB_DESCRIPTION ? TEXT_LINES : TEXT_LINE, why,
-                                  sizeof why))
+            if (text_form_cell_describe(
+                    r->cell[c], n, c == INB_DESCRIPTION ? TEXT_LINES : TEXT_LINE, why, sizeof why))
                 say(cb, 0, "R-INB-1", f, r, "%s %s", inbound_cols[c], why);
         }
 

@@ -359,9 +359,8 @@ int inbound_ship_check(struct store *s, const struct inbound_ship_check_opts *o,
         for (int c = 0; c < ISC_NFORM; c++) { /* every cell goes into QSM's form */
             char ctl[160];
             size_t n = strlen(r->v[c]);
-            if (text_cell_describe(r->v[c], n, ctl, sizeof ctl) ||
-                text_ctl_describe(r->v[c], n, c == ISC_MEMO ? TEXT_LINES : TEXT_LINE, ctl,
-                                  sizeof ctl))
+            if (text_form_cell_describe(r->v[c], n, c == ISC_MEMO ? TEXT_LINES : TEXT_LINE, ctl,
+                                        sizeof ctl))
                 bad(&k, RULE, "%s %s", inbound_ship_cols[c], ctl);
         }
         if (!*r->v[ISC_SHIP_METHOD])

@@ -46,35 +46,35 @@ static int change_cmp(const void *a, const void *b)
     return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-/* The batch's first change of field of product itself (variant 0); c sorted. */
-static const struct change *find_change(const struct change *c, size_t n, long long product,
-                                        const char *field)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) { /* the first entry not below (product, 0, field) */
-        size_t mid = lo + (hi - lo) / 2;
-        if (key_cmp(c[mid].product, c[mid].variant, c[mid].field, product, 0, field) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && key_cmp(c[lo].product, c[lo].variant, c[lo].field, product, 0, field) == 0
-               ? &c[lo]
-               : NULL;
-}
-
-/* The index of product's first change (c sorted), or where it would be. */
-static size_t product_start(const struct change *c, size_t n, long long product)
+/* The index of the first change of c (sorted) not below (product, variant, field). */
+static size_t lower_bound(const struct change *c, size_t n, long long product, long long variant,
+                          const char *field)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c[mid].product < product)
+        if (key_cmp(c[mid].product, c[mid].variant, c[mid].field, product, variant, field) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
     return lo;
+}
+
+/* The batch's first change of field of product itself (variant 0); c sorted. */
+static const struct change *find_change(const struct change *c, size_t n, long long product,
+                                        const char *field)
+{
+    size_t i = lower_bound(c, n, product, 0, field);
+    return i < n && key_cmp(c[i].product, c[i].variant, c[i].field, product, 0, field) == 0 ? &c[i]
+                                                                                            : NULL;
+}
+
+/* The index of product's first change (c sorted), or where it would be: variants are 0
+ * (the product itself) or ids, and "" sorts before every field. */
+static size_t product_start(const struct change *c, size_t n, long long product)
+{
+    return lower_bound(c, n, product, 0, "");
 }
 
 /* The products of changes c (in the batch's order) in the order each first comes. */

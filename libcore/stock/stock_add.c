@@ -335,9 +335,7 @@ static int cell_bad(const struct stock_add_cb *cb, const char *in, const char *s
                     const char *what, const char *s)
 {
     char why[160];
-    size_t n = strlen(s);
-    if (!text_cell_describe(s, n, why, sizeof why) &&
-        !text_ctl_describe(s, n, TEXT_LINE, why, sizeof why))
+    if (!text_form_cell_describe(s, strlen(s), TEXT_LINE, why, sizeof why))
         return 0;
     say(cb, 0, "R-STK-2", in, sheet, line, "%s %s", what, why);
     return 1;

@@ -44,18 +44,20 @@ int stock_link_confirm(struct store *s, const char *shop, const struct stock_pai
     const char **keys = NULL;
     json_t **pl = NULL;
     struct strmap given = {0}; /* each pair given, to its first position (SPEC 8: linear) */
-    char at[32], *found = xcalloc(np + 1, 1); /* by first position: a to-do has that pair */
+    size_t *first = xcalloc(np + 1, sizeof *first); /* the first position of each pair */
+    char at[32], *found = xcalloc(np + 1, 1);       /* by first position: a to-do has that pair */
     int rc, problems = 0;
 
     *n = 0;
     if ((rc = outbox_list(s, shop, STOCK_LINK_KIND, OUTBOX_HANDED_OFF, &items, &nitems, e)) < 0) {
         free(found);
+        free(first);
         return rc;
     }
     for (size_t j = 0; j < np; j++) {
         char *k = pair_key(ps->p[j].q_sku, ps->p[j].item_code, ps->p[j].option);
-        if (!strmap_get(&given, k, NULL))
-            strmap_put(&given, k, j);
+        if (!strmap_get(&given, k, &first[j]))
+            strmap_put(&given, k, first[j] = j);
         free(k);
     }
     keys = xcalloc(nitems + 1, sizeof *keys);
@@ -81,11 +83,7 @@ int stock_link_confirm(struct store *s, const char *shop, const struct stock_pai
             json_decref(o);
     }
     for (size_t j = 0; j < np; j++) {
-        char *k = pair_key(ps->p[j].q_sku, ps->p[j].item_code, ps->p[j].option);
-        size_t first = j;
-        strmap_get(&given, k, &first);
-        free(k);
-        if (!found[first] && ps->p[j].q_sku[0]) {
+        if (!found[first[j]] && ps->p[j].q_sku[0]) {
             struct qs_err w;
             err_clear(&w);
             err_set(&w, QS_E_DATA, "R-STK-4",
@@ -124,6 +122,7 @@ out:
     free(pl);
     free(keys);
     free(found);
+    free(first);
     strmap_free(&given);
     outbox_items_free(items, nitems);
     return rc < 0 ? rc : 0;

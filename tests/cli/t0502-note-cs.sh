@@ -221,12 +221,19 @@ test_expect 'R-NOTE-10: rm unmarks (single or batch); later orders are not flagg
     printf "order_no\n5003\n" | qs note blacklist rm >out 2>err && grep_q "removed 1 buyer" err
 '
 
-test_expect 'R-NOTE-12: more inquiries in a window than the marketplace answers with: split until all are in' '
+# seed_inquiries PREFIX N WHEN: N unanswered inquiries titled PREFIX0..., at WHEN (a JST time;
+# with two %02d, the i-th at hour i % 24 and minute i % 60).
+seed_inquiries() {
     "$PY" -c "import json, sys
-print(json.dumps({\"inquiries\": [{\"INQ_TYPE\": \"MSG\", \"TITLE\": \"t%d\" % i, \"CONTENTS\": \"c%d\" % i,
-    \"CUST_NM\": \"n%d\" % i, \"STATUS\": \"S1\", \"INQ_DT\": sys.argv[1] % (i % 24, i % 60)} for i in range(90)]}))" \
-        "$(jst_day -2) %02d:%02d:07" >many.json &&
-    sb seed @many.json >/dev/null &&
+w = sys.argv[3]
+print(json.dumps({\"inquiries\": [{\"INQ_TYPE\": \"MSG\", \"TITLE\": sys.argv[1] + str(i),
+    \"CONTENTS\": \"c%d\" % i, \"CUST_NM\": \"n%d\" % i, \"STATUS\": \"S1\",
+    \"INQ_DT\": w % (i % 24, i % 60) if \"%\" in w else w} for i in range(int(sys.argv[2]))]}))" \
+        "$@" >inquiries.json && sb seed @inquiries.json >/dev/null
+}
+
+test_expect 'R-NOTE-12: more inquiries in a window than the marketplace answers with: split until all are in' '
+    seed_inquiries t 90 "$(jst_day -2) %02d:%02d:07" &&
     sb config "{\"max_rows\": 25}" >/dev/null && qs -q init --shop demo --set sync.window_cap=25 >/dev/null &&
     expect_code 0 qs note inbox --since "$(jst_day -3)" &&
     test "$(sql "SELECT count(*) FROM note_inquiry WHERE title LIKE '"'"'t%'"'"'")" = 90 &&
@@ -234,11 +241,7 @@ print(json.dumps({\"inquiries\": [{\"INQ_TYPE\": \"MSG\", \"TITLE\": \"t%d\" % i
     sb config "{\"max_rows\": 1000}" >/dev/null
 '
 test_expect 'R-NOTE-12: a one-second window still at the cap is kept with a warning that inquiries may be missing' '
-    "$PY" -c "import json, sys
-print(json.dumps({\"inquiries\": [{\"INQ_TYPE\": \"MSG\", \"TITLE\": \"u%d\" % i, \"CONTENTS\": \"c%d\" % i,
-    \"CUST_NM\": \"n%d\" % i, \"STATUS\": \"S1\", \"INQ_DT\": sys.argv[1]} for i in range(30)]}))" \
-        "$(jst_day -5) 10:00:07" >same.json &&
-    sb seed @same.json >/dev/null &&
+    seed_inquiries u 30 "$(jst_day -5) 10:00:07" &&
     sb config "{\"max_rows\": 25}" >/dev/null && qs -q init --shop demo --set sync.window_cap=25 >/dev/null &&
     expect_code 0 qs note inbox --since "$(jst_day -6)" &&
     grep_q "^qs note inbox: 1 one-second window returned 25 inquiries or more and may be incomplete (R-NOTE-12); raise the setting sync.window_cap" err &&
